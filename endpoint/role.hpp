@@ -1,0 +1,5 @@
+#pragma once
+namespace bc::endpoint {
+// The program's name and the issue that builds it out, for --help.
+const char* role_summary();
+}  // namespace bc::endpoint

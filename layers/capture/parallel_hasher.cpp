@@ -1,0 +1,174 @@
+#include "layers/capture/parallel_hasher.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+namespace bc {
+
+namespace {
+
+struct Chunk {
+  size_t job;
+  uint64_t first_piece;
+  uint64_t piece_count;
+};
+
+size_t next_pow2(size_t n) {
+  size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+class Run {
+ public:
+  Run(const std::vector<HashJob>& jobs, const ParallelHashOptions& o) : jobs_(jobs), o_(o) {
+    leaves_per_piece_ = o.piece_bytes / kMerkleBlockBytes;
+    const uint64_t pieces_per_chunk = std::max<uint64_t>(1, o.chunk_bytes / o.piece_bytes);
+    results_.resize(jobs.size());
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      const uint64_t pieces = (jobs[j].size + o.piece_bytes - 1) / o.piece_bytes;
+      results_[j].pieces.resize(pieces);
+      total_ += jobs[j].size;
+      for (uint64_t p = 0; p < pieces; p += pieces_per_chunk)
+        chunks_.push_back({j, p, std::min(pieces_per_chunk, pieces - p)});
+    }
+  }
+
+  Result<std::vector<FileHashes>> execute() {
+    unsigned n = o_.threads ? o_.threads : std::max(1u, std::thread::hardware_concurrency());
+    n = std::min<unsigned>(n, std::max<size_t>(1, chunks_.size()));
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < n; ++i) workers.emplace_back([this] { work(); });
+    {
+      std::unique_lock lock(mu_);
+      while (finished_workers_ < workers.size()) {
+        cv_.wait_for(lock, std::chrono::milliseconds(200));
+        if (o_.progress) {
+          lock.unlock();
+          o_.progress(done_bytes_.load(), total_);
+          lock.lock();
+        }
+      }
+    }
+    for (auto& t : workers) t.join();
+    if (!error_.ok()) return error_;
+    if (o_.progress) o_.progress(total_, total_);
+    finish_roots();
+    return std::move(results_);
+  }
+
+ private:
+  void work() {
+    std::vector<uint8_t> buf(std::max<size_t>(o_.read_bytes, kMerkleBlockBytes) /
+                             kMerkleBlockBytes * kMerkleBlockBytes);
+    for (;;) {
+      size_t i = next_.fetch_add(1);
+      if (i >= chunks_.size() || failed_.load()) break;
+      Status s = hash_chunk(chunks_[i], buf);
+      if (!s.ok()) {
+        std::lock_guard lock(mu_);
+        if (error_.ok()) error_ = s;
+        failed_ = true;
+      }
+    }
+    std::lock_guard lock(mu_);
+    ++finished_workers_;
+    cv_.notify_all();
+  }
+
+  Status hash_chunk(const Chunk& c, std::vector<uint8_t>& buf) {
+    const HashJob& job = jobs_[c.job];
+    int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return Status::io_error(job.path + ": open: " + std::strerror(errno));
+    uint64_t offset = c.first_piece * o_.piece_bytes;
+    const uint64_t end = std::min(job.size, (c.first_piece + c.piece_count) * o_.piece_bytes);
+    ::posix_fadvise(fd, off_t(offset), off_t(end - offset), POSIX_FADV_SEQUENTIAL);
+    std::vector<Sha256Digest> leaves;
+    leaves.reserve(leaves_per_piece_);
+    uint64_t piece = c.first_piece;
+    Status status;
+    while (offset < end) {
+      size_t want = size_t(std::min<uint64_t>(buf.size(), end - offset));
+      ssize_t n = ::pread(fd, buf.data(), want, off_t(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        status = n == 0 ? Status::aborted(job.path + ": file shrank while it was being hashed")
+                        : Status::io_error(job.path + ": read: " + std::strerror(errno));
+        break;
+      }
+      for (size_t at = 0; at < size_t(n); at += kMerkleBlockBytes) {
+        size_t len = std::min<size_t>(kMerkleBlockBytes, size_t(n) - at);
+        leaves.push_back(sha256(std::span<const uint8_t>(buf.data() + at, len)));
+        const uint64_t pos = offset + at + len;
+        if (leaves.size() == leaves_per_piece_ || pos == end) {
+          finish_piece(c.job, piece++, leaves);
+          leaves.clear();
+        }
+      }
+      offset += uint64_t(n);
+      done_bytes_ += uint64_t(n);
+    }
+    if (status.ok() && c.first_piece + c.piece_count == results_[c.job].pieces.size()) {
+      // The last chunk of a file checks that it did not grow meanwhile.
+      uint8_t probe;
+      if (::pread(fd, &probe, 1, off_t(job.size)) > 0)
+        status = Status::aborted(job.path + ": file grew while it was being hashed");
+    }
+    ::close(fd);
+    return status;
+  }
+
+  void finish_piece(size_t job, uint64_t piece, const std::vector<Sha256Digest>& leaves) {
+    auto& pieces = results_[job].pieces;
+    if (pieces.size() == 1)  // a file within one piece: the tree is as wide as the file needs
+      pieces[piece] = merkle_root(leaves, next_pow2(leaves.size()));
+    else
+      pieces[piece] = merkle_root(leaves, leaves_per_piece_);
+  }
+
+  void finish_roots() {
+    const Sha256Digest pad = merkle_pad_hash(leaves_per_piece_);
+    for (auto& r : results_) {
+      if (r.pieces.empty()) continue;  // empty file: zero root
+      if (r.pieces.size() == 1) {
+        r.root = r.pieces[0];
+        r.pieces.clear();
+      } else {
+        r.root = merkle_root(r.pieces, next_pow2(r.pieces.size()), pad);
+      }
+    }
+  }
+
+  const std::vector<HashJob>& jobs_;
+  const ParallelHashOptions& o_;
+  uint32_t leaves_per_piece_ = 0;
+  uint64_t total_ = 0;
+  std::vector<Chunk> chunks_;
+  std::vector<FileHashes> results_;
+  std::atomic<size_t> next_{0};
+  std::atomic<uint64_t> done_bytes_{0};
+  std::atomic<bool> failed_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t finished_workers_ = 0;
+  Status error_;
+};
+
+}  // namespace
+
+Result<std::vector<FileHashes>> hash_files_parallel(const std::vector<HashJob>& jobs,
+                                                    const ParallelHashOptions& options) {
+  if (options.piece_bytes < kMerkleBlockBytes || (options.piece_bytes & (options.piece_bytes - 1)))
+    return Status::invalid_argument("piece size must be a power of two >= 16 KiB");
+  Run run(jobs, options);
+  return run.execute();
+}
+
+}  // namespace bc

@@ -1,0 +1,70 @@
+#include "layers/capture/verify.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "layers/capture/parallel_hasher.hpp"
+#include "layers/torrent/layer_torrent.hpp"
+#include "layers/util/fs.hpp"
+
+namespace bc {
+
+static Status check_entry_shape(const Entry& e, const std::string& abs, bool check_modes) {
+  struct stat st;
+  std::string where = "'" + printable(e.path) + "'";
+  if (::lstat(abs.c_str(), &st) != 0)
+    return errno == ENOENT ? Status::not_found(where + ": missing from the payload")
+                           : Status::io_error(where + ": lstat: " + std::strerror(errno));
+  bool type_ok = (e.type == EntryType::file && S_ISREG(st.st_mode)) ||
+                 (e.type == EntryType::dir && S_ISDIR(st.st_mode)) ||
+                 (e.type == EntryType::symlink && S_ISLNK(st.st_mode));
+  if (!type_ok) return Status::corruption(where + ": is not a " + to_string(e.type));
+  if (e.type == EntryType::symlink) {
+    std::string t(kMaxSymlinkTargetBytes + 1, '\0');
+    ssize_t n = ::readlink(abs.c_str(), t.data(), t.size());
+    if (n < 0 || std::string_view(t.data(), size_t(n)) != e.target)
+      return Status::corruption(where + ": symlink target differs from the manifest");
+    return Status();
+  }
+  if (check_modes && (st.st_mode & 07777) != e.mode)
+    return Status::corruption(where + ": mode differs from the manifest");
+  if (e.type == EntryType::file && uint64_t(st.st_size) != e.size)
+    return Status::corruption(where + ": size " + std::to_string(st.st_size) +
+                              " differs from the manifest's " + std::to_string(e.size));
+  return Status();
+}
+
+Status verify_payload(const TrustedManifest& tm, const std::string& torrent,
+                      const std::string& payload_dir, const VerifyOptions& o) {
+  const Manifest& m = tm.manifest();
+  if (m.file_count() > 0) {
+    if (torrent.empty()) return Status::not_found("layer has files but no torrent");
+    BC_ASSIGN_OR_RETURN(TorrentFacts facts, read_layer_torrent(torrent));
+    BC_RETURN_IF_ERROR(check_torrent_matches(m, facts));
+  }
+  std::vector<HashJob> jobs;
+  std::vector<const Entry*> files;
+  for (const auto& e : m.entries) {
+    std::string abs = payload_dir + "/" + e.path;
+    BC_RETURN_IF_ERROR(check_entry_shape(e, abs, o.check_modes));
+    if (e.type == EntryType::file) {
+      jobs.push_back({abs, e.size});
+      files.push_back(&e);
+    }
+  }
+  ParallelHashOptions ho;
+  ho.piece_bytes = m.piece_size;
+  ho.threads = o.threads;
+  ho.progress = o.progress;
+  BC_ASSIGN_OR_RETURN(std::vector<FileHashes> hashes, hash_files_parallel(jobs, ho));
+  for (size_t i = 0; i < files.size(); ++i)
+    if (hashes[i].root != files[i]->root)
+      return Status::corruption("'" + printable(files[i]->path) +
+                                "': content does not match the manifest's merkle root");
+  return Status();
+}
+
+}  // namespace bc

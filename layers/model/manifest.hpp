@@ -1,0 +1,98 @@
+// The layer manifest: what a layer is, byte for byte. The tracker signs the
+// exact encoded bytes; every node verifies that signature before it trusts a
+// manifest (see layers/model/signed_manifest.hpp).
+//
+// Encoding (schema 1), JSON:
+//   { "schema": 1, "name": "base", "version": 3, "kind": "base",
+//     "parent": {"name": "base", "version": 2} | null,
+//     "created": "2026-11-21T21:00:00Z", "piece_size": 262144,
+//     "info_hash": "<64 hex: BitTorrent v2 info-hash>" | "" (no regular files),
+//     "match": {"vendor": "Dell*", ...}       (driver layers only; fnmatch globs)
+//     "entries": [ {"path": "etc/motd", "type": "file", "mode": 420,
+//                   "size": 12, "root": "<64 hex merkle root>"},
+//                  {"path": "etc", "type": "dir", "mode": 493},
+//                  {"path": "bin/sh", "type": "symlink", "target": "busybox"} ] }
+// Entries are sorted by path (bytewise), unique, and every entry's parent
+// directory is itself a "dir" entry: the manifest alone describes the tree.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "layers/crypto/sha256.hpp"
+#include "layers/util/status.hpp"
+
+namespace bc {
+
+inline constexpr int kManifestSchema = 1;
+inline constexpr size_t kMaxManifestBytes = 256u << 20;   // 256 MiB
+inline constexpr size_t kMaxManifestEntries = 2'000'000;
+inline constexpr size_t kMaxSymlinkTargetBytes = 4096;
+inline constexpr size_t kMaxMatchRules = 32;
+inline constexpr uint64_t kMaxFileBytes = uint64_t(1) << 44;  // 16 TiB
+inline constexpr uint32_t kDefaultPieceBytes = 256 * 1024;    // see docs/architecture.md
+
+enum class LayerKind { base, app, driver };
+enum class EntryType { file, dir, symlink };
+
+const char* to_string(LayerKind k);
+const char* to_string(EntryType t);
+std::optional<LayerKind> parse_layer_kind(std::string_view s);
+
+// name@version. Names: [a-z0-9][a-z0-9._-]{0,63}; versions: 1..2^31-1.
+struct LayerRef {
+  std::string name;
+  int64_t version = 0;
+  std::string to_string() const { return name + "@" + std::to_string(version); }
+  static Result<LayerRef> parse(std::string_view text);
+  friend bool operator==(const LayerRef&, const LayerRef&) = default;
+  friend auto operator<=>(const LayerRef&, const LayerRef&) = default;
+};
+std::string layer_name_problem(std::string_view name);  // empty when valid
+
+struct Entry {
+  std::string path;          // relative, '/'-separated, validated
+  EntryType type = EntryType::file;
+  uint32_t mode = 0;         // permission bits (07777)
+  uint64_t size = 0;         // files only
+  Sha256Digest root{};       // files only; all-zero for an empty file
+  std::string target;        // symlinks only; stored verbatim, never followed
+  friend bool operator==(const Entry&, const Entry&) = default;
+};
+
+struct Manifest {
+  int schema = kManifestSchema;
+  std::string name;
+  int64_t version = 0;
+  LayerKind kind = LayerKind::base;
+  std::optional<LayerRef> parent;
+  std::string created;       // RFC 3339, UTC
+  uint32_t piece_size = kDefaultPieceBytes;
+  std::string info_hash;     // 64 hex digits, or empty when the layer has no regular file
+  std::map<std::string, std::string> match;  // driver layers: fact name -> glob
+  std::vector<Entry> entries;
+
+  LayerRef ref() const { return {name, version}; }
+  uint64_t total_file_bytes() const;
+  size_t file_count() const;
+  const Entry* find(std::string_view path) const;  // binary search; nullptr if absent
+
+  // Checks every invariant in the header comment; invalid_argument naming
+  // the first offending entry and why.
+  Status validate() const;
+  // The canonical bytes (what is signed). REQUIRES: validate().ok()
+  std::string encode() const;
+  // Parses and validates. Never trusts: the result still needs a signature check.
+  static Result<Manifest> decode(std::string_view bytes);
+};
+
+// True when every rule in a driver layer's `match` matches the fact of that
+// name (fnmatch glob); a missing fact does not match. Non-driver layers match.
+bool driver_matches(const Manifest& m, const std::map<std::string, std::string>& facts);
+
+std::string now_rfc3339(int64_t unix_s);
+
+}  // namespace bc

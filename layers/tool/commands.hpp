@@ -1,0 +1,26 @@
+// bc-layer subcommands. Each returns the process exit code and prints what
+// happened; errors go to stderr as one precise line.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bc::tool {
+
+struct BuildArgs {
+  std::string source_dir, out_dir, name, kind = "base", parent;
+  int64_t version = 0;
+  uint32_t piece_kib = 256;
+  unsigned threads = 0;
+  std::vector<std::string> match;  // KEY=GLOB, driver layers
+  std::string sign_key;            // optional: sign right after building
+};
+int cmd_build(const BuildArgs& a);
+int cmd_keygen(const std::string& out);
+int cmd_sign(const std::string& layer_dir, const std::string& key);
+int cmd_verify(const std::string& layer_dir, const std::string& pubkey, unsigned threads);
+int cmd_inspect(const std::string& layer_dir, bool json);
+
+}  // namespace bc::tool

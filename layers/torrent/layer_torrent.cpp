@@ -1,0 +1,142 @@
+#include "layers/torrent/layer_torrent.hpp"
+
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include <cstring>
+
+#include "layers/util/hex.hpp"
+
+namespace bc {
+
+namespace lt = libtorrent;
+
+std::string torrent_top_dir(const LayerRef& ref) {
+  return ref.name + "-v" + std::to_string(ref.version);
+}
+
+static lt::sha256_hash to_lt(const Sha256Digest& d) {
+  return lt::sha256_hash(reinterpret_cast<const char*>(d.data()));
+}
+
+static Sha256Digest from_lt(const lt::sha256_hash& h) {
+  Sha256Digest d;
+  std::memcpy(d.data(), h.data(), 32);
+  return d;
+}
+
+Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<FileHashes>& hashes,
+                                       std::string* info_hash) {
+  const std::string top = torrent_top_dir(m.ref());
+  std::map<std::string, const FileHashes*> by_path;
+  lt::file_storage fs;
+  size_t k = 0;
+  for (const auto& e : m.entries) {
+    if (e.type != EntryType::file) continue;
+    if (k >= hashes.size()) return Status::internal("fewer hashes than files");
+    by_path[top + "/" + e.path] = &hashes[k++];
+    fs.add_file(top + "/" + e.path, int64_t(e.size));
+  }
+  if (k != hashes.size()) return Status::internal("more hashes than files");
+  if (k == 0) return Status::invalid_argument("a layer without regular files has no torrent");
+  try {
+    lt::create_torrent t(fs, int(m.piece_size), lt::create_torrent::v2_only);
+    t.set_priv(true);
+    t.set_creator("branchcast");
+    const auto& files = t.files();
+    for (auto f : files.file_range()) {
+      if (files.pad_file_at(f)) continue;
+      auto it = by_path.find(files.file_path(f));
+      if (it == by_path.end()) return Status::internal("torrent file not in manifest: " + files.file_path(f));
+      const FileHashes& h = *it->second;
+      if (files.file_size(f) == 0) continue;
+      if (h.pieces.empty()) {
+        t.set_hash2(f, 0, to_lt(h.root));
+      } else {
+        for (size_t p = 0; p < h.pieces.size(); ++p)
+          t.set_hash2(f, lt::piece_index_t::diff_type(int(p)), to_lt(h.pieces[p]));
+      }
+    }
+    std::string out;
+    lt::bencode(std::back_inserter(out), t.generate());
+    lt::error_code ec;
+    lt::torrent_info ti(out, ec, lt::from_span);
+    if (ec) return Status::internal("generated torrent does not parse: " + ec.message());
+    *info_hash = to_hex(std::span<const uint8_t>(
+        reinterpret_cast<const uint8_t*>(ti.info_hashes().v2.data()), 32));
+    return out;
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("libtorrent create_torrent: ") + e.what());
+  }
+}
+
+Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
+  if (bytes.size() > kMaxTorrentBytes)
+    return Status::invalid_argument("torrent is larger than 64 MiB");
+  lt::load_torrent_limits limits;
+  limits.max_buffer_size = int(kMaxTorrentBytes);
+  std::unique_ptr<lt::torrent_info> parsed;
+  try {
+    parsed = std::make_unique<lt::torrent_info>(
+        lt::span<const char>(bytes.data(), long(bytes.size())), limits, lt::from_span);
+  } catch (const std::exception& e) {
+    return Status::corruption(std::string("torrent does not parse: ") + e.what());
+  }
+  const lt::torrent_info& ti = *parsed;
+  if (ti.info_hashes().has_v1() || !ti.info_hashes().has_v2())
+    return Status::corruption("torrent is not v2-only");
+  TorrentFacts f;
+  f.info_hash = to_hex(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(ti.info_hashes().v2.data()), 32));
+  f.piece_size = uint32_t(ti.piece_length());
+  f.is_private = ti.priv();
+  f.top_dir = ti.name();
+  const auto& fs = ti.files();
+  for (auto i : fs.file_range()) {
+    if (fs.pad_file_at(i)) continue;
+    std::string path = fs.file_path(i);
+    std::string prefix = f.top_dir + "/";
+    if (path.compare(0, prefix.size(), prefix) != 0)
+      return Status::corruption("torrent file '" + path + "' is outside its top directory");
+    TorrentFile tf;
+    tf.size = uint64_t(fs.file_size(i));
+    tf.root = from_lt(fs.root(i));
+    auto pl = ti.piece_layer(i);
+    // A file within one piece has no piece layer of its own (its root is the
+    // piece hash); libtorrent reports it as a one-hash layer.
+    if (tf.size <= f.piece_size) pl = {};
+    for (size_t off = 0; off + 32 <= size_t(pl.size()); off += 32) {
+      Sha256Digest d;
+      std::memcpy(d.data(), pl.data() + off, 32);
+      tf.pieces.push_back(d);
+    }
+    f.files.emplace(path.substr(prefix.size()), std::move(tf));
+  }
+  return f;
+}
+
+Status check_torrent_matches(const Manifest& m, const TorrentFacts& t) {
+  if (t.info_hash != m.info_hash)
+    return Status::corruption("torrent info-hash " + t.info_hash + " is not the manifest's " +
+                              m.info_hash);
+  if (!t.is_private) return Status::corruption("torrent is not private");
+  if (t.piece_size != m.piece_size) return Status::corruption("torrent piece size differs from manifest");
+  if (t.top_dir != torrent_top_dir(m.ref()))
+    return Status::corruption("torrent top directory '" + t.top_dir + "' is not '" +
+                              torrent_top_dir(m.ref()) + "'");
+  size_t files = 0;
+  for (const auto& e : m.entries) {
+    if (e.type != EntryType::file) continue;
+    ++files;
+    auto it = t.files.find(e.path);
+    if (it == t.files.end()) return Status::corruption("torrent lacks file '" + e.path + "'");
+    if (it->second.size != e.size || it->second.root != e.root)
+      return Status::corruption("torrent's size or merkle root of '" + e.path +
+                                "' differs from the manifest");
+  }
+  if (files != t.files.size()) return Status::corruption("torrent has files the manifest lacks");
+  return Status();
+}
+
+}  // namespace bc

@@ -1,0 +1,50 @@
+// The seam to libtorrent for layer torrents: building the private, v2-only
+// torrent of a layer from its manifest and hashes, and reading one back. The
+// rest of the code sees manifests and digests, never libtorrent types.
+//
+// File layout inside the torrent: "<name>-v<version>/<entry path>" for every
+// regular file of the manifest (libtorrent's canonical order, pad files
+// skipped). Nodes map the top directory away when they add the torrent, so a
+// layer's payload directory holds its files at their manifest paths.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "layers/model/manifest.hpp"
+
+namespace bc {
+
+inline constexpr size_t kMaxTorrentBytes = 64u << 20;  // 64 MiB
+
+std::string torrent_top_dir(const LayerRef& ref);
+
+// Builds the torrent. `hashes` is parallel to the manifest's file entries in
+// manifest order. Returns the bencoded bytes; writes the v2 info-hash (hex)
+// into *info_hash.
+Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<FileHashes>& hashes,
+                                       std::string* info_hash);
+
+struct TorrentFile {
+  uint64_t size = 0;
+  Sha256Digest root{};
+  std::vector<Sha256Digest> pieces;  // piece layer; empty for files within one piece
+};
+
+struct TorrentFacts {
+  std::string info_hash;  // v2, hex
+  uint32_t piece_size = 0;
+  bool is_private = false;
+  std::string top_dir;
+  std::map<std::string, TorrentFile> files;  // by manifest path
+};
+
+// Parses and checks a torrent: v2 only, private, bounded size. Never throws.
+Result<TorrentFacts> read_layer_torrent(std::string_view bytes);
+
+// OK when the torrent describes exactly the manifest's files (paths, sizes,
+// merkle roots, piece size) and its info-hash is the manifest's.
+Status check_torrent_matches(const Manifest& m, const TorrentFacts& t);
+
+}  // namespace bc

@@ -1,0 +1,5 @@
+#pragma once
+namespace bc::reflector {
+// The program's name and the issue that builds it out, for --help.
+const char* role_summary();
+}  // namespace bc::reflector

@@ -1,0 +1,175 @@
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "layers/capture/capture.hpp"
+#include "layers/capture/verify.hpp"
+#include "layers/model/layer_dir.hpp"
+#include "layers/torrent/layer_torrent.hpp"
+#include "tests/support/tmp_dir.hpp"
+
+using namespace bc;
+
+namespace {
+
+void make_tree(const std::string& root) {
+  test::write_file(root + "/etc/motd", "hello\n");
+  test::write_file(root + "/bin/tool", test::random_bytes(300000, 1), 0755);
+  test::write_file(root + "/var/big.img", test::random_bytes(2'000'000, 2), 0600);
+  test::write_file(root + "/name with spaces é.txt", "x");
+  test::write_file(root + "/empty", "");
+  std::filesystem::create_directories(root + "/empty-dir");
+  ::symlink("../etc/motd", (root + "/bin/motd-link").c_str());
+  ::symlink("/etc/passwd", (root + "/abs-link").c_str());
+}
+
+CaptureOptions opts(const std::string& dir) {
+  CaptureOptions o;
+  o.source_dir = dir;
+  o.ref = {"base", 1};
+  o.piece_bytes = 64 * 1024;
+  o.created_unix_s = 1'800'000'000;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("capture records every entry, hashes files, and builds a matching private v2 torrent") {
+  test::TmpDir tmp;
+  make_tree(tmp / "src");
+  auto l = capture_layer(opts(tmp / "src"));
+  REQUIRE_MESSAGE(l.ok(), l.status().to_string());
+  const Manifest& m = l->manifest;
+  CHECK(m.file_count() == 5);
+  REQUIRE(m.find("empty-dir") != nullptr);
+  CHECK(m.find("empty-dir")->type == EntryType::dir);
+  REQUIRE(m.find("bin/motd-link") != nullptr);
+  CHECK(m.find("bin/motd-link")->target == "../etc/motd");
+  CHECK(m.find("abs-link")->target == "/etc/passwd");
+  CHECK(m.find("bin/tool")->mode == 0755);
+  CHECK(m.find("var/big.img")->size == 2'000'000);
+  CHECK(is_zero(m.find("empty")->root));
+  auto facts = read_layer_torrent(l->torrent);
+  REQUIRE(facts.ok());
+  CHECK(check_torrent_matches(m, *facts).ok());
+  CHECK(facts->files.at("var/big.img").pieces.size() == (2'000'000 + 65535) / 65536);
+  // Hashes agree with the single-threaded reference.
+  auto ref = hash_file(tmp / "src/var/big.img", 64 * 1024);
+  CHECK(ref->root == m.find("var/big.img")->root);
+}
+
+TEST_CASE("capture is deterministic: same tree, same options, same manifest and info-hash") {
+  test::TmpDir tmp;
+  make_tree(tmp / "src");
+  auto a = capture_layer(opts(tmp / "src"));
+  CaptureOptions o = opts(tmp / "src");
+  o.threads = 1;
+  auto b = capture_layer(o);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->manifest.encode() == b->manifest.encode());
+  CHECK(a->torrent == b->torrent);
+}
+
+TEST_CASE("capture refuses what a layer cannot carry, naming the path") {
+  test::TmpDir tmp;
+  make_tree(tmp / "src");
+  SUBCASE("a FIFO") {
+    ::mkfifo((tmp / "src/etc/pipe").c_str(), 0644);
+    auto r = capture_layer(opts(tmp / "src"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Status::Code::unsupported);
+    CHECK(r.status().message().find("'etc/pipe'") != std::string::npos);
+    CHECK(r.status().message().find("FIFO") != std::string::npos);
+  }
+  SUBCASE("a socket") {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::string p = tmp / "src/sock";
+    std::strncpy(addr.sun_path, p.c_str(), sizeof addr.sun_path - 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    auto r = capture_layer(opts(tmp / "src"));
+    ::close(fd);
+    CHECK(r.status().message().find("socket") != std::string::npos);
+  }
+  SUBCASE("a name that is not UTF-8") {
+    test::write_file(tmp / "src/bad\xff", "x");
+    auto r = capture_layer(opts(tmp / "src"));
+    CHECK(r.status().code() == Status::Code::invalid_argument);
+    CHECK(r.status().message().find("bad\\xff") != std::string::npos);
+  }
+  SUBCASE("a name with a newline") {
+    test::write_file(tmp / "src/new\nline", "x");
+    auto r = capture_layer(opts(tmp / "src"));
+    CHECK(r.status().message().find("control character") != std::string::npos);
+  }
+  SUBCASE("an unreadable file") {
+    if (::geteuid() == 0) return;  // root reads everything
+    test::write_file(tmp / "src/secret", "x", 0000);
+    CHECK(capture_layer(opts(tmp / "src")).status().message().find("'secret'") != std::string::npos);
+  }
+}
+
+TEST_CASE("a signed layer verifies; tampering with content, manifest or signature does not") {
+  test::TmpDir tmp;
+  make_tree(tmp / "src");
+  auto l = capture_layer(opts(tmp / "src"));
+  REQUIRE(l.ok());
+  std::string bytes = l->manifest.encode();
+  REQUIRE(write_layer_dir(tmp / "out", bytes, l->torrent, tmp / "src").ok());
+  SecretKey key = SecretKey::generate();
+  REQUIRE(write_layer_signature(tmp / "out",
+                                key.sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}))
+              .ok());
+  auto dir = load_layer_dir(tmp / "out");
+  REQUIRE(dir.ok());
+  auto tm = dir->trust(key.public_key());
+  REQUIRE(tm.ok());
+  CHECK(verify_payload(*tm, dir->torrent, dir->payload_dir).ok());
+
+  SUBCASE("one flipped byte in a large file") {
+    std::string big = test::read_file(tmp / "src/var/big.img");
+    big[1'234'567] ^= 1;
+    test::write_file(tmp / "src/var/big.img", big, 0600);
+    Status s = verify_payload(*tm, dir->torrent, dir->payload_dir);
+    CHECK(s.code() == Status::Code::corruption);
+    CHECK(s.message().find("var/big.img") != std::string::npos);
+  }
+  SUBCASE("a changed mode") {
+    ::chmod((tmp / "src/bin/tool").c_str(), 0777);
+    CHECK(verify_payload(*tm, dir->torrent, dir->payload_dir).message().find("mode") != std::string::npos);
+  }
+  SUBCASE("an edited manifest no longer matches its signature") {
+    std::string edited = bytes;
+    edited[edited.find("\"mode\": 493")+9] = '1';
+    CHECK(TrustedManifest::verify(edited, *dir->signature, key.public_key()).status().code() ==
+          Status::Code::corruption);
+  }
+  SUBCASE("a signature by another key") {
+    CHECK_FALSE(dir->trust(SecretKey::generate().public_key()).ok());
+  }
+  SUBCASE("a torrent of other content") {
+    test::write_file(tmp / "src/etc/motd", "hellO\n");
+    auto other = capture_layer(opts(tmp / "src"));
+    REQUIRE(other.ok());
+    CHECK(verify_payload(*tm, other->torrent, dir->payload_dir).code() == Status::Code::corruption);
+  }
+}
+
+TEST_CASE("a layer without regular files has no torrent and still verifies") {
+  test::TmpDir tmp;
+  std::filesystem::create_directories(tmp / "src/a/b");
+  ::symlink("x", (tmp / "src/a/l").c_str());
+  auto l = capture_layer(opts(tmp / "src"));
+  REQUIRE(l.ok());
+  CHECK(l->torrent.empty());
+  CHECK(l->manifest.info_hash.empty());
+  CHECK(l->manifest.entries.size() == 3);
+}

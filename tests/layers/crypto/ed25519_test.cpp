@@ -1,0 +1,45 @@
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include "layers/crypto/ed25519.hpp"
+#include "tests/support/tmp_dir.hpp"
+
+using namespace bc;
+
+static std::span<const uint8_t> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+TEST_CASE("a signature verifies for its message and key and for nothing else") {
+  SecretKey k = SecretKey::generate();
+  std::string msg = "manifest bytes";
+  Signature sig = k.sign(as_bytes(msg));
+  CHECK(verify_signature(k.public_key(), as_bytes(msg), sig).ok());
+  std::string changed = msg;
+  changed[0] ^= 1;
+  CHECK(verify_signature(k.public_key(), as_bytes(changed), sig).code() == Status::Code::corruption);
+  Signature bad = sig;
+  bad[10] ^= 0x40;
+  CHECK_FALSE(verify_signature(k.public_key(), as_bytes(msg), bad).ok());
+  SecretKey other = SecretKey::generate();
+  CHECK_FALSE(verify_signature(other.public_key(), as_bytes(msg), sig).ok());
+}
+
+TEST_CASE("keys survive a save and load; the secret key file is 0600 and never overwritten") {
+  test::TmpDir tmp;
+  SecretKey k = SecretKey::generate();
+  REQUIRE(k.save(tmp / "key").ok());
+  struct stat st;
+  REQUIRE(::stat((tmp / "key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto loaded = SecretKey::load(tmp / "key");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->public_key() == k.public_key());
+  auto pk = load_public_key(tmp / "key.pub");
+  REQUIRE(pk.ok());
+  CHECK(*pk == k.public_key());
+  CHECK(k.save(tmp / "key").code() == Status::Code::already_exists);
+  test::write_file(tmp / "garbage", "not hex\n");
+  CHECK(SecretKey::load(tmp / "garbage").status().code() == Status::Code::invalid_argument);
+}
