@@ -199,9 +199,11 @@ TEST_CASE("property: the origin's grants are shared fairly: every branch holds m
     }
     Rng rng(seed);
     std::map<std::string, std::set<std::string>> granted;  // branch -> reflectors handed the origin
+    std::map<std::string, std::set<std::string>> asked;    // branch -> reflectors that announced
     for (int round = 0; round < 3; ++round) {
       for (size_t k = 0; k < reflectors.size(); ++k) {
         const std::string& id = reflectors[gen.below(reflectors.size())];
+        asked[f.swarm.find(id)->branch].insert(id);
         Selection s = select_peers(f.req(id), f.swarm, 50, {}, rng, round * 600);
         for (const SelectedPeer& sp : s.peers)
           if (sp.peer->role == NodeRole::origin) granted[f.swarm.find(id)->branch].insert(id);
@@ -211,6 +213,8 @@ TEST_CASE("property: the origin's grants are shared fairly: every branch holds m
     for (auto& [b, n] : per_branch) {
       CHECK(f.swarm.origin_grants().held(b) <= l.origin_grants.per_branch);
       CHECK(granted[b].size() <= l.origin_grants.per_branch);  // grants last ttl (3600 s) > this run
+      // Equal shares: each branch got exactly min(K, reflectors that asked), whatever its size.
+      CHECK(granted[b].size() == std::min<size_t>(l.origin_grants.per_branch, asked[b].size()));
     }
     CHECK(granted["b0"].size() == l.origin_grants.per_branch);  // the big branch asked often enough to fill its share
   }
