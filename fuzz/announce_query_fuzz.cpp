@@ -1,7 +1,9 @@
 // libFuzzer target: the BitTorrent query parsers and, through BtService, the
 // registry, the peer-selection policy and the bencoder, on arbitrary query
 // strings. Invariants are checked with __builtin_trap() so a violation is a
-// crash libFuzzer reports and minimises.
+// crash libFuzzer reports and minimises. The service (and its registry) lives
+// across inputs, bounded by small limits, so swarms build up as in a real run;
+// a crash that depends on earlier inputs reproduces by rerunning the corpus.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
