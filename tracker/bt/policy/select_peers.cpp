@@ -1,0 +1,86 @@
+#include "tracker/bt/policy/select_peers.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "tracker/bt/policy/tiers.hpp"
+
+namespace bc::tracker::bt {
+namespace {
+
+bool reachable(const PeerEntry& p, const Requester& r) {
+  return (r.has_v4 && p.v4) || (r.has_v6 && p.v6);
+}
+
+std::vector<Tier> plan_for(const Requester& r, const Swarm& swarm, const PeerSelectionOptions& o) {
+  std::vector<Tier> plan;
+  if (r.role == NodeRole::origin) return plan;  // the origin is connected to, never told whom to dial
+  if (r.seed)
+    plan_seed_tiers(r, swarm, o, plan);
+  else if (r.role == NodeRole::reflector)
+    plan_reflector_tiers(r, swarm, o, plan);
+  else
+    plan_endpoint_tiers(r, swarm, o, plan);
+  return plan;
+}
+
+// Takes an origin grant for the requester if the tier has anyone to give.
+bool grant_allows(const Tier& t, const Requester& r, Swarm& swarm, int64_t now_s, Selection& out) {
+  if (!t.origin_gated) return true;
+  bool any = std::any_of(t.peers.begin(), t.peers.end(), [&](const PeerEntry* p) { return reachable(*p, r); });
+  if (!any) return false;
+  if (swarm.origin_grants().acquire(r.branch, r.node_id, now_s)) return true;
+  out.origin_refused = true;
+  return false;
+}
+
+}  // namespace
+
+Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const PeerSelectionOptions& o, Rng& rng,
+                       int64_t now_s) {
+  Selection out;
+  HandoutLedger& ledger = swarm.ledger();
+  ledger.roll(now_s);
+  // A complete requester no longer needs the origin: free its grant.
+  if (r.seed) swarm.origin_grants().release(r.node_id);
+  std::vector<Tier> plan = plan_for(r, swarm, o);
+  std::unordered_set<const PeerEntry*> taken;
+  std::vector<SelectedPeer> capped;  // candidates the cap passed over, in tier order
+  for (Tier& tier : plan) {
+    if (out.peers.size() >= numwant) break;
+    if (tier.peers.empty() || !grant_allows(tier, r, swarm, now_s, out)) continue;
+    order_tier(tier, ledger, rng);
+    for (const PeerEntry* p : tier.peers) {
+      if (out.peers.size() >= numwant) break;
+      if (!reachable(*p, r) || taken.count(p)) continue;
+      if (tier.capped && o.max_handouts_per_peer && ledger.count(p->node_id) >= o.max_handouts_per_peer) {
+        ++out.capped_skipped;
+        capped.push_back({p, tier.kind});
+        continue;
+      }
+      taken.insert(p);
+      out.peers.push_back({p, tier.kind});
+    }
+  }
+  if (out.peers.empty() && !capped.empty()) {
+    std::stable_sort(capped.begin(), capped.end(), [&](const SelectedPeer& a, const SelectedPeer& b) {
+      return ledger.count(a.peer->node_id) < ledger.count(b.peer->node_id);
+    });
+    size_t n = std::min<size_t>({capped.size(), o.min_peers_when_capped, numwant});
+    for (size_t i = 0; i < n; ++i)
+      if (taken.insert(capped[i].peer).second) out.peers.push_back(capped[i]);
+  }
+  for (const SelectedPeer& s : out.peers) ledger.record(s.peer->node_id);
+  return out;
+}
+
+std::vector<PeerEndpoint> endpoints_for(const Selection& s, const Requester& r) {
+  std::vector<PeerEndpoint> out;
+  for (const SelectedPeer& sp : s.peers) {
+    if (r.has_v4 && sp.peer->v4) out.push_back(*sp.peer->v4);
+    if (r.has_v6 && sp.peer->v6) out.push_back(*sp.peer->v6);
+  }
+  return out;
+}
+
+}  // namespace bc::tracker::bt
