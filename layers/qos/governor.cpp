@@ -12,8 +12,7 @@ Status check(bool ok, const char* what) {
 }
 
 int64_t to_limit(double rate) {
-  if (rate >= double(kMaxRateBytesPerS)) return kNoLimit;
-  return std::max<int64_t>(1, int64_t(std::llround(rate)));
+  return std::clamp<int64_t>(int64_t(std::llround(rate)), 1, kMaxRateBytesPerS);
 }
 
 }  // namespace
@@ -113,6 +112,7 @@ GovernorDecision Governor::tick(const GovernorInput& in, const WanPolicy& policy
   t.loss_events = in.loss_events;
   if (last_now_ms_ && in.now_ms > *last_now_ms_)
     t.dt_s = double(std::min(in.now_ms - *last_now_ms_, opts_.max_tick_gap_ms)) / 1000.0;
+  if (!last_now_ms_) next_slowdown_ms_ = in.now_ms + opts_.slowdown_interval_ms;  // even if no queue is ever seen
   if (!last_now_ms_ || in.now_ms > *last_now_ms_) last_now_ms_ = in.now_ms;
   down_.bytes = std::max<int64_t>(0, in.bytes_down);
   up_.bytes = std::max<int64_t>(0, in.bytes_up);
@@ -166,8 +166,10 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
   int64_t dt_ms = int64_t(t.dt_s * 1000);
   std::optional<double> qd = t.fresh ? t.qd_ms : std::nullopt;
   double target = t.target_ms;
-  cap_down_.on_tick(in.now_ms, dt_ms, down_.bytes, qd, target);
-  cap_up_.on_tick(in.now_ms, dt_ms, up_.bytes, qd, target);
+  // A tick whose limit a cap set says nothing about the link: counting it
+  // would let a percent cap feed on its own output and shrink.
+  cap_down_.on_tick(in.now_ms, dt_ms, down_.bytes, down_.capped || in_slowdown_ ? std::nullopt : qd, target);
+  cap_up_.on_tick(in.now_ms, dt_ms, up_.bytes, up_.capped || in_slowdown_ ? std::nullopt : qd, target);
   for (int i = 0; i < 2; ++i) {
     const DirState& s = i == 0 ? down_ : up_;
     if (t.dt_s <= 0 || s.limit_in_force == kNoLimit) continue;
@@ -201,7 +203,7 @@ bool Governor::run_slowdown(Tick& t, const WanPolicy& policy, GovernorDecision& 
     }
     return true;
   }
-  bool due = next_slowdown_ms_ >= 0 && t.now_ms >= next_slowdown_ms_ && t.fresh;
+  bool due = t.now_ms >= next_slowdown_ms_ && t.fresh;
   if (!due) return false;
   bool worth = (t.in_use[0] && down_.rate > 2 * floor) || (t.in_use[1] && up_.rate > 2 * floor);
   if (!worth) {
@@ -219,6 +221,14 @@ bool Governor::run_slowdown(Tick& t, const WanPolicy& policy, GovernorDecision& 
   return true;
 }
 
+// LEDBAT++ slows down shortly after the initial ramp: the base measured
+// during the ramp may include a queue that was there before us.
+void Governor::schedule_first_slowdown(int64_t now_ms) {
+  if (!first_slowdown_pending_) return;
+  first_slowdown_pending_ = false;
+  next_slowdown_ms_ = std::min(next_slowdown_ms_, now_ms + opts_.slowdown_first_ms);
+}
+
 void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double floor, GovernorDecision& out) {
   bool any_in_use = t.in_use[0] || t.in_use[1];
   for (int i = 0; i < 2; ++i) {
@@ -231,10 +241,14 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     if (s.rate <= floor) continue;  // nothing left to give
     double before = s.rate;
     s.rate = std::max(floor, s.rate * factor);
+    // A loss without a queue behind it may be noise (RFC 6817 still requires
+    // the cut): while the delay stays low, regrow to the old rate at
+    // slow-start speed. A delay cut means the old rate was too high: forget it.
+    s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to) : 0;
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
   hold_until_ms_ = t.now_ms + std::max<int64_t>(opts_.backoff_hold_min_ms, int64_t(2 * t.rtt_ms));
-  if (next_slowdown_ms_ < 0) next_slowdown_ms_ = t.now_ms + opts_.slowdown_first_ms;
+  schedule_first_slowdown(t.now_ms);
 }
 
 void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) {
@@ -289,11 +303,14 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
   double floor = double(policy.floor_bytes_per_s);
   double add = opts_.growth_gain_per_s * std::sqrt(std::max(s.rate, floor) * double(opts_.growth_scale_bytes_per_s)) *
                headroom * t.dt_s;
+  if (s.rate >= s.recover_to || qd >= opts_.slow_start_exit_fraction * target) s.recover_to = 0;
+  double fast = s.rate * opts_.slow_start_gain_per_s * headroom * t.dt_s;
+  if (!s.slow_start && s.recover_to > 0) add = std::max(add, std::min(fast, s.recover_to - s.rate));
   if (s.slow_start) {
-    add = std::max(add, s.rate * opts_.slow_start_gain_per_s * headroom * t.dt_s);
+    add = std::max(add, fast);
     if (qd >= opts_.slow_start_exit_fraction * target) {
       s.slow_start = false;
-      if (next_slowdown_ms_ < 0) next_slowdown_ms_ = t.now_ms + opts_.slowdown_first_ms;
+      schedule_first_slowdown(t.now_ms);
     }
   }
   add = std::min(add, s.rate * opts_.max_growth_per_tick);
@@ -309,7 +326,7 @@ void Governor::apply_caps(Tick& t, const WanPolicy& policy, GovernorDecision& ou
   for (int i = 0; i < 2; ++i) {
     Direction d = i == 0 ? Direction::down : Direction::up;
     DirState& s = dir(d);
-    double cap = t.cap[i] == kNoLimit ? double(kNoLimit) : double(t.cap[i]);
+    double cap = t.cap[i] == kNoLimit ? double(kMaxRateBytesPerS) : double(t.cap[i]);
     double lo = std::min(double(policy.floor_bytes_per_s), cap);
     double before = s.rate;
     if (!policy.latency_aware) s.rate = t.cap[i] == kNoLimit ? std::max(s.rate, lo) : cap;

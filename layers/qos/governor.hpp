@@ -45,7 +45,8 @@ struct GovernorOptions {
   int64_t backoff_hold_min_ms = 300;    // after a cut: no cut or growth for max(this, 2 RTT); default 300 ms
   double loss_factor = 0.5;             // cut on a loss signal (RFC 6817); default x0.5
 
-  int64_t slowdown_first_ms = 3'000;    // first slowdown this long after slow start ends; default 3 s
+  int64_t slowdown_first_ms = 3'000;    // first slowdown this long after slow start ends (or the
+                                        // first cut), else slowdown_interval_ms after start; default 3 s
   int64_t slowdown_interval_ms = 20'000;  // then every this long at least; default 20 s
   double slowdown_duty_multiplier = 9;  // and at least this x the last slowdown's length; default 9
   int slowdown_min_rtts = 2;            // a slowdown lasts at least this many RTTs; default 2
@@ -127,6 +128,7 @@ class Governor {
     double rate = 0;
     double saved_rate = 0;    // rate to restore after a slowdown
     bool slow_start = true;
+    double recover_to = 0;    // after a loss cut: regrow multiplicatively up to this
     bool capped = false;
     int64_t limit_in_force = kNoLimit;  // the limit the last tick returned
     int64_t bytes = 0;        // moved in this tick
@@ -140,6 +142,7 @@ class Governor {
   void control(Tick& t, const WanPolicy& policy, GovernorDecision& out);
   void backoff(Tick& t, double factor, GovernorEventKind kind, double floor, GovernorDecision& out);
   void grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, GovernorDecision& out);
+  void schedule_first_slowdown(int64_t now_ms);
   void apply_caps(Tick& t, const WanPolicy& policy, GovernorDecision& out);
   static void emit(GovernorDecision& out, GovernorEvent e);
 
@@ -152,8 +155,9 @@ class Governor {
   std::optional<int64_t> last_now_ms_;
   std::optional<int64_t> last_sample_ms_;
   int64_t hold_until_ms_ = 0;
-  int64_t next_slowdown_ms_ = -1;  // -1 = not scheduled yet (slow start)
+  int64_t next_slowdown_ms_ = 0;  // set at the first tick; brought forward when slow start ends
   bool in_slowdown_ = false;
+  bool first_slowdown_pending_ = true;
   int64_t slowdown_start_ms_ = 0;
   bool stale_ = false;
   int last_window_ = -2;  // -2 = no tick yet

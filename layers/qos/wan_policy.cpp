@@ -148,7 +148,7 @@ int64_t resolve(const RateCap& c, int64_t capacity, int64_t floor) {
     case RateCap::Kind::percent:
       if (c.percent >= 100) return kNoLimit;
       if (capacity <= 0) return floor;
-      return std::max<int64_t>(1, int64_t(double(capacity) * c.percent / 100.0));
+      return std::max<int64_t>(floor, int64_t(double(capacity) * c.percent / 100.0));
   }
   return kNoLimit;
 }

@@ -94,7 +94,8 @@ int active_window(const WanPolicy& policy, int64_t unix_time_s);
 // The caps in force at `unix_time_s`. A percent cap is a share of the declared
 // link capacity when set, else of `measured`; when neither is known it resolves
 // to the floor rate (conservative: a share of an unknown link is never more than
-// the floor). A percent cap of 100 is no cap. Pure.
+// the floor). A percent cap never resolves below the floor (absolute caps are
+// validated to be >= the floor). A percent cap of 100 is no cap. Pure.
 EffectiveCaps effective_caps(const WanPolicy& policy, int64_t unix_time_s, LinkCapacity measured);
 
 // "mon".."sun" -> bit index 0..6; -1 otherwise.
