@@ -56,6 +56,16 @@ void summarize(const NamedScenario& n, const Trace& t) {
     double a = mean_throughput(t, 0, from, to), b = mean_throughput(t, 1, from, to);
     std::printf(", rates %.0f/%.0f kB/s (ratio %.2f)", a / 1e3, b / 1e3, std::max(a, b) / std::max(1.0, std::min(a, b)));
   }
+  if (n.name == "step") {  // the step is at 60 s
+    double peak = 0;
+    int64_t last_above = 60'000;
+    for (const auto& [ts, qd] : t.delay_samples) {
+      if (ts < 60'000 || ts >= 80'000) continue;
+      peak = std::max(peak, qd);
+      if (qd > n.spec.policy.target_delay_ms) last_above = ts;
+    }
+    std::printf(", after the step: peak %.1f ms, last above target %.1f s later", peak, double(last_above - 60'000) / 1e3);
+  }
   std::printf(", min limit %.0f kB/s; events: %zu backoff, %zu loss_backoff, %zu slowdown, %zu route_change\n",
               min_limit(t, 0, from, to) / 1e3, backoffs, losses, slowdowns, routes);
 }
@@ -90,6 +100,16 @@ int main(int argc, char** argv) {
       print_table(t, int64_t(every_s) * 1000);
     }
     summarize(n, t);
+    // Reference in the same run: the same scenario with the governor off
+    // (latency_aware = false, no cap): what an ungoverned reflector does.
+    NamedScenario ref = n;
+    ref.spec.policy.latency_aware = false;
+    Trace rt = run_scenario(ref.spec);
+    int64_t from = n.settle_from_ms, to = n.spec.duration_ms;
+    std::printf("reference %-8s ungoverned: p95 added delay %5.1f ms, spare capacity taken %5.1f%% (over 100%% = taken from the cross traffic); "
+                "governed/ungoverned p95 delay ratio %.3f\n",
+                name.c_str(), delay_percentile_ms(rt, from, to, 95), 100 * spare_share(rt, from, to),
+                delay_percentile_ms(t, from, to, 95) / std::max(1e-9, delay_percentile_ms(rt, from, to, 95)));
     if (!csv_dir.empty()) write_csv(t, csv_dir + "/" + name + ".csv");
   }
   return 0;

@@ -60,6 +60,8 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.trend_smoothing > 0 && o.trend_smoothing <= 1, "trend_smoothing must be in (0, 1]"));
   BC_RETURN_IF_ERROR(check(o.backoff_hardest > 0 && o.backoff_hardest <= o.backoff_mildest && o.backoff_mildest < 1,
                            "backoff factors must satisfy 0 < backoff_hardest <= backoff_mildest < 1"));
+  BC_RETURN_IF_ERROR(check(o.backoff_extreme > 0 && o.backoff_extreme <= o.backoff_hardest,
+                           "backoff_extreme must be in (0, backoff_hardest]"));
   BC_RETURN_IF_ERROR(check(o.backoff_hold_min_ms >= 0, "backoff_hold_min_ms must be >= 0"));
   BC_RETURN_IF_ERROR(check(o.loss_factor > 0 && o.loss_factor < 1, "loss_factor must be in (0, 1)"));
   BC_RETURN_IF_ERROR(check(o.slowdown_first_ms >= 0, "slowdown_first_ms must be >= 0"));
@@ -84,6 +86,7 @@ struct Governor::Tick {
   int64_t loss_events = 0;
   std::optional<double> qd_ms; // filtered queuing delay
   double rtt_ms = 0;           // filtered current RTT (0 unknown)
+  double base_ms = 0;          // base RTT (0 unknown)
   double target_ms = 25;
   int64_t cap[2] = {kNoLimit, kNoLimit};  // down, up: policy cap ∧ budget
   bool in_use[2] = {false, false};
@@ -163,6 +166,7 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
     prev_qd_at_ms_ = in.now_ms;
   }
   t.rtt_ms = delay_.current_ms().value_or(0);
+  t.base_ms = delay_.base_ms().value_or(0);
   int64_t dt_ms = int64_t(t.dt_s * 1000);
   std::optional<double> qd = t.fresh ? t.qd_ms : std::nullopt;
   double target = t.target_ms;
@@ -241,13 +245,17 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     if (s.rate <= floor) continue;  // nothing left to give
     double before = s.rate;
     s.rate = std::max(floor, s.rate * factor);
-    // A loss without a queue behind it may be noise (RFC 6817 still requires
-    // the cut): while the delay stays low, regrow to the old rate at
-    // slow-start speed. A delay cut means the old rate was too high: forget it.
+    // A loss with no queue behind it may be noise (RFC 6817 still requires
+    // the cut): while the queue stays under half the target, regrow at
+    // slow-start speed up to the rate before the cut. A delay cut says that
+    // rate was too high: regrow additively. (Fast recovery after delay cuts
+    // was tried: it overshoots the spare capacity and re-queues.)
     s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to) : 0;
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
-  hold_until_ms_ = t.now_ms + std::max<int64_t>(opts_.backoff_hold_min_ms, int64_t(2 * t.rtt_ms));
+  // The cut shows in the queue's trend about one base RTT later, whatever the
+  // queue's length, so the hold scales with the base RTT, not the current one.
+  hold_until_ms_ = t.now_ms + std::max<int64_t>(opts_.backoff_hold_min_ms, int64_t(2 * t.base_ms));
   schedule_first_slowdown(t.now_ms);
 }
 
@@ -281,8 +289,13 @@ void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) 
   bool draining = slope_ms_per_s_ < 0 && qd < 2 * t.target_ms;
   if (qd > t.target_ms && draining) return;
   if (qd > t.target_ms) {
+    // x0.9 just above target to x0.5 at twice the target; beyond that the
+    // cut follows target/delay (a queue far above target, e.g. after a step
+    // in cross traffic, needs more than halving to drain within seconds),
+    // never below backoff_extreme.
     double excess = std::min(1.0, (qd - t.target_ms) / t.target_ms);
     double factor = opts_.backoff_mildest - (opts_.backoff_mildest - opts_.backoff_hardest) * excess;
+    if (qd > 2 * t.target_ms) factor = std::max(opts_.backoff_extreme, opts_.backoff_hardest * 2 * t.target_ms / qd);
     backoff(t, factor, GovernorEventKind::backoff, double(policy.floor_bytes_per_s), out);
     return;
   }

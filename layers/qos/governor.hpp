@@ -41,8 +41,9 @@ struct GovernorOptions {
   double trend_smoothing = 0.5;         // EWMA weight of a new queuing-delay slope; default 0.5
 
   double backoff_mildest = 0.9;         // cut just above target; default x0.9
-  double backoff_hardest = 0.5;         // cut at >= 2 x target; default x0.5
-  int64_t backoff_hold_min_ms = 300;    // after a cut: no cut or growth for max(this, 2 RTT); default 300 ms
+  double backoff_hardest = 0.5;         // cut at 2 x target; default x0.5
+  double backoff_extreme = 0.25;        // beyond: x hardest x 2 x target / delay, not below this; default x0.25
+  int64_t backoff_hold_min_ms = 300;    // after a cut: no cut or growth for max(this, 2 base RTT); default 300 ms
   double loss_factor = 0.5;             // cut on a loss signal (RFC 6817); default x0.5
 
   int64_t slowdown_first_ms = 3'000;    // first slowdown this long after slow start ends (or the

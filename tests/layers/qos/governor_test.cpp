@@ -213,7 +213,10 @@ TEST_CASE("queuing delay above target cuts the rate multiplicatively, by more th
   double mild = cut_at(40 + 27);
   double hard = cut_at(40 + 80);
   CHECK(mild == doctest::Approx(0.9 - 0.4 * 2.0 / 25).epsilon(0.01));
-  CHECK(hard == doctest::Approx(0.5));
+  double harder = cut_at(40 + 50);
+  CHECK(hard == doctest::Approx(0.5 * 50 / 80));  // beyond 2 x target: x0.5 x 2 x target / delay
+  CHECK(harder == doctest::Approx(0.5));
+  CHECK(cut_at(40 + 500) == doctest::Approx(0.25));  // never below backoff_extreme
 }
 
 TEST_CASE("a loss signal halves the rate once per hold period") {
