@@ -4,7 +4,8 @@
 // run in virtual time, not a measurement of a real network.
 //
 //   bc-governor-trace [--scenario step|drift|route|latecomer|loss|all]
-//                     [--csv-dir DIR] [--every-s N]
+//                     [--csv-dir DIR] [--every-s N] [--summary-only]
+//                     [--capacity-mbit N] [--declare-link]
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
@@ -78,10 +79,15 @@ int main(int argc, char** argv) {
   std::string csv_dir;
   int every_s = 10;
   bool quiet = false;
+  double capacity_mbit = 10;
+  bool declare = false;
   app.add_option("--scenario", which, "step|drift|route|latecomer|loss|all");
   app.add_option("--csv-dir", csv_dir, "write SCENARIO.csv here");
   app.add_option("--every-s", every_s, "table row every N seconds")->check(CLI::Range(1, 3600));
   app.add_flag("--summary-only", quiet, "print only the summary lines");
+  app.add_option("--capacity-mbit", capacity_mbit, "link capacity (cross traffic scales with it)")
+      ->check(CLI::Range(0.1, 100000.0));
+  app.add_flag("--declare-link", declare, "the policy declares the link capacity");
   CLI11_PARSE(app, argc, argv);
   auto names = scenario_names();
   if (which != "all") {
@@ -92,7 +98,7 @@ int main(int argc, char** argv) {
     names = {which};
   }
   for (const auto& name : names) {
-    NamedScenario n = named_scenario(name);
+    NamedScenario n = named_scenario(name, capacity_mbit * 125'000, declare);
     Trace t = run_scenario(n.spec);
     if (!quiet) {
       std::printf("== %s (C = %.0f kB/s, tick %lld ms)\n", name.c_str(), t.capacity_bytes_per_s / 1e3,

@@ -52,6 +52,8 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.slow_start_exit_fraction > 0 && o.slow_start_exit_fraction <= 1, "slow_start_exit_fraction must be in (0, 1]"));
   BC_RETURN_IF_ERROR(check(o.growth_gain_per_s > 0 && o.growth_gain_per_s <= 10, "growth_gain_per_s must be in (0, 10]"));
   BC_RETURN_IF_ERROR(check(o.growth_scale_bytes_per_s >= 1, "growth_scale_bytes_per_s must be >= 1"));
+  BC_RETURN_IF_ERROR(check(o.growth_scale_link_fraction > 0 && o.growth_scale_link_fraction <= 1,
+                           "growth_scale_link_fraction must be in (0, 1]"));
   BC_RETURN_IF_ERROR(check(o.max_growth_per_tick > 0 && o.max_growth_per_tick <= 1, "max_growth_per_tick must be in (0, 1]"));
   BC_RETURN_IF_ERROR(check(o.fairness_gain_per_s >= 0 && o.fairness_gain_per_s <= 10, "fairness_gain_per_s must be in [0, 10]"));
   BC_RETURN_IF_ERROR(check(o.fairness_knee >= 0 && o.fairness_knee < 1, "fairness_knee must be in [0, 1)"));
@@ -314,8 +316,12 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
   double target = t.target_ms;
   double headroom = std::clamp((target - ahead) / target, 0.0, 1.0);
   double floor = double(policy.floor_bytes_per_s);
-  double add = opts_.growth_gain_per_s * std::sqrt(std::max(s.rate, floor) * double(opts_.growth_scale_bytes_per_s)) *
-               headroom * t.dt_s;
+  // The growth scale must be the same for every governor sharing the link
+  // (fairness), so it comes from the policy's declared capacity, not from
+  // this node's estimate.
+  int64_t link = d == Direction::down ? policy.link_down_bytes_per_s : policy.link_up_bytes_per_s;
+  double scale = link > 0 ? opts_.growth_scale_link_fraction * double(link) : double(opts_.growth_scale_bytes_per_s);
+  double add = opts_.growth_gain_per_s * std::sqrt(std::max(s.rate, floor) * scale) * headroom * t.dt_s;
   if (s.rate >= s.recover_to || qd >= opts_.slow_start_exit_fraction * target) s.recover_to = 0;
   double fast = s.rate * opts_.slow_start_gain_per_s * headroom * t.dt_s;
   if (!s.slow_start && s.recover_to > 0) add = std::max(add, std::min(fast, s.recover_to - s.rate));

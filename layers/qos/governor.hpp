@@ -31,13 +31,15 @@ struct GovernorOptions {
 
   double slow_start_gain_per_s = 1.0;   // slow start: +this x rate per s at full headroom; default 1.0
   double slow_start_exit_fraction = 0.5;  // leave slow start at this x target delay; default 0.5
-  double growth_gain_per_s = 0.25;       // additive growth: gain x sqrt(rate x scale) per s; default 0.5
-  int64_t growth_scale_bytes_per_s = 125'000;  // scale of the additive growth; default 1 Mbit/s
+  double growth_gain_per_s = 0.25;      // additive growth: gain x sqrt(rate x scale) per s; default 0.25
+  int64_t growth_scale_bytes_per_s = 125'000;  // scale of the additive growth when the policy
+                                               // declares no link capacity; default 1 Mbit/s
+  double growth_scale_link_fraction = 0.1;  // else scale = this x declared capacity; default 0.1
   double max_growth_per_tick = 0.5;     // growth per tick at most this x rate; default 0.5
   double fairness_gain_per_s = 1.0;     // proportional trim above the knee, per s; default 1.0
   double fairness_knee = 0.5;           // trim starts at this x target delay; default 0.5
 
-  int64_t trend_lookahead_ms = 800;     // growth sees qd + rising trend x this; default 400 ms
+  int64_t trend_lookahead_ms = 800;     // growth sees qd + rising trend x this; default 800 ms
   double trend_smoothing = 0.5;         // EWMA weight of a new queuing-delay slope; default 0.5
 
   double backoff_mildest = 0.9;         // cut just above target; default x0.9

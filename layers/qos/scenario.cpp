@@ -118,11 +118,14 @@ double max_limit(const Trace& t, size_t g, int64_t from_ms, int64_t to_ms) {
 
 std::vector<std::string> scenario_names() { return {"step", "drift", "route", "latecomer", "loss"}; }
 
-NamedScenario named_scenario(const std::string& name) {
+NamedScenario named_scenario(const std::string& name, double capacity_bytes_per_s, bool declare_link) {
   NamedScenario n;
   n.name = name;
   ScenarioSpec& s = n.spec;
-  const double c = s.link.capacity_bytes_per_s;
+  const double c = capacity_bytes_per_s;
+  s.link.capacity_bytes_per_s = c;
+  s.policy.floor_bytes_per_s = std::min<int64_t>(s.policy.floor_bytes_per_s, std::max<int64_t>(1, int64_t(c / 40)));
+  if (declare_link) s.policy.link_down_bytes_per_s = int64_t(c);
   if (name == "drift") {
     s.duration_ms = 720'000;
     s.base_rtt_ms = [](int64_t t) { return 40.0 + 20.0 * std::clamp(double(t - 60'000) / 600'000.0, 0.0, 1.0); };

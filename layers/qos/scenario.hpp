@@ -58,8 +58,8 @@ struct Trace {
 
 Trace run_scenario(const ScenarioSpec& spec);
 
-// The named scenarios of the governor tests and bc-governor-trace, on a
-// 10 Mbit/s link with a 40 ms base RTT and a 500 ms buffer:
+// The named scenarios of the governor tests and bc-governor-trace, by default
+// on a 10 Mbit/s link with a 40 ms base RTT and a 500 ms buffer:
 //   step      cross traffic 0 -> 60% of C at t = 60 s; 180 s
 //   drift     base RTT +20 ms linearly over 10 min (60..660 s), 30% cross; 720 s
 //   route     base RTT 40 -> 80 ms at 120 s, -> 30 ms at 420 s, 30% cross; 720 s
@@ -73,7 +73,11 @@ struct NamedScenario {
 };
 std::vector<std::string> scenario_names();
 // REQUIRES: name is one of scenario_names(); otherwise returns "step".
-NamedScenario named_scenario(const std::string& name);
+// `capacity_bytes_per_s` rescales the link and the cross traffic; when
+// `declare_link` the policy declares the capacity (as an admin would), and
+// the floor is at most 1/40 of the link.
+NamedScenario named_scenario(const std::string& name, double capacity_bytes_per_s = 1.25e6,
+                             bool declare_link = false);
 
 // Summaries over [from_ms, to_ms).
 double delay_percentile_ms(const Trace& t, int64_t from_ms, int64_t to_ms, double pct);

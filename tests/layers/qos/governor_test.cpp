@@ -330,3 +330,15 @@ TEST_CASE("slowdowns cost a small fraction of the time") {
   CHECK(in_slowdown_ms > 0);
   CHECK(double(in_slowdown_ms) / double(n.spec.duration_ms) <= 0.05);
 }
+
+TEST_CASE("with the link capacity declared the governor behaves alike on 1 Mbit/s and 100 Mbit/s links") {
+  for (double c : {125e3, 12.5e6}) {
+    for (const char* name : {"step", "latecomer"}) {
+      NamedScenario n = named_scenario(name, c, true);
+      Trace t = run_scenario(n.spec);
+      INFO(name << " at " << c << " B/s");
+      CHECK(spare_share(t, n.settle_from_ms, n.spec.duration_ms) >= 0.85);
+      CHECK(delay_percentile_ms(t, n.settle_from_ms, n.spec.duration_ms, 95) <= 1.1 * kTargetMs);
+    }
+  }
+}
