@@ -191,7 +191,15 @@ bool Governor::run_slowdown(Tick& t, const WanPolicy& policy, GovernorDecision& 
   if (in_slowdown_) {
     int64_t elapsed = t.now_ms - slowdown_start_ms_;
     int64_t min_ms = int64_t(opts_.slowdown_min_rtts * t.rtt_ms);
-    bool drained = t.fresh && t.qd_ms && *t.qd_ms <= opts_.slowdown_drained_fraction * t.target_ms;
+    // Drained: the queue is (nearly) gone, or it stopped falling — what is
+    // left is not ours (a drifting base, someone else's queue), and waiting
+    // longer would only cost throughput.
+    bool drained = false;
+    if (t.fresh && t.qd_ms) {
+      drained = *t.qd_ms <= opts_.slowdown_drained_fraction * t.target_ms ||
+                (slowdown_last_qd_ms_ >= 0 && *t.qd_ms >= slowdown_last_qd_ms_ - 1.0);
+      slowdown_last_qd_ms_ = *t.qd_ms;
+    }
     if ((elapsed >= min_ms && drained) || elapsed >= opts_.slowdown_max_ms) {
       in_slowdown_ = false;
       for (Direction d : {Direction::down, Direction::up}) {
@@ -218,6 +226,7 @@ bool Governor::run_slowdown(Tick& t, const WanPolicy& policy, GovernorDecision& 
   }
   in_slowdown_ = true;
   slowdown_start_ms_ = t.now_ms;
+  slowdown_last_qd_ms_ = -1;
   for (Direction d : {Direction::down, Direction::up}) {
     DirState& s = dir(d);
     s.saved_rate = s.rate;

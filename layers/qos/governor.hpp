@@ -54,7 +54,8 @@ struct GovernorOptions {
   double slowdown_duty_multiplier = 9;  // and at least this x the last slowdown's length; default 9
   int slowdown_min_rtts = 2;            // a slowdown lasts at least this many RTTs; default 2
   int64_t slowdown_max_ms = 2'000;      // and at most this long; default 2 s
-  double slowdown_drained_fraction = 0.2;  // drained when queuing delay <= this x target; default 0.2
+  double slowdown_drained_fraction = 0.2;  // drained when queuing delay <= this x target (or it
+                                           // stopped falling); default 0.2
 
   int64_t sample_timeout_ms = 5'000;    // no RTT sample this long: decay; default 5 s
   int64_t stale_decay_tau_ms = 30'000;  // decay time constant toward the floor; default 30 s
@@ -162,6 +163,7 @@ class Governor {
   bool in_slowdown_ = false;
   bool first_slowdown_pending_ = true;
   int64_t slowdown_start_ms_ = 0;
+  double slowdown_last_qd_ms_ = -1;  // queuing delay at the previous tick of this slowdown
   bool stale_ = false;
   int last_window_ = -2;  // -2 = no tick yet
   std::optional<double> prev_qd_ms_;  // filtered queuing delay at the last fresh tick
