@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 
 #include "layers/qos/wan_policy.hpp"
@@ -172,4 +173,35 @@ TEST_CASE("percent caps use the declared capacity, else the measured one, else t
   CHECK(effective_caps(p, kMonday0, {800'000, 0}).down_cap_bytes_per_s == 200'000);
   p.link_down_bytes_per_s = 4'000'000;
   CHECK(effective_caps(p, kMonday0, {800'000, 0}).down_cap_bytes_per_s == 1'000'000);
+}
+
+TEST_CASE("mutated policy documents either decode to a valid policy or fail with an error, never crash") {
+  WanPolicy p = office_policy();
+  p.default_caps.upload = RateCap::share(40);
+  std::string good = p.encode();
+  std::mt19937 rng(7);
+  const std::string alphabet = "{}[]\":,0123456789.-eE+ abcdefghijklmnopqrstuvwxyz%";
+  int decoded = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string doc = good;
+    int edits = 1 + int(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      size_t at = rng() % doc.size();
+      switch (rng() % 3) {
+        case 0: doc[at] = alphabet[rng() % alphabet.size()]; break;
+        case 1: doc.erase(at, 1 + rng() % 8); break;
+        default: doc.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+      }
+      if (doc.empty()) doc = "{";
+    }
+    auto r = WanPolicy::decode(doc);
+    if (r.ok()) {
+      ++decoded;
+      CHECK(r->validate().ok());
+      CHECK(WanPolicy::decode(r->encode()).ok());
+    } else {
+      CHECK_FALSE(r.status().message().empty());
+    }
+  }
+  CHECK(decoded > 0);
 }
