@@ -302,7 +302,7 @@ TEST_CASE("the capacity estimate follows the sustained throughput at acceptable 
   CHECK(est.estimate_bytes_per_s() == doctest::Approx(1'000'000).epsilon(0.01));
 }
 
-TEST_CASE("periodic slowdowns re-measure a base delay inflated by a standing queue; without them it stays inflated") {
+TEST_CASE("periodic slowdowns re-measure a base delay inflated by a standing queue, and without them it stays inflated") {
   // The path's true base is 40 ms; while the governor sends, a standing queue
   // adds 30 ms (its own, or a queue that was there when it started). Only a
   // slowdown lets the queue drain and shows the true base.
