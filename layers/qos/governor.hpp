@@ -7,6 +7,18 @@
 //
 // Thread affinity: one instance is driven by one thread (not thread-safe).
 // docs/architecture.md "WAN governor" explains the algorithm and its choices.
+//
+// A node's driver, every tick (e.g. 200 ms, on its event loop):
+//   std::vector<double> rtts = pinger.take_rtt_samples_ms();   // to the origin
+//   GovernorInput in;
+//   in.now_ms = steady_ms(); in.unix_time_s = wall_s();
+//   in.rtt_samples_ms = rtts;  // borrowed for the call
+//   in.bytes_down = wan_class_stats.recv_delta; in.bytes_up = wan_class_stats.sent_delta;
+//   in.loss_events = retransmit_timeouts_delta;
+//   in.budget_down_bytes_per_s = share_from_tracker;          // or kNoLimit
+//   GovernorDecision d = governor.tick(in, policy_from_tracker);
+//   swarm.set_wan_limits(d.down_limit_bytes_per_s, d.up_limit_bytes_per_s);  // kNoLimit -> 0
+//   for (auto& e : d.events) log(e);                           // `grow` at debug level
 #pragma once
 
 #include <cstdint>
@@ -93,7 +105,8 @@ struct GovernorEvent {
 struct GovernorInput {
   int64_t now_ms = 0;        // monotonic time of this tick (any epoch)
   int64_t unix_time_s = 0;   // wall clock, for the policy's time windows
-  std::span<const double> rtt_samples_ms;  // RTTs to the origin since the last tick; may be empty
+  std::span<const double> rtt_samples_ms;  // RTTs to the origin since the last tick, ms; may be
+                                           // empty; borrowed for the call; invalid ones ignored
   int64_t bytes_down = 0;    // WAN-class bytes received since the last tick
   int64_t bytes_up = 0;      // WAN-class bytes sent since the last tick
   int64_t loss_events = 0;   // losses/retransmit timeouts seen since the last tick
