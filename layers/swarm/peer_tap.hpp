@@ -1,0 +1,37 @@
+// A libtorrent torrent plugin that counts payload bytes received per peer
+// address and remembers which peers sent blocks of a piece that failed its
+// hash check. libtorrent calls it on its network thread; the node reads it on
+// the owner thread, so the shared state is behind a mutex. Exact (every
+// received block is counted when it arrives), and unaffected by peers
+// disconnecting, unlike polling get_peer_info.
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+#include <libtorrent/extensions.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace bc {
+
+inline constexpr size_t kMaxTappedPeers = 4096;       // per layer; beyond: counted in overflow
+inline constexpr size_t kMaxTappedFailedPieces = 256;  // failed pieces remembered per layer
+
+struct PeerTapState {
+  std::mutex mu;
+  std::map<boost::asio::ip::address, uint64_t> bytes_by_ip;
+  uint64_t overflow_bytes = 0;  // from peers beyond kMaxTappedPeers
+  std::map<int, std::vector<boost::asio::ip::address>> failed_piece_peers;
+
+  void add_bytes(const boost::asio::ip::address& a, uint64_t n);
+  void add_failure(int piece, const boost::asio::ip::address& a);
+  std::vector<boost::asio::ip::address> take_failure(int piece);
+};
+
+// For add_torrent_params::extensions.
+std::shared_ptr<libtorrent::torrent_plugin> make_peer_tap(std::shared_ptr<PeerTapState> state);
+
+}  // namespace bc
