@@ -16,6 +16,12 @@ void PeerTapState::add_bytes(const boost::asio::ip::address& a, uint64_t n) {
   else overflow_bytes += n;
 }
 
+uint64_t PeerTapState::payload_of(int piece, int start, int length) const {
+  auto it = short_pieces.find(piece);
+  if (it == short_pieces.end()) return uint64_t(length);
+  return uint64_t(std::clamp(it->second - start, 0, length));
+}
+
 void PeerTapState::add_failure(int piece, const boost::asio::ip::address& a) {
   std::lock_guard lock(mu);
   auto it = failed_piece_peers.find(piece);
@@ -42,7 +48,7 @@ class PeerTap final : public lt::peer_plugin {
  public:
   PeerTap(std::shared_ptr<PeerTapState> s, boost::asio::ip::address a) : state_(std::move(s)), addr_(a) {}
   bool on_piece(const lt::peer_request& r, lt::span<const char>) override {
-    state_->add_bytes(addr_, uint64_t(r.length));
+    state_->add_bytes(addr_, state_->payload_of(int(r.piece), r.start, r.length));
     return false;  // counted, not handled: libtorrent goes on as usual
   }
   void on_piece_failed(lt::piece_index_t p) override { state_->add_failure(int(p), addr_); }

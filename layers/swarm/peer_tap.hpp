@@ -21,12 +21,19 @@ inline constexpr size_t kMaxTappedPeers = 4096;       // per layer; beyond: coun
 inline constexpr size_t kMaxTappedFailedPieces = 256;  // failed pieces remembered per layer
 
 struct PeerTapState {
+  // Pieces shorter than the piece size (the last piece of each file in a v2
+  // torrent): blocks are sent padded, only the file bytes count. Set before
+  // the torrent is added, read-only after.
+  std::map<int, int> short_pieces;
+
   std::mutex mu;
   std::map<boost::asio::ip::address, uint64_t> bytes_by_ip;
   uint64_t overflow_bytes = 0;  // from peers beyond kMaxTappedPeers
   std::map<int, std::vector<boost::asio::ip::address>> failed_piece_peers;
 
   void add_bytes(const boost::asio::ip::address& a, uint64_t n);
+  // Payload bytes of a received block (padding excluded).
+  uint64_t payload_of(int piece, int start, int length) const;
   void add_failure(int piece, const boost::asio::ip::address& a);
   std::vector<boost::asio::ip::address> take_failure(int piece);
 };

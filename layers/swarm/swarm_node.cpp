@@ -198,6 +198,8 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   atp.renamed_files.clear();
   for (auto i : files.file_range())
     if (!files.pad_file_at(i)) atp.renamed_files[i] = files.file_path(i).substr(prefix.size());
+  for (auto p : files.piece_range())
+    if (files.piece_size2(p) < files.piece_length()) l.tap->short_pieces[int(p)] = files.piece_size2(p);
   atp.save_path = fs::absolute(payload_dir).lexically_normal().string();
   atp.trackers.clear();
   if (!m.options.tracker_url.empty()) {
