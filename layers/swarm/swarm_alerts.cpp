@@ -48,7 +48,7 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
   auto now = std::chrono::steady_clock::now();
   if (now - last_progress >= std::chrono::milliseconds(options.progress_interval_ms)) {
     last_progress = now;
-    ses->post_torrent_updates();
+    ses->post_torrent_updates(lt::torrent_handle::query_pieces);
   }
   for (auto& [key, l] : layers)
     if (l.dirty && now - l.last_save >= std::chrono::milliseconds(options.resume_interval_ms))
@@ -60,7 +60,7 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     for (const lt::torrent_status& st : su->status) {
       LayerState* l = find(st.handle);
       if (!l) continue;
-      out.push_back(LayerProgress{l->ref, uint64_t(st.total_wanted_done), uint64_t(st.total_wanted),
+      out.push_back(LayerProgress{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted),
                                   st.download_payload_rate, st.upload_payload_rate, st.num_peers, downloaded(*l)});
     }
     return;
@@ -86,8 +86,8 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     if (e->error) out.push_back(LayerError{l->ref, "add: " + e->error.message()});
   } else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
     l->checked = true;
-    lt::torrent_status st = l->handle.status(lt::status_flags_t{});
-    out.push_back(LayerChecked{l->ref, uint64_t(st.total_wanted_done), uint64_t(st.total_wanted)});
+    lt::torrent_status st = l->handle.status(lt::torrent_handle::query_pieces);
+    out.push_back(LayerChecked{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted)});
     for (const auto& ep : l->pending_peers) connect(*l, ep);
     l->pending_peers.clear();
   } else if (lt::alert_cast<lt::torrent_finished_alert>(a)) {

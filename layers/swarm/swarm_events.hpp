@@ -13,7 +13,7 @@ namespace bc {
 
 struct LayerProgress {
   LayerRef layer;
-  uint64_t done_bytes = 0;     // verified payload bytes held
+  uint64_t done_bytes = 0;     // payload bytes in verified pieces (partial pieces excluded)
   uint64_t total_bytes = 0;
   int64_t download_bytes_per_s = 0;
   int64_t upload_bytes_per_s = 0;

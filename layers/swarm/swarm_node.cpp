@@ -70,6 +70,17 @@ BytesBySource SwarmNode::Impl::downloaded(const LayerState& l) const {
   return b;
 }
 
+uint64_t SwarmNode::Impl::verified_bytes(const LayerState& l, const lt::torrent_status& st) const {
+  if (st.is_seeding) return uint64_t(st.total_wanted);
+  uint64_t n = 0;
+  for (int p = 0; p < st.pieces.size(); ++p) {
+    if (!st.pieces.get_bit(lt::piece_index_t(p))) continue;
+    auto it = l.tap->short_pieces.find(p);
+    n += uint64_t(it == l.tap->short_pieces.end() ? l.piece_length : it->second);
+  }
+  return n;
+}
+
 // Every address is WAN except the LAN subnets. Replacing the whole filter also
 // drops libtorrent's default "local" class for private ranges and loopback.
 void SwarmNode::Impl::apply_class_filter() {
@@ -198,6 +209,7 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   atp.renamed_files.clear();
   for (auto i : files.file_range())
     if (!files.pad_file_at(i)) atp.renamed_files[i] = files.file_path(i).substr(prefix.size());
+  l.piece_length = files.piece_length();
   for (auto p : files.piece_range())
     if (files.piece_size2(p) < files.piece_length()) l.tap->short_pieces[int(p)] = files.piece_size2(p);
   atp.save_path = fs::absolute(payload_dir).lexically_normal().string();
@@ -272,13 +284,13 @@ void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->set_class_limi
 Result<SwarmLayerStatus> SwarmNode::layer_status(const LayerRef& ref) {
   LayerState* l = impl_->find(ref);
   if (!l) return Status::not_found("layer " + ref.to_string() + " is not in the swarm node");
-  lt::torrent_status st = l->handle.status();
+  lt::torrent_status st = l->handle.status(lt::torrent_handle::query_pieces);
   SwarmLayerStatus s;
   s.layer = l->ref;
   s.mode = l->mode;
   s.checking = st.state == lt::torrent_status::checking_files || st.state == lt::torrent_status::checking_resume_data;
   s.complete = st.is_seeding;
-  s.done_bytes = uint64_t(st.total_wanted_done);
+  s.done_bytes = impl_->verified_bytes(*l, st);
   s.total_bytes = uint64_t(st.total_wanted);
   s.download_bytes_per_s = st.download_payload_rate;
   s.upload_bytes_per_s = st.upload_payload_rate;

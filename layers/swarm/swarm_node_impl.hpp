@@ -4,6 +4,7 @@
 
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_status.hpp>
 
 #include <chrono>
 #include <map>
@@ -24,6 +25,7 @@ struct LayerState {
   libtorrent::torrent_handle handle;
   std::string info_hash;  // v2, hex
   std::string resume_path;
+  int piece_length = 0;
   std::shared_ptr<PeerTapState> tap;
   bool checked = false;
   bool complete_reported = false;
@@ -48,6 +50,8 @@ struct SwarmNode::Impl {
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);
   BytesBySource downloaded(const LayerState& l) const;
+  // Payload bytes in verified pieces. REQUIRES: st queried with query_pieces.
+  uint64_t verified_bytes(const LayerState& l, const libtorrent::torrent_status& st) const;
   void apply_class_filter();
   void set_class_limits(libtorrent::peer_class_t c, int64_t down, int64_t up);
   void connect(LayerState& l, const libtorrent::tcp::endpoint& ep);
