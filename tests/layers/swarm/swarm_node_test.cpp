@@ -110,3 +110,20 @@ TEST_CASE("swarm node options are validated with a precise reason") {
   o.enable_tcp = o.enable_utp = false;
   CHECK_FALSE(o.validate().ok());
 }
+
+TEST_CASE("an unreachable tracker surfaces as TrackerError with the per-node key in the announce URL") {
+  test::TmpDir tmp;
+  auto layer = make_layer(tmp, 1u << 20);
+  // Nothing listens on 127.0.0.9:9 on loopback: the announce is refused.
+  auto node = test::start_node(tmp / "n", "127.0.0.2", [](SwarmNodeOptions& o) {
+    o.tracker_url = "http://127.0.0.9:9/announce";
+    o.tracker_key = "node-key-123";
+  });
+  REQUIRE(node->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
+  std::vector<SwarmEvent> seen;
+  REQUIRE_MESSAGE(test::poll_until({node.get()}, node.get(), &seen, is<TrackerError>, 10'000), "no TrackerError in 10 s");
+  const auto& te = std::get<TrackerError>(seen.back());
+  CHECK(te.layer == layer.ref());
+  CHECK(te.url == "http://127.0.0.9:9/announce?key=node-key-123");
+  CHECK_FALSE(te.reason.empty());
+}
