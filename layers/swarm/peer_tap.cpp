@@ -1,8 +1,10 @@
 #include "layers/swarm/peer_tap.hpp"
 
+#include <libtorrent/error_code.hpp>
 #include <libtorrent/peer_connection_handle.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace bc {
 
@@ -42,6 +44,16 @@ std::vector<boost::asio::ip::address> PeerTapState::take_failure(int piece) {
   return out;
 }
 
+void PeerTapState::add_banned(const boost::asio::ip::address& a) {
+  std::lock_guard lock(mu);
+  if (banned.size() < kMaxTappedBans) banned.push_back(a);
+}
+
+std::vector<boost::asio::ip::address> PeerTapState::take_banned() {
+  std::lock_guard lock(mu);
+  return std::exchange(banned, {});
+}
+
 namespace {
 
 class PeerTap final : public lt::peer_plugin {
@@ -52,6 +64,9 @@ class PeerTap final : public lt::peer_plugin {
     return false;  // counted, not handled: libtorrent goes on as usual
   }
   void on_piece_failed(lt::piece_index_t p) override { state_->add_failure(int(p), addr_); }
+  void on_disconnect(const lt::error_code& ec) override {
+    if (ec == lt::errors::peer_banned) state_->add_banned(addr_);
+  }
 
  private:
   std::shared_ptr<PeerTapState> state_;

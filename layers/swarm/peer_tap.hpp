@@ -19,6 +19,7 @@ namespace bc {
 
 inline constexpr size_t kMaxTappedPeers = 4096;       // per layer; beyond: counted in overflow
 inline constexpr size_t kMaxTappedFailedPieces = 256;  // failed pieces remembered per layer
+inline constexpr size_t kMaxTappedBans = 256;          // bans queued per layer between polls
 
 struct PeerTapState {
   // Pieces shorter than the piece size (the last piece of each file in a v2
@@ -30,12 +31,16 @@ struct PeerTapState {
   std::map<boost::asio::ip::address, uint64_t> bytes_by_ip;
   uint64_t overflow_bytes = 0;  // from peers beyond kMaxTappedPeers
   std::map<int, std::vector<boost::asio::ip::address>> failed_piece_peers;
+  // Peers disconnected because they were banned (smart ban or trust), in order.
+  std::vector<boost::asio::ip::address> banned;
 
   void add_bytes(const boost::asio::ip::address& a, uint64_t n);
   // Payload bytes of a received block (padding excluded).
   uint64_t payload_of(int piece, int start, int length) const;
   void add_failure(int piece, const boost::asio::ip::address& a);
   std::vector<boost::asio::ip::address> take_failure(int piece);
+  void add_banned(const boost::asio::ip::address& a);
+  std::vector<boost::asio::ip::address> take_banned();
 };
 
 // For add_torrent_params::extensions.

@@ -18,10 +18,24 @@ std::string ip_of(const lt::tcp::endpoint& ep) {
 }
 }  // namespace
 
+bool SwarmNode::Impl::saves_pending() const {
+  for (const auto& [key, l] : layers)
+    if (l.save_pending) return true;
+  return false;
+}
+
+void SwarmNode::Impl::report_ban(LayerState& l, const std::string& ip, const std::string& reason,
+                                 std::vector<SwarmEvent>& out) {
+  constexpr size_t kMaxBannedReported = 4096;
+  if (l.banned_reported.count(ip) || l.banned_reported.size() >= kMaxBannedReported) return;
+  l.banned_reported.insert(ip);
+  out.push_back(PeerBanned{l.ref, ip, reason});
+}
+
 void SwarmNode::Impl::request_resume(LayerState& l) {
-  if (!l.handle.is_valid()) return;
+  if (!l.handle.is_valid() || l.save_pending) return;
   l.handle.save_resume_data(lt::torrent_handle::flush_disk_cache);
-  ++outstanding_resume_saves;
+  l.save_pending = true;
   l.pieces_since_save = 0;
   l.dirty = false;
   l.last_save = std::chrono::steady_clock::now();
@@ -50,9 +64,11 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
     last_progress = now;
     ses->post_torrent_updates(lt::torrent_handle::query_pieces);
   }
-  for (auto& [key, l] : layers)
+  for (auto& [key, l] : layers) {
     if (l.dirty && now - l.last_save >= std::chrono::milliseconds(options.resume_interval_ms))
       request_resume(l);
+    for (const auto& ip : l.tap->take_banned()) report_ban(l, ip.to_string(), "banned for sending bad data", out);
+  }
 }
 
 void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
@@ -66,13 +82,15 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     return;
   }
   if (auto* sr = lt::alert_cast<lt::save_resume_data_alert>(a)) {
-    outstanding_resume_saves = std::max(0, outstanding_resume_saves - 1);
-    if (LayerState* l = find(sr->handle)) write_resume(*l, sr->params, out);
+    if (LayerState* l = find(sr->handle)) {
+      l->save_pending = false;
+      write_resume(*l, sr->params, out);
+    }
     return;
   }
   if (auto* sf = lt::alert_cast<lt::save_resume_data_failed_alert>(a)) {
-    outstanding_resume_saves = std::max(0, outstanding_resume_saves - 1);
     LayerState* l = find(sf->handle);
+    if (l) l->save_pending = false;
     // "not modified" is not a failure worth reporting.
     if (l && sf->error != lt::errors::resume_data_not_modified)
       out.push_back(ResumeSaved{l->ref, false, sf->error.message()});
@@ -105,7 +123,7 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     for (const auto& ip : l->tap->take_failure(int(hf->piece_index))) ev.peer_ips.push_back(ip.to_string());
     out.push_back(std::move(ev));
   } else if (auto* pb = lt::alert_cast<lt::peer_ban_alert>(a)) {
-    out.push_back(PeerBanned{l->ref, ip_of(pb->endpoint), "sent data that failed the hash check"});
+    report_ban(*l, ip_of(pb->endpoint), "sent data that failed the hash check", out);
   } else if (auto* te = lt::alert_cast<lt::tracker_error_alert>(a)) {
     std::string reason = te->error.message();
     if (te->failure_reason()[0]) reason += std::string(": ") + te->failure_reason();

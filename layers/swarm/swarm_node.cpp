@@ -152,17 +152,19 @@ Result<std::unique_ptr<SwarmNode>> SwarmNode::start(const SwarmNodeOptions& opti
 SwarmNode::~SwarmNode() {
   if (!impl_ || !impl_->ses) return;
   Impl& m = *impl_;
-  for (auto& [key, l] : m.layers) m.request_resume(l);
+  for (auto& [key, l] : m.layers)
+    if (l.mode == LayerMode::download) m.request_resume(l);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kShutdownSaveWaitMs);
   std::vector<SwarmEvent> ignored;
-  while (m.outstanding_resume_saves > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (m.saves_pending() && std::chrono::steady_clock::now() < deadline) {
     m.ses->wait_for_alert(lt::milliseconds(100));
     std::vector<lt::alert*> alerts;
     m.ses->pop_alerts(&alerts);
     for (lt::alert* a : alerts) m.translate(a, ignored);
   }
+  const bool saved = !m.saves_pending();
   m.ses.reset();
-  if (m.outstanding_resume_saves == 0) {
+  if (saved) {
     std::error_code ec;
     fs::remove(m.marker_path, ec);
   }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +30,9 @@ struct LayerState {
   std::shared_ptr<PeerTapState> tap;
   bool checked = false;
   bool complete_reported = false;
-  bool dirty = false;  // pieces finished since the last resume save
+  bool dirty = false;         // pieces finished since the last resume save
+  bool save_pending = false;  // a save_resume_data request is in flight
+  std::set<std::string> banned_reported;  // PeerBanned sent once per address
   int pieces_since_save = 0;
   SteadyTime last_save{};
   std::vector<libtorrent::tcp::endpoint> pending_peers;
@@ -45,7 +48,6 @@ struct SwarmNode::Impl {
   std::map<libtorrent::torrent_handle, std::string> by_handle;  // -> key of `layers`
   SteadyTime last_progress{};
   std::string marker_path;
-  int outstanding_resume_saves = 0;
 
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);
@@ -56,6 +58,8 @@ struct SwarmNode::Impl {
   void set_class_limits(libtorrent::peer_class_t c, int64_t down, int64_t up);
   void connect(LayerState& l, const libtorrent::tcp::endpoint& ep);
   void request_resume(LayerState& l);
+  bool saves_pending() const;
+  void report_ban(LayerState& l, const std::string& ip, const std::string& reason, std::vector<SwarmEvent>& out);
 
   // swarm_alerts.cpp
   void translate(libtorrent::alert* a, std::vector<SwarmEvent>& out);
