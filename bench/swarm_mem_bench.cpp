@@ -4,6 +4,7 @@
 // backend memory-maps the payload, so file pages show up in RSS as page cache.
 //
 //   swarm_mem_bench [SIZE_MIB=1024] [WORK_DIR=$TMPDIR or /tmp]
+//   (BC_BENCH_UTP=1 in the environment: the downloader dials uTP instead of TCP)
 //
 // Also times a full recheck of the downloaded payload: the cost of restarting
 // after an unclean shutdown (layers/swarm/swarm_node.hpp).
@@ -79,6 +80,7 @@ int run_child(char** argv) {
   o.listen_interfaces = "127.0.0.3:0";
   o.outgoing_interfaces = "127.0.0.3";
   o.lan_subnets = {"127.0.0.0/24"};
+  o.outgoing_utp = std::getenv("BC_BENCH_UTP") != nullptr;  // default: TCP, as a LAN endpoint
   auto node = SwarmNode::start(o);
   if (!node.ok()) die(node.status().to_string());
   auto t0 = std::chrono::steady_clock::now();
@@ -173,8 +175,8 @@ int main(int argc, char** argv) {
   if (std::sscanf(out.c_str(), "%d %ld %ld %ld %lf %lf", &complete, &base_anon, &peak_anon, &peak_rss, &secs, &recheck_s) != 6 ||
       !complete)
     die("download failed: " + out);
-  std::printf("layer %llu MiB (v2, %u KiB pieces), TCP over loopback, 1 seed -> 1 downloader\n",
-              (unsigned long long)size_mib, co.piece_bytes / 1024);
+  std::printf("layer %llu MiB (v2, %u KiB pieces), %s over loopback, 1 seed -> 1 downloader\n",
+              (unsigned long long)size_mib, co.piece_bytes / 1024, std::getenv("BC_BENCH_UTP") ? "uTP" : "TCP");
   std::printf("downloader RssAnon before session (reference): %ld KiB\n", base_anon);
   std::printf("downloader RssAnon peak:                       %ld KiB (+%ld KiB, %.4f of payload)\n", peak_anon,
               peak_anon - base_anon, double(peak_anon - base_anon) * 1024.0 / double(size_mib << 20));

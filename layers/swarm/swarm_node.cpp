@@ -256,10 +256,8 @@ Status SwarmNode::force_recheck(const LayerRef& ref) {
 }
 
 void SwarmNode::Impl::connect(LayerState& l, const lt::tcp::endpoint& ep) {
-  const bool lan = classifier.is_lan(ep.address());
-  const bool utp = options.enable_utp && (!options.enable_tcp || !lan);
-  lt::pex_flags_t flags = utp ? lt::pex_utp : lt::pex_flags_t{};
-  l.handle.connect_peer(ep, {}, flags);
+  // The transport follows options.outgoing_utp: libtorrent has no per-peer choice.
+  l.handle.connect_peer(ep);
 }
 
 Status SwarmNode::add_peer(const LayerRef& ref, const std::string& ip, uint16_t port) {

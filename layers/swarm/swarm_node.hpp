@@ -94,8 +94,8 @@ class SwarmNode {
 
   // Connects to a peer of a layer directly: for tests, and for tracker-less
   // recovery from peers the node remembers. Queued (bounded) until the layer's
-  // files are checked. LAN peers are dialled over TCP, WAN peers over uTP
-  // first. Errors: not_found, invalid_argument for a bad address.
+  // files are checked. Transport: SwarmNodeOptions::outgoing_utp.
+  // Errors: not_found, invalid_argument for a bad address.
   Status add_peer(const LayerRef& layer, const std::string& ip, uint16_t port);
 
   // The branch's subnets and reflectors (usually from the tracker). New

@@ -42,10 +42,16 @@ struct SwarmNodeOptions {
   int64_t lan_upload_bytes_per_s = 0;
 
   // Transports. uTP (LEDBAT) yields to other traffic on a shared WAN link;
-  // TCP is faster and cheaper on the LAN. Peers added with add_peer use TCP
-  // when they are LAN and uTP (falling back to TCP) when WAN. Defaults on.
+  // TCP is faster and cheaper on the LAN. Defaults on.
   bool enable_utp = true;
   bool enable_tcp = true;
+  // Dial peers over uTP first (TCP after a failed uTP attempt, which costs a
+  // few seconds against a TCP-only peer). libtorrent picks the transport per
+  // node, not per peer (a peer is assumed to speak uTP until a dial fails), so
+  // this is a role choice: on for nodes that dial across the WAN (reflectors,
+  // roaming endpoints), off for endpoints whose peers are all in their LAN.
+  // Incoming uTP is accepted either way. Default on.
+  bool outgoing_utp = true;
   // Socket buffers, bytes. uTP needs 1-4 MiB to go beyond ~20 MiB/s; clamped
   // to net.core.rmem_max/wmem_max at start. Default 4 MiB.
   int socket_buffer_bytes = 4 << 20;

@@ -19,7 +19,7 @@ lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buff
   s.set_bool(sp::enable_lsd, false);
   s.set_bool(sp::enable_upnp, false);
   s.set_bool(sp::enable_natpmp, false);
-  s.set_bool(sp::enable_outgoing_utp, o.enable_utp);
+  s.set_bool(sp::enable_outgoing_utp, o.enable_utp && (o.outgoing_utp || !o.enable_tcp));
   s.set_bool(sp::enable_incoming_utp, o.enable_utp);
   s.set_bool(sp::enable_outgoing_tcp, o.enable_tcp);
   s.set_bool(sp::enable_incoming_tcp, o.enable_tcp);

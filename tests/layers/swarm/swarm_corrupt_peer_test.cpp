@@ -55,8 +55,13 @@ struct LyingSeed {
     atp.save_path = dir;
     atp.have_pieces.resize(atp.ti->num_pieces(), true);
     atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
-    ses->add_torrent(std::move(atp));
-    for (int i = 0; i < 50 && ses->listen_port() == 0; ++i) ses->wait_for_alert(lt::milliseconds(100));
+    lt::torrent_handle h = ses->add_torrent(std::move(atp));
+    // Until its resume check is done it refuses peers, who then back off for seconds.
+    for (int i = 0; i < 100 && (ses->listen_port() == 0 || !h.status().is_seeding); ++i) {
+      ses->wait_for_alert(lt::milliseconds(50));
+      std::vector<lt::alert*> drop;
+      ses->pop_alerts(&drop);
+    }
     port = ses->listen_port();
   }
 };
@@ -72,7 +77,11 @@ TEST_CASE("a peer sending a corrupt piece causes HashFailed naming it, gets bann
   REQUIRE(liar.port != 0);
   auto good = test::start_node(tmp / "good", "127.0.0.2");
   REQUIRE(good->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
-  auto dl = test::start_node(tmp / "dl", "127.0.0.3");
+  // An endpoint whose peers are all in its LAN dials TCP (the liar has no uTP).
+  auto dl = test::start_node(tmp / "dl", "127.0.0.3", [](SwarmNodeOptions& o) {
+    o.lan_subnets = {"127.0.0.0/24"};
+    o.outgoing_utp = false;
+  });
   REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "payload", LayerMode::download).ok());
 
   // Only the liar first, so the bad piece surely comes from it.

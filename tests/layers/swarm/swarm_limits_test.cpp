@@ -56,7 +56,10 @@ TEST_CASE("the WAN class limit holds a WAN download near its rate while a LAN pe
   CHECK(st->downloaded.origin_wan == st->downloaded.total());
 
   // The same limit on a node that has the seed in its LAN: not applied.
-  auto lan = test::start_node(tmp / "lan", "127.0.0.4", [](SwarmNodeOptions& o) { o.lan_subnets = {"127.0.0.0/24"}; });
+  auto lan = test::start_node(tmp / "lan", "127.0.0.4", [](SwarmNodeOptions& o) {
+    o.lan_subnets = {"127.0.0.0/24"};
+    o.outgoing_utp = false;  // an endpoint whose peers are in its LAN dials TCP
+  });
   lan->set_wan_limits(kWanLimit, 0);
   REQUIRE(lan->add_layer(layer.trusted, layer.torrent, tmp / "lan-payload", LayerMode::download).ok());
   REQUIRE(lan->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());
