@@ -50,6 +50,35 @@ Result<SourceClassifier> make_classifier(const std::vector<std::string>& subnets
   return SourceClassifier(std::move(lan), std::move(refl));
 }
 
+// "URL?key=K" (or "&key=K" when the URL has a query already).
+std::string announce_url(const SwarmNodeOptions& o) {
+  if (o.tracker_key.empty()) return o.tracker_url;
+  const char* sep = o.tracker_url.find('?') == std::string::npos ? "?" : "&";
+  return o.tracker_url + sep + o.tracker_key_param + "=" + o.tracker_key;
+}
+
+// The torrent, plus the saved resume data at `resume_path` (if given, present,
+// readable and of this torrent).
+Result<lt::add_torrent_params> base_params(std::string_view torrent_bytes, const std::string& resume_path) {
+  lt::add_torrent_params atp;
+  if (!resume_path.empty()) {
+    auto saved = read_small_file(resume_path, kMaxResumeBytes);
+    lt::error_code ec;
+    if (saved.ok()) atp = lt::read_resume_data({saved->data(), long(saved->size())}, ec);
+    if (!saved.ok() || ec) atp = lt::add_torrent_params();
+  }
+  std::shared_ptr<lt::torrent_info> ti;
+  try {
+    ti = std::make_shared<lt::torrent_info>(lt::span<const char>(torrent_bytes.data(), long(torrent_bytes.size())),
+                                            lt::from_span);
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("libtorrent refused the torrent: ") + e.what());
+  }
+  if (atp.info_hashes.has_v2() && atp.info_hashes.v2 != ti->info_hashes().v2) atp = lt::add_torrent_params();
+  atp.ti = std::move(ti);
+  return atp;
+}
+
 }  // namespace
 
 LayerState* SwarmNode::Impl::find(const lt::torrent_handle& h) {
@@ -187,25 +216,12 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   l.info_hash = facts.info_hash;
   l.resume_path = m.options.data_dir + "/resume/" + facts.info_hash + ".resume";
   l.tap = std::make_shared<PeerTapState>();
-  lt::add_torrent_params atp;
-  try {
-    if (mode == LayerMode::download && !unclean_start_) {
-      // A clean previous run: its resume data is current (sizes are checked).
-      auto saved = read_small_file(l.resume_path, kMaxResumeBytes);
-      lt::error_code ec;
-      if (saved.ok()) atp = lt::read_resume_data({saved->data(), long(saved->size())}, ec);
-      if (!saved.ok() || ec) atp = lt::add_torrent_params();
-    }
-    atp.ti = std::make_shared<lt::torrent_info>(lt::span<const char>(torrent_bytes.data(), long(torrent_bytes.size())),
-                                                lt::from_span);
-  } catch (const std::exception& e) {
-    return Status::internal("layer " + key + ": libtorrent refused the torrent: " + e.what());
-  }
-  if (atp.info_hashes.has_v2() && atp.info_hashes.v2 != atp.ti->info_hashes().v2) atp = [&] {
-    lt::add_torrent_params fresh;
-    fresh.ti = atp.ti;
-    return fresh;
-  }();
+  // Resume data only after a clean previous run, where it is current
+  // (libtorrent then checks file sizes only); otherwise the files are hashed.
+  const bool use_resume = mode == LayerMode::download && !unclean_start_;
+  auto base = base_params(torrent_bytes, use_resume ? l.resume_path : "");
+  if (!base.ok()) return base.status().with_context("layer " + key);
+  lt::add_torrent_params atp = std::move(*base);
   const lt::file_storage& files = atp.ti->files();
   const std::string prefix = facts.top_dir + "/";
   atp.renamed_files.clear();
@@ -216,12 +232,7 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
     if (files.piece_size2(p) < files.piece_length()) l.tap->short_pieces[int(p)] = files.piece_size2(p);
   atp.save_path = fs::absolute(payload_dir).lexically_normal().string();
   atp.trackers.clear();
-  if (!m.options.tracker_url.empty()) {
-    std::string url = m.options.tracker_url;
-    if (!m.options.tracker_key.empty())
-      url += (url.find('?') == std::string::npos ? "?" : "&") + m.options.tracker_key_param + "=" + m.options.tracker_key;
-    atp.trackers.push_back(url);
-  }
+  if (!m.options.tracker_url.empty()) atp.trackers.push_back(announce_url(m.options));
   atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused | lt::torrent_flags::seed_mode);
   atp.flags |= lt::torrent_flags::update_subscribe;
   if (mode == LayerMode::seed) atp.flags |= lt::torrent_flags::seed_mode;
