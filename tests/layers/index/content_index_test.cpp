@@ -126,3 +126,24 @@ TEST_CASE("content index options are validated") {
   o.map_size_bytes = 1000;
   CHECK_FALSE(o.validate().ok());
 }
+
+TEST_CASE("content index: a layer that does not fit the map is refused whole with no_space") {
+  test::TmpDir tmp;
+  const std::string deep = "src/" + std::string(200, 'd') + "/";
+  test::write_file(tmp / (deep + "big.img"), test::random_bytes(64u << 20, 3));  // 4096 pieces of 16 KiB
+  auto big = test::capture_test_layer(tmp / "src", {"big", 1}, 16 * 1024);
+  test::write_file(tmp / "small/a.txt", "a");
+  test::write_file(tmp / "small/b.txt", "b");
+  auto small = test::capture_test_layer(tmp / "small", {"small", 1}, 16 * 1024);
+  ContentIndexOptions o;
+  o.dir = tmp / "index";
+  o.map_size_bytes = 1u << 20;
+  auto idx = ContentIndex::open(o);
+  REQUIRE(idx.ok());
+  Status s = (*idx)->record_layer(big.trusted, big.source_dir, big.facts);
+  CHECK(s.code() == Status::Code::no_space);
+  CHECK((*idx)->stats()->pieces == 0);
+  CHECK((*idx)->stats()->layers == 0);
+  CHECK((*idx)->record_layer(small.trusted, small.source_dir, small.facts).ok());
+  CHECK((*idx)->stats()->files == 2);
+}
