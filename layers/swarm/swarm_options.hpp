@@ -14,7 +14,8 @@ struct SwarmNodeOptions {
   // Where the node keeps its state: resume/ (one resume file per layer) and
   // the running marker that detects an unclean shutdown. Required.
   std::string data_dir;
-  // Tag in log lines and events of this node. Default "node".
+  // This node's name, for the owner's log lines (the node itself does not
+  // log: everything it has to say is a SwarmEvent). Default "node".
   std::string node_name = "node";
 
   // libtorrent listen_interfaces, "IP:PORT[,IP:PORT]"; port 0 = ephemeral.
