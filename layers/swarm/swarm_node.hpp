@@ -1,0 +1,124 @@
+// The swarm node: one libtorrent session, for both roles (seeding and
+// downloading layers), behind a narrow class of ours. The rest of the code
+// speaks LayerRef, TrustedManifest and SwarmEvent; no libtorrent type crosses
+// this header.
+//
+// Peer classes (DESIGN §4): every peer is in exactly one of two classes of
+// ours, LAN (inside the branch subnets) or WAN (everything else). libtorrent's
+// default "local" class, which makes 10/8, 172.16/12, 192.168/16 and 127/8
+// unlimited, is replaced, so the emulated WAN (10.x inside namespaces) is
+// governed too. The WAN class's rates are set through one setter,
+// set_wan_limits, which the WAN governor drives.
+//
+// Thread affinity: a SwarmNode is owned by one thread; every method must be
+// called from it. Events are delivered only by poll_events on that thread
+// (libtorrent's own threads never call into our code except the byte-counting
+// plugin, which only touches a mutex-guarded counter).
+//
+// Crash safety: the node keeps a "running" marker in data_dir while alive.
+// Resume data is saved periodically, after batches of pieces and on
+// destruction. When a node starts and finds the marker (the previous process
+// was killed), it does not trust saved resume data: layers added for download
+// are checked in full (every piece on disk is hashed), so verified pieces that
+// reached the disk are kept and anything else is fetched again.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "layers/model/trusted_manifest.hpp"
+#include "layers/swarm/ip_subnet.hpp"
+#include "layers/swarm/swarm_events.hpp"
+#include "layers/swarm/swarm_options.hpp"
+
+namespace bc {
+
+enum class LayerMode {
+  // The payload was verified by this node (captured, or checked against the
+  // manifest): serve it; libtorrent hashes each piece on first upload.
+  seed,
+  // Fetch what is missing. Files already in payload_dir (pre-seeded by
+  // prepare_payload, or a previous run) are hashed first; only missing or bad
+  // pieces go to the network.
+  download,
+};
+
+struct SwarmLayerStatus {
+  LayerRef layer;
+  LayerMode mode = LayerMode::download;
+  bool checking = false;      // libtorrent is hashing files on disk
+  bool complete = false;      // every piece verified
+  uint64_t done_bytes = 0;
+  uint64_t total_bytes = 0;
+  int64_t download_bytes_per_s = 0;
+  int64_t upload_bytes_per_s = 0;
+  int peers = 0;
+  BytesBySource downloaded;   // payload bytes received since added, by source
+  uint64_t uploaded_bytes = 0;
+};
+
+inline constexpr size_t kMaxPendingPeersPerLayer = 256;
+
+class SwarmNode {
+ public:
+  // Validates options, creates data_dir, starts the session and listens.
+  // Errors: invalid_argument for bad options, io_error for data_dir,
+  // unavailable when the listen interfaces cannot be opened.
+  static Result<std::unique_ptr<SwarmNode>> start(const SwarmNodeOptions& options);
+  // Saves resume data of every layer (bounded wait), stops the session and
+  // clears the running marker.
+  ~SwarmNode();
+  SwarmNode(const SwarmNode&) = delete;
+  SwarmNode& operator=(const SwarmNode&) = delete;
+
+  // The TCP/uTP port the node listens on (useful with port 0).
+  uint16_t listen_port() const;
+  // True when the previous run in data_dir did not shut down cleanly.
+  bool recovered_from_unclean_shutdown() const { return unclean_start_; }
+
+  // Adds a layer's torrent. Checks the torrent against the manifest
+  // (check_torrent_matches); files land at payload_dir/<manifest path>.
+  // Errors: corruption when the torrent does not match the manifest,
+  // already_exists when the layer is in the node, invalid_argument for a
+  // layer without files, internal for libtorrent refusals.
+  Status add_layer(const TrustedManifest& layer, std::string_view torrent_bytes,
+                   const std::string& payload_dir, LayerMode mode);
+  // Removes a layer from the session; its files stay. not_found if absent.
+  Status remove_layer(const LayerRef& layer);
+  // Hashes the layer's files again (e.g. after the disk was touched).
+  Status force_recheck(const LayerRef& layer);
+
+  // Connects to a peer of a layer directly: for tests, and for tracker-less
+  // recovery from peers the node remembers. Queued (bounded) until the layer's
+  // files are checked. Transport: SwarmNodeOptions::outgoing_utp.
+  // Errors: not_found, invalid_argument for a bad address.
+  Status add_peer(const LayerRef& layer, const std::string& ip, uint16_t port);
+
+  // The branch's subnets and reflectors (usually from the tracker). New
+  // connections are classed by the new subnets; live ones keep their class.
+  Status set_lan(const std::vector<std::string>& subnets, const std::vector<std::string>& reflector_ips);
+  // WAN class limits, bytes/s, 0 = unlimited; applies to live connections.
+  // The one entry point of the WAN governor.
+  void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
+  void set_lan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
+
+  // Waits up to timeout_ms for libtorrent alerts and returns the events they
+  // translate to (possibly none). Also drives periodic progress and resume
+  // data saving, so the owner must call it regularly (every <= 1 s).
+  std::vector<SwarmEvent> poll_events(int timeout_ms);
+
+  Result<SwarmLayerStatus> layer_status(const LayerRef& layer);
+  std::vector<LayerRef> layers() const;
+
+ private:
+  struct Impl;
+  SwarmNode() = default;
+  std::unique_ptr<Impl> impl_;
+  bool unclean_start_ = false;
+};
+
+}  // namespace bc

@@ -1,0 +1,70 @@
+// Internal state of SwarmNode (layers/swarm/swarm_node.cpp and
+// swarm_alerts.cpp). Not part of the public API.
+#pragma once
+
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/swarm/peer_tap.hpp"
+#include "layers/swarm/swarm_node.hpp"
+
+namespace bc {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct LayerState {
+  LayerRef ref;
+  LayerMode mode = LayerMode::download;
+  libtorrent::torrent_handle handle;
+  std::string info_hash;  // v2, hex
+  std::string resume_path;
+  int piece_length = 0;
+  std::shared_ptr<PeerTapState> tap;
+  bool checked = false;
+  bool complete_reported = false;
+  bool dirty = false;         // pieces finished since the last resume save
+  bool save_pending = false;  // a save_resume_data request is in flight
+  std::set<std::string> banned_reported;  // PeerBanned sent once per address
+  int pieces_since_save = 0;
+  SteadyTime last_save{};
+  std::vector<libtorrent::tcp::endpoint> pending_peers;
+};
+
+struct SwarmNode::Impl {
+  SwarmNodeOptions options;
+  std::unique_ptr<libtorrent::session> ses;
+  libtorrent::peer_class_t lan_class{};
+  libtorrent::peer_class_t wan_class{};
+  SourceClassifier classifier;
+  std::map<std::string, LayerState> layers;                    // by LayerRef::to_string()
+  std::map<libtorrent::torrent_handle, std::string> by_handle;  // -> key of `layers`
+  SteadyTime last_progress{};
+  std::string marker_path;
+
+  LayerState* find(const libtorrent::torrent_handle& h);
+  LayerState* find(const LayerRef& ref);
+  BytesBySource downloaded(const LayerState& l) const;
+  // Payload bytes in verified pieces. REQUIRES: st queried with query_pieces.
+  uint64_t verified_bytes(const LayerState& l, const libtorrent::torrent_status& st) const;
+  void apply_class_filter();
+  void set_class_limits(libtorrent::peer_class_t c, int64_t down, int64_t up);
+  void connect(LayerState& l, const libtorrent::tcp::endpoint& ep);
+  void request_resume(LayerState& l);
+  bool saves_pending() const;
+  void report_ban(LayerState& l, const std::string& ip, const std::string& reason, std::vector<SwarmEvent>& out);
+
+  // swarm_alerts.cpp
+  void translate(libtorrent::alert* a, std::vector<SwarmEvent>& out);
+  void on_tick(std::vector<SwarmEvent>& out);
+  void write_resume(LayerState& l, const libtorrent::add_torrent_params& p, std::vector<SwarmEvent>& out);
+};
+
+}  // namespace bc

@@ -1,0 +1,89 @@
+// Options of a swarm node (layers/swarm/swarm_node.hpp). Every field has its
+// unit and default; docs/architecture.md ("Swarm node") says why.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layers/util/status.hpp"
+
+namespace bc {
+
+struct SwarmNodeOptions {
+  // Where the node keeps its state: resume/ (one resume file per layer) and
+  // the running marker that detects an unclean shutdown. Required.
+  std::string data_dir;
+  // This node's name, for the owner's log lines (the node itself does not
+  // log: everything it has to say is a SwarmEvent). Default "node".
+  std::string node_name = "node";
+
+  // libtorrent listen_interfaces, "IP:PORT[,IP:PORT]"; port 0 = ephemeral.
+  // Default "0.0.0.0:6881".
+  std::string listen_interfaces = "0.0.0.0:6881";
+  // Source address(es) for outgoing connections, comma-separated. Needed
+  // whenever the node is bound to one address of several: otherwise outgoing
+  // connections leave from the primary address and peers' IP policies (LAN
+  // classes, bans) see the wrong node. Default "" (kernel's choice).
+  std::string outgoing_interfaces;
+
+  // The node's branch subnets: peers inside are the LAN class, all others WAN.
+  // Usually set later from the tracker (SwarmNode::set_lan). Default none.
+  std::vector<std::string> lan_subnets;
+  // Addresses of this branch's reflectors: bytes from them count as
+  // "reflector" rather than "branch peer". Default none.
+  std::vector<std::string> reflector_ips;
+
+  // WAN class limits, bytes/s; 0 = unlimited. The WAN governor drives them at
+  // run time through SwarmNode::set_wan_limits. Default unlimited.
+  int64_t wan_download_bytes_per_s = 0;
+  int64_t wan_upload_bytes_per_s = 0;
+  // LAN class limits, bytes/s; 0 = unlimited (default).
+  int64_t lan_download_bytes_per_s = 0;
+  int64_t lan_upload_bytes_per_s = 0;
+
+  // Transports. uTP (LEDBAT) yields to other traffic on a shared WAN link;
+  // TCP is faster and cheaper on the LAN. Defaults on.
+  bool enable_utp = true;
+  bool enable_tcp = true;
+  // Dial peers over uTP first (TCP after a failed uTP attempt, which costs a
+  // few seconds against a TCP-only peer). libtorrent picks the transport per
+  // node, not per peer (a peer is assumed to speak uTP until a dial fails), so
+  // this is a role choice: on for nodes that dial across the WAN (reflectors,
+  // roaming endpoints), off for endpoints whose peers are all in their LAN.
+  // Incoming uTP is accepted either way. Default on.
+  bool outgoing_utp = true;
+  // Socket buffers, bytes. uTP needs 1-4 MiB to go beyond ~20 MiB/s; clamped
+  // to net.core.rmem_max/wmem_max at start. Default 4 MiB.
+  int socket_buffer_bytes = 4 << 20;
+
+  // Peer connections across all layers. Default 200.
+  int connections_limit = 200;
+  // Peers unchoked at once in the WAN class (the LAN class ignores the
+  // limit). Default 8.
+  int unchoke_slots = 8;
+  // Alerts libtorrent queues between two poll_events calls. Default 10000.
+  int alert_queue_size = 10000;
+
+  // Tracker announce URL, e.g. "http://tracker:8080/announce"; empty = no
+  // tracker (peers only through add_peer). Default "".
+  std::string tracker_url;
+  // Per-node key added to the announce URL as "<tracker_key_param>=<key>" so
+  // that unenrolled nodes get nothing. Defaults "" and "key".
+  std::string tracker_key;
+  std::string tracker_key_param = "key";
+  // Shortest reannounce interval, seconds (trackers asking for less are
+  // ignored below this). Default 30.
+  int min_announce_interval_s = 30;
+
+  // Resume data is saved every this many ms while a layer downloads, and
+  // after every resume_every_pieces pieces. Defaults 5000 ms and 64.
+  int resume_interval_ms = 5000;
+  int resume_every_pieces = 64;
+  // LayerProgress events are emitted at most this often, ms. Default 1000.
+  int progress_interval_ms = 1000;
+
+  Status validate() const;
+};
+
+}  // namespace bc

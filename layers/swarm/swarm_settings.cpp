@@ -1,0 +1,48 @@
+#include "layers/swarm/swarm_settings.hpp"
+
+#include <libtorrent/alert.hpp>
+
+#include <algorithm>
+
+namespace bc {
+
+namespace lt = libtorrent;
+
+lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buffer_cap_bytes) {
+  using sp = lt::settings_pack;
+  lt::settings_pack s;
+  s.set_str(sp::listen_interfaces, o.listen_interfaces);
+  s.set_str(sp::outgoing_interfaces, o.outgoing_interfaces);
+  s.set_str(sp::user_agent, "branchcast/0.1");
+  // Private swarms: the tracker alone says who is a peer.
+  s.set_bool(sp::enable_dht, false);
+  s.set_bool(sp::enable_lsd, false);
+  s.set_bool(sp::enable_upnp, false);
+  s.set_bool(sp::enable_natpmp, false);
+  s.set_bool(sp::enable_outgoing_utp, o.enable_utp && (o.outgoing_utp || !o.enable_tcp));
+  s.set_bool(sp::enable_incoming_utp, o.enable_utp);
+  s.set_bool(sp::enable_outgoing_tcp, o.enable_tcp);
+  s.set_bool(sp::enable_incoming_tcp, o.enable_tcp);
+  const int buf = std::min(o.socket_buffer_bytes, std::max(socket_buffer_cap_bytes, 64 * 1024));
+  s.set_int(sp::recv_socket_buffer_size, buf);
+  s.set_int(sp::send_socket_buffer_size, buf);
+  s.set_int(sp::connections_limit, o.connections_limit);
+  s.set_int(sp::unchoke_slots_limit, o.unchoke_slots);
+  s.set_int(sp::choking_algorithm, sp::fixed_slots_choker);
+  s.set_int(sp::alert_queue_size, o.alert_queue_size);
+  s.set_int(sp::alert_mask, int(static_cast<std::uint32_t>(
+      lt::alert_category::error | lt::alert_category::status | lt::alert_category::storage |
+      lt::alert_category::tracker | lt::alert_category::peer | lt::alert_category::piece_progress)));
+  // Several endpoints may sit behind one address (NAT in a branch).
+  s.set_bool(sp::allow_multiple_connections_per_ip, true);
+  s.set_bool(sp::announce_to_all_tiers, true);
+  s.set_bool(sp::announce_to_all_trackers, true);
+  s.set_int(sp::min_announce_interval, o.min_announce_interval_s);
+  s.set_int(sp::stop_tracker_timeout, 2);
+  s.set_bool(sp::ban_web_seeds, true);
+  // Checks (after a crash, or of pre-seeded files) use both cores.
+  s.set_int(sp::hashing_threads, 2);
+  return s;
+}
+
+}  // namespace bc

@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "layers/index/prepare_payload.hpp"
+#include "layers/swarm/swarm_node.hpp"
+#include "tests/support/layer_fixture.hpp"
+#include "tests/support/tmp_dir.hpp"
+
+using namespace bc;
+
+namespace {
+
+constexpr uint32_t kPiece = 64 * 1024;
+constexpr size_t kBigPieces = 64;
+const int kChangedPieces[] = {5, 20, 40};
+
+// v1 and v2 of a layer: "same.bin" identical, "changed.bin" new content, "big.img"
+// with three pieces changed in place, "new.txt" only in v2.
+void make_versions(const test::TmpDir& tmp) {
+  std::string same = test::random_bytes(100'000, 1);
+  std::string big = test::random_bytes(kBigPieces * kPiece, 2);
+  test::write_file(tmp / "v1/same.bin", same);
+  test::write_file(tmp / "v1/changed.bin", test::random_bytes(50'000, 3));
+  test::write_file(tmp / "v1/disk/big.img", big);
+  for (int p : kChangedPieces) big[size_t(p) * kPiece + 17] ^= 0x5a;
+  test::write_file(tmp / "v2/same.bin", same);
+  test::write_file(tmp / "v2/changed.bin", test::random_bytes(50'000, 4));
+  test::write_file(tmp / "v2/disk/big.img", big);
+  test::write_file(tmp / "v2/new.txt", "new in v2\n");
+}
+
+std::unique_ptr<ContentIndex> open_index(const std::string& dir) {
+  ContentIndexOptions o;
+  o.dir = dir;
+  o.map_size_bytes = 64u << 20;
+  auto idx = ContentIndex::open(o);
+  REQUIRE(idx.ok());
+  return std::move(*idx);
+}
+
+}  // namespace
+
+TEST_CASE("prepare_payload copies identical files and shared pieces, so the check finds only changed bytes missing") {
+  test::TmpDir tmp;
+  make_versions(tmp);
+  auto key = SecretKey::generate();
+  auto v1 = test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key);
+  auto v2 = test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key);
+  auto idx = open_index(tmp / "index");
+  REQUIRE(idx->record_layer(v1.trusted, v1.source_dir, v1.facts).ok());
+
+  auto report = prepare_payload(v2.trusted, v2.facts, tmp / "payload", *idx);
+  REQUIRE_MESSAGE(report.ok(), report.status().to_string());
+  CHECK(report->files_copied == 1);
+  CHECK(report->file_bytes_copied == 100'000);
+  CHECK(report->pieces_copied == kBigPieces - 3);
+  CHECK(report->piece_bytes_copied == (kBigPieces - 3) * kPiece);
+  CHECK(report->bytes_seeded() == 100'000 + (kBigPieces - 3) * kPiece);
+  CHECK(test::read_file(tmp / "payload/same.bin") == test::read_file(tmp / "v1/same.bin"));
+  CHECK(std::filesystem::file_size(tmp / "payload/disk/big.img") == kBigPieces * kPiece);
+  CHECK_FALSE(std::filesystem::exists(tmp / "payload/changed.bin"));
+
+  // libtorrent hashes what was placed: all but the changed bytes are verified.
+  SwarmNodeOptions o;
+  o.data_dir = tmp / "node";
+  o.listen_interfaces = "127.0.0.3:0";
+  o.outgoing_interfaces = "127.0.0.3";
+  auto node = SwarmNode::start(o);
+  REQUIRE_MESSAGE(node.ok(), node.status().to_string());
+  REQUIRE((*node)->add_layer(v2.trusted, v2.torrent, tmp / "payload", LayerMode::download).ok());
+  std::optional<LayerChecked> checked;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!checked && std::chrono::steady_clock::now() < deadline)
+    for (auto& ev : (*node)->poll_events(200))
+      if (auto* c = std::get_if<LayerChecked>(&ev)) checked = *c;
+  REQUIRE_MESSAGE(checked.has_value(), "no LayerChecked within 15 s");
+  const uint64_t total = v2.manifest().total_file_bytes();
+  CHECK(checked->total_bytes == total);
+  CHECK(checked->done_bytes == total - 50'000 - 10 - 3 * kPiece);
+}
+
+TEST_CASE("prepare_payload leaves files that already exist to the check and seeds nothing from a stale index") {
+  test::TmpDir tmp;
+  make_versions(tmp);
+  auto key = SecretKey::generate();
+  auto v1 = test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key);
+  auto v2 = test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key);
+  auto idx = open_index(tmp / "index");
+  REQUIRE(idx->record_layer(v1.trusted, v1.source_dir, v1.facts).ok());
+  test::write_file(tmp / "payload/same.bin", "partial");
+  std::filesystem::remove(tmp / "v1/disk/big.img");  // the held copy is gone
+  auto report = prepare_payload(v2.trusted, v2.facts, tmp / "payload", *idx);
+  REQUIRE(report.ok());
+  CHECK(report->files_already_present == 1);
+  CHECK(report->bytes_seeded() == 0);
+  CHECK(test::read_file(tmp / "payload/same.bin") == "partial");
+  CHECK_FALSE(std::filesystem::exists(tmp / "payload/disk/big.img"));
+}

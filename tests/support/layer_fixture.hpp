@@ -1,0 +1,44 @@
+// A signed, trusted layer captured from a directory, for tests of code that
+// takes a TrustedManifest (content index, swarm node).
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "layers/capture/capture.hpp"
+#include "layers/crypto/ed25519.hpp"
+#include "layers/model/trusted_manifest.hpp"
+#include "layers/torrent/layer_torrent.hpp"
+
+namespace bc::test {
+
+struct TestLayer {
+  std::string source_dir;  // the captured tree (a valid seed payload)
+  TrustedManifest trusted;
+  std::string torrent;
+  TorrentFacts facts;
+  PublicKey signer{};
+  const Manifest& manifest() const { return trusted.manifest(); }
+  LayerRef ref() const { return trusted.manifest().ref(); }
+};
+
+inline TestLayer capture_test_layer(const std::string& source_dir, LayerRef ref, uint32_t piece_bytes,
+                                    const SecretKey& key = SecretKey::generate()) {
+  CaptureOptions o;
+  o.source_dir = source_dir;
+  o.ref = std::move(ref);
+  o.piece_bytes = piece_bytes;
+  o.created_unix_s = 1'800'000'000;
+  auto captured = capture_layer(o);
+  REQUIRE_MESSAGE(captured.ok(), captured.status().to_string());
+  std::string bytes = captured->manifest.encode();
+  Signature sig = key.sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  auto trusted = TrustedManifest::verify(bytes, sig, key.public_key());
+  REQUIRE(trusted.ok());
+  auto facts = read_layer_torrent(captured->torrent);
+  REQUIRE(facts.ok());
+  return TestLayer{source_dir, std::move(*trusted), captured->torrent, std::move(*facts), key.public_key()};
+}
+
+}  // namespace bc::test
