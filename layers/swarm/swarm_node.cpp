@@ -223,10 +223,9 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   if (!base.ok()) return base.status().with_context("layer " + key);
   lt::add_torrent_params atp = std::move(*base);
   const lt::file_storage& files = atp.ti->files();
-  const std::string prefix = facts.top_dir + "/";
   atp.renamed_files.clear();
   for (auto i : files.file_range())
-    if (!files.pad_file_at(i)) atp.renamed_files[i] = files.file_path(i).substr(prefix.size());
+    if (!files.pad_file_at(i)) atp.renamed_files[i] = facts.manifest_path(files.file_path(i));
   l.piece_length = files.piece_length();
   for (auto p : files.piece_range())
     if (files.piece_size2(p) < files.piece_length()) l.tap->short_pieces[int(p)] = files.piece_size2(p);

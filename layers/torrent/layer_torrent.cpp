@@ -1,5 +1,6 @@
 #include "layers/torrent/layer_torrent.hpp"
 
+#include <libtorrent/bdecode.hpp>
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/torrent_info.hpp>
@@ -91,13 +92,29 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
       reinterpret_cast<const uint8_t*>(ti.info_hashes().v2.data()), 32));
   f.piece_size = uint32_t(ti.piece_length());
   f.is_private = ti.priv();
-  f.top_dir = ti.name();
   const auto& fs = ti.files();
+  // ti.name() is the file's name for a single-file torrent; read the info
+  // dict's own "name" so the top directory is checked either way.
+  {
+    lt::error_code ec;
+    auto info = lt::bdecode(ti.info_section(), ec);
+    if (ec || info.type() != lt::bdecode_node::dict_t)
+      return Status::corruption("torrent info section does not decode");
+    f.top_dir = std::string(info.dict_find_string_value("name"));
+  }
+  int real_files = 0;
+  bool at_root = false;
+  for (auto i : fs.file_range()) {
+    if (fs.pad_file_at(i)) continue;
+    ++real_files;
+    at_root = fs.file_path(i).find('/') == std::string::npos;
+  }
+  f.single_file = real_files == 1 && at_root;
   for (auto i : fs.file_range()) {
     if (fs.pad_file_at(i)) continue;
     std::string path = fs.file_path(i);
     std::string prefix = f.top_dir + "/";
-    if (path.compare(0, prefix.size(), prefix) != 0)
+    if (!f.single_file && path.compare(0, prefix.size(), prefix) != 0)
       return Status::corruption("torrent file '" + path + "' is outside its top directory");
     TorrentFile tf;
     tf.size = uint64_t(fs.file_size(i));
@@ -111,9 +128,14 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
       std::memcpy(d.data(), pl.data() + off, 32);
       tf.pieces.push_back(d);
     }
-    f.files.emplace(path.substr(prefix.size()), std::move(tf));
+    f.files.emplace(f.manifest_path(path), std::move(tf));
   }
   return f;
+}
+
+std::string TorrentFacts::manifest_path(std::string_view torrent_path) const {
+  if (single_file) return std::string(torrent_path);
+  return std::string(torrent_path.substr(std::min(torrent_path.size(), top_dir.size() + 1)));
 }
 
 Status check_torrent_matches(const Manifest& m, const TorrentFacts& t) {

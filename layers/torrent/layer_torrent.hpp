@@ -36,8 +36,15 @@ struct TorrentFacts {
   std::string info_hash;  // v2, hex
   uint32_t piece_size = 0;
   bool is_private = false;
-  std::string top_dir;
+  std::string top_dir;    // the info dict's "name"
+  // A layer whose only regular file sits at the root is, by BEP 52's file
+  // tree, a single-file torrent: libtorrent then names the file by itself,
+  // without the top directory.
+  bool single_file = false;
   std::map<std::string, TorrentFile> files;  // by manifest path
+
+  // The manifest path of a file as libtorrent's file_storage names it.
+  std::string manifest_path(std::string_view torrent_path) const;
 };
 
 // Parses and checks a torrent: v2 only, private, bounded size. Never throws.

@@ -173,3 +173,26 @@ TEST_CASE("a layer without regular files has no torrent and still verifies") {
   CHECK(l->manifest.info_hash.empty());
   CHECK(l->manifest.entries.size() == 3);
 }
+
+TEST_CASE("a layer whose only file sits at the root reads back (libtorrent's single-file form)") {
+  test::TmpDir tmp;
+  test::write_file(tmp / "src/only.txt", "one file\n");
+  auto l = capture_layer(opts(tmp / "src"));
+  REQUIRE(l.ok());
+  auto facts = read_layer_torrent(l->torrent);
+  REQUIRE_MESSAGE(facts.ok(), facts.status().to_string());
+  CHECK(facts->single_file);
+  CHECK(facts->top_dir == "base-v1");
+  CHECK(facts->files.count("only.txt") == 1);
+  CHECK(check_torrent_matches(l->manifest, *facts).ok());
+  CHECK(facts->manifest_path("only.txt") == "only.txt");
+  // One nested file keeps the ordinary multi-file form.
+  test::write_file(tmp / "nested/a/b/only.txt", "one file\n");
+  auto n = capture_layer(opts(tmp / "nested"));
+  REQUIRE(n.ok());
+  auto nf = read_layer_torrent(n->torrent);
+  REQUIRE(nf.ok());
+  CHECK_FALSE(nf->single_file);
+  CHECK(nf->files.count("a/b/only.txt") == 1);
+  CHECK(nf->manifest_path("base-v1/a/b/only.txt") == "a/b/only.txt");
+}
