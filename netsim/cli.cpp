@@ -82,7 +82,7 @@ struct WanemFlags {
   std::uint64_t seed = 1;
   std::string stats_file;
   int stats_interval_ms = 1000;
-  int rt_priority = 0;
+  int rt_priority = 50;
   std::int64_t spin_us = 0;
   double duration_s = 0;
 };
@@ -134,6 +134,7 @@ struct UpFlags {
   int nodes = 2;
   DirectionFlags up, down;
   std::string stats_file;
+  int rt_priority = 50;
 };
 
 int run_up(const UpFlags& f) {
@@ -158,7 +159,9 @@ int run_up(const UpFlags& f) {
       return fail(s);
     }
   }
-  if (Status s = emu.start(EmulatorThreadOptions{}); !s.ok()) return fail(s);
+  EmulatorThreadOptions eo;
+  eo.realtime_priority = f.rt_priority;
+  if (Status s = emu.start(eo); !s.ok()) return fail(s);
   for (const NodeInfo& n : (*topo)->nodes()) std::printf("node %s %s %s\n", n.name.c_str(), n.netns.c_str(), n.address.c_str());
   std::printf("ready %s\n", f.run_id.c_str());
   std::fflush(stdout);
@@ -207,7 +210,7 @@ int run_cli(int argc, char** argv) {
   wanem->add_option("--seed", wf.seed, "loss RNG seed")->capture_default_str();
   wanem->add_option("--stats-file", wf.stats_file, "JSON stats file, rewritten every interval");
   wanem->add_option("--stats-interval-ms", wf.stats_interval_ms)->capture_default_str()->check(CLI::Range(100, 600000));
-  wanem->add_option("--rt-priority", wf.rt_priority, "SCHED_FIFO priority, 0 = off")->check(CLI::Range(0, 99));
+  wanem->add_option("--rt-priority", wf.rt_priority, "SCHED_FIFO priority, 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
   wanem->add_option("--spin-us", wf.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
   wanem->add_option("--duration-s", wf.duration_s, "stop after this long (0: on SIGINT/SIGTERM)");
 
@@ -219,6 +222,8 @@ int run_cli(int argc, char** argv) {
   uf.up.add(up, "up");
   uf.down.add(up, "down");
   up->add_option("--stats-file", uf.stats_file, "JSON stats of every WAN link, rewritten every second");
+  up->add_option("--rt-priority", uf.rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
+      ->capture_default_str()->check(CLI::Range(0, 99));
 
   LinkTestOptions lo;
   std::string json_path;
@@ -231,7 +236,7 @@ int run_cli(int argc, char** argv) {
   lt->add_option("--flow-ms", lo.flow_ms, "length of each rate flow")->capture_default_str();
   lt->add_option("--rtt-probes", lo.rtt_probes)->capture_default_str();
   lt->add_flag("!--no-tcp", lo.tcp, "skip the TCP flows");
-  lt->add_option("--rt-priority", lo.realtime_priority, "SCHED_FIFO priority of emulator and probes")->check(CLI::Range(0, 99));
+  lt->add_option("--rt-priority", lo.realtime_priority, "SCHED_FIFO priority of emulator and probes, 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
   lt->add_option("--spin-us", lo.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
   lt->add_option("--json", json_path, "write the full report here");
 

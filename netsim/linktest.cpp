@@ -64,6 +64,8 @@ nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbi
               {"window_s", r->window_s},
               {"packets_received", r->packets_received},
               {"emulator_cpu_fraction", stats["emulator_cpu_fraction"]},
+              {"emulator_cpu_user_fraction", stats["emulator_cpu_user_fraction"]},
+              {"emulator_cpu_sys_fraction", stats["emulator_cpu_sys_fraction"]},
               {"lateness_p99_us", stats["a_to_b"]["lateness"]["p99_us"]}};
   };
   (void)bench.configure(link, link);
@@ -84,11 +86,11 @@ nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbi
   // Expected: both delays plus serializing the 100-byte probe each way.
   const double expected_us = 2 * o.delay_ms * 1000 + 2 * 100 * 1e6 / configured;
   j["rtt"] = {{"expected_us", expected_us},
-              {"p50_us", us(rtt->rtt.percentile_ns(0.5))},
-              {"p99_us", us(rtt->rtt.percentile_ns(0.99))},
-              {"max_us", us(rtt->rtt.max_ns())},
-              {"p50_dev_us", us(rtt->rtt.percentile_ns(0.5)) - expected_us},
-              {"p99_dev_us", us(rtt->rtt.percentile_ns(0.99)) - expected_us},
+              {"p50_us", us(rtt->percentile_ns(0.5))},
+              {"p99_us", us(rtt->percentile_ns(0.99))},
+              {"max_us", us(rtt->max_ns())},
+              {"p50_dev_us", us(rtt->percentile_ns(0.5)) - expected_us},
+              {"p99_dev_us", us(rtt->percentile_ns(0.99)) - expected_us},
               {"sent", rtt->sent},
               {"received", rtt->received},
               {"emulator_lateness_p50_us", stats["a_to_b"]["lateness"]["p50_us"]},
@@ -118,7 +120,7 @@ nlohmann::json queue_phase(LinkBench& bench, const LinkTestOptions& o) {
   j["emulator_queue_delay_p99_ms"] = stats["a_to_b"]["queue_delay"]["p99_us"].get<double>() / 1000;
   j["tail_drops"] = stats["a_to_b"]["counters"]["dropped_queue_full"];
   if (rtt.ok()) {
-    j["probe_rtt_p50_ms"] = us(rtt->rtt.percentile_ns(0.5)) / 1000;
+    j["probe_rtt_p50_ms"] = us(rtt->percentile_ns(0.5)) / 1000;
     j["expected_probe_rtt_ms"] = 2 * o.delay_ms + queue_ms;
   }
   if (flow_result.ok()) j["delivered_mbit"] = flow_result->delivered_rate_bytes_per_s * 8 / 1e6;

@@ -25,18 +25,29 @@ struct Arrival {
   std::uint32_t bytes;
 };
 
-// Rate over [first arrival after warm-up, last arrival]: the bytes after the
-// window's first packet divided by the window's length.
+// Rate over the steady window [first arrival after warm-up, last arrival]:
+// the least-squares slope of cumulative bytes against time. Unlike
+// (bytes / window), a short stall of the measuring thread near either end of
+// the window barely moves it.
 void compute_rate(const std::vector<Arrival>& a, int warmup_ms, FlowResult& r) {
   if (a.size() < 2) return;
   std::int64_t start = a.front().t_ns + static_cast<std::int64_t>(warmup_ms) * 1'000'000;
   std::size_t i0 = 0;
   while (i0 < a.size() && a[i0].t_ns < start) ++i0;
-  if (i0 + 1 >= a.size()) return;
-  std::uint64_t bytes = 0;
-  for (std::size_t i = i0 + 1; i < a.size(); ++i) bytes += a[i].bytes;
+  if (i0 + 2 >= a.size()) return;
   r.window_s = static_cast<double>(a.back().t_ns - a[i0].t_ns) / 1e9;
-  if (r.window_s > 0) r.delivered_rate_bytes_per_s = static_cast<double>(bytes) / r.window_s;
+  const double n = static_cast<double>(a.size() - i0);
+  double sum_t = 0, sum_b = 0, sum_tt = 0, sum_tb = 0, cum = 0;
+  for (std::size_t i = i0; i < a.size(); ++i) {
+    if (i > i0) cum += a[i].bytes;
+    const double t = static_cast<double>(a[i].t_ns - a[i0].t_ns) / 1e9;
+    sum_t += t;
+    sum_b += cum;
+    sum_tt += t * t;
+    sum_tb += t * cum;
+  }
+  const double den = n * sum_tt - sum_t * sum_t;
+  if (den > 0) r.delivered_rate_bytes_per_s = (n * sum_tb - sum_t * sum_b) / den;
 }
 
 void sleep_ns(std::int64_t ns) {
@@ -104,18 +115,24 @@ Result<FlowResult> run_udp_flow(const FlowOptions& o) {
   });
 
   FlowResult r;
-  std::vector<std::uint8_t> payload(o.packet_bytes - 28, 0x5a);
-  const std::int64_t start = mono_ns();
-  const std::int64_t end = start + static_cast<std::int64_t>(o.duration_ms) * 1'000'000;
-  for (std::int64_t now = start; now < end; now = mono_ns()) {
-    // Send whatever the offered rate allows up to now, then sleep ~0.5 ms.
-    double allowed = static_cast<double>(o.offered_rate_bytes_per_s) * static_cast<double>(now - start) / 1e9;
-    while (static_cast<double>(r.packets_sent * o.packet_bytes) < allowed) {
-      ::sendto(tx.get(), payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
-      r.packets_sent++;
+  // The sender runs at the receiver's priority too: a starved sender would
+  // under-offer and look like a slow link.
+  std::thread sender([&] {
+    (void)set_realtime(o.realtime_priority);
+    std::vector<std::uint8_t> payload(o.packet_bytes - 28, 0x5a);
+    const std::int64_t start = mono_ns();
+    const std::int64_t end = start + static_cast<std::int64_t>(o.duration_ms) * 1'000'000;
+    for (std::int64_t now = start; now < end; now = mono_ns()) {
+      // Send whatever the offered rate allows up to now, then sleep ~0.5 ms.
+      double allowed = static_cast<double>(o.offered_rate_bytes_per_s) * static_cast<double>(now - start) / 1e9;
+      while (static_cast<double>(r.packets_sent * o.packet_bytes) < allowed) {
+        ::sendto(tx.get(), payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&dst), sizeof dst);
+        r.packets_sent++;
+      }
+      sleep_ns(500'000);
     }
-    sleep_ns(500'000);
-  }
+  });
+  sender.join();
   done = true;
   receiver.join();
   r.packets_received = arrivals.size();
@@ -159,16 +176,20 @@ Result<FlowResult> run_tcp_flow(const FlowOptions& o) {
       if (samples.size() < kMaxFlowSamples) samples.push_back({mono_ns(), ti.tcpi_bytes_received, ti.tcpi_segs_in});
     });
   });
-  std::vector<std::uint8_t> chunk(64 * 1024, 0x5a);
-  timeval tv{0, 100'000};
-  ::setsockopt(tx.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  const std::int64_t end = mono_ns() + static_cast<std::int64_t>(o.duration_ms) * 1'000'000;
-  while (mono_ns() < end) {
-    if (::send(tx.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL) < 0 && errno != EAGAIN && errno != EINTR) break;
-  }
   tcp_info info{};
-  socklen_t len = sizeof info;
-  ::getsockopt(tx.get(), IPPROTO_TCP, TCP_INFO, &info, &len);
+  std::thread sender([&] {
+    (void)set_realtime(o.realtime_priority);
+    std::vector<std::uint8_t> chunk(64 * 1024, 0x5a);
+    timeval tv{0, 100'000};
+    ::setsockopt(tx.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    const std::int64_t end = mono_ns() + static_cast<std::int64_t>(o.duration_ms) * 1'000'000;
+    while (mono_ns() < end) {
+      if (::send(tx.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL) < 0 && errno != EAGAIN && errno != EINTR) break;
+    }
+    socklen_t len = sizeof info;
+    ::getsockopt(tx.get(), IPPROTO_TCP, TCP_INFO, &info, &len);
+  });
+  sender.join();
   ::shutdown(tx.get(), SHUT_WR);
   done = true;
   receiver.join();

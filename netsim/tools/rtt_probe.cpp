@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -20,6 +22,13 @@ struct Probe {
 };
 constexpr std::uint64_t kMagic = 0x6263726474747072ull;  // "bcrdttpr"
 }  // namespace
+
+std::int64_t RttResult::percentile_ns(double q) const {
+  if (rtt_ns.empty()) return 0;
+  q = std::clamp(q, 0.0, 1.0);
+  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(rtt_ns.size())));
+  return rtt_ns[std::max<std::size_t>(rank, 1) - 1];
+}
 
 Status RttProbeOptions::validate() const {
   if (count < 1 || count > 100'000) return Status::invalid_argument("count in [1, 100000]");
@@ -62,7 +71,7 @@ Result<RttResult> run_rtt_probe(const RttProbeOptions& o) {
       Probe p;
       std::memcpy(&p, buf.data(), sizeof p);
       if (p.magic != kMagic) continue;
-      r.rtt.add(now - p.sent_ns);
+      if (r.rtt_ns.size() < static_cast<std::size_t>(o.count)) r.rtt_ns.push_back(now - p.sent_ns);
       received++;
     }
   });
@@ -88,6 +97,7 @@ Result<RttResult> run_rtt_probe(const RttProbeOptions& o) {
   reply_reader.join();
   echo.join();
   r.received = received.load();
+  std::sort(r.rtt_ns.begin(), r.rtt_ns.end());
   return r;
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "layers/util/status.hpp"
-#include "netsim/wanem/histogram.hpp"
+#include <vector>
 
 namespace bc::netsim {
 
@@ -32,10 +32,17 @@ struct RttProbeOptions {
   Status validate() const;
 };
 
+// Every sample is kept (count is bounded by RttProbeOptions::count) so the
+// percentiles are exact: a histogram bucket at 20 ms would be 130 us wide.
 struct RttResult {
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
-  LatencyHistogram rtt;
+  std::vector<std::int64_t> rtt_ns;  // sorted ascending
+
+  // The q-quantile (nearest rank) of the RTTs; 0 when none arrived.
+  std::int64_t percentile_ns(double q) const;
+  std::int64_t min_ns() const { return rtt_ns.empty() ? 0 : rtt_ns.front(); }
+  std::int64_t max_ns() const { return rtt_ns.empty() ? 0 : rtt_ns.back(); }
 };
 
 Result<RttResult> run_rtt_probe(const RttProbeOptions& options);

@@ -1,10 +1,12 @@
 #include "netsim/wanem/wan_link.hpp"
 
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <tuple>
 
 namespace bc::netsim {
 
@@ -15,6 +17,16 @@ std::int64_t thread_cpu_ns() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// User and system CPU time of the calling thread, in seconds. System time
+// includes the kernel delivering each written packet into the far namespace's
+// stack, which happens inside the emulator's write() to the TUN device.
+std::pair<double, double> thread_user_sys_s() {
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  return {sec(ru.ru_utime), sec(ru.ru_stime)};
 }
 }  // namespace
 
@@ -57,6 +69,7 @@ void WanLink::start() {
   stopped_ = false;
   started_ns_ = now_ns();
   cpu_at_start_ns_ = thread_cpu_ns();
+  std::tie(user_at_start_s_, sys_at_start_s_) = thread_user_sys_s();
   for (int s = 0; s < 2; ++s) {
     sides_[s]->series.sample(started_ns_, sides_[s]->link);
     wait_readable(s);
@@ -85,6 +98,7 @@ void WanLink::reconfigure(const LinkOptions& a_to_b, const LinkOptions& b_to_a) 
   armed_for_ns_.reset();
   started_ns_ = now_ns();
   cpu_at_start_ns_ = thread_cpu_ns();
+  std::tie(user_at_start_s_, sys_at_start_s_) = thread_user_sys_s();
   for (int i = 0; i < 2; ++i) {
     Side& s = *sides_[i];
     s.link = LinkScheduler(i == 0 ? a_to_b : b_to_a);
@@ -179,6 +193,9 @@ nlohmann::json WanLink::stats_json() {
   j["wall_s"] = wall_s;
   j["emulator_cpu_s"] = cpu_s;
   j["emulator_cpu_fraction"] = wall_s > 0 ? cpu_s / wall_s : 0.0;
+  auto [user_s, sys_s] = thread_user_sys_s();
+  j["emulator_cpu_user_fraction"] = wall_s > 0 ? (user_s - user_at_start_s_) / wall_s : 0.0;
+  j["emulator_cpu_sys_fraction"] = wall_s > 0 ? (sys_s - sys_at_start_s_) / wall_s : 0.0;
   j["series_interval_ms"] = options_.series_interval_ms;
   const char* names[2] = {"a_to_b", "b_to_a"};
   for (int i = 0; i < 2; ++i) {

@@ -94,6 +94,8 @@ class WanLink {
   bool stopped_ = true;
   std::int64_t started_ns_ = 0;
   std::int64_t cpu_at_start_ns_ = 0;
+  double user_at_start_s_ = 0;
+  double sys_at_start_s_ = 0;
 };
 
 }  // namespace bc::netsim
