@@ -99,6 +99,19 @@ nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbi
   return j;
 }
 
+// The RTT of the same probe through the emulator with no delay at 1 Gbit/s:
+// what the kernel stack, the probe threads and one emulator pass each way cost
+// on this machine. Deviations in the rate phases above this floor are the
+// delay line's doing.
+nlohmann::json floor_phase(LinkBench& bench, const LinkTestOptions& o) {
+  LinkOptions link = make_link(1000, 0, o.queue_ms, 0);
+  (void)bench.configure(link, link);
+  auto rtt = run_rtt_probe(rtt_options(bench, o.rtt_probes, 2000, o.realtime_priority));
+  if (!rtt.ok()) return {{"error", rtt.status().to_string()}};
+  return {{"p50_us", us(rtt->percentile_ns(0.5))}, {"p99_us", us(rtt->percentile_ns(0.99))},
+          {"max_us", us(rtt->max_ns())}, {"received", rtt->received}};
+}
+
 nlohmann::json queue_phase(LinkBench& bench, const LinkTestOptions& o) {
   const double queue_ms = 100;
   LinkOptions link = make_link(10, o.delay_ms, queue_ms, 0);
@@ -115,13 +128,16 @@ nlohmann::json queue_phase(LinkBench& bench, const LinkTestOptions& o) {
   nlohmann::json j;
   j["rate_mbit"] = 10;
   j["queue_limit_bytes"] = link.queue_limit_bytes;
-  j["expected_queue_delay_ms"] = static_cast<double>(link.queue_limit_bytes) / link.rate_bytes_per_s * 1000;
+  // A full-size packet is admitted only when (limit - 1500) bytes or fewer are
+  // ahead of it, so that is what it waits for at a full queue.
+  j["expected_queue_delay_ms"] =
+      static_cast<double>(link.queue_limit_bytes - link.mtu_bytes) / link.rate_bytes_per_s * 1000;
   j["emulator_queue_delay_p50_ms"] = stats["a_to_b"]["queue_delay"]["p50_us"].get<double>() / 1000;
   j["emulator_queue_delay_p99_ms"] = stats["a_to_b"]["queue_delay"]["p99_us"].get<double>() / 1000;
   j["tail_drops"] = stats["a_to_b"]["counters"]["dropped_queue_full"];
   if (rtt.ok()) {
     j["probe_rtt_p50_ms"] = us(rtt->percentile_ns(0.5)) / 1000;
-    j["expected_probe_rtt_ms"] = 2 * o.delay_ms + queue_ms;
+    j["expected_probe_rtt_ms"] = 2 * o.delay_ms + queue_ms;  // approximately: a probe waits (limit - 100..1500 B)
   }
   if (flow_result.ok()) j["delivered_mbit"] = flow_result->delivered_rate_bytes_per_s * 8 / 1e6;
   return j;
@@ -162,6 +178,7 @@ Result<nlohmann::json> run_link_test(const LinkTestOptions& o) {
   report["config"] = {{"delay_ms", o.delay_ms}, {"queue_ms", o.queue_ms}, {"flow_ms", o.flow_ms},
                       {"realtime_priority", o.realtime_priority}, {"spin_us", o.spin_us}};
   for (double mbit : o.rates_mbit) report["rates"].push_back(rate_phase(*bench, o, mbit));
+  report["rtt_floor"] = floor_phase(*bench, o);
   report["queue"] = queue_phase(*bench, o);
   report["loss"] = loss_phase(*bench, o);
   return report;
@@ -182,6 +199,10 @@ std::string format_link_test(const nlohmann::json& r) {
                   num(q, "emulator_lateness_p99_us"), num(u, "emulator_cpu_fraction") * 100);
     out += line;
   }
+  const auto& fl = r["rtt_floor"];
+  std::snprintf(line, sizeof line, "RTT floor (no delay, 1 Gbit/s): p50 %.1f us, p99 %.1f us\n",
+                fl.value("p50_us", NAN), fl.value("p99_us", NAN));
+  out += line;
   const auto& q = r["queue"];
   std::snprintf(line, sizeof line, "queue: expected delay %.1f ms, emulator p50 %.1f ms, probe RTT p50 %.1f ms (expected %.1f)\n",
                 q.value("expected_queue_delay_ms", NAN), q.value("emulator_queue_delay_p50_ms", NAN),
