@@ -39,7 +39,11 @@ Result<std::string> run_command(const std::vector<std::string>& argv) {
   ::close(fds[1]);
   if (rc != 0) {
     ::close(fds[0]);
-    return Status::io_error("cannot start '" + argv[0] + "': " + std::strerror(rc));
+    std::string msg = "cannot start '";
+    msg += argv[0];
+    msg += "': ";
+    msg += std::strerror(rc);
+    return Status::io_error(std::move(msg));
   }
   std::string out;
   char buf[4096];
@@ -55,9 +59,15 @@ Result<std::string> run_command(const std::vector<std::string>& argv) {
   }
   if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return out;
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  std::string how = WIFEXITED(wstatus) ? "exit status " + std::to_string(WEXITSTATUS(wstatus))
-                                       : "signal " + std::to_string(WTERMSIG(wstatus));
-  return Status::io_error("'" + join_argv(argv) + "' failed (" + how + "): " + out);
+  std::string how = WIFEXITED(wstatus) ? "exit status " : "signal ";
+  how += std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+  std::string msg = "'";
+  msg += join_argv(argv);
+  msg += "' failed (";
+  msg += how;
+  msg += "): ";
+  msg += out;
+  return Status::io_error(std::move(msg));
 }
 
 }  // namespace bc::netsim

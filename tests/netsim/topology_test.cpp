@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "netsim/topo/exec.hpp"
 #include "netsim/topo/netns.hpp"
 #include "netsim/topo/topology.hpp"
+#include "netsim/tools/flow_probe.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
 #include "tests/netsim/netsim_test_support.hpp"
@@ -188,6 +190,41 @@ TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link
   CHECK((*topo)->teardown().ok());
   CHECK(netns_of("troute") == 0);
   CHECK(::kill(*pid, 0) != 0);  // reaped
+}
+
+}  // namespace
+}  // namespace bc::netsim
+
+namespace bc::netsim {
+namespace {
+
+TEST_CASE("the LAN rate of a node is enforced by HTB on its bridge port") {
+  BC_REQUIRE_ROOT();
+  TopologySpec spec;
+  spec.run_id = "thtb";
+  BranchSpec b;
+  b.name = "b1";
+  b.nodes = {{"slow", mbit_to_bytes_per_s(20)}, {"fast", 0}};
+  spec.branches.push_back(b);
+  auto topo = Topology::build(spec);
+  REQUIRE_MESSAGE(topo.ok(), topo.status().to_string());
+  const NodeInfo* slow = (*topo)->node("slow");
+  const NodeInfo* fast = (*topo)->node("fast");
+  FlowOptions f;
+  f.sender_ns = fast->netns;
+  f.sender_addr = fast->address;
+  f.receiver_ns = slow->netns;
+  f.receiver_addr = slow->address;
+  f.offered_rate_bytes_per_s = mbit_to_bytes_per_s(30);
+  f.duration_ms = 1500;
+  f.realtime_priority = 50;
+  auto r = run_udp_flow(f);
+  REQUIRE_MESSAGE(r.ok(), r.status().to_string());
+  // HTB counts the 14-byte Ethernet header: 20 Mbit/s of frames is 19.8 of IP.
+  const double mbit = r->delivered_rate_bytes_per_s * 8 / 1e6;
+  INFO("delivered ", mbit, " Mbit/s");
+  CHECK(std::abs(mbit - 20 * 1500.0 / 1514) < 1.0);
+  CHECK((*topo)->teardown().ok());
 }
 
 }  // namespace
