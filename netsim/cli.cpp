@@ -96,8 +96,7 @@ int run_wanem(const WanemFlags& f) {
   if (!b.ok()) return fail(b.status());
   for (auto [ns, dev, local, peer] : {std::tuple{f.ns_a, f.dev_a, f.addr_a, f.addr_b},
                                       std::tuple{f.ns_b, f.dev_b, f.addr_b, f.addr_a}}) {
-    std::vector<std::string> pre = ns.empty() ? std::vector<std::string>{"ip"}
-                                              : std::vector<std::string>{"ip", "-n", ns};
+    std::vector<std::string> pre = {"ip", "-n", ns};
     auto with = [&](std::vector<std::string> rest) {
       std::vector<std::string> v = pre;
       v.insert(v.end(), rest.begin(), rest.end());
@@ -199,8 +198,9 @@ int run_cli(int argc, char** argv) {
 
   WanemFlags wf;
   CLI::App* wanem = app.add_subcommand("wanem", "run one WAN link emulator between two TUN devices");
-  wanem->add_option("--ns-a", wf.ns_a, "namespace of side A (empty: ours)");
-  wanem->add_option("--ns-b", wf.ns_b, "namespace of side B (empty: ours)");
+  // Both sides must be namespaces: the emulator never adds addresses to the host's.
+  wanem->add_option("--ns-a", wf.ns_a, "existing network namespace of side A")->required();
+  wanem->add_option("--ns-b", wf.ns_b, "existing network namespace of side B")->required();
   wanem->add_option("--dev-a", wf.dev_a, "TUN name of side A")->capture_default_str();
   wanem->add_option("--dev-b", wf.dev_b, "TUN name of side B")->capture_default_str();
   wanem->add_option("--addr-a", wf.addr_a, "IPv4 address of side A")->capture_default_str();

@@ -171,6 +171,10 @@ Result<pid_t> Topology::spawn(const std::string& name, const std::vector<std::st
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
     ::setpgid(0, 0);
+    // Our stop signals may be blocked for sigwait; the child must see them.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (::setns(ns_fd, CLONE_NEWNET) != 0) ::_exit(126);
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);

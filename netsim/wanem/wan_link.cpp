@@ -120,18 +120,22 @@ void WanLink::wait_readable(int side) {
 
 void WanLink::on_readable(int side) {
   Side& s = *sides_[side];
+  bool broken = false;
   for (std::size_t i = 0; i < options_.max_reads_per_wakeup; ++i) {
     ssize_t n = ::read(s.sd.native_handle(), read_buf_.data(), read_buf_.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) s.read_errors++;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {
+      // The device is gone (its namespace was deleted) or broken: a readable
+      // descriptor that never yields a packet would spin this thread.
+      s.read_errors++;
+      broken = true;
       break;
     }
-    if (n == 0) break;
     s.link.offer(now_ns(), PacketBytes(read_buf_.begin(), read_buf_.begin() + n));
   }
   arm_timer();
-  wait_readable(side);
+  if (!broken) wait_readable(side);
 }
 
 void WanLink::arm_timer() {

@@ -72,7 +72,7 @@ class WanLink {
     DirectionSeries series;
     LatencyHistogram lateness;  // actual write time minus due time
     std::uint64_t write_errors = 0;
-    std::uint64_t read_errors = 0;
+    std::uint64_t read_errors = 0;  // a read error stops reading this side
   };
 
   void wait_readable(int side);
