@@ -167,6 +167,7 @@ TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link
     o.server_addr = to->address;
     o.count = 20;
     o.interval_us = 5000;
+    o.realtime_priority = 50;
     return run_rtt_probe(o);
   };
   auto lan = probe(ep, refl);
@@ -183,9 +184,15 @@ TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link
   // Spawned processes run inside the node's namespace and die at teardown.
   auto pid = (*topo)->spawn("ep1", {"sleep", "60"}, "/dev/null");
   REQUIRE(pid.ok());
-  auto pids = run_command({"ip", "netns", "pids", ep->netns});
-  REQUIRE(pids.ok());
-  CHECK(pids->find(std::to_string(*pid)) != std::string::npos);
+  // The child enters the namespace just after fork: poll (bounded) until it shows.
+  bool inside = false;
+  for (int i = 0; i < 200 && !inside; ++i) {
+    auto pids = run_command({"ip", "netns", "pids", ep->netns});
+    REQUIRE(pids.ok());
+    inside = ("\n" + *pids).find("\n" + std::to_string(*pid) + "\n") != std::string::npos;
+    if (!inside) ::usleep(10'000);
+  }
+  CHECK(inside);
   emu.stop();
   CHECK((*topo)->teardown().ok());
   CHECK(netns_of("troute") == 0);
