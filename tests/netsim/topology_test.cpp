@@ -81,25 +81,56 @@ int wait_exit(UpProcess& p, int timeout_ms) {
 
 std::size_t netns_of(const std::string& run) { return list_netns(netns_name(run, "")).size(); }
 
-TEST_CASE("SIGKILL leaves namespaces that cleanup removes and TUN devices vanish with the process") {
-  BC_REQUIRE_ROOT();
-  UpProcess p;
-  start_up(p, "tkill");
+// Names of our devices: none may ever appear in the host namespace.
+bool host_has_our_devices() {
+  auto links = run_command({"ip", "-o", "link", "show"});
+  REQUIRE(links.ok());
+  for (const char* name : {" wan0:", " wan1:", " wan2:", " lan0:", " n0@", " n1@"}) {
+    if (links->find(name) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void kill_run(UpProcess& p, const std::string& run) {
+  start_up(p, run);
   // dc router + dc node + 2 x (router + 2 nodes)
-  CHECK(netns_of("tkill") == 8);
-  auto links = run_command({"ip", "-n", "bcns-tkill-rt-dc", "-o", "link"});
+  CHECK(netns_of(run) == 8);
+  CHECK(!host_has_our_devices());
+  auto links = run_command({"ip", "-n", netns_name(run, "rt-dc"), "-o", "link"});
   REQUIRE(links.ok());
   CHECK(links->find("wan1") != std::string::npos);
   ::kill(p.pid, SIGKILL);
   wait_exit(p, 5000);
-  CHECK(netns_of("tkill") == 8);  // SIGKILL gives no chance to clean
-  auto after = run_command({"ip", "-n", "bcns-tkill-rt-dc", "-o", "link"});
+  CHECK(netns_of(run) == 8);  // SIGKILL gives no chance to clean
+  auto after = run_command({"ip", "-n", netns_name(run, "rt-dc"), "-o", "link"});
   REQUIRE(after.ok());
   CHECK(after->find("wan1") == std::string::npos);  // TUN closed with the process
-  auto report = cleanup_runs(false);
-  REQUIRE(report.ok());
+}
+
+TEST_CASE("SIGKILL leaves namespaces that bc-netsim cleanup removes and TUN devices vanish with the process") {
+  BC_REQUIRE_ROOT();
+  UpProcess p;
+  kill_run(p, "tkill");
+  auto out = run_command({BC_NETSIM_BIN, "cleanup"});
+  REQUIRE_MESSAGE(out.ok(), out.status().to_string());
+  CHECK(out->find("removed bcns-tkill-rt-dc") != std::string::npos);
   CHECK(netns_of("tkill") == 0);
-  CHECK(list_netns("bcns-tkill").empty());
+  CHECK(!host_has_our_devices());
+}
+
+TEST_CASE("the next start removes what a SIGKILLed run left behind") {
+  BC_REQUIRE_ROOT();
+  UpProcess killed;
+  kill_run(killed, "tkill2");
+  TopologySpec spec;
+  spec.run_id = "tnext";
+  auto topo = Topology::build(spec);
+  REQUIRE_MESSAGE(topo.ok(), topo.status().to_string());
+  CHECK(netns_of("tkill2") == 0);
+  CHECK(netns_of("tnext") == 1);  // just the datacenter router
+  CHECK((*topo)->teardown().ok());
+  CHECK(netns_of("tnext") == 0);
+  CHECK(!host_has_our_devices());
 }
 
 TEST_CASE("SIGTERM tears the whole topology down") {
