@@ -13,6 +13,7 @@
 #include "netsim/topo/cleanup.hpp"
 #include "netsim/topo/exec.hpp"
 #include "netsim/topo/netns.hpp"
+#include "netsim/topo/run_lock.hpp"
 #include "netsim/topo/topology.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
 
@@ -180,6 +181,7 @@ int run_linktest_cmd(const LinkTestOptions& o, const std::string& json_path) {
     int sig = 0;
     sigwait(&stop, &sig);
     for (const std::string& ns : list_netns(netns_name(run, ""))) (void)delete_netns(ns);
+    ::unlink((std::string(kRunLockDir) + "/" + run + ".lock").c_str());
     std::fprintf(stderr, "bc-netsim linktest: stopped by signal %d, namespaces removed\n", sig);
     ::_exit(130);
   }).detach();
