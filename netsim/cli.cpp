@@ -1,0 +1,261 @@
+#include "netsim/cli.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "netsim/linktest.hpp"
+#include "netsim/topo/cleanup.hpp"
+#include "netsim/topo/exec.hpp"
+#include "netsim/topo/netns.hpp"
+#include "netsim/topo/run_lock.hpp"
+#include "netsim/topo/topology.hpp"
+#include "netsim/wanem/emulator_thread.hpp"
+
+namespace bc::netsim {
+
+namespace {
+
+// Flags of one link direction, in the units people quote.
+struct DirectionFlags {
+  double rate_mbit = 10;
+  double delay_ms = 0;
+  double queue_ms = 50;
+  double loss = 0;
+
+  void add(CLI::App* app, const std::string& dir) {
+    app->add_option("--rate-" + dir, rate_mbit, "rate " + dir + ", Mbit/s")->capture_default_str();
+    app->add_option("--delay-" + dir, delay_ms, "one-way delay " + dir + ", ms")->capture_default_str();
+    app->add_option("--queue-" + dir, queue_ms, "queue limit " + dir + ", ms at link rate")->capture_default_str();
+    app->add_option("--loss-" + dir, loss, "loss probability " + dir + " in [0,1)")->capture_default_str();
+  }
+  LinkOptions options(std::uint64_t seed) const {
+    LinkOptions o;
+    o.rate_bytes_per_s = mbit_to_bytes_per_s(rate_mbit);
+    o.delay_us = static_cast<std::uint64_t>(std::llround(delay_ms * 1000));
+    o.queue_limit_bytes = std::max<std::uint64_t>(bytes_for_ms(o.rate_bytes_per_s, queue_ms), o.mtu_bytes);
+    o.loss_probability = loss;
+    o.seed = seed;
+    return o;
+  }
+};
+
+int fail(const Status& s) {
+  std::fprintf(stderr, "bc-netsim: %s\n", s.to_string().c_str());
+  return s.code() == Status::Code::permission_denied ? 77 : 1;
+}
+
+// Blocks SIGINT/SIGTERM in this thread (and threads started after) so they
+// are taken synchronously by wait_for_signal.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+// Waits up to timeout_ms for a stop signal; true when one arrived.
+bool wait_for_signal(const sigset_t& set, int timeout_ms) {
+  timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1'000'000L};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+void dump_stats(EmulatorThread& emu, const std::string& path) {
+  if (path.empty()) return;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << emu.stats_json().dump() << "\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+struct WanemFlags {
+  std::string ns_a, ns_b, dev_a = "wanem0", dev_b = "wanem0", addr_a = "10.254.0.1", addr_b = "10.254.0.2";
+  DirectionFlags ab, ba;
+  std::uint64_t seed = 1;
+  std::string stats_file;
+  int stats_interval_ms = 1000;
+  int rt_priority = 50;
+  std::int64_t spin_us = 0;
+  double duration_s = 0;
+};
+
+int run_wanem(const WanemFlags& f) {
+  if (Status s = require_root("bc-netsim wanem"); !s.ok()) return fail(s);
+  sigset_t stop = block_stop_signals();
+  auto a = TunDevice::create(f.ns_a, f.dev_a);
+  if (!a.ok()) return fail(a.status());
+  auto b = TunDevice::create(f.ns_b, f.dev_b);
+  if (!b.ok()) return fail(b.status());
+  for (auto [ns, dev, local, peer] : {std::tuple{f.ns_a, f.dev_a, f.addr_a, f.addr_b},
+                                      std::tuple{f.ns_b, f.dev_b, f.addr_b, f.addr_a}}) {
+    std::vector<std::string> pre = {"ip", "-n", ns};
+    auto with = [&](std::vector<std::string> rest) {
+      std::vector<std::string> v = pre;
+      v.insert(v.end(), rest.begin(), rest.end());
+      return run_command(v).status();
+    };
+    if (Status s = with({"addr", "add", local, "peer", peer, "dev", dev}); !s.ok()) return fail(s);
+    if (Status s = with({"link", "set", dev, "up"}); !s.ok()) return fail(s);
+  }
+  WanLinkOptions wo;
+  wo.a_to_b = f.ab.options(f.seed);
+  wo.b_to_a = f.ba.options(f.seed + 1);
+  wo.spin_us = f.spin_us;
+  EmulatorThread emu;
+  if (Status s = emu.add_link("link", std::move(*a), std::move(*b), wo); !s.ok()) return fail(s);
+  EmulatorThreadOptions eo;
+  eo.realtime_priority = f.rt_priority;
+  if (Status s = emu.start(eo); !s.ok()) return fail(s);
+  std::fprintf(stderr, "bc-netsim wanem: bridging %s/%s (%s) <-> %s/%s (%s); Ctrl-C stops\n", f.ns_a.c_str(),
+               f.dev_a.c_str(), f.addr_a.c_str(), f.ns_b.c_str(), f.dev_b.c_str(), f.addr_b.c_str());
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(f.duration_s * 1000));
+  while (!wait_for_signal(stop, f.stats_interval_ms)) {
+    dump_stats(emu, f.stats_file);
+    if (f.duration_s > 0 && std::chrono::steady_clock::now() >= end) break;
+  }
+  dump_stats(emu, f.stats_file);
+  std::printf("%s\n", emu.stats_json().dump(2).c_str());
+  emu.stop();
+  return 0;
+}
+
+struct UpFlags {
+  std::string run_id = "up";
+  int branches = 1;
+  int nodes = 2;
+  DirectionFlags up, down;
+  std::string stats_file;
+  int rt_priority = 50;
+};
+
+int run_up(const UpFlags& f) {
+  if (Status s = require_root("bc-netsim up"); !s.ok()) return fail(s);
+  sigset_t stop = block_stop_signals();
+  TopologySpec spec;
+  spec.run_id = f.run_id;
+  spec.datacenter_nodes.push_back(NodeSpec{"tracker", 0});
+  for (int b = 1; b <= f.branches; ++b) {
+    BranchSpec br;
+    br.name = "b" + std::to_string(b);
+    br.up = f.up.options(2 * b);
+    br.down = f.down.options(2 * b + 1);
+    for (int n = 1; n <= f.nodes; ++n) br.nodes.push_back(NodeSpec{br.name + "-n" + std::to_string(n), 0});
+    spec.branches.push_back(br);
+  }
+  auto topo = Topology::build(spec);
+  if (!topo.ok()) return fail(topo.status());
+  EmulatorThread emu;
+  for (WanLinkPlan& p : (*topo)->take_wan_links()) {
+    if (Status s = emu.add_link(p.branch, std::move(p.branch_side), std::move(p.dc_side), p.options); !s.ok()) {
+      return fail(s);
+    }
+  }
+  EmulatorThreadOptions eo;
+  eo.realtime_priority = f.rt_priority;
+  if (Status s = emu.start(eo); !s.ok()) return fail(s);
+  for (const NodeInfo& n : (*topo)->nodes()) std::printf("node %s %s %s\n", n.name.c_str(), n.netns.c_str(), n.address.c_str());
+  std::printf("ready %s\n", f.run_id.c_str());
+  std::fflush(stdout);
+  while (!wait_for_signal(stop, 1000)) dump_stats(emu, f.stats_file);
+  dump_stats(emu, f.stats_file);
+  emu.stop();
+  Status s = (*topo)->teardown();
+  return s.ok() ? 0 : fail(s);
+}
+
+int run_linktest_cmd(const LinkTestOptions& o, const std::string& json_path) {
+  if (Status s = require_root("bc-netsim linktest"); !s.ok()) return fail(s);
+  // A stop signal mid-measurement deletes this run's namespaces and exits;
+  // the TUN devices go with the process.
+  sigset_t stop = block_stop_signals();
+  std::thread([stop, run = o.run_id] {
+    int sig = 0;
+    sigwait(&stop, &sig);
+    for (const std::string& ns : list_netns(netns_name(run, ""))) (void)delete_netns(ns);
+    ::unlink((std::string(kRunLockDir) + "/" + run + ".lock").c_str());
+    std::fprintf(stderr, "bc-netsim linktest: stopped by signal %d, namespaces removed\n", sig);
+    ::_exit(130);
+  }).detach();
+  auto report = run_link_test(o);
+  if (!report.ok()) return fail(report.status());
+  std::printf("%s", format_link_test(*report).c_str());
+  if (!json_path.empty()) std::ofstream(json_path) << report->dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"bc-netsim: branchcast's network emulator (namespaces + a userspace WAN link emulator)"};
+  app.require_subcommand(1);
+
+  WanemFlags wf;
+  CLI::App* wanem = app.add_subcommand("wanem", "run one WAN link emulator between two TUN devices");
+  // Both sides must be namespaces: the emulator never adds addresses to the host's.
+  wanem->add_option("--ns-a", wf.ns_a, "existing network namespace of side A")->required();
+  wanem->add_option("--ns-b", wf.ns_b, "existing network namespace of side B")->required();
+  wanem->add_option("--dev-a", wf.dev_a, "TUN name of side A")->capture_default_str();
+  wanem->add_option("--dev-b", wf.dev_b, "TUN name of side B")->capture_default_str();
+  wanem->add_option("--addr-a", wf.addr_a, "IPv4 address of side A")->capture_default_str();
+  wanem->add_option("--addr-b", wf.addr_b, "IPv4 address of side B")->capture_default_str();
+  wf.ab.add(wanem, "ab");
+  wf.ba.add(wanem, "ba");
+  wanem->add_option("--seed", wf.seed, "loss RNG seed")->capture_default_str();
+  wanem->add_option("--stats-file", wf.stats_file, "JSON stats file, rewritten every interval");
+  wanem->add_option("--stats-interval-ms", wf.stats_interval_ms)->capture_default_str()->check(CLI::Range(100, 600000));
+  wanem->add_option("--rt-priority", wf.rt_priority, "SCHED_FIFO priority, 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
+  wanem->add_option("--spin-us", wf.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
+  wanem->add_option("--duration-s", wf.duration_s, "stop after this long (0: on SIGINT/SIGTERM)");
+
+  UpFlags uf;
+  CLI::App* up = app.add_subcommand("up", "build a topology (datacenter + branches) and hold it until a signal");
+  up->add_option("--run-id", uf.run_id, "namespaces are bcns-<run-id>-*")->capture_default_str();
+  up->add_option("--branches", uf.branches)->capture_default_str()->check(CLI::Range(1, 250));
+  up->add_option("--nodes", uf.nodes, "nodes per branch")->capture_default_str()->check(CLI::Range(0, 240));
+  uf.up.add(up, "up");
+  uf.down.add(up, "down");
+  up->add_option("--stats-file", uf.stats_file, "JSON stats of every WAN link, rewritten every second");
+  up->add_option("--rt-priority", uf.rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
+      ->capture_default_str()->check(CLI::Range(0, 99));
+
+  LinkTestOptions lo;
+  std::string json_path;
+  CLI::App* lt = app.add_subcommand("linktest", "measure the link emulator's accuracy on a two-namespace link");
+  lt->add_option("--run-id", lo.run_id)->capture_default_str();
+  lt->add_option("--rates", lo.rates_mbit, "rates to measure, Mbit/s")->capture_default_str();
+  lt->add_option("--delay-ms", lo.delay_ms, "one-way delay")->capture_default_str();
+  lt->add_option("--queue-ms", lo.queue_ms, "queue limit, ms at link rate")->capture_default_str();
+  lt->add_option("--loss", lo.loss, "loss probability of the loss phase")->capture_default_str();
+  lt->add_option("--flow-ms", lo.flow_ms, "length of each rate flow")->capture_default_str();
+  lt->add_option("--rtt-probes", lo.rtt_probes)->capture_default_str();
+  lt->add_flag("!--no-tcp", lo.tcp, "skip the TCP flows");
+  lt->add_option("--rt-priority", lo.realtime_priority, "SCHED_FIFO priority of emulator and probes, 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
+  lt->add_option("--spin-us", lo.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
+  lt->add_option("--json", json_path, "write the full report here");
+
+  bool all = false;
+  CLI::App* cl = app.add_subcommand("cleanup", "remove namespaces left by dead runs");
+  cl->add_flag("--all", all, "also remove namespaces of live runs");
+
+  CLI11_PARSE(app, argc, argv);
+  if (wanem->parsed()) return run_wanem(wf);
+  if (up->parsed()) return run_up(uf);
+  if (lt->parsed()) return run_linktest_cmd(lo, json_path);
+  auto report = cleanup_runs(all);
+  if (!report.ok()) return fail(report.status());
+  for (const auto& ns : report->removed_netns) std::printf("removed %s\n", ns.c_str());
+  for (const auto& run : report->live_runs_kept) std::printf("kept live run %s\n", run.c_str());
+  std::printf("%zu namespaces removed, %d processes killed\n", report->removed_netns.size(), report->killed_processes);
+  return 0;
+}
+
+}  // namespace bc::netsim
