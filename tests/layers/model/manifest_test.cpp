@@ -80,7 +80,7 @@ TEST_CASE("decode rejects malformed JSON, wrong types and oversize fields precis
   CHECK_FALSE(Manifest::decode(longname).ok());
 }
 
-TEST_CASE("driver layers match hardware facts by glob; other kinds always match") {
+TEST_CASE("driver layers match hardware facts by glob and other kinds always match") {
   Manifest m = sample();
   CHECK(driver_matches(m, {}));
   m.kind = LayerKind::driver;
