@@ -110,9 +110,45 @@ Result<json> delete_group(ApiContext& ctx, const Principal& who, HttpRequest& re
   return json{{"deleted", name}};
 }
 
+// Refuses (409) while anything still refers to the branch.
+Status check_unused(const Txn& t, const std::string& name) {
+  std::string user;
+  auto scan = [&](Table table, const char* field, const char* what) -> Status {
+    return t.scan(table, "", [&](std::string_view, std::string_view v) {
+      json j = json::parse(v, nullptr, false);
+      if (j.is_object() && j.contains(field) && j[field] == name)
+        user = std::string(what) + " '" + j.value("id", j.value("name", "")) + "'";
+      return user.empty();
+    });
+  };
+  BC_RETURN_IF_ERROR(scan(Table::branches, "parent", "child branch"));
+  BC_RETURN_IF_ERROR(scan(Table::endpoints, "branch", "endpoint"));
+  BC_RETURN_IF_ERROR(scan(Table::reflectors, "branch", "reflector"));
+  BC_RETURN_IF_ERROR(scan(Table::enroll_tokens, "branch", "enrollment token"));
+  if (!user.empty()) return Status::aborted("branch '" + name + "' is still used by " + user);
+  return Status();
+}
+
+Result<json> delete_branch(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  const std::string& name = req.params.at("name");
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(auto old, t.get(Table::branches, name));
+    if (!old) return Status::not_found("branch '" + name + "' does not exist");
+    BC_RETURN_IF_ERROR(check_unused(t, name));
+    BC_RETURN_IF_ERROR(t.del(Table::branches, name));
+    BC_RETURN_IF_ERROR(t.del(Table::assignments, "branch:" + name));
+    return audit(t, ctx, who, req, "branch.delete", name);
+  }));
+  return json{{"deleted", name}};
+}
+
 }  // namespace
 
 void add_branch_routes(Router& router, ApiContext& ctx) {
+  router.add("DELETE", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::admin);
+    return a.ok() ? json_or_error(delete_branch(ctx, *a.who, req)) : a.response();
+  });
   router.add("PUT", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
     auto a = ctx.auth.admin(req, Role::admin);
     return a.ok() ? json_or_error(put_branch(ctx, *a.who, req)) : a.response();

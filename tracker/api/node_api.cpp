@@ -67,9 +67,12 @@ Result<json> enroll(ApiContext& ctx, const Principal& who, HttpRequest& req) {
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(json tok, consume_token(t, ctx, token, "endpoint"));
     BC_ASSIGN_OR_RETURN(auto picked, pick_branch(t, tok, branch, req.remote_address));
+    BC_ASSIGN_OR_RETURN(json old, get_json(t, Table::endpoints, who.id));
     rec = {{"id", who.id}, {"branch", picked.first}, {"branch_source", picked.second},
            {"facts", facts}, {"address", req.remote_address}, {"enrolled_at", ctx.clock.unix_s()},
            {"token_id", tok.value("id", "")}};
+    if (old.is_object() && old.contains("announce_key")) rec["announce_key"] = old["announce_key"];
+    BC_RETURN_IF_ERROR(ensure_announce_key(t, rec, "endpoint").status());
     BC_RETURN_IF_ERROR(put_json(t, Table::endpoints, who.id, rec));
     return audit(t, ctx, who, req, "endpoint.enroll", who.id,
                  {{"branch", picked.first}, {"token_id", tok.value("id", "")}});
@@ -93,9 +96,12 @@ Result<json> register_reflector(ApiContext& ctx, const Principal& who, HttpReque
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(json tok, consume_token(t, ctx, token, "reflector"));
     BC_ASSIGN_OR_RETURN(auto picked, pick_branch(t, tok, branch, addr));
+    BC_ASSIGN_OR_RETURN(json old, get_json(t, Table::reflectors, who.id));
     rec = {{"id", who.id}, {"branch", picked.first}, {"address", addr}, {"cache", cache},
            {"free_bytes", free_bytes.value_or(0)}, {"registered_at", ctx.clock.unix_s()},
            {"last_heartbeat", ctx.clock.unix_s()}};
+    if (old.is_object() && old.contains("announce_key")) rec["announce_key"] = old["announce_key"];
+    BC_RETURN_IF_ERROR(ensure_announce_key(t, rec, "reflector").status());
     BC_RETURN_IF_ERROR(put_json(t, Table::reflectors, who.id, rec));
     return audit(t, ctx, who, req, "reflector.register", who.id, {{"branch", picked.first}});
   }));
@@ -127,9 +133,30 @@ Result<json> heartbeat(ApiContext& ctx, const Principal& who, HttpRequest& req) 
   return rec;
 }
 
+Result<json> decommission(ApiContext& ctx, const Principal& who, HttpRequest& req, Table table,
+                          const char* action) {
+  const std::string& id = req.params.at("id");
+  BC_RETURN_IF_ERROR(check_node_id(id));
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_RETURN_IF_ERROR(delete_node(t, table, id));
+    return audit(t, ctx, who, req, action, id);
+  }));
+  return json{{"deleted", id}};
+}
+
 }  // namespace
 
 void add_node_routes(Router& router, ApiContext& ctx) {
+  router.add("DELETE", "/api/v1/endpoints/{id}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::admin);
+    return a.ok() ? json_or_error(decommission(ctx, *a.who, req, Table::endpoints, "endpoint.delete"))
+                  : a.response();
+  });
+  router.add("DELETE", "/api/v1/reflectors/{id}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::admin);
+    return a.ok() ? json_or_error(decommission(ctx, *a.who, req, Table::reflectors, "reflector.delete"))
+                  : a.response();
+  });
   router.add("POST", "/api/v1/enroll", [&ctx](HttpRequest& req) {
     auto a = ctx.auth.node(req, false);
     return a.ok() ? json_or_error(enroll(ctx, *a.who, req), 201) : a.response();

@@ -1,8 +1,11 @@
 #include "tracker/service/records.hpp"
 
+#include <sodium.h>
+
 #include <cstdio>
 
 #include "layers/util/json.hpp"
+#include "layers/util/hex.hpp"
 #include "tracker/model/cidr.hpp"
 
 namespace bc::tracker {
@@ -114,6 +117,40 @@ Result<std::vector<EndpointFacts>> load_branch_endpoints(const Txn& txn, const s
     return Status();
   }));
   return out;
+}
+
+Result<NodeRef> node_for_announce_key(const Txn& txn, const std::string& key) {
+  if (key.size() != 32) return Status::not_found("unknown announce key");
+  BC_ASSIGN_OR_RETURN(json idx, get_json(txn, Table::announce_keys, key));
+  if (!idx.is_object()) return Status::not_found("unknown announce key");
+  NodeRef n{idx.value("node", ""), idx.value("role", ""), ""};
+  Table t = n.role == "reflector" ? Table::reflectors : Table::endpoints;
+  BC_ASSIGN_OR_RETURN(json rec, get_json(txn, t, n.id));
+  if (!rec.is_object()) return Status::not_found("announce key of a removed node");
+  n.branch = rec.value("branch", "");
+  return n;
+}
+
+Result<std::string> ensure_announce_key(Txn& txn, json& node_rec, const std::string& role) {
+  std::string key = node_rec.value("announce_key", "");
+  if (key.empty()) {
+    uint8_t b[16];
+    randombytes_buf(b, sizeof b);
+    key = to_hex(b);
+    node_rec["announce_key"] = key;
+  }
+  BC_RETURN_IF_ERROR(put_json(txn, Table::announce_keys, key,
+                              json{{"node", node_rec.value("id", "")}, {"role", role}}));
+  return key;
+}
+
+Status delete_node(Txn& txn, Table table, const std::string& id) {
+  BC_ASSIGN_OR_RETURN(json rec, get_json(txn, table, id));
+  if (!rec.is_object()) return Status::not_found("node '" + id + "' is not enrolled");
+  if (rec.contains("announce_key")) BC_RETURN_IF_ERROR(txn.del(Table::announce_keys, rec.value("announce_key", "")));
+  BC_RETURN_IF_ERROR(txn.del(table, id));
+  BC_RETURN_IF_ERROR(txn.del(Table::assignments, assignment_key("endpoint", id)));
+  return txn.del(Table::status, id);
 }
 
 Result<std::string> branch_for_address(const Txn& txn, const std::string& address) {

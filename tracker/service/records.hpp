@@ -31,6 +31,22 @@ Result<EndpointFacts> endpoint_from_json(const nlohmann::json& rec);
 // Every endpoint whose branch is `branch`.
 Result<std::vector<EndpointFacts>> load_branch_endpoints(const Txn& txn, const std::string& branch);
 
+// A node as the BitTorrent tracker sees it when an announce arrives.
+struct NodeRef {
+  std::string id;      // public key hex
+  std::string role;    // "endpoint" or "reflector"
+  std::string branch;
+};
+// The node an announce key belongs to; not_found for an unknown (or revoked) key.
+// This is what the announce handler calls first: unenrolled nodes get nothing.
+Result<NodeRef> node_for_announce_key(const Txn& txn, const std::string& key);
+// The node record's announce key, creating and indexing a fresh random one
+// (32 hex) when it has none. Call inside the enrollment transaction.
+Result<std::string> ensure_announce_key(Txn& txn, nlohmann::json& node_rec, const std::string& role);
+// Removes a node (endpoint or reflector) with its announce key, its own
+// assignment and its status report.
+Status delete_node(Txn& txn, Table table, const std::string& id);
+
 // The branch whose subnets contain `address` with the longest prefix, or ""
 // when none does.
 Result<std::string> branch_for_address(const Txn& txn, const std::string& address);

@@ -8,8 +8,17 @@ namespace {
 constexpr const char* kTableNames[] = {
     "meta",         "layers",      "layer_blobs", "branches", "reflectors", "endpoints",
     "enroll_tokens", "admin_tokens", "assignments", "groups",  "status",     "audit",
+    "announce_keys",
 };
 static_assert(sizeof(kTableNames) / sizeof(kTableNames[0]) == static_cast<size_t>(Table::count_));
+
+// Closes a cursor however the scope is left (a callback may throw).
+struct CursorGuard {
+  MDB_cursor* c = nullptr;
+  ~CursorGuard() {
+    if (c) mdb_cursor_close(c);
+  }
+};
 
 MDB_val to_val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view to_view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
@@ -135,26 +144,24 @@ Status Txn::scan(Table t, std::string_view prefix,
 
 Status Txn::scan_from(Table t, std::string_view start,
                       const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  MDB_cursor* c = nullptr;
+  CursorGuard g;
   BC_RETURN_IF_ERROR(lmdb_status(
-      mdb_cursor_open(static_cast<MDB_txn*>(txn_), env_->dbi_[static_cast<int>(t)], &c), "cursor"));
+      mdb_cursor_open(static_cast<MDB_txn*>(txn_), env_->dbi_[static_cast<int>(t)], &g.c), "cursor"));
   MDB_val k = to_val(start), v;
-  int rc = mdb_cursor_get(c, &k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
-  while (rc == MDB_SUCCESS && fn(to_view(k), to_view(v))) rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
-  mdb_cursor_close(c);
+  int rc = mdb_cursor_get(g.c, &k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE);
+  while (rc == MDB_SUCCESS && fn(to_view(k), to_view(v))) rc = mdb_cursor_get(g.c, &k, &v, MDB_NEXT);
   if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) return lmdb_status(rc, "cursor_get");
   return Status();
 }
 
 Result<std::optional<std::string>> Txn::last_key(Table t) const {
-  MDB_cursor* c = nullptr;
+  CursorGuard g;
   BC_RETURN_IF_ERROR(lmdb_status(
-      mdb_cursor_open(static_cast<MDB_txn*>(txn_), env_->dbi_[static_cast<int>(t)], &c), "cursor"));
+      mdb_cursor_open(static_cast<MDB_txn*>(txn_), env_->dbi_[static_cast<int>(t)], &g.c), "cursor"));
   MDB_val k, v;
-  int rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+  int rc = mdb_cursor_get(g.c, &k, &v, MDB_LAST);
   std::optional<std::string> out;
   if (rc == MDB_SUCCESS) out = std::string(to_view(k));
-  mdb_cursor_close(c);
   if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) return lmdb_status(rc, "cursor_last");
   return out;
 }

@@ -32,6 +32,7 @@ enum class Table {
   groups,        // name -> group JSON
   status,        // node id -> latest status report JSON
   audit,         // 8-byte big-endian sequence -> audit entry JSON (append-only)
+  announce_keys, // per-node announce key (32 hex) -> {"node","role"}
   count_         // number of tables; not a table
 };
 const char* table_name(Table t);

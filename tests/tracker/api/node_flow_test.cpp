@@ -4,6 +4,7 @@
 #include "tests/tracker/support/layer_fixture.hpp"
 #include "layers/model/trusted_manifest.hpp"
 #include "tracker/auth/node_signature.hpp"
+#include "tracker/service/records.hpp"
 
 using namespace bc;
 using namespace bc::tracker;
@@ -182,4 +183,40 @@ TEST_CASE("status reports are validated, stored per node and summed per branch; 
   auto page = f.body(f.call("GET", "/api/v1/audit?after=2&limit=1"));
   REQUIRE(page["entries"].size() == 1);
   CHECK(page["entries"][0]["seq"] == 3);
+}
+
+TEST_CASE("enrollment gives each node a stable announce key that resolves to it until it is decommissioned") {
+  test::ApiFixture f;
+  REQUIRE(f.call("PUT", "/api/v1/branches/hq", R"({"subnets": ["10.0.0.0/8"]})").status == 200);
+  std::string token = enroll_token(f, {{"reusable", true}});
+  auto key = SecretKey::generate();
+  auto first = f.node(key, "POST", "/api/v1/enroll", json{{"token", token}}.dump());
+  REQUIRE(first.status == 201);
+  std::string announce = f.body(first)["announce_key"];
+  CHECK(announce.size() == 32);
+  auto again = f.node(key, "POST", "/api/v1/enroll", json{{"token", token}}.dump());
+  CHECK(f.body(again)["announce_key"] == announce);  // re-enrollment keeps the key
+  CHECK(f.body(f.node(key, "GET", "/api/v1/desired"))["announce_key"] == announce);
+  std::string id = public_key_hex(key.public_key());
+  f.app->store().read([&](const Txn& t) {
+    auto n = node_for_announce_key(t, announce);
+    REQUIRE(n.ok());
+    CHECK(n->id == id);
+    CHECK(n->role == "endpoint");
+    CHECK(n->branch == "hq");
+    CHECK(node_for_announce_key(t, std::string(32, '0')).status().code() == Status::Code::not_found);
+    return Status();
+  });
+  // A branch in use cannot be deleted; after decommissioning the node it can.
+  auto busy = f.call("DELETE", "/api/v1/branches/hq");
+  CHECK(busy.status == 409);
+  CHECK(f.body(busy)["error"].get<std::string>().find("still used by endpoint") != std::string::npos);
+  CHECK(f.call("DELETE", "/api/v1/endpoints/" + id).status == 200);
+  f.app->store().read([&](const Txn& t) {
+    CHECK_FALSE(node_for_announce_key(t, announce).ok());
+    return Status();
+  });
+  CHECK(f.node(key, "GET", "/api/v1/desired").status == 403);
+  CHECK(f.call("DELETE", "/api/v1/branches/hq").status == 200);
+  CHECK(f.call("GET", "/api/v1/branches/hq").status == 404);
 }
