@@ -92,6 +92,35 @@ Status LmdbEnv::write(const std::function<Status(Txn&)>& fn) {
   return txn.commit();
 }
 
+Status LmdbEnv::write_batch(const std::vector<const std::function<Status(Txn&)>*>& fns,
+                            std::vector<Status>* results) {
+  MDB_txn* outer = nullptr;
+  BC_RETURN_IF_ERROR(lmdb_status(mdb_txn_begin(static_cast<MDB_env*>(env_), nullptr, 0, &outer),
+                                 "txn_begin(batch)"));
+  Txn parent(this, outer, true);
+  for (size_t i = 0; i < fns.size(); ++i) {
+    MDB_txn* inner = nullptr;
+    Status s = lmdb_status(mdb_txn_begin(static_cast<MDB_env*>(env_), outer, 0, &inner), "txn_begin(nested)");
+    if (s.ok()) {
+      Txn child(this, inner, true);
+      try {  // a throwing fn must not take the other writes of the batch down
+        s = (*fns[i])(child);
+      } catch (const std::exception& e) {
+        s = Status::internal(std::string("write threw: ") + e.what());
+      } catch (...) {
+        s = Status::internal("write threw");
+      }
+      if (s.ok()) s = child.commit();
+    }
+    (*results)[i] = s;
+  }
+  Status c = parent.commit();
+  if (!c.ok())
+    for (auto& r : *results)
+      if (r.ok()) r = c;
+  return c;
+}
+
 Txn::~Txn() {
   if (txn_) mdb_txn_abort(static_cast<MDB_txn*>(txn_));
 }

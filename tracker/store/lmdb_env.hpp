@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "layers/util/status.hpp"
 
@@ -98,6 +99,13 @@ class LmdbEnv {
   // aborts (nothing written) otherwise. Writers are serialised by LMDB.
   // Thread-safe. Returns OK only after a durable commit.
   Status write(const std::function<Status(Txn&)>& fn);
+  // Group commit: runs each fns[i] in its own nested transaction inside one
+  // outer write transaction, so a failing fn rolls back only its own changes
+  // (its Status goes to (*results)[i]); then commits the outer transaction
+  // once. When that commit fails, every result that was OK becomes its error.
+  // REQUIRES: results->size() == fns.size().
+  Status write_batch(const std::vector<const std::function<Status(Txn&)>*>& fns,
+                     std::vector<Status>* results);
 
  private:
   friend class Txn;

@@ -17,8 +17,55 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, const LmdbOpt
   return store;
 }
 
+struct Store::Pending {
+  const std::function<Status(Txn&)>* fn;
+  Status result;
+  bool done = false;
+};
+
+// REQUIRES: lock held, leader_active_ set by the caller. Runs one batch with
+// the lock released, then marks its writes done and wakes every waiter.
+void Store::lead_batch(std::unique_lock<std::mutex>& lock) {
+  std::vector<Pending*> batch;
+  while (!queue_.empty() && batch.size() < kMaxBatch) {
+    batch.push_back(queue_.front());
+    queue_.pop_front();
+  }
+  lock.unlock();
+  std::vector<const std::function<Status(Txn&)>*> fns;
+  for (auto* p : batch) fns.push_back(p->fn);
+  std::vector<Status> results(batch.size());
+  Status commit = env_->write_batch(fns, &results);
+  lock.lock();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = commit.ok() ? results[i] : (results[i].ok() ? commit : results[i]);
+    batch[i]->done = true;
+  }
+  if (commit.ok()) ++commits_;
+  leader_active_ = false;
+  batch_cv_.notify_all();
+}
+
+uint64_t Store::commits() const {
+  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(batch_mu_));
+  return commits_;
+}
+
 Status Store::write(const std::function<Status(Txn&)>& fn, Notify notify) {
-  BC_RETURN_IF_ERROR(env_->write(fn));
+  Pending mine{&fn, Status(), false};
+  {
+    std::unique_lock<std::mutex> lock(batch_mu_);
+    queue_.push_back(&mine);
+    while (!mine.done) {
+      if (!leader_active_) {
+        leader_active_ = true;
+        lead_batch(lock);
+      } else {
+        batch_cv_.wait(lock);
+      }
+    }
+  }
+  BC_RETURN_IF_ERROR(mine.result);
   if (notify == Notify::no) return Status();
   std::vector<std::pair<uint64_t, std::function<void()>>> fire;
   {

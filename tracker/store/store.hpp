@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,9 +28,15 @@ class Store final : public ChangeFeed {
   // Whether a write can change what nodes are told to do (desired state).
   // Status reports and heartbeats pass no, so they do not wake long polls.
   enum class Notify { yes, no };
-  // One transaction; on OK (and notify yes) the generation advances and
-  // watchers are called (outside any lock, on the writing thread).
+  // Runs fn atomically (its own nested transaction) and returns only after
+  // the transaction holding it committed durably. Concurrent writers are
+  // group-committed: one thread (the leader) runs up to kMaxBatch queued
+  // writes, in arrival order, in one outer transaction with one fsync. On OK
+  // (and notify yes) the generation advances and watchers are called
+  // (outside any lock, on the writing thread).
+  static constexpr size_t kMaxBatch = 64;
   Status write(const std::function<Status(Txn&)>& fn, Notify notify = Notify::yes);
+  uint64_t commits() const;  // outer transactions committed (for tests/benchmarks)
 
   // Increases after every committed write. Thread-safe.
   uint64_t generation() const override;
@@ -47,6 +54,14 @@ class Store final : public ChangeFeed {
   uint64_t generation_ = 0;
   uint64_t next_id_ = 1;
   std::vector<std::pair<uint64_t, std::function<void()>>> watchers_;
+
+  struct Pending;
+  void lead_batch(std::unique_lock<std::mutex>& lock);
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::deque<Pending*> queue_;
+  bool leader_active_ = false;
+  uint64_t commits_ = 0;  // guarded by batch_mu_
 };
 
 // Audit log helpers: entries are keyed by a big-endian 8-byte sequence that
