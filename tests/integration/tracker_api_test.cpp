@@ -183,6 +183,12 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
     if (status != 0 && raw.find("\r\n\r\n") != std::string::npos && status != 405 && status != 404)
       CHECK(raw.find("\"error\"") != std::string::npos);
   }
+  // "Expect: 100-continue" gets an interim 100 before the body is sent.
+  std::string expect_req = "PUT /api/v1/branches/exp HTTP/1.1\r\nHost: x\r\n" + auth +
+                           "Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+  std::string expect_raw = test::raw_exchange(port, expect_req);
+  CHECK(expect_raw.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0) == 0);
+  CHECK(expect_raw.find("HTTP/1.1 200 OK") != std::string::npos);
   // A slow client holding a half-sent request does not block anyone else.
   int slow = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -80,8 +80,29 @@ void Session<Stream>::do_read() {
   parser_->body_limit(ctx_->options.max_body_bytes);
   beast::get_lowest_layer(stream_).expires_after(
       std::chrono::milliseconds(ctx_->options.read_timeout_ms));
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
+  // The header first, so "Expect: 100-continue" can be answered before the body.
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_header, this->shared_from_this()));
+}
+
+template <class Stream>
+void Session<Stream>::on_header(beast::error_code ec, size_t bytes) {
+  if (ec) return on_read(ec, bytes);
+  auto self = this->shared_from_this();
+  auto read_rest = [self] {
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     beast::bind_front_handler(&Session::on_read, self));
+  };
+  if (!parser_->is_done() && beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                    parser_->get().version());
+    http::async_write(stream_, *cont, [self, cont, read_rest](beast::error_code e, size_t) {
+      if (e) return self->do_close();
+      read_rest();
+    });
+    return;
+  }
+  read_rest();
 }
 
 template <class Stream>

@@ -29,6 +29,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   void on_handshake(boost::beast::error_code ec);
   void do_read();
+  void on_header(boost::beast::error_code ec, size_t bytes);
   void on_read(boost::beast::error_code ec, size_t bytes);
   void dispatch();
   void on_response(HttpResponse res);
