@@ -51,7 +51,9 @@ int hexval(char c) {
   return -1;
 }
 
-Result<std::string> decode(std::string_view s, bool plus_is_space) {
+// Query values may carry any byte (BitTorrent info-hashes are binary); paths
+// and keys may not hold NUL.
+Result<std::string> decode(std::string_view s, bool plus_is_space, bool allow_nul = false) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -65,7 +67,7 @@ Result<std::string> decode(std::string_view s, bool plus_is_space) {
     } else if (c == '+' && plus_is_space) {
       c = ' ';
     }
-    if (c == '\0') return Status::invalid_argument("NUL byte in request target");
+    if (c == '\0' && !allow_nul) return Status::invalid_argument("NUL byte in request target");
     out.push_back(c);
   }
   return out;
@@ -90,12 +92,11 @@ Status parse_target(const std::string& target, std::string* path,
     BC_ASSIGN_OR_RETURN(std::string k, decode(pair.substr(0, eq), true));
     std::string v;
     if (eq != std::string_view::npos) {
-      BC_ASSIGN_OR_RETURN(v, decode(pair.substr(eq + 1), true));
+      BC_ASSIGN_OR_RETURN(v, decode(pair.substr(eq + 1), true, true));
     }
     if (query->size() >= max_params)
       return Status::invalid_argument("more than " + std::to_string(max_params) + " query parameters");
-    if (!query->emplace(std::move(k), std::move(v)).second)
-      return Status::invalid_argument("query parameter repeated");
+    query->emplace(std::move(k), std::move(v));  // a repeated key keeps its first value
   }
   return Status();
 }

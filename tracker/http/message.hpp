@@ -17,7 +17,9 @@ struct HttpRequest {
   std::string method;                          // "GET", "POST", ...
   std::string target;                          // as received: path and query
   std::string path;                            // percent-decoded path
-  std::map<std::string, std::string> query;    // percent-decoded query parameters
+  std::map<std::string, std::string> query;    // percent-decoded query parameters; values are
+                                               // binary-safe; a repeated key keeps its first
+                                               // value (parse `target` for all, e.g. BEP 48 scrape)
   std::map<std::string, std::string> params;   // filled by the router from {name} segments
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
@@ -53,7 +55,7 @@ struct HttpResponse {
 int http_status_for(const Status& s);
 
 // Splits "path?query" and percent-decodes both. invalid_argument on a bad
-// escape, a NUL byte, too many parameters (max_params) or a duplicate key.
+// escape, a NUL byte in the path or a key, or too many parameters (max_params).
 Status parse_target(const std::string& target, std::string* path,
                     std::map<std::string, std::string>* query, size_t max_params = 32);
 
