@@ -1,11 +1,56 @@
+// bc-tracker: the central server. `bc-tracker serve --config FILE`.
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 
-#include "tracker/role.hpp"
+#include "tracker/app/tracker_app.hpp"
+
+namespace {
+
+int serve(const std::string& config_path, const std::string& port_file) {
+  auto config = bc::tracker::load_config(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "bc-tracker: %s\n", config.status().to_string().c_str());
+    return 2;
+  }
+  if (!port_file.empty()) config->port_file = port_file;
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  // Block the stop signals before any thread starts; wait for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  bc::SystemClock clock;
+  auto app = bc::tracker::TrackerApp::create(*config, clock);
+  if (!app.ok()) {
+    std::fprintf(stderr, "bc-tracker: %s\n", app.status().to_string().c_str());
+    return 1;
+  }
+  auto port = (*app)->start();
+  if (!port.ok()) {
+    std::fprintf(stderr, "bc-tracker: %s\n", port.status().to_string().c_str());
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("bc-tracker: signal {}, stopping", sig);
+  (*app)->stop();
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{bc::tracker::role_summary()};
+  CLI::App app{"bc-tracker: branchcast's central server (layers, branches, enrollment, assignments, status)"};
+  app.require_subcommand(1);
+  auto* serve_cmd = app.add_subcommand("serve", "run the tracker");
+  std::string config_path, port_file;
+  serve_cmd->add_option("--config", config_path, "TOML configuration file")->required();
+  serve_cmd->add_option("--port-file", port_file, "write the bound port here (overrides server.port_file)");
   CLI11_PARSE(app, argc, argv);
-  std::fprintf(stderr, "%s: no commands yet\n", bc::tracker::role_summary());
-  return 2;
+  return serve(config_path, port_file);
 }

@@ -1,0 +1,47 @@
+// Runs the real bc-tracker binary as a child process on 127.0.0.1 with an
+// ephemeral port (read back from its port file) and a given data directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace bc::test {
+
+struct TrackerFiles {
+  std::string dir;          // holds config, key, token, data/
+  std::string admin_token;  // the bootstrap token
+  std::string extra_toml;   // appended to the generated config
+};
+
+class TrackerProcess {
+ public:
+  // Writes config/key/token into files.dir (key and token only once).
+  explicit TrackerProcess(TrackerFiles files);
+  ~TrackerProcess();  // SIGKILLs a running child
+
+  // Starts the child and waits (bounded, 20 s) for its port file. Throws on failure.
+  uint16_t start();
+  // SIGKILL and reap.
+  void kill9();
+  // SIGTERM and reap; returns the exit status.
+  int stop();
+  bool running() const { return pid_ > 0; }
+  uint16_t port() const { return port_; }
+  const std::string& log_path() const { return log_; }
+
+ private:
+  TrackerFiles files_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string log_;
+};
+
+// The raw bytes a server answered to `request` on a fresh connection to
+// 127.0.0.1:port (until the server closes or timeout_ms passes).
+std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
+// The status code of the first response line ("HTTP/1.1 400 ...") or 0.
+int status_of(const std::string& raw);
+
+}  // namespace bc::test

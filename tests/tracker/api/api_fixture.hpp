@@ -1,0 +1,34 @@
+// An in-process tracker (TrackerApp without sockets) on a temp directory,
+// with helpers to send admin and signed node requests through the full
+// request pipeline (target parsing, routing, auth, handlers, LMDB).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "layers/crypto/ed25519.hpp"
+#include "layers/util/clock.hpp"
+#include "tests/support/tmp_dir.hpp"
+#include "tracker/app/tracker_app.hpp"
+
+namespace bc::test {
+
+struct ApiFixture {
+  TmpDir tmp;
+  ManualClock clock{0, 1'800'000'000};
+  std::string admin_token = "bootstrap-admin-token-0123456789";
+  std::unique_ptr<tracker::TrackerApp> app;
+
+  ApiFixture();
+  tracker::HttpResponse call(const std::string& method, const std::string& target,
+                             const std::string& body = "", const std::string& token = "");
+  tracker::HttpResponse node(const SecretKey& key, const std::string& method,
+                             const std::string& target, const std::string& body = "",
+                             const std::string& remote = "10.1.2.3",
+                             const std::string& if_none_match = "");
+  // A token of `role` created through the API.
+  std::string make_token(const std::string& role);
+  nlohmann::json body(const tracker::HttpResponse& r) const;
+};
+
+}  // namespace bc::test

@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+
+#include "tracker/auth/node_signature.hpp"
+#include "tracker/auth/replay_cache.hpp"
+
+using namespace bc;
+using namespace bc::tracker;
+
+namespace {
+const int64_t kNow = 1'800'000'000;
+const std::string kNonce = "00112233445566778899aabbccddeeff";
+}  // namespace
+
+TEST_CASE("a signed node request verifies and yields the node's public key") {
+  auto key = SecretKey::generate();
+  auto h = sign_request(key, "POST", "/api/v1/status?x=1", kNow, kNonce, "{\"a\":1}");
+  auto pk = verify_request(h, "POST", "/api/v1/status?x=1", "{\"a\":1}", kNow + 10);
+  REQUIRE(pk.ok());
+  CHECK(*pk == key.public_key());
+}
+
+TEST_CASE("changing method, target, body, time or nonce breaks the node signature") {
+  auto key = SecretKey::generate();
+  auto h = sign_request(key, "POST", "/api/v1/status", kNow, kNonce, "body");
+  CHECK_FALSE(verify_request(h, "PUT", "/api/v1/status", "body", kNow).ok());
+  CHECK_FALSE(verify_request(h, "POST", "/api/v1/status?wait=1", "body", kNow).ok());
+  CHECK_FALSE(verify_request(h, "POST", "/api/v1/status", "bodY", kNow).ok());
+  auto t = h;
+  t.time = std::to_string(kNow + 1);
+  CHECK_FALSE(verify_request(t, "POST", "/api/v1/status", "body", kNow).ok());
+  auto n = h;
+  n.nonce = "ffffffffffffffffffffffffffffffff";
+  CHECK_FALSE(verify_request(n, "POST", "/api/v1/status", "body", kNow).ok());
+  auto other = h;
+  other.node = public_key_hex(SecretKey::generate().public_key());
+  auto r = verify_request(other, "POST", "/api/v1/status", "body", kNow);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("does not verify") != std::string::npos);
+}
+
+TEST_CASE("node signatures outside the skew window or with malformed headers are refused with the reason") {
+  auto key = SecretKey::generate();
+  auto h = sign_request(key, "GET", "/x", kNow, kNonce, "");
+  CHECK(verify_request(h, "GET", "/x", "", kNow + 300).ok());
+  auto late = verify_request(h, "GET", "/x", "", kNow + 301);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.status().message().find("301 s away") != std::string::npos);
+  CHECK_FALSE(verify_request(h, "GET", "/x", "", kNow - 301).ok());
+  auto missing = h;
+  missing.sig.clear();
+  CHECK(verify_request(missing, "GET", "/x", "", kNow).status().message().find("X-BC-Sig") != std::string::npos);
+  auto bad_node = h;
+  bad_node.node = "zz";
+  CHECK(verify_request(bad_node, "GET", "/x", "", kNow).status().message().find("X-BC-Node") != std::string::npos);
+  auto bad_time = h;
+  bad_time.time = "12x";
+  CHECK(verify_request(bad_time, "GET", "/x", "", kNow).status().message().find("X-BC-Time") != std::string::npos);
+  auto short_nonce = sign_request(key, "GET", "/x", kNow, "abcd", "");
+  CHECK(verify_request(short_nonce, "GET", "/x", "", kNow).status().message().find("X-BC-Nonce") != std::string::npos);
+  CHECK(verify_request(h, "GET", "/x", "", kNow).status().code() == Status::Code::ok);
+}
+
+TEST_CASE("the replay cache refuses a repeated nonce within the window and forgets it after") {
+  ReplayCache cache(300, 1000);
+  CHECK(cache.check_and_insert("node", "n1", kNow));
+  CHECK_FALSE(cache.check_and_insert("node", "n1", kNow + 100));
+  CHECK(cache.check_and_insert("other", "n1", kNow + 100));
+  CHECK(cache.check_and_insert("node", "n1", kNow + 601));  // older than twice the skew: gone
+}
+
+TEST_CASE("the replay cache stays within its bound by dropping the oldest entries") {
+  ReplayCache cache(300, 3);
+  for (int i = 0; i < 10; ++i) CHECK(cache.check_and_insert("n", std::to_string(i), kNow));
+  CHECK(cache.size() <= 3);
+  CHECK(cache.evicted_early() == 7);
+}

@@ -1,0 +1,71 @@
+#include <doctest/doctest.h>
+
+#include "tracker/config/config.hpp"
+
+using namespace bc::tracker;
+
+namespace {
+const char* kMinimal = R"(
+[storage]
+data_dir = "data"
+[auth]
+signing_key = "/etc/bc/tracker.key"
+)";
+
+std::string error_of(const std::string& text) {
+  auto c = parse_config(text, "/base");
+  return c.ok() ? "" : c.status().message();
+}
+}  // namespace
+
+TEST_CASE("a minimal config gets defaults and relative paths resolve against the config's directory") {
+  auto c = parse_config(kMinimal, "/base");
+  REQUIRE(c.ok());
+  CHECK(c->data_dir == "/base/data");
+  CHECK(c->signing_key_file == "/etc/bc/tracker.key");
+  CHECK(c->server.listen_address == "127.0.0.1");
+  CHECK(c->server.port == 0);
+  CHECK(c->server.max_body_bytes == (1u << 20));
+  CHECK(c->api.max_clock_skew_s == 300);
+  CHECK_FALSE(c->server.tls());
+}
+
+TEST_CASE("a full config sets every section's values") {
+  auto c = parse_config(std::string(kMinimal) + R"(
+[server]
+listen = "::1"
+port = 8443
+port_file = "run/port"
+tls_cert = "cert.pem"
+tls_key = "key.pem"
+worker_threads = 8
+[limits]
+max_body_bytes = 4096
+max_list_items = 10
+max_long_poll_s = 5
+[log]
+level = "debug"
+)", "/base");
+  REQUIRE(c.ok());
+  CHECK(c->server.port == 8443);
+  CHECK(c->port_file == "/base/run/port");
+  CHECK(c->server.tls_cert_file == "/base/cert.pem");
+  CHECK(c->server.worker_threads == 8);
+  CHECK(c->server.max_body_bytes == 4096);
+  CHECK(c->api.max_list_items == 10);
+  CHECK(c->api.max_long_poll_s == 5);
+  CHECK(c->log_level == "debug");
+}
+
+TEST_CASE("config errors name the key: unknown keys, wrong types, ranges, missing and paired fields") {
+  CHECK(error_of(std::string(kMinimal) + "[server]\nprot = 1\n").find("unknown key server.prot") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[bogus]\n").find("unknown section [bogus]") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[server]\nport = \"80\"\n").find("server.port must be an integer") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[server]\nport = 70000\n").find("server.port = 70000 is outside") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[server]\nlisten = \"localhost\"\n").find("not an IP address") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[server]\ntls_cert = \"c.pem\"\n").find("tls_cert and server.tls_key") != std::string::npos);
+  CHECK(error_of("[auth]\nsigning_key = \"k\"\n").find("storage.data_dir is required") != std::string::npos);
+  CHECK(error_of("[storage]\ndata_dir = \"d\"\n").find("auth.signing_key is required") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n").find("log.level") != std::string::npos);
+  CHECK(error_of("[storage\n").find("TOML syntax error at line 1") != std::string::npos);
+}

@@ -1,0 +1,47 @@
+// What every API handler group shares. Owned by TrackerApp; handlers hold a
+// reference. Thread-safe members only (handlers run on several workers).
+#pragma once
+
+#include <string>
+
+#include "layers/crypto/ed25519.hpp"
+#include "layers/util/clock.hpp"
+#include "tracker/api/api_limits.hpp"
+#include "tracker/auth/authenticator.hpp"
+#include "tracker/http/router.hpp"
+#include "tracker/metrics/tracker_metrics.hpp"
+#include "tracker/peers/peer_registry.hpp"
+#include "tracker/store/store.hpp"
+
+namespace bc::tracker {
+
+struct ApiContext {
+  Store& store;
+  Authenticator& auth;
+  const Clock& clock;
+  const SecretKey& signing_key;
+  TrackerMetrics& metrics;
+  PeerRegistry& peers;
+  ApiLimits limits;
+  std::string data_dir;  // DATA; origin payloads in DATA/origin
+};
+
+// Appends an audit entry for `who` doing `action` on `target` inside txn:
+// {"seq","time","actor","role","action","target","remote","request_id","details"}.
+Status audit(Txn& txn, const ApiContext& ctx, const Principal& who, const HttpRequest& req,
+             const std::string& action, const std::string& target,
+             const nlohmann::json& details = nlohmann::json::object());
+
+// Common shapes: 200/201 with a JSON body; an error Status as its HTTP status.
+HttpResponse json_or_error(const Result<nlohmann::json>& r, int ok_status = 200);
+
+// The route groups. Each adds its routes to the router.
+void add_admin_routes(Router& router, ApiContext& ctx);      // tokens, enrollment tokens, audit
+void add_branch_routes(Router& router, ApiContext& ctx);     // branches, groups
+void add_layer_routes(Router& router, ApiContext& ctx);      // layers
+void add_assignment_routes(Router& router, ApiContext& ctx); // assignments
+void add_node_routes(Router& router, ApiContext& ctx);       // enroll, reflector register/heartbeat
+void add_desired_routes(Router& router, ApiContext& ctx);    // desired state polls, status reports
+void add_metrics_routes(Router& router, ApiContext& ctx);    // /metrics, /healthz, /api/v1/tracker
+
+}  // namespace bc::tracker

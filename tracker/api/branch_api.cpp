@@ -1,0 +1,197 @@
+// Branches (name, subnets, parent, WAN policy) and groups of endpoints.
+#include "tracker/api/api_context.hpp"
+#include "tracker/api/json_input.hpp"
+#include "tracker/model/cidr.hpp"
+#include "tracker/service/desired_state.hpp"
+
+namespace bc::tracker {
+
+using nlohmann::json;
+
+namespace {
+
+// No cycle through `parent` when `name` gets it; bounded depth.
+Status check_parent(const Txn& t, const std::string& name, const std::string& parent) {
+  std::string p = parent;
+  for (int depth = 0; depth < kMaxBranchDepth; ++depth) {
+    if (p == name) return Status::invalid_argument("parent '" + parent + "' would make a cycle");
+    BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::branches, p));
+    if (rec.is_null()) {
+      if (p == parent) return Status::not_found("parent branch '" + parent + "' does not exist");
+      return Status();
+    }
+    if (!rec.contains("parent") || !rec["parent"].is_string()) return Status();
+    p = rec["parent"].get<std::string>();
+  }
+  return Status::invalid_argument("branch nesting deeper than " + std::to_string(kMaxBranchDepth));
+}
+
+Result<json> put_branch(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  const std::string& name = req.params.at("name");
+  BC_RETURN_IF_ERROR(check_name("branch", name));
+  BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
+  BC_RETURN_IF_ERROR(check_fields(body, {"subnets", "parent", "wan_policy"}));
+  BC_ASSIGN_OR_RETURN(auto subnets, string_list(body, "subnets", ctx.limits, false));
+  json canon = json::array();
+  for (size_t i = 0; i < subnets.size(); ++i) {
+    auto c = Cidr::parse(subnets[i]);
+    if (!c.ok())
+      return Status::invalid_argument("body: subnets[" + std::to_string(i) + "]: " + c.status().message());
+    canon.push_back(c->to_string());
+  }
+  BC_ASSIGN_OR_RETURN(auto parent, opt_string(body, "parent", ctx.limits));
+  json policy = body.value("wan_policy", json::object());
+  if (!policy.is_object()) return Status::invalid_argument("body: wan_policy must be a JSON object");
+  if (policy.dump().size() > ctx.limits.max_wan_policy_bytes)
+    return Status::invalid_argument("body: wan_policy is larger than " +
+                                    std::to_string(ctx.limits.max_wan_policy_bytes) + " bytes");
+  json rec = {{"name", name}, {"subnets", canon}, {"parent", parent ? json(*parent) : json()},
+              {"wan_policy", policy}};
+  bool created = false;
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    if (parent) BC_RETURN_IF_ERROR(check_parent(t, name, *parent));
+    BC_ASSIGN_OR_RETURN(auto old, t.get(Table::branches, name));
+    created = !old;
+    BC_RETURN_IF_ERROR(put_json(t, Table::branches, name, rec));
+    return audit(t, ctx, who, req, created ? "branch.create" : "branch.update", name, rec);
+  }));
+  return rec;
+}
+
+Result<json> put_group(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  const std::string& name = req.params.at("name");
+  BC_RETURN_IF_ERROR(check_name("group", name));
+  BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
+  BC_RETURN_IF_ERROR(check_fields(body, {"members"}));
+  BC_ASSIGN_OR_RETURN(auto members, string_list(body, "members", ctx.limits, true));
+  std::set<std::string> unique;
+  for (const auto& m : members) {
+    BC_RETURN_IF_ERROR(check_node_id(m).with_context("body: members"));
+    unique.insert(m);
+  }
+  json rec = {{"name", name}, {"members", json(std::vector<std::string>(unique.begin(), unique.end()))}};
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_RETURN_IF_ERROR(put_json(t, Table::groups, name, rec));
+    return audit(t, ctx, who, req, "group.put", name, {{"members", unique.size()}});
+  }));
+  return rec;
+}
+
+Result<json> get_one(ApiContext& ctx, Table table, const std::string& key, const char* what) {
+  json rec;
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(rec, get_json(t, table, key));
+    return Status();
+  }));
+  if (rec.is_null()) return Status::not_found(std::string(what) + " '" + key + "' does not exist");
+  return rec;
+}
+
+Result<json> list_all(ApiContext& ctx, Table table) {
+  json out = json::array();
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
+    return t.scan(table, "", [&](std::string_view, std::string_view v) {
+      out.push_back(json::parse(v, nullptr, false));
+      return true;
+    });
+  }));
+  return out;
+}
+
+Result<json> delete_group(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  const std::string& name = req.params.at("name");
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(auto old, t.get(Table::groups, name));
+    if (!old) return Status::not_found("group '" + name + "' does not exist");
+    BC_RETURN_IF_ERROR(t.del(Table::groups, name));
+    BC_RETURN_IF_ERROR(t.del(Table::assignments, "group:" + name));
+    return audit(t, ctx, who, req, "group.delete", name);
+  }));
+  return json{{"deleted", name}};
+}
+
+// Refuses (409) while anything still refers to the branch.
+Status check_unused(const Txn& t, const std::string& name) {
+  std::string user;
+  auto scan = [&](Table table, const char* field, const char* what) -> Status {
+    return t.scan(table, "", [&](std::string_view, std::string_view v) {
+      json j = json::parse(v, nullptr, false);
+      if (j.is_object() && j.contains(field) && j[field] == name)
+        user = std::string(what) + " '" + j.value("id", j.value("name", "")) + "'";
+      return user.empty();
+    });
+  };
+  BC_RETURN_IF_ERROR(scan(Table::branches, "parent", "child branch"));
+  BC_RETURN_IF_ERROR(scan(Table::endpoints, "branch", "endpoint"));
+  BC_RETURN_IF_ERROR(scan(Table::reflectors, "branch", "reflector"));
+  BC_RETURN_IF_ERROR(scan(Table::enroll_tokens, "branch", "enrollment token"));
+  if (!user.empty()) return Status::aborted("branch '" + name + "' is still used by " + user);
+  return Status();
+}
+
+Result<json> delete_branch(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  const std::string& name = req.params.at("name");
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(auto old, t.get(Table::branches, name));
+    if (!old) return Status::not_found("branch '" + name + "' does not exist");
+    BC_RETURN_IF_ERROR(check_unused(t, name));
+    BC_RETURN_IF_ERROR(t.del(Table::branches, name));
+    BC_RETURN_IF_ERROR(t.del(Table::assignments, "branch:" + name));
+    return audit(t, ctx, who, req, "branch.delete", name);
+  }));
+  return json{{"deleted", name}};
+}
+
+}  // namespace
+
+void add_branch_routes(Router& router, ApiContext& ctx) {
+  router.add("DELETE", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::admin);
+    return a.ok() ? json_or_error(delete_branch(ctx, *a.who, req)) : a.response();
+  });
+  router.add("PUT", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::admin);
+    return a.ok() ? json_or_error(put_branch(ctx, *a.who, req)) : a.response();
+  });
+  router.add("GET", "/api/v1/branches", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(list_all(ctx, Table::branches)) : a.response();
+  });
+  router.add("GET", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(get_one(ctx, Table::branches, req.params.at("name"), "branch"))
+                  : a.response();
+  });
+  router.add("PUT", "/api/v1/groups/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::operator_);
+    return a.ok() ? json_or_error(put_group(ctx, *a.who, req)) : a.response();
+  });
+  router.add("DELETE", "/api/v1/groups/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::operator_);
+    return a.ok() ? json_or_error(delete_group(ctx, *a.who, req)) : a.response();
+  });
+  router.add("GET", "/api/v1/groups", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(list_all(ctx, Table::groups)) : a.response();
+  });
+  router.add("GET", "/api/v1/groups/{name}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(get_one(ctx, Table::groups, req.params.at("name"), "group"))
+                  : a.response();
+  });
+  router.add("GET", "/api/v1/endpoints", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(list_all(ctx, Table::endpoints)) : a.response();
+  });
+  router.add("GET", "/api/v1/endpoints/{id}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(get_one(ctx, Table::endpoints, req.params.at("id"), "endpoint"))
+                  : a.response();
+  });
+  router.add("GET", "/api/v1/reflectors", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(list_all(ctx, Table::reflectors)) : a.response();
+  });
+}
+
+}  // namespace bc::tracker

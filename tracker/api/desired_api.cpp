@@ -1,0 +1,143 @@
+// Desired state polls (ETag + long poll) and status reports from nodes.
+#include "layers/crypto/sha256.hpp"
+#include "layers/util/hex.hpp"
+#include "tracker/api/api_context.hpp"
+#include "tracker/api/json_input.hpp"
+#include "tracker/service/records.hpp"
+#include "tracker/service/status_summary.hpp"
+
+namespace bc::tracker {
+
+using nlohmann::json;
+
+namespace {
+
+json layer_json(const LayerInfo& l) {
+  return {{"ref", l.ref.to_string()}, {"kind", to_string(l.kind)}, {"info_hash", l.info_hash},
+          {"total_bytes", l.total_bytes}};
+}
+
+Result<json> desired_body(ApiContext& ctx, const Principal& who) {
+  json out = {{"node", who.id}, {"role", who.node_role}};
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(AssignmentView view, load_assignment_view(t));
+    if (who.node_role == "endpoint") {
+      BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::endpoints, who.id));
+      BC_ASSIGN_OR_RETURN(EndpointFacts e, endpoint_from_json(rec));
+      DesiredStack d = effective_stack(e, view);
+      out["branch"] = e.branch;
+      out["announce_key"] = rec.value("announce_key", "");
+      out["source"] = d.source;
+      out["stack"] = json::array();
+      for (const auto& l : d.layers) out["stack"].push_back(layer_json(l));
+      out["skipped"] = json::array();
+      for (const auto& s : d.skipped) out["skipped"].push_back({{"ref", s.ref.to_string()}, {"reason", s.reason}});
+      return Status();
+    }
+    BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::reflectors, who.id));
+    std::string branch = rec.value("branch", "");
+    BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, branch));
+    out["branch"] = branch;
+    out["announce_key"] = rec.value("announce_key", "");
+    out["layers"] = json::array();
+    for (const auto& l : reflector_layers(branch, endpoints, view)) out["layers"].push_back(layer_json(l));
+    return Status();
+  }));
+  return out;
+}
+
+HttpResponse desired(ApiContext& ctx, const Principal& who, const HttpRequest& req) {
+  int64_t wait_s = 0;
+  if (const auto* w = req.query_param("wait")) {
+    try {
+      size_t used = 0;
+      wait_s = std::stoll(*w, &used);
+      if (used != w->size()) throw std::invalid_argument("trailing");
+    } catch (...) {
+      return HttpResponse::error(400, "wait must be an integer number of seconds");
+    }
+    if (wait_s < 0 || wait_s > ctx.limits.max_long_poll_s)
+      return HttpResponse::error(400, "wait must be 0.." + std::to_string(ctx.limits.max_long_poll_s) + " seconds");
+  }
+  uint64_t generation = ctx.store.generation();  // before the read: a later change wakes us
+  auto body = desired_body(ctx, who);
+  if (!body.ok()) return HttpResponse::from_status(body.status());
+  HttpResponse res = HttpResponse::json(200, *body);
+  auto digest = sha256({reinterpret_cast<const uint8_t*>(res.body.data()), res.body.size()});
+  std::string etag = "\"" + to_hex(digest).substr(0, 32) + "\"";
+  res.headers.emplace_back("ETag", etag);
+  res.headers.emplace_back("Cache-Control", "no-cache");
+  if (req.header("if-none-match") == etag) {
+    res.status = 304;
+    res.body.clear();
+    res.long_poll_ms = wait_s * 1000;
+    res.generation = generation;
+  }
+  return res;
+}
+
+Result<json> report_status(ApiContext& ctx, const Principal& who, const HttpRequest& req) {
+  BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
+  BC_ASSIGN_OR_RETURN(json rec, validate_status_report(body, ctx.limits));
+  rec["node"] = who.id;
+  rec["role"] = who.node_role;
+  rec["received_at"] = ctx.clock.unix_s();
+  BC_RETURN_IF_ERROR(ctx.store.write(
+      [&](Txn& t) -> Status {
+        Table table = who.node_role == "reflector" ? Table::reflectors : Table::endpoints;
+        BC_ASSIGN_OR_RETURN(json node, get_json(t, table, who.id));
+        rec["branch"] = node.is_object() ? node.value("branch", "") : "";
+        return put_json(t, Table::status, who.id, rec);
+      },
+      Store::Notify::no));
+  return json{{"accepted", true}, {"received_at", rec["received_at"]}};
+}
+
+Result<std::vector<json>> all_reports(ApiContext& ctx) {
+  std::vector<json> out;
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
+    return t.scan(Table::status, "", [&](std::string_view, std::string_view v) {
+      json j = json::parse(v, nullptr, false);
+      if (j.is_object()) out.push_back(std::move(j));
+      return true;
+    });
+  }));
+  return out;
+}
+
+Result<json> node_status(ApiContext& ctx, const HttpRequest& req) {
+  const std::string& id = req.params.at("id");
+  json rec;
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(rec, get_json(t, Table::status, id));
+    return Status();
+  }));
+  if (rec.is_null()) return Status::not_found("no status report from node '" + id + "'");
+  return rec;
+}
+
+}  // namespace
+
+void add_desired_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/desired", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.node(req, true);
+    return a.ok() ? desired(ctx, *a.who, req) : a.response();
+  });
+  router.add("POST", "/api/v1/status", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.node(req, true);
+    return a.ok() ? json_or_error(report_status(ctx, *a.who, req)) : a.response();
+  });
+  router.add("GET", "/api/v1/status/nodes/{id}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    return a.ok() ? json_or_error(node_status(ctx, req)) : a.response();
+  });
+  router.add("GET", "/api/v1/status/branches", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::viewer);
+    if (!a.ok()) return a.response();
+    auto reports = all_reports(ctx);
+    if (!reports.ok()) return HttpResponse::from_status(reports.status());
+    return HttpResponse::json(200, summarize_branches(*reports));
+  });
+}
+
+}  // namespace bc::tracker

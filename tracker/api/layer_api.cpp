@@ -1,0 +1,129 @@
+// Layers: import into the origin store (signed by the tracker), list, get the
+// manifest + signature + torrent, retire.
+#include "layers/util/hex.hpp"
+#include "tracker/api/api_context.hpp"
+#include "tracker/api/json_input.hpp"
+#include "tracker/service/layer_importer.hpp"
+#include "tracker/service/records.hpp"
+
+namespace bc::tracker {
+
+using nlohmann::json;
+
+namespace {
+
+Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
+  BC_RETURN_IF_ERROR(check_fields(body, {"dir"}));
+  BC_ASSIGN_OR_RETURN(std::string dir, req_string(body, "dir", ctx.limits));
+  BC_ASSIGN_OR_RETURN(ImportedLayer l, import_layer(dir, ctx.data_dir + "/origin", ctx.signing_key));
+  const Manifest& m = l.manifest;
+  std::string key = layer_key(m.ref());
+  json rec = {{"ref", m.ref().to_string()}, {"name", m.name}, {"version", m.version},
+              {"kind", to_string(m.kind)}, {"info_hash", m.info_hash}, {"match", m.match},
+              {"retired", false}, {"created", m.created}, {"imported_at", ctx.clock.unix_s()},
+              {"file_count", m.file_count()}, {"total_bytes", m.total_file_bytes()},
+              {"origin_dir", l.origin_dir}, {"signature", signature_hex(l.signature)}};
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(auto old, t.get(Table::layers, key));
+    if (old) return Status::already_exists("layer " + m.ref().to_string() + " is already published");
+    BC_RETURN_IF_ERROR(put_json(t, Table::layers, key, rec));
+    BC_RETURN_IF_ERROR(t.put(Table::layer_blobs, key + "/manifest", l.manifest_bytes));
+    BC_RETURN_IF_ERROR(t.put(Table::layer_blobs, key + "/torrent", l.torrent));
+    return audit(t, ctx, who, req, "layer.import", m.ref().to_string(),
+                 {{"dir", dir}, {"info_hash", m.info_hash}});
+  }));
+  return rec;
+}
+
+Result<LayerRef> ref_param(const HttpRequest& req) {
+  auto r = LayerRef::parse(req.params.at("ref"));
+  if (!r.ok()) return Status::invalid_argument("layer ref: " + r.status().message());
+  return r;
+}
+
+Result<json> get_layer(ApiContext& ctx, const HttpRequest& req) {
+  BC_ASSIGN_OR_RETURN(LayerRef ref, ref_param(req));
+  json rec;
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(rec, get_json(t, Table::layers, layer_key(ref)));
+    return Status();
+  }));
+  if (rec.is_null()) return Status::not_found("layer " + ref.to_string() + " is not published");
+  return rec;
+}
+
+// The raw manifest bytes or torrent, with the signature in a header.
+HttpResponse get_blob(ApiContext& ctx, const HttpRequest& req, const char* blob) {
+  auto rec = get_layer(ctx, req);
+  if (!rec.ok()) return HttpResponse::from_status(rec.status());
+  std::optional<std::string> bytes;
+  Status s = ctx.store.read([&](const Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(bytes, t.get(Table::layer_blobs, layer_key(*ref_param(req)) + "/" + blob));
+    return Status();
+  });
+  if (!s.ok()) return HttpResponse::from_status(s);
+  if (!bytes || bytes->empty()) return HttpResponse::error(404, std::string("layer has no ") + blob);
+  HttpResponse res;
+  res.body = std::move(*bytes);
+  res.content_type = std::string(blob) == "torrent" ? "application/x-bittorrent" : "application/json";
+  res.headers.emplace_back("X-BC-Signature", (*rec).value("signature", ""));
+  res.headers.emplace_back("X-BC-Signer", public_key_hex(ctx.signing_key.public_key()));
+  return res;
+}
+
+Result<json> retire(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  BC_ASSIGN_OR_RETURN(LayerRef ref, ref_param(req));
+  json rec;
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(rec, get_json(t, Table::layers, layer_key(ref)));
+    if (rec.is_null()) return Status::not_found("layer " + ref.to_string() + " is not published");
+    rec["retired"] = true;
+    rec["retired_at"] = ctx.clock.unix_s();
+    BC_RETURN_IF_ERROR(put_json(t, Table::layers, layer_key(ref), rec));
+    return audit(t, ctx, who, req, "layer.retire", ref.to_string());
+  }));
+  return rec;
+}
+
+Result<json> list_layers(ApiContext& ctx) {
+  json out = json::array();
+  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
+    return t.scan(Table::layers, "", [&](std::string_view, std::string_view v) {
+      out.push_back(json::parse(v, nullptr, false));
+      return true;
+    });
+  }));
+  return out;
+}
+
+}  // namespace
+
+void add_layer_routes(Router& router, ApiContext& ctx) {
+  router.add("POST", "/api/v1/layers/import", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::admin);
+    return a.ok() ? json_or_error(import(ctx, *a.who, req), 201) : a.response();
+  });
+  router.add("GET", "/api/v1/layers", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin_or_node(req, Role::viewer);
+    return a.ok() ? json_or_error(list_layers(ctx)) : a.response();
+  });
+  router.add("GET", "/api/v1/layers/{ref}", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin_or_node(req, Role::viewer);
+    return a.ok() ? json_or_error(get_layer(ctx, req)) : a.response();
+  });
+  router.add("GET", "/api/v1/layers/{ref}/manifest", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin_or_node(req, Role::viewer);
+    return a.ok() ? get_blob(ctx, req, "manifest") : a.response();
+  });
+  router.add("GET", "/api/v1/layers/{ref}/torrent", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin_or_node(req, Role::viewer);
+    return a.ok() ? get_blob(ctx, req, "torrent") : a.response();
+  });
+  router.add("POST", "/api/v1/layers/{ref}/retire", [&ctx](HttpRequest& req) {
+    auto a = ctx.auth.admin(req, Role::operator_);
+    return a.ok() ? json_or_error(retire(ctx, *a.who, req)) : a.response();
+  });
+}
+
+}  // namespace bc::tracker

@@ -1,0 +1,88 @@
+#include "tracker/app/tracker_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "layers/util/fs.hpp"
+
+namespace bc::tracker {
+
+using nlohmann::json;
+
+Status install_admin_token(Store& store, const std::string& token, int64_t now_unix_s) {
+  if (token.size() < 16) return Status::invalid_argument("bootstrap admin token must be at least 16 characters");
+  return store.write([&](Txn& t) -> Status {
+    std::vector<std::string> stale;
+    BC_RETURN_IF_ERROR(t.scan(Table::admin_tokens, "", [&](std::string_view k, std::string_view v) {
+      if (json::parse(v, nullptr, false).value("id", "") == "bootstrap") stale.emplace_back(k);
+      return true;
+    }));
+    for (const auto& k : stale) BC_RETURN_IF_ERROR(t.del(Table::admin_tokens, k));
+    json rec = {{"id", "bootstrap"}, {"role", "admin"}, {"name", "bootstrap (config)"},
+                {"created_at", now_unix_s}, {"created_by", "config"}};
+    return put_json(t, Table::admin_tokens, Authenticator::hash_token(token), rec);
+  });
+}
+
+Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& config, const Clock& clock) {
+  BC_RETURN_IF_ERROR(config.validate());
+  std::unique_ptr<TrackerApp> app(new TrackerApp(config, clock));
+  BC_ASSIGN_OR_RETURN(app->store_, Store::open(config.data_dir + "/db", config.lmdb));
+  BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(config.signing_key_file));
+  app->key_ = std::make_unique<SecretKey>(key);
+  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s,
+                                               config.api.replay_cache_entries);
+  BC_RETURN_IF_ERROR(app->install_bootstrap_token());
+  app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
+                                 app->peers_, config.api, config.data_dir});
+  add_metrics_routes(app->router_, *app->ctx_);
+  add_admin_routes(app->router_, *app->ctx_);
+  add_branch_routes(app->router_, *app->ctx_);
+  add_layer_routes(app->router_, *app->ctx_);
+  add_assignment_routes(app->router_, *app->ctx_);
+  add_node_routes(app->router_, *app->ctx_);
+  add_desired_routes(app->router_, *app->ctx_);
+  return app;
+}
+
+TrackerApp::~TrackerApp() { stop(); }
+
+Status TrackerApp::install_bootstrap_token() {
+  if (config_.admin_token_file.empty()) return Status();
+  BC_ASSIGN_OR_RETURN(std::string token, read_small_file(config_.admin_token_file, 4096));
+  return install_admin_token(*store_, trim(token), clock_.unix_s())
+      .with_context(config_.admin_token_file);
+}
+
+HttpResponse TrackerApp::handle(HttpRequest& req) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::string route = "unmatched";
+  HttpResponse res;
+  Status s = parse_target(req.target, &req.path, &req.query);
+  if (!s.ok()) res = HttpResponse::from_status(s);
+  else res = router_.dispatch(req, &route);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  metrics_.record_request(route, req.method, res.status, secs);
+  spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address,
+                printable(req.method), printable(req.target.substr(0, 256)), res.status, secs * 1e3,
+                req.rerun ? " (long-poll rerun)" : "");
+  return res;
+}
+
+Result<uint16_t> TrackerApp::start() {
+  server_ = std::make_unique<HttpServer>(
+      config_.server, [this](HttpRequest& req) { return handle(req); }, store_.get());
+  BC_ASSIGN_OR_RETURN(uint16_t port, server_->start());
+  if (!config_.port_file.empty())
+    BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
+  spdlog::info("bc-tracker listening on {}:{} ({}), data in {}", config_.server.listen_address, port,
+               config_.server.tls() ? "https" : "http", config_.data_dir);
+  return port;
+}
+
+void TrackerApp::stop() {
+  if (server_) server_->stop();
+}
+
+}  // namespace bc::tracker

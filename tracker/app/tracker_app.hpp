@@ -1,0 +1,60 @@
+// Wires the tracker together: store, auth, router with every API route,
+// metrics, the peer registry and the HTTP server. main.cpp builds one from a
+// config and runs it; tests can build one in-process on a temp directory.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "layers/crypto/ed25519.hpp"
+#include "layers/util/clock.hpp"
+#include "tracker/api/api_context.hpp"
+#include "tracker/config/config.hpp"
+#include "tracker/http/http_server.hpp"
+
+namespace bc::tracker {
+
+class TrackerApp {
+ public:
+  // Opens the store (DATA/db), loads the signing key, installs the bootstrap
+  // admin token (if configured) and builds the routes. Does not listen yet.
+  static Result<std::unique_ptr<TrackerApp>> create(const TrackerConfig& config, const Clock& clock);
+  ~TrackerApp();
+
+  // Starts the HTTP server; returns the bound port (also written to
+  // config.port_file when set).
+  Result<uint16_t> start();
+  void stop();
+
+  // The seam for routes added later (announce/scrape): add before start().
+  Router& router() { return router_; }
+  ApiContext& context() { return *ctx_; }
+  PeerRegistry& peers() { return peers_; }
+  TrackerMetrics& metrics() { return metrics_; }
+  Store& store() { return *store_; }
+
+  // Runs one request through the full pipeline without sockets (target
+  // parsing, routing, metrics, logging). Thread-safe.
+  HttpResponse handle(HttpRequest& req);
+
+ private:
+  TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
+  Status install_bootstrap_token();
+
+  TrackerConfig config_;
+  const Clock& clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<SecretKey> key_;
+  std::unique_ptr<Authenticator> auth_;
+  TrackerMetrics metrics_;
+  PeerRegistry peers_;
+  std::unique_ptr<ApiContext> ctx_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+// Installs the bootstrap admin token (plain text in `token`) with id
+// "bootstrap" and role admin, replacing any earlier bootstrap token.
+Status install_admin_token(Store& store, const std::string& token, int64_t now_unix_s);
+
+}  // namespace bc::tracker

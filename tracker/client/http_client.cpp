@@ -1,0 +1,161 @@
+#include "tracker/client/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+#include <optional>
+
+namespace bc::tracker {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Status HttpClientOptions::validate() const {
+  if (port == 0) return Status::invalid_argument("client: port is required");
+  if (tls && ca_file.empty()) return Status::invalid_argument("client: TLS needs ca_file");
+  if (timeout_ms < 1) return Status::invalid_argument("client: timeout_ms must be positive");
+  return Status();
+}
+
+const std::string& ClientResponse::header(const std::string& name) const {
+  static const std::string empty;
+  auto it = headers.find(name);
+  return it == headers.end() ? empty : it->second;
+}
+
+struct HttpClient::Impl {
+  HttpClientOptions o;
+  net::io_context ioc;
+  std::optional<net::ssl::context> tls_ctx;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+  bool connected = false;
+
+  beast::tcp_stream& lowest() { return o.tls ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Runs the io_context until the posted operation completes.
+  beast::error_code run(const std::function<void(std::function<void(beast::error_code)>)>& op) {
+    beast::error_code result = net::error::would_block;
+    ioc.restart();
+    op([&](beast::error_code ec) { result = ec; });
+    ioc.run();
+    return result;
+  }
+
+  Status connect(uint32_t timeout_ms) {
+    close();
+    buffer.clear();
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec) return Status::unavailable("resolve " + o.host + ": " + ec.message());
+    if (o.tls) secure.emplace(ioc, *tls_ctx);
+    else plain.emplace(ioc);
+    lowest().expires_after(std::chrono::milliseconds(timeout_ms));
+    ec = run([&](auto done) {
+      lowest().async_connect(results, [done](beast::error_code e, const tcp::endpoint&) { done(e); });
+    });
+    if (ec) return Status::unavailable("connect " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
+    if (o.tls) {
+      SSL_set_tlsext_host_name(secure->native_handle(), o.host.c_str());
+      secure->set_verify_callback(net::ssl::host_name_verification(o.host));
+      ec = run([&](auto done) { secure->async_handshake(net::ssl::stream_base::client, done); });
+      if (ec) return Status::unavailable("TLS handshake with " + o.host + ": " + ec.message());
+    }
+    connected = true;
+    return Status();
+  }
+
+  void close() {
+    beast::error_code ec;
+    if (plain) plain->socket().close(ec);
+    if (secure) beast::get_lowest_layer(*secure).socket().close(ec);
+    plain.reset();
+    secure.reset();
+    connected = false;
+  }
+
+  template <class Stream>
+  beast::error_code exchange(Stream& s, http::request<http::string_body>& req,
+                             http::response_parser<http::string_body>& parser) {
+    beast::error_code ec = run([&](auto done) {
+      http::async_write(s, req, [done](beast::error_code e, size_t) { done(e); });
+    });
+    if (ec) return ec;
+    return run([&](auto done) {
+      http::async_read(s, buffer, parser, [done](beast::error_code e, size_t) { done(e); });
+    });
+  }
+};
+
+HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->o = std::move(options);
+}
+
+HttpClient::~HttpClient() { impl_->close(); }
+
+void HttpClient::close() { impl_->close(); }
+
+Result<ClientResponse> HttpClient::request(const std::string& method, const std::string& target,
+                                           const std::string& body,
+                                           const std::vector<std::pair<std::string, std::string>>& headers,
+                                           uint32_t timeout_ms) {
+  auto& im = *impl_;
+  BC_RETURN_IF_ERROR(im.o.validate());
+  if (timeout_ms == 0) timeout_ms = im.o.timeout_ms;
+  if (im.o.tls && !im.tls_ctx) {
+    try {
+      im.tls_ctx.emplace(net::ssl::context::tls_client);
+      im.tls_ctx->load_verify_file(im.o.ca_file);
+      im.tls_ctx->set_verify_mode(net::ssl::verify_peer);
+    } catch (const std::exception& e) {
+      im.tls_ctx.reset();
+      return Status::invalid_argument("client TLS setup (" + im.o.ca_file + "): " + e.what());
+    }
+  }
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  if (req.method() == http::verb::unknown) req.method_string(method);
+  req.set(http::field::host, im.o.host);
+  req.set(http::field::user_agent, "bc-tracker-client");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.keep_alive(true);
+  req.prepare_payload();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool reused = im.connected;
+    if (!im.connected) BC_RETURN_IF_ERROR(im.connect(timeout_ms));
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(im.o.max_response_bytes);
+    im.lowest().expires_after(std::chrono::milliseconds(timeout_ms));
+    beast::error_code ec = im.o.tls ? im.exchange(*im.secure, req, parser) : im.exchange(*im.plain, req, parser);
+    if (ec) {
+      im.close();
+      bool stale = reused && (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+                              ec == net::error::broken_pipe || ec == net::error::eof);
+      if (stale && attempt == 0) continue;
+      return Status::unavailable(method + " " + target + ": " + ec.message());
+    }
+    auto& msg = parser.get();
+    ClientResponse out;
+    out.status = static_cast<int>(msg.result_int());
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers[name] = std::string(f.value());
+    }
+    out.body = std::move(msg.body());
+    if (!msg.keep_alive()) im.close();
+    return out;
+  }
+  return Status::unavailable(method + " " + target + ": connection closed");
+}
+
+}  // namespace bc::tracker

@@ -1,0 +1,141 @@
+#include "tracker/config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <set>
+
+#include "layers/util/fs.hpp"
+
+namespace bc::tracker {
+
+namespace {
+
+struct Reader {
+  const toml::table& root;
+  std::string base_dir;
+  Status error;
+
+  const toml::table* section(const char* name) {
+    auto* node = root.get(name);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail(std::string(name) + " must be a table");
+    return node->as_table();
+  }
+  void fail(std::string msg) {
+    if (error.ok()) error = Status::invalid_argument("config: " + msg);
+  }
+  void check_keys(const toml::table* t, const char* name, std::set<std::string> allowed) {
+    if (!t) return;
+    for (auto&& [k, v] : *t)
+      if (!allowed.count(std::string(k.str())))
+        fail("unknown key " + std::string(name) + "." + std::string(k.str()));
+  }
+  template <class T>
+  void integer(const toml::table* t, const char* sect, const char* key, T* out, int64_t lo, int64_t hi) {
+    if (!t || !t->get(key)) return;
+    auto v = t->get(key)->value<int64_t>();
+    if (!t->get(key)->is_integer() || !v) return fail(std::string(sect) + "." + key + " must be an integer");
+    if (*v < lo || *v > hi)
+      return fail(std::string(sect) + "." + key + " = " + std::to_string(*v) + " is outside [" +
+                  std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    *out = static_cast<T>(*v);
+  }
+  void string(const toml::table* t, const char* sect, const char* key, std::string* out, bool path) {
+    if (!t || !t->get(key)) return;
+    auto v = t->get(key)->value<std::string>();
+    if (!t->get(key)->is_string() || !v) return fail(std::string(sect) + "." + key + " must be a string");
+    *out = *v;
+    if (path && !out->empty() && (*out)[0] != '/') *out = base_dir + "/" + *out;
+  }
+};
+
+void read_sections(Reader& r, TrackerConfig& c) {
+  for (auto&& [k, v] : r.root)
+    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log"}.count(std::string(k.str())))
+      r.fail("unknown section [" + std::string(k.str()) + "]");
+  auto* server = r.section("server");
+  r.check_keys(server, "server",
+               {"listen", "port", "port_file", "tls_cert", "tls_key", "io_threads", "worker_threads"});
+  r.string(server, "server", "listen", &c.server.listen_address, false);
+  r.integer(server, "server", "port", &c.server.port, 0, 65535);
+  r.string(server, "server", "port_file", &c.port_file, true);
+  r.string(server, "server", "tls_cert", &c.server.tls_cert_file, true);
+  r.string(server, "server", "tls_key", &c.server.tls_key_file, true);
+  r.integer(server, "server", "io_threads", &c.server.io_threads, 1, 64);
+  r.integer(server, "server", "worker_threads", &c.server.worker_threads, 1, 256);
+  auto* storage = r.section("storage");
+  r.check_keys(storage, "storage", {"data_dir", "map_size_mib"});
+  r.string(storage, "storage", "data_dir", &c.data_dir, true);
+  uint64_t map_mib = c.lmdb.map_size_bytes >> 20;
+  r.integer(storage, "storage", "map_size_mib", &map_mib, 1, int64_t(1) << 24);
+  c.lmdb.map_size_bytes = map_mib << 20;
+  auto* auth = r.section("auth");
+  r.check_keys(auth, "auth", {"admin_token_file", "signing_key", "max_clock_skew_s"});
+  r.string(auth, "auth", "admin_token_file", &c.admin_token_file, true);
+  r.string(auth, "auth", "signing_key", &c.signing_key_file, true);
+  r.integer(auth, "auth", "max_clock_skew_s", &c.api.max_clock_skew_s, 1, 86400);
+  auto* limits = r.section("limits");
+  r.check_keys(limits, "limits",
+               {"max_header_bytes", "max_body_bytes", "read_timeout_ms", "write_timeout_ms",
+                "max_connections", "max_long_polls", "max_long_poll_s", "max_json_depth",
+                "max_list_items", "max_wan_policy_bytes"});
+  r.integer(limits, "limits", "max_header_bytes", &c.server.max_header_bytes, 1024, 1 << 20);
+  r.integer(limits, "limits", "max_body_bytes", &c.server.max_body_bytes, 1024, int64_t(1) << 30);
+  r.integer(limits, "limits", "read_timeout_ms", &c.server.read_timeout_ms, 100, 3'600'000);
+  r.integer(limits, "limits", "write_timeout_ms", &c.server.write_timeout_ms, 100, 3'600'000);
+  r.integer(limits, "limits", "max_connections", &c.server.max_connections, 1, 1'000'000);
+  r.integer(limits, "limits", "max_long_polls", &c.server.max_long_polls, 0, 1'000'000);
+  r.integer(limits, "limits", "max_long_poll_s", &c.api.max_long_poll_s, 0, 3600);
+  r.integer(limits, "limits", "max_json_depth", &c.api.max_json_depth, 2, 64);
+  r.integer(limits, "limits", "max_list_items", &c.api.max_list_items, 1, 1'000'000);
+  r.integer(limits, "limits", "max_wan_policy_bytes", &c.api.max_wan_policy_bytes, 2, 1 << 20);
+  auto* log = r.section("log");
+  r.check_keys(log, "log", {"level"});
+  r.string(log, "log", "level", &c.log_level, false);
+}
+
+}  // namespace
+
+Status ApiLimits::validate() const {
+  if (max_json_depth < 2) return Status::invalid_argument("limits.max_json_depth must be >= 2");
+  if (max_list_items < 1) return Status::invalid_argument("limits.max_list_items must be >= 1");
+  if (max_clock_skew_s < 1) return Status::invalid_argument("auth.max_clock_skew_s must be >= 1");
+  return Status();
+}
+
+Status TrackerConfig::validate() const {
+  if (data_dir.empty()) return Status::invalid_argument("config: storage.data_dir is required");
+  if (signing_key_file.empty()) return Status::invalid_argument("config: auth.signing_key is required");
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!levels.count(log_level))
+    return Status::invalid_argument("config: log.level '" + log_level + "' is not one of trace|debug|info|warn|error|off");
+  BC_RETURN_IF_ERROR(server.validate().with_context("config"));
+  BC_RETURN_IF_ERROR(api.validate().with_context("config"));
+  return lmdb.validate().with_context("config");
+}
+
+Result<TrackerConfig> parse_config(std::string_view toml_text, const std::string& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& e) {
+    return Status::invalid_argument("config: TOML syntax error at line " +
+                                    std::to_string(e.source().begin.line) + ": " +
+                                    std::string(e.description()));
+  }
+  TrackerConfig c;
+  Reader r{root, base_dir, Status()};
+  read_sections(r, c);
+  BC_RETURN_IF_ERROR(r.error);
+  BC_RETURN_IF_ERROR(c.validate());
+  return c;
+}
+
+Result<TrackerConfig> load_config(const std::string& path) {
+  BC_ASSIGN_OR_RETURN(std::string text, read_small_file(path, 1 << 20));
+  std::string dir = std::filesystem::absolute(path).parent_path().string();
+  return parse_config(text, dir);
+}
+
+}  // namespace bc::tracker

@@ -1,0 +1,48 @@
+// bc-tracker's configuration file (TOML). Relative paths are resolved
+// against the directory holding the file. Example (docs/api.md has the full
+// list with defaults):
+//   [server]
+//   listen = "127.0.0.1"
+//   port = 8080                 # 0 = ephemeral; see port_file
+//   port_file = "port"          # optional: the bound port is written here
+//   tls_cert = "cert.pem"       # optional, with tls_key
+//   tls_key = "key.pem"
+//   [storage]
+//   data_dir = "data"           # LMDB in data/db, payloads in data/origin
+//   map_size_mib = 1024
+//   [auth]
+//   admin_token_file = "admin.token"   # bootstrap admin token (plain text)
+//   signing_key = "tracker.key"        # Ed25519 secret key (bc-layer keygen)
+//   [limits]
+//   max_body_bytes = 1048576
+//   ...
+#pragma once
+
+#include <string>
+
+#include "layers/util/status.hpp"
+#include "tracker/api/api_limits.hpp"
+#include "tracker/http/server_options.hpp"
+#include "tracker/store/lmdb_env.hpp"
+
+namespace bc::tracker {
+
+struct TrackerConfig {
+  ServerOptions server;
+  ApiLimits api;
+  LmdbOptions lmdb;
+  std::string data_dir;          // required
+  std::string port_file;         // optional; bound port written here after listen
+  std::string admin_token_file;  // optional; bootstrap admin token
+  std::string signing_key_file;  // required; the tracker's Ed25519 secret key
+  std::string log_level = "info";  // trace|debug|info|warn|error; default info
+
+  Status validate() const;
+};
+
+// Parses TOML text. `base_dir` resolves relative paths. invalid_argument
+// naming the key on unknown keys, wrong types or out-of-range values.
+Result<TrackerConfig> parse_config(std::string_view toml_text, const std::string& base_dir);
+Result<TrackerConfig> load_config(const std::string& path);
+
+}  // namespace bc::tracker

@@ -1,0 +1,27 @@
+// State shared by the listener and every session of one HttpServer.
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "tracker/http/message.hpp"
+#include "tracker/http/server_options.hpp"
+#include "tracker/store/change_feed.hpp"
+
+namespace bc::tracker {
+
+struct ServerContext {
+  ServerOptions options;
+  // Runs on a worker thread; must not throw (the server catches and answers 500).
+  std::function<HttpResponse(HttpRequest&)> handle;
+  boost::asio::thread_pool* workers = nullptr;
+  ChangeFeed* feed = nullptr;  // may be null: long polls then answer at once
+  std::atomic<uint32_t> connections{0};
+  std::atomic<uint32_t> long_polls{0};
+  std::atomic<uint64_t> next_request_id{1};
+  std::atomic<uint64_t> refused_connections{0};
+};
+
+}  // namespace bc::tracker

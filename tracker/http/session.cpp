@@ -1,0 +1,251 @@
+#include "tracker/http/session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+
+namespace bc::tracker {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+template <class S>
+constexpr bool kIsTls = !std::is_same_v<S, beast::tcp_stream>;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// 4xx for what the client sent wrong while we parsed; 0 for "just close"
+// (the peer went away, timed out, or the socket failed).
+int status_for_read_error(const beast::error_code& ec, std::string* why) {
+  if (ec.category() != http::make_error_code(http::error::bad_method).category()) return 0;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return 0;
+  if (ec == http::error::header_limit) {
+    *why = "request header too large";
+    return 431;
+  }
+  if (ec == http::error::body_limit) {
+    *why = "request body too large";
+    return 413;
+  }
+  *why = "malformed HTTP request: " + ec.message();
+  return 400;
+}
+}  // namespace
+
+template <class Stream>
+Session<Stream>::Session(Stream stream, std::shared_ptr<ServerContext> ctx, std::string remote)
+    : stream_(std::move(stream)),
+      ctx_(std::move(ctx)),
+      remote_(std::move(remote)),
+      poll_timer_(stream_.get_executor()) {}
+
+template <class Stream>
+Session<Stream>::~Session() {
+  if (polling_) ctx_->long_polls--;
+  ctx_->connections--;
+}
+
+template <class Stream>
+void Session<Stream>::start() {
+  auto self = this->shared_from_this();
+  net::dispatch(stream_.get_executor(), [self] {
+    if constexpr (kIsTls<Stream>) {
+      beast::get_lowest_layer(self->stream_)
+          .expires_after(std::chrono::milliseconds(self->ctx_->options.read_timeout_ms));
+      self->stream_.async_handshake(net::ssl::stream_base::server,
+                                    [self](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      self->do_read();
+    }
+  });
+}
+
+template <class Stream>
+void Session<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) return;  // a failed handshake just drops the connection
+  do_read();
+}
+
+template <class Stream>
+void Session<Stream>::do_read() {
+  parser_.emplace();
+  parser_->header_limit(ctx_->options.max_header_bytes);
+  parser_->body_limit(ctx_->options.max_body_bytes);
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::milliseconds(ctx_->options.read_timeout_ms));
+  // The header first, so "Expect: 100-continue" can be answered before the body.
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_header, this->shared_from_this()));
+}
+
+template <class Stream>
+void Session<Stream>::on_header(beast::error_code ec, size_t bytes) {
+  if (ec) return on_read(ec, bytes);
+  auto self = this->shared_from_this();
+  auto read_rest = [self] {
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     beast::bind_front_handler(&Session::on_read, self));
+  };
+  if (!parser_->is_done() && beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                    parser_->get().version());
+    http::async_write(stream_, *cont, [self, cont, read_rest](beast::error_code e, size_t) {
+      if (e) return self->do_close();
+      read_rest();
+    });
+    return;
+  }
+  read_rest();
+}
+
+template <class Stream>
+void Session<Stream>::on_read(beast::error_code ec, size_t) {
+  if (ec) {
+    std::string why;
+    int status = status_for_read_error(ec, &why);
+    if (status == 0) return do_close();
+    keep_alive_ = false;
+    version_ = 11;
+    return send(HttpResponse::error(status, why), true);
+  }
+  auto& msg = parser_->get();
+  version_ = msg.version();
+  keep_alive_ = msg.keep_alive();
+  req_ = HttpRequest{};
+  req_.method = std::string(msg.method_string());
+  req_.target = std::string(msg.target());
+  for (const auto& f : msg) req_.headers.emplace(lower(std::string(f.name_string())), std::string(f.value()));
+  req_.body = std::move(msg.body());
+  req_.remote_address = remote_;
+  req_.request_id = std::to_string(ctx_->next_request_id++);
+  dispatch();
+}
+
+template <class Stream>
+void Session<Stream>::dispatch() {
+  auto self = this->shared_from_this();
+  net::post(*ctx_->workers, [self, req = req_]() mutable {
+    HttpResponse res;
+    try {
+      res = self->ctx_->handle(req);
+    } catch (const std::exception& e) {
+      res = HttpResponse::error(500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      res = HttpResponse::error(500, "internal error");
+    }
+    net::post(self->stream_.get_executor(),
+              [self, res = std::move(res)]() mutable { self->on_response(std::move(res)); });
+  });
+}
+
+template <class Stream>
+void Session<Stream>::on_response(HttpResponse res) {
+  if (res.status == 304 && res.long_poll_ms > 0 && ctx_->feed) return hold(std::move(res));
+  end_poll();
+  send(res, !keep_alive_);
+}
+
+template <class Stream>
+void Session<Stream>::hold(HttpResponse res) {
+  auto now = std::chrono::steady_clock::now();
+  if (!polling_) {
+    if (ctx_->long_polls >= ctx_->options.max_long_polls) return send(res, !keep_alive_);
+    polling_ = true;
+    ctx_->long_polls++;
+    poll_deadline_ = now + std::chrono::milliseconds(res.long_poll_ms);
+  }
+  if (now >= poll_deadline_) {
+    end_poll();
+    return send(res, !keep_alive_);
+  }
+  uint64_t epoch = ++poll_epoch_;
+  waiting_ = true;
+  poll_res_ = std::move(res);
+  auto self = this->shared_from_this();
+  auto exec = stream_.get_executor();
+  // The feed holds only a weak reference: it may outlive the server.
+  std::weak_ptr<Session> weak = self;
+  watcher_ = ctx_->feed->on_next_change([weak, epoch] {
+    if (auto s = weak.lock())
+      net::post(s->stream_.get_executor(), [s, epoch] { s->on_poll_event(epoch, true); });
+  });
+  // A change between the handler's read and our registration must not be missed.
+  if (ctx_->feed->generation() != poll_res_.generation && ctx_->feed->cancel(watcher_))
+    net::post(exec, [self, epoch] { self->on_poll_event(epoch, true); });
+  poll_timer_.expires_at(poll_deadline_);
+  poll_timer_.async_wait([self, epoch](beast::error_code ec) {
+    if (!ec) self->on_poll_event(epoch, false);
+  });
+}
+
+template <class Stream>
+void Session<Stream>::on_poll_event(uint64_t epoch, bool changed) {
+  if (!waiting_ || epoch != poll_epoch_) return;
+  waiting_ = false;
+  poll_timer_.cancel();
+  ctx_->feed->cancel(watcher_);
+  if (changed) {
+    req_.rerun++;
+    return dispatch();
+  }
+  end_poll();
+  send(poll_res_, !keep_alive_);
+}
+
+template <class Stream>
+void Session<Stream>::end_poll() {
+  if (!polling_) return;
+  polling_ = false;
+  ctx_->long_polls--;
+}
+
+template <class Stream>
+void Session<Stream>::send(const HttpResponse& r, bool close) {
+  res_ = std::make_shared<http::response<http::string_body>>();
+  res_->version(version_);
+  res_->result(static_cast<unsigned>(r.status));
+  res_->set(http::field::server, "bc-tracker");
+  if (!req_.request_id.empty()) res_->set("X-Request-Id", req_.request_id);
+  for (const auto& [k, v] : r.headers) res_->set(k, v);
+  if (r.status != 304 && r.status != 204) {
+    res_->set(http::field::content_type, r.content_type);
+    res_->body() = r.body;
+  }
+  res_->keep_alive(!close);
+  res_->prepare_payload();
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::milliseconds(ctx_->options.write_timeout_ms));
+  http::async_write(stream_, *res_,
+                    beast::bind_front_handler(&Session::on_write, this->shared_from_this(), close));
+}
+
+template <class Stream>
+void Session<Stream>::on_write(bool close, beast::error_code ec, size_t) {
+  res_.reset();
+  if (ec) return;
+  if (close) return do_close();
+  do_read();
+}
+
+template <class Stream>
+void Session<Stream>::do_close() {
+  if constexpr (kIsTls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+  } else {
+    beast::error_code ec;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  }
+}
+
+template class Session<beast::tcp_stream>;
+template class Session<beast::ssl_stream<beast::tcp_stream>>;
+
+}  // namespace bc::tracker

@@ -1,0 +1,114 @@
+#include "tracker/service/layer_importer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "layers/capture/verify.hpp"
+#include "layers/model/layer_dir.hpp"
+#include "layers/util/fs.hpp"
+
+namespace bc::tracker {
+
+namespace fs = std::filesystem;
+
+std::string origin_key(const Manifest& m) {
+  return m.info_hash.empty() ? m.name + "@" + std::to_string(m.version) : m.info_hash;
+}
+
+namespace {
+Status fsync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::io_error(path + ": open: " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return Status::io_error(path + ": fsync: " + std::strerror(err));
+  return Status();
+}
+
+Status copy_entry(const Entry& e, const std::string& from, const std::string& to) {
+  std::error_code ec;
+  std::string src = from + "/" + e.path, dst = to + "/" + e.path;
+  switch (e.type) {
+    case EntryType::dir:
+      fs::create_directory(dst, ec);
+      break;
+    case EntryType::symlink:
+      fs::create_symlink(e.target, dst, ec);
+      break;
+    case EntryType::file:
+      if (fs::is_symlink(src, ec) || !fs::is_regular_file(src, ec))
+        return Status::corruption("'" + printable(e.path) + "': not a regular file in the payload");
+      fs::copy_file(src, dst, fs::copy_options::none, ec);
+      if (!ec) {
+        ::chmod(dst.c_str(), 0600);
+        BC_RETURN_IF_ERROR(fsync_path(dst));
+      }
+      break;
+  }
+  if (ec) return Status::io_error("'" + printable(e.path) + "': copy: " + ec.message());
+  return Status();
+}
+
+// Modes last and deepest first, so read-only directories do not block the copy.
+Status apply_modes(const Manifest& m, const std::string& to) {
+  for (auto it = m.entries.rbegin(); it != m.entries.rend(); ++it) {
+    if (it->type == EntryType::symlink) continue;
+    std::string p = to + "/" + it->path;
+    if (::chmod(p.c_str(), it->mode) != 0)
+      return Status::io_error(p + ": chmod: " + std::strerror(errno));
+    if (it->type == EntryType::dir) BC_RETURN_IF_ERROR(fsync_dir(p));
+  }
+  return fsync_dir(to);
+}
+
+void remove_tree(const std::string& dir) {
+  std::error_code ec;
+  for (auto i = fs::recursive_directory_iterator(dir, ec); !ec && i != fs::recursive_directory_iterator(); i.increment(ec))
+    if (i->is_directory(ec) && !i->is_symlink(ec)) ::chmod(i->path().c_str(), 0755);
+  fs::remove_all(dir, ec);
+}
+}  // namespace
+
+Result<ImportedLayer> import_layer(const std::string& layer_dir, const std::string& origin_root,
+                                   const SecretKey& key) {
+  if (layer_dir.empty() || layer_dir[0] != '/')
+    return Status::invalid_argument("layer directory must be an absolute path on the tracker");
+  BC_ASSIGN_OR_RETURN(LayerDir ld, load_layer_dir(layer_dir));
+  const std::string& bytes = ld.manifest_bytes;
+  Signature sig = key.sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  BC_ASSIGN_OR_RETURN(TrustedManifest tm, TrustedManifest::verify(bytes, sig, key.public_key()));
+  std::error_code ec;
+  fs::create_directories(origin_root, ec);
+  if (ec) return Status::io_error(origin_root + ": " + ec.message());
+  std::string tmpl = origin_root + "/.import-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return Status::io_error(origin_root + ": mkdtemp: " + std::strerror(errno));
+  std::string tmp = tmpl;
+  auto fail = [&](Status s) {
+    remove_tree(tmp);
+    return s;
+  };
+  for (const auto& e : tm.manifest().entries) {
+    Status s = copy_entry(e, ld.payload_dir, tmp);
+    if (!s.ok()) return fail(s);
+  }
+  if (Status s = apply_modes(tm.manifest(), tmp); !s.ok()) return fail(s);
+  if (Status s = verify_payload(tm, ld.torrent, tmp); !s.ok()) return fail(s.with_context("verify"));
+  std::string final_dir = origin_root + "/" + origin_key(tm.manifest());
+  if (fs::exists(final_dir, ec)) {
+    remove_tree(tmp);  // an earlier import of the same content; it was verified before its rename
+  } else {
+    ::chmod(tmp.c_str(), 0755);
+    if (::rename(tmp.c_str(), final_dir.c_str()) != 0)
+      return fail(Status::io_error(final_dir + ": rename: " + std::strerror(errno)));
+  }
+  BC_RETURN_IF_ERROR(fsync_dir(origin_root));
+  return ImportedLayer{tm.manifest(), bytes, sig, ld.torrent, final_dir};
+}
+
+}  // namespace bc::tracker
