@@ -81,6 +81,7 @@ struct Op {
   uint64_t slot = 0;
   uint32_t mode = 0;      // make_dir / set_mode: the mode to set
   uint32_t old_mode = 0;  // set_mode: the mode before, for rollback
+  DiskType moved = DiskType::absent;  // move_out: what was moved (rollback knows what returns)
   // move_in from stage: what to stage and from which layer's payload.
   Entry entry;
   size_t layer = 0;

@@ -51,10 +51,11 @@ class ApplyPlanner {
     return it != old_.end() && same_content(it->second.entry, d);
   }
 
-  void move_out(const std::string& path) {
+  void move_out(const std::string& path, DiskType type) {
     Op op;
     op.kind = OpKind::move_out;
     op.path = path;
+    op.moved = type;
     op.area = SlotArea::snapshot;
     op.slot = next_slot();
     push(std::move(op));
@@ -81,7 +82,7 @@ class ApplyPlanner {
         continue;
       }
       if (!was_dir && !same_content(it->second.entry, d)) ++plan_.stats.user_backed_up;
-      move_out(path);
+      move_out(path, d.type);
       ++plan_.stats.removed;
     }
   }
@@ -92,7 +93,7 @@ class ApplyPlanner {
       return;
     }
     if (!unmodified_old(path, d)) ++plan_.stats.user_backed_up;
-    move_out(path);
+    move_out(path, d.type);
     ++plan_.stats.replaced;
   }
 
@@ -198,6 +199,7 @@ class RollbackPlanner {
     Op op;
     op.kind = OpKind::move_out;
     op.path = path;
+    op.moved = at(view_, path).type;
     op.area = area;
     op.slot = next_slot_++;
     push(std::move(op));
@@ -265,7 +267,7 @@ class RollbackPlanner {
     in.slot = op.slot;
     push(std::move(in));
     DiskEntry present;
-    present.type = DiskType::other;  // whatever the snapshot held
+    present.type = op.moved == DiskType::absent ? DiskType::other : op.moved;
     view_[op.path] = present;
     ++plan_.stats.restored;
   }

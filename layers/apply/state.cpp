@@ -83,7 +83,7 @@ json ops_json(const std::vector<Op>& ops) {
   json arr = json::array();
   for (const Op& op : ops) {
     json j = {{"k", to_string(op.kind)}, {"p", op.path}, {"a", to_string(op.area)},
-              {"s", op.slot}, {"m", op.mode}, {"om", op.old_mode}};
+              {"s", op.slot}, {"m", op.mode}, {"om", op.old_mode}, {"d", to_string(op.moved)}};
     if (op.kind == OpKind::move_in && op.area == SlotArea::stage) {
       j["e"] = entry_json(op.entry);
       j["l"] = op.layer;
@@ -114,6 +114,9 @@ std::vector<Op> ops_from(const json& arr) {
     op.slot = j.at("s").get<uint64_t>();
     op.mode = j.at("m").get<uint32_t>();
     op.old_mode = j.at("om").get<uint32_t>();
+    op.moved = enum_from<DiskType>(j.at("d").get<std::string>(),
+                                   {DiskType::absent, DiskType::file, DiskType::dir,
+                                    DiskType::symlink, DiskType::other});
     if (j.contains("e")) {
       op.entry = entry_from(j.at("e"));
       op.layer = j.at("l").get<size_t>();
