@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +70,7 @@ ScanRequest apply_scan_request(const InstalledSet& old, const MergedStack& now) 
     if (se.entry.type == EntryType::file) req.hints[path].hash_sizes.push_back(se.entry.size);
   }
   req.known = req.paths;
+  req.paths.insert("");  // to count the user's entries at the top
   return req;
 }
 
@@ -88,6 +90,23 @@ TargetState next_state(const TargetState& cur, const MergedStack& now,
     s.installed.emplace(path, std::move(ie));
   }
   return s;
+}
+
+// Renames cannot cross filesystems (and a mount point cannot be moved): refuse
+// before the journal, so a transaction never starts that could not finish.
+Status check_one_filesystem(const TargetFs& fs, const std::vector<Op>& ops) {
+  struct stat root_st;
+  if (::fstat(fs.root_fd(), &root_st) != 0) return errno_status(fs.root(), "fstat", errno);
+  for (const Op& op : ops) {
+    for (std::string p = op.path;; p = parent_path(p)) {
+      BC_ASSIGN_OR_RETURN(auto st, fs.lstat(p));
+      if (st && st->st_dev != root_st.st_dev)
+        return Status::unsupported(printable(p) + ": on another filesystem than " + fs.root() +
+                                   "; a stack cannot be applied across mounts");
+      if (st || p.find('/') == std::string::npos) break;
+    }
+  }
+  return Status();
 }
 
 Status prepare_dirs(const TargetFs& fs, int64_t generation) {
@@ -129,6 +148,7 @@ Result<ApplyReport> apply_stack(const ApplyOptions& o, const std::vector<StackLa
   BC_ASSIGN_OR_RETURN(TargetState cur, read_state(fs));
   BC_ASSIGN_OR_RETURN(DiskView view, scan_target(fs, apply_scan_request(cur.installed, merged)));
   Plan plan = plan_apply(cur.installed, merged, view);
+  BC_RETURN_IF_ERROR(check_one_filesystem(fs, plan.ops));
 
   GenerationRecord record;
   record.generation = cur.generation + 1;
@@ -185,6 +205,7 @@ Result<RollbackReport> rollback_target(const ApplyOptions& o) {
   }
   BC_ASSIGN_OR_RETURN(DiskView view, scan_target(fs, req));
   RollbackPlan plan = plan_rollback(record->ops, cur.installed, view);
+  BC_RETURN_IF_ERROR(check_one_filesystem(fs, plan.ops));
 
   Journal j;
   j.txn = new_txn_id(cur.txn);

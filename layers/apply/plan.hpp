@@ -113,9 +113,9 @@ struct Plan {
 // layer had below it. invalid_argument when a layer owns ".branchcast".
 Result<MergedStack> merge_stack(const std::vector<const Manifest*>& stack);
 
-// The pure apply planner. `disk` describes every path of `old` and `now`
-// (and nothing needs to be outside the root). Ops come out in execution
-// order; snapshot slots and stage slots are numbered by op index.
+// The pure apply planner. `disk` describes every path of `old` and `now`;
+// an entry at "" (the root) only adds its foreign children to user_kept.
+// Ops come out in execution order; snapshot slots and stage slots are numbered by op index.
 Plan plan_apply(const InstalledSet& old, const MergedStack& now, const DiskView& disk);
 
 struct RollbackStats {

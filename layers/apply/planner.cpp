@@ -34,6 +34,8 @@ class ApplyPlanner {
       : old_(old), now_(now), disk_(disk) {}
 
   Plan run() {
+    if (auto root = disk_.find(""); root != disk_.end())
+      plan_.stats.user_kept += root->second.foreign_children;
     plan_removals();
     for (const auto& [path, se] : now_) plan_stack_path(path, se);
     // Directory modes last and deepest first, so a read-only directory is

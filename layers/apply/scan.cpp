@@ -57,7 +57,8 @@ static Result<uint64_t> count_foreign(const TargetFs& fs, const std::string& pat
   while (dirent* ent = ::readdir(dir)) {
     std::string n = ent->d_name;
     if (n == "." || n == "..") continue;
-    if (!known.count(path + "/" + n)) ++foreign;
+    if (path.empty() && n == kStateDirName) continue;
+    if (!known.count(join_path(path, n))) ++foreign;
   }
   ::closedir(dir);
   return foreign;
@@ -85,6 +86,13 @@ static Status describe_file(const TargetFs& fs, const std::string& path, const s
 Result<DiskView> scan_target(const TargetFs& fs, const ScanRequest& req) {
   DiskView view;
   for (const std::string& path : req.paths) {
+    if (path.empty()) {  // the root: only its user entries are of interest
+      DiskEntry root;
+      root.type = DiskType::dir;
+      BC_ASSIGN_OR_RETURN(root.foreign_children, count_foreign(fs, path, req.known));
+      view[path] = root;
+      continue;
+    }
     BC_ASSIGN_OR_RETURN(std::optional<struct stat> st, fs.lstat(path));
     if (!st) continue;
     DiskEntry d;

@@ -23,7 +23,7 @@ struct ScanHint {
 };
 
 struct ScanRequest {
-  std::set<std::string> paths;            // to describe (ancestors are checked, not listed)
+  std::set<std::string> paths;            // to describe; "" is the root (foreign children only)
   std::set<std::string> known;            // directories count children not in here as foreign
   std::map<std::string, ScanHint> hints;  // by path; files without a hint get no root
   uint32_t piece_bytes = kDefaultPieceBytes;  // for hashing; default 256 KiB

@@ -50,7 +50,7 @@ int cmd_apply(const ApplyArgs& a) {
               (unsigned long long)s.created, (unsigned long long)s.replaced,
               (unsigned long long)s.removed, (unsigned long long)s.kept,
               (unsigned long long)s.mode_changes);
-  std::printf("  user files preserved: %llu left in place, %llu moved to the rollback snapshot\n",
+  std::printf("  user entries preserved: %llu left in place, %llu moved to the rollback snapshot\n",
               (unsigned long long)s.user_kept, (unsigned long long)s.user_backed_up);
   std::printf("  staged %llu files, %s (verified against the manifest); %zu steps\n",
               (unsigned long long)s.staged_files, human_bytes(s.staged_bytes).c_str(), rep->steps);

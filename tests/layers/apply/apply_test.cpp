@@ -56,7 +56,7 @@ TEST_CASE("apply installs the stack, keeps user files, and rollback restores the
   CHECK((st.st_mode & 07777) == 0700);
   CHECK(rep->stats.replaced == 1);       // the user's motd
   CHECK(rep->stats.user_backed_up == 1);
-  CHECK(rep->stats.user_kept == 1);      // etc/hosts (the root itself is not counted)
+  CHECK(rep->stats.user_kept == 2);      // etc/hosts, home
 
   auto rb = rollback_target(options_for(root));
   REQUIRE_MESSAGE(rb.ok(), rb.status().to_string());
@@ -70,9 +70,9 @@ TEST_CASE("rollback walks back through kept generations and stops where snapshot
   TmpDir tmp;
   std::vector<BuiltLayer> layers;
   for (int v = 1; v <= 4; ++v) {
-    std::string src = tmp / ("src" + std::to_string(v));
-    make_base(src, "motd v" + std::to_string(v) + "\n");
-    write_file(src + "/only-in-" + std::to_string(v), "x");
+    std::string src = tmp / (std::string("src").append(std::to_string(v)));
+    make_base(src, std::string("motd v").append(std::to_string(v)) + "\n");
+    write_file(src + std::string("/only-in-").append(std::to_string(v)), "x");
     layers.push_back(build_layer(src, "base", v));
   }
   std::string root = tmp / "target";
@@ -232,4 +232,28 @@ TEST_CASE("re-applying the same stack stages nothing and changes nothing") {
   CHECK(rep->stats.staged_files == 0);
   CHECK(rep->steps == 0);
   CHECK(first_difference(once, snap_tree(root)) == "");
+}
+
+TEST_CASE("a stack reaching into a mount inside the target is refused before anything moves") {
+  TmpDir tmp;
+  write_file(tmp / "layer/mnt/file", "f");
+  write_file(tmp / "layer/etc/motd", "m");
+  BuiltLayer l = build_layer(tmp / "layer", "base", 1);
+  std::string root = tmp / "target";
+  fs::create_directories(root + "/mnt");
+  if (::mount("tmpfs", (root + "/mnt").c_str(), "tmpfs", 0, "size=1m") != 0) {
+    MESSAGE("skipped: cannot mount a tmpfs here (needs root)");
+    return;
+  }
+  struct Unmount {
+    std::string p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{root + "/mnt"};
+  TreeSnap before = snap_tree(root);
+  auto rep = apply_stack(options_for(root), {l.layer()});
+  REQUIRE_FALSE(rep.ok());
+  CHECK(rep.status().code() == Status::Code::unsupported);
+  CHECK(rep.status().message().find("mnt") != std::string::npos);
+  CHECK(first_difference(before, snap_tree(root)) == "");
+  CHECK_FALSE(exists_nofollow(root + "/.branchcast/txn"));
 }

@@ -61,9 +61,9 @@ TEST_CASE("property: apply then rollback is the identity on random stacks over r
     std::vector<BuiltLayer> layers;
     size_t n = 1 + rng() % 3;
     for (size_t i = 0; i < n; ++i) {
-      std::string src = tmp / ("L" + std::to_string(i));
+      std::string src = tmp / (std::string("L").append(std::to_string(i)));
       random_tree(src, rng, "abc", outside);
-      layers.push_back(build_layer(src, "l" + std::to_string(i), 1));
+      layers.push_back(build_layer(src, std::string("l").append(std::to_string(i)), 1));
     }
     std::string root = tmp / "target";
     random_tree(root, rng, "abu", outside);
@@ -88,14 +88,14 @@ TEST_CASE("property: apply A then B equals applying B from scratch, and two roll
     write_file(outside + "/f", "outside");
     std::vector<BuiltLayer> a, b;
     for (size_t i = 0, n = 1 + rng() % 2; i < n; ++i) {
-      std::string src = tmp / ("A" + std::to_string(i));
+      std::string src = tmp / (std::string("A").append(std::to_string(i)));
       random_tree(src, rng, "abc", outside);
-      a.push_back(build_layer(src, "a" + std::to_string(i), 1));
+      a.push_back(build_layer(src, std::string("a").append(std::to_string(i)), 1));
     }
     for (size_t i = 0, n = 1 + rng() % 2; i < n; ++i) {
-      std::string src = tmp / ("B" + std::to_string(i));
+      std::string src = tmp / (std::string("B").append(std::to_string(i)));
       random_tree(src, rng, "abc", outside);
-      b.push_back(build_layer(src, "b" + std::to_string(i), 1));
+      b.push_back(build_layer(src, std::string("b").append(std::to_string(i)), 1));
     }
     std::string t1 = tmp / "t1", t2 = tmp / "t2";
     fs::create_directories(t1);
