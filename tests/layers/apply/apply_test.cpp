@@ -1,6 +1,8 @@
 // Apply and rollback on real trees: user files, symlink attacks, bad input,
 // a full disk, generations.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -256,4 +258,46 @@ TEST_CASE("a stack reaching into a mount inside the target is refused before any
   CHECK(rep.status().message().find("mnt") != std::string::npos);
   CHECK(first_difference(before, snap_tree(root)) == "");
   CHECK_FALSE(exists_nofollow(root + "/.branchcast/txn"));
+}
+
+TEST_CASE("running out of inodes while staging is a no_space error and leaves the target untouched") {
+  TmpDir tmp;
+  for (int i = 0; i < 40; ++i) write_file(tmp / std::string("layer/f").append(std::to_string(i)), "x");
+  BuiltLayer l = build_layer(tmp / "layer", "base", 1);
+  std::string mnt = tmp / "few-inodes";
+  fs::create_directories(mnt);
+  // Plenty of bytes (the up-front free-space check passes), too few inodes.
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=8m,nr_inodes=24") != 0) {
+    MESSAGE("skipped: cannot mount a small tmpfs here (needs root)");
+    return;
+  }
+  struct Unmount {
+    std::string p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  write_file(mnt + "/user.txt", "mine");
+  TreeSnap before = snap_tree(mnt);
+  auto rep = apply_stack(options_for(mnt), {l.layer()});
+  REQUIRE_FALSE(rep.ok());
+  CHECK(rep.status().code() == Status::Code::no_space);
+  CHECK(first_difference(before, snap_tree(mnt)) == "");
+  CHECK_FALSE(exists_nofollow(mnt + "/.branchcast/txn"));
+  CHECK_FALSE(exists_nofollow(mnt + "/.branchcast/gens/1"));
+}
+
+TEST_CASE("a second apply while the target's lock is held is refused as unavailable") {
+  TmpDir tmp;
+  write_file(tmp / "layer/etc/motd", "m");
+  write_file(tmp / "layer/etc/issue", "i");
+  BuiltLayer l = build_layer(tmp / "layer", "base", 1);
+  std::string root = tmp / "target";
+  fs::create_directories(root + "/.branchcast");
+  int fd = ::open((root + "/.branchcast/lock").c_str(), O_RDWR | O_CREAT, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  auto rep = apply_stack(options_for(root), {l.layer()});
+  CHECK(rep.status().code() == Status::Code::unavailable);
+  CHECK_FALSE(exists_nofollow(root + "/etc"));
+  ::close(fd);
+  CHECK(apply_stack(options_for(root), {l.layer()}).ok());
 }
