@@ -226,7 +226,7 @@ Result<RollbackReport> rollback_target(const ApplyOptions& o) {
   rep.stats = plan.stats;
   for (const Op& op : plan.ops)
     if (op.area == SlotArea::rescued)
-      rep.rescued.emplace_back(op.path, slot_rel(op.area, op.slot, cur.generation));
+      rep.rescued.emplace_back(op.path, slot_rel(op.area, op.slot, cur.generation, j.txn));
   rep.recovered = ses.recovered;
   return rep;
 }

@@ -20,13 +20,14 @@ std::string generation_rel(int64_t generation) {
   return state_rel("gens/" + std::to_string(generation));
 }
 
-std::string slot_rel(SlotArea area, uint64_t slot, int64_t generation) {
+std::string slot_rel(SlotArea area, uint64_t slot, int64_t generation, uint64_t txn) {
   std::string n = std::to_string(slot);
   switch (area) {
     case SlotArea::stage: return state_rel("txn/stage/" + n);
     case SlotArea::trash: return state_rel("txn/trash/" + n);
     case SlotArea::snapshot: return generation_rel(generation) + "/snap/" + n;
-    case SlotArea::rescued: return state_rel("rescued/" + std::to_string(generation) + "." + n);
+    case SlotArea::rescued:
+      return state_rel("rescued/" + std::to_string(generation) + "-" + std::to_string(txn) + "-" + n);
     case SlotArea::none: break;
   }
   return {};
@@ -73,10 +74,10 @@ Result<bool> exists(const TargetFs& fs, const std::string& rel) {
 }
 
 // One primitive step; running it again after it completed is a no-op.
-Status execute_op(const TargetFs& fs, const Op& op, int64_t generation) {
+Status execute_op(const TargetFs& fs, const Op& op, int64_t generation, uint64_t txn) {
   switch (op.kind) {
     case OpKind::move_out: {
-      std::string slot = slot_rel(op.area, op.slot, generation);
+      std::string slot = slot_rel(op.area, op.slot, generation, txn);
       BC_ASSIGN_OR_RETURN(bool done, exists(fs, slot));
       if (done) return Status();
       BC_ASSIGN_OR_RETURN(bool present, exists(fs, op.path));
@@ -85,7 +86,7 @@ Status execute_op(const TargetFs& fs, const Op& op, int64_t generation) {
       return fs.rename_noreplace(op.path, slot);
     }
     case OpKind::move_in: {
-      std::string slot = slot_rel(op.area, op.slot, generation);
+      std::string slot = slot_rel(op.area, op.slot, generation, txn);
       BC_ASSIGN_OR_RETURN(bool pending, exists(fs, slot));
       if (!pending) return Status();
       return fs.rename_noreplace(slot, op.path);
@@ -124,7 +125,7 @@ Status sync_touched(const TargetFs& fs, const Journal& j) {
   for (const Op& op : j.ops) {
     dirs.insert(parent_path(op.path));
     if (op.kind == OpKind::make_dir) dirs.insert(op.path);
-    if (op.area != SlotArea::none) dirs.insert(parent_path(slot_rel(op.area, op.slot, j.generation)));
+    if (op.area != SlotArea::none) dirs.insert(parent_path(slot_rel(op.area, op.slot, j.generation, j.txn)));
   }
   for (const auto& d : dirs) {
     if (d.empty()) {
@@ -170,7 +171,7 @@ Status run_journal(const TargetFs& fs, const Journal& j, const ExecutorOptions& 
   for (size_t i = 0; i < j.ops.size(); ++i) {
     if (o.before_step) o.before_step(i);
     const Op& op = j.ops[i];
-    Status s = execute_op(fs, op, j.generation);
+    Status s = execute_op(fs, op, j.generation, j.txn);
     if (!s.ok())
       return s.with_context(std::string("step ") + std::to_string(i) + " (" + to_string(op.kind) +
                             " '" + printable(op.path) + "')");

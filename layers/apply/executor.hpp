@@ -32,7 +32,10 @@ struct ExecutorOptions {
 
 // Paths under the target root (relative).
 std::string state_rel(std::string_view sub);  // ".branchcast/<sub>"
-std::string slot_rel(SlotArea area, uint64_t slot, int64_t generation);
+// Snapshot slots belong to `generation`; rescued slots also carry the
+// transaction id, so a later rollback of a reused generation number never
+// finds an old rescued item under its slot name.
+std::string slot_rel(SlotArea area, uint64_t slot, int64_t generation, uint64_t txn = 0);
 std::string generation_rel(int64_t generation);  // ".branchcast/gens/<G>"
 
 // Absolute path of ".branchcast/<sub>" after checking that .branchcast is a

@@ -5,7 +5,7 @@
 //   txn/journal.json         Journal: a prepared transaction (present => must finish)
 //   txn/stage/<slot>         verified new content waiting to be renamed in
 //   txn/trash/<slot>         items a rollback removed, deleted at commit
-//   rescued/<G>.<slot>       user data a rollback had to move out of the way
+//   rescued/<G>-<txn>-<slot> user data a rollback had to move out of the way
 //   lock                     flock(2): one apply/rollback at a time
 #pragma once
 

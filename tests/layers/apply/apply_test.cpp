@@ -219,6 +219,16 @@ TEST_CASE("a user-edited layer file is backed up by apply and rescued, not lost,
   CHECK_FALSE(exists_nofollow(root + "/etc/added"));
   REQUIRE(rb->rescued.size() == 1);
   CHECK(read_file(root + "/" + rb->rescued[0].second) == "added, then edited\n");
+
+  // The same generation number again: a second rescue never collides with the first.
+  REQUIRE(apply_stack(options_for(root), {v2.layer()}).ok());
+  write_file(root + "/etc/added", "edited a second time\n");
+  auto rb2 = rollback_target(options_for(root));
+  REQUIRE_MESSAGE(rb2.ok(), rb2.status().to_string());
+  REQUIRE(rb2->rescued.size() == 1);
+  CHECK(rb2->rescued[0].second != rb->rescued[0].second);
+  CHECK(read_file(root + "/" + rb2->rescued[0].second) == "edited a second time\n");
+  CHECK(read_file(root + "/" + rb->rescued[0].second) == "added, then edited\n");
 }
 
 TEST_CASE("re-applying the same stack stages nothing and changes nothing") {
