@@ -98,7 +98,7 @@ TEST_CASE("rollback walks back through kept generations and stops where snapshot
   CHECK(rb.status().message().find("no longer kept") != std::string::npos);
 }
 
-TEST_CASE("a user symlink where the stack needs a directory is moved aside; the outside is untouched") {
+TEST_CASE("a user symlink where the stack needs a directory is moved aside and the outside is untouched") {
   TmpDir tmp;
   write_file(tmp / "outside/passwd", "outside passwd\n");
   write_file(tmp / "outside/keep", "outside keep\n");

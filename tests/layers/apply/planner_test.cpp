@@ -140,7 +140,7 @@ TEST_CASE("a user file at a stack path goes to the snapshot, then the layer's ve
   CHECK(p.stats.user_backed_up == 1);
 }
 
-TEST_CASE("a user-modified layer file is backed up and replaced; an unmodified one is kept") {
+TEST_CASE("a user-modified layer file is backed up and replaced, an unmodified one is kept") {
   MergedStack old_stack = merged({M("b", {F("a", 'a'), F("b", 'b')})});
   MergedStack now = merged({M("b", {F("a", 'a'), F("b", 'b')})});
   DiskView disk{{"a", disk_file('a')}, {"b", disk_file('X')}};  // b was edited by the user
@@ -152,7 +152,7 @@ TEST_CASE("a user-modified layer file is backed up and replaced; an unmodified o
   CHECK(p.stats.user_backed_up == 1);
 }
 
-TEST_CASE("old-only paths are removed into the snapshot; an old-only dir holding user files stays") {
+TEST_CASE("old-only paths are removed into the snapshot but an old-only dir holding user files stays") {
   MergedStack old_stack = merged({M("b", {D("gone"), F("gone/f", 'a'), D("keep"), F("keep/f", 'b'),
                                           L("ln", "x"), F("edited", 'e')})});
   MergedStack now = merged({M("b", {})});
@@ -200,7 +200,7 @@ TEST_CASE("a symlink where the stack needs a directory is displaced, never writt
   CHECK(p.stats.user_backed_up == 1);
 }
 
-TEST_CASE("mode-only changes are set in place; directory modes come last, deepest first") {
+TEST_CASE("mode-only changes are set in place and directory modes come last, deepest first") {
   MergedStack old_stack = merged({M("b", {D("a"), D("a/b"), F("a/b/f", 'f')})});
   MergedStack now = merged({M("b", {D("a", 0500), D("a/b", 0500), F("a/b/f", 'f', 0600)})});
   DiskView disk{{"a", disk_dir()}, {"a/b", disk_dir()}, {"a/b/f", disk_file('f')}};
