@@ -70,7 +70,8 @@ static double copy_fsync(const std::string& from, const std::string& to) {
       fs::create_directories(to + rel);
       continue;
     }
-    int in = ::open(e.path().c_str(), O_RDONLY), out = ::open((to + rel).c_str(), O_WRONLY | O_CREAT, 0644);
+    int in = ::open(e.path().c_str(), O_RDONLY),
+        out = ::open((to + rel).c_str(), O_WRONLY | O_CREAT, 0644);
     ssize_t n;
     while ((n = ::read(in, buf.data(), buf.size())) > 0)
       if (::write(out, buf.data(), size_t(n)) != n) std::abort();

@@ -182,7 +182,8 @@ Result<RollbackReport> rollback_target(const ApplyOptions& o) {
   BC_ASSIGN_OR_RETURN(Session ses, open_session(o));
   const TargetFs& fs = ses.fs;
   BC_ASSIGN_OR_RETURN(TargetState cur, read_state(fs));
-  if (cur.generation == 0) return Status::not_found(o.root + ": nothing to roll back (no stack applied)");
+  if (cur.generation == 0)
+    return Status::not_found(o.root + ": nothing to roll back (no stack applied)");
   auto record = read_record(fs, cur.generation);
   if (!record.ok()) {
     if (record.status().code() == Status::Code::not_found)

@@ -24,8 +24,8 @@ struct StackLayer {
 };
 
 struct ApplyOptions {
-  std::string root;               // the target tree; required, must exist
-  int keep_generations = 3;       // snapshots kept for rollback (1..1000); default 3
+  std::string root;          // the target tree; required, must exist
+  int keep_generations = 3;  // snapshots kept for rollback (1..1000); default 3
   std::function<void(uint64_t done, uint64_t total)> progress;  // staging bytes; optional
   // Test-only hooks, see ExecutorOptions.
   std::function<void(size_t step)> before_step;
@@ -35,10 +35,10 @@ struct ApplyOptions {
 };
 
 struct ApplyReport {
-  int64_t generation = 0;   // the generation now applied
+  int64_t generation = 0;  // the generation now applied
   PlanStats stats;
-  size_t steps = 0;         // primitive ops run
-  std::string recovered;    // what recovery did first, empty if nothing
+  size_t steps = 0;       // primitive ops run
+  std::string recovered;  // what recovery did first, empty if nothing
 };
 
 // Applies `stack` (base first; later layers win). Errors: invalid_argument for

@@ -23,12 +23,17 @@ std::string generation_rel(int64_t generation) {
 std::string slot_rel(SlotArea area, uint64_t slot, int64_t generation, uint64_t txn) {
   std::string n = std::to_string(slot);
   switch (area) {
-    case SlotArea::stage: return state_rel("txn/stage/" + n);
-    case SlotArea::trash: return state_rel("txn/trash/" + n);
-    case SlotArea::snapshot: return generation_rel(generation) + "/snap/" + n;
+    case SlotArea::stage:
+      return state_rel("txn/stage/" + n);
+    case SlotArea::trash:
+      return state_rel("txn/trash/" + n);
+    case SlotArea::snapshot:
+      return generation_rel(generation) + "/snap/" + n;
     case SlotArea::rescued:
-      return state_rel("rescued/" + std::to_string(generation) + "-" + std::to_string(txn) + "-" + n);
-    case SlotArea::none: break;
+      return state_rel("rescued/" + std::to_string(generation) + "-" + std::to_string(txn) + "-" +
+                       n);
+    case SlotArea::none:
+      break;
   }
   return {};
 }
@@ -91,9 +96,12 @@ Status execute_op(const TargetFs& fs, const Op& op, int64_t generation, uint64_t
       if (!pending) return Status();
       return fs.rename_noreplace(slot, op.path);
     }
-    case OpKind::make_dir: return fs.make_dir(op.path, op.mode);
-    case OpKind::remove_dir: return fs.remove_dir_if_empty(op.path);
-    case OpKind::set_mode: return fs.set_mode(op.path, op.mode);
+    case OpKind::make_dir:
+      return fs.make_dir(op.path, op.mode);
+    case OpKind::remove_dir:
+      return fs.remove_dir_if_empty(op.path);
+    case OpKind::set_mode:
+      return fs.set_mode(op.path, op.mode);
   }
   return Status::internal("unknown op");
 }
@@ -125,7 +133,8 @@ Status sync_touched(const TargetFs& fs, const Journal& j) {
   for (const Op& op : j.ops) {
     dirs.insert(parent_path(op.path));
     if (op.kind == OpKind::make_dir) dirs.insert(op.path);
-    if (op.area != SlotArea::none) dirs.insert(parent_path(slot_rel(op.area, op.slot, j.generation, j.txn)));
+    if (op.area != SlotArea::none)
+      dirs.insert(parent_path(slot_rel(op.area, op.slot, j.generation, j.txn)));
   }
   for (const auto& d : dirs) {
     if (d.empty()) {
@@ -141,14 +150,16 @@ Status sync_touched(const TargetFs& fs, const Journal& j) {
 Result<std::vector<int64_t>> list_generations(const TargetFs& fs) {
   std::vector<int64_t> out;
   auto d = fs.open_dir(state_rel("gens"));
-  if (!d.ok()) return d.status().code() == Status::Code::not_found ? Result<std::vector<int64_t>>(out)
-                                                                   : d.status();
+  if (!d.ok())
+    return d.status().code() == Status::Code::not_found ? Result<std::vector<int64_t>>(out)
+                                                        : d.status();
   DIR* dir = ::fdopendir(d->get());
   if (!dir) return errno_status(state_rel("gens"), "opendir", errno);
   d->release();
   while (dirent* ent = ::readdir(dir)) {
     std::string n = ent->d_name;
-    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n.size() > 18) continue;
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n.size() > 18)
+      continue;
     out.push_back(std::stoll(n));
   }
   ::closedir(dir);
@@ -199,8 +210,9 @@ Status recover(const TargetFs& fs, const ExecutorOptions& o, std::string* what) 
       BC_RETURN_IF_ERROR(fs.remove_tree(state_rel("txn")));
       return prune_generations(fs, state.generation, o.keep_generations);
     }
-    if (what) *what = std::string("finished an interrupted ") +
-                      (j.kind == TxnKind::apply ? "apply" : "rollback");
+    if (what)
+      *what = std::string("finished an interrupted ") +
+              (j.kind == TxnKind::apply ? "apply" : "rollback");
     ExecutorOptions quiet;
     quiet.keep_generations = o.keep_generations;
     return run_journal(fs, j, quiet);

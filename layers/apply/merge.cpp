@@ -33,33 +33,48 @@ Result<MergedStack> merge_stack(const std::vector<const Manifest*>& stack) {
 
 const char* to_string(DiskType t) {
   switch (t) {
-    case DiskType::absent: return "absent";
-    case DiskType::file: return "file";
-    case DiskType::dir: return "dir";
-    case DiskType::symlink: return "symlink";
-    case DiskType::other: return "other";
+    case DiskType::absent:
+      return "absent";
+    case DiskType::file:
+      return "file";
+    case DiskType::dir:
+      return "dir";
+    case DiskType::symlink:
+      return "symlink";
+    case DiskType::other:
+      return "other";
   }
   return "?";
 }
 
 const char* to_string(OpKind k) {
   switch (k) {
-    case OpKind::move_out: return "move_out";
-    case OpKind::move_in: return "move_in";
-    case OpKind::make_dir: return "make_dir";
-    case OpKind::remove_dir: return "remove_dir";
-    case OpKind::set_mode: return "set_mode";
+    case OpKind::move_out:
+      return "move_out";
+    case OpKind::move_in:
+      return "move_in";
+    case OpKind::make_dir:
+      return "make_dir";
+    case OpKind::remove_dir:
+      return "remove_dir";
+    case OpKind::set_mode:
+      return "set_mode";
   }
   return "?";
 }
 
 const char* to_string(SlotArea a) {
   switch (a) {
-    case SlotArea::none: return "none";
-    case SlotArea::stage: return "stage";
-    case SlotArea::snapshot: return "snapshot";
-    case SlotArea::trash: return "trash";
-    case SlotArea::rescued: return "rescued";
+    case SlotArea::none:
+      return "none";
+    case SlotArea::stage:
+      return "stage";
+    case SlotArea::snapshot:
+      return "snapshot";
+    case SlotArea::trash:
+      return "trash";
+    case SlotArea::rescued:
+      return "rescued";
   }
   return "?";
 }

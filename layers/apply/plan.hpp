@@ -31,8 +31,8 @@ struct InstallStamp {
 // A path the applied stack owns.
 struct InstalledEntry {
   Entry entry;
-  std::string owner;                   // the layer that won it, "name@version"
-  std::optional<InstallStamp> stamp;   // files only; absent when unknown
+  std::string owner;                  // the layer that won it, "name@version"
+  std::optional<InstallStamp> stamp;  // files only; absent when unknown
 };
 using InstalledSet = std::map<std::string, InstalledEntry>;
 
@@ -50,12 +50,12 @@ const char* to_string(DiskType t);
 // not a real directory (a file, or a symlink: never followed) is absent.
 struct DiskEntry {
   DiskType type = DiskType::absent;
-  uint32_t mode = 0;                  // permission bits
-  uint64_t size = 0;                  // files
-  std::string target;                 // symlinks
-  std::optional<Sha256Digest> root;   // files: content root when known (stamp or hash)
-  bool hashed = false;                // files: root was computed from the bytes now
-  uint64_t foreign_children = 0;      // dirs: entries inside not in the scan's known set
+  uint32_t mode = 0;                 // permission bits
+  uint64_t size = 0;                 // files
+  std::string target;                // symlinks
+  std::optional<Sha256Digest> root;  // files: content root when known (stamp or hash)
+  bool hashed = false;               // files: root was computed from the bytes now
+  uint64_t foreign_children = 0;     // dirs: entries inside not in the scan's known set
 };
 using DiskView = std::map<std::string, DiskEntry>;  // a missing key means absent
 
@@ -79,8 +79,8 @@ struct Op {
   std::string path;
   SlotArea area = SlotArea::none;
   uint64_t slot = 0;
-  uint32_t mode = 0;      // make_dir / set_mode: the mode to set
-  uint32_t old_mode = 0;  // set_mode: the mode before, for rollback
+  uint32_t mode = 0;                  // make_dir / set_mode: the mode to set
+  uint32_t old_mode = 0;              // set_mode: the mode before, for rollback
   DiskType moved = DiskType::absent;  // move_out: what was moved (rollback knows what returns)
   // move_in from stage: what to stage and from which layer's payload.
   Entry entry;
@@ -89,13 +89,13 @@ struct Op {
 };
 
 struct PlanStats {
-  uint64_t created = 0;        // stack paths that did not exist
-  uint64_t replaced = 0;       // stack paths whose on-disk item was moved to the snapshot
-  uint64_t removed = 0;        // paths the old stack owned, moved to the snapshot
-  uint64_t kept = 0;           // stack paths already right on disk (maybe a mode change)
-  uint64_t mode_changes = 0;   // kept paths whose mode is set
-  uint64_t user_backed_up = 0; // user files or user-modified layer files moved to the snapshot
-  uint64_t user_kept = 0;      // user entries beside or below layer paths left alone
+  uint64_t created = 0;         // stack paths that did not exist
+  uint64_t replaced = 0;        // stack paths whose on-disk item was moved to the snapshot
+  uint64_t removed = 0;         // paths the old stack owned, moved to the snapshot
+  uint64_t kept = 0;            // stack paths already right on disk (maybe a mode change)
+  uint64_t mode_changes = 0;    // kept paths whose mode is set
+  uint64_t user_backed_up = 0;  // user files or user-modified layer files moved to the snapshot
+  uint64_t user_kept = 0;       // user entries beside or below layer paths left alone
   uint64_t staged_files = 0;
   uint64_t staged_bytes = 0;
 };
@@ -119,10 +119,10 @@ Result<MergedStack> merge_stack(const std::vector<const Manifest*>& stack);
 Plan plan_apply(const InstalledSet& old, const MergedStack& now, const DiskView& disk);
 
 struct RollbackStats {
-  uint64_t removed = 0;    // items the generation had created, now gone
-  uint64_t restored = 0;   // items brought back from the snapshot
-  uint64_t rescued = 0;    // user data moved to ROOT/.branchcast/rescued
-  uint64_t modes = 0;      // modes set back
+  uint64_t removed = 0;   // items the generation had created, now gone
+  uint64_t restored = 0;  // items brought back from the snapshot
+  uint64_t rescued = 0;   // user data moved to ROOT/.branchcast/rescued
+  uint64_t modes = 0;     // modes set back
 };
 struct RollbackPlan {
   std::vector<Op> ops;

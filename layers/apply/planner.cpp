@@ -14,8 +14,10 @@ const DiskEntry& at(const DiskView& disk, const std::string& path) {
 // Whether the on-disk item is exactly what `e` describes (content, not mode).
 bool same_content(const Entry& e, const DiskEntry& d) {
   switch (e.type) {
-    case EntryType::dir: return d.type == DiskType::dir;
-    case EntryType::symlink: return d.type == DiskType::symlink && d.target == e.target;
+    case EntryType::dir:
+      return d.type == DiskType::dir;
+    case EntryType::symlink:
+      return d.type == DiskType::symlink && d.target == e.target;
     case EntryType::file:
       return d.type == DiskType::file && d.size == e.size && d.root && *d.root == e.root;
   }
@@ -137,8 +139,10 @@ class ApplyPlanner {
         op.path = path;
         op.mode = e.mode;
         op.old_mode = d.mode;
-        if (e.type == EntryType::dir) dir_modes_.push_back(std::move(op));
-        else push(std::move(op));
+        if (e.type == EntryType::dir)
+          dir_modes_.push_back(std::move(op));
+        else
+          push(std::move(op));
       }
       if (e.type == EntryType::file && d.hashed) plan_.verified.insert(path);
       return;
@@ -176,11 +180,20 @@ class RollbackPlanner {
     for (size_t i = applied_.size(); i-- > 0;) {
       const Op& op = applied_[i];
       switch (op.kind) {
-        case OpKind::move_in: undo_install(op); break;
-        case OpKind::make_dir: undo_make_dir(op); break;
-        case OpKind::move_out: undo_move_out(op); break;
-        case OpKind::set_mode: undo_set_mode(op, created.count(op.path) > 0); break;
-        case OpKind::remove_dir: break;  // apply never removes a directory in place
+        case OpKind::move_in:
+          undo_install(op);
+          break;
+        case OpKind::make_dir:
+          undo_make_dir(op);
+          break;
+        case OpKind::move_out:
+          undo_move_out(op);
+          break;
+        case OpKind::set_mode:
+          undo_set_mode(op, created.count(op.path) > 0);
+          break;
+        case OpKind::remove_dir:
+          break;  // apply never removes a directory in place
       }
     }
     return std::move(plan_);

@@ -19,13 +19,13 @@ namespace bc {
 struct ScanHint {
   std::optional<InstallStamp> stamp;  // when this matches, the root is stamp_root
   Sha256Digest stamp_root{};
-  std::vector<uint64_t> hash_sizes;   // hash the file when its size is one of these
+  std::vector<uint64_t> hash_sizes;  // hash the file when its size is one of these
 };
 
 struct ScanRequest {
-  std::set<std::string> paths;            // to describe; "" is the root (foreign children only)
-  std::set<std::string> known;            // directories count children not in here as foreign
-  std::map<std::string, ScanHint> hints;  // by path; files without a hint get no root
+  std::set<std::string> paths;                // to describe; "" is the root (foreign children only)
+  std::set<std::string> known;                // directories count children not in here as foreign
+  std::map<std::string, ScanHint> hints;      // by path; files without a hint get no root
   uint32_t piece_bytes = kDefaultPieceBytes;  // for hashing; default 256 KiB
 };
 

@@ -57,7 +57,8 @@ struct Copier {
         return Status::corruption(where + ": longer than the manifest's " + std::to_string(e.size) +
                                   " bytes");
       h.update({buf.data(), size_t(n)});
-      BC_RETURN_IF_ERROR(write_all(out.get(), buf.data(), size_t(n), "staging " + printable(e.path)));
+      BC_RETURN_IF_ERROR(
+          write_all(out.get(), buf.data(), size_t(n), "staging " + printable(e.path)));
       done += uint64_t(n);
       if (progress) progress(done, total);
     }
@@ -69,7 +70,8 @@ struct Copier {
       return Status::corruption(where + ": merkle root " + to_hex(got.root) +
                                 " differs from the manifest's " + to_hex(e.root));
     if (::fchmod(out.get(), e.mode) != 0) return errno_status(slot, "chmod", errno);
-    if (::fsync(out.get()) != 0) return errno_status("staging " + printable(e.path), "fsync", errno);
+    if (::fsync(out.get()) != 0)
+      return errno_status("staging " + printable(e.path), "fsync", errno);
     return Status();
   }
 };

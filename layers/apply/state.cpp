@@ -27,10 +27,14 @@ Entry entry_from(const json& j) {
   Entry e;
   e.path = j.at("p").get<std::string>();
   std::string t = j.at("t").get<std::string>();
-  if (t == "file") e.type = EntryType::file;
-  else if (t == "dir") e.type = EntryType::dir;
-  else if (t == "symlink") e.type = EntryType::symlink;
-  else throw std::runtime_error("bad entry type '" + t + "'");
+  if (t == "file")
+    e.type = EntryType::file;
+  else if (t == "dir")
+    e.type = EntryType::dir;
+  else if (t == "symlink")
+    e.type = EntryType::symlink;
+  else
+    throw std::runtime_error("bad entry type '" + t + "'");
   e.mode = j.at("m").get<uint32_t>();
   if (e.type == EntryType::file) {
     e.size = j.at("s").get<uint64_t>();
@@ -53,8 +57,11 @@ json state_json(const TargetState& s) {
     }
     entries.push_back(std::move(j));
   }
-  return {{"schema", kStateSchema}, {"generation", s.generation}, {"txn", s.txn},
-          {"stack", s.stack}, {"installed", std::move(entries)}};
+  return {{"schema", kStateSchema},
+          {"generation", s.generation},
+          {"txn", s.txn},
+          {"stack", s.stack},
+          {"installed", std::move(entries)}};
 }
 
 TargetState state_from(const json& j) {
@@ -69,9 +76,9 @@ TargetState state_from(const json& j) {
     ie.owner = e.at("o").get<std::string>();
     if (e.contains("st")) {
       const auto& st = e.at("st");
-      ie.stamp = InstallStamp{st.at(0).get<uint64_t>(), st.at(1).get<uint64_t>(),
-                              st.at(2).get<uint64_t>(), st.at(3).get<int64_t>(),
-                              st.at(4).get<int64_t>()};
+      ie.stamp =
+          InstallStamp{st.at(0).get<uint64_t>(), st.at(1).get<uint64_t>(), st.at(2).get<uint64_t>(),
+                       st.at(3).get<int64_t>(), st.at(4).get<int64_t>()};
     }
     std::string path = ie.entry.path;
     s.installed.emplace(std::move(path), std::move(ie));
@@ -82,8 +89,13 @@ TargetState state_from(const json& j) {
 json ops_json(const std::vector<Op>& ops) {
   json arr = json::array();
   for (const Op& op : ops) {
-    json j = {{"k", to_string(op.kind)}, {"p", op.path}, {"a", to_string(op.area)},
-              {"s", op.slot}, {"m", op.mode}, {"om", op.old_mode}, {"d", to_string(op.moved)}};
+    json j = {{"k", to_string(op.kind)},
+              {"p", op.path},
+              {"a", to_string(op.area)},
+              {"s", op.slot},
+              {"m", op.mode},
+              {"om", op.old_mode},
+              {"d", to_string(op.moved)}};
     if (op.kind == OpKind::move_in && op.area == SlotArea::stage) {
       j["e"] = entry_json(op.entry);
       j["l"] = op.layer;
@@ -108,15 +120,15 @@ std::vector<Op> ops_from(const json& arr) {
                                 {OpKind::move_out, OpKind::move_in, OpKind::make_dir,
                                  OpKind::remove_dir, OpKind::set_mode});
     op.path = j.at("p").get<std::string>();
-    op.area = enum_from<SlotArea>(j.at("a").get<std::string>(),
-                                  {SlotArea::none, SlotArea::stage, SlotArea::snapshot,
-                                   SlotArea::trash, SlotArea::rescued});
+    op.area = enum_from<SlotArea>(
+        j.at("a").get<std::string>(),
+        {SlotArea::none, SlotArea::stage, SlotArea::snapshot, SlotArea::trash, SlotArea::rescued});
     op.slot = j.at("s").get<uint64_t>();
     op.mode = j.at("m").get<uint32_t>();
     op.old_mode = j.at("om").get<uint32_t>();
-    op.moved = enum_from<DiskType>(j.at("d").get<std::string>(),
-                                   {DiskType::absent, DiskType::file, DiskType::dir,
-                                    DiskType::symlink, DiskType::other});
+    op.moved = enum_from<DiskType>(
+        j.at("d").get<std::string>(),
+        {DiskType::absent, DiskType::file, DiskType::dir, DiskType::symlink, DiskType::other});
     if (j.contains("e")) {
       op.entry = entry_from(j.at("e"));
       op.layer = j.at("l").get<size_t>();
@@ -149,7 +161,9 @@ Result<TargetState> decode_state(std::string_view bytes) {
 }
 
 std::string encode_record(const GenerationRecord& r) {
-  json j = {{"generation", r.generation}, {"stack", r.stack}, {"ops", ops_json(r.ops)},
+  json j = {{"generation", r.generation},
+            {"stack", r.stack},
+            {"ops", ops_json(r.ops)},
             {"prev", state_json(r.prev)}};
   return j.dump() + "\n";
 }

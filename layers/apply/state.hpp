@@ -30,19 +30,19 @@ struct TargetState {
 struct GenerationRecord {
   int64_t generation = 0;
   std::vector<std::string> stack;
-  std::vector<Op> ops;             // the apply plan as run
-  TargetState prev;                // the state rollback returns to
+  std::vector<Op> ops;  // the apply plan as run
+  TargetState prev;     // the state rollback returns to
 };
 
 enum class TxnKind { apply, rollback };
 
 struct Journal {
-  uint64_t txn = 0;                 // matches TargetState::txn once committed
+  uint64_t txn = 0;  // matches TargetState::txn once committed
   TxnKind kind = TxnKind::apply;
-  int64_t generation = 0;           // apply: the new generation; rollback: the one undone
+  int64_t generation = 0;  // apply: the new generation; rollback: the one undone
   std::vector<Op> ops;
-  TargetState new_state;            // written at commit (stamps refreshed then)
-  std::set<std::string> fresh;      // paths whose stamps are taken fresh at commit
+  TargetState new_state;        // written at commit (stamps refreshed then)
+  std::set<std::string> fresh;  // paths whose stamps are taken fresh at commit
 };
 
 std::string encode_state(const TargetState& s);

@@ -30,12 +30,17 @@ Status errno_status(const std::string& what, const char* op, int err) {
   std::string msg = printable(what) + ": " + op + ": " + std::strerror(err);
   switch (err) {
     case ENOSPC:
-    case EDQUOT: return Status::no_space(msg);
-    case EXDEV: return Status::unsupported(msg + " (the target tree spans filesystems)");
-    case ENOENT: return Status::not_found(msg);
+    case EDQUOT:
+      return Status::no_space(msg);
+    case EXDEV:
+      return Status::unsupported(msg + " (the target tree spans filesystems)");
+    case ENOENT:
+      return Status::not_found(msg);
     case EEXIST:
-    case ENOTEMPTY: return Status::already_exists(msg);
-    default: return Status::io_error(msg);
+    case ENOTEMPTY:
+      return Status::already_exists(msg);
+    default:
+      return Status::io_error(msg);
   }
 }
 
@@ -71,7 +76,8 @@ Result<UniqueFd> TargetFs::open_dir(std::string_view rel) const {
       int err = errno;
       std::string where(rel.substr(0, slash));
       if (err == ELOOP || err == ENOTDIR)
-        return Status::io_error(printable(where) + ": is not a directory (symlinks are never followed)");
+        return Status::io_error(printable(where) +
+                                ": is not a directory (symlinks are never followed)");
       return errno_status(where, "open directory", err);
     }
     cur = UniqueFd(fd);

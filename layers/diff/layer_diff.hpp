@@ -28,15 +28,15 @@ struct DiffCost {
   uint64_t bytes_to_move = 0;
   uint64_t pieces_total = 0;  // 0 when costed as a whole file or deduplicated
   uint64_t pieces_new = 0;
-  std::string reason;         // "held (same root)", "pieces", "whole file", "empty"
+  std::string reason;  // "held (same root)", "pieces", "whole file", "empty"
 };
 
 struct LayerDiff {
   std::vector<std::string> added, removed;
   std::vector<DiffChange> changed;
-  uint64_t b_file_bytes = 0;   // all regular-file bytes of B
-  uint64_t bytes_to_move = 0;  // what a holder of A still needs
-  std::vector<DiffCost> costs; // one per file of B that is added or changed
+  uint64_t b_file_bytes = 0;    // all regular-file bytes of B
+  uint64_t bytes_to_move = 0;   // what a holder of A still needs
+  std::vector<DiffCost> costs;  // one per file of B that is added or changed
 };
 
 // `ta`/`tb` may be null for a layer without regular files.

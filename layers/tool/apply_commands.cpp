@@ -74,7 +74,8 @@ int cmd_rollback(const std::string& root, int keep) {
               (unsigned long long)s.restored, (unsigned long long)s.removed,
               (unsigned long long)s.modes, (unsigned long long)s.rescued);
   for (const auto& [path, where] : rep->rescued)
-    std::printf("  rescued your changes to %s into %s/%s\n", path.c_str(), root.c_str(), where.c_str());
+    std::printf("  rescued your changes to %s into %s/%s\n", path.c_str(), root.c_str(),
+                where.c_str());
   return 0;
 }
 
@@ -105,15 +106,21 @@ static Result<std::optional<TorrentFacts>> facts_of(const LayerDir& l) {
 }
 
 static void print_diff_json(const Manifest& ma, const Manifest& mb, const LayerDiff& d) {
-  nlohmann::json j = {{"a", ma.ref().to_string()}, {"b", mb.ref().to_string()},
-                      {"added", d.added}, {"removed", d.removed},
-                      {"b_file_bytes", d.b_file_bytes}, {"bytes_to_move", d.bytes_to_move}};
+  nlohmann::json j = {{"a", ma.ref().to_string()},
+                      {"b", mb.ref().to_string()},
+                      {"added", d.added},
+                      {"removed", d.removed},
+                      {"b_file_bytes", d.b_file_bytes},
+                      {"bytes_to_move", d.bytes_to_move}};
   j["changed"] = nlohmann::json::array();
   for (const auto& c : d.changed) j["changed"].push_back({{"path", c.path}, {"what", c.what}});
   j["costs"] = nlohmann::json::array();
   for (const auto& c : d.costs)
-    j["costs"].push_back({{"path", c.path}, {"size", c.size}, {"bytes_to_move", c.bytes_to_move},
-                          {"pieces_total", c.pieces_total}, {"pieces_new", c.pieces_new},
+    j["costs"].push_back({{"path", c.path},
+                          {"size", c.size},
+                          {"bytes_to_move", c.bytes_to_move},
+                          {"pieces_total", c.pieces_total},
+                          {"pieces_new", c.pieces_new},
                           {"reason", c.reason}});
   std::printf("%s\n", j.dump(2).c_str());
 }
@@ -131,8 +138,8 @@ int cmd_diff(const std::string& a, const std::string& b, bool as_json) {
   if (!ta.ok()) return fail(ta.status().with_context(a));
   auto tb = facts_of(*lb);
   if (!tb.ok()) return fail(tb.status().with_context(b));
-  LayerDiff d = diff_layers(*ma, ta->has_value() ? &**ta : nullptr, *mb,
-                            tb->has_value() ? &**tb : nullptr);
+  LayerDiff d =
+      diff_layers(*ma, ta->has_value() ? &**ta : nullptr, *mb, tb->has_value() ? &**tb : nullptr);
   if (as_json) {
     print_diff_json(*ma, *mb, d);
     return 0;

@@ -42,8 +42,8 @@ BuiltLayer build_layer(const std::string& src, const std::string& name, int64_t 
 TreeSnap snap_tree(const std::string& root) {
   TreeSnap out;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string rel = it->path().string().substr(root.size() + 1);
     if (rel == kStateDirName) {
       it.disable_recursion_pending();
@@ -93,7 +93,8 @@ static void random_level(const std::string& dir, std::mt19937_64& rng, const std
     std::string p = dir + "/" + c;
     switch (rng() % 5) {
       case 0:
-      case 1: break;
+      case 1:
+        break;
       case 2:
         write_file(p, "content-" + std::to_string(rng() % 4) + std::string(rng() % 3 * 7000, c),
                    file_modes[rng() % 4]);

@@ -56,9 +56,9 @@ TEST_CASE("apply installs the stack, keeps user files, and rollback restores the
   struct stat st;
   REQUIRE(::lstat((root + "/opt/app/bin").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0700);
-  CHECK(rep->stats.replaced == 1);       // the user's motd
+  CHECK(rep->stats.replaced == 1);  // the user's motd
   CHECK(rep->stats.user_backed_up == 1);
-  CHECK(rep->stats.user_kept == 2);      // etc/hosts, home
+  CHECK(rep->stats.user_kept == 2);  // etc/hosts, home
 
   auto rb = rollback_target(options_for(root));
   REQUIRE_MESSAGE(rb.ok(), rb.status().to_string());
@@ -98,7 +98,9 @@ TEST_CASE("rollback walks back through kept generations and stops where snapshot
   CHECK(rb.status().message().find("no longer kept") != std::string::npos);
 }
 
-TEST_CASE("a user symlink where the stack needs a directory is moved aside and the outside is untouched") {
+TEST_CASE(
+    "a user symlink where the stack needs a directory is moved aside and the outside is "
+    "untouched") {
   TmpDir tmp;
   write_file(tmp / "outside/passwd", "outside passwd\n");
   write_file(tmp / "outside/keep", "outside keep\n");
@@ -175,7 +177,8 @@ TEST_CASE("payload bytes that do not match the manifest are refused and the targ
   CHECK_FALSE(exists_nofollow(root + "/.branchcast/gens/1"));
 }
 
-TEST_CASE("a full disk while staging is a no_space error, staging is removed, the target untouched") {
+TEST_CASE(
+    "a full disk while staging is a no_space error, staging is removed, the target untouched") {
   TmpDir tmp;
   write_file(tmp / "layer/big.img", random_bytes(3 << 20, 3));
   write_file(tmp / "layer/etc/motd", "m");
@@ -270,9 +273,11 @@ TEST_CASE("a stack reaching into a mount inside the target is refused before any
   CHECK_FALSE(exists_nofollow(root + "/.branchcast/txn"));
 }
 
-TEST_CASE("running out of inodes while staging is a no_space error and leaves the target untouched") {
+TEST_CASE(
+    "running out of inodes while staging is a no_space error and leaves the target untouched") {
   TmpDir tmp;
-  for (int i = 0; i < 40; ++i) write_file(tmp / std::string("layer/f").append(std::to_string(i)), "x");
+  for (int i = 0; i < 40; ++i)
+    write_file(tmp / std::string("layer/f").append(std::to_string(i)), "x");
   BuiltLayer l = build_layer(tmp / "layer", "base", 1);
   std::string mnt = tmp / "few-inodes";
   fs::create_directories(mnt);

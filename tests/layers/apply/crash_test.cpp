@@ -32,7 +32,7 @@ struct Scenario {
     write_file(tmp / "a1/usr/share/doc/old", "old doc\n");
     REQUIRE(::symlink("libx.so", (tmp / "a1/usr/lib/libx.so.1").c_str()) == 0);
     write_file(tmp / "b1/etc/motd", "b1\n");
-    write_file(tmp / "b1/etc/conf", "conf a1\n", 0644);  // same bytes, new mode
+    write_file(tmp / "b1/etc/conf", "conf a1\n", 0644);         // same bytes, new mode
     write_file(tmp / "b1/usr/lib", "usr/lib is a file now\n");  // dir -> file
     write_file(tmp / "b1/opt/new/bin", random_bytes(40'000, 2), 0755);
     REQUIRE(::symlink("motd", (tmp / "b1/etc/usr-owned").c_str()) == 0);
@@ -64,8 +64,8 @@ struct Scenario {
 
 // Runs `body` in a child that dies (_exit) when the hook fires. Returns true
 // when the child was killed, false when it ran to the end.
-bool run_child(const std::function<void(ApplyOptions&)>& arm, const std::function<Status(ApplyOptions&)>& body,
-               const std::string& root) {
+bool run_child(const std::function<void(ApplyOptions&)>& arm,
+               const std::function<Status(ApplyOptions&)>& body, const std::string& root) {
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -92,7 +92,9 @@ int64_t recover_and_generation(const std::string& root) {
 
 }  // namespace
 
-TEST_CASE("crash during apply at every step and phase: recovery yields the old or the new tree, never a mix") {
+TEST_CASE(
+    "crash during apply at every step and phase: recovery yields the old or the new tree, never a "
+    "mix") {
   Scenario sc;
   std::string ref_root = sc.fresh_target("ref");
   TreeSnap old_tree = snap_tree(ref_root);
@@ -104,8 +106,13 @@ TEST_CASE("crash during apply at every step and phase: recovery yields the old o
   for (; k < kMaxSteps; ++k) {
     CAPTURE(k);
     std::string root = sc.fresh_target(std::string("t").append(std::to_string(k)));
-    bool killed = run_child([k](ApplyOptions& o) { o.before_step = [k](size_t i) { if (i == k) ::_exit(kKilled); }; },
-                            [&](ApplyOptions& o) { return do_apply(sc, o); }, root);
+    bool killed = run_child(
+        [k](ApplyOptions& o) {
+          o.before_step = [k](size_t i) {
+            if (i == k) ::_exit(kKilled);
+          };
+        },
+        [&](ApplyOptions& o) { return do_apply(sc, o); }, root);
     int64_t gen = recover_and_generation(root);
     CHECK(gen == 2);  // a journal existed: recovery finished the apply
     CHECK(first_difference(new_tree, snap_tree(root)) == "");
@@ -121,8 +128,13 @@ TEST_CASE("crash during apply at every step and phase: recovery yields the old o
     CAPTURE(phase);
     std::string root = sc.fresh_target(std::string("p-").append(phase));
     std::string want = phase;
-    REQUIRE(run_child([want](ApplyOptions& o) { o.at_phase = [want](const char* p) { if (want == p) ::_exit(kKilled); }; },
-                      [&](ApplyOptions& o) { return do_apply(sc, o); }, root));
+    REQUIRE(run_child(
+        [want](ApplyOptions& o) {
+          o.at_phase = [want](const char* p) {
+            if (want == p) ::_exit(kKilled);
+          };
+        },
+        [&](ApplyOptions& o) { return do_apply(sc, o); }, root));
     int64_t gen = recover_and_generation(root);
     const TreeSnap& expect = want == "prepared" ? old_tree : new_tree;
     CHECK(gen == (want == "prepared" ? 1 : 2));
@@ -132,7 +144,9 @@ TEST_CASE("crash during apply at every step and phase: recovery yields the old o
   }
 }
 
-TEST_CASE("crash during rollback at every step and phase: recovery yields the old or the new tree, never a mix") {
+TEST_CASE(
+    "crash during rollback at every step and phase: recovery yields the old or the new tree, never "
+    "a mix") {
   Scenario sc;
   std::string ref_root = sc.fresh_target("ref");
   TreeSnap old_tree = snap_tree(ref_root);
@@ -144,8 +158,13 @@ TEST_CASE("crash during rollback at every step and phase: recovery yields the ol
     CAPTURE(k);
     std::string root = sc.fresh_target(std::string("t").append(std::to_string(k)));
     REQUIRE(apply_stack(options_for(root), sc.next()).ok());
-    bool killed = run_child([k](ApplyOptions& o) { o.before_step = [k](size_t i) { if (i == k) ::_exit(kKilled); }; },
-                            do_rollback, root);
+    bool killed = run_child(
+        [k](ApplyOptions& o) {
+          o.before_step = [k](size_t i) {
+            if (i == k) ::_exit(kKilled);
+          };
+        },
+        do_rollback, root);
     CHECK(recover_and_generation(root) == 1);
     CHECK(first_difference(old_tree, snap_tree(root)) == "");
     fs::remove_all(root);
@@ -158,8 +177,13 @@ TEST_CASE("crash during rollback at every step and phase: recovery yields the ol
     std::string root = sc.fresh_target(std::string("p-").append(phase));
     REQUIRE(apply_stack(options_for(root), sc.next()).ok());
     std::string want = phase;
-    REQUIRE(run_child([want](ApplyOptions& o) { o.at_phase = [want](const char* p) { if (want == p) ::_exit(kKilled); }; },
-                      do_rollback, root));
+    REQUIRE(run_child(
+        [want](ApplyOptions& o) {
+          o.at_phase = [want](const char* p) {
+            if (want == p) ::_exit(kKilled);
+          };
+        },
+        do_rollback, root));
     int64_t gen = recover_and_generation(root);
     CHECK(gen == (want == "prepared" ? 2 : 1));
     CHECK(first_difference(want == "prepared" ? new_tree : old_tree, snap_tree(root)) == "");

@@ -128,7 +128,8 @@ TEST_CASE("first apply creates absent paths and leaves user entries alone") {
   for (const Op& op : p.ops) CHECK(op.kind != OpKind::move_out);
 }
 
-TEST_CASE("a user file at a stack path goes to the snapshot, then the layer's version is installed") {
+TEST_CASE(
+    "a user file at a stack path goes to the snapshot, then the layer's version is installed") {
   MergedStack now = merged({M("b", {F("motd", 'a')})});
   Plan p = plan_apply({}, now, {{"motd", disk_file('u')}});
   REQUIRE(p.ops.size() == 2);
@@ -152,12 +153,13 @@ TEST_CASE("a user-modified layer file is backed up and replaced, an unmodified o
   CHECK(p.stats.user_backed_up == 1);
 }
 
-TEST_CASE("old-only paths are removed into the snapshot but an old-only dir holding user files stays") {
+TEST_CASE(
+    "old-only paths are removed into the snapshot but an old-only dir holding user files stays") {
   MergedStack old_stack = merged({M("b", {D("gone"), F("gone/f", 'a'), D("keep"), F("keep/f", 'b'),
                                           L("ln", "x"), F("edited", 'e')})});
   MergedStack now = merged({M("b", {})});
-  DiskView disk{{"gone", disk_dir()},      {"gone/f", disk_file('a')}, {"keep", disk_dir(1)},
-                {"keep/f", disk_file('b')}, {"ln", disk_link("x")},    {"edited", disk_file('E')}};
+  DiskView disk{{"gone", disk_dir()},       {"gone/f", disk_file('a')}, {"keep", disk_dir(1)},
+                {"keep/f", disk_file('b')}, {"ln", disk_link("x")},     {"edited", disk_file('E')}};
   Plan p = plan_apply(installed(old_stack), now, disk);
   CHECK(ops_at(p.ops, "gone/f") == V{"move_out"});
   CHECK(ops_at(p.ops, "gone") == V{"move_out"});
@@ -178,9 +180,12 @@ TEST_CASE("old-only paths are removed into the snapshot but an old-only dir hold
 }
 
 TEST_CASE("type changes: the old item goes to the snapshot before the new one is made") {
-  MergedStack old_stack = merged({M("b", {F("f2d", 'a'), D("d2f"), F("d2f/x", 'b'), L("l2d", "y")})});
+  MergedStack old_stack =
+      merged({M("b", {F("f2d", 'a'), D("d2f"), F("d2f/x", 'b'), L("l2d", "y")})});
   MergedStack now = merged({M("b", {D("f2d"), F("d2f", 'c'), D("l2d"), F("l2d/z", 'd')})});
-  DiskView disk{{"f2d", disk_file('a')}, {"d2f", disk_dir()}, {"d2f/x", disk_file('b')},
+  DiskView disk{{"f2d", disk_file('a')},
+                {"d2f", disk_dir()},
+                {"d2f/x", disk_file('b')},
                 {"l2d", disk_link("y")}};
   Plan p = plan_apply(installed(old_stack), now, disk);
   CHECK(ops_at(p.ops, "f2d") == V{"move_out", "make_dir", "set_mode"});
@@ -215,7 +220,8 @@ TEST_CASE("mode-only changes are set in place and directory modes come last, dee
   CHECK(p.stats.kept == 3);
 }
 
-TEST_CASE("rollback plan inverts an apply: created items removed, displaced restored, modes reset") {
+TEST_CASE(
+    "rollback plan inverts an apply: created items removed, displaced restored, modes reset") {
   MergedStack old_stack = merged({M("b", {F("keep", 'k'), F("gone", 'g')})});
   MergedStack now = merged({M("b", {F("keep", 'k', 0600), D("new"), F("new/f", 'n')})});
   DiskView before{{"keep", disk_file('k')}, {"gone", disk_file('g')}, {"user", disk_file('u')}};
@@ -235,7 +241,8 @@ TEST_CASE("rollback plan inverts an apply: created items removed, displaced rest
   CHECK(r.stats.rescued == 0);
 }
 
-TEST_CASE("rollback plan rescues user edits: a modified installed file, and a file in a restore's way") {
+TEST_CASE(
+    "rollback plan rescues user edits: a modified installed file, and a file in a restore's way") {
   MergedStack old_stack = merged({M("b", {F("gone", 'g')})});
   MergedStack now = merged({M("b", {F("f", 'n')})});
   Plan p = plan_apply(installed(old_stack), now, {{"gone", disk_file('g')}});

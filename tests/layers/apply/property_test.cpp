@@ -79,7 +79,9 @@ TEST_CASE("property: apply then rollback is the identity on random stacks over r
   }
 }
 
-TEST_CASE("property: apply A then B equals applying B from scratch, and two rollbacks restore the start") {
+TEST_CASE(
+    "property: apply A then B equals applying B from scratch, and two rollbacks restore the "
+    "start") {
   for (int it = 0; it < kIterations; ++it) {
     CAPTURE(it);
     std::mt19937_64 rng(5000 + it);

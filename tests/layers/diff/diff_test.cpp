@@ -42,8 +42,8 @@ TEST_CASE("diff lists added, removed and changed paths and costs only what a hol
   write_file(tmp / "a/mode", "m", 0644);
 
   std::string changed = disk;
-  changed[3 * kPiece + 5] ^= 0x55;   // piece 3
-  changed[10 * kPiece + 10] ^= 0x55; // the last, partial piece
+  changed[3 * kPiece + 5] ^= 0x55;    // piece 3
+  changed[10 * kPiece + 10] ^= 0x55;  // the last, partial piece
   write_file(tmp / "b/disk.img", changed);
   write_file(tmp / "b/etc/motd", "hello again\n");
   write_file(tmp / "b/renamed", random_bytes(5 * kPiece, 10));  // same bytes as big-moved
