@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on one machine: build a base and an app layer from generated
-# trees, sign and verify them, then inspect and check what was built.
+# trees, sign and verify them, inspect and check what was built, then apply the
+# stack to a target tree with a user file, update it, and roll back twice.
 # Usage: scripts/demo.sh [WORK_DIR]   (default: a fresh temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +44,45 @@ if "$BIN/layers/tool/bc-layer" verify base@1.layer --pubkey tracker.key.pub; the
   echo "demo: tampering went unnoticed" >&2; exit 1
 fi
 rm base@1.layer/payload && ln -s "$work/base-src" base@1.layer/payload
+
+# A fingerprint of the target tree (paths, types, modes, symlink targets and
+# file bytes), leaving out the apply state in .branchcast.
+fingerprint() {
+  (cd target && { find . -path ./.branchcast -prune -o -printf '%p %y %m %l\n' | sort
+                  find . -path ./.branchcast -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum; } |
+   sha256sum | cut -c1-16)
+}
+show_tree() { (cd target && find . -mindepth 1 -path ./.branchcast -prune -o -printf '  %M %-28P %l\n' | sort -k2); }
+
+say "apply base@1 + office@5 to target/ (which holds alice's notes)"
+fp_original=$(fingerprint)
+"$BIN/layers/tool/bc-layer" apply --root target --pubkey tracker.key.pub base@1.layer office@5.layer
+show_tree
+echo "alice's file survived: $(cat target/home/alice/notes.txt)"
+fp_gen1=$(fingerprint)
+
+say "base@2: a new motd, 64 KiB of disk.img changed in place, the tool symlink dropped, a new file"
+rm -rf base2-src && cp -a base-src base2-src
+echo "branchcast base v2" > base2-src/etc/motd
+head -c 65536 /dev/urandom | dd of=base2-src/var/lib/disk.img bs=65536 seek=40 conv=notrunc 2>/dev/null
+rm base2-src/usr/bin/tool-link
+echo "new in v2" > base2-src/etc/issue
+"$BIN/layers/tool/bc-layer" build base2-src --name base --version 2 --kind base --parent base@1 --out base@2.layer --sign tracker.key
+"$BIN/layers/tool/bc-layer" diff base@1.layer base@2.layer
+
+say "apply base@2 + office@5"
+"$BIN/layers/tool/bc-layer" apply --root target --pubkey tracker.key.pub base@2.layer office@5.layer
+echo "motd is now: $(cat target/etc/motd)"
+"$BIN/layers/tool/bc-layer" status --root target
+
+say "rollback: back to base@1 + office@5"
+"$BIN/layers/tool/bc-layer" rollback --root target
+[ "$(fingerprint)" = "$fp_gen1" ] || { echo "demo: rollback did not restore base@1 + office@5" >&2; exit 1; }
+echo "tree fingerprint $(fingerprint) = the one after the first apply; motd: $(cat target/etc/motd)"
+
+say "rollback again: back to the original tree"
+"$BIN/layers/tool/bc-layer" rollback --root target
+[ "$(fingerprint)" = "$fp_original" ] || { echo "demo: rollback did not restore the original tree" >&2; exit 1; }
+show_tree
+echo "tree fingerprint $(fingerprint) = the original; alice's notes: $(cat target/home/alice/notes.txt)"
 echo "demo: done; everything is in $work"

@@ -15,7 +15,7 @@
 
 namespace bc::tool {
 
-static int fail(const Status& s) {
+int fail(const Status& s) {
   std::fprintf(stderr, "bc-layer: %s\n", s.to_string().c_str());
   switch (s.code()) {
     case Status::Code::invalid_argument: return 2;
@@ -25,7 +25,7 @@ static int fail(const Status& s) {
   }
 }
 
-static std::string human_bytes(uint64_t b) {
+std::string human_bytes(uint64_t b) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = double(b);
   int u = 0;

@@ -2,12 +2,19 @@
 // happened; errors go to stderr as one precise line.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "layers/util/status.hpp"
+
 namespace bc::tool {
+
+// Prints "bc-layer: <status>" to stderr and returns the exit code for it.
+int fail(const Status& s);
+std::string human_bytes(uint64_t b);
 
 struct BuildArgs {
   std::string source_dir, out_dir, name, kind = "base", parent;
@@ -22,5 +29,16 @@ int cmd_keygen(const std::string& out);
 int cmd_sign(const std::string& layer_dir, const std::string& key);
 int cmd_verify(const std::string& layer_dir, const std::string& pubkey, unsigned threads);
 int cmd_inspect(const std::string& layer_dir, bool json);
+
+// apply_commands.cpp
+struct ApplyArgs {
+  std::string root, pubkey;
+  std::vector<std::string> layers;  // layer dirs, base first
+  int keep_generations = 3;
+};
+int cmd_apply(const ApplyArgs& a);
+int cmd_rollback(const std::string& root, int keep_generations);
+int cmd_status(const std::string& root, int keep_generations);
+int cmd_diff(const std::string& a, const std::string& b, bool json);
 
 }  // namespace bc::tool

@@ -37,7 +37,30 @@ int main(int argc, char** argv) {
   inspect->add_option("layer", dir, "layer directory")->required();
   inspect->add_flag("--json", json, "print the manifest as JSON");
 
+  ApplyArgs ap;
+  std::string other;
+  auto* apply = app.add_subcommand("apply", "apply a stack of layers to a target tree");
+  apply->add_option("--root", ap.root, "the target tree")->required()->check(CLI::ExistingDirectory);
+  apply->add_option("--pubkey", ap.pubkey, "trusted public key file")->required();
+  apply->add_option("--keep", ap.keep_generations, "generations kept for rollback (default 3)");
+  apply->add_option("layers", ap.layers, "layer directories, base first; later layers win")
+      ->required();
+  auto* rollback = app.add_subcommand("rollback", "return the target to its previous stack");
+  rollback->add_option("--root", ap.root, "the target tree")->required()->check(CLI::ExistingDirectory);
+  rollback->add_option("--keep", ap.keep_generations, "generations kept for rollback (default 3)");
+  auto* status = app.add_subcommand("status", "show the applied stack and rollback generations");
+  status->add_option("--root", ap.root, "the target tree")->required()->check(CLI::ExistingDirectory);
+  status->add_option("--keep", ap.keep_generations, "generations kept for rollback (default 3)");
+  auto* diff = app.add_subcommand("diff", "what changes from layer A to B, and the bytes to move");
+  diff->add_option("a", dir, "layer directory A (held by the receiver)")->required();
+  diff->add_option("b", other, "layer directory B")->required();
+  diff->add_flag("--json", json, "print JSON");
+
   CLI11_PARSE(app, argc, argv);
+  if (*apply) return cmd_apply(ap);
+  if (*rollback) return cmd_rollback(ap.root, ap.keep_generations);
+  if (*status) return cmd_status(ap.root, ap.keep_generations);
+  if (*diff) return cmd_diff(dir, other, json);
   if (*build) return cmd_build(b);
   if (*keygen) return cmd_keygen(out);
   if (*sign) return cmd_sign(dir, key);

@@ -1,0 +1,112 @@
+#include "layers/apply/stage.hpp"
+
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "layers/apply/executor.hpp"
+#include "layers/util/fs.hpp"
+#include "layers/util/hex.hpp"
+
+namespace bc {
+namespace {
+
+constexpr size_t kCopyChunkBytes = 1 << 20;
+
+Status write_all(int fd, const uint8_t* data, size_t n, const std::string& what) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno_status(what, "write", errno);
+    }
+    data += w;
+    n -= size_t(w);
+  }
+  return Status();
+}
+
+struct Copier {
+  const TargetFs& fs;
+  int stage_fd;
+  uint64_t done = 0, total = 0;
+  const std::function<void(uint64_t, uint64_t)>& progress;
+  std::vector<uint8_t> buf = std::vector<uint8_t>(kCopyChunkBytes);
+
+  Status copy_file(const Op& op, const StageSource& src) {
+    const Entry& e = op.entry;
+    std::string from = src.payload_dir + "/" + e.path;
+    std::string where = "payload file '" + printable(e.path) + "'";
+    UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (in.get() < 0) return errno_status(from, "open", errno).with_context(where);
+    std::string slot = std::to_string(op.slot);
+    UniqueFd out(::openat(stage_fd, slot.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (out.get() < 0) return errno_status(slot_rel(SlotArea::stage, op.slot, 0), "create", errno);
+    MerkleHasher h(src.piece_bytes);
+    for (;;) {
+      ssize_t n = ::read(in.get(), buf.data(), buf.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno_status(from, "read", errno);
+      }
+      if (n == 0) break;
+      if (h.bytes_seen() + uint64_t(n) > e.size)
+        return Status::corruption(where + ": longer than the manifest's " + std::to_string(e.size) +
+                                  " bytes");
+      h.update({buf.data(), size_t(n)});
+      BC_RETURN_IF_ERROR(
+          write_all(out.get(), buf.data(), size_t(n), "staging " + printable(e.path)));
+      done += uint64_t(n);
+      if (progress) progress(done, total);
+    }
+    if (h.bytes_seen() != e.size)
+      return Status::corruption(where + ": " + std::to_string(h.bytes_seen()) +
+                                " bytes, the manifest says " + std::to_string(e.size));
+    FileHashes got = h.finish();
+    if (got.root != e.root)
+      return Status::corruption(where + ": merkle root " + to_hex(got.root) +
+                                " differs from the manifest's " + to_hex(e.root));
+    if (::fchmod(out.get(), e.mode) != 0) return errno_status(slot, "chmod", errno);
+    if (::fsync(out.get()) != 0)
+      return errno_status("staging " + printable(e.path), "fsync", errno);
+    return Status();
+  }
+};
+
+Status check_free_space(const TargetFs& fs, uint64_t need) {
+  struct statvfs sv;
+  if (::fstatvfs(fs.root_fd(), &sv) != 0) return Status();  // unknown: let writes tell
+  uint64_t avail = uint64_t(sv.f_bavail) * uint64_t(sv.f_frsize);
+  if (need > avail)
+    return Status::no_space(fs.root() + ": staging needs " + std::to_string(need) +
+                            " bytes but the filesystem has " + std::to_string(avail) + " free");
+  return Status();
+}
+
+}  // namespace
+
+Status stage_plan(const TargetFs& fs, const Plan& plan, const std::vector<StageSource>& sources,
+                  const std::function<void(uint64_t, uint64_t)>& progress) {
+  BC_RETURN_IF_ERROR(check_free_space(fs, plan.stats.staged_bytes));
+  BC_ASSIGN_OR_RETURN(UniqueFd stage, fs.open_dir(state_rel("txn/stage")));
+  Copier c{fs, stage.get(), 0, plan.stats.staged_bytes, progress};
+  for (const Op& op : plan.ops) {
+    if (op.kind != OpKind::move_in || op.area != SlotArea::stage) continue;
+    if (op.layer >= sources.size()) return Status::internal("op names a layer outside the stack");
+    if (op.entry.type == EntryType::symlink) {
+      BC_RETURN_IF_ERROR(fs.make_symlink(op.entry.target, slot_rel(SlotArea::stage, op.slot, 0)));
+    } else if (op.entry.type == EntryType::file) {
+      BC_RETURN_IF_ERROR(c.copy_file(op, sources[op.layer]));
+    } else {
+      return Status::internal("staged op for a directory");
+    }
+  }
+  if (progress) progress(c.total, c.total);
+  if (::fsync(stage.get()) != 0) return errno_status(state_rel("txn/stage"), "fsync", errno);
+  return Status();
+}
+
+}  // namespace bc
