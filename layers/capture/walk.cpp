@@ -15,13 +15,31 @@ namespace bc {
 
 namespace {
 
-// Control characters in names would survive the manifest (JSON escapes them)
-// but not the torrent, whose path sanitiser rewrites them; refuse them up front.
+// libtorrent's path sanitiser (sanitize_append_path_element) silently rewrites
+// some names when it reads a torrent: it drops backslashes and the Unicode
+// direction marks below, truncates an element to 240 bytes, and replaces
+// control characters. Such a name would differ between manifest and torrent
+// and fail verification far from its cause, so capture refuses it up front.
+constexpr size_t kMaxTorrentNameBytes = 240;
+
+bool is_direction_mark(std::string_view name, size_t at) {
+  // U+200E, U+200F (E2 80 8E/8F) and U+202A..U+202E (E2 80 AA..AE), in UTF-8.
+  if (at + 2 >= name.size() || uint8_t(name[at]) != 0xE2 || uint8_t(name[at + 1]) != 0x80) return false;
+  const uint8_t c = uint8_t(name[at + 2]);
+  return c == 0x8E || c == 0x8F || (c >= 0xAA && c <= 0xAE);
+}
+
 std::string name_problem(std::string_view name) {
   if (!is_valid_utf8(name)) return "name is not valid UTF-8 (layers carry UTF-8 names only)";
-  for (unsigned char c : name)
+  for (size_t i = 0; i < name.size(); ++i) {
+    const unsigned char c = uint8_t(name[i]);
     if (c < 0x20 || c == 0x7f) return "name holds a control character (newline, tab, ...)";
-  if (name.size() > kMaxNameBytes) return "name is longer than 255 bytes";
+    if (c == '\\') return "name holds a backslash (torrent paths drop it)";
+    if (is_direction_mark(name, i))
+      return "name holds a Unicode direction mark (U+200E/F, U+202A..E; torrent paths drop it)";
+  }
+  if (name.size() > kMaxTorrentNameBytes)
+    return "name is longer than 240 bytes (torrent paths truncate it)";
   return {};
 }
 
