@@ -56,8 +56,12 @@ class Walker {
     while (dirent* de = ::readdir(d)) {
       std::string n = de->d_name;
       if (n != "." && n != "..") names.push_back(std::move(n));
+      errno = 0;
     }
+    const int read_errno = errno;  // readdir returns null at the end and on error
     ::closedir(d);
+    if (read_errno != 0)
+      return Status::io_error(where(rel) + ": cannot read directory: " + std::strerror(read_errno));
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
       std::string child = rel.empty() ? n : rel + "/" + n;

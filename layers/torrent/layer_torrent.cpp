@@ -116,7 +116,9 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
   // The info dict's own name: libtorrent reports a single-file torrent's
   // file name as its name instead.
   lt::error_code ec;
-  lt::bdecode_node info = lt::bdecode(ti.info_section(), ec);
+  const lt::load_torrent_limits limits = layer_torrent_limits();
+  lt::bdecode_node info =
+      lt::bdecode(ti.info_section(), ec, nullptr, limits.max_decode_depth, limits.max_decode_tokens);
   if (ec || info.type() != lt::bdecode_node::dict_t)
     return Status::corruption("torrent info dictionary does not parse");
   f.top_dir = std::string(info.dict_find_string_value("name"));
