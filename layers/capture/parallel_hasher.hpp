@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "layers/crypto/sha256.hpp"
+#include "layers/model/manifest.hpp"
 
 namespace bc {
 
@@ -19,7 +20,7 @@ struct HashJob {
 };
 
 struct ParallelHashOptions {
-  uint32_t piece_bytes = 256 * 1024;  // power of two >= 16 KiB; default 256 KiB
+  uint32_t piece_bytes = kDefaultPieceBytes;  // power of two >= 16 KiB; default 64 KiB
   unsigned threads = 0;               // 0 = one per core; default 0
   uint64_t chunk_bytes = 64u << 20;   // work unit, rounded to whole pieces; default 64 MiB
   size_t read_bytes = 1u << 20;       // read buffer per thread; default 1 MiB
