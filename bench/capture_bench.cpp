@@ -230,6 +230,7 @@ int run_parent(const Args& a) {
   double idle_min = 1;
   for (unsigned r = 0; r < a.repeat; ++r) {
     if (a.idle_wait_s > 0) idle_min = std::min(idle_min, wait_for_idle(0.9, a.idle_wait_s));
+    std::printf("round %u of %u...\n", r + 1, a.repeat);
     run_openssl(tree, rows[0]);
     run_self({self, "--child", "sha256", "--dir", root}, tree, rows[1]);
     run_self({self, "--child", "capture", "--dir", root, "--threads", std::to_string(a.threads),
@@ -281,5 +282,6 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (child == "capture") return child_capture(a.dir, a.threads, child_piece);
   if (child == "sha256") return child_sha256(a.dir);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines show up when redirected
   return run_parent(a);
 }
