@@ -42,10 +42,15 @@ ssize_t read_full(int fd, uint8_t* buf, size_t want, uint64_t offset) {
   return ssize_t(got);
 }
 
+int64_t change_ns(const struct stat& st) {
+  return int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+}
+
 // Opens a job's file for hashing. O_NONBLOCK: a path swapped for a FIFO after
 // the walk must not block the open; the fstat then refuses anything but a
-// regular file of the size the walk saw.
-Status open_job(const HashJob& job, int* fd_out) {
+// regular file of the size (and ctime, when known) the walk saw.
+
+Status open_job(const HashJob& job, int* fd_out, int64_t* change_ns_out) {
   int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return Status::io_error(job.path + ": open: " + std::strerror(errno));
   struct stat st;
@@ -58,12 +63,24 @@ Status open_job(const HashJob& job, int* fd_out) {
     s = Status::aborted(job.path + ": file changed size during capture (" +
                         std::to_string(job.size) + " bytes when listed, " +
                         std::to_string(st.st_size) + " now)");
+  else if (job.change_ns >= 0 && change_ns(st) != job.change_ns)
+    s = Status::aborted(job.path + ": file was modified after it was listed (ctime changed)");
   if (!s.ok()) {
     ::close(fd);
     return s;
   }
   *fd_out = fd;
+  *change_ns_out = change_ns(st);
   return s;
+}
+
+// After a chunk is hashed: the file must still be what open_job saw.
+Status check_unchanged(const HashJob& job, int fd, int64_t change_ns_at_open) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::io_error(job.path + ": fstat: " + std::strerror(errno));
+  if (uint64_t(st.st_size) != job.size || change_ns(st) != change_ns_at_open)
+    return Status::aborted(job.path + ": file was modified while it was being hashed");
+  return Status();
 }
 
 class Run {
@@ -138,7 +155,8 @@ class Run {
     leaves.clear();
     const HashJob& job = jobs_[c.job];
     int fd = -1;
-    BC_RETURN_IF_ERROR(open_job(job, &fd));
+    int64_t change_ns_at_open = 0;
+    BC_RETURN_IF_ERROR(open_job(job, &fd, &change_ns_at_open));
     uint64_t offset = c.first_piece * o_.piece_bytes;
     const uint64_t end = std::min(job.size, (c.first_piece + c.piece_count) * o_.piece_bytes);
     ::posix_fadvise(fd, off_t(offset), off_t(end - offset), POSIX_FADV_SEQUENTIAL);
@@ -170,6 +188,7 @@ class Run {
       if (::pread(fd, &probe, 1, off_t(job.size)) > 0)
         status = Status::aborted(job.path + ": file grew while it was being hashed");
     }
+    if (status.ok()) status = check_unchanged(job, fd, change_ns_at_open);
     ::close(fd);
     return status;
   }

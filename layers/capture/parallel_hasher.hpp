@@ -17,6 +17,10 @@ namespace bc {
 struct HashJob {
   std::string path;  // absolute
   uint64_t size = 0; // expected; a file that changed size while hashed is an error
+  // Expected status-change time (ctime, ns) from the walk; -1 = unknown. A file
+  // whose ctime differs at open, or changes while a chunk of it is hashed, is
+  // an error: it was written (or chmod-ed, linked) during capture.
+  int64_t change_ns = -1;
 };
 
 struct ParallelHashOptions {

@@ -70,10 +70,19 @@ class Walker {
     return Status();
   }
 
-  std::vector<Entry> take() {
-    std::sort(entries_.begin(), entries_.end(),
-              [](const Entry& a, const Entry& b) { return a.path < b.path; });
-    return std::move(entries_);
+  WalkedTree take() {
+    std::vector<size_t> order(entries_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [this](size_t a, size_t b) { return entries_[a].path < entries_[b].path; });
+    WalkedTree t;
+    t.entries.reserve(order.size());
+    t.change_ns.reserve(order.size());
+    for (size_t i : order) {
+      t.entries.push_back(std::move(entries_[i]));
+      t.change_ns.push_back(change_ns_[i]);
+    }
+    return t;
   }
 
  private:
@@ -102,9 +111,11 @@ class Walker {
       if (::access(abs.c_str(), R_OK) != 0)
         return Status::io_error(where(rel) + ": file is not readable: " + std::strerror(errno));
       entries_.push_back(std::move(e));
+      change_ns_.push_back(int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec);
     } else if (S_ISDIR(st.st_mode)) {
       e.type = EntryType::dir;
       entries_.push_back(std::move(e));
+      change_ns_.push_back(0);
       return walk_dir(rel);
     } else if (S_ISLNK(st.st_mode)) {
       e.type = EntryType::symlink;
@@ -117,6 +128,7 @@ class Walker {
         return Status::invalid_argument(where(rel) + ": symlink target is empty, too long or not UTF-8");
       e.target = std::move(target);
       entries_.push_back(std::move(e));
+      change_ns_.push_back(0);
     } else {
       const char* kind = S_ISSOCK(st.st_mode)  ? "a socket"
                          : S_ISFIFO(st.st_mode) ? "a FIFO"
@@ -132,6 +144,7 @@ class Walker {
   std::string root_;
   WalkLimits limits_;
   std::vector<Entry> entries_;
+  std::vector<int64_t> change_ns_;  // parallel to entries_
 };
 
 }  // namespace
@@ -143,7 +156,7 @@ Result<WalkedTree> walk_tree(const std::string& root_dir, const WalkLimits& limi
   if (!S_ISDIR(st.st_mode)) return Status::invalid_argument(root_dir + ": not a directory");
   Walker w(root_dir, limits);
   BC_RETURN_IF_ERROR(w.walk_dir(""));
-  return WalkedTree{w.take()};
+  return w.take();
 }
 
 }  // namespace bc

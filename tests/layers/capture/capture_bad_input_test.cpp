@@ -239,6 +239,19 @@ TEST_CASE("a file that changed size since the walk aborts hashing, naming the pa
   }
 }
 
+TEST_CASE("a file written after the walk, even at the same size, aborts hashing") {
+  test::TmpDir tmp;
+  test::write_file(tmp / "f", "version one");
+  struct stat st;
+  REQUIRE(::stat((tmp / "f").c_str(), &st) == 0);
+  const int64_t listed = int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  // A ctime the walk could have seen earlier: the file has changed since.
+  auto r = hash_files_parallel({{tmp / "f", 11, listed - 1}}, {});
+  CHECK(r.status().code() == Status::Code::aborted);
+  CHECK(mentions(r.status(), "modified after it was listed"));
+  CHECK(hash_files_parallel({{tmp / "f", 11, listed}}, {}).ok());
+}
+
 TEST_CASE("a path swapped for a FIFO or a symlink after the walk is refused without hanging") {
   test::TmpDir tmp;
   REQUIRE(::mkfifo((tmp / "fifo").c_str(), 0644) == 0);
@@ -277,7 +290,7 @@ Status capture_while_changing(const std::string& dir, const std::string& path,
 
 }  // namespace
 
-TEST_CASE("a file that shrinks or grows while it is hashed aborts capture, naming the path") {
+TEST_CASE("a file that shrinks, grows or is rewritten while it is hashed aborts capture, naming the path") {
   test::TmpDir tmp;
   test::write_file(tmp / "src/small", "x");
   SUBCASE("shrinks") {
@@ -285,6 +298,16 @@ TEST_CASE("a file that shrinks or grows while it is hashed aborts capture, namin
                                       [](const std::string& p) { CHECK(::truncate(p.c_str(), 1 << 20) == 0); });
     CHECK(s.code() == Status::Code::aborted);
     CHECK(mentions(s, "disk.img"));
+  }
+  SUBCASE("is rewritten in place at the same size") {
+    Status s = capture_while_changing(tmp / "src", tmp / "src/disk.img", [](const std::string& p) {
+      int fd = ::open(p.c_str(), O_WRONLY);
+      CHECK(::pwrite(fd, "changed", 7, off_t(40) << 30) == 7);
+      ::close(fd);
+    });
+    CHECK(s.code() == Status::Code::aborted);
+    CHECK(mentions(s, "disk.img"));
+    CHECK(mentions(s, "modified"));
   }
   SUBCASE("grows") {
     Status s = capture_while_changing(tmp / "src", tmp / "src/disk.img", [](const std::string& p) {
