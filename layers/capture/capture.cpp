@@ -33,8 +33,10 @@ Result<CapturedLayer> capture_layer(const CaptureOptions& o) {
   m.entries = std::move(tree.entries);
 
   std::vector<HashJob> jobs;
-  for (const auto& e : m.entries)
-    if (e.type == EntryType::file) jobs.push_back({o.source_dir + "/" + e.path, e.size});
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    const Entry& e = m.entries[i];
+    if (e.type == EntryType::file) jobs.push_back({o.source_dir + "/" + e.path, e.size, tree.change_ns[i]});
+  }
   ParallelHashOptions ho;
   ho.piece_bytes = o.piece_bytes;
   ho.threads = o.threads;

@@ -17,7 +17,7 @@ struct CaptureOptions {
   LayerKind kind = LayerKind::base;            // default base
   std::optional<LayerRef> parent;              // default none
   std::map<std::string, std::string> match;    // driver layers only; default none
-  uint32_t piece_bytes = kDefaultPieceBytes;   // default 256 KiB (docs/architecture.md)
+  uint32_t piece_bytes = kDefaultPieceBytes;   // default 64 KiB (docs/architecture.md)
   unsigned threads = 0;                        // hashing threads; 0 = one per core
   int64_t created_unix_s = 0;                  // timestamp written to the manifest
   std::function<void(uint64_t done, uint64_t total)> progress;  // optional

@@ -1,6 +1,7 @@
 #include "layers/capture/parallel_hasher.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +25,62 @@ size_t next_pow2(size_t n) {
   size_t p = 1;
   while (p < n) p <<= 1;
   return p;
+}
+
+// Reads exactly `want` bytes unless the file ends first: a short read in the
+// middle of a block would otherwise hash a partial block. Returns the bytes
+// read (fewer only at end of file) or -1 with errno set.
+ssize_t read_full(int fd, uint8_t* buf, size_t want, uint64_t offset) {
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = ::pread(fd, buf + got, want - got, off_t(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    got += size_t(n);
+  }
+  return ssize_t(got);
+}
+
+int64_t change_ns(const struct stat& st) {
+  return int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+}
+
+// Opens a job's file for hashing. O_NONBLOCK: a path swapped for a FIFO after
+// the walk must not block the open; the fstat then refuses anything but a
+// regular file of the size (and ctime, when known) the walk saw.
+
+Status open_job(const HashJob& job, int* fd_out, int64_t* change_ns_out) {
+  int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return Status::io_error(job.path + ": open: " + std::strerror(errno));
+  struct stat st;
+  Status s;
+  if (::fstat(fd, &st) != 0)
+    s = Status::io_error(job.path + ": fstat: " + std::strerror(errno));
+  else if (!S_ISREG(st.st_mode))
+    s = Status::aborted(job.path + ": no longer a regular file (it changed during capture)");
+  else if (uint64_t(st.st_size) != job.size)
+    s = Status::aborted(job.path + ": file changed size during capture (" +
+                        std::to_string(job.size) + " bytes when listed, " +
+                        std::to_string(st.st_size) + " now)");
+  else if (job.change_ns >= 0 && change_ns(st) != job.change_ns)
+    s = Status::aborted(job.path + ": file was modified after it was listed (ctime changed)");
+  if (!s.ok()) {
+    ::close(fd);
+    return s;
+  }
+  *fd_out = fd;
+  *change_ns_out = change_ns(st);
+  return s;
+}
+
+// After a chunk is hashed: the file must still be what open_job saw.
+Status check_unchanged(const HashJob& job, int fd, int64_t change_ns_at_open) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Status::io_error(job.path + ": fstat: " + std::strerror(errno));
+  if (uint64_t(st.st_size) != job.size || change_ns(st) != change_ns_at_open)
+    return Status::aborted(job.path + ": file was modified while it was being hashed");
+  return Status();
 }
 
 class Run {
@@ -66,12 +123,15 @@ class Run {
 
  private:
   void work() {
-    std::vector<uint8_t> buf(std::max<size_t>(o_.read_bytes, kMerkleBlockBytes) /
-                             kMerkleBlockBytes * kMerkleBlockBytes);
+    // Per-thread state, reused for every chunk: no allocation while hashing.
+    Scratch scratch;
+    scratch.buf.resize(std::max<size_t>(o_.read_bytes, kMerkleBlockBytes) / kMerkleBlockBytes *
+                       kMerkleBlockBytes);
+    scratch.leaves.reserve(leaves_per_piece_);
     for (;;) {
       size_t i = next_.fetch_add(1);
       if (i >= chunks_.size() || failed_.load()) break;
-      Status s = hash_chunk(chunks_[i], buf);
+      Status s = hash_chunk(chunks_[i], scratch);
       if (!s.ok()) {
         std::lock_guard lock(mu_);
         if (error_.ok()) error_ = s;
@@ -83,29 +143,36 @@ class Run {
     cv_.notify_all();
   }
 
-  Status hash_chunk(const Chunk& c, std::vector<uint8_t>& buf) {
+  struct Scratch {
+    std::vector<uint8_t> buf;           // read buffer, whole blocks
+    std::vector<Sha256Digest> leaves;   // of the current piece
+    Sha256 block_hash;                  // one reused context
+  };
+
+  Status hash_chunk(const Chunk& c, Scratch& scratch) {
+    std::vector<uint8_t>& buf = scratch.buf;
+    std::vector<Sha256Digest>& leaves = scratch.leaves;
+    leaves.clear();
     const HashJob& job = jobs_[c.job];
-    int fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return Status::io_error(job.path + ": open: " + std::strerror(errno));
+    int fd = -1;
+    int64_t change_ns_at_open = 0;
+    BC_RETURN_IF_ERROR(open_job(job, &fd, &change_ns_at_open));
     uint64_t offset = c.first_piece * o_.piece_bytes;
     const uint64_t end = std::min(job.size, (c.first_piece + c.piece_count) * o_.piece_bytes);
     ::posix_fadvise(fd, off_t(offset), off_t(end - offset), POSIX_FADV_SEQUENTIAL);
-    std::vector<Sha256Digest> leaves;
-    leaves.reserve(leaves_per_piece_);
     uint64_t piece = c.first_piece;
     Status status;
     while (offset < end) {
-      size_t want = size_t(std::min<uint64_t>(buf.size(), end - offset));
-      ssize_t n = ::pread(fd, buf.data(), want, off_t(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        status = n == 0 ? Status::aborted(job.path + ": file shrank while it was being hashed")
+      const size_t want = size_t(std::min<uint64_t>(buf.size(), end - offset));
+      const ssize_t n = read_full(fd, buf.data(), want, offset);
+      if (n < ssize_t(want)) {
+        status = n >= 0 ? Status::aborted(job.path + ": file shrank while it was being hashed")
                         : Status::io_error(job.path + ": read: " + std::strerror(errno));
         break;
       }
       for (size_t at = 0; at < size_t(n); at += kMerkleBlockBytes) {
         size_t len = std::min<size_t>(kMerkleBlockBytes, size_t(n) - at);
-        leaves.push_back(sha256(std::span<const uint8_t>(buf.data() + at, len)));
+        leaves.push_back(scratch.block_hash.digest(std::span<const uint8_t>(buf.data() + at, len)));
         const uint64_t pos = offset + at + len;
         if (leaves.size() == leaves_per_piece_ || pos == end) {
           finish_piece(c.job, piece++, leaves);
@@ -121,16 +188,17 @@ class Run {
       if (::pread(fd, &probe, 1, off_t(job.size)) > 0)
         status = Status::aborted(job.path + ": file grew while it was being hashed");
     }
+    if (status.ok()) status = check_unchanged(job, fd, change_ns_at_open);
     ::close(fd);
     return status;
   }
 
-  void finish_piece(size_t job, uint64_t piece, const std::vector<Sha256Digest>& leaves) {
+  // Consumes `leaves` (used as scratch by the in-place reduction).
+  void finish_piece(size_t job, uint64_t piece, std::vector<Sha256Digest>& leaves) {
     auto& pieces = results_[job].pieces;
-    if (pieces.size() == 1)  // a file within one piece: the tree is as wide as the file needs
-      pieces[piece] = merkle_root(leaves, next_pow2(leaves.size()));
-    else
-      pieces[piece] = merkle_root(leaves, leaves_per_piece_);
+    // A file within one piece: the tree is only as wide as the file needs.
+    const size_t width = pieces.size() == 1 ? next_pow2(leaves.size()) : leaves_per_piece_;
+    pieces[piece] = merkle_root_in_place(leaves, width);
   }
 
   void finish_roots() {

@@ -10,16 +10,21 @@
 #include <vector>
 
 #include "layers/crypto/sha256.hpp"
+#include "layers/model/manifest.hpp"
 
 namespace bc {
 
 struct HashJob {
   std::string path;  // absolute
   uint64_t size = 0; // expected; a file that changed size while hashed is an error
+  // Expected status-change time (ctime, ns) from the walk; -1 = unknown. A file
+  // whose ctime differs at open, or changes while a chunk of it is hashed, is
+  // an error: it was written (or chmod-ed, linked) during capture.
+  int64_t change_ns = -1;
 };
 
 struct ParallelHashOptions {
-  uint32_t piece_bytes = 256 * 1024;  // power of two >= 16 KiB; default 256 KiB
+  uint32_t piece_bytes = kDefaultPieceBytes;  // power of two >= 16 KiB; default 64 KiB
   unsigned threads = 0;               // 0 = one per core; default 0
   uint64_t chunk_bytes = 64u << 20;   // work unit, rounded to whole pieces; default 64 MiB
   size_t read_bytes = 1u << 20;       // read buffer per thread; default 1 MiB

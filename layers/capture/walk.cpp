@@ -15,13 +15,31 @@ namespace bc {
 
 namespace {
 
-// Control characters in names would survive the manifest (JSON escapes them)
-// but not the torrent, whose path sanitiser rewrites them; refuse them up front.
+// libtorrent's path sanitiser (sanitize_append_path_element) silently rewrites
+// some names when it reads a torrent: it drops backslashes and the Unicode
+// direction marks below, truncates an element to 240 bytes, and replaces
+// control characters. Such a name would differ between manifest and torrent
+// and fail verification far from its cause, so capture refuses it up front.
+constexpr size_t kMaxTorrentNameBytes = 240;
+
+bool is_direction_mark(std::string_view name, size_t at) {
+  // U+200E, U+200F (E2 80 8E/8F) and U+202A..U+202E (E2 80 AA..AE), in UTF-8.
+  if (at + 2 >= name.size() || uint8_t(name[at]) != 0xE2 || uint8_t(name[at + 1]) != 0x80) return false;
+  const uint8_t c = uint8_t(name[at + 2]);
+  return c == 0x8E || c == 0x8F || (c >= 0xAA && c <= 0xAE);
+}
+
 std::string name_problem(std::string_view name) {
   if (!is_valid_utf8(name)) return "name is not valid UTF-8 (layers carry UTF-8 names only)";
-  for (unsigned char c : name)
+  for (size_t i = 0; i < name.size(); ++i) {
+    const unsigned char c = uint8_t(name[i]);
     if (c < 0x20 || c == 0x7f) return "name holds a control character (newline, tab, ...)";
-  if (name.size() > kMaxNameBytes) return "name is longer than 255 bytes";
+    if (c == '\\') return "name holds a backslash (torrent paths drop it)";
+    if (is_direction_mark(name, i))
+      return "name holds a Unicode direction mark (U+200E/F, U+202A..E; torrent paths drop it)";
+  }
+  if (name.size() > kMaxTorrentNameBytes)
+    return "name is longer than 240 bytes (torrent paths truncate it)";
   return {};
 }
 
@@ -38,8 +56,12 @@ class Walker {
     while (dirent* de = ::readdir(d)) {
       std::string n = de->d_name;
       if (n != "." && n != "..") names.push_back(std::move(n));
+      errno = 0;
     }
+    const int read_errno = errno;  // readdir returns null at the end and on error
     ::closedir(d);
+    if (read_errno != 0)
+      return Status::io_error(where(rel) + ": cannot read directory: " + std::strerror(read_errno));
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
       std::string child = rel.empty() ? n : rel + "/" + n;
@@ -48,10 +70,19 @@ class Walker {
     return Status();
   }
 
-  std::vector<Entry> take() {
-    std::sort(entries_.begin(), entries_.end(),
-              [](const Entry& a, const Entry& b) { return a.path < b.path; });
-    return std::move(entries_);
+  WalkedTree take() {
+    std::vector<size_t> order(entries_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [this](size_t a, size_t b) { return entries_[a].path < entries_[b].path; });
+    WalkedTree t;
+    t.entries.reserve(order.size());
+    t.change_ns.reserve(order.size());
+    for (size_t i : order) {
+      t.entries.push_back(std::move(entries_[i]));
+      t.change_ns.push_back(change_ns_[i]);
+    }
+    return t;
   }
 
  private:
@@ -80,9 +111,11 @@ class Walker {
       if (::access(abs.c_str(), R_OK) != 0)
         return Status::io_error(where(rel) + ": file is not readable: " + std::strerror(errno));
       entries_.push_back(std::move(e));
+      change_ns_.push_back(int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec);
     } else if (S_ISDIR(st.st_mode)) {
       e.type = EntryType::dir;
       entries_.push_back(std::move(e));
+      change_ns_.push_back(0);
       return walk_dir(rel);
     } else if (S_ISLNK(st.st_mode)) {
       e.type = EntryType::symlink;
@@ -95,6 +128,7 @@ class Walker {
         return Status::invalid_argument(where(rel) + ": symlink target is empty, too long or not UTF-8");
       e.target = std::move(target);
       entries_.push_back(std::move(e));
+      change_ns_.push_back(0);
     } else {
       const char* kind = S_ISSOCK(st.st_mode)  ? "a socket"
                          : S_ISFIFO(st.st_mode) ? "a FIFO"
@@ -110,6 +144,7 @@ class Walker {
   std::string root_;
   WalkLimits limits_;
   std::vector<Entry> entries_;
+  std::vector<int64_t> change_ns_;  // parallel to entries_
 };
 
 }  // namespace
@@ -121,7 +156,7 @@ Result<WalkedTree> walk_tree(const std::string& root_dir, const WalkLimits& limi
   if (!S_ISDIR(st.st_mode)) return Status::invalid_argument(root_dir + ": not a directory");
   Walker w(root_dir, limits);
   BC_RETURN_IF_ERROR(w.walk_dir(""));
-  return WalkedTree{w.take()};
+  return w.take();
 }
 
 }  // namespace bc

@@ -15,6 +15,10 @@ struct WalkLimits {
 
 struct WalkedTree {
   std::vector<Entry> entries;  // sorted by path; files have size, no root yet
+  // Parallel to entries: each file's status-change time (ctime, ns) as the walk
+  // saw it, 0 for other entries. Hashing compares it to catch a file written
+  // after it was listed, even at the same size.
+  std::vector<int64_t> change_ns;
 };
 
 // Errors (invalid_argument or io_error, the relative path and the reason in

@@ -16,10 +16,12 @@ namespace bc {
 using Sha256Digest = std::array<uint8_t, 32>;
 inline constexpr size_t kMerkleBlockBytes = 16 * 1024;
 
+// One-shot SHA-256 on a per-thread reused context.
 Sha256Digest sha256(std::span<const uint8_t> bytes);
 bool is_zero(const Sha256Digest& d);
 
-// Incremental SHA-256. Not thread-safe; one per thread.
+// Incremental SHA-256. Not thread-safe; one per thread. Reuse one object for
+// many digests: a fresh one costs an allocation and an OpenSSL context.
 class Sha256 {
  public:
   Sha256();
@@ -29,6 +31,7 @@ class Sha256 {
   void update(std::span<const uint8_t> bytes);
   Sha256Digest finish();  // then the object may be reused after reset()
   void reset();
+  Sha256Digest digest(std::span<const uint8_t> bytes);  // reset + update + finish
 
  private:
   struct Impl;
@@ -69,6 +72,11 @@ class MerkleHasher {
 // REQUIRES: width is a power of two >= leaves.size().
 Sha256Digest merkle_root(std::span<const Sha256Digest> leaves, size_t width,
                          const Sha256Digest& pad = Sha256Digest{});
+
+// The same, computed in place: `nodes` holds the leaves on entry and scratch
+// on return (no allocation). REQUIRES: width is a power of two >= nodes.size().
+Sha256Digest merkle_root_in_place(std::span<Sha256Digest> nodes, size_t width,
+                                  const Sha256Digest& pad = Sha256Digest{});
 
 // The hash of a complete subtree of `leaf_count` zero leaves (BEP 52 padding).
 Sha256Digest merkle_pad_hash(size_t leaf_count);

@@ -33,7 +33,7 @@ inline constexpr size_t kMaxManifestEntries = 2'000'000;
 inline constexpr size_t kMaxSymlinkTargetBytes = 4096;
 inline constexpr size_t kMaxMatchRules = 32;
 inline constexpr uint64_t kMaxFileBytes = uint64_t(1) << 44;  // 16 TiB
-inline constexpr uint32_t kDefaultPieceBytes = 256 * 1024;    // see docs/architecture.md
+inline constexpr uint32_t kDefaultPieceBytes = 64 * 1024;     // docs/architecture.md "Piece size"
 
 enum class LayerKind { base, app, driver };
 enum class EntryType { file, dir, symlink };

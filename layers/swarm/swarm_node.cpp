@@ -223,9 +223,12 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   if (!base.ok()) return base.status().with_context("layer " + key);
   lt::add_torrent_params atp = std::move(*base);
   const lt::file_storage& files = atp.ti->files();
+  // Undo libtorrent's renames (top directory, case-insensitive collisions):
+  // the payload directory holds every file at its manifest path.
+  const lt::file_storage& orig = atp.ti->orig_files();
   atp.renamed_files.clear();
-  for (auto i : files.file_range())
-    if (!files.pad_file_at(i)) atp.renamed_files[i] = facts.manifest_path(files.file_path(i));
+  for (auto i : orig.file_range())
+    if (!orig.pad_file_at(i)) atp.renamed_files[i] = facts.manifest_path(orig.file_path(i));
   l.piece_length = files.piece_length();
   for (auto p : files.piece_range())
     if (files.piece_size2(p) < files.piece_length()) l.tap->short_pieces[int(p)] = files.piece_size2(p);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/model/manifest.hpp"
 #include "layers/util/status.hpp"
 
 namespace bc::tool {
@@ -19,7 +20,7 @@ std::string human_bytes(uint64_t b);
 struct BuildArgs {
   std::string source_dir, out_dir, name, kind = "base", parent;
   int64_t version = 0;
-  uint32_t piece_kib = 256;
+  uint32_t piece_kib = kDefaultPieceBytes / 1024;
   unsigned threads = 0;
   std::vector<std::string> match;  // KEY=GLOB, driver layers
   std::string sign_key;            // optional: sign right after building

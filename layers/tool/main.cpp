@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   build->add_option("--parent", b.parent, "the layer this one succeeds, NAME@N");
   build->add_option("--match", b.match, "driver hardware rule KEY=GLOB (repeatable)");
   build->add_option("--out", b.out_dir, "output directory (default NAME@VERSION.layer)");
-  build->add_option("--piece-kib", b.piece_kib, "piece size in KiB, a power of two >= 16 (default 256)");
+  build->add_option("--piece-kib", b.piece_kib, "piece size in KiB, a power of two >= 16 (default 64)");
   build->add_option("--threads", b.threads, "hashing threads (default: one per core)");
   build->add_option("--sign", b.sign_key, "sign with this secret key right after building");
 

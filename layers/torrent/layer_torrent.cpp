@@ -27,6 +27,21 @@ static Sha256Digest from_lt(const lt::sha256_hash& h) {
   return d;
 }
 
+// libtorrent's default parse limits (3,000,000 bencode tokens, or 2,000,000
+// for the constructor without limits; 2^21 pieces) refuse a layer of about
+// 200,000 files, far below kMaxManifestEntries: a torrent spends about 10
+// tokens per file and at least one piece per non-empty file. Our limits follow
+// from ours: 16 M tokens (128 MiB of libtorrent token memory at worst) serve the
+// ~800,000 files a 64 MiB torrent can list; pieces are bounded by 32 bytes of
+// piece layer each plus one per single-piece file.
+static lt::load_torrent_limits layer_torrent_limits() {
+  lt::load_torrent_limits limits;
+  limits.max_buffer_size = int(kMaxTorrentBytes);
+  limits.max_decode_tokens = int(kMaxTorrentBytes / 4);
+  limits.max_pieces = int(kMaxTorrentBytes / 32 + kMaxManifestEntries);
+  return limits;
+}
+
 Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<FileHashes>& hashes,
                                        std::string* info_hash) {
   const std::string top = torrent_top_dir(m.ref());
@@ -61,11 +76,19 @@ Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<File
     }
     std::string out;
     lt::bencode(std::back_inserter(out), t.generate());
-    lt::error_code ec;
-    lt::torrent_info ti(out, ec, lt::from_span);
-    if (ec) return Status::internal("generated torrent does not parse: " + ec.message());
+    if (out.size() > kMaxTorrentBytes)
+      return Status::invalid_argument(
+          "the layer's torrent would be " + std::to_string(out.size()) +
+          " bytes, above the 64 MiB limit (32 bytes per piece): use a larger piece size");
+    std::unique_ptr<lt::torrent_info> ti;
+    try {
+      ti = std::make_unique<lt::torrent_info>(lt::span<const char>(out.data(), long(out.size())),
+                                              layer_torrent_limits(), lt::from_span);
+    } catch (const std::exception& e) {
+      return Status::internal(std::string("generated torrent does not parse: ") + e.what());
+    }
     *info_hash = to_hex(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(ti.info_hashes().v2.data()), 32));
+        reinterpret_cast<const uint8_t*>(ti->info_hashes().v2.data()), 32));
     return out;
   } catch (const std::exception& e) {
     return Status::internal(std::string("libtorrent create_torrent: ") + e.what());
@@ -75,12 +98,10 @@ Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<File
 Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
   if (bytes.size() > kMaxTorrentBytes)
     return Status::invalid_argument("torrent is larger than 64 MiB");
-  lt::load_torrent_limits limits;
-  limits.max_buffer_size = int(kMaxTorrentBytes);
   std::unique_ptr<lt::torrent_info> parsed;
   try {
     parsed = std::make_unique<lt::torrent_info>(
-        lt::span<const char>(bytes.data(), long(bytes.size())), limits, lt::from_span);
+        lt::span<const char>(bytes.data(), long(bytes.size())), layer_torrent_limits(), lt::from_span);
   } catch (const std::exception& e) {
     return Status::corruption(std::string("torrent does not parse: ") + e.what());
   }
@@ -92,30 +113,35 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
       reinterpret_cast<const uint8_t*>(ti.info_hashes().v2.data()), 32));
   f.piece_size = uint32_t(ti.piece_length());
   f.is_private = ti.priv();
-  const auto& fs = ti.files();
-  // ti.name() is the file's name for a single-file torrent; read the info
-  // dict's own "name" so the top directory is checked either way.
-  {
-    lt::error_code ec;
-    auto info = lt::bdecode(ti.info_section(), ec);
-    if (ec || info.type() != lt::bdecode_node::dict_t)
-      return Status::corruption("torrent info section does not decode");
-    f.top_dir = std::string(info.dict_find_string_value("name"));
-  }
+  // The info dict's own name: libtorrent reports a single-file torrent's
+  // file name as its name instead.
+  lt::error_code ec;
+  const lt::load_torrent_limits limits = layer_torrent_limits();
+  lt::bdecode_node info =
+      lt::bdecode(ti.info_section(), ec, nullptr, limits.max_decode_depth, limits.max_decode_tokens);
+  if (ec || info.type() != lt::bdecode_node::dict_t)
+    return Status::corruption("torrent info dictionary does not parse");
+  f.top_dir = std::string(info.dict_find_string_value("name"));
+  // Paths as the torrent states them: files() holds libtorrent's renames of
+  // names that collide case-insensitively ("d/f" beside "D/f" becomes
+  // "d/f.1"); orig_files() keeps the originals, which are the manifest's.
+  const auto& fs = ti.orig_files();
   int real_files = 0;
-  bool at_root = false;
-  for (auto i : fs.file_range()) {
-    if (fs.pad_file_at(i)) continue;
-    ++real_files;
-    at_root = fs.file_path(i).find('/') == std::string::npos;
-  }
-  f.single_file = real_files == 1 && at_root;
+  for (auto i : fs.file_range()) real_files += fs.pad_file_at(i) ? 0 : 1;
+  const std::string prefix = f.top_dir + "/";
   for (auto i : fs.file_range()) {
     if (fs.pad_file_at(i)) continue;
     std::string path = fs.file_path(i);
-    std::string prefix = f.top_dir + "/";
-    if (!f.single_file && path.compare(0, prefix.size(), prefix) != 0)
+    if (path.compare(0, prefix.size(), prefix) == 0) {
+      path = path.substr(prefix.size());
+    } else if (real_files == 1 && path.find('/') == std::string::npos) {
+      // A layer whose only regular file sits at its top level: libtorrent
+      // writes the file tree without the directory and reads it back as a
+      // single-file torrent, the file at the top.
+      f.single_file = true;
+    } else {
       return Status::corruption("torrent file '" + path + "' is outside its top directory");
+    }
     TorrentFile tf;
     tf.size = uint64_t(fs.file_size(i));
     tf.root = from_lt(fs.root(i));
@@ -128,7 +154,7 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
       std::memcpy(d.data(), pl.data() + off, 32);
       tf.pieces.push_back(d);
     }
-    f.files.emplace(f.manifest_path(path), std::move(tf));
+    f.files.emplace(path, std::move(tf));
   }
   return f;
 }
@@ -144,7 +170,7 @@ Status check_torrent_matches(const Manifest& m, const TorrentFacts& t) {
                               m.info_hash);
   if (!t.is_private) return Status::corruption("torrent is not private");
   if (t.piece_size != m.piece_size) return Status::corruption("torrent piece size differs from manifest");
-  if (t.top_dir != torrent_top_dir(m.ref()))
+  if (t.top_dir != torrent_top_dir(m.ref()))  // also for a single-file torrent: its info name
     return Status::corruption("torrent top directory '" + t.top_dir + "' is not '" +
                               torrent_top_dir(m.ref()) + "'");
   size_t files = 0;

@@ -6,6 +6,12 @@
 // regular file of the manifest (libtorrent's canonical order, pad files
 // skipped). Nodes map the top directory away when they add the torrent, so a
 // layer's payload directory holds its files at their manifest paths.
+// Two libtorrent behaviours a node adding the torrent must undo (set
+// add_torrent_params::renamed_files from the manifest): names that collide
+// case-insensitively are renamed on load ("d/f" beside "D/f" becomes
+// "d/f.1"), and a layer whose only file is at its top level loads as a
+// single-file torrent (TorrentFacts::single_file). TorrentFacts reports the
+// paths as written, i.e. the manifest's.
 #pragma once
 
 #include <map>
@@ -36,14 +42,15 @@ struct TorrentFacts {
   std::string info_hash;  // v2, hex
   uint32_t piece_size = 0;
   bool is_private = false;
-  std::string top_dir;    // the info dict's "name"
-  // A layer whose only regular file sits at the root is, by BEP 52's file
-  // tree, a single-file torrent: libtorrent then names the file by itself,
-  // without the top directory.
+  std::string top_dir;     // the info dict's name: "<name>-v<version>"
+  // True when the layer's only regular file sits at its top level: libtorrent
+  // then reads the torrent as a single-file torrent and stores that file at
+  // the top of the save path, without the top directory.
   bool single_file = false;
   std::map<std::string, TorrentFile> files;  // by manifest path
 
-  // The manifest path of a file as libtorrent's file_storage names it.
+  // The manifest path of a file as the torrent states it (orig_files(), not
+  // libtorrent's renamed view).
   std::string manifest_path(std::string_view torrent_path) const;
 };
 
