@@ -61,7 +61,7 @@ struct RttProber::State : std::enable_shared_from_this<RttProber::State> {
       session.expire(now_us);
       wake_us = session.next_wakeup_us();
       if (wake_us == INT64_MAX) return;  // finished: nothing more to do
-      wake_us = std::max<int64_t>(wake_us - now_us, 0);
+      wake_us = wake_us <= now_us ? 0 : wake_us - now_us;
     }
     timer.expires_after(std::chrono::microseconds(wake_us));
     timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

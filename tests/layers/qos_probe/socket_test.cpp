@@ -16,6 +16,7 @@
 #include "layers/qos/probe/echo_responder.hpp"
 #include "layers/qos/probe/probe_codec.hpp"
 #include "layers/qos/probe/rtt_prober.hpp"
+#include "layers/qos/probe/tcp_diag.hpp"
 #include "layers/qos/probe/tcp_rtt.hpp"
 
 using namespace bc::qos::probe;
@@ -232,4 +233,28 @@ TEST_CASE("tcp rtt: TCP_INFO of a loopback connection gives a positive smoothed 
   CHECK(r->srtt_ms < 1000);
   udp::socket u(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   CHECK(tcp_socket_rtt(u.native_handle()).status().code() == bc::Status::Code::io_error);
+}
+
+TEST_CASE("tcp diag: the sock_diag dump finds a loopback connection by remote address and port, with its RTT") {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.4"), 0});
+  asio::ip::tcp::socket client(io), server(io);
+  client.connect(acceptor.local_endpoint());
+  acceptor.accept(server);
+  asio::write(client, asio::buffer(std::string(1000, 'x')));
+  std::array<char, 1000> buf{};
+  asio::read(server, asio::buffer(buf));
+  TcpDiagQuery q;
+  q.remote_addresses = {"127.0.0.4"};
+  q.remote_port = acceptor.local_endpoint().port();
+  auto r = tcp_connection_rtts(q);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  const TcpConnectionRtt& c = r->front();
+  CHECK(c.local_port == client.local_endpoint().port());
+  CHECK(c.remote_address == "127.0.0.4");
+  CHECK(c.rtt.srtt_ms > 0);
+  CHECK(c.rtt.srtt_ms < 1000);
+  q.remote_port = static_cast<uint16_t>(q.remote_port + 1);
+  CHECK(tcp_connection_rtts(q)->empty());
 }
