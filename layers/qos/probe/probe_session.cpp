@@ -31,7 +31,7 @@ ProbeSession::ProbeSession(ProbeSessionOptions options)
 
 std::optional<size_t> ProbeSession::poll_send(int64_t now_us, std::span<uint8_t> out) {
   expire(now_us);
-  if (options_.probe_count != 0 && counters_.sent >= options_.probe_count) return std::nullopt;
+  if (all_attempted()) return std::nullopt;
   if (!next_send_us_) next_send_us_ = now_us;
   if (now_us < *next_send_us_) return std::nullopt;
   // Keep the cadence, but after a stall (a blocked loop) do not send a burst.
@@ -63,6 +63,7 @@ void ProbeSession::cancel_last_send() {
   --counters_.sent;
   --batch_.sent;
   counters_.bytes_sent -= options_.probe_bytes;
+  ++counters_.send_errors;
 }
 
 void ProbeSession::record_lost(uint64_t sequence, uint64_t sent_us) {
@@ -133,17 +134,20 @@ void ProbeSession::on_datagram(std::span<const uint8_t> datagram, int64_t now_us
 
 int64_t ProbeSession::next_wakeup_us() const {
   int64_t wake = INT64_MAX;
-  const bool more_to_send = options_.probe_count == 0 || counters_.sent < options_.probe_count;
-  if (more_to_send) wake = next_send_us_.value_or(INT64_MIN);
+  if (!all_attempted()) wake = next_send_us_.value_or(INT64_MIN);
   if (!in_flight_.empty()) {
     wake = std::min(wake, static_cast<int64_t>(in_flight_.begin()->second) + options_.timeout_ms * 1000);
   }
   return wake;
 }
 
-bool ProbeSession::finished() const {
-  return options_.probe_count != 0 && counters_.sent >= options_.probe_count && in_flight_.empty();
+bool ProbeSession::all_attempted() const {
+  // Refused sends count as attempts, so a socket that refuses everything
+  // cannot keep a counted run going forever.
+  return options_.probe_count != 0 && counters_.sent + counters_.send_errors >= options_.probe_count;
 }
+
+bool ProbeSession::finished() const { return all_attempted() && in_flight_.empty(); }
 
 ProbeBatch ProbeSession::drain() {
   ProbeBatch out = std::move(batch_);

@@ -26,7 +26,7 @@ struct ProbeSessionOptions {
   size_t max_in_flight = 64;
   // Samples held between drains; more are dropped and counted. Default 4096.
   size_t max_pending_samples = 4096;
-  uint64_t probe_count = 0;     // stop after this many probes; 0 = never stop; default 0
+  uint64_t probe_count = 0;     // stop after this many attempts; 0 = never stop; default 0
   uint64_t first_sequence = 1;  // sequence of the first probe; default 1
   Status validate() const;
 };
@@ -55,6 +55,7 @@ struct ProbeCounters {
   uint64_t unmatched = 0;    // well-formed but not a reply to a probe of ours
   uint64_t malformed = 0;    // not a probe datagram at all
   uint64_t skipped_full = 0; // probes not sent because max_in_flight were outstanding
+  uint64_t send_errors = 0;  // probes the socket refused (cancel_last_send): neither sent nor lost
   uint64_t samples_dropped = 0;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
@@ -72,7 +73,7 @@ class ProbeSession {
   // Expires timed-out probes first.
   std::optional<size_t> poll_send(int64_t now_us, std::span<uint8_t> out);
   // Undoes the last poll_send when the socket refused the datagram: the
-  // probe is forgotten (neither sent nor lost).
+  // probe is forgotten (neither sent nor lost) and counted in send_errors.
   void cancel_last_send();
   // Counts every in-flight probe older than timeout_ms as lost.
   void expire(int64_t now_us);
@@ -82,7 +83,8 @@ class ProbeSession {
   // When the driver should call poll_send/expire next (µs); INT64_MAX when
   // nothing is pending (finished).
   int64_t next_wakeup_us() const;
-  // probe_count probes were sent and each was answered or timed out.
+  // probe_count probes were attempted (sent, or refused by the socket) and
+  // each one sent was answered or timed out.
   bool finished() const;
 
   // Samples and counts since the previous call.
@@ -95,6 +97,7 @@ class ProbeSession {
     uint64_t sent_us;
   };
   void record_lost(uint64_t sequence, uint64_t sent_us);
+  bool all_attempted() const;
 
   ProbeSessionOptions options_;
   std::optional<int64_t> next_send_us_;  // unset until the first poll

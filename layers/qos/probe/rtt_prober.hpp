@@ -47,7 +47,7 @@ class RttProber {
   // Samples, sends, losses and late replies since the previous call.
   ProbeBatch drain_samples();
   ProbeCounters counters() const;
-  // probe_count probes were sent and each was answered or timed out.
+  // A counted run (probe_count) is over: see ProbeSession::finished().
   bool finished() const;
   boost::asio::ip::udp::endpoint local_endpoint() const;
   // Stops sending and closes the socket. Idempotent.

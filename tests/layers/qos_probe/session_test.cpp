@@ -154,3 +154,29 @@ TEST_CASE("session: options are validated") {
   CHECK(!ProbeSessionOptions{.probe_bytes = 1201}.validate().ok());
   CHECK(!ProbeSessionOptions{.max_in_flight = 0}.validate().ok());
 }
+
+TEST_CASE("session: a send the socket refused is forgotten: neither sent, nor in flight, nor lost") {
+  ProbeSession s({.interval_ms = 10, .timeout_ms = 50});
+  auto p = send_at(s, 0);
+  REQUIRE(!p.empty());
+  s.cancel_last_send();
+  s.expire(1000 * kMs);
+  auto c = s.counters();
+  CHECK(c.sent == 0);
+  CHECK(c.lost == 0);
+  CHECK(c.in_flight == 0);
+  CHECK(c.send_errors == 1);
+  CHECK(c.bytes_sent == 0);
+  CHECK(s.drain().sent == 0);
+  // The sequence is reused by the next probe, so no gap looks like a loss.
+  auto q = send_at(s, 1000 * kMs);
+  CHECK(decode_probe(q)->sequence == decode_probe(p)->sequence);
+  // In a counted run a refused send is an attempt: the run still ends.
+  ProbeSession counted({.interval_ms = 10, .probe_count = 2});
+  send_at(counted, 0);
+  counted.cancel_last_send();
+  send_at(counted, 10 * kMs);
+  counted.cancel_last_send();
+  CHECK(counted.finished());
+  CHECK(send_at(counted, 20 * kMs).empty());
+}

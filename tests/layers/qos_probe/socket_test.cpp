@@ -258,3 +258,23 @@ TEST_CASE("tcp diag: the sock_diag dump finds a loopback connection by remote ad
   q.remote_port = static_cast<uint16_t>(q.remote_port + 1);
   CHECK(tcp_connection_rtts(q)->empty());
 }
+
+TEST_CASE("sockets: probing a closed port ends with every probe lost or refused, never a sample") {
+  asio::io_context io;
+  bc::SystemClock clock;
+  udp::endpoint closed;
+  {
+    udp::socket s(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    closed = s.local_endpoint();
+  }
+  auto prober = start_prober(io, clock, closed, {.interval_ms = 10, .timeout_ms = 100, .probe_count = 6});
+  REQUIRE(run_until(io, [&] {
+    auto c = prober->counters();
+    return c.sent + c.send_errors >= 6 && c.in_flight == 0;
+  }));
+  auto c = prober->counters();
+  CHECK(c.answered == 0);
+  CHECK(c.lost == c.sent);
+  CHECK(c.sent + c.send_errors >= 6);
+  CHECK(prober->drain_samples().samples.empty());
+}

@@ -108,9 +108,10 @@ int cmd_ping(const PingArgs& args) {
         (unsigned long long)c.sent, (unsigned long long)c.answered, (unsigned long long)c.lost,
         (unsigned long long)c.late, loss, s.min_ms, s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms, up_bps);
   } else {
-    std::printf("%llu sent, %llu answered, %llu lost (%.1f%%), %llu late\n",
+    std::printf("%llu sent, %llu answered, %llu lost (%.1f%%), %llu late, %llu refused by the socket\n",
                 (unsigned long long)c.sent, (unsigned long long)c.answered,
-                (unsigned long long)c.lost, 100.0 * loss, (unsigned long long)c.late);
+                (unsigned long long)c.lost, 100.0 * loss, (unsigned long long)c.late,
+                (unsigned long long)c.send_errors);
     std::printf("rtt ms: min %.3f p50 %.3f p95 %.3f p99 %.3f max %.3f\n", s.min_ms, s.p50_ms,
                 s.p95_ms, s.p99_ms, s.max_ms);
     std::printf("probe payload: %.1f B/s sent, %.1f B/s received (UDP/IP headers not included)\n",
