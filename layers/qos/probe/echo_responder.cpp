@@ -2,7 +2,10 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <span>
 
 #include "layers/qos/probe/probe_codec.hpp"
@@ -14,9 +17,13 @@ using asio::ip::udp;
 
 struct EchoResponder::State : std::enable_shared_from_this<EchoResponder::State> {
   State(asio::io_context& io, const Clock& c, EchoResponderOptions o)
-      : socket(io), clock(c), limiter(o.rate) {}
+      : strand(asio::make_strand(io)), socket(strand), clock(c), limiter(o.rate) {}
 
+  // Every handler runs on this strand, so an io_context run by several
+  // threads never runs two of them at once.
+  asio::strand<asio::io_context::executor_type> strand;
   udp::socket socket;
+  udp::endpoint local;
   const Clock& clock;
   SourceRateLimiter limiter;
   // One byte more than the largest probe, so an oversized datagram is seen
@@ -100,21 +107,21 @@ Result<std::unique_ptr<EchoResponder>> EchoResponder::start(asio::io_context& io
     return Status::io_error("echo responder: bind udp " + options.bind_address + ":" +
                             std::to_string(options.port) + ": " + ec.message());
   }
-  state->read();
+  state->local = state->socket.local_endpoint(ec);
+  asio::post(state->strand, [state] { state->read(); });
   return std::unique_ptr<EchoResponder>(new EchoResponder(std::move(state)));
 }
 
 EchoResponder::~EchoResponder() { stop(); }
 
 void EchoResponder::stop() {
-  boost::system::error_code ec;
-  if (state_->socket.is_open()) state_->socket.close(ec);
+  asio::dispatch(state_->strand, [state = state_] {
+    boost::system::error_code ec;
+    if (state->socket.is_open()) state->socket.close(ec);
+  });
 }
 
-udp::endpoint EchoResponder::local_endpoint() const {
-  boost::system::error_code ec;
-  return state_->socket.local_endpoint(ec);
-}
+udp::endpoint EchoResponder::local_endpoint() const { return state_->local; }
 
 EchoResponderCounters EchoResponder::counters() const {
   EchoResponderCounters c;

@@ -3,10 +3,11 @@
 // (probe_codec.hpp), within a per-source rate limit. Stateless per probe; it
 // never reads its clock for the reply, only for the rate limit.
 //
-// Thread affinity: create, stop and destroy on the thread that runs `io` (or
-// while `io` is not running). counters() may be called from any thread.
-// Handlers hold the internals alive, so destroying the responder while
-// operations are pending is safe (it closes the socket).
+// Thread affinity: any thread; `io` may be run by several threads (handlers
+// run on one strand). Reading starts once `io` runs. stop() and the
+// destructor close the socket on the strand, so the port is released once
+// `io` runs that (or when `io` is destroyed). Handlers hold the internals
+// alive, so destroying the responder with operations pending is safe.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <climits>
 #include <mutex>
@@ -16,8 +20,10 @@ using asio::ip::udp;
 
 struct RttProber::State : std::enable_shared_from_this<RttProber::State> {
   State(asio::io_context& io, const Clock& c, const RttProberOptions& o)
-      : socket(io), timer(io), clock(c), session(o.session) {}
+      : strand(asio::make_strand(io)), socket(strand), timer(strand), clock(c), session(o.session) {}
 
+  // The read and timer handlers run on this strand, never at once.
+  asio::strand<asio::io_context::executor_type> strand;
   udp::socket socket;
   asio::steady_timer timer;
   const Clock& clock;
@@ -25,7 +31,8 @@ struct RttProber::State : std::enable_shared_from_this<RttProber::State> {
   ProbeSession session;
   std::array<uint8_t, kMaxProbeBytes + 1> rx{};
   std::array<uint8_t, kMaxProbeBytes> tx{};
-  bool stopped = false;
+  udp::endpoint local;
+  std::atomic<bool> stopped{false};
 
   void read() {
     socket.async_receive(asio::buffer(rx), [self = shared_from_this()](
@@ -97,8 +104,11 @@ Result<std::unique_ptr<RttProber>> RttProber::start(asio::io_context& io, const 
     return Status::io_error("rtt prober: " + std::string(step) + " udp socket to " + options.target +
                             ": " + ec.message());
   }
-  state->read();
-  state->tick();
+  state->local = state->socket.local_endpoint(ec);
+  asio::post(state->strand, [state] {
+    state->read();
+    state->tick();
+  });
   return std::unique_ptr<RttProber>(new RttProber(std::move(state)));
 }
 
@@ -106,9 +116,11 @@ RttProber::~RttProber() { stop(); }
 
 void RttProber::stop() {
   state_->stopped = true;
-  boost::system::error_code ec;
-  state_->timer.cancel();
-  if (state_->socket.is_open()) state_->socket.close(ec);
+  asio::dispatch(state_->strand, [state = state_] {
+    boost::system::error_code ec;
+    state->timer.cancel();
+    if (state->socket.is_open()) state->socket.close(ec);
+  });
 }
 
 ProbeBatch RttProber::drain_samples() {
@@ -126,9 +138,6 @@ bool RttProber::finished() const {
   return state_->session.finished();
 }
 
-udp::endpoint RttProber::local_endpoint() const {
-  boost::system::error_code ec;
-  return state_->socket.local_endpoint(ec);
-}
+udp::endpoint RttProber::local_endpoint() const { return state_->local; }
 
 }  // namespace bc::qos::probe

@@ -8,10 +8,11 @@
 // node's traffic. The socket is connected to the responder, so datagrams
 // from anyone else never reach the session.
 //
-// Thread affinity: create, stop and destroy on the thread that runs `io` (or
-// while it is not running). drain_samples(), counters() and finished() may be
-// called from any thread. Handlers hold the internals alive, so destruction
-// with operations pending is safe.
+// Thread affinity: any thread; `io` may be run by several threads (handlers
+// run on one strand). The first probe leaves once `io` runs. stop() and the
+// destructor stop sending at once and close the socket on the strand.
+// Handlers hold the internals alive, so destruction with operations pending
+// is safe.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -35,7 +36,8 @@ struct RttProberOptions {
 
 class RttProber {
  public:
-  // Opens, binds and connects the socket and sends the first probe at once.
+  // Opens, binds and connects the socket; the first probe leaves as soon as
+  // `io` runs.
   // invalid_argument for bad options; io_error when the socket cannot be
   // bound or connected. `clock` must outlive the prober and be monotonic in µs.
   static Result<std::unique_ptr<RttProber>> start(boost::asio::io_context& io, const Clock& clock,

@@ -11,6 +11,8 @@
 #include <array>
 #include <chrono>
 #include <functional>
+#include <thread>
+#include <boost/asio/executor_work_guard.hpp>
 #include <vector>
 
 #include "layers/qos/probe/echo_responder.hpp"
@@ -277,4 +279,31 @@ TEST_CASE("sockets: probing a closed port ends with every probe lost or refused,
   CHECK(c.lost == c.sent);
   CHECK(c.sent + c.send_errors >= 6);
   CHECK(prober->drain_samples().samples.empty());
+}
+
+TEST_CASE("sockets: on an io_context run by two threads, drains from a third thread add up and teardown is clean") {
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  bc::SystemClock clock;
+  auto responder = start_responder(io, clock);
+  auto prober = start_prober(io, clock, responder->local_endpoint(), {.interval_ms = 2, .timeout_ms = 1000});
+  std::thread t1([&] { io.run(); }), t2([&] { io.run(); });
+  uint64_t sent = 0, samples = 0, lost = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (samples < 100 && std::chrono::steady_clock::now() < deadline) {
+    ProbeBatch b = prober->drain_samples();
+    sent += b.sent;
+    lost += b.lost;
+    samples += b.samples.size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the drain cadence, as a governor tick
+  }
+  prober->stop();
+  prober.reset();
+  responder.reset();
+  work.reset();
+  t1.join();
+  t2.join();
+  CHECK(samples >= 100);
+  CHECK(lost == 0);
+  CHECK(samples <= sent);
 }
