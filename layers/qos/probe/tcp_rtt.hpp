@@ -1,9 +1,9 @@
 // The second RTT source: the kernel's view of a TCP connection (TCP_INFO).
 // Linux only. The smoothed RTT lags the path by design (RFC 6298 gain 1/8);
 // docs/architecture.md ("RTT probing") says when it is worth using over the
-// UDP echo. libtorrent does not hand out its sockets, so for its peer
-// connections this needs the sock_diag netlink dump (a TODO there); this
-// function serves sockets we own (the tracker/HTTP client connections).
+// UDP echo. This function serves sockets we own (HTTP client connections);
+// libtorrent does not hand out its sockets, so its peer connections are read
+// through the sock_diag dump in tcp_diag.hpp.
 #pragma once
 
 #include <cstdint>
