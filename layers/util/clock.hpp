@@ -12,6 +12,10 @@ class Clock {
   virtual ~Clock() = default;
   // Monotonic time in milliseconds since an arbitrary epoch.
   virtual int64_t now_ms() const = 0;
+  // Monotonic time in microseconds, same epoch as now_ms(). Clocks that only
+  // know milliseconds inherit this default (RTT probing on fast paths needs a
+  // real microsecond clock).
+  virtual int64_t now_us() const { return now_ms() * 1000; }
   // Wall-clock time in seconds since the Unix epoch (for timestamps people read).
   virtual int64_t unix_s() const = 0;
 };
@@ -20,6 +24,11 @@ class SystemClock final : public Clock {
  public:
   int64_t now_ms() const override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  int64_t now_us() const override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
