@@ -6,10 +6,17 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "layers/util/fs.hpp"
 #include "netsim/linktest.hpp"
+#include "netsim/report/plots.hpp"
+#include "netsim/report/report.hpp"
+#include "netsim/report/run_inputs.hpp"
+#include "netsim/scenario/scenario_parse.hpp"
+#include "netsim/scenario/to_topology.hpp"
 #include "netsim/topo/cleanup.hpp"
 #include "netsim/topo/exec.hpp"
 #include "netsim/topo/netns.hpp"
@@ -125,6 +132,44 @@ int run_wanem(const WanemFlags& f) {
   dump_stats(emu, f.stats_file);
   std::printf("%s\n", emu.stats_json().dump(2).c_str());
   emu.stop();
+  return 0;
+}
+
+int run_validate(const std::string& path) {
+  auto s = load_scenario(path);
+  if (!s.ok()) return fail(s.status());
+  auto topo = scenario_to_topology(*s, "check");
+  if (!topo.ok()) return fail(topo.status().with_context(path));
+  std::size_t nodes = 0;
+  for (const auto& b : s->branches) nodes += b.reflectors + b.endpoints;
+  std::printf("%s: ok (scenario %s: %zu branches, %zu nodes, %zu layers, %zu assignments, %zu faults)\n",
+              path.c_str(), s->name.c_str(), s->branches.size(), nodes, s->layers.size(), s->assignments.size(),
+              s->faults.size());
+  return 0;
+}
+
+struct ReportFlags {
+  std::string scenario, input, out;
+  bool no_plots = false;
+};
+
+int run_report(const ReportFlags& f) {
+  auto s = load_scenario(f.scenario);
+  if (!s.ok()) return fail(s.status());
+  auto in = load_run_inputs(f.input);
+  if (!in.ok()) return fail(in.status());
+  Report r = build_report(*s, *in);
+  std::error_code ec;
+  std::filesystem::create_directories(f.out, ec);
+  if (ec) return fail(Status::io_error("creating " + f.out + ": " + ec.message()));
+  if (Status st = write_file_atomic(f.out + "/report.json", r.to_json().dump(2) + "\n", 0644); !st.ok()) return fail(st);
+  std::string table = r.to_table();
+  if (Status st = write_file_atomic(f.out + "/report.txt", table, 0644); !st.ok()) return fail(st);
+  std::printf("%s", table.c_str());
+  if (!f.no_plots) {
+    if (Status st = draw_plots(*s, *in, r, f.out); !st.ok()) return fail(st);
+    std::printf("\nplots: %s/{wan_rate,queue_delay,completion_cdf}.png\n", f.out.c_str());
+  }
   return 0;
 }
 
@@ -246,7 +291,20 @@ int run_cli(int argc, char** argv) {
   CLI::App* cl = app.add_subcommand("cleanup", "remove namespaces left by dead runs");
   cl->add_flag("--all", all, "also remove namespaces of live runs");
 
+  std::string validate_path;
+  CLI::App* va = app.add_subcommand("validate", "parse and validate a scenario file");
+  va->add_option("file", validate_path, "scenario TOML")->required();
+
+  ReportFlags rf;
+  CLI::App* rp = app.add_subcommand("report", "report of a run: WAN bytes, completion vs bound, queue delay, plots");
+  rp->add_option("--scenario", rf.scenario, "the run's scenario TOML")->required();
+  rp->add_option("--input", rf.input, "run directory holding links.json and nodes.json")->required();
+  rp->add_option("--out", rf.out, "output directory (report.json, report.txt, *.png)")->required();
+  rp->add_flag("--no-plots", rf.no_plots, "skip gnuplot");
+
   CLI11_PARSE(app, argc, argv);
+  if (va->parsed()) return run_validate(validate_path);
+  if (rp->parsed()) return run_report(rf);
   if (wanem->parsed()) return run_wanem(wf);
   if (up->parsed()) return run_up(uf);
   if (lt->parsed()) return run_linktest_cmd(lo, json_path);

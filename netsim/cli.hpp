@@ -1,4 +1,5 @@
-// The bc-netsim command line: subcommands wanem, up, linktest and cleanup.
+// The bc-netsim command line: subcommands wanem, up, linktest, cleanup,
+// validate (a scenario file) and report (of a run directory).
 // Only this layer reads flags, prints and handles signals.
 #pragma once
 

@@ -1,0 +1,217 @@
+#include "netsim/report/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "netsim/report/kumar_ross.hpp"
+
+namespace bc::netsim {
+
+namespace {
+
+// Packet headers and TCP acks make the link carry more than the payload; more
+// than this share on top of payload + cross traffic is flagged.
+constexpr double kOverheadTolerance = 0.15;
+constexpr std::uint64_t kSlackBytes = 1 << 20;
+
+std::string branch_of(const Scenario& s, const std::string& node) {
+  for (const auto& b : s.branches)
+    if (node.rfind(b.name + "-", 0) == 0) return b.name;
+  return "";
+}
+
+std::uint64_t source(const NodeData& n, const char* key) {
+  auto it = n.bytes_by_source.find(key);
+  return it == n.bytes_by_source.end() ? 0 : it->second;
+}
+
+void cross_check(BranchReport& r) {
+  if (r.nodes_wan_bytes > r.wan_down_bytes) {
+    r.cross_check_ok = false;
+    r.cross_check_note = "nodes report more WAN bytes than the link carried";
+    return;
+  }
+  double budget = (static_cast<double>(r.nodes_wan_bytes) + static_cast<double>(r.cross_down_bytes_expected)) *
+                      (1 + kOverheadTolerance) + kSlackBytes;
+  if (static_cast<double>(r.wan_down_bytes) > budget) {
+    r.cross_check_ok = false;
+    r.cross_check_note = "link carried more than nodes' WAN bytes + cross traffic + 15%";
+    return;
+  }
+  r.cross_check_note = "ok";
+}
+
+BranchReport branch_report(const Scenario& s, const BranchDef& b, const RunInputs& in, Report& rep) {
+  BranchReport r;
+  r.branch = b.name;
+  r.new_content_bytes = branch_new_content_bytes(s, b.name);
+  r.cross_down_bytes_expected = expected_cross_down_bytes(b, s.duration_ms);
+  auto link = std::find_if(in.links.begin(), in.links.end(), [&](const LinkData& l) { return l.branch == b.name; });
+  if (link == in.links.end()) {
+    rep.warnings.push_back("no link stats for branch " + b.name);
+  } else {
+    r.wan_down_bytes = link->down.bytes_out, r.wan_up_bytes = link->up.bytes_out;
+    r.drops_down = link->down.drops, r.drops_up = link->up.drops;
+    r.qdelay_down_ms[0] = link->down.queue_delay_p50_ms, r.qdelay_down_ms[1] = link->down.queue_delay_p95_ms;
+    r.qdelay_down_ms[2] = link->down.queue_delay_p99_ms;
+    r.qdelay_up_ms[0] = link->up.queue_delay_p50_ms, r.qdelay_up_ms[1] = link->up.queue_delay_p95_ms;
+    r.qdelay_up_ms[2] = link->up.queue_delay_p99_ms;
+  }
+  if (r.new_content_bytes > 0)
+    r.wan_down_per_new_content = static_cast<double>(r.wan_down_bytes) / static_cast<double>(r.new_content_bytes);
+  for (const NodeData& n : in.nodes) {
+    if (branch_of(s, n.name) != b.name) continue;
+    r.nodes_wan_bytes += source(n, "wan");
+    r.nodes_lan_bytes += source(n, "lan");
+  }
+  std::vector<double> lat;
+  for (const auto& d : in.interactive)
+    if (d.branch == b.name) lat.insert(lat.end(), d.latency_ms.begin(), d.latency_ms.end());
+  r.interactive_p50_ms = percentile(lat, 0.50), r.interactive_p95_ms = percentile(lat, 0.95);
+  cross_check(r);
+  return r;
+}
+
+const NodeData* find_node(const RunInputs& in, const std::string& name) {
+  for (const auto& n : in.nodes)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+// One row per (endpoint, assignment targeting its branch).
+void completion_rows(const Scenario& s, const RunInputs& in, Report& rep) {
+  for (const BranchDef& b : s.branches) {
+    SwarmCapacity cap = branch_capacity(s, b);
+    for (std::size_t e = 1; e <= b.endpoints; ++e) {
+      const NodeData* n = find_node(in, b.endpoint_name(e));
+      if (n == nullptr) rep.warnings.push_back("no counters for node " + b.endpoint_name(e));
+      for (std::size_t i = 0; i < s.assignments.size(); ++i) {
+        const AssignmentDef& a = s.assignments[i];
+        if (!assignment_targets(a, b.name)) continue;
+        CompletionReport c;
+        c.node = b.endpoint_name(e), c.branch = b.name, c.layer = a.layer, c.version = a.version;
+        c.assigned_ms = a.at_ms;
+        c.bound_s = kumar_ross_lower_bound_s(static_cast<double>(assignment_new_bytes(s, i, b.name)), cap);
+        if (n != nullptr) {
+          for (const Completion& done : n->completions)
+            if (done.layer == a.layer && done.version == a.version && done.done_ms >= a.at_ms) {
+              if (c.done_ms < 0 || done.done_ms < c.done_ms) c.done_ms = done.done_ms;
+            }
+        }
+        if (c.done_ms >= 0) {
+          c.elapsed_s = static_cast<double>(c.done_ms - c.assigned_ms) / 1000.0;
+          if (c.bound_s > 0) c.ratio = c.elapsed_s / c.bound_s;
+        }
+        rep.completions.push_back(c);
+      }
+    }
+  }
+}
+
+std::string mib(std::uint64_t b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(b) / (1 << 20));
+  return buf;
+}
+
+}  // namespace
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  std::size_t rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+}
+
+std::uint64_t expected_cross_down_bytes(const BranchDef& b, std::int64_t duration_ms) {
+  double sum = 0;
+  for (const CrossFlowDef& f : b.cross_traffic) {
+    std::int64_t stop = f.stop_ms < 0 ? duration_ms : std::min(f.stop_ms, duration_ms);
+    double active_s = static_cast<double>(std::max<std::int64_t>(0, stop - f.start_ms)) / 1000.0;
+    if (f.kind == CrossKind::constant) {
+      if (f.direction == Direction::down) sum += active_s * static_cast<double>(f.rate_bytes_per_s);
+    } else {
+      sum += std::floor(active_s * 1000.0 / static_cast<double>(f.interval_ms)) * f.response_bytes;
+    }
+  }
+  return static_cast<std::uint64_t>(sum);
+}
+
+Report build_report(const Scenario& s, const RunInputs& in) {
+  Report rep;
+  rep.scenario = s.name;
+  for (const BranchDef& b : s.branches) rep.branches.push_back(branch_report(s, b, in, rep));
+  completion_rows(s, in, rep);
+  for (const auto& l : in.links)
+    if (s.branch(l.branch) == nullptr) rep.warnings.push_back("link stats for unknown branch " + l.branch);
+  return rep;
+}
+
+nlohmann::json Report::to_json() const {
+  nlohmann::json j;
+  j["scenario"] = scenario;
+  j["branches"] = nlohmann::json::array();
+  for (const auto& b : branches) {
+    j["branches"].push_back(
+        {{"branch", b.branch}, {"wan_down_bytes", b.wan_down_bytes}, {"wan_up_bytes", b.wan_up_bytes},
+         {"new_content_bytes", b.new_content_bytes}, {"wan_down_per_new_content", b.wan_down_per_new_content},
+         {"nodes_wan_bytes", b.nodes_wan_bytes}, {"nodes_lan_bytes", b.nodes_lan_bytes},
+         {"cross_down_bytes_expected", b.cross_down_bytes_expected}, {"cross_check_ok", b.cross_check_ok},
+         {"cross_check_note", b.cross_check_note},
+         {"queue_delay_down_ms", {{"p50", b.qdelay_down_ms[0]}, {"p95", b.qdelay_down_ms[1]}, {"p99", b.qdelay_down_ms[2]}}},
+         {"queue_delay_up_ms", {{"p50", b.qdelay_up_ms[0]}, {"p95", b.qdelay_up_ms[1]}, {"p99", b.qdelay_up_ms[2]}}},
+         {"drops_down", b.drops_down}, {"drops_up", b.drops_up},
+         {"interactive_p50_ms", b.interactive_p50_ms}, {"interactive_p95_ms", b.interactive_p95_ms}});
+  }
+  j["completions"] = nlohmann::json::array();
+  for (const auto& c : completions) {
+    j["completions"].push_back({{"node", c.node}, {"branch", c.branch}, {"layer", c.layer}, {"version", c.version},
+                                {"assigned_ms", c.assigned_ms}, {"done_ms", c.done_ms}, {"elapsed_s", c.elapsed_s},
+                                {"bound_s", c.bound_s}, {"ratio", c.ratio}});
+  }
+  j["warnings"] = warnings;
+  return j;
+}
+
+std::string Report::to_table() const {
+  std::string out = "scenario " + scenario + "\n\nWAN bytes per branch (MiB)\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %8s %10s %10s %-6s %s\n", "branch", "down", "up", "new",
+                "down/new", "nodes-wan", "nodes-lan", "check", "queue delay down p50/p95/p99 ms");
+  out += line;
+  for (const auto& b : branches) {
+    char q[96];
+    std::snprintf(q, sizeof q, "%.1f/%.1f/%.1f", b.qdelay_down_ms[0], b.qdelay_down_ms[1], b.qdelay_down_ms[2]);
+    std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %8.2f %10s %10s %-6s %s\n", b.branch.c_str(),
+                  mib(b.wan_down_bytes).c_str(), mib(b.wan_up_bytes).c_str(), mib(b.new_content_bytes).c_str(),
+                  b.wan_down_per_new_content, mib(b.nodes_wan_bytes).c_str(), mib(b.nodes_lan_bytes).c_str(),
+                  b.cross_check_ok ? "ok" : "FAIL", q);
+    out += line;
+    if (!b.cross_check_ok) out += "         " + b.cross_check_note + "\n";
+    if (b.interactive_p50_ms >= 0) {
+      std::snprintf(line, sizeof line, "         interactive latency p50 %.1f ms p95 %.1f ms\n", b.interactive_p50_ms,
+                    b.interactive_p95_ms);
+      out += line;
+    }
+  }
+  out += "\nCompletion times against the Kumar-Ross lower bound\n";
+  std::snprintf(line, sizeof line, "%-12s %-16s %10s %10s %10s %8s\n", "node", "layer", "assigned s", "elapsed s",
+                "bound s", "ratio");
+  out += line;
+  for (const auto& c : completions) {
+    std::string lv = c.layer + "@" + std::to_string(c.version);
+    if (c.done_ms < 0) {
+      std::snprintf(line, sizeof line, "%-12s %-16s %10.1f %10s %10.1f %8s\n", c.node.c_str(), lv.c_str(),
+                    c.assigned_ms / 1000.0, "not done", c.bound_s, "-");
+    } else {
+      std::snprintf(line, sizeof line, "%-12s %-16s %10.1f %10.1f %10.1f %8.2f\n", c.node.c_str(), lv.c_str(),
+                    c.assigned_ms / 1000.0, c.elapsed_s, c.bound_s, c.ratio);
+    }
+    out += line;
+  }
+  for (const auto& w : warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+}  // namespace bc::netsim

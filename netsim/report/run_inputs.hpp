@@ -1,0 +1,71 @@
+// What a run leaves for the report, in RUN_DIR:
+//   links.json  the emulator's stats (EmulatorThread::stats_json(): {"links":
+//               {"<branch>": {"series_interval_ms", "a_to_b", "b_to_a"}}},
+//               a_to_b = up (branch side is A), b_to_a = down);
+//   nodes.json  {"nodes": [{"name", "bytes_by_source": {"wan": n, "lan": n,
+//               "local": n}, "completions": [{"layer", "version", "done_ms"}]}],
+//               "interactive": [{"branch", "flow", "latency_ms": [..]}]}
+//               written by the orchestrator from the agents' reports.
+// Parsing is bounded and every error names the field.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/util/status.hpp"
+
+namespace bc::netsim {
+
+inline constexpr std::size_t kMaxRunInputBytes = 256u << 20;
+inline constexpr std::size_t kMaxReportNodes = 20'000;
+inline constexpr std::size_t kMaxCompletionsPerNode = 1'000;
+inline constexpr std::size_t kMaxSeriesPoints = 1'000'000;
+
+struct DirectionData {
+  std::uint64_t bytes_out = 0;
+  std::uint64_t drops = 0;  // queue full + random loss
+  double queue_delay_p50_ms = 0, queue_delay_p95_ms = 0, queue_delay_p99_ms = 0;
+  std::vector<std::int64_t> t_ms;              // end of each interval
+  std::vector<std::uint64_t> bytes;            // delivered in the interval
+  std::vector<std::int64_t> max_queue_delay_us;
+};
+
+struct LinkData {
+  std::string branch;
+  std::int64_t interval_ms = 1000;
+  DirectionData up, down;
+};
+
+struct Completion {
+  std::string layer;
+  int version = 1;
+  std::int64_t done_ms = 0;  // since the run started
+};
+
+struct NodeData {
+  std::string name;
+  std::map<std::string, std::uint64_t> bytes_by_source;  // "wan", "lan", "local", ...
+  std::vector<Completion> completions;
+};
+
+struct InteractiveData {
+  std::string branch;
+  int flow = 0;
+  std::vector<double> latency_ms;
+};
+
+struct RunInputs {
+  std::vector<LinkData> links;
+  std::vector<NodeData> nodes;
+  std::vector<InteractiveData> interactive;
+};
+
+Result<RunInputs> parse_run_inputs(const nlohmann::json& links, const nlohmann::json& nodes);
+// Reads RUN_DIR/links.json and RUN_DIR/nodes.json.
+Result<RunInputs> load_run_inputs(const std::string& run_dir);
+
+}  // namespace bc::netsim
