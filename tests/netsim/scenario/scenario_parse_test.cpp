@@ -1,0 +1,160 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "netsim/scenario/scenario_parse.hpp"
+
+namespace bc::netsim {
+namespace {
+
+const std::string kMinimal = R"(
+name = "t"
+duration_s = 60
+[[branches]]
+name = "a"
+reflectors = 1
+endpoints = 2
+[branches.wan]
+down_mbit = 20
+up_mbit = 10
+rtt_ms = 40
+[[layers]]
+name = "base"
+size_mib = 256
+v2_change_ratio = 0.05
+[[assignments]]
+at_s = 1.5
+layer = "base"
+)";
+
+// The error message of parsing kMinimal with `from` replaced by `to`.
+std::string error_after(const std::string& from, const std::string& to) {
+  std::string text = kMinimal;
+  auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, from.size(), to);
+  auto s = parse_scenario(text);
+  REQUIRE_FALSE(s.ok());
+  return std::string(s.status().message());
+}
+
+TEST_CASE("a minimal scenario parses with units converted to bytes and ms") {
+  auto s = parse_scenario(kMinimal);
+  REQUIRE(s.ok());
+  CHECK(s->name == "t");
+  CHECK(s->duration_ms == 60'000);
+  REQUIRE(s->branches.size() == 1);
+  CHECK(s->branches[0].wan.down_bytes_per_s == 2'500'000);
+  CHECK(s->branches[0].wan.up_bytes_per_s == 1'250'000);
+  CHECK(s->branches[0].wan.rtt_ms == 40);
+  CHECK(s->branches[0].reflector_name(1) == "a-r1");
+  CHECK(s->branches[0].endpoint_name(2) == "a-e2");
+  CHECK(s->layers[0].size_bytes == 256ull << 20);
+  CHECK(*s->layers[0].v2_change_ratio == doctest::Approx(0.05));
+  CHECK(s->assignments[0].at_ms == 1500);
+  CHECK(s->assignments[0].version == 1);
+  CHECK(s->assignments[0].branches.empty());
+}
+
+TEST_CASE("scenario errors name the field path and the reason") {
+  CHECK(error_after("rtt_ms = 40", "rtt_ms = 0") == "branches[0].wan.rtt_ms: must be > 0");
+  CHECK(error_after("rtt_ms = 40", "rtt_ms = \"fast\"") == "branches[0].wan.rtt_ms: must be a number");
+  CHECK(error_after("rtt_ms = 40", "") == "branches[0].wan.rtt_ms: missing");
+  CHECK(error_after("down_mbit = 20", "down_mbit = -3") == "branches[0].wan.down_mbit: must be >= 0 and in range");
+  CHECK(error_after("endpoints = 2", "endpoints = 2\ncolour = 1") == "branches[0].colour: unknown field");
+  CHECK(error_after("name = \"a\"", "name = \"A_1\"") == "branches[0].name: must be 1..12 of [a-z0-9], not \"dc\"");
+  CHECK(error_after("layer = \"base\"", "layer = \"nope\"") == "assignments[0].layer: no layer \"nope\"");
+  CHECK(error_after("v2_change_ratio = 0.05", "v2_change_ratio = 1.5") == "layers[0].v2_change_ratio: must be in (0, 1]");
+  CHECK(error_after("at_s = 1.5", "at_s = 61") == "assignments[0].at_s: must be in [0, duration_s]");
+  CHECK(error_after("at_s = 1.5", "at_s = 1.5\nversion = 3") == "assignments[0].version: must be 1 or 2");
+  CHECK(error_after("reflectors = 1\nendpoints = 2", "reflectors = 0") == "branches[0]: has no reflector and no endpoint");
+  CHECK(error_after("reflectors = 1", "reflectors = 65") == "branches[0].reflectors: must be <= 64");
+}
+
+TEST_CASE("TOML syntax errors report line and column") {
+  auto s = parse_scenario("name = \"x\"\nduration_s = = 3\n");
+  REQUIRE_FALSE(s.ok());
+  CHECK(std::string(s.status().message()).find("line 2") != std::string::npos);
+}
+
+TEST_CASE("cross traffic faults and wan policy are parsed and checked") {
+  std::string text = kMinimal + R"(
+[[faults]]
+kind = "kill_reflector"
+node = "a-r1"
+at_s = 10
+[[faults]]
+kind = "cut_wan"
+branch = "a"
+at_s = 20
+until_s = 30
+[[faults]]
+kind = "stop_tracker"
+at_s = 5
+until_s = 8
+)";
+  std::string with_branch_extras = text;
+  with_branch_extras.replace(with_branch_extras.find("[branches.wan]"), 0,
+                             "wan_policy = '{\"schema\":1,\"target_delay_ms\":20}'\n"
+                             "[[branches.cross_traffic]]\nkind = \"constant\"\nrate_mbit = 2\nstart_s = 1\nstop_s = 9\n"
+                             "[[branches.cross_traffic]]\nkind = \"interactive\"\nrequest_bytes = 100\n"
+                             "response_bytes = 1000\ninterval_ms = 200\n");
+  auto s = parse_scenario(with_branch_extras);
+  REQUIRE_MESSAGE(s.ok(), s.status().to_string());
+  REQUIRE(s->faults.size() == 3);
+  CHECK(s->faults[0].kind == FaultKind::kill_reflector);
+  CHECK(s->faults[0].until_ms == -1);
+  CHECK(s->faults[1].until_ms == 30'000);
+  const BranchDef& b = s->branches[0];
+  REQUIRE(b.cross_traffic.size() == 2);
+  CHECK(b.cross_traffic[0].rate_bytes_per_s == 250'000);
+  CHECK(b.cross_traffic[0].stop_ms == 9'000);
+  CHECK(b.cross_traffic[1].kind == CrossKind::interactive);
+  REQUIRE(b.wan_policy.has_value());
+  CHECK(b.wan_policy->target_delay_ms == 20);
+
+  std::string bad_policy = with_branch_extras;
+  bad_policy.replace(bad_policy.find("\"target_delay_ms\":20"), 20, "\"target_delay_ms\":0");
+  auto p = parse_scenario(bad_policy);
+  REQUIRE_FALSE(p.ok());
+  CHECK(std::string(p.status().message()).rfind("branches[0].wan_policy: ", 0) == 0);
+
+  std::string bad_node = text;
+  bad_node.replace(bad_node.find("node = \"a-r1\""), 13, "node = \"a-r2\"");
+  auto n = parse_scenario(bad_node);
+  REQUIRE_FALSE(n.ok());
+  CHECK(n.status().message() == "faults[0].node: no reflector \"a-r2\"");
+
+  std::string bad_cut = text;
+  bad_cut.replace(bad_cut.find("until_s = 30"), 12, "until_s = 15");
+  auto c = parse_scenario(bad_cut);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message() == "faults[1].until_s: must be after at_s and within duration_s");
+}
+
+TEST_CASE("oversized scenario text is refused before parsing") {
+  std::string big(kMaxScenarioTomlBytes + 1, '#');
+  auto s = parse_scenario(big);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.status().message() == "scenario: larger than 1 MiB");
+}
+
+TEST_CASE("every shipped scenario loads and validates") {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(BC_NETSIM_SCENARIOS_DIR)) {
+    if (e.path().extension() != ".toml") continue;
+    auto s = load_scenario(e.path().string());
+    CHECK_MESSAGE(s.ok(), (e.path().string() + ": " + s.status().to_string()));
+    ++n;
+  }
+  CHECK(n >= 4);
+  auto d = load_scenario(std::string(BC_NETSIM_SCENARIOS_DIR) + "/default.toml");
+  REQUIRE(d.ok());
+  REQUIRE(d->branches.size() == 3);
+  CHECK(d->branches[1].wan.loss == doctest::Approx(0.005));
+  CHECK(d->branches[2].reflectors == 0);
+}
+
+}  // namespace
+}  // namespace bc::netsim
