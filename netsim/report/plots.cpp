@@ -51,12 +51,18 @@ std::string cdf_data(const Report& r, const std::string& branch) {
     if (c.branch == branch && c.done_ms >= 0) v.push_back(c.elapsed_s);
   std::sort(v.begin(), v.end());
   std::ostringstream o;
-  o << "# elapsed_s fraction_done\n";
+  o << "# elapsed_s fraction_done\n0 0\n";
   std::size_t total = 0;
   for (const auto& c : r.completions) total += c.branch == branch;
   for (std::size_t i = 0; i < v.size(); ++i) {
     char line[64];
     std::snprintf(line, sizeof line, "%.3f %.4f\n", v[i], static_cast<double>(i + 1) / static_cast<double>(total));
+    o << line;
+  }
+  if (!v.empty()) {  // hold the last step a little past the last completion
+    char line[64];
+    std::snprintf(line, sizeof line, "%.3f %.4f\n", v.back() * 1.05,
+                  static_cast<double>(v.size()) / static_cast<double>(total));
     o << line;
   }
   return o.str();
@@ -74,17 +80,19 @@ std::string script(const Scenario& s, const std::vector<std::string>& linked, co
   g << "set terminal pngcairo size 1100," << 120 + 260 * rows << " font 'sans,10'\n";
   g << "set output '" << dir << "/wan_rate.png'\n";
   g << "set multiplot layout " << rows << ",1 title 'WAN rate per branch - scenario " << s.name << "'\n";
-  g << "set xlabel 'time (s)'\nset ylabel 'Mbit/s'\nset yrange [0:*]\n";
+  g << "set xlabel 'time (s)'\nset ylabel 'Mbit/s'\n";
   for (const auto& b : linked) {
     const BranchDef* bd = s.branch(b);
     double cap = bd ? static_cast<double>(bd->wan.down_bytes_per_s) * 8 / 1e6 : 0;
+    g << "set yrange [0:" << cap * 1.15 << "]\n";
     g << "set title 'branch " << b << " (down " << cap << " Mbit/s)'\n";
     g << "plot '" << dir << "/link_" << b << ".dat' using 1:2 with lines lw 2 title 'down', "
       << "'' using 1:3 with lines lw 1 title 'up', '' using 1:4 with lines dt 2 lw 2 title 'cross traffic down', "
-      << cap << " with lines dt 3 lc rgb 'gray40' title 'capacity'\n";
+      << cap << " with lines dt 3 lw 2 lc rgb 'gray40' title 'capacity'\n";
   }
   g << "unset multiplot\nunset output\n";
   g << "set terminal pngcairo size 1100,500 font 'sans,10'\nset output '" << dir << "/queue_delay.png'\n";
+  g << "set yrange [0:*]\n";
   g << "set title 'Worst queuing delay per interval on each WAN link'\nset ylabel 'ms'\nset xlabel 'time (s)'\n";
   g << "plot ";
   for (std::size_t i = 0; i < linked.size(); ++i) {
@@ -120,7 +128,7 @@ Status write_plot_script(const Scenario& s, const RunInputs& in, const Report& r
       linked.push_back(b.name);
     }
     std::string cdf = cdf_data(r, b.name);
-    if (cdf.find('\n') != cdf.size() - 1) {  // more than the header
+    if (std::count(cdf.begin(), cdf.end(), '\n') > 2) {  // more than the header and the origin
       BC_RETURN_IF_ERROR(put(out_dir, "cdf_" + b.name + ".dat", cdf));
       cdfs.push_back(b.name);
     }
