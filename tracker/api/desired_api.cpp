@@ -27,6 +27,7 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
       DesiredStack d = effective_stack(e, view);
       out["branch"] = e.branch;
       out["announce_key"] = rec.value("announce_key", "");
+      out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
       out["source"] = d.source;
       out["stack"] = json::array();
       for (const auto& l : d.layers) out["stack"].push_back(layer_json(l));
@@ -39,6 +40,7 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
     BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, branch));
     out["branch"] = branch;
     out["announce_key"] = rec.value("announce_key", "");
+    out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
     out["layers"] = json::array();
     for (const auto& l : reflector_layers(branch, endpoints, view)) out["layers"].push_back(layer_json(l));
     return Status();

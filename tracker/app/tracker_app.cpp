@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "layers/qos/probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
 
 namespace bc::tracker {
@@ -43,6 +44,8 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_assignment_routes(app->router_, *app->ctx_);
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
+  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_);
+  app->bt_->add_routes(app->router_);
   return app;
 }
 
@@ -76,13 +79,31 @@ Result<uint16_t> TrackerApp::start() {
   BC_ASSIGN_OR_RETURN(uint16_t port, server_->start());
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
+  BC_RETURN_IF_ERROR(start_probe());
   spdlog::info("bc-tracker listening on {}:{} ({}), data in {}", config_.server.listen_address, port,
                config_.server.tls() ? "https" : "http", config_.data_dir);
   return port;
 }
 
+Status TrackerApp::start_probe() {
+  if (config_.probe_port == 0 || probe_) return Status();
+  qos::probe::EchoResponderOptions o;
+  o.bind_address = config_.server.listen_address;
+  o.port = config_.probe_port;
+  BC_ASSIGN_OR_RETURN(auto responder, qos::probe::EchoResponder::start(probe_io_, clock_, o));
+  probe_port_ = responder->local_endpoint().port();
+  probe_ = std::shared_ptr<qos::probe::EchoResponder>(std::move(responder));
+  probe_thread_ = std::thread([this] { probe_io_.run(); });
+  spdlog::info("bc-tracker RTT echo responder on udp {}:{}", o.bind_address, probe_port_);
+  return Status();
+}
+
 void TrackerApp::stop() {
   if (server_) server_->stop();
+  if (probe_) std::static_pointer_cast<qos::probe::EchoResponder>(probe_)->stop();
+  probe_io_.stop();
+  if (probe_thread_.joinable()) probe_thread_.join();
+  probe_.reset();
 }
 
 }  // namespace bc::tracker

@@ -5,10 +5,14 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/clock.hpp"
 #include "tracker/api/api_context.hpp"
+#include "tracker/app/bt_frontend.hpp"
 #include "tracker/config/config.hpp"
 #include "tracker/http/http_server.hpp"
 
@@ -32,6 +36,9 @@ class TrackerApp {
   PeerRegistry& peers() { return peers_; }
   TrackerMetrics& metrics() { return metrics_; }
   Store& store() { return *store_; }
+  BtFrontend& bt() { return *bt_; }
+  // The RTT echo responder's UDP port (config probe_port), 0 when disabled.
+  uint16_t probe_port() const { return probe_port_; }
 
   // Runs one request through the full pipeline without sockets (target
   // parsing, routing, metrics, logging). Thread-safe.
@@ -40,6 +47,7 @@ class TrackerApp {
  private:
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
+  Status start_probe();
 
   TrackerConfig config_;
   const Clock& clock_;
@@ -50,7 +58,13 @@ class TrackerApp {
   PeerRegistry peers_;
   std::unique_ptr<ApiContext> ctx_;
   Router router_;
+  std::unique_ptr<BtFrontend> bt_;
   std::unique_ptr<HttpServer> server_;
+  // The RTT echo responder runs on its own io_context and thread.
+  boost::asio::io_context probe_io_;
+  std::shared_ptr<void> probe_;  // EchoResponder, type-erased to keep Asio UDP out of this header
+  std::thread probe_thread_;
+  uint16_t probe_port_ = 0;
 };
 
 // Installs the bootstrap admin token (plain text in `token`) with id

@@ -56,6 +56,11 @@ class SwarmRegistry {
 
   size_t swarm_count() const { return swarms_.size(); }
   size_t peer_count() const;
+  // Calls f(hash, swarm) for every swarm, in no particular order.
+  template <class F>
+  void for_each_swarm(F&& f) const {
+    for (const auto& [h, e] : swarms_) f(h, static_cast<const Swarm&>(*e.swarm));
+  }
   const RegistryCounters& counters() const { return counters_; }
   const SwarmRegistryOptions& options() const { return options_; }
 

@@ -56,7 +56,8 @@ void read_sections(Reader& r, TrackerConfig& c) {
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
   r.check_keys(server, "server",
-               {"listen", "port", "port_file", "tls_cert", "tls_key", "io_threads", "worker_threads"});
+               {"listen", "port", "port_file", "tls_cert", "tls_key", "io_threads", "worker_threads",
+                "probe_port"});
   r.string(server, "server", "listen", &c.server.listen_address, false);
   r.integer(server, "server", "port", &c.server.port, 0, 65535);
   r.string(server, "server", "port_file", &c.port_file, true);
@@ -64,6 +65,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.string(server, "server", "tls_key", &c.server.tls_key_file, true);
   r.integer(server, "server", "io_threads", &c.server.io_threads, 1, 64);
   r.integer(server, "server", "worker_threads", &c.server.worker_threads, 1, 256);
+  r.integer(server, "server", "probe_port", &c.probe_port, 0, 65535);
   auto* storage = r.section("storage");
   r.check_keys(storage, "storage", {"data_dir", "map_size_mib"});
   r.string(storage, "storage", "data_dir", &c.data_dir, true);

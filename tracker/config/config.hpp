@@ -36,6 +36,9 @@ struct TrackerConfig {
   std::string admin_token_file;  // optional; bootstrap admin token
   std::string signing_key_file;  // required; the tracker's Ed25519 secret key
   std::string log_level = "info";  // trace|debug|info|warn|error; default info
+  // UDP port of the RTT echo responder ([server] probe_port), bound on the
+  // listen address; 0 = disabled (default).
+  uint16_t probe_port = 0;
 
   Status validate() const;
 };

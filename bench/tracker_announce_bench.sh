@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Announces per second and p99 latency of bc-tracker at 10,000 enrolled
+# endpoints across 100 branches vs opentracker on plain announces, both with
+# wrk, same duration / threads / connections, in one run; prints the ratio.
+# docs/benchmarks.md, "Tracker announces vs opentracker".
+#
+#   bench/tracker_announce_bench.sh [BUILD_DIR=build] [DURATION_S=10] [THREADS=2] [CONNECTIONS=32]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+duration=${2:-10}
+threads=${3:-2}
+conns=${4:-32}
+endpoints=${BC_BENCH_ENDPOINTS:-10000}
+branches=${BC_BENCH_BRANCHES:-100}
+token="bench-admin-token-0123456789abcdef"
+
+work=$(mktemp -d /tmp/bc-announce-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+t0=$(date +%s.%N)
+"$build/tracker/bench_tracker_seed" "$work" "$endpoints" "$branches"
+t1=$(date +%s.%N)
+echo "seeding: $(echo "$t1 - $t0" | bc) s"
+
+echo "$token" > "$work/admin.token"
+cat > "$work/tracker.toml" <<TOML
+[server]
+listen = "127.0.0.1"
+port = 0
+port_file = "port"
+[storage]
+data_dir = "data"
+[auth]
+signing_key = "tracker.key"
+admin_token_file = "admin.token"
+[log]
+level = "warn"
+TOML
+"$build/tracker/bc-tracker" serve --config "$work/tracker.toml" > "$work/tracker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done
+port=$(cat "$work/port")
+curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d "{\"dir\": \"$work/layer\"}" "http://127.0.0.1:$port/api/v1/layers/import" > /dev/null
+
+hex=$(cut -c1-40 "$work/info_hash.hex")
+info_hash=$(echo "$hex" | sed 's/../%&/g')
+
+# opentracker: Debian's build is whitelist-only, so whitelist the one hash.
+mkdir -p "$work/ot"
+echo "$hex" > "$work/ot/whitelist"
+otport=$(( 20000 + RANDOM % 20000 ))
+opentracker -i 127.0.0.1 -p "$otport" -P "$otport" -d "$work/ot" -w whitelist > "$work/ot.log" 2>&1 &
+pids+=($!)
+sleep 0.5
+
+run() {  # NAME PORT KEYS
+  BC_INFO_HASH="$info_hash" BC_KEYS="$3" wrk -t"$threads" -c"$conns" -d"${duration}s" --latency \
+    -s "$here/tracker_announce.lua" "http://127.0.0.1:$2" > "$work/$1.wrk"
+  local rps p99 failed
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.wrk")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")
+  echo "$1: $rps announces/s, p99 $p99" >&2
+  echo "$rps $p99"
+}
+# A sanity check: one announce each, showing the answers are real.
+key=$(head -1 "$work/keys.txt")
+q="info_hash=$info_hash&peer_id=%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14&port=6881&uploaded=0&downloaded=0&left=0&compact=1"
+echo "bc-tracker answer:  $(curl -s "http://127.0.0.1:$port/announce?$q&bckey=$key" | head -c 120 | tr -c '[:print:]' '.')"
+echo "opentracker answer: $(curl -s "http://127.0.0.1:$otport/announce?$q" | head -c 120 | tr -c '[:print:]' '.')"
+
+bc=$(run bc-tracker "$port" "$work/keys.txt")
+ot=$(run opentracker "$otport" "")
+bc_rps=${bc% *}; ot_rps=${ot% *}
+echo "wrk -t$threads -c$conns -d${duration}s; $endpoints endpoints in $branches branches"
+echo "bc-tracker:  ${bc_rps} announces/s, p99 ${bc#* }"
+echo "opentracker: ${ot_rps} announces/s, p99 ${ot#* }"
+echo "ratio bc-tracker/opentracker (announces/s): $(echo "scale=3; $bc_rps / $ot_rps" | bc)"

@@ -1,0 +1,139 @@
+// The real bc-tracker as a BitTorrent tracker: two real SwarmNodes find each
+// other only through its /announce, and /scrape counts them.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "layers/model/layer_dir.hpp"
+#include "layers/swarm/swarm_node.hpp"
+#include "tests/integration/support/tracker_process.hpp"
+#include "tests/layers/swarm/swarm_test_util.hpp"
+#include "tests/support/layer_fixture.hpp"
+#include "tests/support/tmp_dir.hpp"
+#include "tracker/bt/info_hash.hpp"
+#include "tracker/client/tracker_client.hpp"
+
+using namespace bc;
+using namespace bc::tracker;
+using nlohmann::json;
+
+namespace {
+const std::string kAdmin = "integration-admin-token-0123456789";
+
+HttpClientOptions local(uint16_t port) {
+  HttpClientOptions o;
+  o.port = port;
+  o.timeout_ms = 20'000;
+  return o;
+}
+
+std::string percent(std::string_view raw) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += '%';
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+std::string body_of(const std::string& raw) {
+  auto p = raw.find("\r\n\r\n");
+  return p == std::string::npos ? "" : raw.substr(p + 4);
+}
+
+std::string get(uint16_t port, const std::string& target) {
+  return test::raw_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+}
+
+// Enrolls an endpoint (source 127.0.0.1, branch hq) and returns its announce key.
+std::string enroll_endpoint(TrackerClient& admin, uint16_t port, const Clock& clock) {
+  auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
+  REQUIRE(tok.ok());
+  auto key = SecretKey::generate();
+  TrackerClient node(local(port), &key, "", clock);
+  auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
+  REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
+  auto desired = node.poll_desired("");
+  REQUIRE(desired.ok());
+  std::string k = desired->state.value("announce_key", "");
+  REQUIRE(k.size() == 32);
+  CHECK(desired->state.value("announce_path", "") == "/announce?bckey=" + k);
+  return k;
+}
+}  // namespace
+
+TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-tracker announces") {
+  test::TmpDir tmp;
+  test::TrackerProcess proc({tmp.path(), kAdmin, ""});
+  uint16_t port = proc.start();
+  SystemClock clock;
+  TrackerClient admin(local(port), nullptr, kAdmin, clock);
+
+  test::write_file(tmp / "src/etc/motd", "hello\n");
+  test::write_file(tmp / "src/var/big.img", test::random_bytes(2u << 20, 7));
+  auto layer = test::capture_test_layer(tmp / "src", {"base", 1}, 64 * 1024);
+  REQUIRE(write_layer_dir(tmp / "layer", layer.manifest().encode(), layer.torrent, layer.source_dir).ok());
+  auto imported = admin.admin_json("POST", "/api/v1/layers/import", {{"dir", tmp / "layer"}});
+  REQUIRE_MESSAGE(imported.ok(), imported.status().to_string());
+  REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
+  REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
+  std::string seed_key = enroll_endpoint(admin, port, clock);
+  std::string dl_key = enroll_endpoint(admin, port, clock);
+
+  std::string announce_url = "http://127.0.0.1:" + std::to_string(port) + "/announce";
+  auto with_tracker = [&](const std::string& key) {
+    return [&, key](SwarmNodeOptions& o) {
+      o.tracker_url = announce_url;
+      o.tracker_key_param = "bckey";
+      o.tracker_key = key;
+      o.lan_subnets = {"127.0.0.0/24"};
+    };
+  };
+  auto seed = test::start_node(tmp / "seed", "127.0.0.2", with_tracker(seed_key));
+  REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
+  auto dl = test::start_node(tmp / "dl", "127.0.0.3", with_tracker(dl_key));
+  REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "dl-payload", LayerMode::download).ok());
+
+  // No add_peer: the downloader's only source of peers is the tracker.
+  std::vector<SwarmEvent> seen;
+  const std::string why = "download did not complete within 60 s; tracker log: " + proc.log_path();
+  REQUIRE_MESSAGE(test::poll_until({seed.get(), dl.get()}, dl.get(), &seen, test::is<LayerComplete>, 60'000), why);
+  auto st = dl->layer_status(layer.ref());
+  REQUIRE(st.ok());
+  CHECK(st->complete);
+
+  auto hash = bt::InfoHash::from_v2_hex((*imported)["info_hash"].get<std::string>());
+  REQUIRE(hash);
+  // Scrape: both nodes are in the swarm (the downloader has become a seed;
+  // its completed announce may still be on its way, so poll briefly).
+  std::string scrape;
+  for (int i = 0; i < 100; ++i) {
+    scrape = body_of(get(port, "/scrape?bckey=" + seed_key + "&info_hash=" + percent(hash->raw())));
+    if (scrape.find("8:completei2e") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK_MESSAGE(scrape.find("8:completei2e") != std::string::npos, scrape);
+  CHECK(scrape.find("5:files") != std::string::npos);
+
+  // An unknown key is refused with a failure reason (HTTP 200, BEP 3).
+  std::string raw = get(port, "/announce?bckey=0123456789abcdef0123456789abcdef&info_hash=" + percent(hash->raw()) +
+                                  "&peer_id=" + percent(std::string(20, 'x')) +
+                                  "&port=6881&uploaded=0&downloaded=0&left=0&compact=1");
+  CHECK(test::status_of(raw) == 200);
+  CHECK(raw.find("text/plain") != std::string::npos);
+  CHECK_MESSAGE(body_of(raw).find("14:failure reason") != std::string::npos, raw);
+  CHECK(body_of(raw).find("unknown") != std::string::npos);
+
+  // A layer not assigned to the node: a known key announcing an unpublished hash is refused too.
+  std::string other = get(port, "/announce?bckey=" + seed_key + "&info_hash=" + percent(std::string(20, 'z')) +
+                                    "&peer_id=" + percent(std::string(20, 'x')) +
+                                    "&port=6881&uploaded=0&downloaded=0&left=0");
+  CHECK_MESSAGE(body_of(other).find("14:failure reason") != std::string::npos, other);
+
+  // Metrics count announces from branch hq.
+  auto metrics = get(port, "/metrics");
+  CHECK_MESSAGE(metrics.find("bc_tracker_announces_total{branch=\"hq\"") != std::string::npos, body_of(metrics));
+}

@@ -1,0 +1,124 @@
+// GET /announce and /scrape through the full in-process pipeline (TrackerApp,
+// real LMDB): key resolution, entitlement, retired layers, reflector liveness.
+#include <doctest/doctest.h>
+
+#include "tests/tracker/api/api_fixture.hpp"
+#include "layers/util/hex.hpp"
+#include "tests/tracker/support/layer_fixture.hpp"
+#include "tracker/bt/info_hash.hpp"
+
+using namespace bc;
+using namespace bc::tracker;
+using nlohmann::json;
+
+namespace {
+
+std::string percent(std::string_view raw) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += '%';
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+struct BtWorld {
+  test::ApiFixture f;
+  std::string hash1, hash2;  // percent-encoded swarm keys of base@1 and other@1
+
+  BtWorld() {
+    for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"other@1", "b"}}) {
+      std::string dir = test::make_layer_dir(f.tmp.path(), ref, {{"etc/" + std::string(file), "x"}});
+      auto r = f.call("POST", "/api/v1/layers/import", json{{"dir", dir}}.dump());
+      REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
+      auto h = bt::InfoHash::from_v2_hex(f.body(r)["info_hash"].get<std::string>());
+      REQUIRE(h);
+      (std::string(ref) == "base@1" ? hash1 : hash2) = percent(h->raw());
+    }
+    REQUIRE(f.call("PUT", "/api/v1/branches/hq", json{{"subnets", {"10.1.0.0/16"}}}.dump()).status / 100 == 2);
+    REQUIRE(f.call("PUT", "/api/v1/assignments/branch/hq", json{{"stack", {"base@1"}}}.dump()).status / 100 == 2);
+  }
+  // Enrolls (or registers) a node from 10.1.2.3 and returns its announce key.
+  std::string join(const SecretKey& key, const std::string& role) {
+    auto tok = f.call("POST", "/api/v1/enrollment-tokens", json{{"role", role}, {"branch", "hq"}}.dump());
+    std::string token = f.body(tok)["token"];
+    auto r = role == "endpoint"
+                 ? f.node(key, "POST", "/api/v1/enroll", json{{"token", token}, {"facts", json::object()}}.dump())
+                 : f.node(key, "POST", "/api/v1/reflectors/register",
+                          json{{"token", token}, {"address", "10.1.0.2"}}.dump());
+    REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
+    return f.body(r)["announce_key"];
+  }
+  HttpResponse get(const std::string& target, const std::string& remote = "10.1.2.3") {
+    HttpRequest req;
+    req.method = "GET";
+    req.target = target;
+    req.remote_address = remote;
+    return f.app->handle(req);
+  }
+  HttpResponse announce(const std::string& key, const std::string& hash, uint64_t left) {
+    return get("/announce?bckey=" + key + "&info_hash=" + hash + "&peer_id=" + percent(std::string(20, 'p')) +
+               "&port=6881&uploaded=0&downloaded=0&left=" + std::to_string(left) + "&event=started");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("announce answers 200 text/plain bencoded and refuses unknown keys with a failure reason") {
+  BtWorld w;
+  std::string key = w.join(SecretKey::generate(), "endpoint");
+  auto ok = w.announce(key, w.hash1, 0);
+  CHECK(ok.status == 200);
+  CHECK(ok.content_type == "text/plain");
+  CHECK_MESSAGE(ok.body.find("8:intervali") != std::string::npos, ok.body);
+  CHECK(ok.body.find("8:completei1e") != std::string::npos);
+
+  auto unknown = w.announce(std::string(32, 'a'), w.hash1, 0);
+  CHECK(unknown.status == 200);
+  CHECK_MESSAGE(unknown.body.find("14:failure reason") != std::string::npos, unknown.body);
+  CHECK(unknown.body.find("unknown or revoked") != std::string::npos);
+}
+
+TEST_CASE("an endpoint may announce only layers of its desired stack and never retired ones") {
+  BtWorld w;
+  std::string key = w.join(SecretKey::generate(), "endpoint");
+  auto other = w.announce(key, w.hash2, 100);
+  CHECK_MESSAGE(other.body.find("not assigned to this node") != std::string::npos, other.body);
+  // A scrape leaves the unassigned hash out but counts the assigned one.
+  REQUIRE(w.announce(key, w.hash1, 0).body.find("failure") == std::string::npos);
+  auto scrape = w.get("/scrape?bckey=" + key + "&info_hash=" + w.hash1 + "&info_hash=" + w.hash2);
+  CHECK(scrape.status == 200);
+  CHECK_MESSAGE(scrape.body.find("8:completei1e") != std::string::npos, scrape.body);
+  CHECK(scrape.body.find("5:filesd20:") != std::string::npos);
+  CHECK(scrape.body.find("ee20:") == std::string::npos);  // one file only
+
+  REQUIRE(w.f.call("POST", "/api/v1/layers/base@1/retire").status / 100 == 2);
+  auto retired = w.announce(key, w.hash1, 0);
+  CHECK_MESSAGE(retired.body.find("not a published layer") != std::string::npos, retired.body);
+}
+
+TEST_CASE("a removed endpoint's key is refused and metrics count announces by branch") {
+  BtWorld w;
+  auto node = SecretKey::generate();
+  std::string key = w.join(node, "endpoint");
+  REQUIRE(w.announce(key, w.hash1, 0).body.find("failure") == std::string::npos);
+  auto m = w.f.call("GET", "/metrics");
+  CHECK_MESSAGE(m.body.find("bc_tracker_announces_total{branch=\"hq\",event=\"started\"}") != std::string::npos,
+                m.body);
+  REQUIRE(w.f.call("DELETE", "/api/v1/endpoints/" + to_hex(node.public_key())).status / 100 == 2);
+  CHECK(w.announce(key, w.hash1, 0).body.find("unknown or revoked") != std::string::npos);
+}
+
+TEST_CASE("a reflector may announce only its branch layers and endpoints of the branch are handed it") {
+  BtWorld w;
+  std::string ep = w.join(SecretKey::generate(), "endpoint");
+  std::string refl = w.join(SecretKey::generate(), "reflector");
+  CHECK(w.announce(refl, w.hash2, 100).body.find("not assigned to this node") != std::string::npos);
+  auto r = w.announce(refl, w.hash1, 0);
+  REQUIRE_MESSAGE(r.body.find("failure") == std::string::npos, r.body);
+  // The endpoint, with a live reflector in its branch, is handed the reflector (10.1.2.3 here).
+  auto e = w.announce(ep, w.hash1, 100);
+  CHECK_MESSAGE(e.body.find("5:peers6:") != std::string::npos, e.body);
+}

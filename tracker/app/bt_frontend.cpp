@@ -1,0 +1,89 @@
+#include "tracker/app/bt_frontend.hpp"
+
+#include <map>
+
+namespace bc::tracker {
+
+namespace {
+
+std::string_view raw_query(const std::string& target) {
+  auto q = target.find('?');
+  return q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1);
+}
+
+HttpResponse bencoded(std::string body) {
+  HttpResponse res;
+  res.status = 200;  // BEP 3: failures are bencoded `failure reason`s with 200
+  res.content_type = "text/plain";
+  res.body = std::move(body);
+  return res;
+}
+
+bt::IpAddress source_of(const HttpRequest& req) {
+  auto ip = bt::IpAddress::parse(req.remote_address);
+  return ip ? *ip : bt::IpAddress::v4_from(0, 0, 0, 0);
+}
+
+// The `event` parameter of an announce, for the metric label.
+std::string event_of(const HttpRequest& req) {
+  const std::string* e = req.query_param("event");
+  if (!e) return "";
+  if (*e == "started" || *e == "completed" || *e == "stopped" || *e == "paused") return *e;
+  return "";
+}
+
+}  // namespace
+
+BtFrontend::BtFrontend(const Store& store, const Clock& clock, TrackerMetrics& metrics,
+                       bt::BtServiceOptions options, StoreBtDirectoryOptions dir_options)
+    : clock_(clock), metrics_(metrics), directory_(store, clock, dir_options),
+      service_(std::move(options), directory_) {}
+
+void BtFrontend::add_routes(Router& router) {
+  router.add("GET", "/announce", [this](HttpRequest& req) { return announce(req); });
+  router.add("GET", "/scrape", [this](HttpRequest& req) { return scrape(req); });
+}
+
+void BtFrontend::housekeeping(int64_t now_s) {
+  if (now_s - last_expire_s_ >= kExpireEveryS) {
+    service_.expire(now_s);
+    last_expire_s_ = now_s;
+  }
+  if (now_s - last_peers_s_ >= kPeersRefreshS) {
+    std::map<std::string, int64_t> per_branch;
+    service_.registry().for_each_swarm([&](const bt::InfoHash&, const bt::Swarm& s) {
+      s.for_each_branch([&](const bt::BranchId& b, auto peers) { per_branch[b] += int64_t(peers.size()); });
+    });
+    for (const auto& [b, n] : per_branch) metrics_.set_branch_peers(b, n);
+    last_peers_s_ = now_s;
+  }
+}
+
+HttpResponse BtFrontend::announce(const HttpRequest& req) {
+  int64_t now_s = clock_.unix_s();
+  std::string body;
+  std::optional<bt::NodeIdentity> who;
+  {
+    std::lock_guard lock(mu_);
+    directory_.reset_last();
+    body = service_.announce(raw_query(req.target), source_of(req), now_s);
+    who = directory_.last_identity();
+    housekeeping(now_s);
+  }
+  if (who) metrics_.record_announce(who->branch, event_of(req));
+  return bencoded(std::move(body));
+}
+
+HttpResponse BtFrontend::scrape(const HttpRequest& req) {
+  int64_t now_s = clock_.unix_s();
+  std::lock_guard lock(mu_);
+  directory_.reset_last();
+  return bencoded(service_.scrape(raw_query(req.target), source_of(req), now_s));
+}
+
+bt::BtServiceCounters BtFrontend::counters() const {
+  std::lock_guard lock(mu_);
+  return service_.counters();
+}
+
+}  // namespace bc::tracker

@@ -1,0 +1,56 @@
+// The BitTorrent half's view of the tracker's store (tracker/bt/BtDirectory
+// over LMDB). Every call opens one read transaction.
+//
+// Thread affinity: not thread-safe on its own; BtService calls it from the
+// one thread or lock that owns the service. `last_identity()` is the node
+// the latest node_for_key call resolved (the announce handler reads it for
+// metrics, under the same lock).
+//
+// Entitlement (when options.enforce_entitlement): after node_for_key, the
+// following torrent_bytes calls answer permission_denied for layers the node
+// may not announce: an endpoint only the layers of its effective desired
+// stack, a reflector any layer the desired stack of an endpoint of its
+// branch (or the branch's own assignment) holds. A scrape leaves such
+// hashes out.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "layers/util/clock.hpp"
+#include "tracker/bt/bt_service.hpp"
+#include "tracker/store/store.hpp"
+
+namespace bc::tracker {
+
+struct StoreBtDirectoryOptions {
+  // A branch has a live reflector when one of its reflectors heartbeated
+  // within this many seconds; default 300.
+  int64_t reflector_live_s = 300;
+  // Refuse layers not assigned to the announcing node; default true.
+  bool enforce_entitlement = true;
+  Status validate() const;
+};
+
+class StoreBtDirectory final : public bt::BtDirectory {
+ public:
+  // REQUIRES: store and clock outlive the directory.
+  StoreBtDirectory(const Store& store, const Clock& clock, StoreBtDirectoryOptions options = {});
+
+  Result<bt::NodeIdentity> node_for_key(std::string_view node_key, const bt::IpAddress& source) override;
+  Result<uint64_t> torrent_bytes(const bt::InfoHash& hash) override;
+
+  const std::optional<bt::NodeIdentity>& last_identity() const { return last_; }
+  // Forgets the last identity (call before each request).
+  void reset_last() { last_.reset(); }
+
+ private:
+  Result<bool> entitled(const Txn& txn, const bt::NodeIdentity& who, const bt::InfoHash& hash) const;
+
+  const Store& store_;
+  const Clock& clock_;
+  StoreBtDirectoryOptions options_;
+  std::optional<bt::NodeIdentity> last_;
+};
+
+}  // namespace bc::tracker
