@@ -67,6 +67,7 @@ struct Fixture {
 
   // Enrolls an endpoint in hq and assigns it base@1 (the reflector's desired
   // set is the union of its branch's endpoints' stacks).
+  std::string endpoint_id;
   void assign_to_endpoint() {
     auto tok = admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
     REQUIRE(tok.ok());
@@ -74,19 +75,19 @@ struct Fixture {
     TrackerClient ep(local(port), &key, "", clock);
     auto e = ep.enroll((*tok)["token"], {{"vendor", "Dell Inc."}}, std::string("hq"));
     REQUIRE_MESSAGE(e.ok(), e.status().to_string());
-    std::string id = public_key_hex(key.public_key());
-    REQUIRE(admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + id, {{"stack", {"base@1"}}}).ok());
+    endpoint_id = public_key_hex(key.public_key());
+    REQUIRE(admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + endpoint_id, {{"stack", {"base@1"}}}).ok());
   }
 
   // The layer as the tracker signed it.
-  std::pair<TrustedManifest, std::string> trusted_layer() {
-    auto m = admin->admin_call("GET", "/api/v1/layers/base@1/manifest");
+  std::pair<TrustedManifest, std::string> trusted_layer(const std::string& ref = "base@1") {
+    auto m = admin->admin_call("GET", "/api/v1/layers/" + ref + "/manifest");
     REQUIRE(m.ok());
     auto sig = signature_from_hex(m->header("x-bc-signature"));
     REQUIRE(sig.ok());
     auto tm = TrustedManifest::verify(m->body, *sig, *public_key_from_hex(tracker_key_hex));
     REQUIRE(tm.ok());
-    auto t = admin->admin_call("GET", "/api/v1/layers/base@1/torrent");
+    auto t = admin->admin_call("GET", "/api/v1/layers/" + ref + "/torrent");
     REQUIRE(t.ok());
     return {std::move(*tm), t->body};
   }
@@ -206,4 +207,46 @@ TEST_CASE("a reflector pinned to the wrong tracker key refuses the manifest and 
   CHECK(it->second.state == reflector::CacheState::waiting_retry);
   CHECK(it->second.last_error.find("manifest of base@1") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(f.tmp.path() + "/cache/layers/" + it->second.info_hash + "/payload"));
+}
+
+TEST_CASE("when the assignment moves to a new layer that does not fit next to the old one the old one is evicted") {
+  Fixture f;
+  std::map<std::string, std::string> files2 = {{"usr/lib/big.bin", random_text(300'000, 9)},
+                                               {"usr/lib/other.bin", random_text(70'000, 10)}};
+  std::string dir2 = test::make_layer_dir(f.tmp.path(), "base@2", files2);
+  REQUIRE(f.admin->admin_json("POST", "/api/v1/layers/import", {{"dir", dir2}}).ok());
+  f.assign_to_endpoint();
+  auto [t1, torrent1] = f.trusted_layer("base@1");
+  auto [t2, torrent2] = f.trusted_layer("base@2");
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(t1, torrent1, f.layer_dir + "/payload", LayerMode::seed).ok());
+  REQUIRE(origin->add_layer(t2, torrent2, dir2 + "/payload", LayerMode::seed).ok());
+  auto cfg = f.reflector_config(origin->listen_port());
+  cfg.quota_bytes = 600'000;  // one layer (~370 kB) fits, two do not
+  auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(driver.ok());
+  auto& d = **driver;
+  REQUIRE(d.register_or_heartbeat().ok());
+  const LayerRef r1{"base", 1}, r2{"base", 2};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, r1) && std::chrono::steady_clock::now() < deadline) {
+    d.step(50);
+    origin->poll_events(50);
+  }
+  REQUIRE(seeding(d, r1));
+  std::string dir1 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r1).info_hash;
+  CHECK(std::filesystem::exists(dir1 + "/payload"));
+
+  REQUIRE(f.admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + f.endpoint_id, {{"stack", {"base@2"}}}).ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, r2) && std::chrono::steady_clock::now() < deadline) {
+    d.step(50);
+    origin->poll_events(50);
+  }
+  REQUIRE(seeding(d, r2));
+  CHECK(d.core().cache().count(r1) == 0);
+  CHECK_FALSE(std::filesystem::exists(dir1));
+  CHECK(d.core().cache_bytes() <= cfg.quota_bytes);
+  std::string p2 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r2).info_hash + "/payload";
+  for (const auto& [path, content] : files2) CHECK(test::read_file(p2 + "/" + path) == content);
 }
