@@ -250,3 +250,31 @@ TEST_CASE("when the assignment moves to a new layer that does not fit next to th
   std::string p2 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r2).info_hash + "/payload";
   for (const auto& [path, content] : files2) CHECK(test::read_file(p2 + "/" + path) == content);
 }
+
+TEST_CASE("a restarted reflector finds its cached layer on disk and seeds it again without any source") {
+  Fixture f;
+  f.assign_to_endpoint();
+  auto [trusted, torrent] = f.trusted_layer();
+  const LayerRef ref{"base", 1};
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
+  auto cfg = f.reflector_config(origin->listen_port());
+  {
+    auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+    REQUIRE(driver.ok());
+    REQUIRE((*driver)->register_or_heartbeat().ok());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) {
+      (*driver)->step(50);
+      origin->poll_events(50);
+    }
+    REQUIRE(seeding(**driver, ref));
+  }
+  origin.reset();  // no source left anywhere
+  auto again = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE_MESSAGE(again.ok(), again.status().to_string());
+  REQUIRE((*again)->register_or_heartbeat().ok());  // already registered: heartbeat path
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!seeding(**again, ref) && std::chrono::steady_clock::now() < deadline) (*again)->step(50);
+  CHECK(seeding(**again, ref));
+}
