@@ -278,3 +278,49 @@ TEST_CASE("a restarted reflector finds its cached layer on disk and seeds it aga
   while (!seeding(**again, ref) && std::chrono::steady_clock::now() < deadline) (*again)->step(50);
   CHECK(seeding(**again, ref));
 }
+
+TEST_CASE("two reflectors in one branch both cache the layer and one survives the other's death") {
+  Fixture f;
+  f.assign_to_endpoint();
+  auto [trusted, torrent] = f.trusted_layer();
+  const LayerRef ref{"base", 1};
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
+  auto cfg_a = f.reflector_config(origin->listen_port());
+  auto cfg_b = cfg_a;
+  cfg_b.identity_key_file = f.tmp.path() + "/reflector-b.key";
+  test::write_file(cfg_b.identity_key_file, SecretKey::generate().to_hex());
+  cfg_b.cache_dir = f.tmp.path() + "/cache-b";
+  auto tok = f.admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "reflector"}, {"branch", "hq"}});
+  REQUIRE(tok.ok());
+  cfg_b.registration_token = (*tok)["token"];
+  auto a = reflector::ReflectorDriver::create(cfg_a, f.clock);
+  auto b = reflector::ReflectorDriver::create(cfg_b, f.clock);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE((*a)->register_or_heartbeat().ok());
+  REQUIRE((*b)->register_or_heartbeat().ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!(seeding(**a, ref) && seeding(**b, ref)) && std::chrono::steady_clock::now() < deadline) {
+    (*a)->step(20);
+    (*b)->step(20);
+    origin->poll_events(20);
+  }
+  REQUIRE(seeding(**a, ref));
+  REQUIRE(seeding(**b, ref));
+  a->reset();       // reflector a dies
+  origin.reset();   // and the origin is gone too
+  auto peer = f.node("peer");
+  std::string peer_dir = f.tmp.path() + "/peer-payload";
+  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
+  REQUIRE(peer->add_peer(ref, "127.0.0.1", (*b)->listen_port()).ok());
+  bool complete = false;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!complete && std::chrono::steady_clock::now() < deadline) {
+    (*b)->step(20);
+    for (auto& ev : peer->poll_events(50))
+      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
+  }
+  CHECK(complete);
+  CHECK(seeding(**b, ref));
+}
