@@ -1,0 +1,146 @@
+#include "reflector/agent/reflector_config.hpp"
+
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "layers/crypto/ed25519.hpp"
+#include "layers/util/fs.hpp"
+
+namespace bc::reflector {
+
+namespace {
+constexpr size_t kMaxConfigBytes = 1 << 20;
+constexpr size_t kMaxPeerHints = 64;
+
+std::string quoted(const std::string& s) {
+  std::ostringstream o;
+  o << toml::value<std::string>(s);
+  return o.str();
+}
+}  // namespace
+
+Status split_tracker_url(const std::string& url, std::string& host, uint16_t& port) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) return Status::invalid_argument("tracker_url must start with http://");
+  std::string rest = url.substr(scheme.size());
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0 || rest.find('/') != std::string::npos)
+    return Status::invalid_argument("tracker_url must be http://HOST:PORT");
+  host = rest.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string p = rest.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
+    return Status::invalid_argument("tracker_url port is not a number");
+  int n = std::stoi(p);
+  if (n < 1 || n > 65535) return Status::invalid_argument("tracker_url port out of 1..65535");
+  port = static_cast<uint16_t>(n);
+  return Status();
+}
+
+Status ReflectorConfig::validate() const {
+  std::string h;
+  uint16_t p = 0;
+  BC_RETURN_IF_ERROR(split_tracker_url(tracker_url, h, p).with_context("tracker_url"));
+  if (identity_key_file.empty()) return Status::invalid_argument("identity_key_file is required");
+  if (!public_key_from_hex(tracker_public_key).ok())
+    return Status::invalid_argument("tracker_public_key must be 64 hex digits (the tracker's Ed25519 key)");
+  if (cache_dir.empty()) return Status::invalid_argument("cache_dir is required");
+  if (quota_bytes == 0) return Status::invalid_argument("quota_bytes must be > 0");
+  if (listen.empty()) return Status::invalid_argument("listen must not be empty");
+  if (upload_limit_bytes_per_s < 0 || download_limit_bytes_per_s < 0)
+    return Status::invalid_argument("rate limits must be >= 0");
+  if (max_parallel_fetches < 1 || max_parallel_fetches > 64)
+    return Status::invalid_argument("max_parallel_fetches must be in 1..64");
+  if (poll_interval_ms < 100 || heartbeat_interval_ms < 100)
+    return Status::invalid_argument("poll_interval_ms and heartbeat_interval_ms must be >= 100");
+  if (test_peer_hints.size() > kMaxPeerHints) return Status::invalid_argument("too many test_peer_hints (max 64)");
+  for (const auto& hint : test_peer_hints)
+    if (hint.rfind(':') == std::string::npos) return Status::invalid_argument("test_peer_hints entries must be IP:PORT");
+  return Status();
+}
+
+Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
+  if (text.size() > kMaxConfigBytes) return Status::invalid_argument("config is larger than 1 MiB");
+  toml::table t;
+  try {
+    t = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    return Status::invalid_argument(std::string("config is not valid TOML: ") + std::string(e.description()));
+  }
+  static const char* kKnown[] = {"tracker_url", "identity_key_file", "tracker_public_key", "registration_token",
+                                 "branch", "address", "cache_dir", "quota_bytes", "listen",
+                                 "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
+                                 "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
+                                 "test_peer_hints"};
+  for (const auto& [k, v] : t) {
+    bool known = false;
+    for (const char* n : kKnown) known = known || k.str() == n;
+    if (!known) return Status::invalid_argument("config: unknown key '" + std::string(k.str()) + "'");
+  }
+  ReflectorConfig c;
+  auto str = [&](const char* k, std::string& out) { if (auto v = t[k].value<std::string>()) out = *v; };
+  auto num = [&](const char* k, auto& out) -> Status {
+    if (!t.contains(k)) return Status();
+    auto v = t[k].value<int64_t>();
+    if (!v || *v < 0) return Status::invalid_argument(std::string("config: ") + k + " must be a non-negative integer");
+    out = static_cast<std::decay_t<decltype(out)>>(*v);
+    return Status();
+  };
+  str("tracker_url", c.tracker_url);
+  str("identity_key_file", c.identity_key_file);
+  str("tracker_public_key", c.tracker_public_key);
+  str("registration_token", c.registration_token);
+  str("branch", c.branch);
+  str("address", c.address);
+  str("cache_dir", c.cache_dir);
+  str("listen", c.listen);
+  BC_RETURN_IF_ERROR(num("quota_bytes", c.quota_bytes));
+  BC_RETURN_IF_ERROR(num("upload_limit_bytes_per_s", c.upload_limit_bytes_per_s));
+  BC_RETURN_IF_ERROR(num("download_limit_bytes_per_s", c.download_limit_bytes_per_s));
+  BC_RETURN_IF_ERROR(num("max_parallel_fetches", c.max_parallel_fetches));
+  BC_RETURN_IF_ERROR(num("poll_interval_ms", c.poll_interval_ms));
+  BC_RETURN_IF_ERROR(num("heartbeat_interval_ms", c.heartbeat_interval_ms));
+  if (auto* arr = t["test_peer_hints"].as_array()) {
+    for (const auto& e : *arr) {
+      auto s = e.value<std::string>();
+      if (!s) return Status::invalid_argument("config: test_peer_hints must be strings");
+      c.test_peer_hints.push_back(*s);
+    }
+  }
+  BC_RETURN_IF_ERROR(c.validate().with_context("config"));
+  return c;
+}
+
+Result<ReflectorConfig> load_reflector_config(const std::string& path) {
+  BC_ASSIGN_OR_RETURN(std::string text, read_small_file(path, kMaxConfigBytes));
+  auto c = parse_reflector_config(text);
+  if (!c.ok()) return c.status().with_context(path);
+  return c;
+}
+
+std::string render_reflector_config(const ReflectorConfig& c) {
+  std::ostringstream o;
+  o << "tracker_url = " << quoted(c.tracker_url) << "\n"
+    << "identity_key_file = " << quoted(c.identity_key_file) << "\n"
+    << "tracker_public_key = " << quoted(c.tracker_public_key) << "\n"
+    << "registration_token = " << quoted(c.registration_token) << "\n"
+    << "branch = " << quoted(c.branch) << "\n"
+    << "address = " << quoted(c.address) << "\n"
+    << "cache_dir = " << quoted(c.cache_dir) << "\n"
+    << "quota_bytes = " << c.quota_bytes << "\n"
+    << "listen = " << quoted(c.listen) << "\n"
+    << "upload_limit_bytes_per_s = " << c.upload_limit_bytes_per_s << "\n"
+    << "download_limit_bytes_per_s = " << c.download_limit_bytes_per_s << "\n"
+    << "max_parallel_fetches = " << c.max_parallel_fetches << "\n"
+    << "poll_interval_ms = " << c.poll_interval_ms << "\n"
+    << "heartbeat_interval_ms = " << c.heartbeat_interval_ms << "\n";
+  if (!c.test_peer_hints.empty()) {
+    o << "test_peer_hints = [";
+    for (size_t i = 0; i < c.test_peer_hints.size(); ++i) o << (i ? ", " : "") << quoted(c.test_peer_hints[i]);
+    o << "]\n";
+  }
+  return o.str();
+}
+
+}  // namespace bc::reflector

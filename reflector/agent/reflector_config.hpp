@@ -1,0 +1,45 @@
+// The reflector's configuration file (TOML, toml++). `bc-reflector init`
+// writes one; `bc-reflector run --config FILE` reads it. Every key, its unit
+// and default is documented in docs/reflector.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layers/util/status.hpp"
+
+namespace bc::reflector {
+
+struct ReflectorConfig {
+  std::string tracker_url;           // "http://HOST:PORT" (https not wired yet); required
+  std::string identity_key_file;     // Ed25519 secret key, hex, mode 0600; required
+  std::string tracker_public_key;    // pinned tracker key, 64 hex; every manifest verifies against it; required
+  std::string registration_token;    // reflector enrollment token; needed until registered
+  std::string branch;                // branch to register in; "" = the tracker decides
+  std::string address;               // address announced to the tracker; "" = as seen by it
+  std::string cache_dir;             // cache root (layers/, index/, swarm/); required
+  uint64_t quota_bytes = 0;          // cache quota, bytes; required (> 0)
+  std::string listen = "0.0.0.0:6881";  // BitTorrent listen interfaces "IP:PORT[,IP:PORT]"
+  int64_t upload_limit_bytes_per_s = 0;    // all peers; 0 = unlimited (default)
+  int64_t download_limit_bytes_per_s = 0;  // all peers; 0 = unlimited (default)
+  int max_parallel_fetches = 2;      // layers downloading at once; default 2
+  int poll_interval_ms = 2000;       // desired-state poll (with ETag); default 2 s
+  int heartbeat_interval_ms = 15000; // heartbeat + status report; default 15 s
+  // TEST ONLY: peers added to every layer directly ("IP:PORT"), for tests run
+  // before the tracker's announce route and origin seed exist. Never set in
+  // production: the tracker's peer lists are how reflectors find sources.
+  std::vector<std::string> test_peer_hints;
+
+  Status validate() const;
+};
+
+Result<ReflectorConfig> parse_reflector_config(const std::string& toml_text);
+Result<ReflectorConfig> load_reflector_config(const std::string& path);
+// The TOML text of a config (what `init` writes).
+std::string render_reflector_config(const ReflectorConfig& c);
+
+// "http://HOST:PORT" -> host, port. invalid_argument otherwise.
+Status split_tracker_url(const std::string& url, std::string& host, uint16_t& port);
+
+}  // namespace bc::reflector

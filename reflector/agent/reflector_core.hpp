@@ -1,0 +1,107 @@
+// The reflector's decision core (pure: no sockets, files, threads or clock;
+// the driver passes now_ms). Inputs: the branch's desired layer set (from the
+// tracker), the cache's state and its quota. Output: actions for the driver
+// (fetch a layer, evict a layer) and the report it sends.
+//
+// Rules:
+// - Prefetch every desired layer, in the tracker's order, at most
+//   max_parallel_fetches at once. A fetched layer stays in the swarm session as
+//   a seed (the driver keeps it there; "seed" is the state after a fetch).
+// - Before a fetch starts, the cache plus the layer's bytes must fit the
+//   quota; plan_eviction picks what to drop (never a desired or busy layer,
+//   LRU among the rest). If the desired set alone does not fit, the fetch
+//   waits and the report names the shortfall.
+// - A failed fetch is retried after a backoff doubling from retry_min_ms up
+//   to retry_max_ms; its last error is reported.
+// - Nothing assumes a sibling reflector: the core never waits for anyone.
+//
+// Thread affinity: one thread (the driver's).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "layers/model/manifest.hpp"
+#include "layers/util/status.hpp"
+
+namespace bc::reflector {
+
+struct ReflectorCoreOptions {
+  uint64_t quota_bytes = 0;          // cache quota, bytes; required (> 0)
+  int max_parallel_fetches = 2;      // layers downloading at once; default 2
+  int64_t retry_min_ms = 2'000;      // first retry delay after a failed fetch; default 2 s
+  int64_t retry_max_ms = 300'000;    // longest retry delay; default 5 min
+  size_t max_layers = 4096;          // bound on desired + cached layers tracked; default 4096
+  Status validate() const;
+};
+
+struct DesiredLayer {
+  LayerRef ref;
+  std::string info_hash;   // 64 hex (v2 info-hash), from the tracker
+  uint64_t total_bytes = 0;
+};
+
+enum class CacheState { fetching, seeding, waiting_retry };
+const char* to_string(CacheState s);
+
+struct CoreLayer {
+  LayerRef ref;
+  std::string info_hash;
+  CacheState state = CacheState::fetching;
+  uint64_t bytes = 0;              // payload bytes (total_bytes while fetching)
+  uint64_t done_bytes = 0;         // verified bytes so far
+  int64_t last_used_ms = 0;
+  int failures = 0;                // consecutive failed fetches
+  int64_t retry_at_ms = 0;         // waiting_retry: earliest next attempt
+  std::string last_error;
+};
+
+struct Action {
+  enum Kind { fetch, evict } kind = fetch;
+  LayerRef ref;
+  std::string info_hash;
+  uint64_t total_bytes = 0;
+};
+
+class ReflectorCore {
+ public:
+  explicit ReflectorCore(ReflectorCoreOptions options);
+
+  // Replaces the desired set (order = prefetch order). Layers beyond
+  // max_layers are ignored (reported in last_error()).
+  void set_desired(std::vector<DesiredLayer> desired);
+  // A layer found complete in the cache at start-up (already seeding).
+  void adopt_cached(const DesiredLayer& layer, int64_t now_ms);
+
+  // What to do now: evictions first, then fetches. Each returned fetch is
+  // marked fetching, each evict removed from the cache state, so calling
+  // again does not repeat them. The driver must carry out every action.
+  std::vector<Action> plan(int64_t now_ms);
+
+  void on_progress(const LayerRef& ref, uint64_t done_bytes);
+  void on_fetch_done(const LayerRef& ref, uint64_t bytes, int64_t now_ms);
+  void on_fetch_failed(const LayerRef& ref, const std::string& error, int64_t now_ms);
+  // A peer was served from this layer (keeps it recent for LRU).
+  void on_used(const LayerRef& ref, int64_t now_ms);
+
+  const std::map<LayerRef, CoreLayer>& cache() const { return cache_; }
+  const std::vector<DesiredLayer>& desired() const { return desired_; }
+  uint64_t cache_bytes() const;
+  uint64_t free_bytes() const;
+  bool is_desired(const LayerRef& ref) const;
+  // Why the last plan() could not start a fetch ("" when none).
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  bool try_make_room(const DesiredLayer& d, std::vector<Action>& out);
+  int64_t backoff_ms(int failures) const;
+
+  ReflectorCoreOptions options_;
+  std::vector<DesiredLayer> desired_;
+  std::map<LayerRef, CoreLayer> cache_;
+  std::string last_error_;
+};
+
+}  // namespace bc::reflector

@@ -1,0 +1,326 @@
+// A reflector (the real driver, in this process) against the real bc-tracker
+// process: registered in a branch, it prefetches a layer assigned to an
+// endpoint of that branch and then seeds it.
+//
+// TEST ONLY peer hint: until the tracker's announce route and origin seed are
+// on main, a seeding SwarmNode in this process plays the origin and the
+// reflector is told its address through `test_peer_hints`.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+
+#include "reflector/agent/reflector_driver.hpp"
+#include "tests/integration/support/tracker_process.hpp"
+#include "tests/support/tmp_dir.hpp"
+#include "tests/tracker/support/layer_fixture.hpp"
+#include "tracker/client/tracker_client.hpp"
+
+using namespace bc;
+using namespace bc::tracker;
+using nlohmann::json;
+
+namespace {
+const std::string kAdmin = "integration-admin-token-0123456789";
+
+HttpClientOptions local(uint16_t port) {
+  HttpClientOptions o;
+  o.port = port;
+  o.timeout_ms = 20'000;
+  return o;
+}
+
+std::string random_text(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>('a' + rng() % 26);
+  return s;
+}
+
+struct Fixture {
+  test::TmpDir tmp;
+  test::TrackerProcess proc{{tmp.path(), kAdmin, ""}};
+  uint16_t port = 0;
+  SystemClock clock;
+  std::unique_ptr<TrackerClient> admin;
+  std::string layer_dir;
+  std::string tracker_key_hex;
+  std::string reflector_token;
+  std::map<std::string, std::string> files = {{"etc/motd", "welcome\n"},
+                                              {"usr/lib/big.bin", random_text(300'000, 7)},
+                                              {"usr/lib/other.bin", random_text(70'000, 8)}};
+
+  Fixture() {
+    port = proc.start();
+    admin = std::make_unique<TrackerClient>(local(port), nullptr, kAdmin, clock);
+    layer_dir = test::make_layer_dir(tmp.path(), "base@1", files);
+    REQUIRE(admin->admin_json("POST", "/api/v1/layers/import", {{"dir", layer_dir}}).ok());
+    REQUIRE(admin->admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
+    auto info = admin->admin_json("GET", "/api/v1/tracker");
+    REQUIRE(info.ok());
+    tracker_key_hex = (*info)["public_key"];
+    auto tok = admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "reflector"}, {"branch", "hq"}});
+    REQUIRE(tok.ok());
+    reflector_token = (*tok)["token"];
+  }
+
+  // Enrolls an endpoint in hq and assigns it base@1 (the reflector's desired
+  // set is the union of its branch's endpoints' stacks).
+  std::string endpoint_id;
+  void assign_to_endpoint() {
+    auto tok = admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
+    REQUIRE(tok.ok());
+    auto key = SecretKey::generate();
+    TrackerClient ep(local(port), &key, "", clock);
+    auto e = ep.enroll((*tok)["token"], {{"vendor", "Dell Inc."}}, std::string("hq"));
+    REQUIRE_MESSAGE(e.ok(), e.status().to_string());
+    endpoint_id = public_key_hex(key.public_key());
+    REQUIRE(admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + endpoint_id, {{"stack", {"base@1"}}}).ok());
+  }
+
+  // The layer as the tracker signed it.
+  std::pair<TrustedManifest, std::string> trusted_layer(const std::string& ref = "base@1") {
+    auto m = admin->admin_call("GET", "/api/v1/layers/" + ref + "/manifest");
+    REQUIRE(m.ok());
+    auto sig = signature_from_hex(m->header("x-bc-signature"));
+    REQUIRE(sig.ok());
+    auto tm = TrustedManifest::verify(m->body, *sig, *public_key_from_hex(tracker_key_hex));
+    REQUIRE(tm.ok());
+    auto t = admin->admin_call("GET", "/api/v1/layers/" + ref + "/torrent");
+    REQUIRE(t.ok());
+    return {std::move(*tm), t->body};
+  }
+
+  reflector::ReflectorConfig reflector_config(uint16_t hint_port) {
+    reflector::ReflectorConfig c;
+    c.tracker_url = "http://127.0.0.1:" + std::to_string(port);
+    c.identity_key_file = tmp.path() + "/reflector.key";
+    test::write_file(c.identity_key_file, SecretKey::generate().to_hex());
+    c.tracker_public_key = tracker_key_hex;
+    c.registration_token = reflector_token;
+    c.branch = "hq";
+    c.address = "127.0.0.1";
+    c.cache_dir = tmp.path() + "/cache";
+    c.quota_bytes = 10u << 20;
+    c.listen = "127.0.0.1:0";
+    c.poll_interval_ms = 200;
+    c.heartbeat_interval_ms = 300;
+    c.test_peer_hints = {"127.0.0.1:" + std::to_string(hint_port)};  // TEST ONLY
+    return c;
+  }
+
+  std::unique_ptr<SwarmNode> node(const std::string& name) {
+    SwarmNodeOptions o;
+    o.data_dir = tmp.path() + "/" + name;
+    o.node_name = name;
+    o.listen_interfaces = "127.0.0.1:0";
+    o.outgoing_utp = false;
+    auto n = SwarmNode::start(o);
+    REQUIRE_MESSAGE(n.ok(), n.status().to_string());
+    return std::move(*n);
+  }
+};
+
+bool seeding(const reflector::ReflectorDriver& d, const LayerRef& ref) {
+  auto it = d.core().cache().find(ref);
+  return it != d.core().cache().end() && it->second.state == reflector::CacheState::seeding;
+}
+}  // namespace
+
+TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of its branch and seeds it") {
+  Fixture f;
+  f.assign_to_endpoint();
+  auto [trusted, torrent] = f.trusted_layer();
+  const LayerRef ref{"base", 1};
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
+
+  auto driver = reflector::ReflectorDriver::create(f.reflector_config(origin->listen_port()), f.clock);
+  REQUIRE_MESSAGE(driver.ok(), driver.status().to_string());
+  auto& d = **driver;
+  REQUIRE_MESSAGE(d.register_or_heartbeat().ok(), "registration failed");
+  REQUIRE(d.core().desired().size() == 1);
+  CHECK(d.core().desired()[0].ref == ref);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, ref) && std::chrono::steady_clock::now() < deadline) {
+    d.step(50);
+    origin->poll_events(50);
+  }
+  REQUIRE(seeding(d, ref));
+  const auto& cached = d.core().cache().at(ref);
+  std::string payload = f.tmp.path() + "/cache/layers/" + cached.info_hash + "/payload";
+  for (const auto& [path, content] : f.files) CHECK(test::read_file(payload + "/" + path) == content);
+
+  // The tracker hears about it: the heartbeat's cache and the status report.
+  auto stop_at = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  json status;
+  while (std::chrono::steady_clock::now() < stop_at) {
+    d.step(50);
+    origin->poll_events(0);
+    auto s = f.admin->admin_json("GET", "/api/v1/status/nodes/" + d.node_id());
+    if (s.ok() && s->dump().find("complete") != std::string::npos) {
+      status = *s;
+      break;
+    }
+  }
+  INFO(status.dump());
+  CHECK(status.dump().find("base@1") != std::string::npos);
+
+  // The origin goes away; a fresh peer gets every byte from the reflector.
+  origin.reset();
+  auto peer = f.node("peer");
+  std::string peer_dir = f.tmp.path() + "/peer-payload";
+  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
+  REQUIRE(peer->add_peer(ref, "127.0.0.1", d.listen_port()).ok());
+  bool complete = false;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!complete && std::chrono::steady_clock::now() < deadline) {
+    d.step(20);
+    for (auto& ev : peer->poll_events(50))
+      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
+  }
+  REQUIRE(complete);
+  for (const auto& [path, content] : f.files) CHECK(test::read_file(peer_dir + "/" + path) == content);
+  CHECK(f.proc.stop() == 0);
+}
+
+TEST_CASE("a reflector pinned to the wrong tracker key refuses the manifest and seeds nothing") {
+  Fixture f;
+  f.assign_to_endpoint();
+  auto cfg = f.reflector_config(1);
+  cfg.tracker_public_key = public_key_hex(SecretKey::generate().public_key());
+  auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(driver.ok());
+  auto& d = **driver;
+  REQUIRE(d.register_or_heartbeat().ok());
+  const LayerRef ref{"base", 1};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    d.step(20);
+    auto it = d.core().cache().find(ref);
+    if (it != d.core().cache().end() && !it->second.last_error.empty()) break;
+  }
+  auto it = d.core().cache().find(ref);
+  REQUIRE(it != d.core().cache().end());
+  CHECK(it->second.state == reflector::CacheState::waiting_retry);
+  CHECK(it->second.last_error.find("manifest of base@1") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.tmp.path() + "/cache/layers/" + it->second.info_hash + "/payload"));
+}
+
+TEST_CASE("when the assignment moves to a new layer that does not fit next to the old one the old one is evicted") {
+  Fixture f;
+  std::map<std::string, std::string> files2 = {{"usr/lib/big.bin", random_text(300'000, 9)},
+                                               {"usr/lib/other.bin", random_text(70'000, 10)}};
+  std::string dir2 = test::make_layer_dir(f.tmp.path(), "base@2", files2);
+  REQUIRE(f.admin->admin_json("POST", "/api/v1/layers/import", {{"dir", dir2}}).ok());
+  f.assign_to_endpoint();
+  auto [t1, torrent1] = f.trusted_layer("base@1");
+  auto [t2, torrent2] = f.trusted_layer("base@2");
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(t1, torrent1, f.layer_dir + "/payload", LayerMode::seed).ok());
+  REQUIRE(origin->add_layer(t2, torrent2, dir2 + "/payload", LayerMode::seed).ok());
+  auto cfg = f.reflector_config(origin->listen_port());
+  cfg.quota_bytes = 600'000;  // one layer (~370 kB) fits, two do not
+  auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(driver.ok());
+  auto& d = **driver;
+  REQUIRE(d.register_or_heartbeat().ok());
+  const LayerRef r1{"base", 1}, r2{"base", 2};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, r1) && std::chrono::steady_clock::now() < deadline) {
+    d.step(50);
+    origin->poll_events(50);
+  }
+  REQUIRE(seeding(d, r1));
+  std::string dir1 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r1).info_hash;
+  CHECK(std::filesystem::exists(dir1 + "/payload"));
+
+  REQUIRE(f.admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + f.endpoint_id, {{"stack", {"base@2"}}}).ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, r2) && std::chrono::steady_clock::now() < deadline) {
+    d.step(50);
+    origin->poll_events(50);
+  }
+  REQUIRE(seeding(d, r2));
+  CHECK(d.core().cache().count(r1) == 0);
+  CHECK_FALSE(std::filesystem::exists(dir1));
+  CHECK(d.core().cache_bytes() <= cfg.quota_bytes);
+  std::string p2 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r2).info_hash + "/payload";
+  for (const auto& [path, content] : files2) CHECK(test::read_file(p2 + "/" + path) == content);
+}
+
+TEST_CASE("a restarted reflector finds its cached layer on disk and seeds it again without any source") {
+  Fixture f;
+  f.assign_to_endpoint();
+  auto [trusted, torrent] = f.trusted_layer();
+  const LayerRef ref{"base", 1};
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
+  auto cfg = f.reflector_config(origin->listen_port());
+  {
+    auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+    REQUIRE(driver.ok());
+    REQUIRE((*driver)->register_or_heartbeat().ok());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) {
+      (*driver)->step(50);
+      origin->poll_events(50);
+    }
+    REQUIRE(seeding(**driver, ref));
+  }
+  origin.reset();  // no source left anywhere
+  auto again = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE_MESSAGE(again.ok(), again.status().to_string());
+  REQUIRE((*again)->register_or_heartbeat().ok());  // already registered: heartbeat path
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!seeding(**again, ref) && std::chrono::steady_clock::now() < deadline) (*again)->step(50);
+  CHECK(seeding(**again, ref));
+}
+
+TEST_CASE("two reflectors in one branch both cache the layer and one survives the other's death") {
+  Fixture f;
+  f.assign_to_endpoint();
+  auto [trusted, torrent] = f.trusted_layer();
+  const LayerRef ref{"base", 1};
+  auto origin = f.node("origin");
+  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
+  auto cfg_a = f.reflector_config(origin->listen_port());
+  auto cfg_b = cfg_a;
+  cfg_b.identity_key_file = f.tmp.path() + "/reflector-b.key";
+  test::write_file(cfg_b.identity_key_file, SecretKey::generate().to_hex());
+  cfg_b.cache_dir = f.tmp.path() + "/cache-b";
+  auto tok = f.admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "reflector"}, {"branch", "hq"}});
+  REQUIRE(tok.ok());
+  cfg_b.registration_token = (*tok)["token"];
+  auto a = reflector::ReflectorDriver::create(cfg_a, f.clock);
+  auto b = reflector::ReflectorDriver::create(cfg_b, f.clock);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE((*a)->register_or_heartbeat().ok());
+  REQUIRE((*b)->register_or_heartbeat().ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!(seeding(**a, ref) && seeding(**b, ref)) && std::chrono::steady_clock::now() < deadline) {
+    (*a)->step(20);
+    (*b)->step(20);
+    origin->poll_events(20);
+  }
+  REQUIRE(seeding(**a, ref));
+  REQUIRE(seeding(**b, ref));
+  a->reset();       // reflector a dies
+  origin.reset();   // and the origin is gone too
+  auto peer = f.node("peer");
+  std::string peer_dir = f.tmp.path() + "/peer-payload";
+  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
+  REQUIRE(peer->add_peer(ref, "127.0.0.1", (*b)->listen_port()).ok());
+  bool complete = false;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!complete && std::chrono::steady_clock::now() < deadline) {
+    (*b)->step(20);
+    for (auto& ev : peer->poll_events(50))
+      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
+  }
+  CHECK(complete);
+  CHECK(seeding(**b, ref));
+}

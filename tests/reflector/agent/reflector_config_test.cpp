@@ -1,0 +1,60 @@
+// The reflector's TOML config: what init writes parses back, bad input is
+// refused with a message naming the key.
+#include <doctest/doctest.h>
+
+#include "reflector/agent/reflector_config.hpp"
+
+using namespace bc::reflector;
+
+namespace {
+ReflectorConfig good() {
+  ReflectorConfig c;
+  c.tracker_url = "http://127.0.0.1:8080";
+  c.identity_key_file = "/etc/bc/reflector.key";
+  c.tracker_public_key = std::string(64, 'a');
+  c.cache_dir = "/var/cache/bc";
+  c.quota_bytes = 1000;
+  c.test_peer_hints = {"127.0.0.1:6881"};
+  return c;
+}
+}  // namespace
+
+TEST_CASE("a rendered config parses back to the same values") {
+  auto c = parse_reflector_config(render_reflector_config(good()));
+  REQUIRE_MESSAGE(c.ok(), c.status().to_string());
+  CHECK(c->tracker_url == "http://127.0.0.1:8080");
+  CHECK(c->quota_bytes == 1000);
+  CHECK(c->test_peer_hints == std::vector<std::string>{"127.0.0.1:6881"});
+  CHECK(c->listen == "0.0.0.0:6881");
+}
+
+TEST_CASE("config errors name the offending key") {
+  auto text = render_reflector_config(good());
+  auto unknown = parse_reflector_config(text + "colour = \"red\"\n");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().message().find("colour") != std::string::npos);
+  auto c = good();
+  c.quota_bytes = 0;
+  auto q = parse_reflector_config(render_reflector_config(c));
+  REQUIRE_FALSE(q.ok());
+  CHECK(q.status().message().find("quota_bytes") != std::string::npos);
+  c = good();
+  c.tracker_public_key = "zz";
+  auto k = parse_reflector_config(render_reflector_config(c));
+  REQUIRE_FALSE(k.ok());
+  CHECK(k.status().message().find("tracker_public_key") != std::string::npos);
+  CHECK_FALSE(parse_reflector_config("quota_bytes = -5\n").ok());
+  CHECK_FALSE(parse_reflector_config("not toml = = =").ok());
+}
+
+TEST_CASE("tracker urls must be http with a numeric port") {
+  std::string host;
+  uint16_t port = 0;
+  CHECK(split_tracker_url("http://10.0.0.1:8080/", host, port).ok());
+  CHECK(host == "10.0.0.1");
+  CHECK(port == 8080);
+  CHECK_FALSE(split_tracker_url("https://x:1", host, port).ok());
+  CHECK_FALSE(split_tracker_url("http://x", host, port).ok());
+  CHECK_FALSE(split_tracker_url("http://x:99999", host, port).ok());
+  CHECK_FALSE(split_tracker_url("http://x:80/path", host, port).ok());
+}

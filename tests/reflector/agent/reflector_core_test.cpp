@@ -1,0 +1,118 @@
+// The reflector's pure decision core: prefetch order, eviction as assignments
+// change, failures and retries. No sockets, files or clock.
+#include <doctest/doctest.h>
+
+#include "reflector/agent/reflector_core.hpp"
+
+using namespace bc;
+using namespace bc::reflector;
+
+namespace {
+DesiredLayer L(const std::string& name, uint32_t v, uint64_t bytes) {
+  return {LayerRef{name, v}, name + std::to_string(v), bytes};
+}
+ReflectorCoreOptions opts(uint64_t quota, int parallel = 2) {
+  ReflectorCoreOptions o;
+  o.quota_bytes = quota;
+  o.max_parallel_fetches = parallel;
+  o.retry_min_ms = 1000;
+  o.retry_max_ms = 8000;
+  return o;
+}
+std::vector<std::string> names(const std::vector<Action>& a, Action::Kind k) {
+  std::vector<std::string> out;
+  for (const auto& x : a)
+    if (x.kind == k) out.push_back(x.ref.to_string());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("options without a quota or with a zero parallelism are refused") {
+  CHECK_FALSE(ReflectorCoreOptions{}.validate().ok());
+  auto o = opts(100);
+  CHECK(o.validate().ok());
+  o.max_parallel_fetches = 0;
+  CHECK_FALSE(o.validate().ok());
+}
+
+TEST_CASE("desired layers are prefetched in the tracker's order at most max_parallel_fetches at once") {
+  ReflectorCore core(opts(1000, 2));
+  core.set_desired({L("a", 1, 10), L("b", 1, 10), L("c", 1, 10)});
+  auto first = core.plan(0);
+  CHECK(names(first, Action::fetch) == std::vector<std::string>{"a@1", "b@1"});
+  CHECK(core.plan(1).empty());  // nothing is repeated while they run
+  core.on_fetch_done(LayerRef{"a", 1}, 10, 5);
+  CHECK(names(core.plan(6), Action::fetch) == std::vector<std::string>{"c@1"});
+  core.on_fetch_done(LayerRef{"b", 1}, 10, 7);
+  core.on_fetch_done(LayerRef{"c", 1}, 10, 8);
+  CHECK(core.plan(9).empty());
+  CHECK(core.cache().at(LayerRef{"c", 1}).state == CacheState::seeding);
+  CHECK(core.cache_bytes() == 30);
+  CHECK(core.free_bytes() == 970);
+}
+
+TEST_CASE("a layer no longer assigned stays cached until the quota needs its room then the least recently used goes first") {
+  ReflectorCore core(opts(100, 4));
+  core.set_desired({L("a", 1, 40), L("b", 1, 40)});
+  core.plan(0);
+  core.on_fetch_done(LayerRef{"a", 1}, 40, 10);
+  core.on_fetch_done(LayerRef{"b", 1}, 40, 20);
+  core.on_used(LayerRef{"a", 1}, 30);  // a served recently: b is now the older
+  core.set_desired({L("c", 1, 10)});
+  auto p1 = core.plan(40);
+  CHECK(names(p1, Action::evict).empty());  // 80 + 10 fits
+  core.on_fetch_done(LayerRef{"c", 1}, 10, 50);
+  core.set_desired({L("c", 1, 10), L("d", 1, 45)});
+  auto p2 = core.plan(60);
+  CHECK(names(p2, Action::evict) == std::vector<std::string>{"b@1"});
+  CHECK(names(p2, Action::fetch) == std::vector<std::string>{"d@1"});
+  CHECK(core.cache().count(LayerRef{"a", 1}) == 1);
+}
+
+TEST_CASE("assigned and downloading layers are never evicted and a set that cannot fit waits with an error") {
+  ReflectorCore core(opts(100, 1));
+  core.set_desired({L("a", 1, 60), L("b", 1, 60)});
+  auto p = core.plan(0);
+  CHECK(names(p, Action::fetch) == std::vector<std::string>{"a@1"});
+  core.on_fetch_done(LayerRef{"a", 1}, 60, 1);
+  auto p2 = core.plan(2);
+  CHECK(p2.empty());
+  CHECK(core.last_error().find("b@1") != std::string::npos);
+  CHECK(core.cache().count(LayerRef{"a", 1}) == 1);
+  // Unassigning a lets b in: a is evicted for it.
+  core.set_desired({L("b", 1, 60)});
+  auto p3 = core.plan(3);
+  CHECK(names(p3, Action::evict) == std::vector<std::string>{"a@1"});
+  CHECK(names(p3, Action::fetch) == std::vector<std::string>{"b@1"});
+  CHECK(core.last_error().empty());
+}
+
+TEST_CASE("a failed fetch is retried after a doubling backoff and dropped once unassigned") {
+  ReflectorCore core(opts(100, 1));
+  core.set_desired({L("a", 1, 10), L("b", 1, 10)});
+  CHECK(names(core.plan(0), Action::fetch) == std::vector<std::string>{"a@1"});
+  core.on_fetch_failed(LayerRef{"a", 1}, "manifest signature does not verify", 100);
+  CHECK(core.cache().at(LayerRef{"a", 1}).last_error == "manifest signature does not verify");
+  // a waits; b goes ahead.
+  CHECK(names(core.plan(200), Action::fetch) == std::vector<std::string>{"b@1"});
+  core.on_fetch_done(LayerRef{"b", 1}, 10, 300);
+  CHECK(core.plan(1099).empty());
+  CHECK(names(core.plan(1100), Action::fetch) == std::vector<std::string>{"a@1"});
+  core.on_fetch_failed(LayerRef{"a", 1}, "again", 1200);
+  CHECK(core.plan(3199).empty());  // second failure: 2 s
+  CHECK(names(core.plan(3200), Action::fetch) == std::vector<std::string>{"a@1"});
+  core.on_fetch_failed(LayerRef{"a", 1}, "again", 4000);
+  core.set_desired({L("b", 1, 10)});
+  auto p = core.plan(4001);
+  CHECK(names(p, Action::evict) == std::vector<std::string>{"a@1"});
+  CHECK(core.cache().count(LayerRef{"a", 1}) == 0);
+}
+
+TEST_CASE("an oversized desired set is cut at max_layers with an error") {
+  auto o = opts(1000, 8);
+  o.max_layers = 2;
+  ReflectorCore core(o);
+  core.set_desired({L("a", 1, 1), L("b", 1, 1), L("c", 1, 1)});
+  CHECK(core.desired().size() == 2);
+  CHECK(core.last_error().find("only the first 2") != std::string::npos);
+}
