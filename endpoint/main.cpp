@@ -1,11 +1,57 @@
+// bc-endpoint: flags -> commands.hpp.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "endpoint/commands.hpp"
 #include "endpoint/role.hpp"
 
+namespace {
+int finish(const bc::Status& s) {
+  if (s.ok()) return 0;
+  std::fprintf(stderr, "bc-endpoint: %s\n", s.to_string().c_str());
+  return 1;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{bc::endpoint::role_summary()};
+  using namespace bc::endpoint;
+  CLI::App app{role_summary()};
+  app.require_subcommand(1);
+
+  EnrollArgs ea;
+  auto* enroll = app.add_subcommand("enroll", "create this node's identity and enroll with the tracker");
+  enroll->add_option("--tracker", ea.tracker_url, "tracker URL, http://HOST:PORT")->required();
+  enroll->add_option("--token", ea.token, "enrollment token")->required();
+  enroll->add_option("--dir", ea.dir, "state directory")->capture_default_str();
+  enroll->add_option("--root", ea.root, "target tree the layers are applied to")->capture_default_str();
+  enroll->add_option("--tracker-pubkey", ea.tracker_pubkey_file,
+                     "file with the tracker's public key (hex); without it the key served now is pinned");
+  enroll->add_option("--branch", ea.branch, "requested branch (the token's branch wins)");
+  enroll->add_option("--listen", ea.listen, "swarm listen interfaces IP:PORT")->capture_default_str();
+  enroll->add_option("--poll-interval-ms", ea.poll_interval_ms, "desired-state poll period")->capture_default_str();
+
+  RunArgs ra;
+  auto* run = app.add_subcommand("run", "run the agent: download, verify and apply the desired stack");
+  run->add_option("--dir", ra.dir, "state directory")->capture_default_str();
+  run->add_option("--test-peer", ra.test_peer_hints,
+                  "TEST-ONLY: IP:PORT of a peer to add to every layer (until the tracker announces peers)");
+  run->add_flag("--exit-when-applied", ra.exit_when_converged,
+                "return once the desired stack is applied and every report delivered");
+  run->add_option("--max-run-ms", ra.max_run_ms, "give up after this long (0: never)")->capture_default_str();
+  run->add_option("--retry-after-ms", ra.retry_after_ms, "wait before retrying a failed layer")->capture_default_str();
+
+  std::string dir = kDefaultDir;
+  bool as_json = false;
+  auto* status = app.add_subcommand("status", "show the applied stack, generations, held layers, queued reports");
+  status->add_option("--dir", dir, "state directory")->capture_default_str();
+  status->add_flag("--json", as_json, "machine-readable output");
+  auto* rollback = app.add_subcommand("rollback", "return the target to the previous generation");
+  rollback->add_option("--dir", dir, "state directory")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
-  std::fprintf(stderr, "%s: no commands yet\n", bc::endpoint::role_summary());
+  if (*enroll) return finish(enroll_command(ea));
+  if (*run) return finish(run_command(ra));
+  if (*status) return finish(status_command(dir, as_json));
+  if (*rollback) return finish(rollback_command(dir));
   return 2;
 }

@@ -1,4 +1,4 @@
 #include "endpoint/role.hpp"
 namespace bc::endpoint {
-const char* role_summary() { return "bc-endpoint: the endpoint role of branchcast (built out by issue #4)"; }
+const char* role_summary() { return "bc-endpoint: the branchcast desktop agent (enroll, run, status, rollback)"; }
 }  // namespace bc::endpoint

@@ -1,0 +1,344 @@
+#include "endpoint/agent/agent_driver.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "endpoint/agent/layer_progress_view.hpp"
+#include "endpoint/agent/report_queue.hpp"
+#include "endpoint/agent/status_report.hpp"
+#include "layers/apply/applier.hpp"
+#include "layers/index/content_index.hpp"
+#include "layers/index/prepare_payload.hpp"
+#include "layers/swarm/swarm_node.hpp"
+#include "layers/torrent/layer_torrent.hpp"
+#include "layers/util/fs.hpp"
+#include "tracker/client/tracker_client.hpp"
+
+namespace bc::endpoint {
+
+Status AgentRunOptions::validate() const {
+  if (dir.empty()) return Status::invalid_argument("agent: dir is empty");
+  BC_RETURN_IF_ERROR(config.validate());
+  BC_RETURN_IF_ERROR(core.validate());
+  if (http_timeout_ms < 100) return Status::invalid_argument("agent: http_timeout_ms must be >= 100");
+  if (max_run_ms < 0) return Status::invalid_argument("agent: max_run_ms must be >= 0");
+  return Status();
+}
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct HeldLayer {
+  std::optional<TrustedManifest> manifest;
+  std::string torrent;
+  std::string payload_dir;
+};
+
+class Agent {
+ public:
+  Agent(const AgentRunOptions& o, SecretKey key, PublicKey tracker_pk)
+      : o_(o), key_(std::move(key)), tracker_pk_(tracker_pk), start_(steady::now()) {}
+
+  Status open();
+  Status run();
+
+ private:
+  using steady = std::chrono::steady_clock;
+  int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start_).count();
+  }
+  Status poll_desired();
+  Status fetch_layer(const std::string& ref);
+  Status start_layer(const std::string& ref);
+  void handle_event(const SwarmEvent& ev);
+  void mark_complete(const std::string& ref, const BytesBySource& downloaded);
+  void apply();
+  void queue_report(const std::string& coalesce_key);
+  void flush_reports();
+  void fail_layer(const std::string& ref, const std::string& why);
+
+  const AgentRunOptions& o_;
+  SecretKey key_;
+  PublicKey tracker_pk_;
+  SystemClock clock_;
+  steady::time_point start_;
+  std::unique_ptr<tracker::TrackerClient> client_;
+  std::optional<ReportQueue> reports_;
+  std::unique_ptr<ContentIndex> index_;
+  std::unique_ptr<SwarmNode> swarm_;
+  std::map<std::string, std::unique_ptr<HeldLayer>> held_;
+  std::map<std::string, LocalLayer> local_;
+  std::map<std::string, BytesBySource> bytes_;  // per layer, cumulative since start
+  std::map<std::string, LayerProgressView> views_;
+  std::vector<std::string> desired_, applied_;
+  bool have_desired_ = false;
+  std::string etag_, last_error_;
+  int64_t next_poll_ms_ = 0;
+  int64_t apply_blocked_until_ms_ = 0;
+  bool tracker_down_logged_ = false;
+};
+
+Status Agent::open() {
+  BC_ASSIGN_OR_RETURN(TrackerAddress addr, parse_tracker_url(o_.config.tracker_url));
+  tracker::HttpClientOptions http;
+  http.host = addr.host;
+  http.port = addr.port;
+  http.timeout_ms = static_cast<uint32_t>(o_.http_timeout_ms);
+  client_ = std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_);
+  BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(o_.dir + "/reports"));
+  reports_.emplace(std::move(q));
+  ContentIndexOptions io;
+  io.dir = o_.dir + "/index";
+  BC_ASSIGN_OR_RETURN(index_, ContentIndex::open(io));
+  SwarmNodeOptions so;
+  so.data_dir = o_.dir + "/swarm";
+  so.node_name = "endpoint";
+  so.listen_interfaces = o_.config.listen_interfaces;
+  so.tracker_url = o_.config.tracker_url + "/announce";
+  so.tracker_key = o_.config.announce_key;
+  so.tracker_key_param = "bckey";
+  so.outgoing_utp = false;  // endpoints dial LAN peers: TCP first (swarm_options.hpp)
+  BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
+  ApplyOptions ao;
+  ao.root = o_.config.root;
+  BC_ASSIGN_OR_RETURN(TargetStatus ts, target_status(ao));
+  applied_ = ts.state.stack;
+  return Status();
+}
+
+Status Agent::poll_desired() {
+  auto r = client_->poll_desired(etag_, 0);
+  if (!r.ok()) return r.status();
+  if (r->status == 304) return Status();
+  etag_ = r->etag;
+  std::vector<std::string> stack;
+  if (!r->state.contains("stack") || !r->state["stack"].is_array())
+    return Status::corruption("desired state has no stack array");
+  for (const auto& l : r->state["stack"]) {
+    if (!l.is_object() || !l.contains("ref") || !l["ref"].is_string())
+      return Status::corruption("desired state: a stack entry has no ref");
+    stack.push_back(l["ref"].get<std::string>());
+  }
+  if (stack != desired_ || !have_desired_)
+    std::fprintf(stderr, "bc-endpoint: desired stack [%s]\n", [&] {
+      std::string s;
+      for (const auto& x : stack) s += (s.empty() ? "" : " ") + x;
+      return s;
+    }().c_str());
+  desired_ = std::move(stack);
+  have_desired_ = true;
+  return Status();
+}
+
+// Fetches manifest, signature and torrent; nothing is kept unless all verify.
+Status Agent::fetch_layer(const std::string& ref) {
+  auto m = client_->node_call("GET", "/api/v1/layers/" + ref + "/manifest");
+  if (!m.ok()) return m.status().with_context("layer " + ref + ": manifest");
+  if (m->status != 200)
+    return Status::unavailable("layer " + ref + ": manifest: tracker answered " + std::to_string(m->status));
+  auto sig = signature_from_hex(m->header("x-bc-signature"));
+  if (!sig.ok()) return Status::corruption("layer " + ref + ": manifest signature header: " + sig.status().message());
+  auto trusted = TrustedManifest::verify(m->body, *sig, tracker_pk_);
+  if (!trusted.ok())
+    return Status::corruption("layer " + ref + ": manifest does not verify against the pinned tracker key: " +
+                              trusted.status().message());
+  if (trusted->manifest().ref().to_string() != ref)
+    return Status::corruption("layer " + ref + ": tracker served the manifest of " +
+                              trusted->manifest().ref().to_string());
+  auto t = client_->node_call("GET", "/api/v1/layers/" + ref + "/torrent");
+  if (!t.ok()) return t.status().with_context("layer " + ref + ": torrent");
+  if (t->status != 200)
+    return Status::unavailable("layer " + ref + ": torrent: tracker answered " + std::to_string(t->status));
+  auto facts = read_layer_torrent(t->body);
+  if (!facts.ok()) return Status::corruption("layer " + ref + ": torrent: " + facts.status().message());
+  Status match = check_torrent_matches(trusted->manifest(), *facts);
+  if (!match.ok()) return Status::corruption("layer " + ref + ": torrent does not match the signed manifest: " + match.message());
+
+  std::string ldir = o_.dir + "/layers/" + ref;
+  std::error_code ec;
+  fs::create_directories(ldir, ec);
+  if (ec) return Status::io_error(ldir + ": " + ec.message());
+  BC_RETURN_IF_ERROR(write_file_atomic(ldir + "/manifest.json", m->body, 0644));
+  BC_RETURN_IF_ERROR(write_file_atomic(ldir + "/manifest.sig", signature_hex(*sig) + "\n", 0644));
+  BC_RETURN_IF_ERROR(write_file_atomic(ldir + "/layer.torrent", t->body, 0644));
+  auto h = std::make_unique<HeldLayer>();
+  h->payload_dir = ldir + "/payload";
+  auto prep = prepare_payload(*trusted, *facts, h->payload_dir, *index_);
+  if (!prep.ok()) return prep.status().with_context("layer " + ref + ": prepare payload");
+  if (prep->bytes_seeded() > 0)
+    std::fprintf(stderr, "bc-endpoint: %s: %llu bytes seeded from held content\n", ref.c_str(),
+                 (unsigned long long)prep->bytes_seeded());
+  h->manifest.emplace(std::move(*trusted));
+  h->torrent = std::move(t->body);
+  held_[ref] = std::move(h);
+  return Status();
+}
+
+Status Agent::start_layer(const std::string& ref) {
+  BC_RETURN_IF_ERROR(fetch_layer(ref));
+  HeldLayer& h = *held_[ref];
+  LayerRef lr = h.manifest->manifest().ref();
+  (void)swarm_->remove_layer(lr);  // a retry: the old torrent may still be in the session
+  BC_RETURN_IF_ERROR(swarm_->add_layer(*h.manifest, h.torrent, h.payload_dir, LayerMode::download));
+  for (const auto& hint : o_.test_peer_hints) {
+    auto colon = hint.rfind(':');
+    if (colon == std::string::npos) return Status::invalid_argument("peer hint '" + hint + "' is not IP:PORT");
+    BC_RETURN_IF_ERROR(swarm_->add_peer(lr, hint.substr(0, colon),
+                                        static_cast<uint16_t>(std::stoi(hint.substr(colon + 1)))));
+  }
+  LocalLayer l;
+  for (const auto& e : h.manifest->manifest().entries) l.total_bytes += e.size;
+  local_[ref] = l;
+  views_.try_emplace(ref, ref);
+  return Status();
+}
+
+void Agent::fail_layer(const std::string& ref, const std::string& why) {
+  LocalLayer& l = local_[ref];
+  l.phase = LayerPhase::failed;
+  l.error = why;
+  l.failed_at_ms = now_ms();
+  last_error_ = why;
+  std::fprintf(stderr, "bc-endpoint: error: %s\n", why.c_str());
+  queue_report("");
+}
+
+void Agent::handle_event(const SwarmEvent& ev) {
+  if (auto* p = std::get_if<LayerProgress>(&ev)) {
+    std::string ref = p->layer.to_string();
+    auto it = local_.find(ref);
+    if (it == local_.end() || it->second.phase != LayerPhase::downloading) return;
+    it->second.done_bytes = p->done_bytes;
+    it->second.total_bytes = p->total_bytes;
+    bytes_[ref] = p->downloaded;
+    views_.try_emplace(ref, ref).first->second.update(*p);
+    queue_report("progress:" + ref);
+  } else if (auto* c = std::get_if<LayerComplete>(&ev)) {
+    mark_complete(c->layer.to_string(), c->downloaded);
+  } else if (auto* k = std::get_if<LayerChecked>(&ev)) {
+    // Everything was already on disk (a restart, or seeded from held content).
+    if (k->total_bytes > 0 && k->done_bytes == k->total_bytes) mark_complete(k->layer.to_string(), {});
+  } else if (auto* e = std::get_if<LayerError>(&ev)) {
+    fail_layer(e->layer.to_string(), "layer " + e->layer.to_string() + ": download: " + e->reason);
+  }
+}
+
+void Agent::mark_complete(const std::string& ref, const BytesBySource& downloaded) {
+  auto it = local_.find(ref);
+  if (it == local_.end() || it->second.phase == LayerPhase::complete) return;
+  it->second.phase = LayerPhase::complete;
+  it->second.done_bytes = it->second.total_bytes;
+  if (downloaded.total() > 0) bytes_[ref] = downloaded;
+  views_.try_emplace(ref, ref).first->second.finish(it->second.total_bytes, bytes_[ref]);
+  HeldLayer& h = *held_.at(ref);
+  auto facts = read_layer_torrent(h.torrent);
+  Status s = facts.ok() ? index_->record_layer(*h.manifest, h.payload_dir, *facts) : facts.status();
+  if (!s.ok()) std::fprintf(stderr, "bc-endpoint: warning: %s: content index: %s\n", ref.c_str(), s.to_string().c_str());
+  queue_report("");
+}
+
+void Agent::apply() {
+  std::vector<StackLayer> stack;
+  for (const auto& ref : desired_) stack.push_back({&*held_.at(ref)->manifest, held_.at(ref)->payload_dir});
+  ApplyOptions ao;
+  ao.root = o_.config.root;
+  ao.keep_generations = o_.config.keep_generations;
+  auto r = apply_stack(ao, stack);
+  if (!r.ok()) {
+    last_error_ = "apply: " + r.status().to_string();
+    std::fprintf(stderr, "bc-endpoint: error: %s (previous stack kept)\n", last_error_.c_str());
+    apply_blocked_until_ms_ = now_ms() + o_.core.retry_after_ms;
+  } else {
+    applied_ = desired_;
+    last_error_.clear();
+    std::fprintf(stderr, "bc-endpoint: applied generation %lld\n", (long long)r->generation);
+  }
+  queue_report("");
+}
+
+void Agent::queue_report(const std::string& coalesce_key) {
+  BytesBySource total;
+  for (const auto& [ref, b] : bytes_) {
+    total.origin_wan += b.origin_wan;
+    total.reflector += b.reflector;
+    total.branch_peer += b.branch_peer;
+  }
+  json body = build_status_report(desired_, local_, applied_, total, last_error_);
+  Status s = reports_->push(body.dump(), coalesce_key);
+  if (!s.ok()) std::fprintf(stderr, "bc-endpoint: warning: report not queued: %s\n", s.to_string().c_str());
+}
+
+void Agent::flush_reports() {
+  for (size_t n = 0; n < 64; ++n) {  // bounded per loop turn
+    auto front = reports_->front();
+    if (!front.ok() || !*front) return;
+    json body = json::parse((*front)->body, nullptr, false);
+    if (body.is_discarded()) {
+      (void)reports_->pop((*front)->seq);
+      continue;
+    }
+    auto r = client_->report_status(body);
+    if (!r.ok()) {
+      if (!tracker_down_logged_)
+        std::fprintf(stderr, "bc-endpoint: tracker unreachable, %zu report(s) queued: %s\n", reports_->size(),
+                     r.status().to_string().c_str());
+      tracker_down_logged_ = true;
+      return;
+    }
+    tracker_down_logged_ = false;
+    (void)reports_->pop((*front)->seq);
+  }
+}
+
+Status Agent::run() {
+  while (true) {
+    if (o_.stop && o_.stop->load()) return Status();
+    if (o_.max_run_ms > 0 && now_ms() > o_.max_run_ms)
+      return Status::unavailable("agent: not converged within " + std::to_string(o_.max_run_ms) + " ms");
+    if (now_ms() >= next_poll_ms_) {
+      Status s = poll_desired();
+      if (!s.ok() && !tracker_down_logged_)
+        std::fprintf(stderr, "bc-endpoint: desired state: %s\n", s.to_string().c_str());
+      next_poll_ms_ = now_ms() + o_.config.poll_interval_ms;
+    }
+    if (have_desired_) {
+      CoreInput in{desired_, local_, applied_, now_ms()};
+      CoreActions a = decide(o_.core, in);
+      if (!a.error.empty() && last_error_ != a.error) {
+        last_error_ = a.error;
+        std::fprintf(stderr, "bc-endpoint: error: %s\n", a.error.c_str());
+        queue_report("");
+      }
+      for (const auto& ref : a.fetch) {
+        Status s = start_layer(ref);
+        if (!s.ok()) fail_layer(ref, s.to_string());
+      }
+      if (a.apply && now_ms() >= apply_blocked_until_ms_) apply();
+      if (o_.exit_when_converged && decide(o_.core, {desired_, local_, applied_, now_ms()}).converged &&
+          (flush_reports(), reports_->size() == 0))
+        return Status();
+    }
+    flush_reports();
+    for (const auto& ev : swarm_->poll_events(200)) handle_event(ev);
+  }
+}
+
+}  // namespace
+
+Status run_agent(const AgentRunOptions& options) {
+  BC_RETURN_IF_ERROR(options.validate());
+  BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(key_path(options.dir)));
+  BC_ASSIGN_OR_RETURN(PublicKey pk, public_key_from_hex(options.config.tracker_public_key));
+  Agent agent(options, std::move(key), pk);
+  BC_RETURN_IF_ERROR(agent.open());
+  return agent.run();
+}
+
+}  // namespace bc::endpoint

@@ -1,0 +1,87 @@
+#include "endpoint/agent/endpoint_config.hpp"
+
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "layers/util/fs.hpp"
+
+namespace bc::endpoint {
+
+Status EndpointConfig::validate() const {
+  BC_RETURN_IF_ERROR(parse_tracker_url(tracker_url).status());
+  if (node_id.empty()) return Status::invalid_argument("config: node_id is empty");
+  if (!public_key_from_hex(tracker_public_key).ok())
+    return Status::invalid_argument("config: tracker_public_key is not 64 hex digits");
+  if (root.empty()) return Status::invalid_argument("config: root is empty");
+  if (poll_interval_ms < 50) return Status::invalid_argument("config: poll_interval_ms must be >= 50");
+  if (keep_generations < 1 || keep_generations > 1000)
+    return Status::invalid_argument("config: keep_generations must be 1..1000");
+  return Status();
+}
+
+std::string config_path(const std::string& dir) { return dir + "/endpoint.toml"; }
+std::string key_path(const std::string& dir) { return dir + "/node.key"; }
+
+Status save_config(const std::string& dir, const EndpointConfig& c) {
+  BC_RETURN_IF_ERROR(c.validate());
+  toml::table t{{"tracker_url", c.tracker_url},
+                {"node_id", c.node_id},
+                {"branch", c.branch},
+                {"announce_key", c.announce_key},
+                {"tracker_public_key", c.tracker_public_key},
+                {"root", c.root},
+                {"listen_interfaces", c.listen_interfaces},
+                {"poll_interval_ms", c.poll_interval_ms},
+                {"keep_generations", c.keep_generations}};
+  std::ostringstream out;
+  out << "# written by bc-endpoint enroll\n" << t << "\n";
+  return write_file_atomic(config_path(dir), out.str(), 0644);
+}
+
+Result<EndpointConfig> load_config(const std::string& dir) {
+  std::string path = config_path(dir);
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::invalid_argument(path + ": " + std::string(e.description()));
+  } catch (const std::exception& e) {
+    return Status::io_error(path + ": " + e.what());
+  }
+  EndpointConfig c;
+  c.tracker_url = t["tracker_url"].value_or(std::string());
+  c.node_id = t["node_id"].value_or(std::string());
+  c.branch = t["branch"].value_or(std::string());
+  c.announce_key = t["announce_key"].value_or(std::string());
+  c.tracker_public_key = t["tracker_public_key"].value_or(std::string());
+  c.root = t["root"].value_or(c.root);
+  c.listen_interfaces = t["listen_interfaces"].value_or(c.listen_interfaces);
+  c.poll_interval_ms = static_cast<int>(t["poll_interval_ms"].value_or(int64_t{c.poll_interval_ms}));
+  c.keep_generations = static_cast<int>(t["keep_generations"].value_or(int64_t{c.keep_generations}));
+  Status s = c.validate();
+  if (!s.ok()) return s.with_context(path);
+  return c;
+}
+
+Result<TrackerAddress> parse_tracker_url(const std::string& url) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0)
+    return Status::invalid_argument("tracker URL '" + url + "' must start with http://");
+  std::string rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0 || rest.find('/') != std::string::npos)
+    return Status::invalid_argument("tracker URL '" + url + "' must be http://HOST:PORT");
+  TrackerAddress a;
+  a.host = rest.substr(0, colon);
+  std::string port = rest.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return Status::invalid_argument("tracker URL '" + url + "': bad port");
+  int p = std::stoi(port);
+  if (p < 1 || p > 65535) return Status::invalid_argument("tracker URL '" + url + "': bad port");
+  a.port = static_cast<uint16_t>(p);
+  return a;
+}
+
+}  // namespace bc::endpoint

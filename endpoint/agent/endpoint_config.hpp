@@ -1,0 +1,43 @@
+// The endpoint's on-disk state directory and its TOML config (DIR/endpoint.toml),
+// written by `bc-endpoint enroll` and read by every other command.
+//
+// DIR layout: endpoint.toml, node.key (Ed25519, mode 0600), reports/ (the
+// durable ReportQueue), index/ (ContentIndex), layers/<name>@<version>/
+// (manifest.json, manifest.sig, layer.torrent, payload/), swarm/ (SwarmNode data).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "layers/crypto/ed25519.hpp"
+#include "layers/util/status.hpp"
+
+namespace bc::endpoint {
+
+struct EndpointConfig {
+  std::string tracker_url;         // "http://HOST:PORT" (no path)
+  std::string node_id;             // the tracker's id of this node
+  std::string branch;
+  std::string announce_key;        // 32 hex, for the BitTorrent announce URL
+  std::string tracker_public_key;  // 64 hex: every manifest must verify against it
+  std::string root = "/";          // the target tree layers are applied to
+  std::string listen_interfaces = "0.0.0.0:6881";  // swarm listen address(es)
+  int poll_interval_ms = 10'000;   // desired-state poll period, ms; default 10 s
+  int keep_generations = 3;        // rollback snapshots kept; default 3
+
+  Status validate() const;
+};
+
+std::string config_path(const std::string& dir);
+std::string key_path(const std::string& dir);
+Status save_config(const std::string& dir, const EndpointConfig& c);
+Result<EndpointConfig> load_config(const std::string& dir);
+
+struct TrackerAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+// "http://HOST:PORT[/]" -> host and port. Only plain http is supported here.
+Result<TrackerAddress> parse_tracker_url(const std::string& url);
+
+}  // namespace bc::endpoint

@@ -1,0 +1,144 @@
+#include "endpoint/commands.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "endpoint/agent/agent_driver.hpp"
+#include "endpoint/agent/report_queue.hpp"
+#include "endpoint/agent/status_report.hpp"
+#include "layers/apply/applier.hpp"
+#include "layers/crypto/ed25519.hpp"
+#include "layers/util/fs.hpp"
+#include "tracker/client/tracker_client.hpp"
+
+namespace bc::endpoint {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+tracker::HttpClientOptions http_for(const TrackerAddress& a) {
+  tracker::HttpClientOptions o;
+  o.host = a.host;
+  o.port = a.port;
+  o.timeout_ms = 10'000;
+  return o;
+}
+
+// The node key: kept if present (re-enrollment keeps the identity), else created (0600).
+Result<SecretKey> node_key(const std::string& dir) {
+  std::string path = key_path(dir);
+  if (fs::exists(path)) return SecretKey::load(path);
+  SecretKey k = SecretKey::generate();
+  BC_RETURN_IF_ERROR(k.save(path));
+  return k;
+}
+}  // namespace
+
+Status enroll_command(const EnrollArgs& a) {
+  BC_ASSIGN_OR_RETURN(TrackerAddress addr, parse_tracker_url(a.tracker_url));
+  if (a.token.empty()) return Status::invalid_argument("--token is required");
+  std::error_code ec;
+  fs::create_directories(a.dir, ec);
+  if (ec) return Status::io_error(a.dir + ": " + ec.message());
+  ::chmod(a.dir.c_str(), 0700);
+  BC_ASSIGN_OR_RETURN(SecretKey key, node_key(a.dir));
+  SystemClock clock;
+  tracker::TrackerClient client(http_for(addr), &key, "", clock);
+
+  // The tracker's signing key: pinned from a file, or trusted on first use.
+  auto info = tracker::expect_json(client.http().request("GET", "/api/v1/tracker", "", {}), "tracker info");
+  if (!info.ok()) return info.status();
+  std::string served = info->value("public_key", "");
+  BC_ASSIGN_OR_RETURN(PublicKey served_pk, public_key_from_hex(served));
+  std::string pinned = served;
+  if (!a.tracker_pubkey_file.empty()) {
+    BC_ASSIGN_OR_RETURN(PublicKey pk, load_public_key(a.tracker_pubkey_file));
+    if (pk != served_pk)
+      return Status::permission_denied("tracker at " + a.tracker_url + " serves public key " + served +
+                                       ", not the pinned key in " + a.tracker_pubkey_file);
+    pinned = public_key_hex(pk);
+  } else {
+    std::fprintf(stderr, "bc-endpoint: pinning the tracker key %s (trust on first use; pass --tracker-pubkey to pin out of band)\n",
+                 served.c_str());
+  }
+  std::optional<std::string> branch;
+  if (!a.branch.empty()) branch = a.branch;
+  BC_ASSIGN_OR_RETURN(json rec, client.enroll(a.token, {}, branch));
+
+  EndpointConfig c;
+  c.tracker_url = a.tracker_url;
+  if (c.tracker_url.back() == '/') c.tracker_url.pop_back();
+  c.node_id = rec.value("id", public_key_hex(key.public_key()));
+  c.branch = rec.value("branch", "");
+  c.announce_key = rec.value("announce_key", "");
+  c.tracker_public_key = pinned;
+  c.root = a.root;
+  c.listen_interfaces = a.listen;
+  c.poll_interval_ms = a.poll_interval_ms;
+  BC_RETURN_IF_ERROR(save_config(a.dir, c));
+  std::printf("enrolled: node %s, branch %s\n", c.node_id.c_str(), c.branch.c_str());
+  return Status();
+}
+
+Status run_command(const RunArgs& a) {
+  AgentRunOptions o;
+  o.dir = a.dir;
+  BC_ASSIGN_OR_RETURN(o.config, load_config(a.dir));
+  o.test_peer_hints = a.test_peer_hints;
+  o.exit_when_converged = a.exit_when_converged;
+  o.max_run_ms = a.max_run_ms;
+  o.core.retry_after_ms = a.retry_after_ms;
+  return run_agent(o);
+}
+
+Status status_command(const std::string& dir, bool as_json) {
+  BC_ASSIGN_OR_RETURN(EndpointConfig c, load_config(dir));
+  ApplyOptions ao;
+  ao.root = c.root;
+  BC_ASSIGN_OR_RETURN(TargetStatus ts, target_status(ao));
+  json held = json::array();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir + "/layers", ec)) held.push_back(e.path().filename().string());
+  std::sort(held.begin(), held.end());
+  BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(dir + "/reports"));
+  json gens = json::array();
+  for (const auto& g : ts.rollback_to) gens.push_back({{"generation", g.generation}, {"stack", g.stack}});
+  json out{{"node", c.node_id},       {"branch", c.branch},           {"tracker", c.tracker_url},
+           {"root", c.root},          {"generation", ts.state.generation}, {"applied", ts.state.stack},
+           {"rollback_to", gens},     {"layers_held", held},          {"queued_reports", q.size()}};
+  if (as_json) {
+    std::printf("%s\n", out.dump(2).c_str());
+    return Status();
+  }
+  std::printf("node %s (branch %s), tracker %s\n", c.node_id.c_str(), c.branch.c_str(), c.tracker_url.c_str());
+  std::printf("root %s: generation %lld, applied [%s]\n", c.root.c_str(), (long long)ts.state.generation,
+              [&] { std::string s; for (const auto& x : ts.state.stack) s += (s.empty() ? "" : " ") + x; return s; }().c_str());
+  for (const auto& g : ts.rollback_to)
+    std::printf("  rollback -> generation %lld (%zu layers)\n", (long long)g.generation, g.stack.size());
+  std::printf("layers held: %zu, queued reports: %zu\n", held.size(), q.size());
+  return Status();
+}
+
+Status rollback_command(const std::string& dir) {
+  BC_ASSIGN_OR_RETURN(EndpointConfig c, load_config(dir));
+  ApplyOptions ao;
+  ao.root = c.root;
+  ao.keep_generations = c.keep_generations;
+  BC_ASSIGN_OR_RETURN(RollbackReport r, rollback_target(ao));
+  std::printf("rolled back generation %lld -> %lld\n", (long long)r.from_generation, (long long)r.to_generation);
+  for (const auto& [path, where] : r.rescued) std::printf("  rescued %s -> %s\n", path.c_str(), where.c_str());
+  // Queue the new applied stack for the tracker (the agent delivers it if
+  // the tracker does not answer now).
+  BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(dir + "/reports"));
+  json body = build_status_report({}, {}, r.stack, BytesBySource{}, "");
+  BC_RETURN_IF_ERROR(q.push(body.dump()));
+  return Status();
+}
+
+}  // namespace bc::endpoint

@@ -1,0 +1,38 @@
+// bc-endpoint's commands, callable without the CLI (main.cpp parses flags).
+// Each returns a process exit code after printing what happened.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "layers/util/status.hpp"
+
+namespace bc::endpoint {
+
+inline constexpr const char* kDefaultDir = "/var/lib/branchcast-endpoint";
+
+struct EnrollArgs {
+  std::string tracker_url;         // http://HOST:PORT
+  std::string token;               // enrollment token
+  std::string dir = kDefaultDir;   // state directory
+  std::string root = "/";          // target tree
+  std::string tracker_pubkey_file; // pinned tracker key (hex file); empty = trust GET /api/v1/tracker now
+  std::string branch;              // optional requested branch
+  std::string listen = "0.0.0.0:6881";
+  int poll_interval_ms = 10'000;
+};
+Status enroll_command(const EnrollArgs& a);
+
+struct RunArgs {
+  std::string dir = kDefaultDir;
+  std::vector<std::string> test_peer_hints;  // TEST-ONLY, see AgentRunOptions
+  bool exit_when_converged = false;
+  int64_t max_run_ms = 0;
+  int64_t retry_after_ms = 30'000;
+};
+Status run_command(const RunArgs& a);
+
+Status status_command(const std::string& dir, bool as_json);
+Status rollback_command(const std::string& dir);
+
+}  // namespace bc::endpoint

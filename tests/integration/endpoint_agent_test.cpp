@@ -1,0 +1,201 @@
+// bc-endpoint end to end: the real bc-tracker process, the real bc-endpoint
+// binary (enroll, run, status, rollback), and a seeding SwarmNode in the test
+// process. The endpoint finds the seed through `run --test-peer` (TEST-ONLY:
+// until the tracker's announce route and origin seed exist, nothing else tells
+// the endpoint where the bytes are).
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <future>
+
+#include "endpoint/agent/endpoint_config.hpp"
+#include "layers/swarm/swarm_node.hpp"
+#include "tests/integration/support/tracker_process.hpp"
+#include "tests/support/tmp_dir.hpp"
+#include "tests/tracker/support/layer_fixture.hpp"
+#include "tracker/client/tracker_client.hpp"
+
+using namespace bc;
+using namespace bc::tracker;
+using nlohmann::json;
+
+namespace {
+const std::string kAdmin = "endpoint-integration-admin-token-0123";
+
+HttpClientOptions local(uint16_t port) {
+  HttpClientOptions o;
+  o.port = port;
+  o.timeout_ms = 20'000;
+  return o;
+}
+
+// Runs a shell command with stdout+stderr into `log`; returns its exit code.
+int sh(const std::string& cmd, const std::string& log) {
+  int rc = std::system((cmd + " > '" + log + "' 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string endpoint_bin() { return BC_ENDPOINT_BIN; }
+
+// The test's seed: the tracker-signed manifest and torrent, the layer
+// directory's payload, a SwarmNode on 127.0.0.1.
+struct Seed {
+  std::unique_ptr<SwarmNode> node;
+  uint16_t port = 0;
+};
+
+Seed start_seed(TrackerClient& admin, const std::string& dir, const std::string& ref,
+                const std::string& payload) {
+  auto info = admin.admin_json("GET", "/api/v1/tracker");
+  REQUIRE(info.ok());
+  auto pk = public_key_from_hex((*info)["public_key"].get<std::string>());
+  REQUIRE(pk.ok());
+  auto m = admin.admin_call("GET", "/api/v1/layers/" + ref + "/manifest");
+  REQUIRE(m.ok());
+  REQUIRE(m->status == 200);
+  auto sig = signature_from_hex(m->header("x-bc-signature"));
+  REQUIRE(sig.ok());
+  auto trusted = TrustedManifest::verify(m->body, *sig, *pk);
+  REQUIRE(trusted.ok());
+  auto t = admin.admin_call("GET", "/api/v1/layers/" + ref + "/torrent");
+  REQUIRE(t.ok());
+  SwarmNodeOptions o;
+  o.data_dir = dir;
+  o.node_name = "seed";
+  o.listen_interfaces = "127.0.0.1:0";
+  auto node = SwarmNode::start(o);
+  REQUIRE_MESSAGE(node.ok(), node.status().to_string());
+  Status s = (*node)->add_layer(*trusted, t->body, payload, LayerMode::seed);
+  REQUIRE_MESSAGE(s.ok(), s.to_string());
+  Seed seed;
+  seed.port = (*node)->listen_port();
+  seed.node = std::move(*node);
+  return seed;
+}
+
+// Runs `cmd` while polling the seed (it must be polled to serve); bounded.
+int run_with_seed(Seed& seed, const std::string& cmd, const std::string& log) {
+  auto f = std::async(std::launch::async, [&] { return sh(cmd, log); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (f.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
+    seed.node->poll_events(100);
+    if (std::chrono::steady_clock::now() > deadline) FAIL("bc-endpoint did not finish in 120 s");
+  }
+  return f.get();
+}
+
+json status_json(const std::string& dir, const std::string& log) {
+  REQUIRE(sh(endpoint_bin() + " status --json --dir " + dir, log) == 0);
+  std::string text = test::read_file(log);
+  return json::parse(text.substr(text.find('{')));
+}
+
+struct World {
+  test::TmpDir tmp;
+  test::TrackerProcess proc{{tmp.path(), kAdmin, ""}};
+  uint16_t port = proc.start();
+  SystemClock clock;
+  TrackerClient admin{local(port), nullptr, kAdmin, clock};
+  std::string layer_dir, token;
+  std::string dir = tmp.path() + "/ep", root = tmp.path() + "/root";
+
+  World() {
+    layer_dir = test::make_layer_dir(tmp.path(), "base@1",
+                                     {{"etc/motd", "welcome\n"}, {"usr/share/blob", test::random_bytes(300'000, 7)}});
+    REQUIRE(admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer_dir}}).ok());
+    REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
+    REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
+    auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
+    REQUIRE(tok.ok());
+    token = (*tok)["token"].get<std::string>();
+    test::write_file(root + "/home/user/notes.txt", "mine\n");
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  int enroll(const std::string& extra = "") {
+    return sh(endpoint_bin() + " enroll --tracker " + url() + " --token " + token + " --dir " + dir + " --root " +
+                  root + " --listen 127.0.0.1:0 --poll-interval-ms 200 " + extra,
+              tmp.path() + "/enroll.log");
+  }
+};
+}  // namespace
+
+TEST_CASE("bc-endpoint: enroll then run applies a published layer over a user file and reports to the tracker") {
+  World w;
+  REQUIRE_MESSAGE(w.enroll() == 0, test::read_file(w.tmp.path() + "/enroll.log"));
+  struct stat st{};
+  REQUIRE(::stat((w.dir + "/node.key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto cfg = endpoint::load_config(w.dir);
+  REQUIRE_MESSAGE(cfg.ok(), cfg.status().to_string());
+  CHECK(cfg->branch == "hq");
+  CHECK(cfg->announce_key.size() == 32);
+
+  Seed seed = start_seed(w.admin, w.tmp.path() + "/seed", "base@1", w.layer_dir + "/payload");
+  std::string run = endpoint_bin() + " run --dir " + w.dir + " --test-peer 127.0.0.1:" + std::to_string(seed.port) +
+                    " --exit-when-applied --max-run-ms 90000";
+  std::string log = w.tmp.path() + "/run.log";
+  REQUIRE_MESSAGE(run_with_seed(seed, run, log) == 0, test::read_file(log));
+  CHECK(test::read_file(w.root + "/etc/motd") == "welcome\n");
+  CHECK(test::read_file(w.root + "/home/user/notes.txt") == "mine\n");
+
+  auto st_node = w.admin.admin_json("GET", "/api/v1/status/nodes/" + cfg->node_id);
+  REQUIRE_MESSAGE(st_node.ok(), st_node.status().to_string());
+  CHECK(st_node->dump().find("base@1") != std::string::npos);
+  json mine = status_json(w.dir, w.tmp.path() + "/status.log");
+  CHECK(mine["applied"] == json::array({"base@1"}));
+  CHECK(mine["queued_reports"] == 0);
+
+  // Tracker stopped: a rollback's report waits on disk and is delivered after the restart.
+  {
+    CHECK(w.proc.stop() == 0);
+    REQUIRE(sh(endpoint_bin() + " rollback --dir " + w.dir, w.tmp.path() + "/rollback.log") == 0);
+    CHECK_FALSE(std::filesystem::exists(w.root + "/etc/motd"));
+    CHECK(test::read_file(w.root + "/home/user/notes.txt") == "mine\n");
+    json down = status_json(w.dir, w.tmp.path() + "/status2.log");
+    CHECK(down["queued_reports"].get<int>() >= 1);
+    CHECK(down["applied"] == json::array());
+
+    // The tracker comes back on a new ephemeral port (a harness limitation):
+    // point the endpoint at it.
+    uint16_t port = w.proc.start();
+    cfg->tracker_url = "http://127.0.0.1:" + std::to_string(port);
+    REQUIRE(endpoint::save_config(w.dir, *cfg).ok());
+    REQUIRE(run_with_seed(seed, run, log) == 0);
+    json up = status_json(w.dir, w.tmp.path() + "/status3.log");
+    CHECK(up["queued_reports"] == 0);
+    CHECK(up["applied"] == json::array({"base@1"}));
+    CHECK(test::read_file(w.root + "/etc/motd") == "welcome\n");
+    TrackerClient admin2(local(port), nullptr, kAdmin, w.clock);
+    auto after = admin2.admin_json("GET", "/api/v1/status/nodes/" + cfg->node_id);
+    REQUIRE(after.ok());
+    CHECK(after->dump().find("base@1") != std::string::npos);
+  }
+}
+
+TEST_CASE("bc-endpoint: a manifest that does not verify against the pinned tracker key applies nothing") {
+  World w;
+  REQUIRE_MESSAGE(w.enroll() == 0, test::read_file(w.tmp.path() + "/enroll.log"));
+  auto cfg = endpoint::load_config(w.dir);
+  REQUIRE(cfg.ok());
+  cfg->tracker_public_key = public_key_hex(SecretKey::generate().public_key());  // not the tracker's key
+  REQUIRE(endpoint::save_config(w.dir, *cfg).ok());
+  std::string log = w.tmp.path() + "/run.log";
+  CHECK(sh(endpoint_bin() + " run --dir " + w.dir + " --exit-when-applied --max-run-ms 3000", log) == 1);
+  std::string out = test::read_file(log);
+  CHECK_MESSAGE(out.find("does not verify against the pinned tracker key") != std::string::npos, out);
+  CHECK_FALSE(std::filesystem::exists(w.root + "/etc/motd"));
+  CHECK(test::read_file(w.root + "/home/user/notes.txt") == "mine\n");
+}
+
+TEST_CASE("bc-endpoint: enroll refuses a tracker whose key differs from the pinned key file") {
+  World w;
+  std::string pk_file = w.tmp.path() + "/pinned.pub";
+  test::write_file(pk_file, public_key_hex(SecretKey::generate().public_key()) + "\n");
+  CHECK(w.enroll("--tracker-pubkey " + pk_file) == 1);
+  CHECK(test::read_file(w.tmp.path() + "/enroll.log").find("not the pinned key") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(w.dir + "/endpoint.toml"));
+}
