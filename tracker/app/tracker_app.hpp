@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "layers/crypto/ed25519.hpp"
@@ -11,6 +12,7 @@
 #include "tracker/api/api_context.hpp"
 #include "tracker/config/config.hpp"
 #include "tracker/http/http_server.hpp"
+#include "tracker/origin/origin_seeder.hpp"
 
 namespace bc::tracker {
 
@@ -21,8 +23,9 @@ class TrackerApp {
   static Result<std::unique_ptr<TrackerApp>> create(const TrackerConfig& config, const Clock& clock);
   ~TrackerApp();
 
-  // Starts the HTTP server; returns the bound port (also written to
-  // config.port_file when set).
+  // Starts the HTTP server and, when [origin] is enabled, the origin seed
+  // (seeding every published layer); returns the bound port (also written to
+  // config.port_file when set, once both run).
   Result<uint16_t> start();
   void stop();
 
@@ -32,6 +35,9 @@ class TrackerApp {
   PeerRegistry& peers() { return peers_; }
   TrackerMetrics& metrics() { return metrics_; }
   Store& store() { return *store_; }
+  // The origin seed, null unless [origin] is enabled and start() ran.
+  // Not for use concurrently with stop().
+  OriginSeeder* origin() { return origin_.get(); }
 
   // Runs one request through the full pipeline without sockets (target
   // parsing, routing, metrics, logging). Thread-safe.
@@ -40,6 +46,8 @@ class TrackerApp {
  private:
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
+  void install_origin_hooks();
+  Status start_origin(uint16_t http_port);
 
   TrackerConfig config_;
   const Clock& clock_;
@@ -51,6 +59,8 @@ class TrackerApp {
   std::unique_ptr<ApiContext> ctx_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
+  std::mutex origin_mu_;                  // guards origin_ (API hooks run on workers)
+  std::unique_ptr<OriginSeeder> origin_;  // null unless [origin] enabled and started
 };
 
 // Installs the bootstrap admin token (plain text in `token`) with id
