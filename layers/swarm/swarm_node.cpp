@@ -51,6 +51,13 @@ Result<SourceClassifier> make_classifier(const std::vector<std::string>& subnets
 }
 
 // "URL?key=K" (or "&key=K" when the URL has a query already).
+// BEP 19: a url seed ending in '/' gets the torrent's name and file path
+// appended by libtorrent.
+std::string web_seed_url(std::string base, const std::string& info_hash) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/" + info_hash + "/";
+}
+
 std::string announce_url(const SwarmNodeOptions& o) {
   if (o.tracker_key.empty()) return o.tracker_url;
   const char* sep = o.tracker_url.find('?') == std::string::npos ? "?" : "&";
@@ -235,6 +242,9 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   atp.save_path = fs::absolute(payload_dir).lexically_normal().string();
   atp.trackers.clear();
   if (!m.options.tracker_url.empty()) atp.trackers.push_back(announce_url(m.options));
+  atp.url_seeds.clear();
+  for (const std::string& base : m.options.web_seed_urls)
+    atp.url_seeds.push_back(web_seed_url(base, facts.info_hash));
   atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused | lt::torrent_flags::seed_mode);
   atp.flags |= lt::torrent_flags::update_subscribe;
   if (mode == LayerMode::seed) atp.flags |= lt::torrent_flags::seed_mode;

@@ -28,6 +28,11 @@ Status SwarmNodeOptions::validate() const {
   if (tracker_key.find_first_of("&?#= \r\n") != std::string::npos ||
       tracker_key_param.find_first_of("&?#= \r\n") != std::string::npos)
     return bad("tracker key and parameter must be URL-safe tokens");
+  if (web_seed_urls.size() > kMaxWebSeedUrls) return bad("more than 16 web_seed_urls");
+  for (const auto& u : web_seed_urls)
+    if ((u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) ||
+        u.find_first_of("?# \r\n") != std::string::npos)
+      return bad("web_seed_urls: '" + u + "' is not an http(s) URL without query");
   if (min_announce_interval_s < 1) return bad("min_announce_interval_s must be >= 1");
   if (resume_interval_ms < 100) return bad("resume_interval_ms must be >= 100");
   if (resume_every_pieces < 1) return bad("resume_every_pieces must be >= 1");

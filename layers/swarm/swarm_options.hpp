@@ -2,6 +2,7 @@
 // unit and default; docs/architecture.md ("Swarm node") says why.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,6 +10,8 @@
 #include "layers/util/status.hpp"
 
 namespace bc {
+
+inline constexpr size_t kMaxWebSeedUrls = 16;
 
 struct SwarmNodeOptions {
   // Where the node keeps its state: resume/ (one resume file per layer) and
@@ -75,6 +78,12 @@ struct SwarmNodeOptions {
   // Shortest reannounce interval, seconds (trackers asking for less are
   // ignored below this). Default 30.
   int min_announce_interval_s = 30;
+  // BEP 19 web seeds: base URLs of Range-capable HTTP servers over an origin
+  // store. Every layer gets "<base>/<info_hash>/" as a url seed; libtorrent
+  // then requests "<base>/<info_hash>/NAME-vVERSION/<path>" (or
+  // "<base>/<info_hash>/<file>" for a single-file layer); docs/architecture.md
+  // ("Origin") gives the server layout. Only http:// and https://. Default none.
+  std::vector<std::string> web_seed_urls;
 
   // Resume data is saved every this many ms while a layer downloads, and
   // after every resume_every_pieces pieces. Defaults 5000 ms and 64.

@@ -2,9 +2,12 @@
 // reference. Thread-safe members only (handlers run on several workers).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "layers/crypto/ed25519.hpp"
+#include "layers/model/trusted_manifest.hpp"
 #include "layers/util/clock.hpp"
 #include "tracker/api/api_limits.hpp"
 #include "tracker/auth/authenticator.hpp"
@@ -24,6 +27,13 @@ struct ApiContext {
   PeerRegistry& peers;
   ApiLimits limits;
   std::string data_dir;  // DATA; origin payloads in DATA/origin
+  // Called after an import or retire committed (the origin seed's hooks, set
+  // by TrackerApp when it runs). Must not block; empty = nobody listens.
+  std::function<void(const TrustedManifest& layer, const std::string& torrent,
+                     const std::string& payload_dir)> on_layer_published;
+  std::function<void(const LayerRef& layer)> on_layer_retired;
+  // BEP 19 web seed base URLs ([origin] web_seeds) for desired-state answers.
+  std::vector<std::string> web_seeds;
 };
 
 // Appends an audit entry for `who` doing `action` on `target` inside txn:

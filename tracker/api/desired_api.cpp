@@ -19,6 +19,7 @@ json layer_json(const LayerInfo& l) {
 
 Result<json> desired_body(ApiContext& ctx, const Principal& who) {
   json out = {{"node", who.id}, {"role", who.node_role}};
+  if (!ctx.web_seeds.empty()) out["web_seeds"] = ctx.web_seeds;  // BEP 19 base URLs
   BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(AssignmentView view, load_assignment_view(t));
     if (who.node_role == "endpoint") {

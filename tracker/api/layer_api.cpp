@@ -33,6 +33,10 @@ Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
     return audit(t, ctx, who, req, "layer.import", m.ref().to_string(),
                  {{"dir", dir}, {"info_hash", m.info_hash}});
   }));
+  if (ctx.on_layer_published && !m.info_hash.empty()) {
+    auto tm = TrustedManifest::verify(l.manifest_bytes, l.signature, ctx.signing_key.public_key());
+    if (tm.ok()) ctx.on_layer_published(*tm, l.torrent, l.origin_dir);
+  }
   return rec;
 }
 
@@ -83,6 +87,7 @@ Result<json> retire(ApiContext& ctx, const Principal& who, HttpRequest& req) {
     BC_RETURN_IF_ERROR(put_json(t, Table::layers, layer_key(ref), rec));
     return audit(t, ctx, who, req, "layer.retire", ref.to_string());
   }));
+  if (ctx.on_layer_retired) ctx.on_layer_retired(ref);
   return rec;
 }
 

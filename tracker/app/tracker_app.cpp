@@ -6,6 +6,7 @@
 
 #include "layers/qos/probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
+#include "tracker/origin/origin_catalog.hpp"
 
 namespace bc::tracker {
 
@@ -37,6 +38,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   BC_RETURN_IF_ERROR(app->install_bootstrap_token());
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
+  app->ctx_->web_seeds = config.origin.web_seeds;
   add_metrics_routes(app->router_, *app->ctx_);
   add_admin_routes(app->router_, *app->ctx_);
   add_branch_routes(app->router_, *app->ctx_);
@@ -73,10 +75,50 @@ HttpResponse TrackerApp::handle(HttpRequest& req) {
   return res;
 }
 
+// The origin seed: started after the HTTP server (its announce URL needs the
+// bound port), before the port file tells anyone the tracker is up. The API
+// hooks are installed before the server runs and forward under origin_mu_.
+Status TrackerApp::start_origin(uint16_t http_port) {
+  if (!config_.origin.enabled) return Status();
+  OriginOptions o = config_.origin;
+  if (o.announce_url.empty() && !o.announce_key.empty()) {
+    std::string host = config_.server.listen_address == "0.0.0.0" ? "127.0.0.1" : config_.server.listen_address;
+    o.announce_url = std::string(config_.server.tls() ? "https://" : "http://") + host + ":" +
+                     std::to_string(http_port) + "/announce";
+  }
+  BC_ASSIGN_OR_RETURN(auto seeder, OriginSeeder::start(o, [this](uint64_t b) { metrics_.add_origin_bytes(b); }));
+  {
+    std::lock_guard<std::mutex> lock(origin_mu_);
+    origin_ = std::move(seeder);
+  }
+  std::lock_guard<std::mutex> lock(origin_mu_);
+  BC_ASSIGN_OR_RETURN(size_t n, seed_published_layers(*store_, key_->public_key(), config_.data_dir + "/origin",
+                                                      *origin_));
+  spdlog::info("origin: {} published layers queued for seeding", n);
+  return Status();
+}
+
+void TrackerApp::install_origin_hooks() {
+  if (!config_.origin.enabled) return;
+  ctx_->on_layer_published = [this](const TrustedManifest& l, const std::string& torrent, const std::string& dir) {
+    std::lock_guard<std::mutex> lock(origin_mu_);
+    if (origin_) {
+      Status s = origin_->publish(l, torrent, dir);
+      if (!s.ok()) spdlog::error("origin: {}", s.to_string());
+    }
+  };
+  ctx_->on_layer_retired = [this](const LayerRef& ref) {
+    std::lock_guard<std::mutex> lock(origin_mu_);
+    if (origin_) (void)origin_->remove(ref);
+  };
+}
+
 Result<uint16_t> TrackerApp::start() {
+  install_origin_hooks();
   server_ = std::make_unique<HttpServer>(
       config_.server, [this](HttpRequest& req) { return handle(req); }, store_.get());
   BC_ASSIGN_OR_RETURN(uint16_t port, server_->start());
+  BC_RETURN_IF_ERROR(start_origin(port));
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
   BC_RETURN_IF_ERROR(start_probe());
@@ -104,6 +146,13 @@ void TrackerApp::stop() {
   probe_io_.stop();
   if (probe_thread_.joinable()) probe_thread_.join();
   probe_.reset();
+
+  std::unique_ptr<OriginSeeder> origin;
+  {
+    std::lock_guard<std::mutex> lock(origin_mu_);
+    origin = std::move(origin_);
+  }
+  origin.reset();  // outside the lock: joins the owner thread, saves resume data
 }
 
 }  // namespace bc::tracker

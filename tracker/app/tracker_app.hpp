@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "tracker/app/bt_frontend.hpp"
 #include "tracker/config/config.hpp"
 #include "tracker/http/http_server.hpp"
+#include "tracker/origin/origin_seeder.hpp"
 
 namespace bc::tracker {
 
@@ -25,8 +27,9 @@ class TrackerApp {
   static Result<std::unique_ptr<TrackerApp>> create(const TrackerConfig& config, const Clock& clock);
   ~TrackerApp();
 
-  // Starts the HTTP server; returns the bound port (also written to
-  // config.port_file when set).
+  // Starts the HTTP server and, when [origin] is enabled, the origin seed
+  // (seeding every published layer); returns the bound port (also written to
+  // config.port_file when set, once both run).
   Result<uint16_t> start();
   void stop();
 
@@ -40,6 +43,10 @@ class TrackerApp {
   // The RTT echo responder's UDP port (config probe_port), 0 when disabled.
   uint16_t probe_port() const { return probe_port_; }
 
+  // The origin seed, null unless [origin] is enabled and start() ran.
+  // Not for use concurrently with stop().
+  OriginSeeder* origin() { return origin_.get(); }
+
   // Runs one request through the full pipeline without sockets (target
   // parsing, routing, metrics, logging). Thread-safe.
   HttpResponse handle(HttpRequest& req);
@@ -48,6 +55,9 @@ class TrackerApp {
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
   Status start_probe();
+
+  void install_origin_hooks();
+  Status start_origin(uint16_t http_port);
 
   TrackerConfig config_;
   const Clock& clock_;
@@ -65,6 +75,9 @@ class TrackerApp {
   std::shared_ptr<void> probe_;  // EchoResponder, type-erased to keep Asio UDP out of this header
   std::thread probe_thread_;
   uint16_t probe_port_ = 0;
+
+  std::mutex origin_mu_;                  // guards origin_ (API hooks run on workers)
+  std::unique_ptr<OriginSeeder> origin_;  // null unless [origin] enabled and started
 };
 
 // Installs the bootstrap admin token (plain text in `token`) with id

@@ -50,9 +50,34 @@ struct Reader {
   }
 };
 
+void read_origin(Reader& r, TrackerConfig& c) {
+  auto* origin = r.section("origin");
+  r.check_keys(origin, "origin",
+               {"enabled", "listen", "upload_limit_bytes_per_s", "announce_url", "announce_key", "web_seeds",
+                "state_dir"});
+  if (!origin) return;
+  if (auto* e = origin->get("enabled")) {
+    if (!e->is_boolean()) return r.fail("origin.enabled must be a boolean");
+    c.origin.enabled = *e->value<bool>();
+  }
+  r.string(origin, "origin", "listen", &c.origin.listen, false);
+  r.integer(origin, "origin", "upload_limit_bytes_per_s", &c.origin.upload_limit_bytes_per_s, 0, INT32_MAX);
+  r.string(origin, "origin", "announce_url", &c.origin.announce_url, false);
+  r.string(origin, "origin", "announce_key", &c.origin.announce_key, false);
+  r.string(origin, "origin", "state_dir", &c.origin.state_dir, true);
+  if (auto* w = origin->get("web_seeds")) {
+    auto* arr = w->as_array();
+    if (!arr) return r.fail("origin.web_seeds must be an array of strings");
+    for (auto&& u : *arr) {
+      if (!u.is_string()) return r.fail("origin.web_seeds must be an array of strings");
+      c.origin.web_seeds.push_back(*u.value<std::string>());
+    }
+  }
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
-    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log"}.count(std::string(k.str())))
+    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin"}.count(std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
   r.check_keys(server, "server",
@@ -92,6 +117,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(limits, "limits", "max_json_depth", &c.api.max_json_depth, 2, 64);
   r.integer(limits, "limits", "max_list_items", &c.api.max_list_items, 1, 1'000'000);
   r.integer(limits, "limits", "max_wan_policy_bytes", &c.api.max_wan_policy_bytes, 2, 1 << 20);
+  read_origin(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
@@ -114,6 +140,7 @@ Status TrackerConfig::validate() const {
     return Status::invalid_argument("config: log.level '" + log_level + "' is not one of trace|debug|info|warn|error|off");
   BC_RETURN_IF_ERROR(server.validate().with_context("config"));
   BC_RETURN_IF_ERROR(api.validate().with_context("config"));
+  BC_RETURN_IF_ERROR(origin.validate().with_context("config"));
   return lmdb.validate().with_context("config");
 }
 
@@ -130,6 +157,7 @@ Result<TrackerConfig> parse_config(std::string_view toml_text, const std::string
   Reader r{root, base_dir, Status()};
   read_sections(r, c);
   BC_RETURN_IF_ERROR(r.error);
+  if (c.origin.state_dir.empty() && !c.data_dir.empty()) c.origin.state_dir = c.data_dir + "/origin-swarm";
   BC_RETURN_IF_ERROR(c.validate());
   return c;
 }

@@ -13,6 +13,12 @@
 //   [auth]
 //   admin_token_file = "admin.token"   # bootstrap admin token (plain text)
 //   signing_key = "tracker.key"        # Ed25519 secret key (bc-layer keygen)
+//   [origin]                    # optional: the origin seed (DESIGN §4)
+//   enabled = true
+//   listen = "0.0.0.0:6881"
+//   upload_limit_bytes_per_s = 0        # 0 = unlimited
+//   announce_key = "..."                # the origin's node key (role origin)
+//   web_seeds = ["http://host/origin"]  # BEP 19 base URLs handed to nodes
 //   [limits]
 //   max_body_bytes = 1048576
 //   ...
@@ -23,6 +29,7 @@
 #include "layers/util/status.hpp"
 #include "tracker/api/api_limits.hpp"
 #include "tracker/http/server_options.hpp"
+#include "tracker/origin/origin_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
 
 namespace bc::tracker {
@@ -39,6 +46,8 @@ struct TrackerConfig {
   // UDP port of the RTT echo responder ([server] probe_port), bound on the
   // listen address; 0 = disabled (default).
   uint16_t probe_port = 0;
+
+  OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
 
   Status validate() const;
 };

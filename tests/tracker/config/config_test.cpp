@@ -69,3 +69,37 @@ TEST_CASE("config errors name the key: unknown keys, wrong types, ranges, missin
   CHECK(error_of(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n").find("log.level") != std::string::npos);
   CHECK(error_of("[storage\n").find("TOML syntax error at line 1") != std::string::npos);
 }
+
+TEST_CASE("the origin section sets the origin seed and bad origin values name the key") {
+  auto c = parse_config(std::string(kMinimal) + R"(
+[origin]
+enabled = true
+listen = "127.0.0.1:0"
+upload_limit_bytes_per_s = 4194304
+announce_key = "origin-key-0123456789"
+web_seeds = ["http://cdn.example/origin", "https://cdn2.example/o/"]
+)", "/base");
+  REQUIRE_MESSAGE(c.ok(), c.status().to_string());
+  CHECK(c->origin.enabled);
+  CHECK(c->origin.listen == "127.0.0.1:0");
+  CHECK(c->origin.upload_limit_bytes_per_s == 4194304);
+  CHECK(c->origin.announce_key == "origin-key-0123456789");
+  CHECK(c->origin.web_seeds.size() == 2);
+  CHECK(c->origin.state_dir == "/base/data/origin-swarm");
+
+  auto off = parse_config(kMinimal, "/base");
+  REQUIRE(off.ok());
+  CHECK_FALSE(off->origin.enabled);
+
+  CHECK(error_of(std::string(kMinimal) + "[origin]\nenabled = 1\n").find("origin.enabled") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[origin]\nupload_limit_bytes_per_s = -5\n")
+            .find("origin.upload_limit_bytes_per_s") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[origin]\nweb_seeds = \"http://x\"\n").find("origin.web_seeds") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[origin]\nweb_seeds = [\"ftp://x\"]\n").find("web_seeds") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[origin]\nenabled = true\nlisten = \"6881\"\n").find("listen") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[origin]\nbogus = 1\n").find("unknown key origin.bogus") !=
+        std::string::npos);
+}

@@ -1,0 +1,42 @@
+// Options of the tracker's origin seed (tracker/origin/origin_seeder.hpp),
+// read from the [origin] section of the tracker's configuration.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layers/util/status.hpp"
+
+namespace bc::tracker {
+
+inline constexpr size_t kMaxOriginLayers = 100'000;   // publish/remove commands queued at once
+inline constexpr size_t kMaxOriginWebSeeds = 16;
+
+struct OriginOptions {
+  // Run the origin seed at all. Default off.
+  bool enabled = false;
+  // Swarm state (resume files, running marker): DATA/origin-swarm by default
+  // (set by the config reader from storage.data_dir). Required when enabled.
+  std::string state_dir;
+  // libtorrent listen address, "IP:PORT"; port 0 = ephemeral. Default
+  // "0.0.0.0:6881".
+  std::string listen = "0.0.0.0:6881";
+  // Upload cap of the origin, bytes/s, over all its peers; 0 = unlimited
+  // (default).
+  int64_t upload_limit_bytes_per_s = 0;
+  // The tracker's own announce URL and the origin's node key: the origin
+  // announces like any node (role `origin` in BtService terms) so endpoints
+  // and reflectors learn its address. Empty URL = no announces. Default "".
+  std::string announce_url;
+  std::string announce_key;
+  // BEP 19 web seed base URLs handed to nodes in their desired-state answer
+  // ("web_seeds"), also when the origin seed itself is off. Default none.
+  std::vector<std::string> web_seeds;
+  // poll_events timeout of the owner thread, ms. Default 200.
+  int poll_interval_ms = 200;
+
+  Status validate() const;
+};
+
+}  // namespace bc::tracker
