@@ -46,7 +46,10 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_assignment_routes(app->router_, *app->ctx_);
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
-  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_);
+  StoreBtDirectoryOptions dir_options;
+  if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
+  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, bt::BtServiceOptions{},
+                                          dir_options);
   app->bt_->add_routes(app->router_);
   return app;
 }

@@ -41,6 +41,12 @@ bool holds(const std::vector<LayerInfo>& layers, const bt::InfoHash& hash) {
 Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_key, const bt::IpAddress&) {
   last_.reset();
   bt::NodeIdentity id;
+  if (!options_.origin_key.empty() && node_key == options_.origin_key) {
+    id.node_id = "origin";
+    id.role = bt::NodeRole::origin;
+    last_ = id;
+    return id;
+  }
   Status s = store_.read([&](const Txn& t) -> Status {
     auto node = node_for_announce_key(t, std::string(node_key));
     if (!node.ok()) {
@@ -64,6 +70,7 @@ Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_ke
 }
 
 Result<bool> StoreBtDirectory::entitled(const Txn& t, const bt::NodeIdentity& who, const bt::InfoHash& hash) const {
+  if (who.role == bt::NodeRole::origin) return true;  // seeds every published layer
   BC_ASSIGN_OR_RETURN(AssignmentView view, load_assignment_view(t));
   if (who.role == bt::NodeRole::endpoint) {
     BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::endpoints, who.node_id));

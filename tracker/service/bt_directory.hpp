@@ -29,6 +29,10 @@ struct StoreBtDirectoryOptions {
   int64_t reflector_live_s = 300;
   // Refuse layers not assigned to the announcing node; default true.
   bool enforce_entitlement = true;
+  // The origin seed's announce key ([origin] announce_key); empty = none.
+  // That key resolves to the origin (role origin, no branch), entitled to
+  // every published layer, so reflectors are handed the origin.
+  std::string origin_key;
   Status validate() const;
 };
 

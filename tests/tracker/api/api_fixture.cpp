@@ -11,7 +11,7 @@ namespace bc::test {
 
 using namespace bc::tracker;
 
-ApiFixture::ApiFixture() {
+ApiFixture::ApiFixture(const std::string& extra_toml) {
   auto key = SecretKey::generate();
   if (!key.save(tmp / "tracker.key").ok()) throw std::runtime_error("save key");
   write_file(tmp / "admin.token", admin_token + "\n");
@@ -24,7 +24,7 @@ admin_token_file = "admin.token"
 [limits]
 max_list_items = 100
 max_long_poll_s = 30
-)", tmp.path());
+)" + extra_toml, tmp.path());
   if (!config.ok()) throw std::runtime_error(config.status().to_string());
   auto a = TrackerApp::create(*config, clock);
   if (!a.ok()) throw std::runtime_error(a.status().to_string());

@@ -28,7 +28,7 @@ struct BtWorld {
   test::ApiFixture f;
   std::string hash1, hash2;  // percent-encoded swarm keys of base@1 and other@1
 
-  BtWorld() {
+  explicit BtWorld(const std::string& extra_toml = "") : f(extra_toml) {
     for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"other@1", "b"}}) {
       std::string dir = test::make_layer_dir(f.tmp.path(), ref, {{"etc/" + std::string(file), "x"}});
       auto r = f.call("POST", "/api/v1/layers/import", json{{"dir", dir}}.dump());
@@ -121,4 +121,22 @@ TEST_CASE("a reflector may announce only its branch layers and endpoints of the 
   // The endpoint, with a live reflector in its branch, is handed the reflector (10.1.2.3 here).
   auto e = w.announce(ep, w.hash1, 100);
   CHECK_MESSAGE(e.body.find("5:peers6:") != std::string::npos, e.body);
+}
+
+TEST_CASE("the origin's announce key resolves to the origin and reflectors are handed the origin") {
+  const std::string origin_key = "origin-announce-key-0123456789";
+  BtWorld w("[origin]\nenabled = true\nlisten = \"127.0.0.1:0\"\nannounce_key = \"" + origin_key + "\"\n");
+  // The origin may announce every published layer, assigned or not.
+  auto o = w.announce(origin_key, w.hash2, 0);
+  CHECK_MESSAGE(o.body.find("failure") == std::string::npos, o.body);
+  auto o1 = w.announce(origin_key, w.hash1, 0);
+  REQUIRE_MESSAGE(o1.body.find("failure") == std::string::npos, o1.body);
+  // A reflector of a branch assigned base@1 gets the origin (it announced from 10.1.2.3).
+  std::string refl = w.join(SecretKey::generate(), "reflector");
+  auto r = w.announce(refl, w.hash1, 100);
+  REQUIRE_MESSAGE(r.body.find("failure") == std::string::npos, r.body);
+  CHECK_MESSAGE(r.body.find("5:peers6:") != std::string::npos, r.body);  // one compact peer: the origin
+  // Without an [origin] section the same key is just unknown.
+  BtWorld plain;
+  CHECK(plain.announce(origin_key, plain.hash1, 0).body.find("unknown or revoked") != std::string::npos);
 }
