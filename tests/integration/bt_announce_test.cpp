@@ -7,6 +7,7 @@
 
 #include "layers/model/layer_dir.hpp"
 #include "layers/swarm/swarm_node.hpp"
+#include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/layers/swarm/swarm_test_util.hpp"
 #include "tests/support/layer_fixture.hpp"
@@ -20,13 +21,6 @@ using nlohmann::json;
 
 namespace {
 const std::string kAdmin = "integration-admin-token-0123456789";
-
-HttpClientOptions local(uint16_t port) {
-  HttpClientOptions o;
-  o.port = port;
-  o.timeout_ms = 20'000;
-  return o;
-}
 
 std::string percent(std::string_view raw) {
   static const char* hex = "0123456789ABCDEF";
@@ -53,7 +47,7 @@ std::string enroll_endpoint(TrackerClient& admin, uint16_t port, const Clock& cl
   auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
   REQUIRE(tok.ok());
   auto key = SecretKey::generate();
-  TrackerClient node(local(port), &key, "", clock);
+  TrackerClient node(test::local_client(port), &key, "", clock);
   auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
   REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
   auto desired = node.poll_desired("");
@@ -70,7 +64,7 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   test::TrackerProcess proc({tmp.path(), kAdmin, ""});
   uint16_t port = proc.start();
   SystemClock clock;
-  TrackerClient admin(local(port), nullptr, kAdmin, clock);
+  TrackerClient admin(test::local_client(port), nullptr, kAdmin, clock);
 
   test::write_file(tmp / "src/etc/motd", "hello\n");
   test::write_file(tmp / "src/var/big.img", test::random_bytes(2u << 20, 7));

@@ -14,6 +14,7 @@
 
 #include "endpoint/agent/endpoint_config.hpp"
 #include "layers/swarm/swarm_node.hpp"
+#include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
@@ -25,13 +26,6 @@ using nlohmann::json;
 
 namespace {
 const std::string kAdmin = "endpoint-integration-admin-token-0123";
-
-HttpClientOptions local(uint16_t port) {
-  HttpClientOptions o;
-  o.port = port;
-  o.timeout_ms = 20'000;
-  return o;
-}
 
 // Runs a shell command with stdout+stderr into `log`; returns its exit code.
 int sh(const std::string& cmd, const std::string& log) {
@@ -99,7 +93,7 @@ struct World {
   test::TrackerProcess proc{{tmp.path(), kAdmin, ""}};
   uint16_t port = proc.start();
   SystemClock clock;
-  TrackerClient admin{local(port), nullptr, kAdmin, clock};
+  TrackerClient admin{test::local_client(port), nullptr, kAdmin, clock};
   std::string layer_dir, token;
   std::string dir = tmp.path() + "/ep", root = tmp.path() + "/root";
 
@@ -169,7 +163,7 @@ TEST_CASE("bc-endpoint: enroll then run applies a published layer over a user fi
     CHECK(up["queued_reports"] == 0);
     CHECK(up["applied"] == json::array({"base@1"}));
     CHECK(test::read_file(w.root + "/etc/motd") == "welcome\n");
-    TrackerClient admin2(local(port), nullptr, kAdmin, w.clock);
+    TrackerClient admin2(test::local_client(port), nullptr, kAdmin, w.clock);
     auto after = admin2.admin_json("GET", "/api/v1/status/nodes/" + cfg->node_id);
     REQUIRE(after.ok());
     CHECK(after->dump().find("base@1") != std::string::npos);

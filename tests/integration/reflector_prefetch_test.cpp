@@ -12,6 +12,7 @@
 #include <random>
 
 #include "reflector/agent/reflector_driver.hpp"
+#include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
@@ -23,13 +24,6 @@ using nlohmann::json;
 
 namespace {
 const std::string kAdmin = "integration-admin-token-0123456789";
-
-HttpClientOptions local(uint16_t port) {
-  HttpClientOptions o;
-  o.port = port;
-  o.timeout_ms = 20'000;
-  return o;
-}
 
 std::string random_text(size_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -53,7 +47,7 @@ struct Fixture {
 
   Fixture() {
     port = proc.start();
-    admin = std::make_unique<TrackerClient>(local(port), nullptr, kAdmin, clock);
+    admin = std::make_unique<TrackerClient>(test::local_client(port), nullptr, kAdmin, clock);
     layer_dir = test::make_layer_dir(tmp.path(), "base@1", files);
     REQUIRE(admin->admin_json("POST", "/api/v1/layers/import", {{"dir", layer_dir}}).ok());
     REQUIRE(admin->admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
@@ -72,7 +66,7 @@ struct Fixture {
     auto tok = admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
     REQUIRE(tok.ok());
     auto key = SecretKey::generate();
-    TrackerClient ep(local(port), &key, "", clock);
+    TrackerClient ep(test::local_client(port), &key, "", clock);
     auto e = ep.enroll((*tok)["token"], {{"vendor", "Dell Inc."}}, std::string("hq"));
     REQUIRE_MESSAGE(e.ok(), e.status().to_string());
     endpoint_id = public_key_hex(key.public_key());

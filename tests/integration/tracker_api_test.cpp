@@ -12,6 +12,7 @@
 #include <future>
 #include <thread>
 
+#include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
@@ -24,12 +25,6 @@ using nlohmann::json;
 namespace {
 const std::string kAdmin = "integration-admin-token-0123456789";
 
-HttpClientOptions local(uint16_t port) {
-  HttpClientOptions o;
-  o.port = port;
-  o.timeout_ms = 20'000;
-  return o;
-}
 }  // namespace
 
 TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and long poll, report, audit") {
@@ -37,7 +32,7 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
   test::TrackerProcess proc({tmp.path(), kAdmin, ""});
   uint16_t port = proc.start();
   SystemClock clock;
-  TrackerClient admin(local(port), nullptr, kAdmin, clock);
+  TrackerClient admin(test::local_client(port), nullptr, kAdmin, clock);
 
   std::string layer = test::make_layer_dir(tmp.path(), "base@1", {{"etc/motd", "welcome\n"}});
   std::string layer2 = test::make_layer_dir(tmp.path(), "base@2", {{"etc/motd", "welcome v2\n"}});
@@ -49,7 +44,7 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
   REQUIRE(tok.ok());
 
   auto key = SecretKey::generate();
-  TrackerClient node(local(port), &key, "", clock);
+  TrackerClient node(test::local_client(port), &key, "", clock);
   auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
   REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
   CHECK((*enrolled)["branch"] == "hq");
@@ -65,7 +60,7 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
   // A long poll returns as soon as an assignment changes, well before its wait.
   auto t0 = std::chrono::steady_clock::now();
   auto waiting = std::async(std::launch::async, [&] {
-    TrackerClient poller(local(port), &key, "", clock);
+    TrackerClient poller(test::local_client(port), &key, "", clock);
     return poller.poll_desired(first->etag, 20);
   });
   // Give the poll time to be held. Not needed for correctness: a change that
@@ -111,7 +106,7 @@ TEST_CASE("kill -9 in the middle of acknowledged writes loses none of them after
   std::atomic<size_t> acked_count{0};
   std::atomic<bool> stop{false};
   std::thread writer([&] {
-    TrackerClient c(local(port), nullptr, kAdmin, clock);
+    TrackerClient c(test::local_client(port), nullptr, kAdmin, clock);
     for (int i = 0; !stop && i < 100'000; ++i) {
       std::string member(64, "0123456789abcdef"[i % 16]);
       auto r = c.admin_json("PUT", "/api/v1/groups/g" + std::to_string(i), {{"members", {member}}});
@@ -131,7 +126,7 @@ TEST_CASE("kill -9 in the middle of acknowledged writes loses none of them after
   INFO("acknowledged writes before SIGKILL: " << acked.size());
 
   port = proc.start();
-  TrackerClient c(local(port), nullptr, kAdmin, clock);
+  TrackerClient c(test::local_client(port), nullptr, kAdmin, clock);
   for (int i : acked) {
     auto g = c.admin_json("GET", "/api/v1/groups/g" + std::to_string(i));
     CHECK_MESSAGE(g.ok(), "acknowledged group g" << i << " lost");
@@ -216,7 +211,7 @@ TEST_CASE("with tls_cert and tls_key configured the tracker speaks HTTPS and the
   test::write_file(tmp / "tracker.toml", conf);
   uint16_t port = proc.start();
   SystemClock clock;
-  HttpClientOptions o = local(port);
+  HttpClientOptions o = test::local_client(port);
   o.tls = true;
   o.ca_file = tmp / "cert.pem";
   TrackerClient admin(o, nullptr, kAdmin, clock);
