@@ -48,6 +48,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_desired_routes(app->router_, *app->ctx_);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
+  dir_options.reflector_live_s = config.api.reflector_live_s;
   app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, bt::BtServiceOptions{},
                                           dir_options);
   app->bt_->add_routes(app->router_);

@@ -77,7 +77,7 @@ void read_origin(Reader& r, TrackerConfig& c) {
 
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
-    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin"}.count(std::string(k.str())))
+    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "bt"}.count(std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
   r.check_keys(server, "server",
@@ -118,6 +118,9 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(limits, "limits", "max_list_items", &c.api.max_list_items, 1, 1'000'000);
   r.integer(limits, "limits", "max_wan_policy_bytes", &c.api.max_wan_policy_bytes, 2, 1 << 20);
   read_origin(r, c);
+  auto* bt = r.section("bt");
+  r.check_keys(bt, "bt", {"reflector_live_s"});
+  r.integer(bt, "bt", "reflector_live_s", &c.api.reflector_live_s, 1, 86400);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
