@@ -246,7 +246,7 @@ void Agent::handle_event(const SwarmEvent& ev) {
     std::fprintf(stderr, "bc-endpoint: %s: checked: %llu of %llu bytes verified on disk\n",
                  k->layer.to_string().c_str(), (unsigned long long)k->done_bytes, (unsigned long long)k->total_bytes);
     // Everything was already on disk (a restart, or seeded from held content).
-    if (k->total_bytes > 0 && k->done_bytes == k->total_bytes) mark_complete(k->layer.to_string(), {});
+    if (k->total_bytes > 0 && k->done_bytes == k->total_bytes) mark_complete(k->layer.to_string(), k->downloaded);
   } else if (auto* e = std::get_if<LayerError>(&ev)) {
     fail_layer(e->layer.to_string(), "layer " + e->layer.to_string() + ": download: " + e->reason);
   } else if (auto* h = std::get_if<HashFailed>(&ev)) {

@@ -126,7 +126,7 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
   } else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
     l->checked = true;
     lt::torrent_status st = l->handle.status(lt::torrent_handle::query_pieces);
-    out.push_back(LayerChecked{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted)});
+    out.push_back(LayerChecked{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted), downloaded(*l)});
     for (const auto& ep : l->pending_peers) connect(*l, ep);
     l->pending_peers.clear();
   } else if (lt::alert_cast<lt::torrent_finished_alert>(a)) {

@@ -283,7 +283,7 @@ void ReflectorDriver::handle_events(int wait_ms) {
       finish_fetch(done->layer, done->downloaded);
     } else if (auto* checked = std::get_if<LayerChecked>(&ev)) {
       if (checked->total_bytes > 0 && checked->done_bytes == checked->total_bytes)
-        finish_fetch(checked->layer, BytesBySource{});  // everything was held already
+        finish_fetch(checked->layer, checked->downloaded);  // held already, or downloaded before we looked
     } else if (auto* p = std::get_if<LayerProgress>(&ev)) {
       core_.on_progress(p->layer, p->done_bytes);
     } else if (auto* err = std::get_if<LayerError>(&ev)) {

@@ -293,7 +293,7 @@ TEST_CASE("the tracker stopped mid-rollout: endpoints finish from the peers they
   WAIT_OR_FAIL(w, source_bytes(w.reported(r1), "origin") > 0 && [&] {
     json rep = w.reported(r1);
     for (const auto& l : rep.value("layers", json::array()))
-      if (l.value("state", "") == "seeding") return true;
+      if (l.value("state", "") == "complete") return true;
     return false;
   }(), 120'000, "the reflector did not finish its prefetch");
   for (Node* n : w.endpoints()) WAIT_OR_FAIL(w, reported_progress(w, *n) > 0, 60'000, n->name << " did not start");
