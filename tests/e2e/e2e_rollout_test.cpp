@@ -248,7 +248,12 @@ TEST_CASE("an endpoint killed with SIGKILL mid-download resumes after restart wi
   CHECK(verified > 0);
   CHECK(verified < total);
   CHECK(fetched >= total - verified);
-  CHECK(fetched <= total - verified + kPiece);  // at most one piece of slack (the last, partial)
+  // Slack for end-game duplicates (the same block from two peers near the
+  // end): 2% of what was missing plus 4 pieces, far less than what had been
+  // verified, so a re-fetch of verified pieces could not hide in it.
+  const uint64_t missing = total - verified, slack = missing / 50 + 4 * kPiece;
+  REQUIRE(slack < verified / 2);
+  CHECK(fetched <= missing + slack);
 }
 
 TEST_CASE("a reflector killed with SIGKILL mid-rollout: the branch's endpoints still finish from peers and the origin") {
