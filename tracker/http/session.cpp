@@ -4,6 +4,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <cerrno>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace bc::tracker {
 
@@ -183,14 +188,62 @@ void Session<Stream>::hold(HttpResponse res) {
   poll_timer_.async_wait([self, epoch](beast::error_code ec) {
     if (!ec) self->on_poll_event(epoch, false);
   });
+  watch_peer(epoch);
+}
+
+// While parked, no read or write is in flight on the socket, so a wait for
+// readability there is ours alone (it bypasses tcp_stream's timers, which
+// would otherwise expire a read that outlives read_timeout_ms).
+template <class Stream>
+void Session<Stream>::watch_peer(uint64_t epoch) {
+  beast::get_lowest_layer(stream_).socket().async_wait(
+      net::socket_base::wait_read,
+      [self = this->shared_from_this(), epoch](beast::error_code ec) { self->on_peer_readable(epoch, ec); });
+}
+
+// Readable while parked: either the peer is gone (EOF, reset) or it sent
+// bytes early (a pipelined request, a TLS record). Peeking tells them apart
+// without consuming anything the next request's parser needs; a peer that
+// sent bytes and then its FIN is gone too (the socket is in CLOSE_WAIT).
+template <class Stream>
+void Session<Stream>::on_peer_readable(uint64_t epoch, beast::error_code ec) {
+  if (!waiting_ || epoch != poll_epoch_ || ec == net::error::operation_aborted) return;
+  auto& sock = beast::get_lowest_layer(stream_).socket();
+  bool gone = bool(ec);
+  if (!gone) {
+    char c;
+    ssize_t n = ::recv(sock.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return watch_peer(epoch);
+    gone = n <= 0;
+    if (n > 0) {
+      tcp_info info{};
+      socklen_t len = sizeof info;
+      gone = ::getsockopt(sock.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+             info.tcpi_state == TCP_CLOSE_WAIT;
+      // Early bytes from a live peer: stop watching (re-arming would spin on
+      // the unread bytes); the poll still ends on a change or its deadline.
+      if (!gone) return;
+    }
+  }
+  stop_waiting();
+  end_poll();
+  ctx_->abandoned_long_polls++;
+  beast::get_lowest_layer(stream_).close();  // no one to answer: the handlers above now end the session
+}
+
+template <class Stream>
+void Session<Stream>::stop_waiting() {
+  waiting_ = false;
+  poll_timer_.cancel();
+  ctx_->feed->cancel(watcher_);
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream_).socket().cancel(ignored);  // the peer watch; nothing else is in flight
 }
 
 template <class Stream>
 void Session<Stream>::on_poll_event(uint64_t epoch, bool changed) {
   if (!waiting_ || epoch != poll_epoch_) return;
-  waiting_ = false;
-  poll_timer_.cancel();
-  ctx_->feed->cancel(watcher_);
+  stop_waiting();
   if (changed) {
     req_.rerun++;
     return dispatch();

@@ -2,7 +2,10 @@
 // size under a timeout, hands it to the worker pool, writes the response,
 // and loops while keep-alive holds. At most one request is in flight per
 // connection, so per-connection memory is bounded. Long polls (a 304 with
-// long_poll_ms) are held here, on a timer, without occupying a worker.
+// long_poll_ms) are held here, on a timer, without occupying a worker; while
+// one is held the socket is watched for readability, so a peer that closes
+// (FIN or RST) releases its long-poll slot and the connection at once rather
+// than when the poll would have ended.
 // Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 // Thread affinity: all members are touched on the connection's strand.
 #pragma once
@@ -35,6 +38,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void on_response(HttpResponse res);
   void hold(HttpResponse res);
   void on_poll_event(uint64_t epoch, bool changed);
+  void watch_peer(uint64_t epoch);
+  void on_peer_readable(uint64_t epoch, boost::beast::error_code ec);
+  void stop_waiting();
   void end_poll();
   void send(const HttpResponse& res, bool close);
   void on_write(bool close, boost::beast::error_code ec, size_t bytes);
