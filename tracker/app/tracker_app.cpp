@@ -48,7 +48,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_desired_routes(app->router_, *app->ctx_);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
-  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, bt::BtServiceOptions{},
+  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, config.bt,
                                           dir_options);
   app->bt_->add_routes(app->router_);
   return app;

@@ -223,3 +223,11 @@ TEST_CASE("the directory answers repeat announces from its cache and reflector l
   CHECK(dir.node_for_key(ep, *src)->branch_has_live_reflector);
   CHECK(dir.cache_stats().misses == misses);  // a heartbeat leaves keys and entitlement cached
 }
+
+TEST_CASE("the [announce] intervals from the config file are what announces tell clients") {
+  BtWorld w("[announce]\ninterval_s = 600\nmin_interval_s = 30\n");
+  std::string key = w.join(SecretKey::generate(), "endpoint");
+  auto r = w.announce(key, w.hash1, 0);
+  CHECK_MESSAGE(r.body.find("8:intervali600e") != std::string::npos, r.body);
+  CHECK(r.body.find("12:min intervali30e") != std::string::npos);
+}
