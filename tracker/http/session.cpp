@@ -42,6 +42,19 @@ int status_for_read_error(const beast::error_code& ec, std::string* why) {
   *why = "malformed HTTP request: " + ec.message();
   return 400;
 }
+
+// What a parked connection's socket says about its peer, without reading.
+enum class PeerState { quiet, early_bytes, gone };
+PeerState peek_peer(int fd) {
+  char c;
+  ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return PeerState::gone;  // FIN and nothing unread
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? PeerState::quiet : PeerState::gone;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return PeerState::gone;
+  return info.tcpi_state == TCP_ESTABLISHED ? PeerState::early_bytes : PeerState::gone;  // CLOSE_WAIT: FIN after the bytes
+}
 }  // namespace
 
 template <class Stream>
@@ -49,7 +62,8 @@ Session<Stream>::Session(Stream stream, std::shared_ptr<ServerContext> ctx, std:
     : stream_(std::move(stream)),
       ctx_(std::move(ctx)),
       remote_(std::move(remote)),
-      poll_timer_(stream_.get_executor()) {}
+      poll_timer_(stream_.get_executor()),
+      peer_timer_(stream_.get_executor()) {}
 
 template <class Stream>
 Session<Stream>::~Session() {
@@ -202,28 +216,22 @@ void Session<Stream>::watch_peer(uint64_t epoch) {
 }
 
 // Readable while parked: either the peer is gone (EOF, reset) or it sent
-// bytes early (a pipelined request, a TLS record). Peeking tells them apart
-// without consuming anything the next request's parser needs; a peer that
-// sent bytes and then its FIN is gone too (the socket is in CLOSE_WAIT).
+// bytes early (a pipelined request, or a TLS record such as the close_notify
+// a TLS client sends just before its FIN). Peeking tells them apart without
+// consuming anything the next request's parser needs. Unread early bytes keep
+// the socket readable, so from then on the TCP state is re-checked on a
+// timer instead (one getsockopt per kPeerRecheckMs until the poll ends).
 template <class Stream>
 void Session<Stream>::on_peer_readable(uint64_t epoch, beast::error_code ec) {
   if (!waiting_ || epoch != poll_epoch_ || ec == net::error::operation_aborted) return;
-  auto& sock = beast::get_lowest_layer(stream_).socket();
-  bool gone = bool(ec);
-  if (!gone) {
-    char c;
-    ssize_t n = ::recv(sock.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return watch_peer(epoch);
-    gone = n <= 0;
-    if (n > 0) {
-      tcp_info info{};
-      socklen_t len = sizeof info;
-      gone = ::getsockopt(sock.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
-             info.tcpi_state == TCP_CLOSE_WAIT;
-      // Early bytes from a live peer: stop watching (re-arming would spin on
-      // the unread bytes); the poll still ends on a change or its deadline.
-      if (!gone) return;
-    }
+  PeerState state = ec ? PeerState::gone : peek_peer(beast::get_lowest_layer(stream_).socket().native_handle());
+  if (state == PeerState::quiet) return watch_peer(epoch);
+  if (state == PeerState::early_bytes) {
+    peer_timer_.expires_after(std::chrono::milliseconds(kPeerRecheckMs));
+    peer_timer_.async_wait([self = this->shared_from_this(), epoch](beast::error_code e) {
+      self->on_peer_readable(epoch, e == net::error::operation_aborted ? e : beast::error_code());
+    });
+    return;
   }
   stop_waiting();
   end_poll();
@@ -235,6 +243,7 @@ template <class Stream>
 void Session<Stream>::stop_waiting() {
   waiting_ = false;
   poll_timer_.cancel();
+  peer_timer_.cancel();
   ctx_->feed->cancel(watcher_);
   beast::error_code ignored;
   beast::get_lowest_layer(stream_).socket().cancel(ignored);  // the peer watch; nothing else is in flight

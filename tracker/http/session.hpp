@@ -28,6 +28,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Session(Stream stream, std::shared_ptr<ServerContext> ctx, std::string remote);
   ~Session();
   void start();
+  // How often a parked poll whose peer sent bytes early re-checks the TCP
+  // state for the peer's FIN, milliseconds.
+  static constexpr int kPeerRecheckMs = 200;
 
  private:
   void on_handshake(boost::beast::error_code ec);
@@ -56,6 +59,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> res_;
   boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer peer_timer_;  // re-checks a peer that sent bytes early
   HttpResponse poll_res_;
   bool polling_ = false;      // counted in ctx_->long_polls
   bool waiting_ = false;      // a timer and a watcher are armed
