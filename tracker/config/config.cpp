@@ -82,7 +82,10 @@ void read_announce(Reader& r, TrackerConfig& c) {
   r.integer(a, "announce", "min_interval_s", &c.bt.min_interval_s, 1, 86'400);
   r.integer(a, "announce", "default_numwant", &c.bt.default_numwant, 1, 1000);
   r.integer(a, "announce", "max_numwant", &c.bt.max_numwant, 1, 1000);
-  // Derived from the interval unless set: the default (3900 s) assumes 1800.
+  // Derived from the interval: hand-outs are counted per announce interval,
+  // and peers time out after two missed announces unless peer_timeout_s is set
+  // (the defaults, 1800 s and 3900 s, assume the default interval).
+  c.bt.registry.swarm.handout_interval_s = c.bt.interval_s;
   c.bt.registry.peer_timeout_s = 2 * int64_t(c.bt.interval_s) + 300;
   r.integer(a, "announce", "peer_timeout_s", &c.bt.registry.peer_timeout_s, 1, 7 * 86'400);
 }

@@ -54,7 +54,8 @@ struct TrackerConfig {
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
   // [announce]: interval_s, min_interval_s, default_numwant, max_numwant,
   // peer_timeout_s (default 2 x interval_s + 300, so a peer survives one
-  // missed announce); the rest keeps BtServiceOptions' defaults.
+  // missed announce); the hand-out counting window is interval_s; the rest
+  // keeps BtServiceOptions' defaults.
   bt::BtServiceOptions bt;
 
   Status validate() const;

@@ -110,6 +110,7 @@ TEST_CASE("the announce section sets the intervals told to clients and the peer 
   CHECK(d->bt.interval_s == 1800);
   CHECK(d->bt.min_interval_s == 60);
   CHECK(d->bt.registry.peer_timeout_s == 3900);
+  CHECK(d->bt.registry.swarm.handout_interval_s == 1800);
   auto c = parse_config(std::string(kMinimal) + R"(
 [announce]
 interval_s = 600
@@ -123,6 +124,7 @@ max_numwant = 100
   CHECK(c->bt.default_numwant == 20);
   CHECK(c->bt.max_numwant == 100);
   CHECK(c->bt.registry.peer_timeout_s == 2 * 600 + 300);
+  CHECK(c->bt.registry.swarm.handout_interval_s == 600);
   auto t = parse_config(std::string(kMinimal) + "[announce]\ninterval_s = 600\npeer_timeout_s = 700\n", "/base");
   REQUIRE(t.ok());
   CHECK(t->bt.registry.peer_timeout_s == 700);
