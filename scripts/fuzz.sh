@@ -24,7 +24,7 @@ for f in "${fuzzers[@]}"; do
   echo "fuzz: $f for ${secs}s"
   if (cd build-fuzz && "fuzz/$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
         -artifact_prefix="artifacts/$f/" "corpus/$f" "../fuzz/corpus/$f") >"build-fuzz/$f.log" 2>&1; then
-    grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done ' "build-fuzz/$f.log" | sed "s/^/fuzz: $f: /"
+    grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done ' "build-fuzz/$f.log" | sed "s/^/fuzz: $f: /" || true
   else
     tail -n 40 "build-fuzz/$f.log" >&2
     echo "fuzz: FAILED: $f found a crash, leak, sanitizer report or timeout (log build-fuzz/$f.log;" \
