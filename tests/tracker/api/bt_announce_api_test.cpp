@@ -224,6 +224,30 @@ TEST_CASE("the directory answers repeat announces from its cache and reflector l
   CHECK(dir.cache_stats().misses == misses);  // a heartbeat leaves keys and entitlement cached
 }
 
+TEST_CASE("the directory cache stays bounded: a full map restarts empty and answers stay right") {
+  BtWorld w;
+  auto a = SecretKey::generate(), b = SecretKey::generate();
+  std::string ka = w.join(a, "endpoint"), kb = w.join(b, "endpoint");
+  REQUIRE(w.f.call("PUT", "/api/v1/assignments/endpoint/" + to_hex(b.public_key()),
+                   json{{"stack", {"other@1"}}}.dump()).status / 100 == 2);
+  StoreBtDirectoryOptions o;
+  o.cache_max_entries = 1;
+  StoreBtDirectory dir(w.f.app->store(), w.f.clock, o);
+  auto src = bt::IpAddress::parse("10.1.2.3");
+  auto base = bt::InfoHash::from_v2_hex(w.f.body(w.f.call("GET", "/api/v1/layers/base@1")).value("info_hash", ""));
+  auto other = bt::InfoHash::from_v2_hex(w.f.body(w.f.call("GET", "/api/v1/layers/other@1")).value("info_hash", ""));
+  REQUIRE((src && base && other));
+  for (int i = 0; i < 3; ++i) {  // a and b alternate, so each lookup evicts the other's entries
+    REQUIRE(dir.node_for_key(ka, *src).ok());
+    CHECK(dir.torrent_bytes(*base).ok());
+    CHECK(dir.torrent_bytes(*other).status().code() == Status::Code::permission_denied);
+    REQUIRE(dir.node_for_key(kb, *src).ok());
+    CHECK(dir.torrent_bytes(*other).ok());
+    CHECK(dir.torrent_bytes(*base).status().code() == Status::Code::permission_denied);
+  }
+  CHECK(dir.cache_stats().evictions >= 8);
+}
+
 TEST_CASE("the [announce] intervals from the config file are what announces tell clients") {
   BtWorld w("[announce]\ninterval_s = 600\nmin_interval_s = 30\n");
   std::string key = w.join(SecretKey::generate(), "endpoint");
