@@ -41,7 +41,7 @@ admin_token_file = "admin.token"
 enabled = true
 listen = "127.0.0.100:0"
 announce_key = "demo-origin-announce-key-0001"
-[bt]
+[announce]
 reflector_live_s = 30
 EOF
 "$BIN/tracker/bc-tracker" serve --config tracker/tracker.toml > tracker/tracker.log 2>&1 &

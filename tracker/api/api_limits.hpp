@@ -21,7 +21,7 @@ struct ApiLimits {
   size_t replay_cache_entries = 200'000;  // remembered nonces; default 200k
   // A reflector counts as live (handed out to its branch, listed in desired
   // states, and keeping WAN fallback off) for this long after its last
-  // heartbeat, seconds ([bt] reflector_live_s); default 300.
+  // heartbeat, seconds ([announce] reflector_live_s); default 300.
   int64_t reflector_live_s = 300;
   Status validate() const;
 };

@@ -21,7 +21,7 @@ json layer_json(const LayerInfo& l) {
 
 // What a node of `branch` needs to class its peers (DESIGN §4): the branch's
 // subnets (LAN class) and the addresses of its live reflectors (bytes from
-// them count as "reflector"; live = heartbeat within [bt] reflector_live_s,
+// them count as "reflector"; live = heartbeat within [announce] reflector_live_s,
 // the BitTorrent tracker's rule), plus the branch's WAN policy document.
 Status add_branch_facts(const Txn& t, const std::string& branch, int64_t live_since_s, json& out) {
   json lan = {{"subnets", json::array()}, {"reflectors", json::array()}};
