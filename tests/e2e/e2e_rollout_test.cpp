@@ -133,6 +133,17 @@ void give_users_files(RolloutWorld& w) {
   for (Node* n : w.endpoints()) write_file(n->root + "/home/user/notes.txt", "mine: " + n->name + "\n");
 }
 
+// base@1 built from a generated tree, published and assigned to `branch`;
+// every endpoint's user file placed. Returns the tree (the expected content).
+std::string publish_base1(RolloutWorld& w, const std::string& branch) {
+  std::string tree = w.dir() + "/tree-base1";
+  make_base_tree(tree);
+  w.publish(tree, "base", 1, "base");
+  give_users_files(w);
+  w.assign_branch(branch, {"base@1"});
+  return tree;
+}
+
 #define WAIT_OR_FAIL(w, pred, ms, what) \
   if (!RolloutWorld::eventually([&] { return (pred); }, (ms))) FAIL(what << "\n" << (w).logs_tail())
 
@@ -219,11 +230,7 @@ TEST_CASE("an endpoint killed with SIGKILL mid-download resumes after restart wi
   o.branches = {{"east", 1, 3}};
   o.endpoint_lan_limit["east-e1"] = 1 << 20;  // slow enough to be killed mid-way
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("east", {"base@1"});
+  const std::string base1 = publish_base1(w, "east");
   w.start_all();
   Node& e1 = w.node("east-e1");
   WAIT_OR_FAIL(w, reported_progress(w, e1) >= 0.25, 120'000, "east-e1 made no progress");
@@ -261,11 +268,7 @@ TEST_CASE("a reflector killed with SIGKILL mid-rollout: the branch's endpoints s
   o.branches = {{"east", 1, 3}};
   o.reflector_download_limit = 2 << 20;  // the reflector is the branch's bottleneck
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("east", {"base@1"});
+  const std::string base1 = publish_base1(w, "east");
   w.start_all();
   WAIT_OR_FAIL(w, reported_progress(w, w.node("east-e1")) >= 0.15, 120'000, "no progress");
   double at_kill = reported_progress(w, w.node("east-e1"));
@@ -288,11 +291,7 @@ TEST_CASE("the tracker stopped mid-rollout: endpoints finish from the peers they
   o.branches = {{"east", 1, 3}};
   for (int i = 1; i <= 3; ++i) o.endpoint_lan_limit["east-e" + std::to_string(i)] = 2 << 20;
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("east", {"base@1"});
+  const std::string base1 = publish_base1(w, "east");
   w.start_all();
   Node& r1 = w.node("east-r1");
   WAIT_OR_FAIL(w, source_bytes(w.reported(r1), "origin") > 0 && [&] {
@@ -379,11 +378,7 @@ TEST_CASE("a hostile peer serving corrupt pieces is caught by the hash check and
   o.branches = {{"south", 0, 1}};         // no reflector: the hostile insider and the origin are the sources
   o.origin_upload_limit = 2 << 20;        // the hostile peer is faster than the origin: it gets to send
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("south", {"base@1"});
+  const std::string base1 = publish_base1(w, "south");
   HostileSeed hostile(w, base1, "south", "127.1.0.99");
   WAIT_OR_FAIL(w, hostile.ready(), 30'000, "the hostile seed never announced");
   w.start_all();
