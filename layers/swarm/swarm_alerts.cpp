@@ -80,7 +80,7 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
 
 void SwarmNode::Impl::reannounce_if_alone(LayerState& l, SteadyTime now) {
   if (options.tracker_url.empty() || l.mode != LayerMode::download || !l.checked || l.seeding) return;
-  if (l.peers > 0 && l.download_rate > 0) {
+  if (l.download_rate > 0) {
     l.idle_backoff_ms = 0;  // data flows: the tracker's interval applies again
     return;
   }

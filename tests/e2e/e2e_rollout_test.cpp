@@ -17,6 +17,7 @@
 #include "layers/model/layer_dir.hpp"
 #include "tests/e2e/rollout_world.hpp"
 #include "tests/integration/support/local_client.hpp"
+#include "tests/tracker/origin/range_file_server.hpp"
 
 using namespace bc;
 using namespace bc::test;
@@ -388,4 +389,26 @@ TEST_CASE("a hostile peer serving corrupt pieces is caught by the hash check and
   std::string log = read_file(e1.log());
   CHECK_MESSAGE(log.find("failed its hash check (from 127.1.0.99") != std::string::npos, log);
   CHECK_MESSAGE(log.find("peer 127.1.0.99 banned") != std::string::npos, log);
+}
+
+TEST_CASE("with the origin seed off, a BEP 19 web seed over the origin store alone brings an endpoint its stack") {
+  TmpDir store;  // the HTTP server's root: links to the tracker's origin store, as an nginx alias would
+  RangeFileServer server(store.path());
+  WorldOptions o;
+  o.branches = {{"south", 0, 1}};
+  o.origin_seed = false;
+  o.web_seeds = {server.base_url()};
+  RolloutWorld w(o);
+  const std::string base1 = publish_base1(w, "south");
+  for (const auto& e : fs::directory_iterator(w.dir() + "/data/origin"))
+    if (e.is_directory() && e.path().filename().string()[0] != '.')
+      fs::create_directory_symlink(e.path(), store.path() + "/" + e.path().filename().string());
+  w.start_all();
+  WAIT_OR_FAIL(w, w.all_applied({"base@1"}), kRolloutTimeoutMs, "the endpoint did not finish from the web seed");
+  check_tree(w.node("south-e1"), expected_tree({base1}));
+  uint64_t layer_bytes = 0;
+  for (const auto& e : fs::recursive_directory_iterator(base1))
+    if (e.is_regular_file() && !e.is_symlink()) layer_bytes += e.file_size();
+  MESSAGE("the web seed served " << server.bytes_sent() << " bytes for a " << layer_bytes << "-byte layer");
+  CHECK(server.bytes_sent() >= layer_bytes);
 }
