@@ -17,11 +17,13 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -69,6 +71,56 @@ Mem read_mem(int pid) {
   }
   return m;
 }
+
+// Samples a process's memory every period_ms on its own thread and keeps the
+// peaks, until stop().
+class ReflectorSampler {
+ public:
+  struct Peak {
+    Mem mem;
+    double anon_at_s = 0;
+    long samples = 0;
+  };
+  ReflectorSampler(int pid, Mem start, int period_ms, Clock::time_point t0) : pid_(pid) {
+    peak_.mem = start;
+    thread_ = std::thread([this, period_ms, t0] {
+      auto next = Clock::now();
+      while (!stop_.load()) {
+        const Mem m = read_mem(pid_);
+        if (m.anon_kib < 0) {
+          gone_.store(true);
+          return;
+        }
+        const double at_s = std::chrono::duration<double>(Clock::now() - t0).count();
+        std::lock_guard<std::mutex> lock(mu_);
+        ++peak_.samples;
+        if (m.anon_kib > peak_.mem.anon_kib) peak_.mem.anon_kib = m.anon_kib, peak_.anon_at_s = at_s;
+        peak_.mem.file_kib = std::max(peak_.mem.file_kib, m.file_kib);
+        peak_.mem.hwm_kib = std::max(peak_.mem.hwm_kib, m.hwm_kib);
+        peak_.mem.threads = std::max(peak_.mem.threads, m.threads);
+        // A late wake-up (loaded machine) restarts the period rather than
+        // bursting samples to catch up.
+        next = std::max(next + std::chrono::milliseconds(period_ms), Clock::now());
+        std::this_thread::sleep_until(next);
+      }
+    });
+  }
+  ~ReflectorSampler() { stop(); }
+  bool gone() const { return gone_.load(); }
+  Peak stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    return peak_;
+  }
+
+ private:
+  int pid_;
+  std::atomic<bool> stop_{false}, gone_{false};
+  std::mutex mu_;
+  Peak peak_;
+  std::thread thread_;
+};
 
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "reflector_peers_bench: %s\n", what.c_str());
@@ -146,12 +198,11 @@ int run(const Args& a) {
   for (auto& p : peers)
     if (Status s = p.node->add_peer(ref, rip, rport); !s.ok()) die(s.to_string());
   const auto t0 = Clock::now();
-  Mem peak = ref_mem, last;
-  double peak_at_s = 0;
-  long samples = 0;
+  // Sampling runs on its own thread: one round of poll_events over 50
+  // sessions can take longer than the sampling period on a loaded machine.
+  ReflectorSampler sampler(a.reflector_pid, ref_mem, a.sample_ms, t0);
   int complete = 0;
-  auto next_sample = t0;
-  while (complete < a.peers && Clock::now() - t0 < std::chrono::seconds(a.timeout_s)) {
+  while (complete < a.peers && Clock::now() - t0 < std::chrono::seconds(a.timeout_s) && !sampler.gone()) {
     const double now_s = std::chrono::duration<double>(Clock::now() - t0).count();
     for (auto& p : peers)
       for (const auto& e : p.node->poll_events(0))
@@ -161,19 +212,11 @@ int run(const Args& a) {
           p.got = c->downloaded;
           ++complete;
         }
-    if (Clock::now() >= next_sample) {
-      last = read_mem(a.reflector_pid);
-      if (last.anon_kib < 0) die("the reflector exited during the run");
-      ++samples;
-      if (last.anon_kib > peak.anon_kib) peak.anon_kib = last.anon_kib, peak_at_s = now_s;
-      peak.file_kib = std::max(peak.file_kib, last.file_kib);
-      peak.hwm_kib = std::max(peak.hwm_kib, last.hwm_kib);
-      peak.threads = std::max(peak.threads, last.threads);
-      next_sample += std::chrono::milliseconds(a.sample_ms);
-    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const double window_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const ReflectorSampler::Peak peak = sampler.stop();
+  if (sampler.gone()) die("the reflector exited during the run");
   if (complete < a.peers) die(std::to_string(complete) + " of " + std::to_string(a.peers) + " peers complete after " +
                               std::to_string(a.timeout_s) + " s");
   // A last look once the transfers are over: is the memory given back?
@@ -193,14 +236,14 @@ int run(const Args& a) {
               ref.to_string().c_str(), (unsigned long long)payload, double(payload) / mib);
   std::printf("RssAnon reference (before the peers dial)  %7ld KiB\n", ref_mem.anon_kib);
   std::printf("RssAnon peak                               %7ld KiB at %.1f s = %.2fx the reference; %.3f of the %lld MiB budget (%s)\n",
-              peak.anon_kib, peak_at_s, double(peak.anon_kib) / double(ref_mem.anon_kib),
-              double(peak.anon_kib) / double(budget_kib), (long long)a.budget_mib,
-              peak.anon_kib <= budget_kib ? "within" : "EXCEEDED");
+              peak.mem.anon_kib, peak.anon_at_s, double(peak.mem.anon_kib) / double(ref_mem.anon_kib),
+              double(peak.mem.anon_kib) / double(budget_kib), (long long)a.budget_mib,
+              peak.mem.anon_kib <= budget_kib ? "within" : "EXCEEDED");
   std::printf("RssAnon 2 s after the last peer completed  %7ld KiB\n", after.anon_kib);
-  std::printf("RssFile peak (mapped payload, page cache)  %7ld KiB\n", peak.file_kib);
-  std::printf("VmHWM (peak RSS)                           %7ld KiB\n", peak.hwm_kib);
-  std::printf("threads (peak)                             %7ld\n", peak.threads);
-  std::printf("samples %ld every %d ms over %.1f s\n", samples, a.sample_ms, window_s);
+  std::printf("RssFile peak (mapped payload, page cache)  %7ld KiB\n", peak.mem.file_kib);
+  std::printf("VmHWM (peak RSS)                           %7ld KiB\n", peak.mem.hwm_kib);
+  std::printf("threads (peak)                             %7ld\n", peak.mem.threads);
+  std::printf("samples %ld every %d ms over %.1f s\n", peak.samples, a.sample_ms, window_s);
   std::printf("peers complete: first %.1f s, median %.1f s, last %.1f s\n", *std::min_element(done.begin(), done.end()),
               median(done), last_s);
   std::printf("bytes received: from the reflector %.0f MiB (%.2fx payload x peers), other %.0f MiB\n",
