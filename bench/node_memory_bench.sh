@@ -93,7 +93,10 @@ URL="http://127.0.0.1:$(cat tracker/port)"
 api() { curl -sS --max-time 600 --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X "$1" "$URL$2" ${3:+-d "$3"}; }
 
 t0=$SECONDS
-"$LAYER_TOOL" build src --name big --version 1 --kind base --out big@1.layer | tail -1
+# BC_BENCH_PIECE_KIB: the layer's piece size (bc-layer build --piece-kib);
+# default: bc-layer's own (64 KiB).
+"$LAYER_TOOL" build src --name big --version 1 --kind base ${BC_BENCH_PIECE_KIB:+--piece-kib "$BC_BENCH_PIECE_KIB"} \
+  --out big@1.layer | tail -1
 api POST /api/v1/layers/import "{\"dir\": \"$WORK/big@1.layer\"}" >/dev/null
 echo "built and imported big@1 in $((SECONDS - t0)) s"
 
@@ -103,16 +106,27 @@ EP_TOKEN=$(api POST /api/v1/enrollment-tokens '{"role": "endpoint", "reusable": 
 mkdir -p ep-root
 "$BUILD/endpoint/bc-endpoint" enroll --tracker "$URL" --token "$EP_TOKEN" --dir ep --root ep-root \
   --branch mem --listen "127.9.0.11:0" --poll-interval-ms 500 >/dev/null
-"$BUILD/endpoint/bc-endpoint" run --dir ep > ep.log 2>&1 &
+# BC_BENCH_ENDPOINT_WRAP: a command the endpoint runs under (e.g. "heaptrack
+# -o FILE"), for a profile of the same run; the sampled process is then the
+# wrapper's bc-endpoint child. Default none.
+${BC_BENCH_ENDPOINT_WRAP:-} "$BUILD/endpoint/bc-endpoint" run --dir ep > ep.log 2>&1 &
 pids+=($!)
 EP_PID=$!
+if [ -n "${BC_BENCH_ENDPOINT_WRAP:-}" ]; then
+  for _ in $(seq 100); do c=$(pgrep -n -f "^$BUILD/endpoint/bc-endpoint run --dir ep\$" || true); [ -n "$c" ] && break; sleep 0.1; done
+  [ -n "$c" ] || die "no bc-endpoint under the wrapper"
+  EP_PID=$c
+fi
 # Reference: the endpoint's RssAnon once its session is up and it has polled
 # the tracker (nothing assigned yet), i.e. what the idle agent costs.
-for _ in $(seq 50); do grep -q 'desired stack' ep.log && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs 'desired stack' ep.log && break; sleep 0.1; done
 sleep 1
 read -r ref_anon ref_file _ _ < <(mem_of "$EP_PID") || die "the endpoint is not running: $(tail -5 ep.log)"
 echo "endpoint pid $EP_PID, reference RssAnon $ref_anon KiB, RssFile $ref_file KiB"
 
+# BC_BENCH_PRE_ASSIGN_S: extra seconds before the assignment, to attach a
+# profiler to the idle endpoint (e.g. heaptrack -p PID). Default 0.
+sleep "${BC_BENCH_PRE_ASSIGN_S:-0}"
 echo "load before the run: $(uptime)"
 api PUT /api/v1/assignments/branch/mem '{"stack": ["big@1"]}' >/dev/null
 start_ns=$(date +%s%N)
@@ -147,7 +161,7 @@ copied=$(find ep-root -path ep-root/.branchcast -prune -o -type f -printf '%s\n'
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 [ "$apply_ns" = 0 ] && apply_ns=$end_ns
 echo
-echo "== endpoint memory, ${SIZE_GIB} GiB layer ($n_files files, $payload bytes) from the origin over loopback"
+echo "== endpoint memory, ${SIZE_GIB} GiB layer ($n_files files, $payload bytes, $(jq .piece_size big@1.layer/manifest.json) B pieces) from the origin over loopback"
 printf 'payload                      %d bytes (%.2f GiB)\n' "$payload" "$(awk -v p="$payload" 'BEGIN { print p / 2^30 }')"
 printf 'window                       %s s: download %s s + apply %s s (%d samples every %s s)\n' \
   "$(secs "$start_ns" "$end_ns")" "$(secs "$start_ns" "$apply_ns")" "$(secs "$apply_ns" "$end_ns")" "$n" "$SAMPLE_S"
