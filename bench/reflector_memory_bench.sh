@@ -111,7 +111,13 @@ api GET /api/v1/layers/refl@1/torrent > layer.torrent
 
 sleep 3  # let the reflector settle after the prefetch before the reference sample
 echo "load before: $(uptime)"
-"$BUILD/bench/bc-bench-reflector-peers" --manifest manifest.json --signature manifest.sig --torrent layer.torrent \
-  --tracker-key "$TRACKER_PK" --reflector "$RIP:$RPORT" --reflector-pid "$RPID" --peers "$PEERS" \
-  --work "$WORK/peers" --timeout-s "$TIMEOUT_S"
+# BC_BENCH_ROUNDS: run the peers this many times against the same reflector
+# (fresh peers each round), to see whether its memory returns or accumulates
+# with the bytes it has served. Default 1.
+for round in $(seq "${BC_BENCH_ROUNDS:-1}"); do
+  [ "$round" = 1 ] || echo "-- round $round"
+  "$BUILD/bench/bc-bench-reflector-peers" --manifest manifest.json --signature manifest.sig --torrent layer.torrent \
+    --tracker-key "$TRACKER_PK" --reflector "$RIP:$RPORT" --reflector-pid "$RPID" --peers "$PEERS" \
+    --work "$WORK/peers" --timeout-s "$TIMEOUT_S"
+done
 echo "load after:  $(uptime)"
