@@ -116,6 +116,7 @@ if [ -n "${BC_BENCH_ENDPOINT_WRAP:-}" ]; then
   for _ in $(seq 100); do c=$(pgrep -n -f "^$BUILD/endpoint/bc-endpoint run --dir ep\$" || true); [ -n "$c" ] && break; sleep 0.1; done
   [ -n "$c" ] || die "no bc-endpoint under the wrapper"
   EP_PID=$c
+  pids+=("$c")  # killing the wrapper does not stop its child
 fi
 # Reference: the endpoint's RssAnon once its session is up and it has polled
 # the tracker (nothing assigned yet), i.e. what the idle agent costs.
