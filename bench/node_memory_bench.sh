@@ -118,6 +118,11 @@ if [ -n "${BC_BENCH_ENDPOINT_WRAP:-}" ]; then
   EP_PID=$c
   pids+=("$c")  # killing the wrapper does not stop its child
 fi
+# bc-endpoint run is a supervisor (layers/util/supervise.hpp): the agent is
+# its child. Sample the child.
+for _ in $(seq 100); do w=$(pgrep -n -P "$EP_PID" || true); [ -n "$w" ] && break; sleep 0.1; done
+[ -n "$w" ] || die "no agent process under the bc-endpoint supervisor"
+EP_PID=$w
 # Reference: the endpoint's RssAnon once its session is up and it has polled
 # the tracker (nothing assigned yet), i.e. what the idle agent costs.
 for _ in $(seq 50); do grep -qs 'desired stack' ep.log && break; sleep 0.1; done

@@ -93,6 +93,11 @@ sed -i 's/^heartbeat_interval_ms = .*/heartbeat_interval_ms = 1000/; s/^poll_int
 "$BUILD/reflector/bc-reflector" run --config r1.toml > r1.log 2>&1 &
 pids+=($!)
 RPID=$!
+# bc-reflector run is a supervisor (layers/util/supervise.hpp): the reflector
+# is its child. Sample the child.
+for _ in $(seq 100); do w=$(pgrep -n -P "$RPID" || true); [ -n "$w" ] && break; sleep 0.1; done
+[ -n "$w" ] || die "no reflector process under the bc-reflector supervisor"
+RPID=$w
 api PUT /api/v1/assignments/branch/refl '{"stack": ["refl@1"]}' >/dev/null
 deadline=$((SECONDS + 300))
 until api GET "/api/v1/status/nodes/$RID" 2>/dev/null |
