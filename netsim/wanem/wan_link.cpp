@@ -132,6 +132,10 @@ void WanLink::on_readable(int side) {
       broken = true;
       break;
     }
+    if (cut_) {
+      s.dropped_cut++;
+      continue;
+    }
     s.link.offer(now_ns(), PacketBytes(read_buf_.begin(), read_buf_.begin() + n));
   }
   arm_timer();
@@ -212,6 +216,7 @@ nlohmann::json WanLink::stats_json() {
     d["counters"] = counters_json(s.link.counters());
     d["counters"]["write_errors"] = s.write_errors;
     d["counters"]["read_errors"] = s.read_errors;
+    d["counters"]["dropped_cut"] = s.dropped_cut;
     d["backlog_bytes"] = s.link.backlog_bytes(now);
     d["queue_delay"] = histogram_json(s.link.queue_delay());
     d["lateness"] = histogram_json(s.lateness);
