@@ -98,8 +98,9 @@ Status AgentNodes::start(const std::string& name) {
   return Status();
 }
 
-Status AgentNodes::start_all() {
-  for (AgentNode& n : nodes_) BC_RETURN_IF_ERROR(start(n.name));
+Status AgentNodes::start_role(AgentRole role) {
+  for (AgentNode& n : nodes_)
+    if (n.role == role) BC_RETURN_IF_ERROR(start(n.name));
   return Status();
 }
 

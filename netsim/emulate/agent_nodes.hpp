@@ -51,8 +51,8 @@ class AgentNodes {
   // Runs init/enroll for every node (tokens: branch -> role -> token) and
   // fills node_id. The first failure is returned with the node's log.
   Status setup(const std::map<std::string, std::map<AgentRole, std::string>>& tokens);
-  // Starts `run` for every node not running.
-  Status start_all();
+  // Starts `run` for every node of `role` not running.
+  Status start_role(AgentRole role);
   Status start(const std::string& name);
   // SIGKILL (a crash, not a clean stop): the kill_reflector fault.
   Status kill(const std::string& name);

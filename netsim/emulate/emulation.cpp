@@ -29,6 +29,8 @@ namespace {
 
 // A reflector with unlimited disk in the scenario still needs a quota.
 constexpr std::uint64_t kUnlimitedQuotaBytes = 1ull << 40;
+// Bound on waiting for every reflector's first status report.
+constexpr int kReflectorReadyTimeoutMs = 60'000;
 
 std::string mib(std::uint64_t b) {
   char buf[32];
@@ -75,6 +77,7 @@ class Emulation {
   Status build_layers();
   Status configure_tracker(std::map<std::string, std::map<AgentRole, std::string>>& tokens);
   Status setup_agents();
+  Status wait_reflectors_reported();
   Status run_timeline();
   Status act(const Action& a);
   void push_pending_assignments();
@@ -169,7 +172,30 @@ Status Emulation::setup_agents() {
   BC_RETURN_IF_ERROR(configure_tracker(tokens));
   say("enrolling " + std::to_string(agents_->nodes().size()) + " reflectors and endpoints");
   BC_RETURN_IF_ERROR(agents_->setup(tokens));
-  return agents_->start_all();
+  BC_RETURN_IF_ERROR(agents_->start_role(AgentRole::reflector));
+  BC_RETURN_IF_ERROR(wait_reflectors_reported());
+  return agents_->start_role(AgentRole::endpoint);
+}
+
+// Endpoints start only once every reflector has registered and reported: an
+// endpoint announcing while its branch has no live reflector is handed the
+// origin across the WAN (the fallback for branches without one), which is
+// not what a branch with a reflector does in steady state.
+Status Emulation::wait_reflectors_reported() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kReflectorReadyTimeoutMs);
+  for (const AgentNode& n : agents_->nodes()) {
+    if (n.role != AgentRole::reflector) continue;
+    for (;;) {
+      if (tracker_->admin().call("GET", "/api/v1/status/nodes/" + n.node_id).ok()) break;
+      if (std::chrono::steady_clock::now() >= deadline)
+        return Status::unavailable("reflector " + n.name + " sent no status report within " +
+                                   std::to_string(kReflectorReadyTimeoutMs) + " ms; see " + n.log);
+      if (stopping()) return Status::aborted("stopped by signal");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // bounded poll for the first report
+    }
+  }
+  say("every reflector registered; starting the endpoints");
+  return Status();
 }
 
 Status Emulation::act(const Action& a) {
