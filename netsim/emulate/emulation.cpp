@@ -8,6 +8,7 @@
 
 #include "layers/util/fs.hpp"
 #include "netsim/emulate/agent_nodes.hpp"
+#include "netsim/emulate/cross_flow.hpp"
 #include "netsim/emulate/layer_writer.hpp"
 #include "netsim/emulate/node_book.hpp"
 #include "netsim/emulate/tracker_node.hpp"
@@ -31,6 +32,8 @@ namespace {
 constexpr std::uint64_t kUnlimitedQuotaBytes = 1ull << 40;
 // Bound on waiting for every reflector's first status report.
 constexpr int kReflectorReadyTimeoutMs = 60'000;
+// Cross-traffic ports: kCrossPortBase + 16 x branch index + flow index.
+constexpr int kCrossPortBase = 5300;
 
 std::string mib(std::uint64_t b) {
   char buf[32];
@@ -81,6 +84,8 @@ class Emulation {
   Status run_timeline();
   Status act(const Action& a);
   void push_pending_assignments();
+  Status start_cross(const std::string& branch, std::size_t index);
+  std::vector<InteractiveSeries> interactive_series() const;
   void poll_status();
   void print_progress();
   bool all_done() const;
@@ -97,6 +102,7 @@ class Emulation {
   std::vector<BuiltLayer> layers_;
   std::map<std::string, std::vector<std::string>> stacks_;  // branch -> assigned stack
   std::map<std::string, bool> stack_pending_;                // branch -> PUT not yet accepted
+  std::map<std::pair<std::string, std::size_t>, std::unique_ptr<CrossFlow>> cross_;  // (branch, flow index)
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };
 
@@ -216,12 +222,39 @@ Status Emulation::act(const Action& a) {
       return Status();
     case ActionKind::cut_wan: return emu_.set_cut(a.branch, true);
     case ActionKind::restore_wan: return emu_.set_cut(a.branch, false);
-    case ActionKind::start_cross:
+    case ActionKind::start_cross: return start_cross(a.branch, a.index);
     case ActionKind::stop_cross:
-      say("  (cross traffic not implemented yet: ignored)");
+      if (auto it = cross_.find({a.branch, a.index}); it != cross_.end()) it->second->stop();
       return Status();
   }
   return Status();
+}
+
+Status Emulation::start_cross(const std::string& branch, std::size_t index) {
+  auto key = std::make_pair(branch, index);
+  if (!cross_.count(key)) {
+    std::size_t k = 0;
+    while (s_.branches[k].name != branch) ++k;
+    const BranchDef& b = s_.branches[k];
+    const NodeInfo* near = topo_->node(cross_traffic_node(b));
+    const NodeInfo* far = topo_->node(kCrossTrafficDcNode);
+    if (near == nullptr || far == nullptr) return Status::not_found("no cross-traffic nodes for branch " + branch);
+    // One port per flow: 5300 + 16 per branch + the flow's index (16 flows per branch at most).
+    auto port = static_cast<std::uint16_t>(kCrossPortBase + 16 * k + index);
+    cross_[key] = std::make_unique<CrossFlow>(b.cross_traffic[index], CrossEnd{near->netns, near->address},
+                                              CrossEnd{far->netns, far->address}, port);
+  }
+  return cross_[key]->start().with_context("cross traffic " + branch + "[" + std::to_string(index) + "]");
+}
+
+std::vector<InteractiveSeries> Emulation::interactive_series() const {
+  std::vector<InteractiveSeries> out;
+  for (const auto& [key, flow] : cross_) {
+    const BranchDef* b = s_.branch(key.first);
+    if (b == nullptr || b->cross_traffic[key.second].kind != CrossKind::interactive) continue;
+    out.push_back({key.first, static_cast<int>(key.second) + 1, flow->latencies_ms()});
+  }
+  return out;
 }
 
 // An assignment made while the tracker is stopped is sent when it is back.
@@ -305,8 +338,16 @@ Status Emulation::run_timeline() {
 Status Emulation::write_outputs(EmulateResult& r) {
   r.run_s = static_cast<double>(now_ms()) / 1000.0;
   r.all_complete = all_done() && !stacks_.empty();
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/links.json", emu_.stats_json().dump() + "\n", 0644));
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", book_.nodes_json({}).dump(2) + "\n", 0644));
+  for (auto& [key, flow] : cross_) flow->stop();  // the latencies are final from here
+  json links = emu_.stats_json();
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/links.json", links.dump() + "\n", 0644));
+  for (const auto& [branch, l] : links["links"].items()) {
+    std::string line = "WAN down to " + branch + " by source:";
+    for (const auto& [key, bytes] : l["b_to_a"]["bytes_by_source_net"].items())
+      line += " " + key + " " + mib(bytes.get<std::uint64_t>()) + " MiB;";
+    say(line);
+  }
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", book_.nodes_json(interactive_series()).dump(2) + "\n", 0644));
   BC_ASSIGN_OR_RETURN(RunInputs in, load_run_inputs(o_.run_dir));
   Report rep = build_report(s_, in);
   BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/report.json", rep.to_json().dump(2) + "\n", 0644));
@@ -317,6 +358,7 @@ Status Emulation::write_outputs(EmulateResult& r) {
 }
 
 void Emulation::shutdown() {
+  for (auto& [key, flow] : cross_) flow->stop();
   if (agents_) agents_->stop_all();
   if (tracker_) tracker_->stop();
   emu_.stop();

@@ -23,6 +23,7 @@
 #include "netsim/wanem/histogram.hpp"
 #include "netsim/wanem/link_scheduler.hpp"
 #include "netsim/wanem/link_stats.hpp"
+#include "netsim/wanem/source_tally.hpp"
 #include "netsim/wanem/tun_device.hpp"
 
 namespace bc::netsim {
@@ -79,6 +80,7 @@ class WanLink {
     std::uint64_t write_errors = 0;
     std::uint64_t read_errors = 0;  // a read error stops reading this side
     std::uint64_t dropped_cut = 0;  // packets read while the link was cut
+    SourceTally delivered_by_source;  // packets read from this side and delivered
   };
 
   void wait_readable(int side);
