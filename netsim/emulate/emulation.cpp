@@ -345,6 +345,9 @@ Status Emulation::write_outputs(EmulateResult& r) {
     std::string line = "WAN down to " + branch + " by source:";
     for (const auto& [key, bytes] : l["b_to_a"]["bytes_by_source_net"].items())
       line += " " + key + " " + mib(bytes.get<std::uint64_t>()) + " MiB;";
+    const json& re = l["b_to_a"]["resent"];
+    line += " resent (delivered before): tcp " + mib(re.value("tcp_bytes", std::uint64_t{0})) + " MiB, utp " +
+            mib(re.value("utp_bytes", std::uint64_t{0})) + " MiB";
     say(line);
   }
   BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", book_.nodes_json(interactive_series()).dump(2) + "\n", 0644));
