@@ -257,12 +257,14 @@ int run_emulate(const EmulateFlags& f) {
   auto r = run_emulation(*scaled, o);
   if (!r.ok()) return fail(r.status().with_context("emulate " + f.scenario));
   nlohmann::json run = {{"scenario", f.scenario}, {"name", scaled->name}, {"scale", f.scale},
-                        {"run_id", o.run_id}, {"run_s", r->run_s}, {"all_complete", r->all_complete}};
+                        {"run_id", o.run_id}, {"run_s", r->run_s}, {"all_complete", r->all_complete},
+                        {"interrupted", r->interrupted}};
   (void)write_file_atomic(o.run_dir + "/run.json", run.dump(2) + "\n", 0644);
   std::printf("\n%s", r->report_table.c_str());
   std::printf("\nrun directory: %s (links.json, nodes.json, report.json, report.txt, logs under nodes/ and tracker/)\n",
               o.run_dir.c_str());
   if (!f.no_plots) std::printf("plots: %s/{wan_rate,queue_delay,completion_cdf}.png\n", o.run_dir.c_str());
+  if (r->interrupted) return 130;
   return r->all_complete ? 0 : 3;
 }
 

@@ -104,6 +104,7 @@ class Emulation {
   std::map<std::string, bool> stack_pending_;                // branch -> PUT not yet accepted
   std::map<std::pair<std::string, std::size_t>, std::unique_ptr<CrossFlow>> cross_;  // (branch, flow index)
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  bool interrupted_ = false;  // a stop signal ended the timeline early
 };
 
 Status Emulation::build_network() {
@@ -311,7 +312,11 @@ Status Emulation::run_timeline() {
   say("run clock started; duration " + std::to_string(s_.duration_ms / 1000) + " s, " +
       std::to_string(actions.size()) + " timeline actions");
   for (;;) {
-    if (stopping()) return Status::aborted("stopped by signal");
+    if (stopping()) {
+      say("stopped by signal at t=" + std::to_string(now_ms() / 1000) + " s; writing the report of the run so far");
+      interrupted_ = true;
+      return Status();
+    }
     std::int64_t now = now_ms();
     while (next < actions.size() && actions[next].at_ms <= now) BC_RETURN_IF_ERROR(act(actions[next++]));
     if (now >= next_poll) {
@@ -384,6 +389,7 @@ Result<EmulateResult> Emulation::run() {
   BC_RETURN_IF_ERROR(setup_agents());
   BC_RETURN_IF_ERROR(run_timeline());
   EmulateResult r;
+  r.interrupted = interrupted_;
   BC_RETURN_IF_ERROR(write_outputs(r));
   shutdown();
   return r;

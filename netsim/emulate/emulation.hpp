@@ -9,7 +9,8 @@
 // endpoint in its node; carry out the timeline (assignments, faults, cross
 // traffic) against the run clock; stop when every endpoint holds its
 // branch's final stack and the timeline is done, or at the scenario's
-// duration; write links.json and nodes.json and the report (table, JSON,
+// duration (a stop signal during the timeline ends it early, with the same
+// outputs); write links.json and nodes.json and the report (table, JSON,
 // plots) into the run directory. Everything is torn down when run() returns,
 // whatever happened (the Topology also kills what it spawned).
 //
@@ -40,6 +41,7 @@ struct EmulateOptions {
 
 struct EmulateResult {
   bool all_complete = false;    // every endpoint held its branch's final stack
+  bool interrupted = false;     // a stop signal ended the run early (the report covers the run so far)
   double run_s = 0;             // timeline clock at the end
   std::string report_table;     // what report.txt holds
 };
