@@ -60,14 +60,21 @@ opentracker -i 127.0.0.1 -p "$otport" -P "$otport" -d "$work/ot" -w whitelist > 
 pids+=($!)
 sleep 0.5
 
-run() {  # NAME PORT KEYS
+# CPU seconds (user + system) the process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+run() {  # NAME PORT KEYS PID
+  local c0 c1 rps p99 reqs
+  c0=$(cpu_s "$4")
   BC_INFO_HASH="$info_hash" BC_KEYS="$3" wrk -t"$threads" -c"$conns" -d"${duration}s" --latency \
     -s "$here/tracker_announce.lua" "http://127.0.0.1:$2" > "$work/$1.wrk"
-  local rps p99 failed
+  c1=$(cpu_s "$4")
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.wrk")
   p99=$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")
-  echo "$1: $rps announces/s, p99 $p99" >&2
-  echo "$rps $p99"
+  reqs=$(awk '/requests in/ {print $1}' "$work/$1.wrk")
+  # CPU per announce is what a saturated, shared machine still measures fairly.
+  local us=$(echo "scale=1; ($c1 - $c0) * 1000000 / $reqs" | bc)
+  echo "$1: $rps announces/s, p99 $p99, ${us} us CPU/announce" >&2
+  echo "$rps $p99 $us"
 }
 # A sanity check: one announce each, showing the answers are real.
 key=$(head -1 "$work/keys.txt")
@@ -75,10 +82,11 @@ q="info_hash=$info_hash&peer_id=%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10
 echo "bc-tracker answer:  $(curl -s "http://127.0.0.1:$port/announce?$q&bckey=$key" | head -c 120 | tr -c '[:print:]' '.')"
 echo "opentracker answer: $(curl -s "http://127.0.0.1:$otport/announce?$q" | head -c 120 | tr -c '[:print:]' '.')"
 
-bc=$(run bc-tracker "$port" "$work/keys.txt")
-ot=$(run opentracker "$otport" "")
-bc_rps=${bc% *}; ot_rps=${ot% *}
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+read -r bc_rps bc_p99 bc_us < <(run bc-tracker "$port" "$work/keys.txt" "${pids[0]}")
+read -r ot_rps ot_p99 ot_us < <(run opentracker "$otport" "" "${pids[1]}")
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk -t$threads -c$conns -d${duration}s; $endpoints endpoints in $branches branches"
-echo "bc-tracker:  ${bc_rps} announces/s, p99 ${bc#* }"
-echo "opentracker: ${ot_rps} announces/s, p99 ${ot#* }"
+echo "bc-tracker:  ${bc_rps} announces/s, p99 ${bc_p99}, ${bc_us} us CPU/announce"
+echo "opentracker: ${ot_rps} announces/s, p99 ${ot_p99}, ${ot_us} us CPU/announce"
 echo "ratio bc-tracker/opentracker (announces/s): $(echo "scale=3; $bc_rps / $ot_rps" | bc)"

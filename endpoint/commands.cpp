@@ -81,6 +81,7 @@ Status enroll_command(const EnrollArgs& a) {
   c.root = a.root;
   c.listen_interfaces = a.listen;
   c.poll_interval_ms = a.poll_interval_ms;
+  c.lan_download_limit_bytes_per_s = a.lan_download_limit_bytes_per_s;
   BC_RETURN_IF_ERROR(save_config(a.dir, c));
   std::printf("enrolled: node %s, branch %s\n", c.node_id.c_str(), c.branch.c_str());
   return Status();
@@ -106,22 +107,24 @@ Status status_command(const std::string& dir, bool as_json) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir + "/layers", ec)) held.push_back(e.path().filename().string());
   std::sort(held.begin(), held.end());
-  BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(dir + "/reports"));
+  BC_ASSIGN_OR_RETURN(size_t queued, ReportQueue::count_pending(dir + "/reports"));
   json gens = json::array();
   for (const auto& g : ts.rollback_to) gens.push_back({{"generation", g.generation}, {"stack", g.stack}});
   json out{{"node", c.node_id},       {"branch", c.branch},           {"tracker", c.tracker_url},
            {"root", c.root},          {"generation", ts.state.generation}, {"applied", ts.state.stack},
-           {"rollback_to", gens},     {"layers_held", held},          {"queued_reports", q.size()}};
+           {"rollback_to", gens},     {"layers_held", held},          {"queued_reports", queued},
+           {"applying_now", ts.busy}};
   if (as_json) {
     std::printf("%s\n", out.dump(2).c_str());
     return Status();
   }
   std::printf("node %s (branch %s), tracker %s\n", c.node_id.c_str(), c.branch.c_str(), c.tracker_url.c_str());
-  std::printf("root %s: generation %lld, applied [%s]\n", c.root.c_str(), (long long)ts.state.generation,
-              [&] { std::string s; for (const auto& x : ts.state.stack) s += (s.empty() ? "" : " ") + x; return s; }().c_str());
+  std::printf("root %s: generation %lld, applied [%s]%s\n", c.root.c_str(), (long long)ts.state.generation,
+              [&] { std::string s; for (const auto& x : ts.state.stack) s += (s.empty() ? "" : " ") + x; return s; }().c_str(),
+              ts.busy ? " (an apply or rollback is running now)" : "");
   for (const auto& g : ts.rollback_to)
     std::printf("  rollback -> generation %lld (%zu layers)\n", (long long)g.generation, g.stack.size());
-  std::printf("layers held: %zu, queued reports: %zu\n", held.size(), q.size());
+  std::printf("layers held: %zu, queued reports: %zu\n", held.size(), queued);
   return Status();
 }
 

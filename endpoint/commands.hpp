@@ -20,6 +20,7 @@ struct EnrollArgs {
   std::string branch;              // optional requested branch
   std::string listen = "0.0.0.0:6881";
   int poll_interval_ms = 10'000;
+  int64_t lan_download_limit_bytes_per_s = 0;
 };
 Status enroll_command(const EnrollArgs& a);
 

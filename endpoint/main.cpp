@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   enroll->add_option("--branch", ea.branch, "requested branch (the token's branch wins)");
   enroll->add_option("--listen", ea.listen, "swarm listen interfaces IP:PORT")->capture_default_str();
   enroll->add_option("--poll-interval-ms", ea.poll_interval_ms, "desired-state poll period")->capture_default_str();
+  enroll->add_option("--lan-download-limit", ea.lan_download_limit_bytes_per_s,
+                     "download cap from branch peers, bytes/s (0: none)")->capture_default_str();
 
   RunArgs ra;
   auto* run = app.add_subcommand("run", "run the agent: download, verify and apply the desired stack");

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The main job, on one machine: build a base and an app layer from generated
-# trees, sign and verify them, inspect and check what was built, then apply the
+# The main job, on one machine. Part 1, the layer format: build a base and an
+# app layer from generated trees, sign and verify them, inspect them, apply the
 # stack to a target tree with a user file, update it, and roll back twice.
+# Part 2, a branch rollout (scripts/rollout-demo.sh): the tracker, two branches
+# of a reflector and three endpoints each, as separate processes on loopback
+# addresses, with per-branch WAN (origin) bytes against the layer bytes.
 # Usage: scripts/demo.sh [WORK_DIR]   (default: a fresh temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >/dev/null
 BIN="$PWD/build"
+REPO="$PWD"
 work="${1:-$(mktemp -d /tmp/branchcast-demo.XXXXXX)}"
 mkdir -p "$work"
 cd "$work"
@@ -85,4 +89,7 @@ say "rollback again: back to the original tree"
 [ "$(fingerprint)" = "$fp_original" ] || { echo "demo: rollback did not restore the original tree" >&2; exit 1; }
 show_tree
 echo "tree fingerprint $(fingerprint) = the original; alice's notes: $(cat target/home/alice/notes.txt)"
+echo "layer format: done"
+
+bash "$REPO/scripts/rollout-demo.sh" "$BIN" "$work/rollout"
 echo "demo: done; everything is in $work"

@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libclang-rt-14-dev holds libFuzzer's runtime; clang only recommends it (scripts/fuzz.sh).
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtorrent-rasterbar-dev libboost-dev libssl-dev openssl
   libsodium-dev liblmdb-dev lmdb-utils libspdlog-dev libfmt-dev
   doctest-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
-  clang iproute2 procps psmisc opentracker wrk gnuplot-nox
+  clang libclang-rt-14-dev iproute2 procps psmisc opentracker wrk gnuplot-nox curl jq
 )
 
 missing=()

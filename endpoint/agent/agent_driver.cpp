@@ -17,6 +17,7 @@
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
+#include "tracker/client/branch_net.hpp"
 #include "tracker/client/tracker_client.hpp"
 
 namespace bc::endpoint {
@@ -55,6 +56,7 @@ class Agent {
     return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start_).count();
   }
   Status poll_desired();
+  void apply_branch_net(const nlohmann::json& state);
   Status fetch_layer(const std::string& ref);
   Status start_layer(const std::string& ref);
   void handle_event(const SwarmEvent& ev);
@@ -79,6 +81,7 @@ class Agent {
   std::map<std::string, LayerProgressView> views_;
   std::vector<std::string> desired_, applied_;
   bool have_desired_ = false;
+  tracker::BranchNet net_;
   std::string etag_, last_error_;
   int64_t next_poll_ms_ = 0;
   int64_t apply_blocked_until_ms_ = 0;
@@ -105,6 +108,7 @@ Status Agent::open() {
   so.tracker_key = o_.config.announce_key;
   so.tracker_key_param = "bckey";
   so.outgoing_utp = false;  // endpoints dial LAN peers: TCP first (swarm_options.hpp)
+  so.lan_download_bytes_per_s = o_.config.lan_download_limit_bytes_per_s;
   BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
   ApplyOptions ao;
   ao.root = o_.config.root;
@@ -126,6 +130,7 @@ Status Agent::poll_desired() {
       return Status::corruption("desired state: a stack entry has no ref");
     stack.push_back(l["ref"].get<std::string>());
   }
+  apply_branch_net(r->state);
   if (stack != desired_ || !have_desired_)
     std::fprintf(stderr, "bc-endpoint: desired stack [%s]\n", [&] {
       std::string s;
@@ -135,6 +140,19 @@ Status Agent::poll_desired() {
   desired_ = std::move(stack);
   have_desired_ = true;
   return Status();
+}
+
+// The branch's subnets and reflectors class peers as LAN/reflector; web seeds
+// apply to layers added later. A bad answer keeps what the node had.
+void Agent::apply_branch_net(const nlohmann::json& state) {
+  auto net = tracker::branch_net_from_desired(state);
+  Status s = net.ok() ? Status() : net.status();
+  if (s.ok() && *net != net_) {
+    s = swarm_->set_lan(net->subnets, net->reflector_ips);
+    if (s.ok()) s = swarm_->set_web_seeds(net->web_seeds);
+    if (s.ok()) net_ = *net;
+  }
+  if (!s.ok()) std::fprintf(stderr, "bc-endpoint: warning: branch network from the tracker: %s\n", s.to_string().c_str());
 }
 
 // Fetches manifest, signature and torrent; nothing is kept unless all verify.
@@ -223,10 +241,26 @@ void Agent::handle_event(const SwarmEvent& ev) {
   } else if (auto* c = std::get_if<LayerComplete>(&ev)) {
     mark_complete(c->layer.to_string(), c->downloaded);
   } else if (auto* k = std::get_if<LayerChecked>(&ev)) {
+    // What is on disk was hashed: after a restart (or content seeded from
+    // held layers) only the rest goes to the network.
+    std::fprintf(stderr, "bc-endpoint: %s: checked: %llu of %llu bytes verified on disk\n",
+                 k->layer.to_string().c_str(), (unsigned long long)k->done_bytes, (unsigned long long)k->total_bytes);
     // Everything was already on disk (a restart, or seeded from held content).
-    if (k->total_bytes > 0 && k->done_bytes == k->total_bytes) mark_complete(k->layer.to_string(), {});
+    if (k->total_bytes > 0 && k->done_bytes == k->total_bytes) mark_complete(k->layer.to_string(), k->downloaded);
   } else if (auto* e = std::get_if<LayerError>(&ev)) {
     fail_layer(e->layer.to_string(), "layer " + e->layer.to_string() + ": download: " + e->reason);
+  } else if (auto* h = std::get_if<HashFailed>(&ev)) {
+    std::string from;
+    for (const auto& ip : h->peer_ips) from += (from.empty() ? "" : ", ") + ip;
+    std::fprintf(stderr, "bc-endpoint: %s: piece %d failed its hash check (from %s); fetched again\n",
+                 h->layer.to_string().c_str(), h->piece, from.empty() ? "unknown" : from.c_str());
+  } else if (auto* b = std::get_if<PeerBanned>(&ev)) {
+    std::fprintf(stderr, "bc-endpoint: %s: peer %s banned: %s\n", b->layer.to_string().c_str(), b->peer_ip.c_str(),
+                 b->reason.c_str());
+  } else if (auto* t = std::get_if<TrackerError>(&ev)) {
+    if (t->times_in_row == 1)  // once per outage, not every retry
+      std::fprintf(stderr, "bc-endpoint: %s: tracker announce failed: %s (continuing with known peers)\n",
+                   t->layer.to_string().c_str(), t->reason.c_str());
   }
 }
 

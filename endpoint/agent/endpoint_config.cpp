@@ -15,6 +15,8 @@ Status EndpointConfig::validate() const {
     return Status::invalid_argument("config: tracker_public_key is not 64 hex digits");
   if (root.empty()) return Status::invalid_argument("config: root is empty");
   if (poll_interval_ms < 50) return Status::invalid_argument("config: poll_interval_ms must be >= 50");
+  if (lan_download_limit_bytes_per_s < 0 || lan_download_limit_bytes_per_s > INT32_MAX)
+    return Status::invalid_argument("config: lan_download_limit_bytes_per_s must be in [0, 2^31)");
   if (keep_generations < 1 || keep_generations > 1000)
     return Status::invalid_argument("config: keep_generations must be 1..1000");
   return Status();
@@ -33,6 +35,7 @@ Status save_config(const std::string& dir, const EndpointConfig& c) {
                 {"root", c.root},
                 {"listen_interfaces", c.listen_interfaces},
                 {"poll_interval_ms", c.poll_interval_ms},
+                {"lan_download_limit_bytes_per_s", c.lan_download_limit_bytes_per_s},
                 {"keep_generations", c.keep_generations}};
   std::ostringstream out;
   out << "# written by bc-endpoint enroll\n" << t << "\n";
@@ -58,6 +61,7 @@ Result<EndpointConfig> load_config(const std::string& dir) {
   c.root = t["root"].value_or(c.root);
   c.listen_interfaces = t["listen_interfaces"].value_or(c.listen_interfaces);
   c.poll_interval_ms = static_cast<int>(t["poll_interval_ms"].value_or(int64_t{c.poll_interval_ms}));
+  c.lan_download_limit_bytes_per_s = t["lan_download_limit_bytes_per_s"].value_or(int64_t{0});
   c.keep_generations = static_cast<int>(t["keep_generations"].value_or(int64_t{c.keep_generations}));
   Status s = c.validate();
   if (!s.ok()) return s.with_context(path);

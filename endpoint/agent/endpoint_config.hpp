@@ -24,6 +24,9 @@ struct EndpointConfig {
   std::string listen_interfaces = "0.0.0.0:6881";  // swarm listen address(es)
   int poll_interval_ms = 10'000;   // desired-state poll period, ms; default 10 s
   int keep_generations = 3;        // rollback snapshots kept; default 3
+  // Download cap for the swarm's LAN class (peers in the branch), bytes/s;
+  // 0 = unlimited (default). Keeps the agent polite on a busy desktop LAN.
+  int64_t lan_download_limit_bytes_per_s = 0;
 
   Status validate() const;
 };

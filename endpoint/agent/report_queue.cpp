@@ -62,6 +62,19 @@ Result<ReportQueue> ReportQueue::open(const std::string& dir, const ReportQueueO
   return q;
 }
 
+Result<size_t> ReportQueue::count_pending(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return size_t{0};
+  size_t n = 0;
+  for (const auto& de : fs::directory_iterator(dir, ec)) {
+    uint64_t seq;
+    std::string tag;
+    if (parse_name(de.path().filename().string(), &seq, &tag)) ++n;
+  }
+  if (ec) return Status::io_error(dir + ": " + ec.message());
+  return n;
+}
+
 Status ReportQueue::remove_file(const std::string& name) {
   if (::unlink((dir_ + "/" + name).c_str()) != 0 && errno != ENOENT)
     return Status::io_error(dir_ + "/" + name + ": unlink: " + std::strerror(errno));

@@ -37,6 +37,11 @@ class ReportQueue {
  public:
   // Creates DIR if needed and loads what an earlier run left.
   static Result<ReportQueue> open(const std::string& dir, const ReportQueueOptions& options = {});
+  // Read-only: how many reports wait in DIR (0 when it does not exist).
+  // Unlike open, it touches nothing, so `bc-endpoint status` may run beside
+  // the agent that owns the queue (open removes temporary files it takes
+  // for a crashed writer's: here they are the live agent's).
+  static Result<size_t> count_pending(const std::string& dir);
 
   // Durable on return. `coalesce_key` empty = never replaced.
   Status push(const std::string& body, const std::string& coalesce_key = {});

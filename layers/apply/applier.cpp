@@ -1,5 +1,6 @@
 #include "layers/apply/applier.hpp"
 
+#include <optional>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -233,15 +234,23 @@ Result<RollbackReport> rollback_target(const ApplyOptions& o) {
 }
 
 Result<TargetStatus> target_status(const ApplyOptions& o) {
-  BC_ASSIGN_OR_RETURN(Session ses, open_session(o));
   TargetStatus st;
-  BC_ASSIGN_OR_RETURN(st.state, read_state(ses.fs));
+  auto ses = open_session(o);
+  std::optional<TargetFs> busy_fs;
+  if (!ses.ok()) {
+    if (ses.status().code() != Status::Code::unavailable) return ses.status();
+    BC_ASSIGN_OR_RETURN(TargetFs fs, TargetFs::open(o.root));  // held by a live applier
+    busy_fs.emplace(std::move(fs));
+    st.busy = true;
+  }
+  const TargetFs& fs = busy_fs ? *busy_fs : ses->fs;
+  BC_ASSIGN_OR_RETURN(st.state, read_state(fs));
   for (int64_t g = st.state.generation; g > 0; --g) {
-    auto r = read_record(ses.fs, g);
+    auto r = read_record(fs, g);
     if (!r.ok()) break;
     st.rollback_to.push_back({r->prev.generation, r->prev.stack});
   }
-  st.recovered = ses.recovered;
+  if (ses.ok()) st.recovered = ses->recovered;
   return st;
 }
 

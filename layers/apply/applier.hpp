@@ -67,7 +67,12 @@ struct TargetStatus {
   TargetState state;
   std::vector<GenerationInfo> rollback_to;  // newest first: what each rollback would restore
   std::string recovered;
+  // Another process (the agent) holds the target's lock, applying or rolling
+  // back right now: `state` is the last committed generation, read without
+  // the lock and without crash recovery (state is replaced atomically).
+  bool busy = false;
 };
+// Never waits for a running apply: see TargetStatus::busy.
 Result<TargetStatus> target_status(const ApplyOptions& options);
 
 }  // namespace bc

@@ -68,7 +68,25 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
     if (l.dirty && now - l.last_save >= std::chrono::milliseconds(options.resume_interval_ms))
       request_resume(l);
     for (const auto& ip : l.tap->take_banned()) report_ban(l, ip.to_string(), "banned for sending bad data", out);
+    reannounce_if_alone(l, now);
   }
+}
+
+void SwarmNode::Impl::reannounce_if_alone(LayerState& l, SteadyTime now) {
+  if (options.tracker_url.empty() || l.mode != LayerMode::download || !l.checked || l.seeding) return;
+  if (l.peers > 0 && l.download_rate > 0) {
+    l.idle_backoff_ms = 0;  // data flows: the tracker's interval applies again
+    return;
+  }
+  if (l.idle_backoff_ms == 0) {
+    l.idle_backoff_ms = options.idle_reannounce_min_ms;
+    l.next_idle_announce = now + std::chrono::milliseconds(l.idle_backoff_ms);
+    return;
+  }
+  if (now < l.next_idle_announce) return;
+  l.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
+  l.idle_backoff_ms = std::min(l.idle_backoff_ms * 2, options.idle_reannounce_max_ms);
+  l.next_idle_announce = now + std::chrono::milliseconds(l.idle_backoff_ms);
 }
 
 void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
@@ -76,6 +94,9 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     for (const lt::torrent_status& st : su->status) {
       LayerState* l = find(st.handle);
       if (!l) continue;
+      l->peers = st.num_peers;
+      l->download_rate = st.download_payload_rate;
+      l->seeding = st.is_seeding;
       out.push_back(LayerProgress{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted),
                                   st.download_payload_rate, st.upload_payload_rate, st.num_peers, downloaded(*l)});
     }
@@ -105,7 +126,7 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
   } else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
     l->checked = true;
     lt::torrent_status st = l->handle.status(lt::torrent_handle::query_pieces);
-    out.push_back(LayerChecked{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted)});
+    out.push_back(LayerChecked{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted), downloaded(*l)});
     for (const auto& ep : l->pending_peers) connect(*l, ep);
     l->pending_peers.clear();
   } else if (lt::alert_cast<lt::torrent_finished_alert>(a)) {

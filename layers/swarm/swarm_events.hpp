@@ -32,6 +32,10 @@ struct LayerChecked {
   LayerRef layer;
   uint64_t done_bytes = 0;
   uint64_t total_bytes = 0;
+  // Payload received so far. Not always zero: done_bytes is read when the
+  // event is made, which can be after a fast download finished, so a
+  // LayerChecked may already show the layer complete.
+  BytesBySource downloaded;
 };
 
 struct LayerError {

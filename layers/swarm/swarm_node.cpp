@@ -301,6 +301,14 @@ Status SwarmNode::set_lan(const std::vector<std::string>& subnets, const std::ve
   return Status();
 }
 
+Status SwarmNode::set_web_seeds(const std::vector<std::string>& base_urls) {
+  SwarmNodeOptions o = impl_->options;
+  o.web_seed_urls = base_urls;
+  BC_RETURN_IF_ERROR(o.validate());
+  impl_->options.web_seed_urls = base_urls;
+  return Status();
+}
+
 void SwarmNode::set_wan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->wan_class, down, up); }
 void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->lan_class, down, up); }
 

@@ -101,6 +101,9 @@ class SwarmNode {
   // The branch's subnets and reflectors (usually from the tracker). New
   // connections are classed by the new subnets; live ones keep their class.
   Status set_lan(const std::vector<std::string>& subnets, const std::vector<std::string>& reflector_ips);
+  // BEP 19 web seed base URLs (SwarmNodeOptions::web_seed_urls, usually from
+  // the tracker) for layers added from now on. Errors: invalid_argument.
+  Status set_web_seeds(const std::vector<std::string>& base_urls);
   // WAN class limits, bytes/s, 0 = unlimited; applies to live connections.
   // The one entry point of the WAN governor.
   void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);

@@ -36,6 +36,15 @@ struct LayerState {
   int pieces_since_save = 0;
   SteadyTime last_save{};
   std::vector<libtorrent::tcp::endpoint> pending_peers;
+  // From the latest state update: connected peers, payload download rate
+  // (bytes/s) and whether every piece is held.
+  int peers = 0;
+  int download_rate = 0;
+  bool seeding = false;
+  // Idle reannounce (SwarmNodeOptions::idle_reannounce_*): when to ask the
+  // tracker again while alone, and the current backoff.
+  SteadyTime next_idle_announce{};
+  int idle_backoff_ms = 0;
 };
 
 struct SwarmNode::Impl {
@@ -59,6 +68,9 @@ struct SwarmNode::Impl {
   void connect(LayerState& l, const libtorrent::tcp::endpoint& ep);
   void request_resume(LayerState& l);
   bool saves_pending() const;
+  // Asks the tracker again for a downloading layer that is starved: no peer,
+  // or peers that send nothing (they hold nothing we lack). Bounded backoff.
+  void reannounce_if_alone(LayerState& l, SteadyTime now);
   void report_ban(LayerState& l, const std::string& ip, const std::string& reason, std::vector<SwarmEvent>& out);
 
   // swarm_alerts.cpp

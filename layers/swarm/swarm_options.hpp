@@ -27,7 +27,9 @@ struct SwarmNodeOptions {
   // Source address(es) for outgoing connections, comma-separated. Needed
   // whenever the node is bound to one address of several: otherwise outgoing
   // connections leave from the primary address and peers' IP policies (LAN
-  // classes, bans) see the wrong node. Default "" (kernel's choice).
+  // classes, bans) see the wrong node. Default "": the specific IPs named in
+  // listen_interfaces (none when it listens on a wildcard address, leaving the
+  // choice to the kernel).
   std::string outgoing_interfaces;
 
   // The node's branch subnets: peers inside are the LAN class, all others WAN.
@@ -78,6 +80,16 @@ struct SwarmNodeOptions {
   // Shortest reannounce interval, seconds (trackers asking for less are
   // ignored below this). Default 30.
   int min_announce_interval_s = 30;
+  // A downloading layer that is starved (no connected peer, or peers that send
+  // nothing: e.g. a reflector's only peers are endpoints that need the same
+  // layer) asks the tracker again after idle_reannounce_min_ms, doubling up
+  // to idle_reannounce_max_ms while it stays starved (the tracker's own
+  // interval is 30 min). This is how a node that announced before its
+  // reflector, its branch peers or the origin's seed finds them, and how
+  // endpoints fall back to the origin when their reflector dies.
+  // Defaults 2000 and 60000 ms.
+  int idle_reannounce_min_ms = 2000;
+  int idle_reannounce_max_ms = 60000;
   // BEP 19 web seeds: base URLs of Range-capable HTTP servers over an origin
   // store. Every layer gets "<base>/<info_hash>/" as a url seed; libtorrent
   // then requests "<base>/<info_hash>/NAME-vVERSION/<path>" (or

@@ -2,17 +2,48 @@
 
 #include <libtorrent/alert.hpp>
 
+#include <libtorrent/address.hpp>
+
 #include <algorithm>
+#include <string>
 
 namespace bc {
 
 namespace lt = libtorrent;
 
+std::string outgoing_from_listen(const std::string& listen_interfaces) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= listen_interfaces.size()) {
+    size_t comma = listen_interfaces.find(',', pos);
+    if (comma == std::string::npos) comma = listen_interfaces.size();
+    std::string item = listen_interfaces.substr(pos, comma - pos);
+    pos = comma + 1;
+    // Strip the port: "[v6]:port" or "v4:port".
+    std::string host;
+    if (!item.empty() && item.front() == '[') {
+      size_t close = item.find(']');
+      if (close == std::string::npos) continue;
+      host = item.substr(1, close - 1);
+    } else {
+      size_t colon = item.rfind(':');
+      host = item.substr(0, colon == std::string::npos ? item.size() : colon);
+    }
+    lt::error_code ec;
+    lt::address a = lt::make_address(host, ec);
+    if (ec || a.is_unspecified()) continue;  // a device name or a wildcard
+    if (!out.empty()) out += ',';
+    out += a.to_string();
+  }
+  return out;
+}
+
 lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buffer_cap_bytes) {
   using sp = lt::settings_pack;
   lt::settings_pack s;
   s.set_str(sp::listen_interfaces, o.listen_interfaces);
-  s.set_str(sp::outgoing_interfaces, o.outgoing_interfaces);
+  s.set_str(sp::outgoing_interfaces,
+            o.outgoing_interfaces.empty() ? outgoing_from_listen(o.listen_interfaces) : o.outgoing_interfaces);
   s.set_str(sp::user_agent, "branchcast/0.1");
   // Private swarms: the tracker alone says who is a peer.
   s.set_bool(sp::enable_dht, false);

@@ -10,6 +10,7 @@
 #include "layers/index/prepare_payload.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
+#include "tracker/client/branch_net.hpp"
 
 namespace bc::reflector {
 
@@ -123,6 +124,7 @@ Status ReflectorDriver::register_or_heartbeat() {
     so.wan_upload_bytes_per_s = so.lan_upload_bytes_per_s = config_.upload_limit_bytes_per_s;
     BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
   }
+  apply_branch_net(first->state);
   next_heartbeat_ms_ = clock_.now_ms() + config_.heartbeat_interval_ms;
   return Status();
 }
@@ -168,6 +170,20 @@ void ReflectorDriver::poll_desired() {
   }
   etag_ = r->etag;
   core_.set_desired(std::move(*layers));
+  apply_branch_net(r->state);
+}
+
+// The branch's subnets (LAN class: endpoints are served without the WAN
+// limit) and web seeds (extra origins for layers fetched from now on).
+void ReflectorDriver::apply_branch_net(const nlohmann::json& state) {
+  auto net = tracker::branch_net_from_desired(state);
+  Status s = net.ok() ? Status() : net.status();
+  if (s.ok() && *net != net_) {
+    s = swarm_->set_lan(net->subnets, net->reflector_ips);
+    if (s.ok()) s = swarm_->set_web_seeds(net->web_seeds);
+    if (s.ok()) net_ = *net;
+  }
+  if (!s.ok()) last_error_ = "branch network from the tracker: " + s.to_string();
 }
 
 void ReflectorDriver::run_actions() {
@@ -267,7 +283,7 @@ void ReflectorDriver::handle_events(int wait_ms) {
       finish_fetch(done->layer, done->downloaded);
     } else if (auto* checked = std::get_if<LayerChecked>(&ev)) {
       if (checked->total_bytes > 0 && checked->done_bytes == checked->total_bytes)
-        finish_fetch(checked->layer, BytesBySource{});  // everything was held already
+        finish_fetch(checked->layer, checked->downloaded);  // held already, or downloaded before we looked
     } else if (auto* p = std::get_if<LayerProgress>(&ev)) {
       core_.on_progress(p->layer, p->done_bytes);
     } else if (auto* err = std::get_if<LayerError>(&ev)) {

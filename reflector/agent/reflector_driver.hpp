@@ -18,6 +18,7 @@
 #include "layers/util/clock.hpp"
 #include "reflector/agent/reflector_config.hpp"
 #include "reflector/agent/reflector_core.hpp"
+#include "tracker/client/branch_net.hpp"
 #include "tracker/client/tracker_client.hpp"
 
 namespace bc::reflector {
@@ -51,6 +52,7 @@ class ReflectorDriver {
   };
   ReflectorDriver(const ReflectorConfig& config, const Clock& clock, SecretKey key);
   void poll_desired();
+  void apply_branch_net(const nlohmann::json& state);
   void run_actions();
   Status start_fetch(const Action& a);
   void evict(const Action& a);
@@ -77,6 +79,7 @@ class ReflectorDriver {
   int64_t next_poll_ms_ = 0;
   int64_t next_heartbeat_ms_ = 0;
   std::string last_error_;
+  tracker::BranchNet net_;
   std::atomic<bool> stop_{false};
 };
 

@@ -19,6 +19,10 @@ struct ApiLimits {
   int64_t max_clock_skew_s = 300;       // node signature time skew, seconds; default 300
   size_t max_audit_page = 1000;         // entries per GET /audit; default 1000
   size_t replay_cache_entries = 200'000;  // remembered nonces; default 200k
+  // A reflector counts as live (handed out to its branch, listed in desired
+  // states, and keeping WAN fallback off) for this long after its last
+  // heartbeat, seconds ([announce] reflector_live_s); default 300.
+  int64_t reflector_live_s = 300;
   Status validate() const;
 };
 

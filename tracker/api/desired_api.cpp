@@ -1,4 +1,6 @@
 // Desired state polls (ETag + long poll) and status reports from nodes.
+#include <algorithm>
+
 #include "layers/crypto/sha256.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_context.hpp"
@@ -17,6 +19,33 @@ json layer_json(const LayerInfo& l) {
           {"total_bytes", l.total_bytes}};
 }
 
+// What a node of `branch` needs to class its peers (DESIGN §4): the branch's
+// subnets (LAN class) and the addresses of its live reflectors (bytes from
+// them count as "reflector"; live = heartbeat within [announce] reflector_live_s,
+// the BitTorrent tracker's rule), plus the branch's WAN policy document.
+Status add_branch_facts(const Txn& t, const std::string& branch, int64_t live_since_s, json& out) {
+  json lan = {{"subnets", json::array()}, {"reflectors", json::array()}};
+  BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::branches, branch));
+  if (rec.is_object()) {
+    if (rec.contains("subnets") && rec["subnets"].is_array()) lan["subnets"] = rec["subnets"];
+    if (rec.contains("wan_policy") && rec["wan_policy"].is_object() && !rec["wan_policy"].empty())
+      out["wan_policy"] = rec["wan_policy"];
+  }
+  std::vector<std::string> live;
+  BC_RETURN_IF_ERROR(t.scan(Table::reflectors, "", [&](std::string_view, std::string_view v) {
+    json r = json::parse(v, nullptr, false);
+    if (r.is_object() && r.value("branch", "") == branch && r.value("last_heartbeat", int64_t{0}) >= live_since_s &&
+        r.contains("address") && r["address"].is_string())
+      live.push_back(r["address"].get<std::string>());
+    return live.size() < 256;  // a branch has a handful; bounded all the same
+  }));
+  std::sort(live.begin(), live.end());
+  live.erase(std::unique(live.begin(), live.end()), live.end());
+  lan["reflectors"] = live;
+  out["lan"] = std::move(lan);
+  return Status();
+}
+
 Result<json> desired_body(ApiContext& ctx, const Principal& who) {
   json out = {{"node", who.id}, {"role", who.node_role}};
   if (!ctx.web_seeds.empty()) out["web_seeds"] = ctx.web_seeds;  // BEP 19 base URLs
@@ -27,6 +56,7 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
       BC_ASSIGN_OR_RETURN(EndpointFacts e, endpoint_from_json(rec));
       DesiredStack d = effective_stack(e, view);
       out["branch"] = e.branch;
+      BC_RETURN_IF_ERROR(add_branch_facts(t, e.branch, ctx.clock.unix_s() - ctx.limits.reflector_live_s, out));
       out["announce_key"] = rec.value("announce_key", "");
       out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
       out["source"] = d.source;
@@ -40,6 +70,7 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
     std::string branch = rec.value("branch", "");
     BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, branch));
     out["branch"] = branch;
+    BC_RETURN_IF_ERROR(add_branch_facts(t, branch, ctx.clock.unix_s() - ctx.limits.reflector_live_s, out));
     out["announce_key"] = rec.value("announce_key", "");
     out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
     out["layers"] = json::array();

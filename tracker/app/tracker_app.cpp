@@ -48,7 +48,8 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_desired_routes(app->router_, *app->ctx_);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
-  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, bt::BtServiceOptions{},
+  dir_options.reflector_live_s = config.api.reflector_live_s;
+  app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, config.bt,
                                           dir_options);
   app->bt_->add_routes(app->router_);
   return app;
@@ -121,6 +122,10 @@ Result<uint16_t> TrackerApp::start() {
   server_ = std::make_unique<HttpServer>(
       config_.server, [this](HttpRequest& req) { return handle(req); }, store_.get());
   BC_ASSIGN_OR_RETURN(uint16_t port, server_->start());
+  metrics_.set_server_gauges([server = server_.get()] {
+    return TrackerMetrics::HttpServerGauges{server->open_connections(), server->held_long_polls(),
+                                            server->abandoned_long_polls()};
+  });
   BC_RETURN_IF_ERROR(start_origin(port));
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
@@ -144,6 +149,7 @@ Status TrackerApp::start_probe() {
 }
 
 void TrackerApp::stop() {
+  metrics_.set_server_gauges(nullptr);  // the server may go before the metrics
   if (server_) server_->stop();
   if (probe_) std::static_pointer_cast<qos::probe::EchoResponder>(probe_)->stop();
   probe_io_.stop();

@@ -7,6 +7,9 @@ namespace bc::tracker::bt {
 Status BtServiceOptions::validate() const {
   if (interval_s == 0) return Status::invalid_argument("interval_s must be positive");
   if (min_interval_s > interval_s) return Status::invalid_argument("min_interval_s must not exceed interval_s");
+  // Otherwise a peer announcing on time would be dropped between announces.
+  if (registry.peer_timeout_s <= int64_t(interval_s))
+    return Status::invalid_argument("peer_timeout_s must exceed interval_s");
   if (max_numwant == 0 || default_numwant > max_numwant)
     return Status::invalid_argument("need 0 < default_numwant <= max_numwant");
   BC_RETURN_IF_ERROR(query.validate());

@@ -4,14 +4,13 @@
 // later groups). Pure: time is passed in.
 //
 // The window is fixed: the first call of roll() at or after
-// window_start + interval_s starts a new window with zero counts. Bounded:
-// at most max_entries peers are counted per window; hand-outs beyond that are
-// not counted (and counted in `uncounted()`), which only weakens spreading.
+// window_start + interval_s starts a new window with zero counts. The counts
+// live in the swarm's PeerEntry (tagged with the window they belong to), so
+// they are bounded by the swarm's peers and vanish with the entry when a
+// peer leaves; a count from an older window reads as zero.
 #pragma once
 
 #include <cstdint>
-#include <string>
-#include <unordered_map>
 
 #include "tracker/bt/peer.hpp"
 
@@ -19,24 +18,20 @@ namespace bc::tracker::bt {
 
 class HandoutLedger {
  public:
-  HandoutLedger(int64_t interval_s, size_t max_entries) : interval_s_(interval_s), max_entries_(max_entries) {}
+  explicit HandoutLedger(int64_t interval_s) : interval_s_(interval_s) {}
 
   // Starts a new window when the current one is over.
   void roll(int64_t now_s);
-  uint32_t count(const NodeId& node) const;
-  void record(const NodeId& node);
-  void forget(const NodeId& node) { counts_.erase(node); }
+  uint32_t count(const PeerEntry& peer) const { return peer.handout_window == window_ ? peer.handouts : 0; }
+  // REQUIRES: `peer` belongs to the swarm owning this ledger.
+  void record(const PeerEntry& peer) const;
 
-  size_t size() const { return counts_.size(); }
-  uint64_t uncounted() const { return uncounted_; }
   int64_t window_start_s() const { return window_start_s_; }
 
  private:
   int64_t interval_s_;
-  size_t max_entries_;
   int64_t window_start_s_ = INT64_MIN;
-  std::unordered_map<NodeId, uint32_t> counts_;
-  uint64_t uncounted_ = 0;
+  uint64_t window_ = 1;  // entries start in window 0, which is never current
 };
 
 }  // namespace bc::tracker::bt

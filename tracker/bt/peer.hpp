@@ -32,6 +32,12 @@ struct PeerEntry {
   uint32_t completeness_permille = 0;  // (total - left) * 1000 / total, rounded down; 1000 iff left == 0
   bool has_pieces = false;             // left < total, or a seed
   int64_t last_announce_s = 0;
+  // HandoutLedger's bookkeeping, kept in the entry so counting a candidate
+  // costs no lookup by node id (selection counts every peer of a tier):
+  // hand-outs within ledger window `handout_window`. Mutable because
+  // selection sees peers as const; only the swarm's ledger touches them.
+  mutable uint32_t handouts = 0;
+  mutable uint64_t handout_window = 0;
 
   bool seed() const { return left_bytes == 0; }
 };

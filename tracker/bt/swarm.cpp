@@ -5,7 +5,7 @@ namespace bc::tracker::bt {
 Swarm::Swarm(uint64_t total_bytes, const SwarmLimits& limits)
     : total_bytes_(total_bytes),
       limits_(limits),
-      ledger_(limits.handout_interval_s, limits.max_peers),
+      ledger_(limits.handout_interval_s),
       grants_(limits.origin_grants) {}
 
 void Swarm::index_add(Slot& s) {
@@ -62,7 +62,6 @@ bool Swarm::remove(const NodeId& node) {
   if (it == peers_.end()) return false;
   if (it->second->entry.seed()) --complete_;
   index_remove(*it->second);
-  ledger_.forget(node);
   grants_.release(node);
   peers_.erase(it);
   return true;

@@ -75,9 +75,27 @@ void read_origin(Reader& r, TrackerConfig& c) {
   }
 }
 
+void read_announce(Reader& r, TrackerConfig& c) {
+  auto* a = r.section("announce");
+  r.check_keys(a, "announce",
+               {"interval_s", "min_interval_s", "default_numwant", "max_numwant", "peer_timeout_s", "reflector_live_s"});
+  r.integer(a, "announce", "interval_s", &c.bt.interval_s, 10, 86'400);
+  r.integer(a, "announce", "min_interval_s", &c.bt.min_interval_s, 1, 86'400);
+  r.integer(a, "announce", "default_numwant", &c.bt.default_numwant, 1, 1000);
+  r.integer(a, "announce", "max_numwant", &c.bt.max_numwant, 1, 1000);
+  // Derived from the interval: hand-outs are counted per announce interval,
+  // and peers time out after two missed announces unless peer_timeout_s is set
+  // (the defaults, 1800 s and 3900 s, assume the default interval).
+  c.bt.registry.swarm.handout_interval_s = c.bt.interval_s;
+  c.bt.registry.peer_timeout_s = 2 * int64_t(c.bt.interval_s) + 300;
+  r.integer(a, "announce", "peer_timeout_s", &c.bt.registry.peer_timeout_s, 1, 7 * 86'400);
+  r.integer(a, "announce", "reflector_live_s", &c.api.reflector_live_s, 1, 86'400);
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
-    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin"}.count(std::string(k.str())))
+    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce"}.count(
+            std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
   r.check_keys(server, "server",
@@ -118,6 +136,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(limits, "limits", "max_list_items", &c.api.max_list_items, 1, 1'000'000);
   r.integer(limits, "limits", "max_wan_policy_bytes", &c.api.max_wan_policy_bytes, 2, 1 << 20);
   read_origin(r, c);
+  read_announce(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
@@ -141,6 +160,7 @@ Status TrackerConfig::validate() const {
   BC_RETURN_IF_ERROR(server.validate().with_context("config"));
   BC_RETURN_IF_ERROR(api.validate().with_context("config"));
   BC_RETURN_IF_ERROR(origin.validate().with_context("config"));
+  BC_RETURN_IF_ERROR(bt.validate().with_context("config: announce"));
   return lmdb.validate().with_context("config");
 }
 

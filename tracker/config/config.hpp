@@ -19,6 +19,9 @@
 //   upload_limit_bytes_per_s = 0        # 0 = unlimited
 //   announce_key = "..."                # the origin's node key (role origin)
 //   web_seeds = ["http://host/origin"]  # BEP 19 base URLs handed to nodes
+//   [announce]                  # the BitTorrent tracker's answers
+//   interval_s = 1800                   # re-announce interval told to clients
+//   min_interval_s = 60
 //   [limits]
 //   max_body_bytes = 1048576
 //   ...
@@ -28,6 +31,7 @@
 
 #include "layers/util/status.hpp"
 #include "tracker/api/api_limits.hpp"
+#include "tracker/bt/bt_service.hpp"
 #include "tracker/http/server_options.hpp"
 #include "tracker/origin/origin_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
@@ -48,6 +52,11 @@ struct TrackerConfig {
   uint16_t probe_port = 0;
 
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
+  // [announce]: interval_s, min_interval_s, default_numwant, max_numwant,
+  // peer_timeout_s (default 2 x interval_s + 300, so a peer survives one
+  // missed announce); the hand-out counting window is interval_s; the rest
+  // keeps BtServiceOptions' defaults.
+  bt::BtServiceOptions bt;
 
   Status validate() const;
 };

@@ -30,6 +30,8 @@ class HttpServer {
   void stop();
   uint32_t open_connections() const;
   uint32_t held_long_polls() const;
+  // Long polls released early because their peer closed the connection.
+  uint64_t abandoned_long_polls() const;
 
  private:
   struct Impl;

@@ -22,6 +22,7 @@ struct ServerContext {
   std::atomic<uint32_t> long_polls{0};
   std::atomic<uint64_t> next_request_id{1};
   std::atomic<uint64_t> refused_connections{0};
+  std::atomic<uint64_t> abandoned_long_polls{0};  // released because the peer closed while parked
 };
 
 }  // namespace bc::tracker

@@ -4,6 +4,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <cerrno>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace bc::tracker {
 
@@ -37,6 +42,19 @@ int status_for_read_error(const beast::error_code& ec, std::string* why) {
   *why = "malformed HTTP request: " + ec.message();
   return 400;
 }
+
+// What a parked connection's socket says about its peer, without reading.
+enum class PeerState { quiet, early_bytes, gone };
+PeerState peek_peer(int fd) {
+  char c;
+  ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return PeerState::gone;  // FIN and nothing unread
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? PeerState::quiet : PeerState::gone;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return PeerState::gone;
+  return info.tcpi_state == TCP_ESTABLISHED ? PeerState::early_bytes : PeerState::gone;  // CLOSE_WAIT: FIN after the bytes
+}
 }  // namespace
 
 template <class Stream>
@@ -44,7 +62,8 @@ Session<Stream>::Session(Stream stream, std::shared_ptr<ServerContext> ctx, std:
     : stream_(std::move(stream)),
       ctx_(std::move(ctx)),
       remote_(std::move(remote)),
-      poll_timer_(stream_.get_executor()) {}
+      poll_timer_(stream_.get_executor()),
+      peer_timer_(stream_.get_executor()) {}
 
 template <class Stream>
 Session<Stream>::~Session() {
@@ -183,14 +202,57 @@ void Session<Stream>::hold(HttpResponse res) {
   poll_timer_.async_wait([self, epoch](beast::error_code ec) {
     if (!ec) self->on_poll_event(epoch, false);
   });
+  watch_peer(epoch);
+}
+
+// While parked, no read or write is in flight on the socket, so a wait for
+// readability there is ours alone (it bypasses tcp_stream's timers, which
+// would otherwise expire a read that outlives read_timeout_ms).
+template <class Stream>
+void Session<Stream>::watch_peer(uint64_t epoch) {
+  beast::get_lowest_layer(stream_).socket().async_wait(
+      net::socket_base::wait_read,
+      [self = this->shared_from_this(), epoch](beast::error_code ec) { self->on_peer_readable(epoch, ec); });
+}
+
+// Readable while parked: either the peer is gone (EOF, reset) or it sent
+// bytes early (a pipelined request, or a TLS record such as the close_notify
+// a TLS client sends just before its FIN). Peeking tells them apart without
+// consuming anything the next request's parser needs. Unread early bytes keep
+// the socket readable, so from then on the TCP state is re-checked on a
+// timer instead (one getsockopt per kPeerRecheckMs until the poll ends).
+template <class Stream>
+void Session<Stream>::on_peer_readable(uint64_t epoch, beast::error_code ec) {
+  if (!waiting_ || epoch != poll_epoch_ || ec == net::error::operation_aborted) return;
+  PeerState state = ec ? PeerState::gone : peek_peer(beast::get_lowest_layer(stream_).socket().native_handle());
+  if (state == PeerState::quiet) return watch_peer(epoch);
+  if (state == PeerState::early_bytes) {
+    peer_timer_.expires_after(std::chrono::milliseconds(kPeerRecheckMs));
+    peer_timer_.async_wait([self = this->shared_from_this(), epoch](beast::error_code e) {
+      self->on_peer_readable(epoch, e == net::error::operation_aborted ? e : beast::error_code());
+    });
+    return;
+  }
+  stop_waiting();
+  end_poll();
+  ctx_->abandoned_long_polls++;
+  beast::get_lowest_layer(stream_).close();  // no one to answer: the handlers above now end the session
+}
+
+template <class Stream>
+void Session<Stream>::stop_waiting() {
+  waiting_ = false;
+  poll_timer_.cancel();
+  peer_timer_.cancel();
+  ctx_->feed->cancel(watcher_);
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream_).socket().cancel(ignored);  // the peer watch; nothing else is in flight
 }
 
 template <class Stream>
 void Session<Stream>::on_poll_event(uint64_t epoch, bool changed) {
   if (!waiting_ || epoch != poll_epoch_) return;
-  waiting_ = false;
-  poll_timer_.cancel();
-  ctx_->feed->cancel(watcher_);
+  stop_waiting();
   if (changed) {
     req_.rerun++;
     return dispatch();

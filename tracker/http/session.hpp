@@ -2,7 +2,10 @@
 // size under a timeout, hands it to the worker pool, writes the response,
 // and loops while keep-alive holds. At most one request is in flight per
 // connection, so per-connection memory is bounded. Long polls (a 304 with
-// long_poll_ms) are held here, on a timer, without occupying a worker.
+// long_poll_ms) are held here, on a timer, without occupying a worker; while
+// one is held the socket is watched for readability, so a peer that closes
+// (FIN or RST) releases its long-poll slot and the connection at once rather
+// than when the poll would have ended.
 // Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 // Thread affinity: all members are touched on the connection's strand.
 #pragma once
@@ -25,6 +28,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Session(Stream stream, std::shared_ptr<ServerContext> ctx, std::string remote);
   ~Session();
   void start();
+  // How often a parked poll whose peer sent bytes early re-checks the TCP
+  // state for the peer's FIN, milliseconds.
+  static constexpr int kPeerRecheckMs = 200;
 
  private:
   void on_handshake(boost::beast::error_code ec);
@@ -35,6 +41,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void on_response(HttpResponse res);
   void hold(HttpResponse res);
   void on_poll_event(uint64_t epoch, bool changed);
+  void watch_peer(uint64_t epoch);
+  void on_peer_readable(uint64_t epoch, boost::beast::error_code ec);
+  void stop_waiting();
   void end_poll();
   void send(const HttpResponse& res, bool close);
   void on_write(bool close, boost::beast::error_code ec, size_t bytes);
@@ -50,6 +59,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> res_;
   boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer peer_timer_;  // re-checks a peer that sent bytes early
   HttpResponse poll_res_;
   bool polling_ = false;      // counted in ctx_->long_polls
   bool waiting_ = false;      // a timer and a watcher are armed

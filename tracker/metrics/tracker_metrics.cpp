@@ -42,6 +42,11 @@ void TrackerMetrics::add_origin_bytes(uint64_t bytes) {
   origin_bytes_ += bytes;
 }
 
+void TrackerMetrics::set_server_gauges(std::function<HttpServerGauges()> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  server_gauges_ = std::move(fn);
+}
+
 void TrackerMetrics::write(Exposition& out) const {
   std::lock_guard<std::mutex> lock(mu_);
   out.family("bc_tracker_http_requests_total", "counter", "HTTP requests by route, method and status.");
@@ -60,6 +65,15 @@ void TrackerMetrics::write(Exposition& out) const {
     out.sample("bc_tracker_branch_peers", {{"branch", b}}, static_cast<double>(n));
   out.family("bc_tracker_origin_upload_bytes_total", "counter", "Payload bytes uploaded by the origin seed.");
   out.sample("bc_tracker_origin_upload_bytes_total", {}, static_cast<double>(origin_bytes_));
+  if (!server_gauges_) return;
+  HttpServerGauges g = server_gauges_();
+  out.family("bc_tracker_http_connections", "gauge", "Open HTTP connections.");
+  out.sample("bc_tracker_http_connections", {}, g.connections);
+  out.family("bc_tracker_http_long_polls", "gauge", "Long polls held waiting for a change.");
+  out.sample("bc_tracker_http_long_polls", {}, g.long_polls);
+  out.family("bc_tracker_http_long_polls_abandoned_total", "counter",
+             "Long polls released early because the client closed the connection.");
+  out.sample("bc_tracker_http_long_polls_abandoned_total", {}, static_cast<double>(g.abandoned_long_polls));
 }
 
 }  // namespace bc::tracker

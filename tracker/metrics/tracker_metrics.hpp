@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -34,6 +35,15 @@ class TrackerMetrics {
   // Payload bytes the origin seed uploaded.
   void add_origin_bytes(uint64_t bytes);
 
+  // The HTTP server's own state, read at scrape time through `fn` (set once
+  // the server runs; fn must be cheap and thread-safe, it runs under the lock).
+  struct HttpServerGauges {
+    uint32_t connections = 0;
+    uint32_t long_polls = 0;              // held right now
+    uint64_t abandoned_long_polls = 0;    // released early: the client closed while parked
+  };
+  void set_server_gauges(std::function<HttpServerGauges()> fn);
+
   // Appends every family this object holds.
   void write(Exposition& out) const;
 
@@ -49,6 +59,7 @@ class TrackerMetrics {
   std::map<std::pair<std::string, std::string>, uint64_t> announces_;
   std::map<std::string, int64_t> branch_peers_;
   uint64_t origin_bytes_ = 0;
+  std::function<HttpServerGauges()> server_gauges_;
 };
 
 }  // namespace bc::tracker

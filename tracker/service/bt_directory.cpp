@@ -1,5 +1,7 @@
 #include "tracker/service/bt_directory.hpp"
 
+#include <algorithm>
+
 #include "tracker/service/records.hpp"
 
 namespace bc::tracker {
@@ -8,35 +10,66 @@ using nlohmann::json;
 
 Status StoreBtDirectoryOptions::validate() const {
   if (reflector_live_s <= 0) return Status::invalid_argument("reflector_live_s must be positive");
+  if (cache_max_entries == 0) return Status::invalid_argument("cache_max_entries must be positive");
   return Status();
 }
 
 StoreBtDirectory::StoreBtDirectory(const Store& store, const Clock& clock, StoreBtDirectoryOptions options)
-    : store_(store), clock_(clock), options_(options) {}
+    : store_(store), clock_(clock), options_(options), cache_(std::max<size_t>(options.cache_max_entries, 1)) {}
 
 namespace {
 
-// Whether any reflector of `branch` heartbeated at or after `since_s`.
-Result<bool> live_reflector(const Txn& txn, const std::string& branch, int64_t since_s) {
-  bool live = false;
-  BC_RETURN_IF_ERROR(txn.scan(Table::reflectors, "", [&](std::string_view, std::string_view v) {
-    json r = json::parse(v, nullptr, false);
-    if (r.is_object() && r.value("branch", "") == branch && r.value("last_heartbeat", int64_t(0)) >= since_s)
-      live = true;
-    return !live;
-  }));
-  return live;
-}
-
-bool holds(const std::vector<LayerInfo>& layers, const bt::InfoHash& hash) {
-  for (const LayerInfo& l : layers) {
-    auto h = bt::InfoHash::from_v2_hex(l.info_hash);
-    if (h && *h == hash) return true;
-  }
-  return false;
+std::vector<bt::InfoHash> hashes_of(const std::vector<LayerInfo>& layers) {
+  std::vector<bt::InfoHash> out;
+  for (const LayerInfo& l : layers)
+    if (auto h = bt::InfoHash::from_v2_hex(l.info_hash)) out.push_back(*h);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
+
+Result<CachedNode> StoreBtDirectory::load_node(const std::string& key) const {
+  CachedNode n;
+  Status s = store_.read([&](const Txn& t) -> Status {
+    auto node = node_for_announce_key(t, key);
+    if (!node.ok()) {
+      if (node.status().code() == Status::Code::not_found)
+        return Status::permission_denied("bckey: unknown or revoked node key; enroll first");
+      return node.status();
+    }
+    n.node_id = node->id;
+    n.role = node->role == "reflector" ? bt::NodeRole::reflector : bt::NodeRole::endpoint;
+    n.branch = node->branch;
+    if (n.branch.empty()) return Status();
+    BC_ASSIGN_OR_RETURN(json b, get_json(t, Table::branches, n.branch));
+    if (b.is_object() && b.contains("parent") && b["parent"].is_string()) n.parent_branch = b["parent"].get<std::string>();
+    return Status();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+// Whether any reflector of `branch` heartbeated within reflector_live_s.
+// Heartbeats do not notify, so this summary follows every commit instead.
+Result<bool> StoreBtDirectory::live_reflector(const std::string& branch) {
+  cache_.sync_commits(store_.commits());  // before the read: see bt_directory_cache.hpp
+  if (!cache_.latest_heartbeat) {
+    std::map<std::string, int64_t> latest;
+    BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
+      return t.scan(Table::reflectors, "", [&](std::string_view, std::string_view v) {
+        json r = json::parse(v, nullptr, false);
+        if (!r.is_object()) return true;
+        int64_t& at = latest.try_emplace(r.value("branch", ""), INT64_MIN).first->second;
+        at = std::max(at, r.value("last_heartbeat", int64_t(0)));
+        return true;
+      });
+    }));
+    cache_.latest_heartbeat = std::move(latest);
+  }
+  auto it = cache_.latest_heartbeat->find(branch);
+  return it != cache_.latest_heartbeat->end() && it->second >= clock_.unix_s() - options_.reflector_live_s;
+}
 
 Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_key, const bt::IpAddress&) {
   last_.reset();
@@ -47,60 +80,92 @@ Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_ke
     last_ = id;
     return id;
   }
-  Status s = store_.read([&](const Txn& t) -> Status {
-    auto node = node_for_announce_key(t, std::string(node_key));
-    if (!node.ok()) {
-      if (node.status().code() == Status::Code::not_found)
-        return Status::permission_denied("bckey: unknown or revoked node key; enroll first");
-      return node.status();
-    }
-    id.node_id = node->id;
-    id.role = node->role == "reflector" ? bt::NodeRole::reflector : bt::NodeRole::endpoint;
-    id.branch = node->branch;
-    if (id.branch.empty()) return Status();
-    BC_ASSIGN_OR_RETURN(json b, get_json(t, Table::branches, id.branch));
-    if (b.is_object() && b.contains("parent") && b["parent"].is_string()) id.parent_branch = b["parent"].get<std::string>();
-    BC_ASSIGN_OR_RETURN(id.branch_has_live_reflector,
-                        live_reflector(t, id.branch, clock_.unix_s() - options_.reflector_live_s));
-    return Status();
-  });
-  if (!s.ok()) return s;
+  cache_.sync_generation(store_.generation());  // before any read: see bt_directory_cache.hpp
+  std::string key(node_key);
+  const CachedNode* node = cache_.find_node(key);
+  if (node) {
+    cache_.count_hit();
+  } else {
+    cache_.count_miss();
+    BC_ASSIGN_OR_RETURN(CachedNode loaded, load_node(key));  // unknown keys are not remembered
+    cache_.put_node(key, std::move(loaded));
+    node = cache_.find_node(key);
+  }
+  id.node_id = node->node_id;
+  id.role = node->role;
+  id.branch = node->branch;
+  id.parent_branch = node->parent_branch;
+  if (!id.branch.empty()) {
+    BC_ASSIGN_OR_RETURN(id.branch_has_live_reflector, live_reflector(id.branch));
+  }
   last_ = id;
   return id;
 }
 
-Result<bool> StoreBtDirectory::entitled(const Txn& t, const bt::NodeIdentity& who, const bt::InfoHash& hash) const {
+Status StoreBtDirectory::load_layers() {
+  std::unordered_map<bt::InfoHash, uint64_t, bt::InfoHashHash> layers;
+  BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
+    return t.scan(Table::layers, "", [&](std::string_view, std::string_view v) {
+      json r = json::parse(v, nullptr, false);
+      if (!r.is_object() || r.value("retired", false)) return true;
+      if (auto h = bt::InfoHash::from_v2_hex(r.value("info_hash", "")))
+        layers.emplace(*h, r.value("total_bytes", uint64_t(0)));  // the first layer with a hash wins
+      return true;
+    });
+  }));
+  cache_.layers = std::move(layers);
+  return Status();
+}
+
+Result<std::vector<bt::InfoHash>> StoreBtDirectory::load_entitled(const bt::NodeIdentity& who) {
+  std::vector<bt::InfoHash> out;
+  BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
+    if (!cache_.view) {
+      BC_ASSIGN_OR_RETURN(cache_.view, load_assignment_view(t));
+    }
+    if (who.role == bt::NodeRole::endpoint) {
+      BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::endpoints, who.node_id));
+      if (!rec.is_object()) return Status();  // removed meanwhile: entitled to nothing
+      BC_ASSIGN_OR_RETURN(EndpointFacts e, endpoint_from_json(rec));
+      out = hashes_of(effective_stack(e, *cache_.view).layers);
+      return Status();
+    }
+    if (!cache_.endpoints_by_branch) {
+      BC_ASSIGN_OR_RETURN(cache_.endpoints_by_branch, load_endpoints_by_branch(t));
+    }
+    static const std::vector<EndpointFacts> kNone;
+    auto it = cache_.endpoints_by_branch->find(who.branch);
+    out = hashes_of(reflector_layers(who.branch, it == cache_.endpoints_by_branch->end() ? kNone : it->second,
+                                     *cache_.view));
+    return Status();
+  }));
+  return out;
+}
+
+Result<bool> StoreBtDirectory::entitled(const bt::NodeIdentity& who, const bt::InfoHash& hash) {
   if (who.role == bt::NodeRole::origin) return true;  // seeds every published layer
-  BC_ASSIGN_OR_RETURN(AssignmentView view, load_assignment_view(t));
-  if (who.role == bt::NodeRole::endpoint) {
-    BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::endpoints, who.node_id));
-    if (!rec.is_object()) return false;
-    BC_ASSIGN_OR_RETURN(EndpointFacts e, endpoint_from_json(rec));
-    return holds(effective_stack(e, view).layers, hash);
+  // Every endpoint has its own stack; a branch's reflectors share one set.
+  std::string k = who.role == bt::NodeRole::endpoint ? "e:" + who.node_id : "r:" + who.branch;
+  const std::vector<bt::InfoHash>* set = cache_.find_entitled(k);
+  if (set) {
+    cache_.count_hit();
+  } else {
+    cache_.count_miss();
+    BC_ASSIGN_OR_RETURN(auto loaded, load_entitled(who));
+    cache_.put_entitled(k, std::move(loaded));
+    set = cache_.find_entitled(k);
   }
-  BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, who.branch));
-  return holds(reflector_layers(who.branch, endpoints, view), hash);
+  return std::binary_search(set->begin(), set->end(), hash);
 }
 
 Result<uint64_t> StoreBtDirectory::torrent_bytes(const bt::InfoHash& hash) {
-  uint64_t bytes = 0;
-  bool found = false, allowed = true;
-  Status s = store_.read([&](const Txn& t) -> Status {
-    BC_RETURN_IF_ERROR(t.scan(Table::layers, "", [&](std::string_view, std::string_view v) {
-      json r = json::parse(v, nullptr, false);
-      if (!r.is_object() || r.value("retired", false)) return true;
-      auto h = bt::InfoHash::from_v2_hex(r.value("info_hash", ""));
-      if (!h || *h != hash) return true;
-      found = true;
-      bytes = r.value("total_bytes", uint64_t(0));
-      return false;
-    }));
-    if (!found || !options_.enforce_entitlement || !last_) return Status();
-    BC_ASSIGN_OR_RETURN(allowed, entitled(t, *last_, hash));
-    return Status();
-  });
-  if (!s.ok()) return s;
-  if (!found) return Status::not_found("info_hash: not a published layer on this tracker");
+  cache_.sync_generation(store_.generation());  // before any read: see bt_directory_cache.hpp
+  if (!cache_.layers) BC_RETURN_IF_ERROR(load_layers());
+  auto it = cache_.layers->find(hash);
+  if (it == cache_.layers->end()) return Status::not_found("info_hash: not a published layer on this tracker");
+  uint64_t bytes = it->second;
+  if (!options_.enforce_entitlement || !last_) return bytes;
+  BC_ASSIGN_OR_RETURN(bool allowed, entitled(*last_, hash));
   if (!allowed) return Status::permission_denied("info_hash: layer not assigned to this node");
   return bytes;
 }

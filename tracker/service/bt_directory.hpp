@@ -1,5 +1,8 @@
 // The BitTorrent half's view of the tracker's store (tracker/bt/BtDirectory
-// over LMDB). Every call opens one read transaction.
+// over LMDB). What it reads is kept in a BtDirectoryCache until the next
+// write that can change it (see bt_directory_cache.hpp), so a steady-state
+// announce opens no read transaction; any write the admin API acknowledged
+// (revoked node, retired layer, changed assignment) is seen by the next call.
 //
 // Thread affinity: not thread-safe on its own; BtService calls it from the
 // one thread or lock that owns the service. `last_identity()` is the node
@@ -19,6 +22,7 @@
 
 #include "layers/util/clock.hpp"
 #include "tracker/bt/bt_service.hpp"
+#include "tracker/service/bt_directory_cache.hpp"
 #include "tracker/store/store.hpp"
 
 namespace bc::tracker {
@@ -33,6 +37,9 @@ struct StoreBtDirectoryOptions {
   // That key resolves to the origin (role origin, no branch), entitled to
   // every published layer, so reflectors are handed the origin.
   std::string origin_key;
+  // Most node keys, and most entitlement sets, remembered (a few hundred
+  // bytes each); default 65536. Beyond it that map restarts empty.
+  size_t cache_max_entries = 65536;
   Status validate() const;
 };
 
@@ -47,14 +54,20 @@ class StoreBtDirectory final : public bt::BtDirectory {
   const std::optional<bt::NodeIdentity>& last_identity() const { return last_; }
   // Forgets the last identity (call before each request).
   void reset_last() { last_.reset(); }
+  const BtDirectoryCacheStats& cache_stats() const { return cache_.stats(); }
 
  private:
-  Result<bool> entitled(const Txn& txn, const bt::NodeIdentity& who, const bt::InfoHash& hash) const;
+  Result<CachedNode> load_node(const std::string& key) const;
+  Result<bool> live_reflector(const std::string& branch);
+  Status load_layers();
+  Result<bool> entitled(const bt::NodeIdentity& who, const bt::InfoHash& hash);
+  Result<std::vector<bt::InfoHash>> load_entitled(const bt::NodeIdentity& who);
 
   const Store& store_;
   const Clock& clock_;
   StoreBtDirectoryOptions options_;
   std::optional<bt::NodeIdentity> last_;
+  BtDirectoryCache cache_;
 };
 
 }  // namespace bc::tracker

@@ -119,6 +119,16 @@ Result<std::vector<EndpointFacts>> load_branch_endpoints(const Txn& txn, const s
   return out;
 }
 
+Result<std::map<std::string, std::vector<EndpointFacts>>> load_endpoints_by_branch(const Txn& txn) {
+  std::map<std::string, std::vector<EndpointFacts>> out;
+  BC_RETURN_IF_ERROR(each(txn, Table::endpoints, [&](const json& j) -> Status {
+    BC_ASSIGN_OR_RETURN(EndpointFacts e, endpoint_from_json(j));
+    out[e.branch].push_back(std::move(e));
+    return Status();
+  }));
+  return out;
+}
+
 Result<NodeRef> node_for_announce_key(const Txn& txn, const std::string& key) {
   if (key.size() != 32) return Status::not_found("unknown announce key");
   BC_ASSIGN_OR_RETURN(json idx, get_json(txn, Table::announce_keys, key));

@@ -13,6 +13,7 @@
 //                 "bytes_by_source":{"origin","reflector","peer"},"applied":[ref],"last_error"}
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ Result<AssignmentView> load_assignment_view(const Txn& txn);
 Result<EndpointFacts> endpoint_from_json(const nlohmann::json& rec);
 // Every endpoint whose branch is `branch`.
 Result<std::vector<EndpointFacts>> load_branch_endpoints(const Txn& txn, const std::string& branch);
+// Every endpoint, grouped by branch (one scan instead of one per branch).
+Result<std::map<std::string, std::vector<EndpointFacts>>> load_endpoints_by_branch(const Txn& txn);
 
 // A node as the BitTorrent tracker sees it when an announce arrives.
 struct NodeRef {

@@ -36,7 +36,10 @@ class Store final : public ChangeFeed {
   // (outside any lock, on the writing thread).
   static constexpr size_t kMaxBatch = 64;
   Status write(const std::function<Status(Txn&)>& fn, Notify notify = Notify::yes);
-  uint64_t commits() const;  // outer transactions committed (for tests/benchmarks)
+  // Outer transactions committed. It moves on every write, non-notifying ones
+  // included, before the writer returns: a version of all the data
+  // (StoreBtDirectory keys its reflector-heartbeat summary on it).
+  uint64_t commits() const;
 
   // Increases after every committed write. Thread-safe.
   uint64_t generation() const override;

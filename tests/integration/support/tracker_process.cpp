@@ -26,7 +26,7 @@ TrackerProcess::TrackerProcess(TrackerFiles files) : files_(std::move(files)) {
   write_file(files_.dir + "/admin.token", files_.admin_token + "\n");
   write_file(files_.dir + "/tracker.toml", R"([server]
 listen = "127.0.0.1"
-port = 0
+port = )" + std::to_string(files_.port) + R"(
 port_file = "port"
 [storage]
 data_dir = "data"
@@ -93,6 +93,21 @@ int TrackerProcess::stop() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return status;
+}
+
+uint16_t free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("free_tcp_port: cannot bind 127.0.0.1:0");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms) {

@@ -13,6 +13,7 @@ struct TrackerFiles {
   std::string dir;          // holds config, key, token, data/
   std::string admin_token;  // the bootstrap token
   std::string extra_toml;   // appended to the generated config
+  uint16_t port = 0;        // fixed HTTP port (a restart keeps it); 0 = ephemeral
 };
 
 class TrackerProcess {
@@ -40,6 +41,10 @@ class TrackerProcess {
 
 // The raw bytes a server answered to `request` on a fresh connection to
 // 127.0.0.1:port (until the server closes or timeout_ms passes).
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close),
+// for a server that must come back on the same port after a restart.
+uint16_t free_tcp_port();
+
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
 // The status code of the first response line ("HTTP/1.1 400 ...") or 0.
 int status_of(const std::string& raw);

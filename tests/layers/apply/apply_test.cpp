@@ -316,3 +316,24 @@ TEST_CASE("a second apply while the target's lock is held is refused as unavaila
   ::close(fd);
   CHECK(apply_stack(options_for(root), {l.layer()}).ok());
 }
+
+TEST_CASE("status while another process holds the target's lock reports the committed stack as busy instead of failing") {
+  TmpDir tmp;
+  write_file(tmp / "layer/etc/motd", "m");
+  BuiltLayer l = build_layer(tmp / "layer", "base", 1);
+  std::string root = tmp / "target";
+  fs::create_directories(root);
+  REQUIRE(apply_stack(options_for(root), {l.layer()}).ok());
+  auto idle = target_status(options_for(root));
+  REQUIRE(idle.ok());
+  CHECK_FALSE(idle->busy);
+  int fd = ::open((root + "/.branchcast/lock").c_str(), O_RDWR | O_CREAT, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  auto busy = target_status(options_for(root));
+  REQUIRE_MESSAGE(busy.ok(), busy.status().to_string());
+  CHECK(busy->busy);
+  CHECK(busy->state.generation == 1);
+  CHECK(busy->state.stack == std::vector<std::string>{"base@1"});
+  ::close(fd);
+}

@@ -6,6 +6,7 @@
 #include "layers/util/hex.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
 #include "tracker/bt/info_hash.hpp"
+#include "tracker/service/bt_directory.hpp"
 
 using namespace bc;
 using namespace bc::tracker;
@@ -139,4 +140,118 @@ TEST_CASE("the origin's announce key resolves to the origin and reflectors are h
   // Without an [origin] section the same key is just unknown.
   BtWorld plain;
   CHECK(plain.announce(origin_key, plain.hash1, 0).body.find("unknown or revoked") != std::string::npos);
+}
+
+// The directory caches keys and entitlement between announces (see
+// tracker/service/bt_directory_cache.hpp); these prove every write that can
+// change an answer is seen by the very next announce.
+
+TEST_CASE("a cached endpoint entitlement follows branch and endpoint assignment changes at once") {
+  BtWorld w;
+  auto node = SecretKey::generate();
+  std::string key = w.join(node, "endpoint");
+  for (int i = 0; i < 2; ++i) {  // twice: the second pair is answered from the cache
+    REQUIRE(w.announce(key, w.hash1, 0).body.find("failure") == std::string::npos);
+    REQUIRE(w.announce(key, w.hash2, 0).body.find("not assigned to this node") != std::string::npos);
+  }
+  REQUIRE(w.f.call("PUT", "/api/v1/assignments/branch/hq", json{{"stack", {"other@1"}}}.dump()).status / 100 == 2);
+  CHECK(w.announce(key, w.hash1, 0).body.find("not assigned to this node") != std::string::npos);
+  CHECK(w.announce(key, w.hash2, 0).body.find("failure") == std::string::npos);
+  // An endpoint's own assignment overrides the branch's.
+  std::string target = "/api/v1/assignments/endpoint/" + to_hex(node.public_key());
+  REQUIRE(w.f.call("PUT", target, json{{"stack", {"base@1"}}}.dump()).status / 100 == 2);
+  CHECK(w.announce(key, w.hash1, 0).body.find("failure") == std::string::npos);
+  CHECK(w.announce(key, w.hash2, 0).body.find("not assigned to this node") != std::string::npos);
+}
+
+TEST_CASE("a cached reflector entitlement grows at once when an endpoint of its branch is assigned a layer") {
+  BtWorld w;
+  auto ep = SecretKey::generate();
+  w.join(ep, "endpoint");
+  std::string refl = w.join(SecretKey::generate(), "reflector");
+  CHECK(w.announce(refl, w.hash2, 100).body.find("not assigned to this node") != std::string::npos);
+  CHECK(w.announce(refl, w.hash2, 100).body.find("not assigned to this node") != std::string::npos);
+  std::string target = "/api/v1/assignments/endpoint/" + to_hex(ep.public_key());
+  REQUIRE(w.f.call("PUT", target, json{{"stack", {"other@1"}}}.dump()).status / 100 == 2);
+  auto r = w.announce(refl, w.hash2, 100);
+  CHECK_MESSAGE(r.body.find("failure") == std::string::npos, r.body);
+}
+
+TEST_CASE("a cached key and layer are refused at once after the node is removed or the layer retired") {
+  BtWorld w;
+  auto a = SecretKey::generate(), b = SecretKey::generate();
+  std::string ka = w.join(a, "endpoint"), kb = w.join(b, "endpoint");
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(w.announce(ka, w.hash1, 0).body.find("failure") == std::string::npos);
+    REQUIRE(w.announce(kb, w.hash1, 0).body.find("failure") == std::string::npos);
+  }
+  REQUIRE(w.f.call("DELETE", "/api/v1/endpoints/" + to_hex(a.public_key())).status / 100 == 2);
+  CHECK(w.announce(ka, w.hash1, 0).body.find("unknown or revoked") != std::string::npos);
+  CHECK(w.announce(kb, w.hash1, 0).body.find("failure") == std::string::npos);
+  REQUIRE(w.f.call("POST", "/api/v1/layers/base@1/retire").status / 100 == 2);
+  CHECK(w.announce(kb, w.hash1, 0).body.find("not a published layer") != std::string::npos);
+}
+
+TEST_CASE("the directory answers repeat announces from its cache and reflector liveness follows heartbeats") {
+  BtWorld w;
+  auto refl_key = SecretKey::generate();
+  std::string ep = w.join(SecretKey::generate(), "endpoint");
+  w.join(refl_key, "reflector");
+  StoreBtDirectory dir(w.f.app->store(), w.f.clock);
+  auto src = bt::IpAddress::parse("10.1.2.3");
+  REQUIRE(src);
+  auto layer = w.f.body(w.f.call("GET", "/api/v1/layers/base@1"));
+  auto hash = bt::InfoHash::from_v2_hex(layer.value("info_hash", ""));
+  REQUIRE_MESSAGE(hash, layer.dump());
+
+  auto first = dir.node_for_key(ep, *src);
+  REQUIRE(first.ok());
+  CHECK(first->branch_has_live_reflector);
+  REQUIRE(dir.torrent_bytes(*hash).ok());
+  auto misses = dir.cache_stats().misses;
+  REQUIRE(dir.node_for_key(ep, *src).ok());
+  REQUIRE(dir.torrent_bytes(*hash).ok());
+  CHECK(dir.cache_stats().misses == misses);  // nothing re-read
+  CHECK(dir.cache_stats().hits >= 2);
+
+  // Liveness is judged against the clock on every call, and a heartbeat (a
+  // write that does not notify) counts at once.
+  w.f.clock.advance_ms(301'000);
+  CHECK_FALSE(dir.node_for_key(ep, *src)->branch_has_live_reflector);
+  auto hb = w.f.node(refl_key, "POST", "/api/v1/reflectors/heartbeat", json::object().dump(), "10.1.0.2");
+  REQUIRE_MESSAGE(hb.status / 100 == 2, hb.body);
+  CHECK(dir.node_for_key(ep, *src)->branch_has_live_reflector);
+  CHECK(dir.cache_stats().misses == misses);  // a heartbeat leaves keys and entitlement cached
+}
+
+TEST_CASE("the directory cache stays bounded: a full map restarts empty and answers stay right") {
+  BtWorld w;
+  auto a = SecretKey::generate(), b = SecretKey::generate();
+  std::string ka = w.join(a, "endpoint"), kb = w.join(b, "endpoint");
+  REQUIRE(w.f.call("PUT", "/api/v1/assignments/endpoint/" + to_hex(b.public_key()),
+                   json{{"stack", {"other@1"}}}.dump()).status / 100 == 2);
+  StoreBtDirectoryOptions o;
+  o.cache_max_entries = 1;
+  StoreBtDirectory dir(w.f.app->store(), w.f.clock, o);
+  auto src = bt::IpAddress::parse("10.1.2.3");
+  auto base = bt::InfoHash::from_v2_hex(w.f.body(w.f.call("GET", "/api/v1/layers/base@1")).value("info_hash", ""));
+  auto other = bt::InfoHash::from_v2_hex(w.f.body(w.f.call("GET", "/api/v1/layers/other@1")).value("info_hash", ""));
+  REQUIRE((src && base && other));
+  for (int i = 0; i < 3; ++i) {  // a and b alternate, so each lookup evicts the other's entries
+    REQUIRE(dir.node_for_key(ka, *src).ok());
+    CHECK(dir.torrent_bytes(*base).ok());
+    CHECK(dir.torrent_bytes(*other).status().code() == Status::Code::permission_denied);
+    REQUIRE(dir.node_for_key(kb, *src).ok());
+    CHECK(dir.torrent_bytes(*other).ok());
+    CHECK(dir.torrent_bytes(*base).status().code() == Status::Code::permission_denied);
+  }
+  CHECK(dir.cache_stats().evictions >= 8);
+}
+
+TEST_CASE("the [announce] intervals from the config file are what announces tell clients") {
+  BtWorld w("[announce]\ninterval_s = 600\nmin_interval_s = 30\n");
+  std::string key = w.join(SecretKey::generate(), "endpoint");
+  auto r = w.announce(key, w.hash1, 0);
+  CHECK_MESSAGE(r.body.find("8:intervali600e") != std::string::npos, r.body);
+  CHECK(r.body.find("12:min intervali30e") != std::string::npos);
 }

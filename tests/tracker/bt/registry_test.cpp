@@ -153,3 +153,25 @@ TEST_CASE("invalid registry options are named") {
   o.swarm.origin_grants.per_branch = 0;
   CHECK(o.validate().message() == "origin grant limits must be positive");
 }
+
+TEST_CASE("hand-out counts follow the peer: kept across re-announces, zero in a new window and after the peer left") {
+  SwarmLimits limits;
+  Swarm s(1000, limits);
+  HandoutLedger& ledger = s.ledger();
+  auto e = s.upsert(peer("n1", 0), 0);
+  REQUIRE(e.ok());
+  ledger.roll(0);
+  ledger.record(**e);
+  ledger.record(**e);
+  CHECK(ledger.count(**e) == 2);
+  auto again = s.upsert(peer("n1", 0), 10);
+  REQUIRE(again.ok());
+  CHECK(ledger.count(**again) == 2);
+  ledger.roll(limits.handout_interval_s);
+  CHECK(ledger.count(**again) == 0);
+  ledger.record(**again);
+  REQUIRE(s.remove("n1"));
+  auto back = s.upsert(peer("n1", 0), limits.handout_interval_s + 1);
+  REQUIRE(back.ok());
+  CHECK(ledger.count(**back) == 0);
+}

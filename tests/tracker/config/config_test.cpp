@@ -103,3 +103,41 @@ web_seeds = ["http://cdn.example/origin", "https://cdn2.example/o/"]
   CHECK(error_of(std::string(kMinimal) + "[origin]\nbogus = 1\n").find("unknown key origin.bogus") !=
         std::string::npos);
 }
+
+TEST_CASE("the announce section sets the intervals told to clients and the peer timeout follows the interval") {
+  auto d = parse_config(kMinimal, "/base");
+  REQUIRE(d.ok());
+  CHECK(d->bt.interval_s == 1800);
+  CHECK(d->bt.min_interval_s == 60);
+  CHECK(d->bt.registry.peer_timeout_s == 3900);
+  CHECK(d->bt.registry.swarm.handout_interval_s == 1800);
+  auto c = parse_config(std::string(kMinimal) + R"(
+[announce]
+interval_s = 600
+min_interval_s = 30
+default_numwant = 20
+max_numwant = 100
+)", "/base");
+  REQUIRE_MESSAGE(c.ok(), c.status().to_string());
+  CHECK(c->bt.interval_s == 600);
+  CHECK(c->bt.min_interval_s == 30);
+  CHECK(c->bt.default_numwant == 20);
+  CHECK(c->bt.max_numwant == 100);
+  CHECK(c->bt.registry.peer_timeout_s == 2 * 600 + 300);
+  CHECK(c->bt.registry.swarm.handout_interval_s == 600);
+  auto t = parse_config(std::string(kMinimal) + "[announce]\ninterval_s = 600\npeer_timeout_s = 700\n", "/base");
+  REQUIRE(t.ok());
+  CHECK(t->bt.registry.peer_timeout_s == 700);
+}
+
+TEST_CASE("bad announce values are refused naming the key") {
+  auto with = [](const std::string& body) { return error_of(std::string(kMinimal) + "[announce]\n" + body); };
+  CHECK(with("interval_s = 5\n").find("announce.interval_s = 5 is outside") != std::string::npos);
+  CHECK(with("interval_s = \"1800\"\n").find("announce.interval_s must be an integer") != std::string::npos);
+  CHECK(with("interval_s = 600\nmin_interval_s = 900\n").find("min_interval_s must not exceed interval_s") !=
+        std::string::npos);
+  CHECK(with("interval_s = 600\npeer_timeout_s = 600\n").find("peer_timeout_s must exceed interval_s") !=
+        std::string::npos);
+  CHECK(with("default_numwant = 300\nmax_numwant = 200\n").find("default_numwant <= max_numwant") != std::string::npos);
+  CHECK(with("intervall_s = 600\n").find("unknown key announce.intervall_s") != std::string::npos);
+}

@@ -37,4 +37,16 @@ TEST_CASE("tracker metrics count requests by route and status and expose the ann
   CHECK(t.find(R"(bc_tracker_announces_total{branch="hq",event="started"} 1)") != std::string::npos);
   CHECK(t.find(R"(bc_tracker_branch_peers{branch="hq"} 12)") != std::string::npos);
   CHECK(t.find("bc_tracker_origin_upload_bytes_total 1000") != std::string::npos);
+  CHECK(t.find("bc_tracker_http_long_polls") == std::string::npos);  // no server gauges until a server runs
+}
+
+TEST_CASE("tracker metrics expose the HTTP server's connections, held and abandoned long polls at scrape time") {
+  TrackerMetrics m;
+  m.set_server_gauges([] { return TrackerMetrics::HttpServerGauges{3, 2, 7}; });
+  Exposition e;
+  m.write(e);
+  std::string t = e.text();
+  CHECK_MESSAGE(t.find("bc_tracker_http_connections 3") != std::string::npos, t);
+  CHECK(t.find("bc_tracker_http_long_polls 2") != std::string::npos);
+  CHECK(t.find("bc_tracker_http_long_polls_abandoned_total 7") != std::string::npos);
 }

@@ -53,7 +53,7 @@ Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const P
     for (const PeerEntry* p : tier.peers) {
       if (out.peers.size() >= numwant) break;
       if (!reachable(*p, r) || taken.count(p)) continue;
-      if (tier.capped && o.max_handouts_per_peer && ledger.count(p->node_id) >= o.max_handouts_per_peer) {
+      if (tier.capped && o.max_handouts_per_peer && ledger.count(*p) >= o.max_handouts_per_peer) {
         ++out.capped_skipped;
         capped.push_back({p, tier.kind});
         continue;
@@ -64,13 +64,13 @@ Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const P
   }
   if (out.peers.empty() && !capped.empty()) {
     std::stable_sort(capped.begin(), capped.end(), [&](const SelectedPeer& a, const SelectedPeer& b) {
-      return ledger.count(a.peer->node_id) < ledger.count(b.peer->node_id);
+      return ledger.count(*a.peer) < ledger.count(*b.peer);
     });
     size_t n = std::min<size_t>({capped.size(), o.min_peers_when_capped, numwant});
     for (size_t i = 0; i < n; ++i)
       if (taken.insert(capped[i].peer).second) out.peers.push_back(capped[i]);
   }
-  for (const SelectedPeer& s : out.peers) ledger.record(s.peer->node_id);
+  for (const SelectedPeer& s : out.peers) ledger.record(*s.peer);
   return out;
 }
 

@@ -39,7 +39,7 @@ void order_tier(Tier& tier, const HandoutLedger& ledger, Rng& rng) {
   std::vector<Key> keys;
   keys.reserve(tier.peers.size());
   for (const PeerEntry* p : tier.peers)
-    keys.push_back({tier.bucket_permille ? p->completeness_permille / tier.bucket_permille : 0u, ledger.count(p->node_id), rng.next(), p});
+    keys.push_back({tier.bucket_permille ? p->completeness_permille / tier.bucket_permille : 0u, ledger.count(*p), rng.next(), p});
   std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
     return std::tie(b.bucket, a.handouts, a.draw) < std::tie(a.bucket, b.handouts, b.draw);
   });

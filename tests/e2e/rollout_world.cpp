@@ -1,0 +1,275 @@
+#include "tests/e2e/rollout_world.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "endpoint/agent/endpoint_config.hpp"
+#include "layers/crypto/ed25519.hpp"
+#include "layers/crypto/sha256.hpp"
+#include "layers/util/hex.hpp"
+#include "reflector/agent/reflector_config.hpp"
+#include "tests/integration/support/local_client.hpp"
+
+namespace bc::test {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kAdmin = "e2e-admin-token-0123456789abcdef";
+const std::string kOriginKey = "origin-announce-key-0123456789abcdef";
+
+// Runs a command line with output into `log`; its exit code.
+int sh(const std::string& cmd, const std::string& log) {
+  int rc = std::system((cmd + " > '" + log + "' 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string tail(const std::string& path, size_t bytes) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return "";
+  std::string s = read_file(path);
+  return s.size() > bytes ? "..." + s.substr(s.size() - bytes) : s;
+}
+
+}  // namespace
+
+std::string Node::log() const { return dir + "-" + std::to_string(starts) + ".log"; }
+
+RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) {
+  port_ = free_tcp_port();
+  std::string extra = "\n[origin]\nenabled = true\nlisten = \"127.0.0.100:0\"\nannounce_key = \"" + kOriginKey +
+                      "\"\nupload_limit_bytes_per_s = " + std::to_string(options_.origin_upload_limit) +
+                      "\n[announce]\nreflector_live_s = " + std::to_string(options_.reflector_live_s) + "\n";
+  tracker_ = std::make_unique<TrackerProcess>(TrackerFiles{tmp_.path(), kAdmin, extra, port_});
+  REQUIRE(tracker_->start() == port_);
+  admin_ = std::make_unique<tracker::TrackerClient>(local_client(port_), nullptr, kAdmin, clock_);
+  auto info = admin_->admin_json("GET", "/api/v1/tracker");
+  REQUIRE_MESSAGE(info.ok(), info.status().to_string());
+  tracker_pk_ = (*info)["public_key"].get<std::string>();
+  auto tok = admin_->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}, {"reusable", true}});
+  REQUIRE_MESSAGE(tok.ok(), tok.status().to_string());
+  endpoint_token_ = (*tok)["token"].get<std::string>();
+  int k = 0;
+  for (const auto& b : options_.branches) {
+    ++k;
+    std::string prefix = "127." + std::to_string(k) + ".0.";
+    auto put = admin_->admin_json("PUT", "/api/v1/branches/" + b.name, {{"subnets", {"127." + std::to_string(k) + ".0.0/16"}}});
+    REQUIRE_MESSAGE(put.ok(), put.status().to_string());
+    for (int i = 1; i <= b.reflectors; ++i) {
+      auto n = std::make_unique<Node>();
+      n->name = b.name + "-r" + std::to_string(i);
+      n->branch = b.name;
+      n->ip = prefix + std::to_string(i);
+      n->reflector = true;
+      nodes_.push_back(std::move(n));
+    }
+    for (int i = 1; i <= b.endpoints; ++i) {
+      auto n = std::make_unique<Node>();
+      n->name = b.name + "-e" + std::to_string(i);
+      n->branch = b.name;
+      n->ip = prefix + std::to_string(10 + i);
+      nodes_.push_back(std::move(n));
+    }
+  }
+  for (auto& n : nodes_) {
+    n->dir = tmp_.path() + "/" + n->name;
+    n->root = tmp_.path() + "/" + n->name + "-root";
+  }
+}
+
+RolloutWorld::~RolloutWorld() {
+  for (auto& n : nodes_) n->proc.kill9();
+}
+
+std::string RolloutWorld::tracker_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string RolloutWorld::layer_tool() const { return BC_LAYER_BIN; }
+
+std::string RolloutWorld::publish(const std::string& tree, const std::string& name, int version,
+                                  const std::string& kind) {
+  std::string out = tmp_.path() + "/" + name + "@" + std::to_string(version) + ".layer";
+  std::string log = out + ".log";
+  int rc = sh(layer_tool() + " build '" + tree + "' --name " + name + " --version " + std::to_string(version) +
+                  " --kind " + kind + " --out '" + out + "'",
+              log);
+  REQUIRE_MESSAGE(rc == 0, read_file(log));
+  auto r = admin_->admin_json("POST", "/api/v1/layers/import", {{"dir", out}});
+  REQUIRE_MESSAGE(r.ok(), r.status().to_string());
+  return out;
+}
+
+void RolloutWorld::assign_branch(const std::string& branch, const std::vector<std::string>& stack) {
+  auto r = admin_->admin_json("PUT", "/api/v1/assignments/branch/" + branch, {{"stack", stack}});
+  REQUIRE_MESSAGE(r.ok(), r.status().to_string());
+}
+
+void RolloutWorld::enroll(Node& n) {
+  if (n.reflector) {
+    auto tok = admin_->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "reflector"}, {"branch", n.branch}});
+    REQUIRE_MESSAGE(tok.ok(), tok.status().to_string());
+    reflector::ReflectorConfig c;
+    c.tracker_url = tracker_url();
+    c.identity_key_file = n.dir + ".key";
+    SecretKey key = SecretKey::generate();
+    write_file(c.identity_key_file, key.to_hex() + "\n", 0600);
+    n.id = public_key_hex(key.public_key());
+    c.tracker_public_key = tracker_pk_;
+    c.registration_token = (*tok)["token"].get<std::string>();
+    c.branch = n.branch;
+    c.address = n.ip;
+    c.cache_dir = n.dir;
+    c.quota_bytes = uint64_t(1) << 30;
+    c.listen = n.ip + ":0";
+    c.download_limit_bytes_per_s = options_.reflector_download_limit;
+    c.upload_limit_bytes_per_s = options_.reflector_upload_limit;
+    c.poll_interval_ms = 300;
+    c.heartbeat_interval_ms = 500;
+    n.config = n.dir + ".toml";
+    write_file(n.config, reflector::render_reflector_config(c));
+    return;
+  }
+  auto it = options_.endpoint_lan_limit.find(n.name);
+  std::string limit = it == options_.endpoint_lan_limit.end() ? "" : " --lan-download-limit " + std::to_string(it->second);
+  std::string log = n.dir + "-enroll.log";
+  int rc = sh(std::string(BC_ENDPOINT_BIN) + " enroll --tracker " + tracker_url() + " --token " + endpoint_token_ +
+                  " --dir '" + n.dir + "' --root '" + n.root + "' --branch " + n.branch + " --listen " + n.ip +
+                  ":0 --poll-interval-ms 300" + limit,
+              log);
+  REQUIRE_MESSAGE(rc == 0, read_file(log));
+  auto cfg = endpoint::load_config(n.dir);
+  REQUIRE_MESSAGE(cfg.ok(), cfg.status().to_string());
+  n.id = cfg->node_id;
+}
+
+void RolloutWorld::start(Node& n) {
+  if (n.id.empty()) enroll(n);
+  ++n.starts;
+  if (n.reflector)
+    n.proc.start({BC_REFLECTOR_BIN, "run", "--config", n.config}, n.log());
+  else
+    n.proc.start({BC_ENDPOINT_BIN, "run", "--dir", n.dir, "--retry-after-ms", "1000"}, n.log());
+}
+
+void RolloutWorld::start_all() {
+  for (auto& n : nodes_)
+    if (n->reflector) start(*n);
+  for (auto& n : nodes_)
+    if (!n->reflector) start(*n);
+}
+
+Node& RolloutWorld::node(const std::string& name) {
+  for (auto& n : nodes_)
+    if (n->name == name) return *n;
+  FAIL("no node " << name);
+  throw std::logic_error("unreachable");
+}
+
+std::vector<Node*> RolloutWorld::endpoints(const std::string& branch) {
+  std::vector<Node*> out;
+  for (auto& n : nodes_)
+    if (!n->reflector && (branch.empty() || n->branch == branch)) out.push_back(n.get());
+  return out;
+}
+
+std::vector<Node*> RolloutWorld::reflectors(const std::string& branch) {
+  std::vector<Node*> out;
+  for (auto& n : nodes_)
+    if (n->reflector && (branch.empty() || n->branch == branch)) out.push_back(n.get());
+  return out;
+}
+
+json RolloutWorld::reported(const Node& n) {
+  auto r = admin_->admin_call("GET", "/api/v1/status/nodes/" + n.id);
+  if (!r.ok() || r->status != 200) return json();
+  return json::parse(r->body, nullptr, false);
+}
+
+json RolloutWorld::local_status(const Node& n) {
+  std::string log = n.dir + "-status.log";
+  if (sh(std::string(BC_ENDPOINT_BIN) + " status --json --dir '" + n.dir + "'", log) != 0) return json();
+  std::string text = read_file(log);
+  size_t brace = text.find('{');
+  return brace == std::string::npos ? json() : json::parse(text.substr(brace), nullptr, false);
+}
+
+uint64_t RolloutWorld::origin_upload_bytes() {
+  auto r = admin_->admin_call("GET", "/metrics");
+  REQUIRE(r.ok());
+  const std::string key = "\nbc_tracker_origin_upload_bytes_total ";
+  size_t at = r->body.find(key);
+  REQUIRE_MESSAGE(at != std::string::npos, "no origin byte counter in /metrics");
+  return uint64_t(std::stod(r->body.substr(at + key.size())));
+}
+
+bool RolloutWorld::all_applied(const std::vector<std::string>& stack, const std::string& branch) {
+  for (Node* n : endpoints(branch)) {
+    json s = local_status(*n);
+    if (!s.is_object() || s.value("applied", json::array()) != json(stack)) return false;
+  }
+  return true;
+}
+
+bool RolloutWorld::eventually(const std::function<bool()>& pred, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+std::string RolloutWorld::logs_tail() {
+  std::string out = "== tracker (announces, warnings)\n";
+  {
+    std::string all = read_file(tracker_->log_path()), picked;
+    size_t pos = 0;
+    while (pos < all.size()) {
+      size_t end = all.find('\n', pos);
+      if (end == std::string::npos) end = all.size();
+      std::string line = all.substr(pos, end - pos);
+      if (line.find("/announce") != std::string::npos || line.find("[warn") != std::string::npos ||
+          line.find("[error") != std::string::npos)
+        picked += line.substr(0, 200) + "\n";
+      pos = end + 1;
+    }
+    out += picked.size() > 12000 ? picked.substr(0, 12000) + "...\n" : picked;
+  }
+  for (auto& n : nodes_)
+    if (n->starts > 0) out += "\n== " + n->name + "\n" + tail(n->log(), 1500);
+  return out;
+}
+
+std::map<std::string, std::string> describe_tree(const std::string& root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::string rel = fs::relative(it->path(), root).string();
+    if (rel == ".branchcast" || rel.rfind(".branchcast/", 0) == 0) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st{};
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    std::string mode = std::to_string(st.st_mode & 07777);
+    if (S_ISLNK(st.st_mode)) {
+      out[rel] = "link " + fs::read_symlink(it->path()).string();
+    } else if (S_ISDIR(st.st_mode)) {
+      out[rel] = "dir " + mode;
+    } else {
+      std::string bytes = read_file(it->path().string());
+      auto d = sha256({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+      out[rel] = "file " + mode + " " + to_hex(d).substr(0, 16);
+    }
+  }
+  return out;
+}
+
+}  // namespace bc::test
