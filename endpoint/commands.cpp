@@ -91,7 +91,6 @@ Status run_command(const RunArgs& a) {
   AgentRunOptions o;
   o.dir = a.dir;
   BC_ASSIGN_OR_RETURN(o.config, load_config(a.dir));
-  o.test_peer_hints = a.test_peer_hints;
   o.exit_when_converged = a.exit_when_converged;
   o.max_run_ms = a.max_run_ms;
   o.core.retry_after_ms = a.retry_after_ms;

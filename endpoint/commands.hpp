@@ -26,7 +26,6 @@ Status enroll_command(const EnrollArgs& a);
 
 struct RunArgs {
   std::string dir = kDefaultDir;
-  std::vector<std::string> test_peer_hints;  // TEST-ONLY, see AgentRunOptions
   bool exit_when_converged = false;
   int64_t max_run_ms = 0;
   int64_t retry_after_ms = 30'000;

@@ -4,6 +4,7 @@
 
 #include "endpoint/commands.hpp"
 #include "endpoint/role.hpp"
+#include "layers/util/supervise.hpp"
 
 namespace {
 int finish(const bc::Status& s) {
@@ -35,8 +36,6 @@ int main(int argc, char** argv) {
   RunArgs ra;
   auto* run = app.add_subcommand("run", "run the agent: download, verify and apply the desired stack");
   run->add_option("--dir", ra.dir, "state directory")->capture_default_str();
-  run->add_option("--test-peer", ra.test_peer_hints,
-                  "TEST-ONLY: IP:PORT of a peer to add to every layer (until the tracker announces peers)");
   run->add_flag("--exit-when-applied", ra.exit_when_converged,
                 "return once the desired stack is applied and every report delivered");
   run->add_option("--max-run-ms", ra.max_run_ms, "give up after this long (0: never)")->capture_default_str();
@@ -52,7 +51,11 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*enroll) return finish(enroll_command(ea));
-  if (*run) return finish(run_command(ra));
+  if (*run) {  // supervised: a crash restarts the agent (layers/util/supervise.hpp)
+    bc::SuperviseOptions so;
+    so.name = "bc-endpoint";
+    return bc::run_supervised(so, [&] { return finish(run_command(ra)); });
+  }
   if (*status) return finish(status_command(dir, as_json));
   if (*rollback) return finish(rollback_command(dir));
   return 2;

@@ -9,6 +9,7 @@
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/supervise.hpp"
 #include "reflector/agent/reflector_config.hpp"
 #include "reflector/agent/reflector_driver.hpp"
 
@@ -76,5 +77,7 @@ int main(int argc, char** argv) {
   run->add_option("--config", config_path, "config file")->required();
   CLI11_PARSE(app, argc, argv);
   if (init->parsed()) return cmd_init(c, config_path);
-  return cmd_run(config_path);
+  bc::SuperviseOptions so;  // a crash restarts the reflector (layers/util/supervise.hpp)
+  so.name = "bc-reflector";
+  return bc::run_supervised(so, [&] { return cmd_run(config_path); });
 }

@@ -205,12 +205,6 @@ Status Agent::start_layer(const std::string& ref) {
   LayerRef lr = h.manifest->manifest().ref();
   (void)swarm_->remove_layer(lr);  // a retry: the old torrent may still be in the session
   BC_RETURN_IF_ERROR(swarm_->add_layer(*h.manifest, h.torrent, h.payload_dir, LayerMode::download));
-  for (const auto& hint : o_.test_peer_hints) {
-    auto colon = hint.rfind(':');
-    if (colon == std::string::npos) return Status::invalid_argument("peer hint '" + hint + "' is not IP:PORT");
-    BC_RETURN_IF_ERROR(swarm_->add_peer(lr, hint.substr(0, colon),
-                                        static_cast<uint16_t>(std::stoi(hint.substr(colon + 1)))));
-  }
   LocalLayer l;
   for (const auto& e : h.manifest->manifest().entries) l.total_bytes += e.size;
   local_[ref] = l;

@@ -23,10 +23,6 @@ struct AgentRunOptions {
   std::string dir;         // the state directory (endpoint_config.hpp); required
   EndpointConfig config;   // loaded from dir
   AgentCoreOptions core;
-  // TEST-ONLY: "IP:PORT" peers added to every layer the agent downloads, for
-  // tests run before the tracker's announce route and origin seed exist. Not
-  // a production feature: peers normally come from the BitTorrent tracker.
-  std::vector<std::string> test_peer_hints;
   bool exit_when_converged = false;  // return OK once applied == desired and no report is queued
   int64_t max_run_ms = 0;            // return unavailable after this long; 0 = no limit
   int http_timeout_ms = 5'000;       // each tracker request, ms; default 5 s

@@ -30,6 +30,12 @@ void SwarmNode::Impl::report_ban(LayerState& l, const std::string& ip, const std
   if (l.banned_reported.count(ip) || l.banned_reported.size() >= kMaxBannedReported) return;
   l.banned_reported.insert(ip);
   out.push_back(PeerBanned{l.ref, ip, reason});
+  // Remembered across restarts: libtorrent's own ban lives in memory only,
+  // and a process that crashed or was killed would dial the peer again.
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  auto fresh = bans->add(ip, now_s);
+  if (!fresh.ok() || *fresh) apply_ban_filter();
 }
 
 void SwarmNode::Impl::request_resume(LayerState& l) {
@@ -74,7 +80,7 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
 
 void SwarmNode::Impl::reannounce_if_alone(LayerState& l, SteadyTime now) {
   if (options.tracker_url.empty() || l.mode != LayerMode::download || !l.checked || l.seeding) return;
-  if (l.peers > 0 && l.download_rate > 0) {
+  if (l.download_rate > 0) {
     l.idle_backoff_ms = 0;  // data flows: the tracker's interval applies again
     return;
   }

@@ -130,6 +130,16 @@ void SwarmNode::Impl::apply_class_filter() {
   ses->set_peer_class_filter(f);
 }
 
+void SwarmNode::Impl::apply_ban_filter() {
+  lt::ip_filter f;
+  for (const auto& [ip, at] : bans->entries()) {
+    lt::error_code ec;
+    lt::address a = lt::make_address(ip, ec);
+    if (!ec) f.add_rule(a, a, lt::ip_filter::blocked);
+  }
+  ses->set_ip_filter(std::move(f));
+}
+
 void SwarmNode::Impl::set_class_limits(lt::peer_class_t c, int64_t down, int64_t up) {
   lt::peer_class_info info = ses->get_peer_class(c);
   info.download_limit = int(std::clamp<int64_t>(down, 0, INT32_MAX));
@@ -150,6 +160,10 @@ Result<std::unique_ptr<SwarmNode>> SwarmNode::start(const SwarmNodeOptions& opti
   node->unclean_start_ = fs::exists(m.marker_path, ec);
   BC_RETURN_IF_ERROR(write_file_atomic(m.marker_path, std::to_string(::getpid()) + "\n", 0644));
   BC_ASSIGN_OR_RETURN(m.classifier, make_classifier(options.lan_subnets, options.reflector_ips));
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  BC_ASSIGN_OR_RETURN(BanList bans, BanList::load(options.data_dir + "/banned-peers", now_s, options.ban_ttl_s));
+  m.bans.emplace(std::move(bans));
 
   const int cap = std::min(read_proc_int("/proc/sys/net/core/rmem_max", 212992),
                            read_proc_int("/proc/sys/net/core/wmem_max", 212992));
@@ -167,6 +181,7 @@ Result<std::unique_ptr<SwarmNode>> SwarmNode::start(const SwarmNodeOptions& opti
     m.set_class_limits(m.lan_class, options.lan_download_bytes_per_s, options.lan_upload_bytes_per_s);
     m.set_class_limits(m.wan_class, options.wan_download_bytes_per_s, options.wan_upload_bytes_per_s);
     m.apply_class_filter();
+    m.apply_ban_filter();
   } catch (const std::exception& e) {
     return Status::internal(std::string("swarm node: libtorrent session: ") + e.what());
   }

@@ -10,9 +10,11 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "layers/swarm/ban_list.hpp"
 #include "layers/swarm/peer_tap.hpp"
 #include "layers/swarm/swarm_node.hpp"
 
@@ -57,6 +59,7 @@ struct SwarmNode::Impl {
   std::map<libtorrent::torrent_handle, std::string> by_handle;  // -> key of `layers`
   SteadyTime last_progress{};
   std::string marker_path;
+  std::optional<BanList> bans;  // persisted bans (SwarmNodeOptions::ban_ttl_s)
 
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);
@@ -64,6 +67,8 @@ struct SwarmNode::Impl {
   // Payload bytes in verified pieces. REQUIRES: st queried with query_pieces.
   uint64_t verified_bytes(const LayerState& l, const libtorrent::torrent_status& st) const;
   void apply_class_filter();
+  // Blocks every banned address in libtorrent's IP filter (both directions).
+  void apply_ban_filter();
   void set_class_limits(libtorrent::peer_class_t c, int64_t down, int64_t up);
   void connect(LayerState& l, const libtorrent::tcp::endpoint& ep);
   void request_resume(LayerState& l);

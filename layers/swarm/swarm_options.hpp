@@ -103,6 +103,10 @@ struct SwarmNodeOptions {
   int resume_every_pieces = 64;
   // LayerProgress events are emitted at most this often, ms. Default 1000.
   int progress_interval_ms = 1000;
+  // Peers banned for bad data are kept in data_dir/banned-peers and blocked
+  // (libtorrent's IP filter) for this long, across restarts, seconds.
+  // Default 86400 (a day: addresses get reassigned).
+  int64_t ban_ttl_s = 86400;
 
   Status validate() const;
 };

@@ -17,6 +17,7 @@
 #include "layers/model/layer_dir.hpp"
 #include "tests/e2e/rollout_world.hpp"
 #include "tests/integration/support/local_client.hpp"
+#include "tests/tracker/origin/range_file_server.hpp"
 
 using namespace bc;
 using namespace bc::test;
@@ -133,6 +134,17 @@ void give_users_files(RolloutWorld& w) {
   for (Node* n : w.endpoints()) write_file(n->root + "/home/user/notes.txt", "mine: " + n->name + "\n");
 }
 
+// base@1 built from a generated tree, published and assigned to `branch`;
+// every endpoint's user file placed. Returns the tree (the expected content).
+std::string publish_base1(RolloutWorld& w, const std::string& branch) {
+  std::string tree = w.dir() + "/tree-base1";
+  make_base_tree(tree);
+  w.publish(tree, "base", 1, "base");
+  give_users_files(w);
+  w.assign_branch(branch, {"base@1"});
+  return tree;
+}
+
 #define WAIT_OR_FAIL(w, pred, ms, what) \
   if (!RolloutWorld::eventually([&] { return (pred); }, (ms))) FAIL(what << "\n" << (w).logs_tail())
 
@@ -219,11 +231,7 @@ TEST_CASE("an endpoint killed with SIGKILL mid-download resumes after restart wi
   o.branches = {{"east", 1, 3}};
   o.endpoint_lan_limit["east-e1"] = 1 << 20;  // slow enough to be killed mid-way
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("east", {"base@1"});
+  const std::string base1 = publish_base1(w, "east");
   w.start_all();
   Node& e1 = w.node("east-e1");
   WAIT_OR_FAIL(w, reported_progress(w, e1) >= 0.25, 120'000, "east-e1 made no progress");
@@ -261,11 +269,7 @@ TEST_CASE("a reflector killed with SIGKILL mid-rollout: the branch's endpoints s
   o.branches = {{"east", 1, 3}};
   o.reflector_download_limit = 2 << 20;  // the reflector is the branch's bottleneck
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("east", {"base@1"});
+  const std::string base1 = publish_base1(w, "east");
   w.start_all();
   WAIT_OR_FAIL(w, reported_progress(w, w.node("east-e1")) >= 0.15, 120'000, "no progress");
   double at_kill = reported_progress(w, w.node("east-e1"));
@@ -288,11 +292,7 @@ TEST_CASE("the tracker stopped mid-rollout: endpoints finish from the peers they
   o.branches = {{"east", 1, 3}};
   for (int i = 1; i <= 3; ++i) o.endpoint_lan_limit["east-e" + std::to_string(i)] = 2 << 20;
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("east", {"base@1"});
+  const std::string base1 = publish_base1(w, "east");
   w.start_all();
   Node& r1 = w.node("east-r1");
   WAIT_OR_FAIL(w, source_bytes(w.reported(r1), "origin") > 0 && [&] {
@@ -379,11 +379,7 @@ TEST_CASE("a hostile peer serving corrupt pieces is caught by the hash check and
   o.branches = {{"south", 0, 1}};         // no reflector: the hostile insider and the origin are the sources
   o.origin_upload_limit = 2 << 20;        // the hostile peer is faster than the origin: it gets to send
   RolloutWorld w(o);
-  std::string base1 = w.dir() + "/tree-base1";
-  make_base_tree(base1);
-  w.publish(base1, "base", 1, "base");
-  give_users_files(w);
-  w.assign_branch("south", {"base@1"});
+  const std::string base1 = publish_base1(w, "south");
   HostileSeed hostile(w, base1, "south", "127.1.0.99");
   WAIT_OR_FAIL(w, hostile.ready(), 30'000, "the hostile seed never announced");
   w.start_all();
@@ -393,4 +389,26 @@ TEST_CASE("a hostile peer serving corrupt pieces is caught by the hash check and
   std::string log = read_file(e1.log());
   CHECK_MESSAGE(log.find("failed its hash check (from 127.1.0.99") != std::string::npos, log);
   CHECK_MESSAGE(log.find("peer 127.1.0.99 banned") != std::string::npos, log);
+}
+
+TEST_CASE("with the origin seed off, a BEP 19 web seed over the origin store alone brings an endpoint its stack") {
+  TmpDir store;  // the HTTP server's root: links to the tracker's origin store, as an nginx alias would
+  RangeFileServer server(store.path());
+  WorldOptions o;
+  o.branches = {{"south", 0, 1}};
+  o.origin_seed = false;
+  o.web_seeds = {server.base_url()};
+  RolloutWorld w(o);
+  const std::string base1 = publish_base1(w, "south");
+  for (const auto& e : fs::directory_iterator(w.dir() + "/data/origin"))
+    if (e.is_directory() && e.path().filename().string()[0] != '.')
+      fs::create_directory_symlink(e.path(), store.path() + "/" + e.path().filename().string());
+  w.start_all();
+  WAIT_OR_FAIL(w, w.all_applied({"base@1"}), kRolloutTimeoutMs, "the endpoint did not finish from the web seed");
+  check_tree(w.node("south-e1"), expected_tree({base1}));
+  uint64_t layer_bytes = 0;
+  for (const auto& e : fs::recursive_directory_iterator(base1))
+    if (e.is_regular_file() && !e.is_symlink()) layer_bytes += e.file_size();
+  MESSAGE("the web seed served " << server.bytes_sent() << " bytes for a " << layer_bytes << "-byte layer");
+  CHECK(server.bytes_sent() >= layer_bytes);
 }

@@ -45,7 +45,10 @@ std::string Node::log() const { return dir + "-" + std::to_string(starts) + ".lo
 
 RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) {
   port_ = free_tcp_port();
-  std::string extra = "\n[origin]\nenabled = true\nlisten = \"127.0.0.100:0\"\nannounce_key = \"" + kOriginKey +
+  std::string seeds;
+  for (const auto& u : options_.web_seeds) seeds += (seeds.empty() ? "\"" : ", \"") + u + "\"";
+  std::string extra = "\n[origin]\nenabled = " + std::string(options_.origin_seed ? "true" : "false") +
+                      "\nweb_seeds = [" + seeds + "]\nlisten = \"127.0.0.100:0\"\nannounce_key = \"" + kOriginKey +
                       "\"\nupload_limit_bytes_per_s = " + std::to_string(options_.origin_upload_limit) +
                       "\n[announce]\nreflector_live_s = " + std::to_string(options_.reflector_live_s) + "\n";
   tracker_ = std::make_unique<TrackerProcess>(TrackerFiles{tmp_.path(), kAdmin, extra, port_});

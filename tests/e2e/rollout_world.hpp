@@ -37,6 +37,10 @@ struct WorldOptions {
   // Reflectors' swarm limits (both classes), bytes/s; 0 = none.
   int64_t reflector_download_limit = 0;
   int64_t reflector_upload_limit = 0;
+  // Run the tracker's origin seed (default), and BEP 19 web seed base URLs
+  // for [origin] web_seeds.
+  bool origin_seed = true;
+  std::vector<std::string> web_seeds;
   // The origin seed's upload cap, bytes/s; 0 = none.
   int64_t origin_upload_limit = 0;
   // Endpoints' LAN download cap by node name ("east-e1"), bytes/s.

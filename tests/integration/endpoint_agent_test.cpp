@@ -1,8 +1,7 @@
-// bc-endpoint end to end: the real bc-tracker process, the real bc-endpoint
-// binary (enroll, run, status, rollback), and a seeding SwarmNode in the test
-// process. The endpoint finds the seed through `run --test-peer` (TEST-ONLY:
-// until the tracker's announce route and origin seed exist, nothing else tells
-// the endpoint where the bytes are).
+// bc-endpoint end to end: the real bc-tracker process with its origin seed and
+// the real bc-endpoint binary (enroll, run, status, rollback). The endpoint's
+// branch has no reflector, so the tracker hands it the origin (WAN fallback):
+// it learns its peers from the tracker alone.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -10,10 +9,8 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <future>
 
 #include "endpoint/agent/endpoint_config.hpp"
-#include "layers/swarm/swarm_node.hpp"
 #include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
@@ -35,53 +32,6 @@ int sh(const std::string& cmd, const std::string& log) {
 
 std::string endpoint_bin() { return BC_ENDPOINT_BIN; }
 
-// The test's seed: the tracker-signed manifest and torrent, the layer
-// directory's payload, a SwarmNode on 127.0.0.1.
-struct Seed {
-  std::unique_ptr<SwarmNode> node;
-  uint16_t port = 0;
-};
-
-Seed start_seed(TrackerClient& admin, const std::string& dir, const std::string& ref,
-                const std::string& payload) {
-  auto info = admin.admin_json("GET", "/api/v1/tracker");
-  REQUIRE(info.ok());
-  auto pk = public_key_from_hex((*info)["public_key"].get<std::string>());
-  REQUIRE(pk.ok());
-  auto m = admin.admin_call("GET", "/api/v1/layers/" + ref + "/manifest");
-  REQUIRE(m.ok());
-  REQUIRE(m->status == 200);
-  auto sig = signature_from_hex(m->header("x-bc-signature"));
-  REQUIRE(sig.ok());
-  auto trusted = TrustedManifest::verify(m->body, *sig, *pk);
-  REQUIRE(trusted.ok());
-  auto t = admin.admin_call("GET", "/api/v1/layers/" + ref + "/torrent");
-  REQUIRE(t.ok());
-  SwarmNodeOptions o;
-  o.data_dir = dir;
-  o.node_name = "seed";
-  o.listen_interfaces = "127.0.0.1:0";
-  auto node = SwarmNode::start(o);
-  REQUIRE_MESSAGE(node.ok(), node.status().to_string());
-  Status s = (*node)->add_layer(*trusted, t->body, payload, LayerMode::seed);
-  REQUIRE_MESSAGE(s.ok(), s.to_string());
-  Seed seed;
-  seed.port = (*node)->listen_port();
-  seed.node = std::move(*node);
-  return seed;
-}
-
-// Runs `cmd` while polling the seed (it must be polled to serve); bounded.
-int run_with_seed(Seed& seed, const std::string& cmd, const std::string& log) {
-  auto f = std::async(std::launch::async, [&] { return sh(cmd, log); });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (f.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
-    seed.node->poll_events(100);
-    if (std::chrono::steady_clock::now() > deadline) FAIL("bc-endpoint did not finish in 120 s");
-  }
-  return f.get();
-}
-
 json status_json(const std::string& dir, const std::string& log) {
   REQUIRE(sh(endpoint_bin() + " status --json --dir " + dir, log) == 0);
   std::string text = test::read_file(log);
@@ -90,7 +40,9 @@ json status_json(const std::string& dir, const std::string& log) {
 
 struct World {
   test::TmpDir tmp;
-  test::TrackerProcess proc{{tmp.path(), kAdmin, ""}};
+  test::TrackerProcess proc{{tmp.path(), kAdmin,
+                             "\n[origin]\nenabled = true\nlisten = \"127.0.0.1:0\"\n"
+                             "announce_key = \"endpoint-test-origin-key-0123\"\n"}};
   uint16_t port = proc.start();
   SystemClock clock;
   TrackerClient admin{test::local_client(port), nullptr, kAdmin, clock};
@@ -128,11 +80,9 @@ TEST_CASE("bc-endpoint: enroll then run applies a published layer over a user fi
   CHECK(cfg->branch == "hq");
   CHECK(cfg->announce_key.size() == 32);
 
-  Seed seed = start_seed(w.admin, w.tmp.path() + "/seed", "base@1", w.layer_dir + "/payload");
-  std::string run = endpoint_bin() + " run --dir " + w.dir + " --test-peer 127.0.0.1:" + std::to_string(seed.port) +
-                    " --exit-when-applied --max-run-ms 90000";
+  std::string run = endpoint_bin() + " run --dir " + w.dir + " --exit-when-applied --max-run-ms 90000";
   std::string log = w.tmp.path() + "/run.log";
-  REQUIRE_MESSAGE(run_with_seed(seed, run, log) == 0, test::read_file(log));
+  REQUIRE_MESSAGE(sh(run, log) == 0, test::read_file(log));
   CHECK(test::read_file(w.root + "/etc/motd") == "welcome\n");
   CHECK(test::read_file(w.root + "/home/user/notes.txt") == "mine\n");
 
@@ -158,7 +108,7 @@ TEST_CASE("bc-endpoint: enroll then run applies a published layer over a user fi
     uint16_t port = w.proc.start();
     cfg->tracker_url = "http://127.0.0.1:" + std::to_string(port);
     REQUIRE(endpoint::save_config(w.dir, *cfg).ok());
-    REQUIRE(run_with_seed(seed, run, log) == 0);
+    REQUIRE_MESSAGE(sh(run, log) == 0, test::read_file(log));
     json up = status_json(w.dir, w.tmp.path() + "/status3.log");
     CHECK(up["queued_reports"] == 0);
     CHECK(up["applied"] == json::array({"base@1"}));

@@ -1,0 +1,64 @@
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "layers/util/supervise.hpp"
+#include "tests/support/tmp_dir.hpp"
+
+using namespace bc;
+
+namespace {
+
+// Counts runs in a file (each run appends a byte): the state a crashed child
+// leaves for its successor, as a node's disk would.
+int runs(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec) ? int(test::read_file(path).size()) : 0;
+}
+
+void count_run(const std::string& path) { test::write_file(path, std::string(size_t(runs(path) + 1), 'x')); }
+
+SuperviseOptions fast(int max_restarts) {
+  SuperviseOptions o;
+  o.name = "test";
+  o.max_restarts = max_restarts;
+  o.first_backoff_ms = 10;
+  o.max_backoff_ms = 20;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a worker that crashes is restarted and its normal exit code is returned") {
+  test::TmpDir tmp;
+  std::string counter = tmp / "runs";
+  int code = run_supervised(fast(3), [&] {
+    count_run(counter);
+    if (runs(counter) < 3) ::raise(SIGSEGV);  // the first two runs crash
+    return 7;
+  });
+  CHECK(code == 7);
+  CHECK(runs(counter) == 3);
+}
+
+TEST_CASE("a worker that keeps crashing is given up after max_restarts with exit 1") {
+  test::TmpDir tmp;
+  std::string counter = tmp / "runs";
+  int code = run_supervised(fast(2), [&] {
+    count_run(counter);
+    ::raise(SIGABRT);
+    return 0;
+  });
+  CHECK(code == 1);
+  CHECK(runs(counter) == 3);  // the first run and two restarts
+}
+
+TEST_CASE("a worker that exits normally, with any code, is not restarted") {
+  test::TmpDir tmp;
+  std::string counter = tmp / "runs";
+  CHECK(run_supervised(fast(3), [&] { count_run(counter); return 0; }) == 0);
+  CHECK(run_supervised(fast(3), [&] { count_run(counter); return 4; }) == 4);
+  CHECK(runs(counter) == 2);
+}
