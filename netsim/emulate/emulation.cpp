@@ -105,6 +105,7 @@ class Emulation {
   std::map<std::pair<std::string, std::size_t>, std::unique_ptr<CrossFlow>> cross_;  // (branch, flow index)
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   bool interrupted_ = false;  // a stop signal ended the timeline early
+  std::chrono::steady_clock::time_point emu_started_ = std::chrono::steady_clock::now();
 };
 
 Status Emulation::build_network() {
@@ -115,7 +116,9 @@ Status Emulation::build_network() {
     BC_RETURN_IF_ERROR(emu_.add_link(p.branch, std::move(p.branch_side), std::move(p.dc_side), p.options));
   EmulatorThreadOptions eo;
   eo.realtime_priority = o_.rt_priority;
-  return emu_.start(eo);
+  BC_RETURN_IF_ERROR(emu_.start(eo));
+  emu_started_ = std::chrono::steady_clock::now();
+  return Status();
 }
 
 Status Emulation::build_layers() {
@@ -345,6 +348,15 @@ Status Emulation::write_outputs(EmulateResult& r) {
   r.all_complete = all_done() && !stacks_.empty();
   for (auto& [key, flow] : cross_) flow->stop();  // the latencies are final from here
   json links = emu_.stats_json();
+  // The emulator's series start when it did, before the tracker and enrollment;
+  // shift them onto the run clock (setup traffic lands at negative times).
+  const std::int64_t offset_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t0_ - emu_started_).count();
+  links["run_clock_offset_ms"] = offset_ms;
+  for (auto& [branch, l] : links["links"].items())
+    for (const char* dir : {"a_to_b", "b_to_a"})
+      if (l.contains(dir) && l[dir].contains("series") && l[dir]["series"].contains("t_ms"))
+        for (json& t : l[dir]["series"]["t_ms"]) t = t.get<std::int64_t>() - offset_ms;
   BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/links.json", links.dump() + "\n", 0644));
   for (const auto& [branch, l] : links["links"].items()) {
     std::string line = "WAN down to " + branch + " by source:";
