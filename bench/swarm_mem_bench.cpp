@@ -4,7 +4,9 @@
 // backend memory-maps the payload, so file pages show up in RSS as page cache.
 //
 //   swarm_mem_bench [SIZE_MIB=1024] [WORK_DIR=$TMPDIR or /tmp]
-//   (BC_BENCH_UTP=1 in the environment: the downloader dials uTP instead of TCP)
+//   (BC_BENCH_UTP=1 in the environment: the downloader dials uTP instead of TCP;
+//    BC_BENCH_RESUME_EVERY_PIECES=N, BC_BENCH_RESUME_INTERVAL_MS=MS: its resume-save
+//    triggers; defaults those of SwarmNodeOptions)
 //
 // Also times a full recheck of the downloaded payload: the cost of restarting
 // after an unclean shutdown (layers/swarm/swarm_node.hpp).
@@ -81,6 +83,11 @@ int run_child(char** argv) {
   o.outgoing_interfaces = "127.0.0.3";
   o.lan_subnets = {"127.0.0.0/24"};
   o.outgoing_utp = std::getenv("BC_BENCH_UTP") != nullptr;  // default: TCP, as a LAN endpoint
+  // BC_BENCH_RESUME_EVERY_PIECES / BC_BENCH_RESUME_INTERVAL_MS: the node's
+  // resume-save triggers, to tell the saves' memory apart from the session's
+  // own (docs/benchmarks.md, "Endpoint and reflector memory").
+  if (const char* v = std::getenv("BC_BENCH_RESUME_EVERY_PIECES")) o.resume_every_pieces = std::atoi(v);
+  if (const char* v = std::getenv("BC_BENCH_RESUME_INTERVAL_MS")) o.resume_interval_ms = std::atoi(v);
   auto node = SwarmNode::start(o);
   if (!node.ok()) die(node.status().to_string());
   auto t0 = std::chrono::steady_clock::now();

@@ -1,6 +1,11 @@
 #include "endpoint/agent/agent_driver.hpp"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <cstdio>
@@ -155,6 +160,29 @@ void Agent::apply_branch_net(const nlohmann::json& state) {
   if (!s.ok()) std::fprintf(stderr, "bc-endpoint: warning: branch network from the tracker: %s\n", s.to_string().c_str());
 }
 
+// Refuses to start a download the disk cannot hold: bytes still missing from
+// payload_dir (files not yet there, or sparse) against the free space of the
+// state directory's filesystem. Filling the disk is worse than failing early:
+// libtorrent 2.0.8's memory-mapped storage can die of SIGBUS when a mapped
+// page cannot be backed (seen on a full tmpfs; docs/architecture.md).
+Status check_disk_space(const Manifest& m, const std::string& payload_dir, const std::string& state_dir) {
+  uint64_t needed = 0;
+  for (const auto& e : m.entries) {
+    if (e.type != EntryType::file) continue;
+    struct stat st{};
+    uint64_t have = ::stat((payload_dir + "/" + e.path).c_str(), &st) == 0 ? uint64_t(st.st_blocks) * 512 : 0;
+    needed += e.size > have ? e.size - have : 0;
+  }
+  struct statvfs vfs{};
+  if (::statvfs(state_dir.c_str(), &vfs) != 0) return Status::io_error(state_dir + ": statvfs: " + std::strerror(errno));
+  const uint64_t free_bytes = uint64_t(vfs.f_bavail) * vfs.f_frsize;
+  if (needed > free_bytes)
+    return Status::no_space("not enough disk space for layer " + m.ref().to_string() + ": it needs " +
+                            std::to_string(needed) + " more bytes, " + state_dir + " has " +
+                            std::to_string(free_bytes) + " free");
+  return Status();
+}
+
 // Fetches manifest, signature and torrent; nothing is kept unless all verify.
 Status Agent::fetch_layer(const std::string& ref) {
   auto m = client_->node_call("GET", "/api/v1/layers/" + ref + "/manifest");
@@ -188,6 +216,7 @@ Status Agent::fetch_layer(const std::string& ref) {
   BC_RETURN_IF_ERROR(write_file_atomic(ldir + "/layer.torrent", t->body, 0644));
   auto h = std::make_unique<HeldLayer>();
   h->payload_dir = ldir + "/payload";
+  BC_RETURN_IF_ERROR(check_disk_space(trusted->manifest(), h->payload_dir, o_.dir));
   auto prep = prepare_payload(*trusted, *facts, h->payload_dir, *index_);
   if (!prep.ok()) return prep.status().with_context("layer " + ref + ": prepare payload");
   if (prep->bytes_seeded() > 0)
@@ -300,7 +329,14 @@ void Agent::queue_report(const std::string& coalesce_key) {
   }
   json body = build_status_report(desired_, local_, applied_, total, last_error_);
   Status s = reports_->push(body.dump(), coalesce_key);
-  if (!s.ok()) std::fprintf(stderr, "bc-endpoint: warning: report not queued: %s\n", s.to_string().c_str());
+  if (s.ok()) return;
+  std::fprintf(stderr, "bc-endpoint: warning: report not queued: %s\n", s.to_string().c_str());
+  // The disk is full (or failing): the report that says so cannot wait on
+  // it. Send it now, best effort, once the queued (older) reports are out,
+  // so the tracker never sees an older snapshot after this one.
+  flush_reports();
+  if (reports_->size() == 0 && !client_->report_status(body).ok())
+    std::fprintf(stderr, "bc-endpoint: warning: unqueued report not delivered either\n");
 }
 
 void Agent::flush_reports() {

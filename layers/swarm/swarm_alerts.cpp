@@ -71,7 +71,8 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
     ses->post_torrent_updates(lt::torrent_handle::query_pieces);
   }
   for (auto& [key, l] : layers) {
-    if (l.dirty && now - l.last_save >= std::chrono::milliseconds(options.resume_interval_ms))
+    if (options.resume_interval_ms > 0 && l.dirty &&
+        now - l.last_save >= std::chrono::milliseconds(options.resume_interval_ms))
       request_resume(l);
     for (const auto& ip : l.tap->take_banned()) report_ban(l, ip.to_string(), "banned for sending bad data", out);
     reannounce_if_alone(l, now);
@@ -139,12 +140,13 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     if (!l->complete_reported) {
       l->complete_reported = true;
       out.push_back(LayerComplete{l->ref, downloaded(*l)});
-      if (l->mode == LayerMode::download) request_resume(*l);
+      // No save here: the clean stop saves every layer (a save of a large v2
+      // layer is tens of MiB of private memory; see SwarmNodeOptions).
     }
   } else if (auto* pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
     (void)pf;
     l->dirty = true;
-    if (++l->pieces_since_save >= options.resume_every_pieces) request_resume(*l);
+    if (options.resume_every_pieces > 0 && ++l->pieces_since_save >= options.resume_every_pieces) request_resume(*l);
   } else if (auto* hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
     HashFailed ev{l->ref, int(hf->piece_index), {}};
     for (const auto& ip : l->tap->take_failure(int(hf->piece_index))) ev.peer_ips.push_back(ip.to_string());

@@ -37,8 +37,8 @@ Status SwarmNodeOptions::validate() const {
   if (idle_reannounce_min_ms < 100 || idle_reannounce_max_ms < idle_reannounce_min_ms)
     return bad("idle reannounce: need 100 <= idle_reannounce_min_ms <= idle_reannounce_max_ms");
   if (ban_ttl_s < 1) return bad("ban_ttl_s must be >= 1");
-  if (resume_interval_ms < 100) return bad("resume_interval_ms must be >= 100");
-  if (resume_every_pieces < 1) return bad("resume_every_pieces must be >= 1");
+  if (resume_interval_ms != 0 && resume_interval_ms < 100) return bad("resume_interval_ms must be 0 (never) or >= 100");
+  if (resume_every_pieces < 0) return bad("resume_every_pieces must be >= 0 (0 = never)");
   if (progress_interval_ms < 10) return bad("progress_interval_ms must be >= 10");
   return Status();
 }

@@ -97,10 +97,14 @@ struct SwarmNodeOptions {
   // ("Origin") gives the server layout. Only http:// and https://. Default none.
   std::vector<std::string> web_seed_urls;
 
-  // Resume data is saved every this many ms while a layer downloads, and
-  // after every resume_every_pieces pieces. Defaults 5000 ms and 64.
-  int resume_interval_ms = 5000;
-  int resume_every_pieces = 64;
+  // Periodic resume-data saves while a layer downloads: every this many ms,
+  // and after every resume_every_pieces pieces; 0 = never. Default never:
+  // resume data is trusted only after a clean stop, which saves it anyway
+  // (after kill -9 the disk is rechecked), and a v2 save carries the file
+  // merkle trees: at 4 GiB, periodic saves held 70 MiB of private memory
+  // (docs/benchmarks.md, "Endpoint and reflector memory"). Defaults 0 and 0.
+  int resume_interval_ms = 0;
+  int resume_every_pieces = 0;
   // LayerProgress events are emitted at most this often, ms. Default 1000.
   int progress_interval_ms = 1000;
   // Peers banned for bad data are kept in data_dir/banned-peers and blocked

@@ -412,3 +412,50 @@ TEST_CASE("with the origin seed off, a BEP 19 web seed over the origin store alo
   MESSAGE("the web seed served " << server.bytes_sent() << " bytes for a " << layer_bytes << "-byte layer");
   CHECK(server.bytes_sent() >= layer_bytes);
 }
+
+namespace {
+
+// A size-limited tmpfs mounted over `dir` for the test's life (needs root).
+struct SmallDisk {
+  std::string dir;
+  bool mounted = false;
+  SmallDisk(const std::string& d, const std::string& size) : dir(d) {
+    fs::create_directories(dir);
+    mounted = std::system(("mount -t tmpfs -o size=" + size + " tmpfs '" + dir + "' 2>/dev/null").c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted) (void)std::system(("umount -l '" + dir + "'").c_str());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an endpoint whose disk fills up reports the precise error and keeps its previous stack applied") {
+  if (::geteuid() != 0) {
+    MESSAGE("SKIPPED: needs root to mount a small tmpfs");
+    return;
+  }
+  WorldOptions o;
+  o.branches = {{"east", 1, 1}};
+  RolloutWorld w(o);
+  Node& e1 = w.node("east-e1");
+  SmallDisk disk(e1.dir, "8m");  // the endpoint's state (downloads): office fits, base does not
+  REQUIRE(disk.mounted);
+  std::string app = w.dir() + "/tree-office1", base1 = w.dir() + "/tree-base1";
+  make_app_tree(app);
+  make_base_tree(base1);
+  w.publish(app, "office", 1, "app");
+  w.publish(base1, "base", 1, "base");
+  give_users_files(w);
+  w.assign_branch("east", {"office@1"});
+  w.start_all();
+  WAIT_OR_FAIL(w, w.all_applied({"office@1"}), kRolloutTimeoutMs, "the small stack was not applied");
+  w.assign_branch("east", {"base@1", "office@1"});
+  WAIT_OR_FAIL(w, w.reported(e1).value("last_error", "").find("not enough disk space for layer base@1") !=
+                      std::string::npos,
+               120'000, "no disk-full error reported: " << w.reported(e1).dump());
+  MESSAGE("reported: " << w.reported(e1).value("last_error", ""));
+  CHECK(e1.proc.running());
+  CHECK(w.local_status(e1).value("applied", json::array()) == json::array({"office@1"}));
+  check_tree(e1, expected_tree({app}));
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Private (anonymous) memory of a real bc-reflector serving a layer to many
+# peers at once (issue #4: <= 256 MiB with 50 peers). Runs on loopback, as
+# processes: bc-tracker with its origin seed, and one bc-reflector in branch
+# "refl" (127.1.0.0/16) that prefetches the assigned layer from the origin.
+# Once the reflector reports the layer complete, the tracker-signed manifest,
+# its signature and the torrent are fetched over the admin API, and
+# bc-bench-reflector-peers verifies them with the tracker's public key and
+# runs PEERS downloaders (SwarmNodes in one process, at 127.1.1.1..) that all
+# dial the reflector at once, sampling the reflector's /proc/PID/status every
+# 200 ms (bench/reflector_peers_bench.cpp says what it prints).
+#
+# Usage: bench/reflector_memory_bench.sh BUILD_DIR [SIZE_MIB=256] [PEERS=50] [WORK_DIR]
+# Disk: ~(PEERS + 3) x SIZE_MIB under WORK_DIR (default ${TMPDIR:-/tmp}/bc-refl-mem-PID),
+# deleted on exit unless BC_BENCH_KEEP=1. docs/benchmarks.md has results.
+set -euo pipefail
+BUILD="$(cd "$1" && pwd)"
+SIZE_MIB="${2:-256}"
+PEERS="${3:-50}"
+WORK="${4:-${TMPDIR:-/tmp}/bc-refl-mem-$$}"
+TIMEOUT_S="${BC_BENCH_TIMEOUT_S:-900}"
+LAYER_TOOL="$BUILD/layers/tool/bc-layer"
+pids=()
+cleanup() {
+  # By pid, and waited for, so the shell does not report the kills.
+  for p in "${pids[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null || true; done
+  [ "${BC_BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+die() { echo "reflector_memory_bench: $*" >&2; exit 1; }
+
+rm -rf "$WORK"
+mkdir -p "$WORK/tracker"
+cd "$WORK"
+
+# The layer: two image files (7/8 of the bytes) and small files of 1-256 KiB.
+total=$((SIZE_MIB << 20))
+small_total=$((total / 8))
+mkdir -p src/var/lib/images src/usr/share/doc
+head -c $((total / 2)) /dev/urandom > src/var/lib/images/disk0.img
+head -c $((total - total / 2 - small_total)) /dev/urandom > src/var/lib/images/disk1.img
+n_small=0 small_done=0
+while [ "$small_done" -lt "$small_total" ]; do
+  size=$(( 1024 + (n_small * 7919 % 262144) ))
+  [ $((small_done + size)) -gt "$small_total" ] && size=$((small_total - small_done))
+  d="src/usr/share/doc/d$((n_small / 256))"
+  [ $((n_small % 256)) = 0 ] && mkdir -p "$d"
+  head -c "$size" /dev/urandom > "$d/f$n_small.dat"
+  small_done=$((small_done + size)) n_small=$((n_small + 1))
+done
+echo "tree: $(find src -type f | wc -l) files, $total bytes"
+
+# Tracker with its origin seed (as scripts/rollout-demo.sh).
+"$LAYER_TOOL" keygen --out tracker/tracker.key >/dev/null
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > tracker/admin.token
+TOKEN=$(cat tracker/admin.token)
+cat > tracker/tracker.toml <<EOF
+[server]
+listen = "127.0.0.1"
+port = 0
+port_file = "port"
+[storage]
+data_dir = "data"
+[auth]
+signing_key = "tracker.key"
+admin_token_file = "admin.token"
+[origin]
+enabled = true
+listen = "127.0.0.100:0"
+announce_key = "membench-origin-announce-key-02"
+[announce]
+reflector_live_s = 30
+EOF
+"$BUILD/tracker/bc-tracker" serve --config tracker/tracker.toml > tracker/tracker.log 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s tracker/port ] && break; sleep 0.1; done
+[ -s tracker/port ] || { cat tracker/tracker.log >&2; die "the tracker did not start within 10 s"; }
+URL="http://127.0.0.1:$(cat tracker/port)"
+api() { curl -sS --max-time 300 --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X "$1" "$URL$2" ${3:+-d "$3"}; }
+TRACKER_PK=$(api GET /api/v1/tracker | jq -r .public_key)
+"$LAYER_TOOL" build src --name refl --version 1 --kind base --out refl@1.layer | tail -1
+api POST /api/v1/layers/import "{\"dir\": \"$WORK/refl@1.layer\"}" >/dev/null
+
+# One reflector on a fixed port, so the downloaders can dial it.
+RIP=127.1.0.1
+RPORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('$RIP', 0)); print(s.getsockname()[1])")
+api PUT /api/v1/branches/refl '{"subnets": ["127.1.0.0/16"]}' >/dev/null
+rtok=$(api POST /api/v1/enrollment-tokens '{"role": "reflector", "branch": "refl"}' | jq -r .token)
+RID=$("$BUILD/reflector/bc-reflector" init --config r1.toml --tracker-url "$URL" --tracker-public-key "$TRACKER_PK" \
+  --key r1.key --token "$rtok" --branch refl --address "$RIP" --cache-dir r1 \
+  --quota-bytes $((4 << 30)) --listen "$RIP:$RPORT" | tail -1)
+sed -i 's/^heartbeat_interval_ms = .*/heartbeat_interval_ms = 1000/; s/^poll_interval_ms = .*/poll_interval_ms = 500/' r1.toml
+"$BUILD/reflector/bc-reflector" run --config r1.toml > r1.log 2>&1 &
+pids+=($!)
+RPID=$!
+api PUT /api/v1/assignments/branch/refl '{"stack": ["refl@1"]}' >/dev/null
+deadline=$((SECONDS + 300))
+until api GET "/api/v1/status/nodes/$RID" 2>/dev/null |
+      jq -e '[.. | objects | select(.ref? == "refl@1" and .state? == "complete")] | length > 0' >/dev/null; do
+  [ $SECONDS -lt $deadline ] || die "the reflector did not cache refl@1 within 300 s: $(tail -5 r1.log)"
+  kill -0 "$RPID" 2>/dev/null || die "the reflector exited: $(tail -5 r1.log)"
+  sleep 0.5
+done
+echo "reflector pid $RPID at $RIP:$RPORT holds refl@1"
+
+# What an endpoint would fetch: the tracker-signed manifest, signature, torrent.
+curl -sS --fail -D manifest.headers -o manifest.json -H "Authorization: Bearer $TOKEN" "$URL/api/v1/layers/refl@1/manifest"
+tr -d '\r' < manifest.headers | awk -F': ' 'tolower($1) == "x-bc-signature" { print $2 }' > manifest.sig
+[ -s manifest.sig ] || die "no X-BC-Signature header"
+api GET /api/v1/layers/refl@1/torrent > layer.torrent
+
+sleep 3  # let the reflector settle after the prefetch before the reference sample
+echo "load before: $(uptime)"
+# BC_BENCH_ROUNDS: run the peers this many times against the same reflector
+# (fresh peers each round), to see whether its memory returns or accumulates
+# with the bytes it has served. Default 1.
+for round in $(seq "${BC_BENCH_ROUNDS:-1}"); do
+  [ "$round" = 1 ] || echo "-- round $round"
+  "$BUILD/bench/bc-bench-reflector-peers" --manifest manifest.json --signature manifest.sig --torrent layer.torrent \
+    --tracker-key "$TRACKER_PK" --reflector "$RIP:$RPORT" --reflector-pid "$RPID" --peers "$PEERS" \
+    --work "$WORK/peers" --timeout-s "$TIMEOUT_S"
+done
+echo "load after:  $(uptime)"
