@@ -4,13 +4,17 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "layers/util/fs.hpp"
+#include "netsim/emulate/emulation.hpp"
+#include "netsim/emulate/scale.hpp"
 #include "netsim/linktest.hpp"
 #include "netsim/report/plots.hpp"
 #include "netsim/report/report.hpp"
@@ -217,6 +221,53 @@ int run_up(const UpFlags& f) {
   return s.ok() ? 0 : fail(s);
 }
 
+struct EmulateFlags {
+  std::string scenario, out, run_id, bin_dir;
+  double scale = 1.0;
+  int rt_priority = 50;
+  bool no_plots = false;
+};
+
+int run_emulate(const EmulateFlags& f) {
+  if (Status s = require_root("bc-netsim emulate"); !s.ok()) return fail(s);
+  auto loaded = load_scenario(f.scenario);
+  if (!loaded.ok()) return fail(loaded.status());
+  auto scaled = scale_scenario(*loaded, f.scale);
+  if (!scaled.ok()) return fail(scaled.status());
+  sigset_t stop = block_stop_signals();
+  EmulateOptions o;
+  o.run_dir = std::filesystem::absolute(f.out).string();
+  o.run_id = f.run_id.empty() ? "em" + std::to_string(::getpid() % 1'000'000) : f.run_id;
+  o.bin_dir = f.bin_dir;
+  o.rt_priority = f.rt_priority;
+  o.plots = !f.no_plots;
+  const auto t0 = std::chrono::steady_clock::now();
+  o.progress = [t0](const std::string& line) {
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[%7.1f] %s\n", s, line.c_str());
+    std::fflush(stdout);
+  };
+  // A signal is taken once; the run must keep seeing it until it returns.
+  auto stopped = std::make_shared<bool>(false);
+  o.should_stop = [stop, stopped] {
+    if (!*stopped) *stopped = wait_for_signal(stop, 0);
+    return *stopped;
+  };
+  std::printf("bc-netsim emulate: scenario %s, scale %g, run dir %s\n", scaled->name.c_str(), f.scale, o.run_dir.c_str());
+  auto r = run_emulation(*scaled, o);
+  if (!r.ok()) return fail(r.status().with_context("emulate " + f.scenario));
+  nlohmann::json run = {{"scenario", f.scenario}, {"name", scaled->name}, {"scale", f.scale},
+                        {"run_id", o.run_id}, {"run_s", r->run_s}, {"all_complete", r->all_complete},
+                        {"interrupted", r->interrupted}};
+  (void)write_file_atomic(o.run_dir + "/run.json", run.dump(2) + "\n", 0644);
+  std::printf("\n%s", r->report_table.c_str());
+  std::printf("\nrun directory: %s (links.json, nodes.json, report.json, report.txt, logs under nodes/ and tracker/)\n",
+              o.run_dir.c_str());
+  if (!f.no_plots) std::printf("plots: %s/{wan_rate,queue_delay,completion_cdf}.png\n", o.run_dir.c_str());
+  if (r->interrupted) return 130;
+  return r->all_complete ? 0 : 3;
+}
+
 int run_linktest_cmd(const LinkTestOptions& o, const std::string& json_path) {
   if (Status s = require_root("bc-netsim linktest"); !s.ok()) return fail(s);
   // A stop signal mid-measurement deletes this run's namespaces and exits;
@@ -302,7 +353,20 @@ int run_cli(int argc, char** argv) {
   rp->add_option("--out", rf.out, "output directory (report.json, report.txt, *.png)")->required();
   rp->add_flag("--no-plots", rf.no_plots, "skip gnuplot");
 
+  EmulateFlags ef;
+  CLI::App* em = app.add_subcommand("emulate", "run a scenario with the real tracker, reflectors and endpoints in namespaces");
+  em->add_option("scenario", ef.scenario, "scenario TOML")->required();
+  em->add_option("--out", ef.out, "run directory (created): logs, links.json, nodes.json, report, plots")->required();
+  em->add_option("--scale", ef.scale, "shrink layer sizes and times by this factor (e.g. 0.0625)")
+      ->capture_default_str()->check(CLI::Range(1.0 / 1024, 1.0));
+  em->add_option("--run-id", ef.run_id, "namespaces are bcns-<run-id>-* (default em<pid>)");
+  em->add_option("--bin-dir", ef.bin_dir, "directory of bc-tracker, bc-reflector, bc-endpoint (default: build tree, PATH)");
+  em->add_option("--rt-priority", ef.rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
+      ->capture_default_str()->check(CLI::Range(0, 99));
+  em->add_flag("--no-plots", ef.no_plots, "skip gnuplot");
+
   CLI11_PARSE(app, argc, argv);
+  if (em->parsed()) return run_emulate(ef);
   if (va->parsed()) return run_validate(validate_path);
   if (rp->parsed()) return run_report(rf);
   if (wanem->parsed()) return run_wanem(wf);

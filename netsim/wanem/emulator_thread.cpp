@@ -79,6 +79,26 @@ Status EmulatorThread::reconfigure(const std::string& name, const LinkOptions& a
   return Status();
 }
 
+Status EmulatorThread::set_cut(const std::string& name, bool cut) {
+  WanLink* link = nullptr;
+  for (auto& l : links_) {
+    if (l.first == name) link = l.second.get();
+  }
+  if (link == nullptr) return Status::not_found("no emulated link named '" + name + "'");
+  if (!started_) {
+    link->set_cut(cut);
+    return Status();
+  }
+  std::promise<void> p;
+  auto f = p.get_future();
+  boost::asio::post(io_, [&] {
+    link->set_cut(cut);
+    p.set_value();
+  });
+  f.get();
+  return Status();
+}
+
 nlohmann::json EmulatorThread::stats_json() {
   auto collect = [this] {
     nlohmann::json j;

@@ -38,6 +38,8 @@ class EmulatorThread {
   Status start(const EmulatorThreadOptions& options);
   // Reconfigures link `name` (see WanLink::reconfigure); blocks until applied.
   Status reconfigure(const std::string& name, const LinkOptions& a_to_b, const LinkOptions& b_to_a);
+  // Cuts (or restores) link `name` (see WanLink::set_cut); blocks until applied.
+  Status set_cut(const std::string& name, bool cut);
   // {"links": {name: WanLink::stats_json()}}; blocks until the thread answers.
   nlohmann::json stats_json();
   // Stops every link and joins the thread. Idempotent.

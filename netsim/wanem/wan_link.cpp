@@ -132,6 +132,10 @@ void WanLink::on_readable(int side) {
       broken = true;
       break;
     }
+    if (cut_) {
+      s.dropped_cut++;
+      continue;
+    }
     s.link.offer(now_ns(), PacketBytes(read_buf_.begin(), read_buf_.begin() + n));
   }
   arm_timer();
@@ -175,6 +179,10 @@ void WanLink::deliver(std::int64_t now) {
       from.lateness.add(now_ns() - d.due_ns);
       ssize_t n = ::write(to.sd.native_handle(), d.bytes.data(), d.bytes.size());
       if (n != static_cast<ssize_t>(d.bytes.size())) from.write_errors++;
+      else {
+        from.delivered_by_source.add(d.bytes);
+        from.resent.add(d.bytes);
+      }
     }
   }
 }
@@ -212,6 +220,9 @@ nlohmann::json WanLink::stats_json() {
     d["counters"] = counters_json(s.link.counters());
     d["counters"]["write_errors"] = s.write_errors;
     d["counters"]["read_errors"] = s.read_errors;
+    d["counters"]["dropped_cut"] = s.dropped_cut;
+    d["bytes_by_source_net"] = s.delivered_by_source.to_json();
+    d["resent"] = s.resent.to_json();
     d["backlog_bytes"] = s.link.backlog_bytes(now);
     d["queue_delay"] = histogram_json(s.link.queue_delay());
     d["lateness"] = histogram_json(s.lateness);

@@ -23,6 +23,8 @@
 #include "netsim/wanem/histogram.hpp"
 #include "netsim/wanem/link_scheduler.hpp"
 #include "netsim/wanem/link_stats.hpp"
+#include "netsim/wanem/resend_tally.hpp"
+#include "netsim/wanem/source_tally.hpp"
 #include "netsim/wanem/tun_device.hpp"
 
 namespace bc::netsim {
@@ -58,6 +60,11 @@ class WanLink {
   // Replaces both directions' configuration; packets in the link are dropped
   // and statistics start over. REQUIRES: options.validate().ok()
   void reconfigure(const LinkOptions& a_to_b, const LinkOptions& b_to_a);
+  // A cut link passes nothing: packets read from either side are dropped on
+  // arrival (counted as dropped_cut) while packets already in flight still
+  // leave. Unlike reconfigure, statistics carry on, so a run's byte totals
+  // stay whole across a cut.
+  void set_cut(bool cut) { cut_ = cut; }
 
   // Counters, percentiles, CPU time and the time series of both directions.
   nlohmann::json stats_json();
@@ -73,6 +80,9 @@ class WanLink {
     LatencyHistogram lateness;  // actual write time minus due time
     std::uint64_t write_errors = 0;
     std::uint64_t read_errors = 0;  // a read error stops reading this side
+    std::uint64_t dropped_cut = 0;  // packets read while the link was cut
+    SourceTally delivered_by_source;  // packets read from this side and delivered
+    ResendTally resent;               // of those, TCP/uTP data delivered before
   };
 
   void wait_readable(int side);
@@ -92,6 +102,7 @@ class WanLink {
   std::vector<std::uint8_t> read_buf_;
   std::vector<Departure> due_;
   bool stopped_ = true;
+  bool cut_ = false;
   std::int64_t started_ns_ = 0;
   std::int64_t cpu_at_start_ns_ = 0;
   double user_at_start_s_ = 0;

@@ -1,0 +1,416 @@
+#include "netsim/emulate/emulation.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "layers/util/fs.hpp"
+#include "netsim/emulate/agent_nodes.hpp"
+#include "netsim/emulate/cross_flow.hpp"
+#include "netsim/emulate/layer_writer.hpp"
+#include "netsim/emulate/node_book.hpp"
+#include "netsim/emulate/tracker_node.hpp"
+#include "netsim/emulate/workload.hpp"
+#include "netsim/report/plots.hpp"
+#include "netsim/report/report.hpp"
+#include "netsim/report/run_inputs.hpp"
+#include "netsim/scenario/timeline.hpp"
+#include "netsim/scenario/to_topology.hpp"
+#include "netsim/topo/topology.hpp"
+#include "netsim/wanem/emulator_thread.hpp"
+
+namespace bc::netsim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// A reflector with unlimited disk in the scenario still needs a quota.
+constexpr std::uint64_t kUnlimitedQuotaBytes = 1ull << 40;
+// Bound on waiting for every reflector's first status report.
+constexpr int kReflectorReadyTimeoutMs = 60'000;
+// Cross-traffic ports: kCrossPortBase + 16 x branch index + flow index.
+constexpr int kCrossPortBase = 5300;
+
+std::string mib(std::uint64_t b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(b) / (1 << 20));
+  return buf;
+}
+
+// bin_dir/name, else the build tree next to this executable, else PATH.
+std::string locate(const std::string& bin_dir, const std::string& name, const std::string& role_dir) {
+  if (!bin_dir.empty()) return bin_dir + "/" + name;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path p : {self.parent_path() / name, self.parent_path().parent_path() / role_dir / name})
+      if (fs::exists(p, ec)) return p.string();
+  }
+  return name;
+}
+
+// "10.k.0.11" -> "10.k.0.0/24": the branch LAN the topology built.
+std::string lan_subnet_of(const std::string& address) {
+  return address.substr(0, address.rfind('.')) + ".0/24";
+}
+
+}  // namespace
+
+class Emulation {
+ public:
+  Emulation(const Scenario& s, const EmulateOptions& o) : s_(s), o_(o) {}
+  ~Emulation() { shutdown(); }
+
+  Result<EmulateResult> run();
+
+ private:
+  void say(const std::string& line) const {
+    if (o_.progress) o_.progress(line);
+  }
+  bool stopping() const { return o_.should_stop && o_.should_stop(); }
+  std::int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0_).count();
+  }
+
+  Status build_network();
+  Status build_layers();
+  Status configure_tracker(std::map<std::string, std::map<AgentRole, std::string>>& tokens);
+  Status setup_agents();
+  Status wait_reflectors_reported();
+  Status run_timeline();
+  Status act(const Action& a);
+  void push_pending_assignments();
+  Status start_cross(const std::string& branch, std::size_t index);
+  std::vector<InteractiveSeries> interactive_series() const;
+  void poll_status();
+  void print_progress();
+  bool all_done() const;
+  Status write_outputs(EmulateResult& r);
+  void shutdown();
+
+  const Scenario& s_;
+  const EmulateOptions& o_;
+  std::unique_ptr<Topology> topo_;
+  EmulatorThread emu_;
+  std::unique_ptr<TrackerNode> tracker_;
+  std::unique_ptr<AgentNodes> agents_;
+  NodeBook book_;
+  std::vector<BuiltLayer> layers_;
+  std::map<std::string, std::vector<std::string>> stacks_;  // branch -> assigned stack
+  std::map<std::string, bool> stack_pending_;                // branch -> PUT not yet accepted
+  std::map<std::pair<std::string, std::size_t>, std::unique_ptr<CrossFlow>> cross_;  // (branch, flow index)
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  bool interrupted_ = false;  // a stop signal ended the timeline early
+  std::chrono::steady_clock::time_point emu_started_ = std::chrono::steady_clock::now();
+};
+
+Status Emulation::build_network() {
+  BC_ASSIGN_OR_RETURN(TopologySpec spec, scenario_to_topology(s_, o_.run_id));
+  say("building the topology: " + std::to_string(s_.branches.size()) + " branches, namespaces bcns-" + o_.run_id + "-*");
+  BC_ASSIGN_OR_RETURN(topo_, Topology::build(spec));
+  for (WanLinkPlan& p : topo_->take_wan_links())
+    BC_RETURN_IF_ERROR(emu_.add_link(p.branch, std::move(p.branch_side), std::move(p.dc_side), p.options));
+  EmulatorThreadOptions eo;
+  eo.realtime_priority = o_.rt_priority;
+  BC_RETURN_IF_ERROR(emu_.start(eo));
+  emu_started_ = std::chrono::steady_clock::now();
+  return Status();
+}
+
+Status Emulation::build_layers() {
+  const std::string dir = o_.run_dir + "/layers";
+  for (const LayerVersion& v : layer_versions(s_)) {
+    BC_ASSIGN_OR_RETURN(LayerPlan plan, plan_layer(s_.layers[v.layer_index], s_.seed, v.version));
+    say("generating " + ref_of(s_, v) + ": " + std::to_string(plan.files.size()) + " files, " +
+        mib(plan.total_bytes) + " MiB" + (v.version > 1 ? ", " + mib(plan.changed_bytes) + " MiB changed" : ""));
+    BC_ASSIGN_OR_RETURN(BuiltLayer built, write_layer(plan, v.kind, dir));
+    layers_.push_back(std::move(built));
+    if (stopping()) return Status::aborted("stopped by signal");
+  }
+  return Status();
+}
+
+Status Emulation::configure_tracker(std::map<std::string, std::map<AgentRole, std::string>>& tokens) {
+  AdminClient& admin = tracker_->admin();
+  for (const BuiltLayer& l : layers_) {
+    say("importing " + l.ref);
+    BC_RETURN_IF_ERROR(admin.call("POST", "/api/v1/layers/import", {{"dir", l.dir}}).status().with_context(l.ref));
+  }
+  for (const BranchDef& b : s_.branches) {
+    const std::string first = b.reflectors > 0 ? b.reflector_name(1) : b.endpoint_name(1);
+    json body = {{"subnets", {lan_subnet_of(topo_->node(first)->address)}}};
+    if (!b.wan_policy_json.empty()) body["wan_policy"] = json::parse(b.wan_policy_json, nullptr, false);
+    BC_RETURN_IF_ERROR(admin.call("PUT", "/api/v1/branches/" + b.name, body).status().with_context(b.name));
+    for (AgentRole role : {AgentRole::reflector, AgentRole::endpoint}) {
+      json req = {{"role", role == AgentRole::reflector ? "reflector" : "endpoint"},
+                  {"branch", b.name}, {"reusable", true}, {"max_uses", 1000}};
+      BC_ASSIGN_OR_RETURN(json tok, admin.call("POST", "/api/v1/enrollment-tokens", req));
+      tokens[b.name][role] = tok.value("token", "");
+    }
+  }
+  return Status();
+}
+
+Status Emulation::setup_agents() {
+  AgentNodesOptions ao;
+  ao.run_dir = o_.run_dir;
+  ao.reflector_binary = locate(o_.bin_dir, "bc-reflector", "reflector");
+  ao.endpoint_binary = locate(o_.bin_dir, "bc-endpoint", "endpoint");
+  ao.tracker_url = tracker_->url();
+  ao.tracker_public_key = tracker_->public_key_hex();
+  agents_ = std::make_unique<AgentNodes>(ao, *topo_);
+  for (const BranchDef& b : s_.branches) {
+    for (std::size_t i = 1; i <= b.reflectors; ++i) {
+      AgentNode n{b.reflector_name(i), b.name, AgentRole::reflector};
+      n.quota_bytes = b.reflector_disk_bytes > 0 ? b.reflector_disk_bytes : kUnlimitedQuotaBytes;
+      agents_->add(std::move(n));
+    }
+    for (std::size_t i = 1; i <= b.endpoints; ++i) agents_->add(AgentNode{b.endpoint_name(i), b.name});
+  }
+  for (AgentNode& n : agents_->nodes()) {
+    n.dir = o_.run_dir + "/nodes/" + n.name;
+    n.log = o_.run_dir + "/nodes/" + n.name + ".log";
+    book_.add_node(n.name, n.branch, n.role == AgentRole::endpoint);
+  }
+  std::error_code ec;
+  fs::create_directories(o_.run_dir + "/nodes", ec);
+  std::map<std::string, std::map<AgentRole, std::string>> tokens;
+  BC_RETURN_IF_ERROR(configure_tracker(tokens));
+  say("enrolling " + std::to_string(agents_->nodes().size()) + " reflectors and endpoints");
+  BC_RETURN_IF_ERROR(agents_->setup(tokens));
+  BC_RETURN_IF_ERROR(agents_->start_role(AgentRole::reflector));
+  BC_RETURN_IF_ERROR(wait_reflectors_reported());
+  return agents_->start_role(AgentRole::endpoint);
+}
+
+// Endpoints start only once every reflector has registered and reported: an
+// endpoint announcing while its branch has no live reflector is handed the
+// origin across the WAN (the fallback for branches without one), which is
+// not what a branch with a reflector does in steady state.
+Status Emulation::wait_reflectors_reported() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kReflectorReadyTimeoutMs);
+  for (const AgentNode& n : agents_->nodes()) {
+    if (n.role != AgentRole::reflector) continue;
+    for (;;) {
+      if (tracker_->admin().call("GET", "/api/v1/status/nodes/" + n.node_id).ok()) break;
+      if (std::chrono::steady_clock::now() >= deadline)
+        return Status::unavailable("reflector " + n.name + " sent no status report within " +
+                                   std::to_string(kReflectorReadyTimeoutMs) + " ms; see " + n.log);
+      if (stopping()) return Status::aborted("stopped by signal");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // bounded poll for the first report
+    }
+  }
+  say("every reflector registered; starting the endpoints");
+  return Status();
+}
+
+Status Emulation::act(const Action& a) {
+  say("t=" + std::to_string(a.at_ms / 1000.0).substr(0, 6) + "s " + to_string(a.kind) +
+      (a.branch.empty() ? "" : " " + a.branch) + (a.node.empty() ? "" : " " + a.node));
+  switch (a.kind) {
+    case ActionKind::assign:
+      stacks_[a.branch] = stack_after(s_, stacks_[a.branch], s_.assignments[a.index]);
+      stack_pending_[a.branch] = true;
+      push_pending_assignments();
+      return Status();
+    case ActionKind::kill_reflector: return agents_->kill(a.node);
+    case ActionKind::restart_reflector: return agents_->start(a.node);
+    case ActionKind::stop_tracker: tracker_->stop(); return Status();
+    case ActionKind::start_tracker:
+      BC_RETURN_IF_ERROR(tracker_->start());
+      push_pending_assignments();
+      return Status();
+    case ActionKind::cut_wan: return emu_.set_cut(a.branch, true);
+    case ActionKind::restore_wan: return emu_.set_cut(a.branch, false);
+    case ActionKind::start_cross: return start_cross(a.branch, a.index);
+    case ActionKind::stop_cross:
+      if (auto it = cross_.find({a.branch, a.index}); it != cross_.end()) it->second->stop();
+      return Status();
+  }
+  return Status();
+}
+
+Status Emulation::start_cross(const std::string& branch, std::size_t index) {
+  auto key = std::make_pair(branch, index);
+  if (!cross_.count(key)) {
+    std::size_t k = 0;
+    while (s_.branches[k].name != branch) ++k;
+    const BranchDef& b = s_.branches[k];
+    const NodeInfo* near = topo_->node(cross_traffic_node(b));
+    const NodeInfo* far = topo_->node(kCrossTrafficDcNode);
+    if (near == nullptr || far == nullptr) return Status::not_found("no cross-traffic nodes for branch " + branch);
+    // One port per flow: 5300 + 16 per branch + the flow's index (16 flows per branch at most).
+    auto port = static_cast<std::uint16_t>(kCrossPortBase + 16 * k + index);
+    cross_[key] = std::make_unique<CrossFlow>(b.cross_traffic[index], CrossEnd{near->netns, near->address},
+                                              CrossEnd{far->netns, far->address}, port);
+  }
+  return cross_[key]->start().with_context("cross traffic " + branch + "[" + std::to_string(index) + "]");
+}
+
+std::vector<InteractiveSeries> Emulation::interactive_series() const {
+  std::vector<InteractiveSeries> out;
+  for (const auto& [key, flow] : cross_) {
+    const BranchDef* b = s_.branch(key.first);
+    if (b == nullptr || b->cross_traffic[key.second].kind != CrossKind::interactive) continue;
+    out.push_back({key.first, static_cast<int>(key.second) + 1, flow->latencies_ms()});
+  }
+  return out;
+}
+
+// An assignment made while the tracker is stopped is sent when it is back.
+void Emulation::push_pending_assignments() {
+  if (!tracker_->running()) return;
+  for (auto& [branch, pending] : stack_pending_) {
+    if (!pending) continue;
+    auto r = tracker_->admin().call("PUT", "/api/v1/assignments/branch/" + branch, {{"stack", stacks_[branch]}});
+    if (r.ok()) pending = false;
+    else say("  assignment for " + branch + " not accepted yet: " + r.status().to_string());
+  }
+}
+
+void Emulation::poll_status() {
+  if (!tracker_->running()) return;
+  const std::int64_t now = now_ms();
+  for (const AgentNode& n : agents_->nodes()) {
+    auto r = tracker_->admin().call("GET", "/api/v1/status/nodes/" + n.node_id);
+    if (r.ok()) book_.observe(n.name, *r, now);
+    else if (r.status().code() == Status::Code::unavailable) return;  // tracker unreachable: next round
+  }
+}
+
+bool Emulation::all_done() const {
+  for (const auto& [branch, stack] : stacks_)
+    if (!book_.branch_done(branch, stack)) return false;
+  return true;
+}
+
+void Emulation::print_progress() {
+  json links = emu_.stats_json()["links"];
+  std::string line = "t=" + std::to_string(now_ms() / 1000) + "s";
+  for (const BranchDef& b : s_.branches) {
+    std::uint64_t down = 0;
+    if (links.contains(b.name)) down = links[b.name]["b_to_a"]["counters"].value("bytes_out", std::uint64_t{0});
+    auto by = book_.branch_bytes(b.name);
+    std::size_t done = 0;
+    for (const BookEntry& e : book_.entries())
+      if (e.branch == b.name && e.endpoint && !stacks_[b.name].empty() &&
+          std::all_of(stacks_[b.name].begin(), stacks_[b.name].end(), [&](const std::string& r) { return e.done_ms.count(r) > 0; }))
+        ++done;
+    line += " | " + b.name + ": WAN down " + mib(down) + " MiB, from origin " + mib(by["origin"]) +
+            ", reflector " + mib(by["reflector"]) + ", peers " + mib(by["peer"]) + ", done " + std::to_string(done) +
+            "/" + std::to_string(b.endpoints);
+  }
+  say(line);
+}
+
+Status Emulation::run_timeline() {
+  const std::vector<Action> actions = scenario_timeline(s_);
+  std::size_t next = 0;
+  t0_ = std::chrono::steady_clock::now();
+  std::int64_t next_poll = 0, next_progress = o_.progress_every_ms;
+  say("run clock started; duration " + std::to_string(s_.duration_ms / 1000) + " s, " +
+      std::to_string(actions.size()) + " timeline actions");
+  for (;;) {
+    if (stopping()) {
+      say("stopped by signal at t=" + std::to_string(now_ms() / 1000) + " s; writing the report of the run so far");
+      interrupted_ = true;
+      return Status();
+    }
+    std::int64_t now = now_ms();
+    while (next < actions.size() && actions[next].at_ms <= now) BC_RETURN_IF_ERROR(act(actions[next++]));
+    if (now >= next_poll) {
+      poll_status();
+      push_pending_assignments();
+      next_poll = now + o_.poll_ms;
+    }
+    if (now >= next_progress) {
+      print_progress();
+      next_progress = now + o_.progress_every_ms;
+    }
+    if (next == actions.size() && all_done()) {
+      say("every endpoint holds its branch's stack at t=" + std::to_string(now / 1000.0).substr(0, 6) + " s");
+      return Status();
+    }
+    if (now >= s_.duration_ms) {
+      say("scenario duration reached; not every endpoint completed");
+      return Status();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // loop tick; every wait above is bounded
+  }
+}
+
+Status Emulation::write_outputs(EmulateResult& r) {
+  r.run_s = static_cast<double>(now_ms()) / 1000.0;
+  r.all_complete = all_done() && !stacks_.empty();
+  for (auto& [key, flow] : cross_) flow->stop();  // the latencies are final from here
+  json links = emu_.stats_json();
+  // The emulator's series start when it did, before the tracker and enrollment;
+  // shift them onto the run clock (setup traffic lands at negative times).
+  const std::int64_t offset_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t0_ - emu_started_).count();
+  links["run_clock_offset_ms"] = offset_ms;
+  for (auto& [branch, l] : links["links"].items())
+    for (const char* dir : {"a_to_b", "b_to_a"})
+      if (l.contains(dir) && l[dir].contains("series") && l[dir]["series"].contains("t_ms"))
+        for (json& t : l[dir]["series"]["t_ms"]) t = t.get<std::int64_t>() - offset_ms;
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/links.json", links.dump() + "\n", 0644));
+  for (const auto& [branch, l] : links["links"].items()) {
+    std::string line = "WAN down to " + branch + " by source:";
+    for (const auto& [key, bytes] : l["b_to_a"]["bytes_by_source_net"].items())
+      line += " " + key + " " + mib(bytes.get<std::uint64_t>()) + " MiB;";
+    const json& re = l["b_to_a"]["resent"];
+    line += " resent (delivered before): tcp " + mib(re.value("tcp_bytes", std::uint64_t{0})) + " MiB, utp " +
+            mib(re.value("utp_bytes", std::uint64_t{0})) + " MiB";
+    say(line);
+  }
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", book_.nodes_json(interactive_series()).dump(2) + "\n", 0644));
+  BC_ASSIGN_OR_RETURN(RunInputs in, load_run_inputs(o_.run_dir));
+  Report rep = build_report(s_, in);
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/report.json", rep.to_json().dump(2) + "\n", 0644));
+  r.report_table = rep.to_table();
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/report.txt", r.report_table, 0644));
+  if (o_.plots) BC_RETURN_IF_ERROR(draw_plots(s_, in, rep, o_.run_dir));
+  return Status();
+}
+
+void Emulation::shutdown() {
+  for (auto& [key, flow] : cross_) flow->stop();
+  if (agents_) agents_->stop_all();
+  if (tracker_) tracker_->stop();
+  emu_.stop();
+  if (topo_) (void)topo_->teardown();
+}
+
+Result<EmulateResult> Emulation::run() {
+  std::error_code ec;
+  fs::create_directories(o_.run_dir, ec);
+  if (ec) return Status::io_error("creating " + o_.run_dir + ": " + ec.message());
+  BC_RETURN_IF_ERROR(build_layers());
+  BC_RETURN_IF_ERROR(build_network());
+  if (stopping()) return Status::aborted("stopped by signal");
+  TrackerNodeOptions to;
+  to.dir = o_.run_dir + "/tracker";
+  to.binary = locate(o_.bin_dir, "bc-tracker", "tracker");
+  BC_ASSIGN_OR_RETURN(tracker_, TrackerNode::create(to, *topo_));
+  say("starting bc-tracker (origin seed on) at " + tracker_->url());
+  BC_RETURN_IF_ERROR(tracker_->start());
+  BC_RETURN_IF_ERROR(setup_agents());
+  BC_RETURN_IF_ERROR(run_timeline());
+  EmulateResult r;
+  r.interrupted = interrupted_;
+  BC_RETURN_IF_ERROR(write_outputs(r));
+  shutdown();
+  return r;
+}
+
+Result<EmulateResult> run_emulation(const Scenario& scenario, const EmulateOptions& options) {
+  if (options.run_dir.empty()) return Status::invalid_argument("emulate: run directory required");
+  Emulation e(scenario, options);
+  return e.run();
+}
+
+}  // namespace bc::netsim

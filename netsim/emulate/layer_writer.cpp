@@ -1,0 +1,57 @@
+#include "netsim/emulate/layer_writer.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "layers/capture/capture.hpp"
+#include "layers/model/layer_dir.hpp"
+
+namespace bc::netsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status write_one(const PlannedFile& f, const std::string& path, std::vector<char>& buf) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) return Status::io_error("creating the directory of " + path + ": " + ec.message());
+  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!out) return Status::io_error("opening " + path + " for writing");
+  std::size_t next_rewrite = 0;
+  for (std::uint64_t b = 0, off = 0; off < f.size_bytes; ++b, off += kPlanBlockBytes) {
+    std::size_t len = static_cast<std::size_t>(std::min(kPlanBlockBytes, f.size_bytes - off));
+    bool rewritten = next_rewrite < f.rewritten_blocks.size() && f.rewritten_blocks[next_rewrite] == b;
+    if (rewritten) ++next_rewrite;
+    fill_block(rewritten ? f.rewrite_key : f.content_key, b, std::span<char>(buf.data(), len));
+    if (std::fwrite(buf.data(), 1, len, out.get()) != len) return Status::io_error("writing " + path);
+  }
+  if (std::fflush(out.get()) != 0) return Status::io_error("writing " + path);
+  return Status();
+}
+
+}  // namespace
+
+Result<BuiltLayer> write_layer(const LayerPlan& plan, LayerKind kind, const std::string& work_dir) {
+  const std::string tag = plan.name + "-" + std::to_string(plan.version);
+  const std::string src = fs::absolute(work_dir + "/src-" + tag).string();
+  const std::string out = fs::absolute(work_dir + "/layer-" + tag).string();
+  std::vector<char> buf(kPlanBlockBytes);
+  for (const PlannedFile& f : plan.files) BC_RETURN_IF_ERROR(write_one(f, src + "/" + f.path, buf));
+
+  CaptureOptions o;
+  o.source_dir = src;
+  o.ref = LayerRef{plan.name, plan.version};
+  o.kind = kind;
+  if (plan.version > 1) o.parent = LayerRef{plan.name, plan.version - 1};
+  o.threads = 2;
+  o.created_unix_s = 1'800'000'000;  // fixed, so a seed rebuilds the same manifest
+  BC_ASSIGN_OR_RETURN(CapturedLayer captured, capture_layer(o));
+  BC_RETURN_IF_ERROR(write_layer_dir(out, captured.manifest.encode(), captured.torrent, src));
+  return BuiltLayer{o.ref.to_string(), out, plan.total_bytes};
+}
+
+}  // namespace bc::netsim

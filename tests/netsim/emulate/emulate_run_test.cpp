@@ -1,0 +1,141 @@
+// `bc-netsim emulate` end to end (root): the default scenario scaled to 1/16
+// with the real bc-tracker, bc-reflector and bc-endpoint in namespaces. Checks
+// the invariants from the run's report.json: every endpoint holds its
+// branch's final stack; a branch with a reflector carries at most 1.03 x its
+// new content down its WAN link; a branch without one at most one copy per
+// endpoint (the origin fallback policy); and nothing of the run is left.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/util/fs.hpp"
+#include "netsim/topo/netns.hpp"
+#include "tests/netsim/netsim_test_support.hpp"
+
+namespace bc::netsim {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kRunTimeoutS = 240;
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in, nullptr, false);
+}
+
+// Runs bc-netsim with `args`, killing it after timeout_s; its exit code.
+int run_netsim(const std::vector<std::string>& args, const std::string& log, int timeout_s) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    (void)f;
+    ::dup2(1, 2);
+    std::vector<char*> argv{const_cast<char*>(BC_NETSIM_BIN)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(BC_NETSIM_BIN, argv.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGTERM);  // the run tears down on SIGTERM
+      std::this_thread::sleep_for(std::chrono::seconds(10));
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // bounded poll of the child
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN bytes stay within the invariants") {
+  BC_REQUIRE_ROOT();
+  const std::string dir = "/tmp/bc-netsim-emulate-test-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  const std::string run_id = "et" + std::to_string(::getpid() % 100000);
+  int code = run_netsim({"emulate", std::string(BC_NETSIM_SCENARIOS_DIR) + "/default.toml", "--out", dir, "--scale",
+                         "0.0625", "--run-id", run_id, "--no-plots"},
+                        dir + ".log", kRunTimeoutS);
+  INFO("bc-netsim output: " << dir << ".log; run directory " << dir);
+  CHECK(list_netns(netns_name(run_id, "")).empty());
+  REQUIRE(code >= 0);
+  json run = read_json(dir + "/run.json");
+  json report = read_json(dir + "/report.json");
+  REQUIRE(report.is_object());
+  CHECK(run.value("all_complete", false));
+  CHECK(code == 0);
+
+  // Every endpoint completed every layer of its final stack (base@2, app@1).
+  const std::set<std::pair<std::string, int>> final_stack = {{"base", 2}, {"app", 1}};
+  std::size_t rows = 0;
+  for (const json& c : report["completions"]) {
+    if (!final_stack.count({c["layer"].get<std::string>(), c["version"].get<int>()})) continue;
+    ++rows;
+    CHECK_MESSAGE(c["done_ms"].get<long long>() >= 0, c["node"].get<std::string>() << " " << c["layer"].get<std::string>());
+  }
+  CHECK(rows == 12 * 2);
+
+  for (const json& b : report["branches"]) {
+    const std::string name = b["branch"];
+    const double ratio = b["wan_down_per_new_content"];
+    INFO("branch " << name << ": WAN down " << b["wan_down_bytes"] << " bytes, new content "
+                   << b["new_content_bytes"] << ", ratio " << ratio);
+    if (name == "c") CHECK(ratio <= 4.0);  // no reflector: at most one copy per endpoint
+    else CHECK(ratio <= 1.03);
+  }
+}
+
+std::size_t count_of(const std::string& path, const std::string& needle) {
+  auto text = read_small_file(path, 64 << 20);
+  if (!text.ok()) return 0;
+  std::size_t n = 0;
+  for (auto at = text->find(needle); at != std::string::npos; at = text->find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST_CASE("faults and cross traffic are carried out: WAN cut, reflector killed and restarted, tracker restarted, flows") {
+  BC_REQUIRE_ROOT();
+  const std::string dir = "/tmp/bc-netsim-faults-test-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  const std::string run_id = "ef" + std::to_string(::getpid() % 100000);
+  int code = run_netsim({"emulate", std::string(BC_NETSIM_FIXTURES_DIR) + "/faults-short.toml", "--out", dir,
+                         "--run-id", run_id, "--no-plots"},
+                        dir + ".log", 120);
+  INFO("bc-netsim output: " << dir << ".log; run directory " << dir);
+  CHECK(list_netns(netns_name(run_id, "")).empty());
+  REQUIRE((code == 0 || code == 3));  // 3: not every endpoint completed, which is the nodes' business here
+  json links = read_json(dir + "/links.json");
+  REQUIRE(links.is_object());
+  const json& a = links["links"]["a"];
+  // The 2 s cut dropped what arrived meanwhile (the interactive flow keeps sending).
+  CHECK(a["a_to_b"]["counters"]["dropped_cut"].get<std::uint64_t>() + a["b_to_a"]["counters"]["dropped_cut"].get<std::uint64_t>() > 0);
+  // 4 Mbit/s for 10 s = 5 MB offered to the cross node; 2 s of it fell into the cut.
+  std::uint64_t xt = 0;
+  for (const auto& [key, bytes] : a["b_to_a"]["bytes_by_source_net"].items())
+    if (key.find(">10.1.0.12 udp") != std::string::npos) xt += bytes.get<std::uint64_t>();
+  CHECK(xt >= 3'400'000);
+  CHECK(xt <= 5'300'000);
+  json nodes = read_json(dir + "/nodes.json");
+  REQUIRE(nodes["interactive"].size() == 1);
+  const json& lat = nodes["interactive"][0]["latency_ms"];
+  CHECK(lat.size() >= 20);
+  for (const json& ms : lat) CHECK(ms.get<double>() >= 40.0);  // never below the base RTT
+  CHECK(count_of(dir + "/tracker/tracker.log", "bc-tracker listening") == 2);
+  CHECK(count_of(dir + "/nodes/a-r1.log", " starting") == 2);  // "reflector <id> starting", once per life
+}
+
+}  // namespace
+}  // namespace bc::netsim

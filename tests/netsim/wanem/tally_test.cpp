@@ -1,0 +1,73 @@
+// The link's ground-truth tallies: bytes by source net/destination/protocol,
+// and TCP/uTP data delivered a second time.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "netsim/wanem/resend_tally.hpp"
+#include "netsim/wanem/source_tally.hpp"
+
+namespace bc::netsim {
+namespace {
+
+// An IPv4 packet 10.0.0.10:6881 -> 10.1.0.10:6881 of `total` bytes.
+std::vector<std::uint8_t> ipv4(std::uint8_t proto, std::size_t total) {
+  std::vector<std::uint8_t> p(total, 0);
+  p[0] = 0x45;
+  p[2] = static_cast<std::uint8_t>(total >> 8), p[3] = static_cast<std::uint8_t>(total);
+  p[9] = proto;
+  p[12] = 10, p[13] = 0, p[14] = 0, p[15] = 10;
+  p[16] = 10, p[17] = 1, p[18] = 0, p[19] = 10;
+  p[20] = 0x1a, p[21] = 0xe1, p[22] = 0x1a, p[23] = 0xe1;
+  return p;
+}
+
+std::vector<std::uint8_t> tcp(std::uint32_t seq, std::size_t payload) {
+  auto p = ipv4(6, 40 + payload);
+  p[24] = seq >> 24, p[25] = seq >> 16, p[26] = seq >> 8, p[27] = static_cast<std::uint8_t>(seq);
+  p[32] = 5 << 4;  // data offset 20
+  return p;
+}
+
+std::vector<std::uint8_t> utp(std::uint16_t seq, std::uint8_t type = 0) {
+  auto p = ipv4(17, 28 + 20 + 1000);
+  p[28] = static_cast<std::uint8_t>((type << 4) | 1);
+  p[28 + 16] = seq >> 8, p[28 + 17] = static_cast<std::uint8_t>(seq);
+  return p;
+}
+
+TEST_CASE("the source tally sums IP bytes by source /24, destination and protocol") {
+  SourceTally t;
+  t.add(tcp(1, 100));
+  t.add(tcp(2, 100));
+  t.add(utp(1));
+  std::vector<std::uint8_t> junk(10, 0);
+  t.add(junk);
+  auto j = t.to_json();
+  CHECK(j["10.0.0.0/24>10.1.0.10 tcp"] == 280);
+  CHECK(j["10.0.0.0/24>10.1.0.10 udp"] == 1048);
+  CHECK(j["other"] == 10);
+}
+
+TEST_CASE("TCP ranges and uTP seq_nrs delivered twice are resends; a retransmission of a lost packet is not") {
+  ResendTally t;
+  t.add(tcp(1000, 1000));  // [1000, 2000)
+  t.add(tcp(3000, 1000));  // [3000, 4000): [2000, 3000) was lost
+  t.add(tcp(2000, 1000));  // the lost segment again: first delivery
+  t.add(tcp(1000, 1000));  // resent
+  t.add(tcp(1500, 2000));  // [1500, 3500): all delivered before: resent
+  t.add(tcp(3500, 1000));  // overlaps new bytes: not counted
+  t.add(utp(65535));
+  t.add(utp(1));      // wraps forward; 0 was lost
+  t.add(utp(0));      // the lost one: first delivery
+  t.add(utp(65535));  // resent
+  t.add(utp(3, 2));   // ST_STATE (an ack): ignored
+  auto j = t.to_json();
+  CHECK(j["tcp_packets"] == 2);
+  CHECK(j["tcp_bytes"] == 1040 + 2040);
+  CHECK(j["utp_packets"] == 1);
+  CHECK(j["utp_bytes"] == 1048);
+}
+
+}  // namespace
+}  // namespace bc::netsim
