@@ -87,9 +87,9 @@ struct SwarmNodeOptions {
   // interval is 30 min). This is how a node that announced before its
   // reflector, its branch peers or the origin's seed finds them, and how
   // endpoints fall back to the origin when their reflector dies.
-  // Defaults 2000 and 60000 ms.
+  // Defaults 2000 and 15000 ms (15 s: an end-game stall costs at most that).
   int idle_reannounce_min_ms = 2000;
-  int idle_reannounce_max_ms = 60000;
+  int idle_reannounce_max_ms = 15000;
   // BEP 19 web seeds: base URLs of Range-capable HTTP servers over an origin
   // store. Every layer gets "<base>/<info_hash>/" as a url seed; libtorrent
   // then requests "<base>/<info_hash>/NAME-vVERSION/<path>" (or
