@@ -57,6 +57,10 @@ struct SwarmNode::Impl {
   std::map<libtorrent::torrent_handle, std::string> by_handle;  // -> key of `layers`
   SteadyTime last_progress{};
   std::string marker_path;
+  SwarmNode::WanBytes retired_wan;  // WAN bytes of layers removed from the session
+
+  // WAN-class payload bytes of one layer (its peer tap), as classed now.
+  SwarmNode::WanBytes wan_bytes(const LayerState& l) const;
 
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);
