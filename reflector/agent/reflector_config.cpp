@@ -102,9 +102,10 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
   BC_RETURN_IF_ERROR(num("poll_interval_ms", c.poll_interval_ms));
   BC_RETURN_IF_ERROR(num("heartbeat_interval_ms", c.heartbeat_interval_ms));
   if (t.contains("wan_governor")) {
-    auto b = t["wan_governor"].value<bool>();
+    // as_boolean, not value<bool>: toml++ would read 1 as true.
+    auto* b = t["wan_governor"].as_boolean();
     if (!b) return Status::invalid_argument("config: wan_governor must be true or false");
-    c.wan_governor = *b;
+    c.wan_governor = b->get();
   }
   if (auto* arr = t["test_peer_hints"].as_array()) {
     for (const auto& e : *arr) {
