@@ -19,8 +19,8 @@
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
 #include "tracker/client/branch_net.hpp"
-#include "tracker/client/wan_settings.hpp"
 #include "tracker/client/tracker_client.hpp"
+#include "tracker/client/wan_settings.hpp"
 
 namespace bc::endpoint {
 

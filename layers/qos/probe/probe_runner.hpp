@@ -32,6 +32,7 @@ class ProbeRunner final : public RttSource {
   RttDrain drain() override;
   const std::string& target() const { return target_; }
   ProbeCounters counters() const { return prober_->counters(); }
+  boost::asio::ip::udp::endpoint local_endpoint() const { return prober_->local_endpoint(); }
 
  private:
   ProbeRunner() = default;
