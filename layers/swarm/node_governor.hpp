@@ -57,6 +57,8 @@ class NodeGovernor {
   int64_t take_demand_bytes_per_s();
   bool enabled() const { return loop_.enabled(); }
   bool probing() const { return prober_ != nullptr; }
+  // The WAN limits last applied (kNoLimit = unlimited); nullopt before the first tick.
+  std::optional<std::pair<int64_t, int64_t>> applied() const { return loop_.applied(); }
 
  private:
   Status restart_prober(const std::string& tracker_host, uint16_t probe_port);

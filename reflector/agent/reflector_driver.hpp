@@ -46,6 +46,9 @@ class ReflectorDriver {
   const std::string& node_id() const { return node_id_; }
   // The WAN governor (nullptr before registration).
   const NodeGovernor* governor() const { return governor_.get(); }
+  // WAN payload bytes moved by the swarm node (SwarmNode::wan_bytes); zero
+  // before registration. For tests and logs.
+  SwarmNode::WanBytes wan_bytes() const { return swarm_ ? swarm_->wan_bytes() : SwarmNode::WanBytes{}; }
 
  private:
   struct Fetch {
