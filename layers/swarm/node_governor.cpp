@@ -48,7 +48,13 @@ Status NodeGovernorOptions::validate() const {
 }
 
 NodeGovernor::NodeGovernor(SwarmNode& node, const Clock& clock, NodeGovernorOptions options)
-    : node_(node), clock_(clock), options_(std::move(options)), port_(node), loop_(loop_options(options_), port_) {}
+    : node_(node), clock_(clock), options_(std::move(options)), port_(node), loop_(loop_options(options_), port_) {
+  // Until the first desired state (the tracker may be down at start): no
+  // caps and no prober, so no latency control either (see configure()).
+  qos::WanPolicy none;
+  none.latency_aware = false;
+  loop_.set_policy(none);
+}
 
 // Without RTT samples the latency control has nothing to steer by: it would
 // hold its start rate, then decay to the floor (samples_stale), throttling a
