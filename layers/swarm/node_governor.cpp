@@ -58,17 +58,23 @@ NodeGovernor::NodeGovernor(SwarmNode& node, const Clock& clock, NodeGovernorOpti
 
 // Without RTT samples the latency control has nothing to steer by: it would
 // hold its start rate, then decay to the floor (samples_stale), throttling a
-// node whose tracker simply runs no responder. So without a prober the policy
-// runs as caps only (latency_aware = false).
+// node whose tracker simply runs no responder, or one it cannot reach. So the
+// policy runs as caps only (latency_aware = false) until the prober has had
+// its first answer. A responder that answered and then goes quiet is the
+// governor's business (hold, then decay: silence may be congestion).
 Status NodeGovernor::configure(const std::string& tracker_host, uint16_t probe_port, const qos::WanPolicy& policy,
                                double share) {
   policy_ = policy;
   loop_.set_share(share);
   Status s = restart_prober(tracker_host, probe_port);
-  qos::WanPolicy effective = policy_;
-  if (!prober_) effective.latency_aware = false;
-  loop_.set_policy(effective);
+  apply_policy();
   return s;
+}
+
+void NodeGovernor::apply_policy() {
+  qos::WanPolicy effective = policy_;
+  if (!prober_ || !answered_) effective.latency_aware = false;
+  loop_.set_policy(effective);
 }
 
 Status NodeGovernor::restart_prober(const std::string& tracker_host, uint16_t probe_port) {
@@ -86,6 +92,7 @@ Status NodeGovernor::restart_prober(const std::string& tracker_host, uint16_t pr
   loop_.set_rtt_source(nullptr);
   prober_.reset();
   probe_target_.clear();
+  answered_ = false;
   if (target.empty()) return Status();
   qos::probe::RttProberOptions po;
   po.target = target;
@@ -100,6 +107,10 @@ Status NodeGovernor::restart_prober(const std::string& tracker_host, uint16_t pr
 }
 
 std::optional<qos::WanTickReport> NodeGovernor::poll() {
+  if (prober_ && !answered_ && prober_->counters().answered > 0) {
+    answered_ = true;  // RTT samples flow: latency control can start
+    apply_policy();
+  }
   auto r = loop_.poll(clock_.now_ms(), clock_.unix_s());
   if (!r || !r->notable()) return std::nullopt;
   return r;

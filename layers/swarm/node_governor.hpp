@@ -40,9 +40,10 @@ class NodeGovernor {
   NodeGovernor(SwarmNode& node, const Clock& clock, NodeGovernorOptions options);
 
   // The tracker's probe responder and the branch's policy and share. Restarts
-  // the prober when the target changes; probe_port 0 stops it, and without a
-  // prober the policy runs as caps only (windows and share still apply; no
-  // latency control, which would otherwise decay to the floor). `tracker_host` may be a name
+  // the prober when the target changes; probe_port 0 stops it. Until the
+  // prober has had an answer (no port, unreachable responder) the policy runs
+  // as caps only (windows and share still apply; no latency control, which
+  // with no samples would sit at its start rate and decay to the floor). `tracker_host` may be a name
   // (resolved once per change). Errors: unavailable when the prober cannot
   // start; the loop runs on without samples.
   Status configure(const std::string& tracker_host, uint16_t probe_port, const qos::WanPolicy& policy, double share);
@@ -62,6 +63,7 @@ class NodeGovernor {
 
  private:
   Status restart_prober(const std::string& tracker_host, uint16_t probe_port);
+  void apply_policy();  // policy_ into the loop, latency control only once probes are answered
 
   SwarmNode& node_;
   const Clock& clock_;
@@ -71,6 +73,7 @@ class NodeGovernor {
   std::unique_ptr<qos::probe::ProbeRunner> prober_;
   qos::WanPolicy policy_;     // as the tracker sent it
   std::string probe_target_;  // what prober_ probes; "" = none
+  bool answered_ = false;     // prober_ has had at least one reply
   std::string resolved_host_, resolved_ip_;
   std::optional<std::pair<int64_t, uint64_t>> demand_mark_;  // (ms, WAN bytes down)
 };
