@@ -20,11 +20,13 @@
 #include "layers/apply/applier.hpp"
 #include "layers/index/content_index.hpp"
 #include "layers/index/prepare_payload.hpp"
+#include "layers/swarm/node_governor.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
 #include "tracker/client/branch_net.hpp"
 #include "tracker/client/tracker_client.hpp"
+#include "tracker/client/wan_settings.hpp"
 
 namespace bc::endpoint {
 
@@ -63,6 +65,8 @@ class Agent {
   }
   Status poll_desired();
   void apply_branch_net(const nlohmann::json& state);
+  void apply_wan_settings(const nlohmann::json& state);
+  void governor_tick();
   Status fetch_layer(const std::string& ref);
   Status start_layer(const std::string& ref);
   void handle_event(const SwarmEvent& ev);
@@ -81,6 +85,8 @@ class Agent {
   std::optional<ReportQueue> reports_;
   std::unique_ptr<ContentIndex> index_;
   std::unique_ptr<SwarmNode> swarm_;
+  std::unique_ptr<NodeGovernor> governor_;  // after swarm_: destroyed first
+  std::string wan_problem_;                 // last refused part of the WAN settings, logged once
   std::map<std::string, std::unique_ptr<HeldLayer>> held_;
   std::map<std::string, LocalLayer> local_;
   std::map<std::string, BytesBySource> bytes_;  // per layer, cumulative since start
@@ -116,6 +122,10 @@ Status Agent::open() {
   so.outgoing_utp = false;  // endpoints dial LAN peers: TCP first (swarm_options.hpp)
   so.lan_download_bytes_per_s = o_.config.lan_download_limit_bytes_per_s;
   BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
+  NodeGovernorOptions go;
+  go.enabled = o_.config.wan_governor;
+  go.listen_interfaces = o_.config.listen_interfaces;  // probes leave from the payload's address
+  governor_ = std::make_unique<NodeGovernor>(*swarm_, clock_, go);
   ApplyOptions ao;
   ao.root = o_.config.root;
   BC_ASSIGN_OR_RETURN(TargetStatus ts, target_status(ao));
@@ -137,6 +147,7 @@ Status Agent::poll_desired() {
     stack.push_back(l["ref"].get<std::string>());
   }
   apply_branch_net(r->state);
+  apply_wan_settings(r->state);
   if (stack != desired_ || !have_desired_)
     std::fprintf(stderr, "bc-endpoint: desired stack [%s]\n", [&] {
       std::string s;
@@ -182,6 +193,23 @@ Status check_disk_space(const Manifest& m, const std::string& payload_dir, const
                             std::to_string(needed) + " more bytes, " + state_dir + " has " +
                             std::to_string(free_bytes) + " free");
   return Status();
+}
+
+// The endpoint's WAN traffic is its fallback to the origin: the branch policy
+// governs it too (endpoints get no wan_share: the whole branch cap).
+void Agent::apply_wan_settings(const nlohmann::json& state) {
+  const tracker::WanSettings w = tracker::wan_settings_from_desired(state);
+  if (w.problem != wan_problem_ && !w.problem.empty())
+    std::fprintf(stderr, "bc-endpoint: warning: %s\n", w.problem.c_str());
+  wan_problem_ = w.problem;
+  auto addr = parse_tracker_url(o_.config.tracker_url);
+  Status s = addr.ok() ? governor_->configure(addr->host, w.probe_port, w.policy, w.share) : addr.status();
+  if (!s.ok()) std::fprintf(stderr, "bc-endpoint: warning: %s\n", s.to_string().c_str());
+}
+
+// Every loop turn; the governor ticks every 200 ms and says when a line is due.
+void Agent::governor_tick() {
+  if (auto r = governor_->poll()) std::fprintf(stderr, "bc-endpoint: %s\n", NodeGovernor::describe(*r).c_str());
 }
 
 // Fetches manifest, signature and torrent; nothing is kept unless all verify.
@@ -396,7 +424,9 @@ Status Agent::run() {
         return Status();
     }
     flush_reports();
+    governor_tick();
     for (const auto& ev : swarm_->poll_events(200)) handle_event(ev);
+    governor_tick();
   }
 }
 

@@ -36,6 +36,7 @@ Status save_config(const std::string& dir, const EndpointConfig& c) {
                 {"listen_interfaces", c.listen_interfaces},
                 {"poll_interval_ms", c.poll_interval_ms},
                 {"lan_download_limit_bytes_per_s", c.lan_download_limit_bytes_per_s},
+                {"wan_governor", c.wan_governor},
                 {"keep_generations", c.keep_generations}};
   std::ostringstream out;
   out << "# written by bc-endpoint enroll\n" << t << "\n";
@@ -62,6 +63,7 @@ Result<EndpointConfig> load_config(const std::string& dir) {
   c.listen_interfaces = t["listen_interfaces"].value_or(c.listen_interfaces);
   c.poll_interval_ms = static_cast<int>(t["poll_interval_ms"].value_or(int64_t{c.poll_interval_ms}));
   c.lan_download_limit_bytes_per_s = t["lan_download_limit_bytes_per_s"].value_or(int64_t{0});
+  c.wan_governor = t["wan_governor"].value_or(true);
   c.keep_generations = static_cast<int>(t["keep_generations"].value_or(int64_t{c.keep_generations}));
   Status s = c.validate();
   if (!s.ok()) return s.with_context(path);

@@ -27,6 +27,10 @@ struct EndpointConfig {
   // Download cap for the swarm's LAN class (peers in the branch), bytes/s;
   // 0 = unlimited (default). Keeps the agent polite on a busy desktop LAN.
   int64_t lan_download_limit_bytes_per_s = 0;
+  // The WAN governor on the endpoint's WAN traffic (its fallback to the
+  // origin); false = unlimited WAN class, for no-governor comparison runs.
+  // Default true.
+  bool wan_governor = true;
 
   Status validate() const;
 };

@@ -18,6 +18,14 @@ void PeerTapState::add_bytes(const boost::asio::ip::address& a, uint64_t n) {
   else overflow_bytes += n;
 }
 
+void PeerTapState::add_sent(const boost::asio::ip::address& a, uint64_t n) {
+  std::lock_guard lock(mu);
+  auto it = sent_by_ip.find(a);
+  if (it != sent_by_ip.end()) it->second += n;
+  else if (sent_by_ip.size() < kMaxTappedPeers) sent_by_ip.emplace(a, n);
+  else sent_overflow_bytes += n;
+}
+
 uint64_t PeerTapState::payload_of(int piece, int start, int length) const {
   auto it = short_pieces.find(piece);
   if (it == short_pieces.end()) return uint64_t(length);
@@ -62,6 +70,9 @@ class PeerTap final : public lt::peer_plugin {
   bool on_piece(const lt::peer_request& r, lt::span<const char>) override {
     state_->add_bytes(addr_, state_->payload_of(int(r.piece), r.start, r.length));
     return false;  // counted, not handled: libtorrent goes on as usual
+  }
+  void sent_payload(int bytes) override {
+    if (bytes > 0) state_->add_sent(addr_, uint64_t(bytes));
   }
   void on_piece_failed(lt::piece_index_t p) override { state_->add_failure(int(p), addr_); }
   void on_disconnect(const lt::error_code& ec) override {

@@ -1,5 +1,5 @@
-// A libtorrent torrent plugin that counts payload bytes received per peer
-// address and remembers which peers sent blocks of a piece that failed its
+// A libtorrent torrent plugin that counts payload bytes received (and sent)
+// per peer address and remembers which peers sent blocks of a piece that failed its
 // hash check. libtorrent calls it on its network thread; the node reads it on
 // the owner thread, so the shared state is behind a mutex. Exact (every
 // received block is counted when it arrives), and unaffected by peers
@@ -30,11 +30,15 @@ struct PeerTapState {
   std::mutex mu;
   std::map<boost::asio::ip::address, uint64_t> bytes_by_ip;
   uint64_t overflow_bytes = 0;  // from peers beyond kMaxTappedPeers
+  // Payload bytes sent per peer address (the WAN governor's upload count).
+  std::map<boost::asio::ip::address, uint64_t> sent_by_ip;
+  uint64_t sent_overflow_bytes = 0;  // to peers beyond kMaxTappedPeers
   std::map<int, std::vector<boost::asio::ip::address>> failed_piece_peers;
   // Peers disconnected because they were banned (smart ban or trust), in order.
   std::vector<boost::asio::ip::address> banned;
 
   void add_bytes(const boost::asio::ip::address& a, uint64_t n);
+  void add_sent(const boost::asio::ip::address& a, uint64_t n);
   // Payload bytes of a received block (padding excluded).
   uint64_t payload_of(int piece, int start, int length) const;
   void add_failure(int piece, const boost::asio::ip::address& a);

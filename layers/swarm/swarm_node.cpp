@@ -106,6 +106,18 @@ BytesBySource SwarmNode::Impl::downloaded(const LayerState& l) const {
   return b;
 }
 
+SwarmNode::WanBytes SwarmNode::Impl::wan_bytes(const LayerState& l) const {
+  SwarmNode::WanBytes w;
+  std::lock_guard lock(l.tap->mu);
+  for (const auto& [ip, n] : l.tap->bytes_by_ip)
+    if (!classifier.is_lan(ip)) w.down += n;  // the peer class filter's rule: WAN = outside the subnets
+  for (const auto& [ip, n] : l.tap->sent_by_ip)
+    if (!classifier.is_lan(ip)) w.up += n;
+  w.down += l.tap->overflow_bytes;  // as downloaded() does: unknown peers count as WAN
+  w.up += l.tap->sent_overflow_bytes;
+  return w;
+}
+
 uint64_t SwarmNode::Impl::verified_bytes(const LayerState& l, const lt::torrent_status& st) const {
   if (st.is_seeding) return uint64_t(st.total_wanted);
   uint64_t n = 0;
@@ -278,6 +290,9 @@ Status SwarmNode::remove_layer(const LayerRef& ref) {
   Impl& m = *impl_;
   LayerState* l = m.find(ref);
   if (!l) return Status::not_found("layer " + ref.to_string() + " is not in the swarm node");
+  const WanBytes w = m.wan_bytes(*l);
+  m.retired_wan.down += w.down;
+  m.retired_wan.up += w.up;
   m.ses->remove_torrent(l->handle);
   m.by_handle.erase(l->handle);
   m.layers.erase(ref.to_string());
@@ -325,6 +340,16 @@ Status SwarmNode::set_web_seeds(const std::vector<std::string>& base_urls) {
 }
 
 void SwarmNode::set_wan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->wan_class, down, up); }
+SwarmNode::WanBytes SwarmNode::wan_bytes() const {
+  WanBytes total = impl_->retired_wan;
+  for (const auto& [key, l] : impl_->layers) {
+    const WanBytes w = impl_->wan_bytes(l);
+    total.down += w.down;
+    total.up += w.up;
+  }
+  return total;
+}
+
 void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->lan_class, down, up); }
 
 Result<SwarmLayerStatus> SwarmNode::layer_status(const LayerRef& ref) {

@@ -108,6 +108,16 @@ class SwarmNode {
   // The one entry point of the WAN governor.
   void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
   void set_lan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
+  // Payload bytes received from / sent to WAN peers (outside the LAN subnets,
+  // as classed now) since the node started, removed layers included; what the
+  // WAN governor counts per tick. Counted by our peer plugin as blocks arrive
+  // or leave (excluding protocol overhead, ~1-2%). A set_lan that reclasses
+  // peers can make it step back once.
+  struct WanBytes {
+    uint64_t down = 0;
+    uint64_t up = 0;
+  };
+  WanBytes wan_bytes() const;
 
   // Waits up to timeout_ms for libtorrent alerts and returns the events they
   // translate to (possibly none). Also drives periodic progress and resume

@@ -60,6 +60,10 @@ struct SwarmNode::Impl {
   SteadyTime last_progress{};
   std::string marker_path;
   std::optional<BanList> bans;  // persisted bans (SwarmNodeOptions::ban_ttl_s)
+  SwarmNode::WanBytes retired_wan;  // WAN bytes of layers removed from the session
+
+  // WAN-class payload bytes of one layer (its peer tap), as classed now.
+  SwarmNode::WanBytes wan_bytes(const LayerState& l) const;
 
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);

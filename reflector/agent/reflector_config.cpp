@@ -72,7 +72,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
                                  "branch", "address", "cache_dir", "quota_bytes", "listen",
                                  "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
                                  "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
-                                 "test_peer_hints"};
+                                 "wan_governor", "test_peer_hints"};
   for (const auto& [k, v] : t) {
     bool known = false;
     for (const char* n : kKnown) known = known || k.str() == n;
@@ -101,6 +101,12 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
   BC_RETURN_IF_ERROR(num("max_parallel_fetches", c.max_parallel_fetches));
   BC_RETURN_IF_ERROR(num("poll_interval_ms", c.poll_interval_ms));
   BC_RETURN_IF_ERROR(num("heartbeat_interval_ms", c.heartbeat_interval_ms));
+  if (t.contains("wan_governor")) {
+    // as_boolean, not value<bool>: toml++ would read 1 as true.
+    auto* b = t["wan_governor"].as_boolean();
+    if (!b) return Status::invalid_argument("config: wan_governor must be true or false");
+    c.wan_governor = b->get();
+  }
   if (auto* arr = t["test_peer_hints"].as_array()) {
     for (const auto& e : *arr) {
       auto s = e.value<std::string>();
@@ -134,7 +140,8 @@ std::string render_reflector_config(const ReflectorConfig& c) {
     << "download_limit_bytes_per_s = " << c.download_limit_bytes_per_s << "\n"
     << "max_parallel_fetches = " << c.max_parallel_fetches << "\n"
     << "poll_interval_ms = " << c.poll_interval_ms << "\n"
-    << "heartbeat_interval_ms = " << c.heartbeat_interval_ms << "\n";
+    << "heartbeat_interval_ms = " << c.heartbeat_interval_ms << "\n"
+    << "wan_governor = " << (c.wan_governor ? "true" : "false") << "\n";
   if (!c.test_peer_hints.empty()) {
     o << "test_peer_hints = [";
     for (size_t i = 0; i < c.test_peer_hints.size(); ++i) o << (i ? ", " : "") << quoted(c.test_peer_hints[i]);

@@ -26,6 +26,10 @@ struct ReflectorConfig {
   int max_parallel_fetches = 2;      // layers downloading at once; default 2
   int poll_interval_ms = 2000;       // desired-state poll (with ETag); default 2 s
   int heartbeat_interval_ms = 15000; // heartbeat + status report; default 15 s
+  // The WAN governor (docs/architecture.md "WAN governor"): drives the WAN
+  // class's limits from the branch policy and the RTT to the tracker. false =
+  // static limits only (for no-governor comparison runs); default true.
+  bool wan_governor = true;
   // TEST ONLY: peers added to every layer directly ("IP:PORT"), for tests run
   // before the tracker's announce route and origin seed exist. Never set in
   // production: the tracker's peer lists are how reflectors find sources.

@@ -7,10 +7,13 @@
 #include <thread>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "layers/index/prepare_payload.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
 #include "tracker/client/branch_net.hpp"
+#include "tracker/client/wan_settings.hpp"
 
 namespace bc::reflector {
 
@@ -123,8 +126,15 @@ Status ReflectorDriver::register_or_heartbeat() {
     so.wan_download_bytes_per_s = so.lan_download_bytes_per_s = config_.download_limit_bytes_per_s;
     so.wan_upload_bytes_per_s = so.lan_upload_bytes_per_s = config_.upload_limit_bytes_per_s;
     BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
+    NodeGovernorOptions go;
+    go.enabled = config_.wan_governor;
+    go.listen_interfaces = config_.listen;  // probes leave from the payload's address
+    go.down_cap_bytes_per_s = config_.download_limit_bytes_per_s;
+    go.up_cap_bytes_per_s = config_.upload_limit_bytes_per_s;
+    governor_ = std::make_unique<NodeGovernor>(*swarm_, clock_, go);
   }
   apply_branch_net(first->state);
+  apply_wan_settings(first->state);
   next_heartbeat_ms_ = clock_.now_ms() + config_.heartbeat_interval_ms;
   return Status();
 }
@@ -149,7 +159,9 @@ void ReflectorDriver::step(int wait_ms) {
     next_poll_ms_ = now + config_.poll_interval_ms;
   }
   run_actions();
+  governor_tick();
   handle_events(wait_ms);
+  governor_tick();
   if (clock_.now_ms() >= next_heartbeat_ms_) {
     heartbeat_and_report();
     next_heartbeat_ms_ = clock_.now_ms() + config_.heartbeat_interval_ms;
@@ -171,6 +183,32 @@ void ReflectorDriver::poll_desired() {
   etag_ = r->etag;
   core_.set_desired(std::move(*layers));
   apply_branch_net(r->state);
+  apply_wan_settings(r->state);
+}
+
+// The probe responder, the branch's WAN policy and this reflector's share of
+// the branch caps. A refused part falls back to its default (wan_settings.hpp).
+void ReflectorDriver::apply_wan_settings(const nlohmann::json& state) {
+  if (!governor_) return;
+  const tracker::WanSettings w = tracker::wan_settings_from_desired(state);
+  if (w.problem != wan_problem_) {
+    if (!w.problem.empty()) spdlog::warn("reflector {}: {}", node_id_.substr(0, 12), w.problem);
+    wan_problem_ = w.problem;
+  }
+  std::string host;
+  uint16_t port = 0;
+  (void)split_tracker_url(config_.tracker_url, host, port);  // validated at start
+  Status s = governor_->configure(host, w.probe_port, w.policy, w.share);
+  if (!s.ok()) {
+    last_error_ = s.to_string();
+    spdlog::warn("reflector {}: {}", node_id_.substr(0, 12), s.to_string());
+  }
+}
+
+// Every loop turn; the governor ticks every 200 ms and says when a line is due.
+void ReflectorDriver::governor_tick() {
+  if (!governor_) return;
+  if (auto r = governor_->poll()) spdlog::info("reflector {}: {}", node_id_.substr(0, 12), NodeGovernor::describe(*r));
 }
 
 // The branch's subnets (LAN class: endpoints are served without the WAN
@@ -299,6 +337,9 @@ void ReflectorDriver::handle_events(int wait_ms) {
 void ReflectorDriver::heartbeat_and_report() {
   json fields = {{"cache", cache_json()}, {"free_bytes", core_.free_bytes()}};
   if (!config_.address.empty()) fields["address"] = config_.address;
+  // What this reflector moved over the WAN lately: the tracker splits the
+  // branch budget among live reflectors by it.
+  if (governor_) fields["wan_demand_bytes_per_s"] = governor_->take_demand_bytes_per_s();
   auto hb = client_->heartbeat(fields);
   if (!hb.ok()) last_error_ = "heartbeat: " + hb.status().to_string();
   json layers = json::array();

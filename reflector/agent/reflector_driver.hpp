@@ -14,6 +14,7 @@
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/index/content_index.hpp"
+#include "layers/swarm/node_governor.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/util/clock.hpp"
 #include "reflector/agent/reflector_config.hpp"
@@ -43,6 +44,11 @@ class ReflectorDriver {
   const ReflectorCore& core() const { return core_; }
   uint16_t listen_port() const { return swarm_->listen_port(); }
   const std::string& node_id() const { return node_id_; }
+  // The WAN governor (nullptr before registration).
+  const NodeGovernor* governor() const { return governor_.get(); }
+  // WAN payload bytes moved by the swarm node (SwarmNode::wan_bytes); zero
+  // before registration. For tests and logs.
+  SwarmNode::WanBytes wan_bytes() const { return swarm_ ? swarm_->wan_bytes() : SwarmNode::WanBytes{}; }
 
  private:
   struct Fetch {
@@ -53,6 +59,8 @@ class ReflectorDriver {
   ReflectorDriver(const ReflectorConfig& config, const Clock& clock, SecretKey key);
   void poll_desired();
   void apply_branch_net(const nlohmann::json& state);
+  void apply_wan_settings(const nlohmann::json& state);
+  void governor_tick();
   void run_actions();
   Status start_fetch(const Action& a);
   void evict(const Action& a);
@@ -71,6 +79,7 @@ class ReflectorDriver {
   std::unique_ptr<tracker::TrackerClient> client_;
   std::unique_ptr<ContentIndex> index_;
   std::unique_ptr<SwarmNode> swarm_;
+  std::unique_ptr<NodeGovernor> governor_;  // after swarm_: destroyed first
   ReflectorCore core_;
   std::string etag_;
   std::string announce_key_;
@@ -80,6 +89,7 @@ class ReflectorDriver {
   int64_t next_heartbeat_ms_ = 0;
   std::string last_error_;
   tracker::BranchNet net_;
+  std::string wan_problem_;  // the last refused part of the WAN settings, logged once
   std::atomic<bool> stop_{false};
 };
 

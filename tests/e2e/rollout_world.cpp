@@ -51,7 +51,8 @@ RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) 
                       "\nweb_seeds = [" + seeds + "]\nlisten = \"127.0.0.100:0\"\nannounce_key = \"" + kOriginKey +
                       "\"\nupload_limit_bytes_per_s = " + std::to_string(options_.origin_upload_limit) +
                       "\n[announce]\nreflector_live_s = " + std::to_string(options_.reflector_live_s) + "\n";
-  tracker_ = std::make_unique<TrackerProcess>(TrackerFiles{tmp_.path(), kAdmin, extra, port_});
+  tracker_ = std::make_unique<TrackerProcess>(
+      TrackerFiles{tmp_.path(), kAdmin, extra, port_, options_.probe ? free_udp_port() : uint16_t(0)});
   REQUIRE(tracker_->start() == port_);
   admin_ = std::make_unique<tracker::TrackerClient>(local_client(port_), nullptr, kAdmin, clock_);
   auto info = admin_->admin_json("GET", "/api/v1/tracker");

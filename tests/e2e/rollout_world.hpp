@@ -43,6 +43,9 @@ struct WorldOptions {
   std::vector<std::string> web_seeds;
   // The origin seed's upload cap, bytes/s; 0 = none.
   int64_t origin_upload_limit = 0;
+  // The tracker's RTT echo responder ([server] probe_port): true picks a free
+  // UDP port. Default false (nodes then run their policy as caps only).
+  bool probe = false;
   // Endpoints' LAN download cap by node name ("east-e1"), bytes/s.
   std::map<std::string, int64_t> endpoint_lan_limit;
 };

@@ -34,6 +34,9 @@ struct ApiContext {
   std::function<void(const LayerRef& layer)> on_layer_retired;
   // BEP 19 web seed base URLs ([origin] web_seeds) for desired-state answers.
   std::vector<std::string> web_seeds;
+  // UDP port of the RTT echo responder ([server] probe_port) that nodes probe
+  // on the tracker's host; 0 = none. Set before the server starts.
+  uint16_t probe_port = 0;
 };
 
 // Appends an audit entry for `who` doing `action` on `target` inside txn:

@@ -2,11 +2,13 @@
 #include <algorithm>
 
 #include "layers/crypto/sha256.hpp"
+#include "layers/qos/budget_split.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_context.hpp"
 #include "tracker/api/json_input.hpp"
 #include "tracker/service/records.hpp"
 #include "tracker/service/status_summary.hpp"
+#include "tracker/service/wan_share.hpp"
 
 namespace bc::tracker {
 
@@ -46,9 +48,27 @@ Status add_branch_facts(const Txn& t, const std::string& branch, int64_t live_si
   return Status();
 }
 
+// A reflector's share of the branch's WAN caps among the branch's live
+// reflectors (heartbeat within [bt] reflector_live_s), split by the demand
+// each reported with its heartbeat (tracker/service/wan_share.hpp).
+Result<double> wan_share(const Txn& t, const std::string& branch, const std::string& self, int64_t live_since_s,
+                         int64_t now_s, const json& policy) {
+  std::vector<LiveReflector> live;
+  BC_RETURN_IF_ERROR(t.scan(Table::reflectors, "", [&](std::string_view id, std::string_view v) {
+    json r = json::parse(v, nullptr, false);
+    if (r.is_object() && r.value("branch", "") == branch && r.value("last_heartbeat", int64_t{0}) >= live_since_s) {
+      const json& d = r.contains("wan_demand_bytes_per_s") ? r["wan_demand_bytes_per_s"] : json(0);
+      live.push_back({std::string(id), d.is_number_integer() ? d.get<int64_t>() : 0});
+    }
+    return live.size() < qos::kMaxReflectorsPerBranch;
+  }));
+  return reflector_wan_share(policy, now_s, std::move(live), self);
+}
+
 Result<json> desired_body(ApiContext& ctx, const Principal& who) {
   json out = {{"node", who.id}, {"role", who.node_role}};
   if (!ctx.web_seeds.empty()) out["web_seeds"] = ctx.web_seeds;  // BEP 19 base URLs
+  if (ctx.probe_port != 0) out["probe_port"] = ctx.probe_port;   // RTT echo on the tracker's host
   BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(AssignmentView view, load_assignment_view(t));
     if (who.node_role == "endpoint") {
@@ -70,7 +90,11 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
     std::string branch = rec.value("branch", "");
     BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, branch));
     out["branch"] = branch;
-    BC_RETURN_IF_ERROR(add_branch_facts(t, branch, ctx.clock.unix_s() - ctx.limits.reflector_live_s, out));
+    const int64_t live_since_s = ctx.clock.unix_s() - ctx.limits.reflector_live_s;
+    BC_RETURN_IF_ERROR(add_branch_facts(t, branch, live_since_s, out));
+    BC_ASSIGN_OR_RETURN(double share, wan_share(t, branch, who.id, live_since_s, ctx.clock.unix_s(),
+                                                out.value("wan_policy", json::object())));
+    out["wan_share"] = share;
     out["announce_key"] = rec.value("announce_key", "");
     out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
     out["layers"] = json::array();

@@ -112,12 +112,13 @@ Result<json> heartbeat(ApiContext& ctx, const Principal& who, HttpRequest& req) 
   if (who.node_role != "reflector")
     return Status::permission_denied("node " + who.id + " is not a registered reflector");
   BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits, true));
-  BC_RETURN_IF_ERROR(check_fields(body, {"cache", "free_bytes", "address"}));
+  BC_RETURN_IF_ERROR(check_fields(body, {"cache", "free_bytes", "address", "wan_demand_bytes_per_s"}));
   BC_ASSIGN_OR_RETURN(auto cache, string_list(body, "cache", ctx.limits, false));
   BC_ASSIGN_OR_RETURN(auto free_bytes, opt_int(body, "free_bytes", 0, INT64_MAX));
   BC_ASSIGN_OR_RETURN(auto address, opt_string(body, "address", ctx.limits));
   if (address && !IpAddress::parse(*address).ok())
     return Status::invalid_argument("body: address is not an IP address");
+  BC_ASSIGN_OR_RETURN(auto demand, opt_int(body, "wan_demand_bytes_per_s", 0, int64_t(1) << 40));
   json rec;
   BC_RETURN_IF_ERROR(ctx.store.write(
       [&](Txn& t) -> Status {
@@ -126,6 +127,7 @@ Result<json> heartbeat(ApiContext& ctx, const Principal& who, HttpRequest& req) 
         if (body.contains("cache")) rec["cache"] = cache;
         if (free_bytes) rec["free_bytes"] = *free_bytes;
         if (address) rec["address"] = *address;
+        if (demand) rec["wan_demand_bytes_per_s"] = *demand;  // for the branch budget split
         rec["last_heartbeat"] = ctx.clock.unix_s();
         return put_json(t, Table::reflectors, who.id, rec);
       },

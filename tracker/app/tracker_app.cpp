@@ -39,6 +39,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
   app->ctx_->web_seeds = config.origin.web_seeds;
+  app->ctx_->probe_port = config.probe_port;  // start_probe binds exactly this port
   add_metrics_routes(app->router_, *app->ctx_);
   add_admin_routes(app->router_, *app->ctx_);
   add_branch_routes(app->router_, *app->ctx_);

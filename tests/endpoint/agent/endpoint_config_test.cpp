@@ -18,6 +18,7 @@ TEST_CASE("endpoint config: saved config loads back field for field") {
   c.tracker_public_key = public_key_hex(SecretKey::generate().public_key());
   c.root = "/srv/root";
   c.poll_interval_ms = 250;
+  c.wan_governor = false;
   REQUIRE(save_config(tmp.path(), c).ok());
   auto back = load_config(tmp.path());
   REQUIRE_MESSAGE(back.ok(), back.status().to_string());
@@ -28,6 +29,7 @@ TEST_CASE("endpoint config: saved config loads back field for field") {
   CHECK(back->tracker_public_key == c.tracker_public_key);
   CHECK(back->root == "/srv/root");
   CHECK(back->poll_interval_ms == 250);
+  CHECK_FALSE(back->wan_governor);
 }
 
 TEST_CASE("endpoint config: a config without a valid tracker key is refused naming the field") {

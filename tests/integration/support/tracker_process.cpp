@@ -28,6 +28,7 @@ TrackerProcess::TrackerProcess(TrackerFiles files) : files_(std::move(files)) {
 listen = "127.0.0.1"
 port = )" + std::to_string(files_.port) + R"(
 port_file = "port"
+probe_port = )" + std::to_string(files_.probe_port) + R"(
 [storage]
 data_dir = "data"
 [auth]
@@ -105,6 +106,21 @@ uint16_t free_tcp_port() {
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     if (fd >= 0) ::close(fd);
     throw std::runtime_error("free_tcp_port: cannot bind 127.0.0.1:0");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+uint16_t free_udp_port() {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("free_udp_port: cannot bind 127.0.0.1:0");
   }
   ::close(fd);
   return ntohs(addr.sin_port);

@@ -14,6 +14,7 @@ struct TrackerFiles {
   std::string admin_token;  // the bootstrap token
   std::string extra_toml;   // appended to the generated config
   uint16_t port = 0;        // fixed HTTP port (a restart keeps it); 0 = ephemeral
+  uint16_t probe_port = 0;  // [server] probe_port (UDP RTT echo); 0 = none
 };
 
 class TrackerProcess {
@@ -44,6 +45,8 @@ class TrackerProcess {
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close),
 // for a server that must come back on the same port after a restart.
 uint16_t free_tcp_port();
+// The same for a UDP port (the tracker's probe responder).
+uint16_t free_udp_port();
 
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
 // The status code of the first response line ("HTTP/1.1 400 ...") or 0.

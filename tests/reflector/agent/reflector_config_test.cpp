@@ -26,6 +26,17 @@ TEST_CASE("a rendered config parses back to the same values") {
   CHECK(c->quota_bytes == 1000);
   CHECK(c->test_peer_hints == std::vector<std::string>{"127.0.0.1:6881"});
   CHECK(c->listen == "0.0.0.0:6881");
+  CHECK(c->wan_governor);
+  auto off = good();
+  off.wan_governor = false;
+  auto back = parse_reflector_config(render_reflector_config(off));
+  REQUIRE(back.ok());
+  CHECK_FALSE(back->wan_governor);
+  std::string text = render_reflector_config(good());
+  text.replace(text.find("wan_governor = true"), 19, "wan_governor = 1");
+  auto bad = parse_reflector_config(text);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("wan_governor") != std::string::npos);
 }
 
 TEST_CASE("config errors name the offending key") {

@@ -1,0 +1,90 @@
+#include "layers/qos/wan_governor_loop.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace bc::qos {
+
+Status WanGovernorLoopOptions::validate() const {
+  if (tick_interval_ms < 50 || tick_interval_ms > 1000)
+    return Status::invalid_argument("wan governor loop: tick_interval_ms must be in [50, 1000]");
+  if (node_down_cap_bytes_per_s <= 0 || node_up_cap_bytes_per_s <= 0)
+    return Status::invalid_argument("wan governor loop: node caps must be > 0 (kNoLimit = none)");
+  return governor.validate();
+}
+
+WanGovernorLoop::WanGovernorLoop(WanGovernorLoopOptions options, WanPort& port)
+    : options_(std::move(options)), port_(port), governor_(options_.governor) {}
+
+void WanGovernorLoop::set_policy(const WanPolicy& policy) {
+  if (policy == policy_) return;
+  policy_ = policy;
+  policy_changed_ = true;
+}
+
+void WanGovernorLoop::set_share(double fraction) {
+  double f = std::isfinite(fraction) ? std::clamp(fraction, 1e-6, 1.0) : 1.0;
+  if (f == share_) return;
+  share_ = f;
+  policy_changed_ = true;
+}
+
+// The branch cap is what the tracker split among reflectors, so this node's
+// budget is its share of the cap in force now (windows included), recomputed
+// every tick: a window change moves the budget within one tick, not at the
+// next desired-state poll. An uncapped branch cannot be split (no budget).
+int64_t WanGovernorLoop::budget(int64_t cap, int64_t node_cap) const {
+  int64_t b = kNoLimit;
+  if (share_ < 1.0 && cap != kNoLimit) b = std::max<int64_t>(1, int64_t(std::floor(double(cap) * share_)));
+  return std::min(b, node_cap);
+}
+
+std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_s) {
+  if (!options_.enabled) {
+    if (rtt_) (void)rtt_->drain();  // keep the prober's buffer from filling to its bound
+    return std::nullopt;
+  }
+  if (last_tick_ms_ && now_ms - *last_tick_ms_ < options_.tick_interval_ms) return std::nullopt;
+  last_tick_ms_ = now_ms;
+
+  RttDrain rtt;
+  if (rtt_) rtt = rtt_->drain();
+  const WanByteCounts bytes = port_.wan_bytes();
+  GovernorInput in;
+  in.now_ms = now_ms;
+  in.unix_time_s = unix_s;
+  in.rtt_samples_ms = rtt.rtt_ms;
+  if (last_bytes_) {
+    // Reclassed peers can make a cumulative count step back: that tick moved 0.
+    in.bytes_down = bytes.down >= last_bytes_->down ? int64_t(bytes.down - last_bytes_->down) : 0;
+    in.bytes_up = bytes.up >= last_bytes_->up ? int64_t(bytes.up - last_bytes_->up) : 0;
+  }
+  last_bytes_ = bytes;
+  in.loss_events = rtt.lost;
+  const EffectiveCaps caps = effective_caps(policy_, unix_s, capacity_);
+  in.budget_down_bytes_per_s = budget(caps.down_cap_bytes_per_s, options_.node_down_cap_bytes_per_s);
+  in.budget_up_bytes_per_s = budget(caps.up_cap_bytes_per_s, options_.node_up_cap_bytes_per_s);
+
+  GovernorDecision d = governor_.tick(in, policy_);
+  capacity_ = d.capacity_estimate;
+  const std::pair<int64_t, int64_t> limits{d.down_limit_bytes_per_s, d.up_limit_bytes_per_s};
+  if (!applied_ || *applied_ != limits) {
+    auto lt = [](int64_t v) { return v == kNoLimit ? int64_t(0) : v; };
+    port_.set_wan_limits(lt(limits.first), lt(limits.second));
+    applied_ = limits;
+  }
+
+  WanTickReport r;
+  r.down_limit_bytes_per_s = limits.first;
+  r.up_limit_bytes_per_s = limits.second;
+  r.queuing_delay_ms = d.queuing_delay_ms;
+  r.base_delay_ms = d.base_delay_ms;
+  r.window_index = d.window_index;
+  r.policy_changed = std::exchange(policy_changed_, false);
+  for (const GovernorEvent& e : d.events)
+    if (e.kind != GovernorEventKind::grow) r.events.push_back(e);
+  return r;
+}
+
+}  // namespace bc::qos

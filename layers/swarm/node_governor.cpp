@@ -1,0 +1,146 @@
+#include "layers/swarm/node_governor.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <cstdio>
+
+#include "layers/swarm/swarm_settings.hpp"
+
+namespace bc {
+
+namespace {
+
+qos::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
+  qos::WanGovernorLoopOptions l;
+  l.enabled = o.enabled;
+  l.tick_interval_ms = o.tick_interval_ms;
+  l.node_down_cap_bytes_per_s = o.down_cap_bytes_per_s > 0 ? o.down_cap_bytes_per_s : qos::kNoLimit;
+  l.node_up_cap_bytes_per_s = o.up_cap_bytes_per_s > 0 ? o.up_cap_bytes_per_s : qos::kNoLimit;
+  return l;
+}
+
+// An IP literal as is, a name through the resolver (first address).
+Result<std::string> resolve_ip(const std::string& host) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(host, ec);
+  if (!ec) return a.to_string();
+  boost::asio::io_context io;
+  boost::asio::ip::udp::resolver r(io);
+  auto results = r.resolve(host, "", ec);
+  if (ec || results.empty()) return Status::unavailable("cannot resolve '" + host + "': " + ec.message());
+  return results.begin()->endpoint().address().to_string();
+}
+
+std::string rate(int64_t v) {
+  if (v == qos::kNoLimit) return "unlimited";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f KiB/s", double(v) / 1024.0);
+  return buf;
+}
+
+}  // namespace
+
+Status NodeGovernorOptions::validate() const {
+  if (down_cap_bytes_per_s < 0 || up_cap_bytes_per_s < 0)
+    return Status::invalid_argument("node governor: caps must be >= 0 (0 = none)");
+  return loop_options(*this).validate();
+}
+
+NodeGovernor::NodeGovernor(SwarmNode& node, const Clock& clock, NodeGovernorOptions options)
+    : node_(node), clock_(clock), options_(std::move(options)), port_(node), loop_(loop_options(options_), port_) {
+  // Until the first desired state (the tracker may be down at start): no
+  // caps and no prober, so no latency control either (see configure()).
+  qos::WanPolicy none;
+  none.latency_aware = false;
+  loop_.set_policy(none);
+}
+
+// Without RTT samples the latency control has nothing to steer by: it would
+// hold its start rate, then decay to the floor (samples_stale), throttling a
+// node whose tracker simply runs no responder, or one it cannot reach. So the
+// policy runs as caps only (latency_aware = false) until the prober has had
+// its first answer. A responder that answered and then goes quiet is the
+// governor's business (hold, then decay: silence may be congestion).
+Status NodeGovernor::configure(const std::string& tracker_host, uint16_t probe_port, const qos::WanPolicy& policy,
+                               double share) {
+  policy_ = policy;
+  loop_.set_share(share);
+  Status s = restart_prober(tracker_host, probe_port);
+  apply_policy();
+  return s;
+}
+
+void NodeGovernor::apply_policy() {
+  qos::WanPolicy effective = policy_;
+  if (!prober_ || !answered_) effective.latency_aware = false;
+  loop_.set_policy(effective);
+}
+
+Status NodeGovernor::restart_prober(const std::string& tracker_host, uint16_t probe_port) {
+  if (!loop_.enabled()) return Status();
+  std::string target;
+  if (probe_port != 0) {
+    if (tracker_host != resolved_host_) {
+      BC_ASSIGN_OR_RETURN(resolved_ip_, resolve_ip(tracker_host));
+      resolved_host_ = tracker_host;
+    }
+    const bool v6 = resolved_ip_.find(':') != std::string::npos;
+    target = (v6 ? "[" + resolved_ip_ + "]" : resolved_ip_) + ":" + std::to_string(probe_port);
+  }
+  if (target == probe_target_) return Status();
+  loop_.set_rtt_source(nullptr);
+  prober_.reset();
+  probe_target_.clear();
+  answered_ = false;
+  if (target.empty()) return Status();
+  qos::probe::RttProberOptions po;
+  po.target = target;
+  const std::string ips = outgoing_from_listen(options_.listen_interfaces);
+  po.bind_address = ips.substr(0, ips.find(','));
+  auto runner = qos::probe::ProbeRunner::start(clock_, po);
+  if (!runner.ok()) return runner.status().with_context("wan governor: RTT prober to " + target);
+  prober_ = std::move(*runner);
+  probe_target_ = target;
+  loop_.set_rtt_source(prober_.get());
+  return Status();
+}
+
+std::optional<qos::WanTickReport> NodeGovernor::poll() {
+  if (prober_ && !answered_ && prober_->counters().answered > 0) {
+    answered_ = true;  // RTT samples flow: latency control can start
+    apply_policy();
+  }
+  auto r = loop_.poll(clock_.now_ms(), clock_.unix_s());
+  if (!r || !r->notable()) return std::nullopt;
+  return r;
+}
+
+std::string NodeGovernor::describe(const qos::WanTickReport& r) {
+  std::string s = "wan governor: limits down " + rate(r.down_limit_bytes_per_s) + ", up " + rate(r.up_limit_bytes_per_s);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, ", queuing delay %.1f ms, base %.1f ms, window %d", r.queuing_delay_ms,
+                r.base_delay_ms, r.window_index);
+  s += buf;
+  if (r.policy_changed) s += "; new policy/share";
+  for (const auto& e : r.events) {
+    s += std::string("; ") + qos::to_string(e.kind);
+    if (e.kind != qos::GovernorEventKind::window_changed && e.kind != qos::GovernorEventKind::route_change &&
+        e.kind != qos::GovernorEventKind::samples_stale)
+      s += std::string(e.dir == qos::Direction::down ? " down " : " up ") + rate(int64_t(e.from_bytes_per_s)) +
+           " -> " + rate(int64_t(e.to_bytes_per_s));
+  }
+  return s;
+}
+
+int64_t NodeGovernor::take_demand_bytes_per_s() {
+  const int64_t now = clock_.now_ms();
+  const uint64_t down = node_.wan_bytes().down;
+  int64_t out = 0;
+  if (demand_mark_ && now > demand_mark_->first && down >= demand_mark_->second)
+    out = int64_t(double(down - demand_mark_->second) * 1000.0 / double(now - demand_mark_->first));
+  demand_mark_ = {now, down};
+  return out;
+}
+
+}  // namespace bc

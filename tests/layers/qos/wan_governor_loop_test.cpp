@@ -1,0 +1,153 @@
+// WanGovernorLoop with a fake node and fake time: cadence, caps, windows,
+// budget share, the disable switch and what it reports.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "layers/qos/wan_governor_loop.hpp"
+
+using namespace bc::qos;
+
+namespace {
+
+struct FakePort final : WanPort {
+  WanByteCounts bytes;
+  std::vector<std::pair<int64_t, int64_t>> sets;  // every set_wan_limits call
+  WanByteCounts wan_bytes() override { return bytes; }
+  void set_wan_limits(int64_t d, int64_t u) override { sets.emplace_back(d, u); }
+};
+
+struct FakeRtt final : RttSource {
+  std::vector<double> next;
+  int drains = 0;
+  RttDrain drain() override {
+    ++drains;
+    RttDrain d;
+    d.rtt_ms = std::exchange(next, {});
+    return d;
+  }
+};
+
+constexpr int64_t kMonday0759 = 1'699'862'400 - 60;  // Monday 2023-11-13 07:59 UTC
+constexpr int64_t kMiB = 1 << 20;
+
+WanPolicy hard_cap(int64_t down) {
+  WanPolicy p;
+  p.default_caps.download = RateCap::absolute(down);
+  p.latency_aware = false;  // the limit is exactly the cap: easy to assert
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("the loop ticks every tick_interval_ms, not on every poll, and applies a hard cap") {
+  FakePort port;
+  WanGovernorLoop loop({}, port);
+  loop.set_policy(hard_cap(kMiB));
+  REQUIRE(loop.poll(1'000, kMonday0759).has_value());
+  REQUIRE(port.sets.size() == 1);
+  CHECK(port.sets[0] == std::pair<int64_t, int64_t>(kMiB, 0));  // up: unlimited = 0
+  CHECK_FALSE(loop.poll(1'150, kMonday0759).has_value());
+  CHECK(loop.poll(1'200, kMonday0759).has_value());
+  CHECK(port.sets.size() == 1);  // same limits: the node is not called again
+}
+
+TEST_CASE("a time window starting takes effect at the next tick (within 200 ms) and is reported") {
+  FakePort port;
+  WanGovernorLoop loop({}, port);
+  WanPolicy p = hard_cap(kMiB);
+  TimeWindow w;
+  w.start_min = 8 * 60;
+  w.end_min = 18 * 60;
+  w.caps.download = RateCap::absolute(100'000);
+  p.windows.push_back(w);
+  loop.set_policy(p);
+  auto first = loop.poll(0, kMonday0759 + 59);  // 07:59:59
+  REQUIRE(first);
+  CHECK(first->policy_changed);
+  CHECK(port.sets.back().first == kMiB);
+  auto second = loop.poll(200, kMonday0759 + 60);  // 08:00:00
+  REQUIRE(second);
+  CHECK(port.sets.back().first == 100'000);
+  CHECK(second->notable());
+  CHECK(std::any_of(second->events.begin(), second->events.end(),
+                    [](const GovernorEvent& e) { return e.kind == GovernorEventKind::window_changed; }));
+}
+
+TEST_CASE("a reflector's share divides the branch cap in force, and a share of an uncapped branch is no cap") {
+  FakePort port;
+  WanGovernorLoop loop({}, port);
+  loop.set_policy(hard_cap(kMiB));
+  loop.set_share(0.5);
+  REQUIRE(loop.poll(0, kMonday0759));
+  CHECK(port.sets.back().first == kMiB / 2);
+  loop.set_policy(WanPolicy{.latency_aware = false});
+  auto r = loop.poll(200, kMonday0759);
+  REQUIRE(r);
+  CHECK(r->policy_changed);
+  CHECK(port.sets.back().first == 0);  // unlimited
+}
+
+TEST_CASE("the node's own cap bounds the governor's limit") {
+  FakePort port;
+  WanGovernorLoopOptions o;
+  o.node_down_cap_bytes_per_s = 300'000;
+  WanGovernorLoop loop(o, port);
+  loop.set_policy(hard_cap(kMiB));
+  REQUIRE(loop.poll(0, kMonday0759));
+  CHECK(port.sets.back().first == 300'000);
+}
+
+TEST_CASE("disabled, the loop never sets limits but keeps draining the prober") {
+  FakePort port;
+  FakeRtt rtt;
+  WanGovernorLoopOptions o;
+  o.enabled = false;
+  WanGovernorLoop loop(o, port);
+  loop.set_rtt_source(&rtt);
+  loop.set_policy(hard_cap(kMiB));
+  for (int i = 0; i < 10; ++i) CHECK_FALSE(loop.poll(i * 200, kMonday0759).has_value());
+  CHECK(port.sets.empty());
+  CHECK(rtt.drains == 10);
+}
+
+TEST_CASE("a queue above target cuts the rate and reports the backoff; growth ticks are not reported") {
+  FakePort port;
+  FakeRtt rtt;
+  WanGovernorLoop loop({}, port);
+  loop.set_rtt_source(&rtt);
+  WanPolicy p;  // latency aware, no caps
+  loop.set_policy(p);
+  int64_t now = 0;
+  size_t grow_reports = 0;
+  // 10 s at base RTT 20 ms, the link kept busy at the limit: slow start grows.
+  for (int i = 0; i < 50; ++i, now += 200) {
+    rtt.next = {20, 20.2, 20.1};
+    if (auto a = loop.applied(); a && a->first != kNoLimit) port.bytes.down += uint64_t(a->first / 5);
+    auto r = loop.poll(now, kMonday0759);
+    REQUIRE(r);
+    for (const auto& e : r->events) grow_reports += e.kind == GovernorEventKind::grow;
+  }
+  CHECK(grow_reports == 0);
+  const int64_t before = loop.applied()->first;
+  bool backoff = false;
+  for (int i = 0; i < 5 && !backoff; ++i, now += 200) {
+    rtt.next = {90, 91, 92, 93};  // 70 ms queuing delay, target 25
+    port.bytes.down += uint64_t(loop.applied()->first / 5);
+    auto r = loop.poll(now, kMonday0759);
+    REQUIRE(r);
+    for (const auto& e : r->events) backoff |= e.kind == GovernorEventKind::backoff;
+  }
+  CHECK(backoff);
+  CHECK(loop.applied()->first < before);
+}
+
+TEST_CASE("a byte count that steps back (peers reclassed) is a tick with no bytes, not a huge one") {
+  FakePort port;
+  WanGovernorLoop loop({}, port);
+  port.bytes = {1'000'000, 0};
+  REQUIRE(loop.poll(0, kMonday0759));
+  port.bytes = {10, 0};
+  CHECK(loop.poll(200, kMonday0759).has_value());  // no overflow, no crash: the delta is clamped
+}
