@@ -81,16 +81,17 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
 
 void SwarmNode::Impl::reannounce_if_alone(LayerState& l, SteadyTime now) {
   if (options.tracker_url.empty() || l.mode != LayerMode::download || !l.checked || l.seeding) return;
-  if (l.download_rate > 0) {
+  const uint64_t rx = downloaded(l).total();
+  if (rx != l.rx_bytes || l.rx_at == SteadyTime{}) {
+    l.rx_bytes = rx;
+    l.rx_at = now;
+  }
+  if (now - l.rx_at < std::chrono::milliseconds(options.idle_reannounce_min_ms)) {
     l.idle_backoff_ms = 0;  // data flows: the tracker's interval applies again
     return;
   }
-  if (l.idle_backoff_ms == 0) {
-    l.idle_backoff_ms = options.idle_reannounce_min_ms;
-    l.next_idle_announce = now + std::chrono::milliseconds(l.idle_backoff_ms);
-    return;
-  }
-  if (now < l.next_idle_announce) return;
+  if (l.idle_backoff_ms != 0 && now < l.next_idle_announce) return;  // 0: just starved, ask now
+  l.idle_backoff_ms = l.idle_backoff_ms == 0 ? options.idle_reannounce_min_ms / 2 : l.idle_backoff_ms;
   l.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
   l.idle_backoff_ms = std::min(l.idle_backoff_ms * 2, options.idle_reannounce_max_ms);
   l.next_idle_announce = now + std::chrono::milliseconds(l.idle_backoff_ms);
@@ -102,7 +103,6 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
       LayerState* l = find(st.handle);
       if (!l) continue;
       l->peers = st.num_peers;
-      l->download_rate = st.download_payload_rate;
       l->seeding = st.is_seeding;
       out.push_back(LayerProgress{l->ref, verified_bytes(*l, st), uint64_t(st.total_wanted),
                                   st.download_payload_rate, st.upload_payload_rate, st.num_peers, downloaded(*l)});

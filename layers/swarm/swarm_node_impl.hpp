@@ -38,15 +38,17 @@ struct LayerState {
   int pieces_since_save = 0;
   SteadyTime last_save{};
   std::vector<libtorrent::tcp::endpoint> pending_peers;
-  // From the latest state update: connected peers, payload download rate
-  // (bytes/s) and whether every piece is held.
+  // From the latest state update: connected peers and whether every piece is held.
   int peers = 0;
-  int download_rate = 0;
   bool seeding = false;
   // Idle reannounce (SwarmNodeOptions::idle_reannounce_*): when to ask the
   // tracker again while alone, and the current backoff.
   SteadyTime next_idle_announce{};
   int idle_backoff_ms = 0;
+  // Payload received so far (peer tap) and when it last grew: "starved" is
+  // judged on this, not libtorrent's rate, which decays over ~20 s.
+  uint64_t rx_bytes = 0;
+  SteadyTime rx_at{};
 };
 
 struct SwarmNode::Impl {

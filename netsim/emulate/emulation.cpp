@@ -307,6 +307,10 @@ void Emulation::print_progress() {
   say(line);
 }
 
+namespace {
+constexpr int kSettleMs = 5000;  // > the reflector heartbeat (agent_nodes.hpp) + one status poll
+}  // namespace
+
 Status Emulation::run_timeline() {
   const std::vector<Action> actions = scenario_timeline(s_);
   std::size_t next = 0;
@@ -333,6 +337,14 @@ Status Emulation::run_timeline() {
     }
     if (next == actions.size() && all_done()) {
       say("every endpoint holds its branch's stack at t=" + std::to_string(now / 1000.0).substr(0, 6) + " s");
+      // Reflectors report every heartbeat (2 s) and count a layer's bytes
+      // when their own fetch completes, which can be just after the last
+      // endpoint finished: one more round of reports, bounded, before the
+      // counters are read.
+      const auto settle_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kSettleMs);
+      while (std::chrono::steady_clock::now() < settle_until && !stopping())
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      poll_status();
       return Status();
     }
     if (now >= s_.duration_ms) {
