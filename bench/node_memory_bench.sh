@@ -19,6 +19,7 @@
 # endpoint payload, target tree); everything is deleted on exit unless
 # BC_BENCH_KEEP=1. docs/benchmarks.md ("Endpoint and reflector memory") has results.
 set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/local_tracker.sh"
 BUILD="$(cd "$1" && pwd)"
 SIZE_GIB="${2:-4}"
 WORK="${3:-${TMPDIR:-/tmp}/bc-node-mem-$$}"
@@ -66,31 +67,8 @@ payload=$(find src -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\
 echo "tree: $n_files files, $payload bytes (3 images + $n_small small files)"
 
 # --- tracker with its origin seed (as scripts/rollout-demo.sh) ---------------
-"$LAYER_TOOL" keygen --out tracker/tracker.key >/dev/null
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > tracker/admin.token
-TOKEN=$(cat tracker/admin.token)
-cat > tracker/tracker.toml <<EOF
-[server]
-listen = "127.0.0.1"
-port = 0
-port_file = "port"
-[storage]
-data_dir = "data"
-[auth]
-signing_key = "tracker.key"
-admin_token_file = "admin.token"
-[origin]
-enabled = true
-listen = "127.0.0.100:0"
-announce_key = "membench-origin-announce-key-01"
-EOF
-"$BUILD/tracker/bc-tracker" serve --config tracker/tracker.toml > tracker/tracker.log 2>&1 &
-pids+=($!)
-TRACKER_PID=$!
-for _ in $(seq 100); do [ -s tracker/port ] && break; sleep 0.1; done
-[ -s tracker/port ] || { cat tracker/tracker.log >&2; die "the tracker did not start within 10 s"; }
-URL="http://127.0.0.1:$(cat tracker/port)"
-api() { curl -sS --max-time 600 --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X "$1" "$URL$2" ${3:+-d "$3"}; }
+bc_start_tracker "$BUILD" tracker membench-origin-announce-key-01 || die "the tracker did not start within 10 s"
+pids+=("$TRACKER_PID")
 
 t0=$SECONDS
 # BC_BENCH_PIECE_KIB: the layer's piece size (bc-layer build --piece-kib);

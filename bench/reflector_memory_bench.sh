@@ -14,6 +14,7 @@
 # Disk: ~(PEERS + 3) x SIZE_MIB under WORK_DIR (default ${TMPDIR:-/tmp}/bc-refl-mem-PID),
 # deleted on exit unless BC_BENCH_KEEP=1. docs/benchmarks.md has results.
 set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/local_tracker.sh"
 BUILD="$(cd "$1" && pwd)"
 SIZE_MIB="${2:-256}"
 PEERS="${3:-50}"
@@ -51,33 +52,9 @@ done
 echo "tree: $(find src -type f | wc -l) files, $total bytes"
 
 # Tracker with its origin seed (as scripts/rollout-demo.sh).
-"$LAYER_TOOL" keygen --out tracker/tracker.key >/dev/null
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > tracker/admin.token
-TOKEN=$(cat tracker/admin.token)
-cat > tracker/tracker.toml <<EOF
-[server]
-listen = "127.0.0.1"
-port = 0
-port_file = "port"
-[storage]
-data_dir = "data"
-[auth]
-signing_key = "tracker.key"
-admin_token_file = "admin.token"
-[origin]
-enabled = true
-listen = "127.0.0.100:0"
-announce_key = "membench-origin-announce-key-02"
-[announce]
-reflector_live_s = 30
-EOF
-"$BUILD/tracker/bc-tracker" serve --config tracker/tracker.toml > tracker/tracker.log 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s tracker/port ] && break; sleep 0.1; done
-[ -s tracker/port ] || { cat tracker/tracker.log >&2; die "the tracker did not start within 10 s"; }
-URL="http://127.0.0.1:$(cat tracker/port)"
-api() { curl -sS --max-time 300 --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X "$1" "$URL$2" ${3:+-d "$3"}; }
-TRACKER_PK=$(api GET /api/v1/tracker | jq -r .public_key)
+bc_start_tracker "$BUILD" tracker membench-origin-announce-key-02 $'[announce]\nreflector_live_s = 30' ||
+  die "the tracker did not start within 10 s"
+pids+=("$TRACKER_PID")
 "$LAYER_TOOL" build src --name refl --version 1 --kind base --out refl@1.layer | tail -1
 api POST /api/v1/layers/import "{\"dir\": \"$WORK/refl@1.layer\"}" >/dev/null
 

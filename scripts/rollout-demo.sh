@@ -10,6 +10,7 @@
 # the bytes of the pieces that differ.
 # Usage: scripts/rollout-demo.sh BIN_DIR WORK_DIR   (scripts/demo.sh calls it)
 set -euo pipefail
+source "$(dirname "$0")/lib/local_tracker.sh"
 BIN="$1"
 work="$2"
 BASE_MIB="${BC_DEMO_BASE_MIB:-48}"
@@ -23,34 +24,9 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 
 say "rollout demo in $work"
 rm -rf tracker east-* west-* src-* *.layer
-mkdir -p tracker
-"$BIN/layers/tool/bc-layer" keygen --out tracker/tracker.key >/dev/null
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > tracker/admin.token
-TOKEN=$(cat tracker/admin.token)
-cat > tracker/tracker.toml <<EOF
-[server]
-listen = "127.0.0.1"
-port = 0
-port_file = "port"
-[storage]
-data_dir = "data"
-[auth]
-signing_key = "tracker.key"
-admin_token_file = "admin.token"
-[origin]
-enabled = true
-listen = "127.0.0.100:0"
-announce_key = "demo-origin-announce-key-0001"
-[announce]
-reflector_live_s = 30
-EOF
-"$BIN/tracker/bc-tracker" serve --config tracker/tracker.toml > tracker/tracker.log 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s tracker/port ] && break; sleep 0.1; done
-[ -s tracker/port ] || { echo "demo: the tracker did not start" >&2; cat tracker/tracker.log >&2; exit 1; }
-URL="http://127.0.0.1:$(cat tracker/port)"
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X "$1" "$URL$2" ${3:+-d "$3"}; }
-TRACKER_PK=$(api GET /api/v1/tracker | jq -r .public_key)
+bc_start_tracker "$BIN" tracker demo-origin-announce-key-0001 $'[announce]\nreflector_live_s = 30' ||
+  { echo "demo: the tracker did not start" >&2; exit 1; }
+pids+=("$TRACKER_PID")
 echo "tracker at $URL, key $TRACKER_PK"
 
 say "capture and publish base@1 (${BASE_MIB} MiB, image files + small files) and office@1 (8 MiB)"

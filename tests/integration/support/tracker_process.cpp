@@ -96,8 +96,11 @@ int TrackerProcess::stop() {
   return status;
 }
 
-uint16_t free_tcp_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+// A port of `type` (SOCK_STREAM or SOCK_DGRAM) on 127.0.0.1 that was free
+// when asked: bind to 0, read it back, close.
+uint16_t free_port(int type, const char* what) {
+  int fd = ::socket(AF_INET, type, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -105,26 +108,15 @@ uint16_t free_tcp_port() {
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     if (fd >= 0) ::close(fd);
-    throw std::runtime_error("free_tcp_port: cannot bind 127.0.0.1:0");
+    throw std::runtime_error(std::string(what) + ": cannot bind 127.0.0.1:0");
   }
   ::close(fd);
   return ntohs(addr.sin_port);
 }
+}  // namespace
 
-uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("free_udp_port: cannot bind 127.0.0.1:0");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+uint16_t free_tcp_port() { return free_port(SOCK_STREAM, "free_tcp_port"); }
+uint16_t free_udp_port() { return free_port(SOCK_DGRAM, "free_udp_port"); }
 
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
