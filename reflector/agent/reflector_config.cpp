@@ -10,7 +10,6 @@ namespace bc::reflector {
 
 namespace {
 constexpr size_t kMaxConfigBytes = 1 << 20;
-constexpr size_t kMaxPeerHints = 64;
 
 std::string quoted(const std::string& s) {
   std::ostringstream o;
@@ -54,9 +53,6 @@ Status ReflectorConfig::validate() const {
     return Status::invalid_argument("max_parallel_fetches must be in 1..64");
   if (poll_interval_ms < 100 || heartbeat_interval_ms < 100)
     return Status::invalid_argument("poll_interval_ms and heartbeat_interval_ms must be >= 100");
-  if (test_peer_hints.size() > kMaxPeerHints) return Status::invalid_argument("too many test_peer_hints (max 64)");
-  for (const auto& hint : test_peer_hints)
-    if (hint.rfind(':') == std::string::npos) return Status::invalid_argument("test_peer_hints entries must be IP:PORT");
   return Status();
 }
 
@@ -72,7 +68,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
                                  "branch", "address", "cache_dir", "quota_bytes", "listen",
                                  "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
                                  "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
-                                 "wan_governor", "test_peer_hints"};
+                                 "wan_governor"};
   for (const auto& [k, v] : t) {
     bool known = false;
     for (const char* n : kKnown) known = known || k.str() == n;
@@ -107,13 +103,6 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
     if (!b) return Status::invalid_argument("config: wan_governor must be true or false");
     c.wan_governor = b->get();
   }
-  if (auto* arr = t["test_peer_hints"].as_array()) {
-    for (const auto& e : *arr) {
-      auto s = e.value<std::string>();
-      if (!s) return Status::invalid_argument("config: test_peer_hints must be strings");
-      c.test_peer_hints.push_back(*s);
-    }
-  }
   BC_RETURN_IF_ERROR(c.validate().with_context("config"));
   return c;
 }
@@ -142,11 +131,6 @@ std::string render_reflector_config(const ReflectorConfig& c) {
     << "poll_interval_ms = " << c.poll_interval_ms << "\n"
     << "heartbeat_interval_ms = " << c.heartbeat_interval_ms << "\n"
     << "wan_governor = " << (c.wan_governor ? "true" : "false") << "\n";
-  if (!c.test_peer_hints.empty()) {
-    o << "test_peer_hints = [";
-    for (size_t i = 0; i < c.test_peer_hints.size(); ++i) o << (i ? ", " : "") << quoted(c.test_peer_hints[i]);
-    o << "]\n";
-  }
   return o.str();
 }
 

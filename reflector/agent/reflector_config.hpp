@@ -30,10 +30,6 @@ struct ReflectorConfig {
   // class's limits from the branch policy and the RTT to the tracker. false =
   // static limits only (for no-governor comparison runs); default true.
   bool wan_governor = true;
-  // TEST ONLY: peers added to every layer directly ("IP:PORT"), for tests run
-  // before the tracker's announce route and origin seed exist. Never set in
-  // production: the tracker's peer lists are how reflectors find sources.
-  std::vector<std::string> test_peer_hints;
 
   Status validate() const;
 };

@@ -282,10 +282,6 @@ Status ReflectorDriver::start_fetch(const Action& a) {
     active_.erase(a.ref);
   }
   BC_RETURN_IF_ERROR(swarm_->add_layer(*trusted, t->body, payload, LayerMode::download));
-  for (const auto& hint : config_.test_peer_hints) {  // TEST ONLY (see ReflectorConfig)
-    auto colon = hint.rfind(':');
-    (void)swarm_->add_peer(a.ref, hint.substr(0, colon), static_cast<uint16_t>(std::stoi(hint.substr(colon + 1))));
-  }
   active_.emplace(a.ref, Fetch{std::move(*trusted), std::move(*facts), payload});
   return Status();
 }

@@ -1,10 +1,7 @@
 // A reflector (the real driver, in this process) against the real bc-tracker
-// process: registered in a branch, it prefetches a layer assigned to an
-// endpoint of that branch and then seeds it.
-//
-// TEST ONLY peer hint: until the tracker's announce route and origin seed are
-// on main, a seeding SwarmNode in this process plays the origin and the
-// reflector is told its address through `test_peer_hints`.
+// process with its origin seed: registered in a branch, it prefetches a layer
+// assigned to an endpoint of that branch from the origin the tracker hands it,
+// and then seeds it.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -34,7 +31,9 @@ std::string random_text(size_t n, unsigned seed) {
 
 struct Fixture {
   test::TmpDir tmp;
-  test::TrackerProcess proc{{tmp.path(), kAdmin, ""}};
+  test::TrackerProcess proc{{tmp.path(), kAdmin,
+                             "\n[origin]\nenabled = true\nlisten = \"127.0.0.100:0\"\n"
+                             "announce_key = \"reflector-test-origin-key-0123\"\n"}};
   uint16_t port = 0;
   SystemClock clock;
   std::unique_ptr<TrackerClient> admin;
@@ -86,7 +85,7 @@ struct Fixture {
     return {std::move(*tm), t->body};
   }
 
-  reflector::ReflectorConfig reflector_config(uint16_t hint_port) {
+  reflector::ReflectorConfig reflector_config() {
     reflector::ReflectorConfig c;
     c.tracker_url = "http://127.0.0.1:" + std::to_string(port);
     c.identity_key_file = tmp.path() + "/reflector.key";
@@ -100,7 +99,6 @@ struct Fixture {
     c.listen = "127.0.0.1:0";
     c.poll_interval_ms = 200;
     c.heartbeat_interval_ms = 300;
-    c.test_peer_hints = {"127.0.0.1:" + std::to_string(hint_port)};  // TEST ONLY
     return c;
   }
 
@@ -127,10 +125,8 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
   f.assign_to_endpoint();
   auto [trusted, torrent] = f.trusted_layer();
   const LayerRef ref{"base", 1};
-  auto origin = f.node("origin");
-  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
 
-  auto driver = reflector::ReflectorDriver::create(f.reflector_config(origin->listen_port()), f.clock);
+  auto driver = reflector::ReflectorDriver::create(f.reflector_config(), f.clock);
   REQUIRE_MESSAGE(driver.ok(), driver.status().to_string());
   auto& d = **driver;
   REQUIRE_MESSAGE(d.register_or_heartbeat().ok(), "registration failed");
@@ -140,7 +136,6 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (!seeding(d, ref) && std::chrono::steady_clock::now() < deadline) {
     d.step(50);
-    origin->poll_events(50);
   }
   REQUIRE(seeding(d, ref));
   const auto& cached = d.core().cache().at(ref);
@@ -152,7 +147,6 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
   json status;
   while (std::chrono::steady_clock::now() < stop_at) {
     d.step(50);
-    origin->poll_events(0);
     auto s = f.admin->admin_json("GET", "/api/v1/status/nodes/" + d.node_id());
     if (s.ok() && s->dump().find("complete") != std::string::npos) {
       status = *s;
@@ -162,8 +156,8 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
   INFO(status.dump());
   CHECK(status.dump().find("base@1") != std::string::npos);
 
-  // The origin goes away; a fresh peer gets every byte from the reflector.
-  origin.reset();
+  // The tracker and its origin go away; a fresh peer gets every byte from the reflector.
+  REQUIRE(f.proc.stop() == 0);
   auto peer = f.node("peer");
   std::string peer_dir = f.tmp.path() + "/peer-payload";
   REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
@@ -177,13 +171,12 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
   }
   REQUIRE(complete);
   for (const auto& [path, content] : f.files) CHECK(test::read_file(peer_dir + "/" + path) == content);
-  CHECK(f.proc.stop() == 0);
 }
 
 TEST_CASE("a reflector pinned to the wrong tracker key refuses the manifest and seeds nothing") {
   Fixture f;
   f.assign_to_endpoint();
-  auto cfg = f.reflector_config(1);
+  auto cfg = f.reflector_config();
   cfg.tracker_public_key = public_key_hex(SecretKey::generate().public_key());
   auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
   REQUIRE(driver.ok());
@@ -212,10 +205,7 @@ TEST_CASE("when the assignment moves to a new layer that does not fit next to th
   f.assign_to_endpoint();
   auto [t1, torrent1] = f.trusted_layer("base@1");
   auto [t2, torrent2] = f.trusted_layer("base@2");
-  auto origin = f.node("origin");
-  REQUIRE(origin->add_layer(t1, torrent1, f.layer_dir + "/payload", LayerMode::seed).ok());
-  REQUIRE(origin->add_layer(t2, torrent2, dir2 + "/payload", LayerMode::seed).ok());
-  auto cfg = f.reflector_config(origin->listen_port());
+  auto cfg = f.reflector_config();
   cfg.quota_bytes = 600'000;  // one layer (~370 kB) fits, two do not
   auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
   REQUIRE(driver.ok());
@@ -225,7 +215,6 @@ TEST_CASE("when the assignment moves to a new layer that does not fit next to th
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (!seeding(d, r1) && std::chrono::steady_clock::now() < deadline) {
     d.step(50);
-    origin->poll_events(50);
   }
   REQUIRE(seeding(d, r1));
   std::string dir1 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r1).info_hash;
@@ -235,7 +224,6 @@ TEST_CASE("when the assignment moves to a new layer that does not fit next to th
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (!seeding(d, r2) && std::chrono::steady_clock::now() < deadline) {
     d.step(50);
-    origin->poll_events(50);
   }
   REQUIRE(seeding(d, r2));
   CHECK(d.core().cache().count(r1) == 0);
@@ -250,9 +238,7 @@ TEST_CASE("a restarted reflector finds its cached layer on disk and seeds it aga
   f.assign_to_endpoint();
   auto [trusted, torrent] = f.trusted_layer();
   const LayerRef ref{"base", 1};
-  auto origin = f.node("origin");
-  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
-  auto cfg = f.reflector_config(origin->listen_port());
+  auto cfg = f.reflector_config();
   {
     auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
     REQUIRE(driver.ok());
@@ -260,14 +246,18 @@ TEST_CASE("a restarted reflector finds its cached layer on disk and seeds it aga
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) {
       (*driver)->step(50);
-      origin->poll_events(50);
     }
     REQUIRE(seeding(**driver, ref));
   }
-  origin.reset();  // no source left anywhere
   auto again = reflector::ReflectorDriver::create(cfg, f.clock);
   REQUIRE_MESSAGE(again.ok(), again.status().to_string());
   REQUIRE((*again)->register_or_heartbeat().ok());  // already registered: heartbeat path
+  // The manifest and torrent come from the tracker; once the layer is in the
+  // swarm, the tracker and its origin go: what follows is the disk alone.
+  auto added = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!(*again)->core().cache().count(ref) && std::chrono::steady_clock::now() < added) (*again)->step(20);
+  REQUIRE((*again)->core().cache().count(ref) == 1);
+  REQUIRE(f.proc.stop() == 0);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!seeding(**again, ref) && std::chrono::steady_clock::now() < deadline) (*again)->step(50);
   CHECK(seeding(**again, ref));
@@ -278,9 +268,7 @@ TEST_CASE("two reflectors in one branch both cache the layer and one survives th
   f.assign_to_endpoint();
   auto [trusted, torrent] = f.trusted_layer();
   const LayerRef ref{"base", 1};
-  auto origin = f.node("origin");
-  REQUIRE(origin->add_layer(trusted, torrent, f.layer_dir + "/payload", LayerMode::seed).ok());
-  auto cfg_a = f.reflector_config(origin->listen_port());
+  auto cfg_a = f.reflector_config();
   auto cfg_b = cfg_a;
   cfg_b.identity_key_file = f.tmp.path() + "/reflector-b.key";
   test::write_file(cfg_b.identity_key_file, SecretKey::generate().to_hex());
@@ -298,12 +286,11 @@ TEST_CASE("two reflectors in one branch both cache the layer and one survives th
   while (!(seeding(**a, ref) && seeding(**b, ref)) && std::chrono::steady_clock::now() < deadline) {
     (*a)->step(20);
     (*b)->step(20);
-    origin->poll_events(20);
   }
   REQUIRE(seeding(**a, ref));
   REQUIRE(seeding(**b, ref));
   a->reset();       // reflector a dies
-  origin.reset();   // and the origin is gone too
+  REQUIRE(f.proc.stop() == 0);  // and the origin is gone too (with the tracker)
   auto peer = f.node("peer");
   std::string peer_dir = f.tmp.path() + "/peer-payload";
   REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());

@@ -14,7 +14,6 @@ ReflectorConfig good() {
   c.tracker_public_key = std::string(64, 'a');
   c.cache_dir = "/var/cache/bc";
   c.quota_bytes = 1000;
-  c.test_peer_hints = {"127.0.0.1:6881"};
   return c;
 }
 }  // namespace
@@ -24,7 +23,6 @@ TEST_CASE("a rendered config parses back to the same values") {
   REQUIRE_MESSAGE(c.ok(), c.status().to_string());
   CHECK(c->tracker_url == "http://127.0.0.1:8080");
   CHECK(c->quota_bytes == 1000);
-  CHECK(c->test_peer_hints == std::vector<std::string>{"127.0.0.1:6881"});
   CHECK(c->listen == "0.0.0.0:6881");
   CHECK(c->wan_governor);
   auto off = good();
