@@ -34,7 +34,7 @@ struct PeerTapState {
   std::map<boost::asio::ip::address, uint64_t> sent_by_ip;
   uint64_t sent_overflow_bytes = 0;  // to peers beyond kMaxTappedPeers
   std::map<int, std::vector<boost::asio::ip::address>> failed_piece_peers;
-  // Peers disconnected because they were banned (smart ban or trust), in order.
+  // Peers disconnected because they were banned (trust points), in order.
   std::vector<boost::asio::ip::address> banned;
 
   void add_bytes(const boost::asio::ip::address& a, uint64_t n);
