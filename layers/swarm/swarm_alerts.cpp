@@ -80,33 +80,20 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
 }
 
 void SwarmNode::Impl::reannounce_if_alone(LayerState& l, SteadyTime now) {
-  if (l.mode != LayerMode::download || !l.checked || l.seeding) return;
+  if (options.tracker_url.empty() || l.mode != LayerMode::download || !l.checked || l.seeding) return;
   const uint64_t rx = downloaded(l).total();
   if (rx != l.rx_bytes || l.rx_at == SteadyTime{}) {
     l.rx_bytes = rx;
     l.rx_at = now;
   }
-  // Stalled with peers: libtorrent 2.0.8 can lose track of a v2 block-hash
-  // request after a hash failure (hash_picker bookkeeping, upstream #8630)
-  // and then never finish the piece. A recheck rebuilds the pickers from the
-  // disk; verified pieces are kept. Bounded: once per stall period.
-  if (l.peers > 0 && now - l.rx_at >= std::chrono::milliseconds(options.stall_recheck_ms) &&
-      now - l.last_stall_recheck >= std::chrono::milliseconds(options.stall_recheck_ms)) {
-    l.last_stall_recheck = now;
-    l.checked = false;
-    l.complete_reported = false;
-    l.handle.force_recheck();
-    return;
-  }
-  if (options.tracker_url.empty()) return;
   if (now - l.rx_at < std::chrono::milliseconds(options.idle_reannounce_min_ms)) {
     l.idle_backoff_ms = 0;  // data flows: the tracker's interval applies again
     return;
   }
   if (l.idle_backoff_ms != 0 && now < l.next_idle_announce) return;  // 0: just starved, ask now
-  l.idle_backoff_ms = l.idle_backoff_ms == 0 ? options.idle_reannounce_min_ms / 2 : l.idle_backoff_ms;
   l.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
-  l.idle_backoff_ms = std::min(l.idle_backoff_ms * 2, options.idle_reannounce_max_ms);
+  l.idle_backoff_ms = l.idle_backoff_ms == 0 ? options.idle_reannounce_min_ms
+                                             : std::min(l.idle_backoff_ms * 2, options.idle_reannounce_max_ms);
   l.next_idle_announce = now + std::chrono::milliseconds(l.idle_backoff_ms);
 }
 

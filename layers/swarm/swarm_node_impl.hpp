@@ -49,7 +49,6 @@ struct LayerState {
   // judged on this, not libtorrent's rate, which decays over ~20 s.
   uint64_t rx_bytes = 0;
   SteadyTime rx_at{};
-  SteadyTime last_stall_recheck{};
 };
 
 struct SwarmNode::Impl {

@@ -34,7 +34,6 @@ Status SwarmNodeOptions::validate() const {
         u.find_first_of("?# \r\n") != std::string::npos)
       return bad("web_seed_urls: '" + u + "' is not an http(s) URL without query");
   if (min_announce_interval_s < 1) return bad("min_announce_interval_s must be >= 1");
-  if (stall_recheck_ms < 1000) return bad("stall_recheck_ms must be >= 1000");
   if (idle_reannounce_min_ms < 100 || idle_reannounce_max_ms < idle_reannounce_min_ms)
     return bad("idle reannounce: need 100 <= idle_reannounce_min_ms <= idle_reannounce_max_ms");
   if (ban_ttl_s < 1) return bad("ban_ttl_s must be >= 1");

@@ -90,10 +90,6 @@ struct SwarmNodeOptions {
   // Defaults 2000 and 15000 ms (15 s: an end-game stall costs at most that).
   int idle_reannounce_min_ms = 2000;
   int idle_reannounce_max_ms = 15000;
-  // A downloading layer that has peers but received nothing for this long is
-  // rechecked (libtorrent 2.0.8 can stall after a v2 hash failure; see
-  // docs/architecture.md), at most once per period, ms. Default 20000.
-  int stall_recheck_ms = 20000;
   // BEP 19 web seeds: base URLs of Range-capable HTTP servers over an origin
   // store. Every layer gets "<base>/<info_hash>/" as a url seed; libtorrent
   // then requests "<base>/<info_hash>/NAME-vVERSION/<path>" (or
