@@ -137,7 +137,16 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     for (const auto& ep : l->pending_peers) connect(*l, ep);
     l->pending_peers.clear();
   } else if (lt::alert_cast<lt::torrent_finished_alert>(a)) {
-    if (!l->complete_reported) {
+    // Every piece passed its hash, but writes may still be queued in the disk
+    // thread: a reader right now (apply, verify) could see stale bytes. Say
+    // "complete" once libtorrent has flushed them.
+    if (!l->complete_reported && !l->flush_pending) {
+      l->flush_pending = true;
+      l->handle.flush_cache();
+    }
+  } else if (lt::alert_cast<lt::cache_flushed_alert>(a)) {
+    if (l->flush_pending && !l->complete_reported) {
+      l->flush_pending = false;
       l->complete_reported = true;
       out.push_back(LayerComplete{l->ref, downloaded(*l)});
       // No save here: the clean stop saves every layer (a save of a large v2

@@ -32,6 +32,7 @@ struct LayerState {
   std::shared_ptr<PeerTapState> tap;
   bool checked = false;
   bool complete_reported = false;
+  bool flush_pending = false;  // finished; LayerComplete waits for the disk flush
   bool dirty = false;         // pieces finished since the last resume save
   bool save_pending = false;  // a save_resume_data request is in flight
   std::set<std::string> banned_reported;  // PeerBanned sent once per address
