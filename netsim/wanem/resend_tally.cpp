@@ -10,6 +10,7 @@ std::uint32_t be32(const std::uint8_t* p) {
 }
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 constexpr std::uint8_t kUtpData = 0;  // ST_DATA
+constexpr std::uint8_t kTcpSyn = 0x02;
 }  // namespace
 
 ResendTally::Flow& ResendTally::flow(const FlowKey& k, bool& is_new) {
@@ -53,10 +54,17 @@ void ResendTally::add(std::span<const std::uint8_t> p) {
   const std::size_t total = be16(&p[2]);
   if (ihl < 20 || total > p.size() || total < ihl + 8) return;
   const std::uint8_t* l4 = p.data() + ihl;
-  FlowKey key{be32(&p[12]), be32(&p[16]), be16(l4), be16(l4 + 2), p[9]};
   bool is_new = false;
   if (p[9] == 6 && total >= ihl + 20) {
+    const FlowKey key{be32(&p[12]), be32(&p[16]), be16(l4), be16(l4 + 2), p[9], 0};
+    const bool syn = (l4[13] & kTcpSyn) != 0;
     const std::size_t doff = (l4[12] >> 4) * 4u;
+    if (syn) {  // a new connection on these ports: its data starts at seq + 1
+      Flow& f = flow(key, is_new);
+      f.tcp_base = be32(l4 + 4) + 1;
+      f.tcp_ranges.clear();
+      return;
+    }
     if (total < ihl + doff || total == ihl + doff) return;  // no payload (pure ack)
     const std::uint32_t len = static_cast<std::uint32_t>(total - ihl - doff);
     Flow& f = flow(key, is_new);
@@ -67,6 +75,7 @@ void ResendTally::add(std::span<const std::uint8_t> p) {
     const std::uint8_t* utp = l4 + 8;
     if ((utp[0] & 0x0f) != 1 || (utp[0] >> 4) != kUtpData) return;
     const std::uint16_t seq = be16(utp + 16);
+    const FlowKey key{be32(&p[12]), be32(&p[16]), be16(l4), be16(l4 + 2), p[9], be16(utp + 2)};
     Flow& f = flow(key, is_new);
     if (!f.utp_seen) f.utp_seen = std::make_unique<std::bitset<65536>>();
     if (f.utp_seen->test(seq)) {

@@ -1,7 +1,11 @@
 // Bytes a link delivered twice or more: TCP segments whose whole sequence
 // range was already delivered on their connection, and uTP (BEP 29, over UDP)
 // data packets whose seq_nr was already delivered. A retransmission of a
-// packet that was lost (dropped before delivery) is not counted. Explains WAN
+// packet that was lost (dropped before delivery) is not counted. A flow is a
+// TCP connection (its 5-tuple; a SYN starts it afresh, as a new connection on
+// the same ports would) or a uTP connection (5-tuple + connection_id: libtorrent
+// runs every uTP connection over its one listen port, so consecutive or
+// concurrent connections between two nodes share the 5-tuple). Explains WAN
 // bytes beyond payload + headers: after a loss burst, a sender that times out
 // resends packets that had arrived. Pure and bounded: at most kMaxFlows flows
 // (the oldest-inserted is forgotten first), kMaxTcpRanges delivered ranges per
@@ -33,7 +37,9 @@ class ResendTally {
   nlohmann::json to_json() const;
 
  private:
-  using FlowKey = std::tuple<std::uint32_t, std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t>;
+  // src, dst, sport, dport, protocol, uTP connection_id (0 for TCP).
+  using FlowKey =
+      std::tuple<std::uint32_t, std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t, std::uint16_t>;
   struct Flow {
     std::uint32_t tcp_base = 0;  // first sequence seen; ranges are offsets from it
     std::vector<std::pair<std::uint32_t, std::uint32_t>> tcp_ranges;  // sorted, disjoint [start, end)

@@ -29,9 +29,10 @@ std::vector<std::uint8_t> tcp(std::uint32_t seq, std::size_t payload) {
   return p;
 }
 
-std::vector<std::uint8_t> utp(std::uint16_t seq, std::uint8_t type = 0) {
+std::vector<std::uint8_t> utp(std::uint16_t seq, std::uint8_t type = 0, std::uint16_t conn = 7) {
   auto p = ipv4(17, 28 + 20 + 1000);
   p[28] = static_cast<std::uint8_t>((type << 4) | 1);
+  p[28 + 2] = conn >> 8, p[28 + 3] = static_cast<std::uint8_t>(conn);
   p[28 + 16] = seq >> 8, p[28 + 17] = static_cast<std::uint8_t>(seq);
   return p;
 }
@@ -67,6 +68,24 @@ TEST_CASE("TCP ranges and uTP seq_nrs delivered twice are resends; a retransmiss
   CHECK(j["tcp_bytes"] == 1040 + 2040);
   CHECK(j["utp_packets"] == 1);
   CHECK(j["utp_bytes"] == 1048);
+}
+
+TEST_CASE("a new connection on the same ports is a new flow: its sequence numbers are not resends") {
+  ResendTally t;
+  t.add(utp(100, 0, 7));
+  t.add(utp(101, 0, 7));
+  t.add(utp(100, 0, 9));  // another uTP connection over the same 5-tuple
+  t.add(utp(101, 0, 9));
+  t.add(utp(101, 0, 9));  // resent on connection 9
+  auto syn = tcp(999, 0);
+  syn[33] = 0x02;         // SYN of a new TCP connection on the same ports
+  t.add(tcp(1000, 1000));
+  t.add(syn);
+  t.add(tcp(1000, 1000));  // the new connection's first segment
+  t.add(tcp(1000, 1000));  // resent
+  auto j = t.to_json();
+  CHECK(j["utp_packets"] == 1);
+  CHECK(j["tcp_packets"] == 1);
 }
 
 }  // namespace
