@@ -27,6 +27,23 @@ std::uint64_t source(const NodeData& n, const char* key) {
 }
 
 void cross_check(BranchReport& r) {
+  if (r.wan_down_bt_stream_bytes >= 0) {
+    // Class tallies: hold the nodes' WAN payload against the BitTorrent
+    // stream the link carried (no headers, no cross traffic, no HTTP).
+    const auto stream = static_cast<double>(r.wan_down_bt_stream_bytes);
+    if (static_cast<double>(r.nodes_wan_bytes) > stream) {
+      r.cross_check_ok = false;
+      r.cross_check_note = "nodes report more WAN bytes than the link's BitTorrent stream carried";
+      return;
+    }
+    if (stream > static_cast<double>(r.nodes_wan_bytes) * (1 + kOverheadTolerance) + kSlackBytes) {
+      r.cross_check_ok = false;
+      r.cross_check_note = "the link's BitTorrent stream carried more than nodes' WAN bytes + 15%";
+      return;
+    }
+    r.cross_check_note = "ok";
+    return;
+  }
   if (r.nodes_wan_bytes > r.wan_down_bytes) {
     r.cross_check_ok = false;
     r.cross_check_note = "nodes report more WAN bytes than the link carried";
@@ -57,6 +74,14 @@ BranchReport branch_report(const Scenario& s, const BranchDef& b, const RunInput
     r.qdelay_down_ms[2] = link->down.queue_delay_p99_ms;
     r.qdelay_up_ms[0] = link->up.queue_delay_p50_ms, r.qdelay_up_ms[1] = link->up.queue_delay_p95_ms;
     r.qdelay_up_ms[2] = link->up.queue_delay_p99_ms;
+    if (link->down.has_classes) {
+      r.wan_down_bt_stream_bytes = static_cast<std::int64_t>(link->down.bt_payload_bytes);
+      r.wan_down_bt_ip_bytes = link->down.bt_ip_bytes;
+      r.wan_down_tracker_ip_bytes = link->down.tracker_ip_bytes;
+      if (r.new_content_bytes > 0)
+        r.bt_stream_per_new_content = static_cast<double>(link->down.bt_payload_bytes) /
+                                      static_cast<double>(r.new_content_bytes);
+    }
   }
   if (r.new_content_bytes > 0)
     r.wan_down_per_new_content = static_cast<double>(r.wan_down_bytes) / static_cast<double>(r.new_content_bytes);
@@ -156,6 +181,9 @@ nlohmann::json Report::to_json() const {
     j["branches"].push_back(
         {{"branch", b.branch}, {"wan_down_bytes", b.wan_down_bytes}, {"wan_up_bytes", b.wan_up_bytes},
          {"new_content_bytes", b.new_content_bytes}, {"wan_down_per_new_content", b.wan_down_per_new_content},
+         {"wan_down_bt_stream_bytes", b.wan_down_bt_stream_bytes},
+         {"bt_stream_per_new_content", b.bt_stream_per_new_content},
+         {"wan_down_bt_ip_bytes", b.wan_down_bt_ip_bytes}, {"wan_down_tracker_ip_bytes", b.wan_down_tracker_ip_bytes},
          {"nodes_wan_bytes", b.nodes_wan_bytes}, {"nodes_lan_bytes", b.nodes_lan_bytes},
          {"cross_down_bytes_expected", b.cross_down_bytes_expected}, {"cross_check_ok", b.cross_check_ok},
          {"cross_check_note", b.cross_check_note},
@@ -189,6 +217,13 @@ std::string Report::to_table() const {
                   b.cross_check_ok ? "ok" : "FAIL", q);
     out += line;
     if (!b.cross_check_ok) out += "         " + b.cross_check_note + "\n";
+    if (b.wan_down_bt_stream_bytes >= 0) {
+      std::snprintf(line, sizeof line,
+                    "         content: BitTorrent stream %s MiB = %.3fx new (%s MiB as IP packets); tracker HTTP %s MiB\n",
+                    mib(static_cast<std::uint64_t>(b.wan_down_bt_stream_bytes)).c_str(), b.bt_stream_per_new_content,
+                    mib(b.wan_down_bt_ip_bytes).c_str(), mib(b.wan_down_tracker_ip_bytes).c_str());
+      out += line;
+    }
     if (b.interactive_p50_ms >= 0) {
       std::snprintf(line, sizeof line, "         interactive latency p50 %.1f ms p95 %.1f ms\n", b.interactive_p50_ms,
                     b.interactive_p95_ms);

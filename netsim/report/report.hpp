@@ -22,6 +22,14 @@ struct BranchReport {
   std::uint64_t wan_up_bytes = 0;
   std::uint64_t new_content_bytes = 0;    // from the scenario
   double wan_down_per_new_content = 0;    // 1.0 = each new byte crossed the WAN once
+  // The content-carrying part of the link's downstream bytes: the
+  // BitTorrent stream (no IP/UDP/uTP headers, no tracker polls), and its
+  // ratio to the new content: what dedup and the swarm did. -1: the run's
+  // links.json has no class tallies.
+  std::int64_t wan_down_bt_stream_bytes = -1;
+  double bt_stream_per_new_content = -1;
+  std::uint64_t wan_down_bt_ip_bytes = 0;       // the same packets as IP bytes
+  std::uint64_t wan_down_tracker_ip_bytes = 0;  // polls, reports, manifests (HTTP), IP bytes
   std::uint64_t nodes_wan_bytes = 0;      // Σ bytes_by_source["wan"] of the branch's nodes
   std::uint64_t nodes_lan_bytes = 0;      // Σ bytes_by_source["lan"]
   std::uint64_t cross_down_bytes_expected = 0;  // scenario's cross traffic, downstream

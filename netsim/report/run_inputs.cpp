@@ -42,6 +42,17 @@ Status parse_direction(const json& d, const std::string& at, DirectionData* out)
   BC_RETURN_IF_ERROR(get(c, "dropped_queue_full", at + ".counters", &full));
   BC_RETURN_IF_ERROR(get(c, "dropped_loss", at + ".counters", &loss));
   out->drops = full + loss;
+  if (d.contains("bytes_by_class")) {
+    const json& k = d["bytes_by_class"];
+    const std::string kat = at + ".bytes_by_class";
+    if (!k.is_object()) return bad(kat, "must be an object");
+    const json& bt = k.value("bittorrent", json::object());
+    const json& tr = k.value("tracker", json::object());
+    BC_RETURN_IF_ERROR(get(bt, "payload_bytes", kat + ".bittorrent", &out->bt_payload_bytes));
+    BC_RETURN_IF_ERROR(get(bt, "ip_bytes", kat + ".bittorrent", &out->bt_ip_bytes));
+    BC_RETURN_IF_ERROR(get(tr, "ip_bytes", kat + ".tracker", &out->tracker_ip_bytes));
+    out->has_classes = true;
+  }
   const json& q = d.value("queue_delay", json::object());
   double p50 = 0, p95 = 0, p99 = 0;
   BC_RETURN_IF_ERROR(get(q, "p50_us", at + ".queue_delay", &p50));

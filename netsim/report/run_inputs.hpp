@@ -28,6 +28,11 @@ inline constexpr std::size_t kMaxSeriesPoints = 1'000'000;
 struct DirectionData {
   std::uint64_t bytes_out = 0;
   std::uint64_t drops = 0;  // queue full + random loss
+  // By traffic class (the emulator's "bytes_by_class"; absent in older runs:
+  // has_classes false and these 0): the BitTorrent stream bytes, and the IP
+  // bytes of BitTorrent and of tracker (HTTP) traffic.
+  bool has_classes = false;
+  std::uint64_t bt_payload_bytes = 0, bt_ip_bytes = 0, tracker_ip_bytes = 0;
   double queue_delay_p50_ms = 0, queue_delay_p95_ms = 0, queue_delay_p99_ms = 0;
   std::vector<std::int64_t> t_ms;              // end of each interval
   std::vector<std::uint64_t> bytes;            // delivered in the interval

@@ -181,6 +181,7 @@ void WanLink::deliver(std::int64_t now) {
       if (n != static_cast<ssize_t>(d.bytes.size())) from.write_errors++;
       else {
         from.delivered_by_source.add(d.bytes);
+        from.delivered_by_class.add(d.bytes);
         from.resent.add(d.bytes);
       }
     }
@@ -222,6 +223,7 @@ nlohmann::json WanLink::stats_json() {
     d["counters"]["read_errors"] = s.read_errors;
     d["counters"]["dropped_cut"] = s.dropped_cut;
     d["bytes_by_source_net"] = s.delivered_by_source.to_json();
+    d["bytes_by_class"] = s.delivered_by_class.to_json();
     d["resent"] = s.resent.to_json();
     d["backlog_bytes"] = s.link.backlog_bytes(now);
     d["queue_delay"] = histogram_json(s.link.queue_delay());

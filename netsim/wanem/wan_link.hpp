@@ -23,6 +23,7 @@
 #include "netsim/wanem/histogram.hpp"
 #include "netsim/wanem/link_scheduler.hpp"
 #include "netsim/wanem/link_stats.hpp"
+#include "netsim/wanem/class_tally.hpp"
 #include "netsim/wanem/resend_tally.hpp"
 #include "netsim/wanem/source_tally.hpp"
 #include "netsim/wanem/tun_device.hpp"
@@ -82,6 +83,7 @@ class WanLink {
     std::uint64_t read_errors = 0;  // a read error stops reading this side
     std::uint64_t dropped_cut = 0;  // packets read while the link was cut
     SourceTally delivered_by_source;  // packets read from this side and delivered
+    ClassTally delivered_by_class;    // the same, by traffic class (IP and protocol bytes)
     ResendTally resent;               // of those, TCP/uTP data delivered before
   };
 

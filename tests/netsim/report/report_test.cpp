@@ -116,6 +116,48 @@ TEST_CASE("report JSON and table carry the numbers") {
   CHECK(t.find("not done") != std::string::npos);
 }
 
+TEST_CASE("with class tallies the content ratio and the cross-check use the link's BitTorrent stream") {
+  Fixture f;
+  DirectionData& down = f.inputs.links[0].down;  // branch a: nodes report 11534336 WAN bytes
+  down.has_classes = true;
+  down.bt_payload_bytes = 11'600'000;
+  down.bt_ip_bytes = 12'000'000;
+  down.tracker_ip_bytes = 300'000;
+  Report r = build_report(f.scenario, f.inputs);
+  const BranchReport& a = r.branches[0];
+  CHECK(a.wan_down_bt_stream_bytes == 11'600'000);
+  CHECK(a.bt_stream_per_new_content == doctest::Approx(11.6e6 / 11534336.0));
+  CHECK(a.wan_down_tracker_ip_bytes == 300'000);
+  CHECK(a.cross_check_ok);
+  CHECK(r.to_json()["branches"][0]["bt_stream_per_new_content"].get<double>() == doctest::Approx(1.0057).epsilon(0.001));
+  CHECK(r.to_table().find("BitTorrent stream") != std::string::npos);
+  down.bt_payload_bytes = 11'000'000;  // nodes claim more than the stream carried
+  CHECK_FALSE(build_report(f.scenario, f.inputs).branches[0].cross_check_ok);
+  down.bt_payload_bytes = 15'000'000;  // the stream carried 30% more than nodes report
+  CHECK_FALSE(build_report(f.scenario, f.inputs).branches[0].cross_check_ok);
+  // Without class tallies the ratio is unknown (-1), not 0.
+  CHECK(build_report(Fixture().scenario, Fixture().inputs).branches[0].bt_stream_per_new_content == -1);
+}
+
+TEST_CASE("run inputs parse the link's class tallies and refuse a bad one with its path") {
+  nlohmann::json dir = {{"counters", {{"bytes_out", 10u}, {"dropped_queue_full", 0u}, {"dropped_loss", 0u}}},
+                        {"queue_delay", {{"p50_us", 0u}, {"p95_us", 0u}, {"p99_us", 0u}}},
+                        {"series", {{"t_ms", {100u}}, {"bytes_out", {10u}}, {"max_queue_delay_us", {0u}}}},
+                        {"bytes_by_class",
+                         {{"bittorrent", {{"ip_bytes", 9u}, {"payload_bytes", 7u}, {"packets", 1u}}},
+                          {"tracker", {{"ip_bytes", 1u}, {"payload_bytes", 0u}, {"packets", 1u}}}}}};
+  nlohmann::json links = {{"links", {{"a", {{"series_interval_ms", 100u}, {"a_to_b", dir}, {"b_to_a", dir}}}}}};
+  auto r = parse_run_inputs(links, {{"nodes", nlohmann::json::array()}});
+  REQUIRE_MESSAGE(r.ok(), r.status().to_string());
+  CHECK(r->links[0].down.has_classes);
+  CHECK(r->links[0].down.bt_payload_bytes == 7);
+  CHECK(r->links[0].down.tracker_ip_bytes == 1);
+  links["links"]["a"]["b_to_a"]["bytes_by_class"]["bittorrent"]["payload_bytes"] = "x";
+  auto bad = parse_run_inputs(links, {{"nodes", nlohmann::json::array()}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("bytes_by_class.bittorrent") != std::string::npos);
+}
+
 TEST_CASE("run inputs with a bad field are refused with its path") {
   nlohmann::json links = {{"links", {{"a", {{"a_to_b", nlohmann::json::object()}}}}}};
   auto r = parse_run_inputs(links, {{"nodes", nlohmann::json::array()}});

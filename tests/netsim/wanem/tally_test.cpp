@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "netsim/wanem/class_tally.hpp"
 #include "netsim/wanem/resend_tally.hpp"
 #include "netsim/wanem/source_tally.hpp"
 
@@ -68,6 +69,27 @@ TEST_CASE("TCP ranges and uTP seq_nrs delivered twice are resends; a retransmiss
   CHECK(j["tcp_bytes"] == 1040 + 2040);
   CHECK(j["utp_packets"] == 1);
   CHECK(j["utp_bytes"] == 1048);
+}
+
+TEST_CASE("the class tally counts BitTorrent stream bytes without IP, UDP and uTP headers") {
+  ClassTally t;
+  CHECK(t.add(utp(5)) == ClassTally::kBitTorrent);  // 1048 IP bytes, 1000 after the uTP header
+  auto sack = utp(6);
+  sack[28 + 1] = 1;                                   // a selective-ack extension follows the header
+  sack[48] = 0, sack[49] = 4;                         // last extension, 4 bytes
+  CHECK(t.add(sack) == ClassTally::kBitTorrent);      // 1000 - 6
+  CHECK(t.add(tcp(1, 500)) == ClassTally::kBitTorrent);  // port 6881: BitTorrent over TCP
+  auto http = tcp(1, 300);
+  http[20] = 0x1f, http[21] = 0x90;                   // source port 8080: the tracker
+  http[22] = 0xc0, http[23] = 0x00;
+  CHECK(t.add(http) == ClassTally::kTracker);
+  std::vector<std::uint8_t> junk(10, 0);
+  CHECK(t.add(junk) == ClassTally::kOther);
+  CHECK(t.bytes(ClassTally::kBitTorrent).ip == 1048 + 1048 + 540);
+  CHECK(t.bytes(ClassTally::kBitTorrent).payload == 1000 + 994 + 500);
+  CHECK(t.bytes(ClassTally::kTracker).payload == 300);
+  CHECK(t.bytes(ClassTally::kOther).ip == 10);
+  CHECK(t.to_json()["bittorrent"]["packets"] == 3);
 }
 
 TEST_CASE("a new connection on the same ports is a new flow: its sequence numbers are not resends") {
