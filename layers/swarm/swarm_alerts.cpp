@@ -1,7 +1,11 @@
 // SwarmNode: libtorrent alerts -> our events, progress ticks, resume data.
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/error_code.hpp>
+#include <libtorrent/peer_info.hpp>
 #include <libtorrent/write_resume_data.hpp>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include "layers/swarm/swarm_node_impl.hpp"
 #include "layers/util/fs.hpp"
@@ -15,6 +19,33 @@ std::string ip_of(const lt::tcp::endpoint& ep) {
   auto a = ep.address();
   if (a.is_v6() && a.to_v6().is_v4_mapped()) a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
   return a.to_string();
+}
+// BC_SWARM_TRACE=1 in the environment: peer connections and, while a
+// download is starved, every peer's state go to stderr (diagnosis of stalls
+// on emulated WANs; off by default, nothing else changes).
+bool trace_on() {
+  static const bool on = [] {
+    const char* v = std::getenv("BC_SWARM_TRACE");
+    return v && *v && *v != '0';
+  }();
+  return on;
+}
+
+void trace_peers(const std::string& layer, const lt::torrent_handle& h, int64_t starved_ms) {
+  std::vector<lt::peer_info> peers;
+  h.get_peer_info(peers);
+  lt::torrent_status st = h.status();
+  std::fprintf(stderr, "swarm-trace %s starved %lld ms, %.1f%%, %zu peers\n", layer.c_str(),
+               static_cast<long long>(starved_ms), st.progress * 100.0, peers.size());
+  for (const auto& p : peers) {
+    std::fprintf(stderr,
+                 "swarm-trace   %s %s%s choked=%d interested=%d seed=%d queue=%d reqs=%d rtt=%d down=%lld pieces=%d\n",
+                 ip_of(p.ip).c_str(), (p.flags & lt::peer_info::utp_socket) ? "utp" : "tcp",
+                 (p.flags & lt::peer_info::snubbed) ? " snubbed" : "",
+                 bool(p.flags & lt::peer_info::choked), bool(p.flags & lt::peer_info::interesting),
+                 bool(p.flags & lt::peer_info::seed), p.download_queue_length, p.requests_in_buffer, p.rtt,
+                 static_cast<long long>(p.total_download), p.num_pieces);
+  }
 }
 }  // namespace
 
@@ -91,6 +122,9 @@ void SwarmNode::Impl::reannounce_if_alone(LayerState& l, SteadyTime now) {
     return;
   }
   if (l.idle_backoff_ms != 0 && now < l.next_idle_announce) return;  // 0: just starved, ask now
+  if (trace_on())
+    trace_peers(l.ref.to_string(), l.handle,
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - l.rx_at).count());
   l.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
   l.idle_backoff_ms = l.idle_backoff_ms == 0 ? options.idle_reannounce_min_ms
                                              : std::min(l.idle_backoff_ms * 2, options.idle_reannounce_max_ms);
@@ -123,6 +157,14 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
     if (l && sf->error != lt::errors::resume_data_not_modified)
       out.push_back(ResumeSaved{l->ref, false, sf->error.message()});
     return;
+  }
+  if (trace_on()) {
+    if (auto* pd = lt::alert_cast<lt::peer_disconnected_alert>(a))
+      std::fprintf(stderr, "swarm-trace %s\n", pd->message().c_str());
+    else if (auto* pc = lt::alert_cast<lt::peer_connect_alert>(a))
+      std::fprintf(stderr, "swarm-trace %s\n", pc->message().c_str());
+    else if (auto* pe = lt::alert_cast<lt::peer_error_alert>(a))
+      std::fprintf(stderr, "swarm-trace %s\n", pe->message().c_str());
   }
   auto* ta = dynamic_cast<lt::torrent_alert*>(a);
   if (!ta) return;

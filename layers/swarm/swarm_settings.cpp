@@ -5,6 +5,7 @@
 #include <libtorrent/address.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 namespace bc {
@@ -63,7 +64,8 @@ lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buff
   s.set_int(sp::alert_queue_size, o.alert_queue_size);
   s.set_int(sp::alert_mask, int(static_cast<std::uint32_t>(
       lt::alert_category::error | lt::alert_category::status | lt::alert_category::storage |
-      lt::alert_category::tracker | lt::alert_category::peer | lt::alert_category::piece_progress)));
+      lt::alert_category::tracker | lt::alert_category::peer | lt::alert_category::piece_progress |
+      (std::getenv("BC_SWARM_TRACE") ? lt::alert_category::connect : lt::alert_category_t{}))));
   // Several endpoints may sit behind one address (NAT in a branch).
   s.set_bool(sp::allow_multiple_connections_per_ip, true);
   // Keep connections to peers that have nothing for us right now: in a
