@@ -235,11 +235,30 @@ void ReflectorDriver::run_actions() {
   }
 }
 
+namespace {
+void add_to(BytesBySource& sum, const BytesBySource& b) {
+  sum.origin_wan += b.origin_wan;
+  sum.reflector += b.reflector;
+  sum.branch_peer += b.branch_peer;
+}
+}  // namespace
+
+BytesBySource ReflectorDriver::bytes_by_source() const {
+  BytesBySource sum = downloaded_;
+  for (const auto& [ref, f] : active_) add_to(sum, f.moved);
+  return sum;
+}
+
+void ReflectorDriver::drop_fetch(const LayerRef& ref) {
+  auto it = active_.find(ref);
+  if (it == active_.end()) return;
+  add_to(downloaded_, it->second.moved);
+  (void)swarm_->remove_layer(ref);
+  active_.erase(it);
+}
+
 void ReflectorDriver::evict(const Action& a) {
-  if (active_.count(a.ref)) {
-    (void)swarm_->remove_layer(a.ref);
-    active_.erase(a.ref);
-  }
+  drop_fetch(a.ref);
   (void)index_->forget_layer(a.ref);
   std::error_code ec;
   if (a.info_hash.size() == 64) fs::remove_all(layer_dir(a.info_hash), ec);
@@ -277,10 +296,7 @@ Status ReflectorDriver::start_fetch(const Action& a) {
   const std::string payload = dir + "/payload";
   auto prep = prepare_payload(*trusted, *facts, payload, *index_);
   if (!prep.ok()) return prep.status().with_context("prepare payload of " + a.ref.to_string());
-  if (active_.count(a.ref)) {
-    (void)swarm_->remove_layer(a.ref);
-    active_.erase(a.ref);
-  }
+  drop_fetch(a.ref);
   BC_RETURN_IF_ERROR(swarm_->add_layer(*trusted, t->body, payload, LayerMode::download));
   active_.emplace(a.ref, Fetch{std::move(*trusted), std::move(*facts), payload});
   return Status();
@@ -293,9 +309,8 @@ void ReflectorDriver::finish_fetch(const LayerRef& ref, const BytesBySource& by_
   if (c == core_.cache().end() || c->second.state != CacheState::fetching) return;
   Status s = index_->record_layer(it->second.manifest, it->second.payload_dir, it->second.facts);
   if (!s.ok()) last_error_ = "record " + ref.to_string() + " in the content index: " + s.to_string();
-  downloaded_.origin_wan += by_source.origin_wan;
-  downloaded_.reflector += by_source.reflector;
-  downloaded_.branch_peer += by_source.branch_peer;
+  add_to(downloaded_, by_source);
+  it->second.moved = {};  // counted above; the layer now seeds
   uint64_t bytes = 0;
   for (const auto& e : it->second.manifest.manifest().entries) bytes += e.size;
   // The layer stays in the session: libtorrent seeds it to the branch.
@@ -303,10 +318,7 @@ void ReflectorDriver::finish_fetch(const LayerRef& ref, const BytesBySource& by_
 }
 
 void ReflectorDriver::fail_fetch(const LayerRef& ref, const std::string& why) {
-  if (active_.count(ref)) {
-    (void)swarm_->remove_layer(ref);
-    active_.erase(ref);
-  }
+  drop_fetch(ref);
   last_error_ = ref.to_string() + ": " + why;
   core_.on_fetch_failed(ref, why, clock_.now_ms());
 }
@@ -320,6 +332,10 @@ void ReflectorDriver::handle_events(int wait_ms) {
         finish_fetch(checked->layer, checked->downloaded);  // held already, or downloaded before we looked
     } else if (auto* p = std::get_if<LayerProgress>(&ev)) {
       core_.on_progress(p->layer, p->done_bytes);
+      auto c = core_.cache().find(p->layer);
+      auto f = active_.find(p->layer);
+      if (f != active_.end() && c != core_.cache().end() && c->second.state == CacheState::fetching)
+        f->second.moved = p->downloaded;
     } else if (auto* err = std::get_if<LayerError>(&ev)) {
       auto c = core_.cache().find(err->layer);
       if (c != core_.cache().end() && c->second.state == CacheState::fetching)
@@ -344,9 +360,10 @@ void ReflectorDriver::heartbeat_and_report() {
                       {"bytes_done", c.done_bytes}, {"bytes_total", c.bytes}});
   if (layers.size() > 256) layers.erase(layers.begin() + 256, layers.end());  // report bound
   std::string err = !core_.last_error().empty() ? core_.last_error() : last_error_;
+  const BytesBySource moved = bytes_by_source();
   json report = {{"layers", layers},
-                 {"bytes_by_source", {{"origin", downloaded_.origin_wan}, {"reflector", downloaded_.reflector},
-                                      {"peer", downloaded_.branch_peer}}},
+                 {"bytes_by_source", {{"origin", moved.origin_wan}, {"reflector", moved.reflector},
+                                      {"peer", moved.branch_peer}}},
                  {"last_error", err.substr(0, 1024)}};
   auto r = client_->report_status(report);
   if (!r.ok()) last_error_ = "status report: " + r.status().to_string();

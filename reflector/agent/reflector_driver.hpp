@@ -42,6 +42,9 @@ class ReflectorDriver {
   Status register_or_heartbeat();
 
   const ReflectorCore& core() const { return core_; }
+  // Payload received by source since start, fetches in progress included:
+  // what the status report says.
+  BytesBySource bytes_by_source() const;
   uint16_t listen_port() const { return swarm_->listen_port(); }
   const std::string& node_id() const { return node_id_; }
   // The WAN governor (nullptr before registration).
@@ -55,6 +58,7 @@ class ReflectorDriver {
     TrustedManifest manifest;
     TorrentFacts facts;
     std::string payload_dir;
+    BytesBySource moved;  // received so far by this fetch (libtorrent's counters); 0 once finished
   };
   ReflectorDriver(const ReflectorConfig& config, const Clock& clock, SecretKey key);
   void poll_desired();
@@ -67,6 +71,8 @@ class ReflectorDriver {
   void handle_events(int wait_ms);
   void finish_fetch(const LayerRef& ref, const BytesBySource& by_source);
   void fail_fetch(const LayerRef& ref, const std::string& why);
+  // Removes an active fetch from the swarm; its bytes so far stay counted.
+  void drop_fetch(const LayerRef& ref);
   nlohmann::json cache_json() const;
   void heartbeat_and_report();
   std::string layer_dir(const std::string& info_hash) const;
@@ -84,7 +90,9 @@ class ReflectorDriver {
   std::string etag_;
   std::string announce_key_;
   std::map<LayerRef, Fetch> active_;      // in the swarm session (downloading or seeding)
-  BytesBySource downloaded_;              // cumulative, by source
+  // Cumulative, by source: finished fetches, and fetches dropped or failed
+  // (their bytes crossed the WAN too). Reports add the fetches in progress.
+  BytesBySource downloaded_;
   int64_t next_poll_ms_ = 0;
   int64_t next_heartbeat_ms_ = 0;
   std::string last_error_;
