@@ -24,6 +24,10 @@ DiffCost cost_of(const Entry& e, const TorrentFacts* tb, uint32_t piece_bytes,
     c.reason = "empty";
     return c;
   }
+  if (e.packed()) {  // moves (or not) with its bin: costed once per bin in diff_layers
+    c.reason = "packed (in bin " + pack_bin_path(e.bin) + ")";
+    return c;
+  }
   if (a_roots.count(e.root)) {
     c.reason = "held (same root)";
     return c;
@@ -57,7 +61,8 @@ LayerDiff diff_layers(const Manifest& a, const TorrentFacts* ta, const Manifest&
   LayerDiff d;
   std::set<Sha256Digest> a_roots, a_pieces;
   for (const Entry& e : a.entries)
-    if (e.type == EntryType::file && e.size > 0) a_roots.insert(e.root);
+    if (e.type == EntryType::file && e.size > 0 && !e.packed()) a_roots.insert(e.root);
+  for (const PackBin& bin : a.bins) a_roots.insert(bin.root);
   if (ta)
     for (const auto& [path, f] : ta->files) a_pieces.insert(f.pieces.begin(), f.pieces.end());
   uint32_t piece_bytes = tb && tb->piece_size ? tb->piece_size : b.piece_size;
@@ -77,6 +82,17 @@ LayerDiff diff_layers(const Manifest& a, const TorrentFacts* ta, const Manifest&
     }
     if (!costed || e.type != EntryType::file) continue;
     DiffCost c = cost_of(e, tb, piece_bytes, a_roots, a_pieces);
+    d.bytes_to_move += c.bytes_to_move;
+    d.costs.push_back(std::move(c));
+  }
+  // A bin moves whole unless a holder of A has it (same root): what a
+  // changed, added or re-packed small file really costs.
+  for (size_t i = 0; i < b.bins.size(); ++i) {
+    if (a_roots.count(b.bins[i].root)) continue;
+    DiffCost c;
+    c.path = pack_bin_path(i);
+    c.size = c.bytes_to_move = b.bins[i].size;
+    c.reason = "bin of packed files";
     d.bytes_to_move += c.bytes_to_move;
     d.costs.push_back(std::move(c));
   }

@@ -59,7 +59,11 @@ TEST_CASE("diff lists added, removed and changed paths and costs only what a hol
   CHECK(d.changed[0].what == "content");
   CHECK(d.changed[2].path == "mode");
   CHECK(d.changed[2].what == "mode");
-  uint64_t want = kPiece + 1000 + (sizeof("hello again\n") - 1) + (sizeof("brand new\n") - 1);
+  // The small files are packed: B's one bin (etc/motd, mode, new: 23 bytes)
+  // is new, so it moves whole, the unchanged "mode" with it.
+  REQUIRE(b.m.bins.size() == 1);
+  CHECK(b.m.bins[0].size == (sizeof("hello again\n") - 1) + 1 + (sizeof("brand new\n") - 1));
+  uint64_t want = kPiece + 1000 + b.m.bins[0].size;
   CHECK(d.bytes_to_move == want);
   for (const auto& c : d.costs) {
     if (c.path == "disk.img") {
@@ -67,6 +71,8 @@ TEST_CASE("diff lists added, removed and changed paths and costs only what a hol
       CHECK(c.pieces_new == 2);
     }
     if (c.path == "renamed") CHECK(c.bytes_to_move == 0);
+    if (c.path == "new") CHECK(c.reason == "packed (in bin .bc-pack/0)");
+    if (c.path == ".bc-pack/0") CHECK(c.bytes_to_move == b.m.bins[0].size);
   }
 }
 
