@@ -1,6 +1,9 @@
 #include "layers/diff/layer_diff.hpp"
 
+#include <algorithm>
 #include <set>
+
+#include "layers/model/pack.hpp"
 
 namespace bc {
 namespace {
@@ -85,14 +88,22 @@ LayerDiff diff_layers(const Manifest& a, const TorrentFacts* ta, const Manifest&
     d.bytes_to_move += c.bytes_to_move;
     d.costs.push_back(std::move(c));
   }
-  // A bin moves whole unless a holder of A has it (same root): what a
-  // changed, added or re-packed small file really costs.
+  // A bin moves whole unless a holder of A has it (same root) or holds every
+  // member (prepare_payload assembles it): what a changed, added or
+  // re-packed small file really costs.
+  std::set<Sha256Digest> a_files;
+  for (const Entry& e : a.entries)
+    if (e.type == EntryType::file && e.size > 0) a_files.insert(e.root);
+  const auto members = bin_members(b);
   for (size_t i = 0; i < b.bins.size(); ++i) {
     if (a_roots.count(b.bins[i].root)) continue;
     DiffCost c;
     c.path = pack_bin_path(i);
-    c.size = c.bytes_to_move = b.bins[i].size;
-    c.reason = "bin of packed files";
+    c.size = b.bins[i].size;
+    const bool assembled = std::all_of(members[i].begin(), members[i].end(),
+                                       [&](size_t m) { return a_files.count(b.entries[m].root) > 0; });
+    c.bytes_to_move = assembled ? 0 : c.size;
+    c.reason = assembled ? "bin assembled from held files" : "bin of packed files";
     d.bytes_to_move += c.bytes_to_move;
     d.costs.push_back(std::move(c));
   }

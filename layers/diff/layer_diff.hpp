@@ -8,7 +8,8 @@
 // piece hashes costs its size (the last piece its real size); otherwise the
 // whole file moves. A packed file costs nothing itself (reason "packed"); each
 // bin of B whose root is not held by A costs its size (an entry named
-// ".bc-pack/<i>", reason "bin of packed files").
+// ".bc-pack/<i>", reason "bin of packed files"), unless A holds every member
+// (reason "bin assembled from held files", cost 0: prepare_payload builds it).
 #pragma once
 
 #include <string>

@@ -88,3 +88,28 @@ TEST_CASE("diff of a layer against itself moves nothing") {
   CHECK(d.bytes_to_move == 0);
   CHECK(d.b_file_bytes == 3 * kPiece + 1);
 }
+
+TEST_CASE("diff costs a bin of held files at nothing (assembled) and a bin of new content at its size") {
+  TmpDir tmp;
+  for (int i = 0; i < 12; ++i) {
+    write_file(tmp / ("a/etc/f" + std::to_string(i + 10)), random_bytes(3000, uint64_t(i)));
+    write_file(tmp / ("b/etc/f" + std::to_string(i + 10)), random_bytes(3000, uint64_t(i)));
+  }
+  write_file(tmp / "b/etc/f15", random_bytes(3000, 99));  // rewritten in place
+  Built a = build(tmp / "a", 1);
+  CaptureOptions o;
+  o.source_dir = tmp / "b";
+  o.ref = {"base", 2};
+  o.piece_bytes = kPiece;
+  o.threads = 1;
+  o.pack_against = a.m;
+  auto l = capture_layer(o);
+  REQUIRE_MESSAGE(l.ok(), l.status().to_string());
+  auto t = read_layer_torrent(l->torrent);
+  REQUIRE(t.ok());
+  LayerDiff d = diff_layers(a.m, &a.t, l->manifest, &*t);
+  CHECK(d.bytes_to_move == 3000);  // f15's own bin; its old neighbours are assembled
+  size_t assembled = 0;
+  for (const auto& c : d.costs) assembled += c.reason == "bin assembled from held files";
+  CHECK(assembled >= 1);
+}
