@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/model/layer_dir.hpp"
 #include "layers/swarm/swarm_node.hpp"
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
   std::string bytes = layer->manifest.encode();
   Signature sig = key.sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   auto trusted = TrustedManifest::verify(bytes, sig, key.public_key());
-  if (!trusted.ok() || !write_layer_dir(work + "/layer", bytes, layer->torrent, work + "/src").ok() ||
+  if (!trusted.ok() || !write_built_layer(work + "/layer", layer->manifest, bytes, layer->torrent, work + "/src").ok() ||
       !write_layer_signature(work + "/layer", sig).ok())
     die("cannot write the layer");
 
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
   so.lan_subnets = {"127.0.0.0/24"};
   auto seed = SwarmNode::start(so);
   if (!seed.ok()) die(seed.status().to_string());
-  if (Status s = (*seed)->add_layer(*trusted, layer->torrent, work + "/src", LayerMode::seed); !s.ok()) die(s.to_string());
+  if (Status s = (*seed)->add_layer(*trusted, layer->torrent, work + "/src", LayerMode::seed, work + "/layer/pack"); !s.ok()) die(s.to_string());
 
   int fds[2];
   if (::pipe(fds) != 0) die("pipe");

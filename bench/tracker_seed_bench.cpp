@@ -18,6 +18,7 @@
 #include <string>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/model/layer_dir.hpp"
 #include "layers/util/fs.hpp"
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
   co.threads = 1;
   Status w = write_file_atomic(work + "/src/var/blob", payload, 0644);
   auto captured = w.ok() ? capture_layer(co) : Result<CapturedLayer>(w);
-  if (captured.ok()) w = write_layer_dir(work + "/layer", captured->manifest.encode(), captured->torrent, co.source_dir);
+  if (captured.ok()) w = write_built_layer(work + "/layer", captured->manifest, captured->manifest.encode(), captured->torrent, co.source_dir);
   if (captured.ok() && w.ok()) w = write_file_atomic(work + "/info_hash.hex", captured->manifest.info_hash + "\n", 0644);
   if (!captured.ok() || !w.ok()) {
     std::fprintf(stderr, "layer: %s %s\n", captured.status().to_string().c_str(), w.to_string().c_str());

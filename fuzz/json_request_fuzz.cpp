@@ -1,6 +1,7 @@
 // libFuzzer target: the JSON request decoder (bc::parse_json with its limits)
 // and Manifest::decode. A manifest that decodes must re-encode to bytes that
-// decode to the same manifest (encode is canonical).
+// decode to the same manifest (encode is canonical), bins of packed files
+// included (schema 2).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -29,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(again.ok());
     FUZZ_CHECK(again->encode() == once);
     FUZZ_CHECK(again->entries == m->entries);
+    FUZZ_CHECK(again->bins == m->bins);
   }
   return 0;
 }

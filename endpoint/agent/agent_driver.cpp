@@ -179,8 +179,7 @@ void Agent::apply_branch_net(const nlohmann::json& state) {
 // page cannot be backed (seen on a full tmpfs; docs/architecture.md).
 Status check_disk_space(const Manifest& m, const std::string& payload_dir, const std::string& state_dir) {
   uint64_t needed = 0;
-  for (const auto& e : m.entries) {
-    if (e.type != EntryType::file) continue;
+  for (const PayloadFile& e : m.payload_files()) {
     struct stat st{};
     uint64_t have = ::stat((payload_dir + "/" + e.path).c_str(), &st) == 0 ? uint64_t(st.st_blocks) * 512 : 0;
     needed += e.size > have ? e.size - have : 0;

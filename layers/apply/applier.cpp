@@ -121,7 +121,8 @@ Status prepare_dirs(const TargetFs& fs, int64_t generation) {
 Status prepare_apply(const TargetFs& fs, const Plan& plan, const std::vector<StackLayer>& stack,
                      const GenerationRecord& record, const ApplyOptions& o) {
   std::vector<StageSource> sources;
-  for (const auto& l : stack) sources.push_back({l.payload_dir, l.manifest->manifest().piece_size});
+  for (const auto& l : stack)
+    sources.push_back({l.payload_dir, l.manifest->manifest().piece_size, &l.manifest->manifest(), l.bins_dir});
   Status s = prepare_dirs(fs, record.generation);
   if (s.ok()) s = stage_plan(fs, plan, sources, o.progress);
   if (s.ok())

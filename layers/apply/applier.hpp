@@ -21,6 +21,7 @@ namespace bc {
 struct StackLayer {
   const TrustedManifest* manifest = nullptr;  // not owned; must outlive the call
   std::string payload_dir;                    // files at their manifest paths
+  std::string bins_dir;  // its bins of packed files; default (empty) payload_bins_dir(payload_dir)
 };
 
 struct ApplyOptions {

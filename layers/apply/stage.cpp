@@ -36,8 +36,45 @@ struct Copier {
   const std::function<void(uint64_t, uint64_t)>& progress;
   std::vector<uint8_t> buf = std::vector<uint8_t>(kCopyChunkBytes);
 
+  // Writes `bytes` (a whole, verified file) to the op's slot.
+  Status write_slot(const Op& op, std::span<const uint8_t> bytes) {
+    const Entry& e = op.entry;
+    std::string slot = std::to_string(op.slot);
+    UniqueFd out(::openat(stage_fd, slot.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (out.get() < 0) return errno_status(slot_rel(SlotArea::stage, op.slot, 0), "create", errno);
+    BC_RETURN_IF_ERROR(write_all(out.get(), bytes.data(), bytes.size(), "staging " + printable(e.path)));
+    if (::fchmod(out.get(), e.mode) != 0) return errno_status(slot, "chmod", errno);
+    if (::fsync(out.get()) != 0) return errno_status("staging " + printable(e.path), "fsync", errno);
+    done += bytes.size();
+    if (progress) progress(done, total);
+    return Status();
+  }
+
+  Status copy_packed(const Op& op, const StageSource& src) {
+    const Entry& e = op.entry;
+    const std::string where = "packed file '" + printable(e.path) + "'";
+    if (!src.manifest || e.bin >= src.manifest->bins.size())
+      return Status::corruption(where + ": bin " + std::to_string(e.bin) + " is not in its layer's manifest");
+    const PackBin& bin = src.manifest->bins[e.bin];
+    if (e.offset > bin.size || e.size > bin.size - e.offset)
+      return Status::corruption(where + ": lies outside bin " + pack_bin_path(e.bin));
+    const std::string dir = src.bins_dir.empty() ? payload_bins_dir(src.payload_dir) : src.bins_dir;
+    auto bytes = read_file_of_size(dir + "/" + std::to_string(e.bin), bin.size);
+    if (!bytes.ok()) return bytes.status().with_context(where);
+    std::span<const uint8_t> member(reinterpret_cast<const uint8_t*>(bytes->data()) + e.offset, size_t(e.size));
+    MerkleHasher h(src.piece_bytes);
+    h.update(member);
+    FileHashes got = h.finish();
+    if (got.root != e.root)
+      return Status::corruption(where + ": bytes at offset " + std::to_string(e.offset) + " of bin " +
+                                pack_bin_path(e.bin) + " have merkle root " + to_hex(got.root) +
+                                ", not the manifest's " + to_hex(e.root));
+    return write_slot(op, member);
+  }
+
   Status copy_file(const Op& op, const StageSource& src) {
     const Entry& e = op.entry;
+    if (e.packed()) return copy_packed(op, src);
     std::string from = src.payload_dir + "/" + e.path;
     std::string where = "payload file '" + printable(e.path) + "'";
     UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));

@@ -1,8 +1,11 @@
 #include "layers/capture/capture.hpp"
 
+#include "layers/capture/pack_bins.hpp"
 #include "layers/capture/parallel_hasher.hpp"
+#include "layers/model/pack.hpp"
 #include "layers/capture/walk.hpp"
 #include "layers/torrent/layer_torrent.hpp"
+#include "layers/util/fs.hpp"
 
 namespace bc {
 
@@ -21,6 +24,11 @@ Status CaptureOptions::validate() const {
 Result<CapturedLayer> capture_layer(const CaptureOptions& o) {
   BC_RETURN_IF_ERROR(o.validate());
   BC_ASSIGN_OR_RETURN(WalkedTree tree, walk_tree(o.source_dir));
+  for (const Entry& e : tree.entries)
+    if (is_reserved_pack_path(e.path))
+      return Status::invalid_argument("capture: '" + printable(o.source_dir + "/" + e.path) +
+                                      "': the top-level name '" + std::string(kPackDirName) +
+                                      "' is reserved for bins of packed files; rename or remove it");
   CapturedLayer out;
   Manifest& m = out.manifest;
   m.name = o.ref.name;
@@ -43,10 +51,20 @@ Result<CapturedLayer> capture_layer(const CaptureOptions& o) {
   ho.progress = o.progress;
   BC_ASSIGN_OR_RETURN(std::vector<FileHashes> hashes, hash_files_parallel(jobs, ho));
   size_t k = 0;
-  for (auto& e : m.entries)
-    if (e.type == EntryType::file) e.root = hashes[k++].root;
+  std::vector<FileHashes> payload_hashes;  // parallel to m.payload_files()
+  for (auto& e : m.entries) {
+    if (e.type != EntryType::file) continue;
+    e.root = hashes[k].root;
+    if (!o.pack_small_files || !packable(e)) payload_hashes.push_back(std::move(hashes[k]));
+    ++k;
+  }
+  if (o.pack_small_files) {
+    assign_bins(m, o.pack_against ? &*o.pack_against : nullptr);
+    BC_RETURN_IF_ERROR(hash_bins(m, o.source_dir));
+    for (const PackBin& b : m.bins) payload_hashes.push_back(FileHashes{b.root, {}});
+  }
   if (!jobs.empty()) {
-    BC_ASSIGN_OR_RETURN(out.torrent, make_layer_torrent(m, hashes, &m.info_hash));
+    BC_ASSIGN_OR_RETURN(out.torrent, make_layer_torrent(m, payload_hashes, &m.info_hash));
   }
   BC_RETURN_IF_ERROR(m.validate().with_context("captured manifest"));
   return out;

@@ -19,6 +19,14 @@ struct CaptureOptions {
   std::map<std::string, std::string> match;    // driver layers only; default none
   uint32_t piece_bytes = kDefaultPieceBytes;   // default 64 KiB (docs/architecture.md)
   unsigned threads = 0;                        // hashing threads; 0 = one per core
+  // Pack files below kPackBelowBytes into bins (layers/model/pack.hpp);
+  // default true. false keeps every file a file of the torrent (for
+  // measurements against the unpacked layout).
+  bool pack_small_files = true;
+  // The previous version's manifest, to pack against (assign_bins with a
+  // parent): its unchanged bins are kept and changed small files are packed
+  // apart from unchanged ones. Default none. Must be validated (decoded).
+  std::optional<Manifest> pack_against;
   int64_t created_unix_s = 0;                  // timestamp written to the manifest
   std::function<void(uint64_t done, uint64_t total)> progress;  // optional
 
@@ -26,9 +34,13 @@ struct CaptureOptions {
 };
 
 struct CapturedLayer {
-  Manifest manifest;       // info_hash filled in; unsigned
+  Manifest manifest;       // info_hash and bins filled in; unsigned
   std::string torrent;     // bencoded, empty when the layer has no regular file
 };
+
+// Errors beyond the walk's: invalid_argument when the tree has the reserved
+// top-level name ".bc-pack"; corruption when a small file changes between its
+// hashing and packing. The bins are not written: write_pack_bins does that.
 
 Result<CapturedLayer> capture_layer(const CaptureOptions& options);
 

@@ -5,8 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "layers/capture/parallel_hasher.hpp"
+#include "layers/model/pack.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
 
@@ -37,6 +39,39 @@ static Status check_entry_shape(const Entry& e, const std::string& abs, bool che
   return Status();
 }
 
+// Directories that hold only packed files (and directories of them): a
+// downloaded payload has no reason to create them, since their files live in
+// bins. When present they are checked like any entry.
+static std::set<std::string> optional_dirs(const Manifest& m) {
+  std::set<std::string> any, required;
+  for (const auto& e : m.entries) {
+    const bool needs_parents = e.type != EntryType::dir && !e.packed();
+    for (size_t slash = e.path.rfind('/'); slash != std::string::npos && slash > 0;
+         slash = e.path.rfind('/', slash - 1)) {
+      const std::string parent = e.path.substr(0, slash);
+      any.insert(parent);
+      if (needs_parents) required.insert(parent);
+    }
+  }
+  std::set<std::string> out;
+  for (const auto& d : any)
+    if (!required.count(d)) out.insert(d);
+  return out;
+}
+
+// Each bin (at most one block) is read whole and checked: size, bin root,
+// then every member against its own root.
+static Status verify_bins(const Manifest& m, const std::string& bins_dir) {
+  const auto members = bin_members(m);
+  for (size_t b = 0; b < m.bins.size(); ++b) {
+    auto bytes = read_file_of_size(bins_dir + "/" + std::to_string(b), m.bins[b].size);
+    if (!bytes.ok()) return bytes.status().with_context("bin " + pack_bin_path(b));
+    BC_RETURN_IF_ERROR(check_bin_bytes(
+        m, uint32_t(b), members[b], {reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()}));
+  }
+  return Status();
+}
+
 Status verify_payload(const TrustedManifest& tm, const std::string& torrent,
                       const std::string& payload_dir, const VerifyOptions& o) {
   const Manifest& m = tm.manifest();
@@ -47,8 +82,12 @@ Status verify_payload(const TrustedManifest& tm, const std::string& torrent,
   }
   std::vector<HashJob> jobs;
   std::vector<const Entry*> files;
+  const std::set<std::string> optional = optional_dirs(m);
   for (const auto& e : m.entries) {
+    if (e.packed()) continue;  // checked in its bin below
     std::string abs = payload_dir + "/" + e.path;
+    struct stat st;
+    if (optional.count(e.path) && ::lstat(abs.c_str(), &st) != 0 && errno == ENOENT) continue;
     BC_RETURN_IF_ERROR(check_entry_shape(e, abs, o.check_modes));
     if (e.type == EntryType::file) {
       jobs.push_back({abs, e.size});
@@ -64,7 +103,7 @@ Status verify_payload(const TrustedManifest& tm, const std::string& torrent,
     if (hashes[i].root != files[i]->root)
       return Status::corruption("'" + printable(files[i]->path) +
                                 "': content does not match the manifest's merkle root");
-  return Status();
+  return verify_bins(m, o.bins_dir.empty() ? payload_bins_dir(payload_dir) : o.bins_dir);
 }
 
 }  // namespace bc

@@ -13,11 +13,16 @@ namespace bc {
 struct VerifyOptions {
   unsigned threads = 0;  // 0 = one per core
   bool check_modes = true;  // default true: entry modes must match the manifest
+  // Where the bins of packed files are; default (empty) payload_bins_dir(payload_dir).
+  std::string bins_dir;
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 // corruption naming the first path whose content, type, mode or target
-// differs; not_found for a missing one. `torrent` may be empty only when the
+// differs, or the bin or packed file whose bytes differ; not_found for a
+// missing one. Packed files are checked inside their bins (each against its
+// own root) and need not exist at their paths, nor need directories that hold
+// nothing but packed files (a downloaded payload does not create them). `torrent` may be empty only when the
 // layer has no regular file.
 Status verify_payload(const TrustedManifest& tm, const std::string& torrent,
                       const std::string& payload_dir, const VerifyOptions& options = {});

@@ -1,6 +1,9 @@
 #include "layers/diff/layer_diff.hpp"
 
+#include <algorithm>
 #include <set>
+
+#include "layers/model/pack.hpp"
 
 namespace bc {
 namespace {
@@ -22,6 +25,10 @@ DiffCost cost_of(const Entry& e, const TorrentFacts* tb, uint32_t piece_bytes,
   c.size = e.size;
   if (e.size == 0) {
     c.reason = "empty";
+    return c;
+  }
+  if (e.packed()) {  // moves (or not) with its bin: costed once per bin in diff_layers
+    c.reason = "packed (in bin " + pack_bin_path(e.bin) + ")";
     return c;
   }
   if (a_roots.count(e.root)) {
@@ -57,7 +64,8 @@ LayerDiff diff_layers(const Manifest& a, const TorrentFacts* ta, const Manifest&
   LayerDiff d;
   std::set<Sha256Digest> a_roots, a_pieces;
   for (const Entry& e : a.entries)
-    if (e.type == EntryType::file && e.size > 0) a_roots.insert(e.root);
+    if (e.type == EntryType::file && e.size > 0 && !e.packed()) a_roots.insert(e.root);
+  for (const PackBin& bin : a.bins) a_roots.insert(bin.root);
   if (ta)
     for (const auto& [path, f] : ta->files) a_pieces.insert(f.pieces.begin(), f.pieces.end());
   uint32_t piece_bytes = tb && tb->piece_size ? tb->piece_size : b.piece_size;
@@ -77,6 +85,25 @@ LayerDiff diff_layers(const Manifest& a, const TorrentFacts* ta, const Manifest&
     }
     if (!costed || e.type != EntryType::file) continue;
     DiffCost c = cost_of(e, tb, piece_bytes, a_roots, a_pieces);
+    d.bytes_to_move += c.bytes_to_move;
+    d.costs.push_back(std::move(c));
+  }
+  // A bin moves whole unless a holder of A has it (same root) or holds every
+  // member (prepare_payload assembles it): what a changed, added or
+  // re-packed small file really costs.
+  std::set<Sha256Digest> a_files;
+  for (const Entry& e : a.entries)
+    if (e.type == EntryType::file && e.size > 0) a_files.insert(e.root);
+  const auto members = bin_members(b);
+  for (size_t i = 0; i < b.bins.size(); ++i) {
+    if (a_roots.count(b.bins[i].root)) continue;
+    DiffCost c;
+    c.path = pack_bin_path(i);
+    c.size = b.bins[i].size;
+    const bool assembled = std::all_of(members[i].begin(), members[i].end(),
+                                       [&](size_t m) { return a_files.count(b.entries[m].root) > 0; });
+    c.bytes_to_move = assembled ? 0 : c.size;
+    c.reason = assembled ? "bin assembled from held files" : "bin of packed files";
     d.bytes_to_move += c.bytes_to_move;
     d.costs.push_back(std::move(c));
   }

@@ -6,7 +6,10 @@
 // root of any file of A costs nothing; otherwise, when B's torrent carries its
 // piece layer (larger than one piece), each piece whose hash is not among A's
 // piece hashes costs its size (the last piece its real size); otherwise the
-// whole file moves.
+// whole file moves. A packed file costs nothing itself (reason "packed"); each
+// bin of B whose root is not held by A costs its size (an entry named
+// ".bc-pack/<i>", reason "bin of packed files"), unless A holds every member
+// (reason "bin assembled from held files", cost 0: prepare_payload builds it).
 #pragma once
 
 #include <string>

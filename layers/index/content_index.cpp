@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "layers/util/fs.hpp"
@@ -187,8 +188,10 @@ Status ContentIndex::record_layer(const TrustedManifest& layer, const std::strin
     rec += key;
     return Status();
   };
-  for (const Entry& e : m.entries) {
-    if (e.type != EntryType::file || e.size == 0) continue;
+  // Bins of packed files are recorded like files (by their root): an
+  // unchanged bin is found again whatever layer or version holds it.
+  for (const PayloadFile& e : m.payload_files()) {
+    if (e.size == 0) continue;
     auto tf = facts.files.find(e.path);
     if (tf == facts.files.end()) return Status::invalid_argument("torrent facts lack '" + e.path + "'");
     const std::string path = dir + "/" + e.path;
@@ -206,6 +209,21 @@ Status ContentIndex::record_layer(const TrustedManifest& layer, const std::strin
       if (mdb_get(t.txn, impl_->pieces, &k, &existing) == 0) continue;
       BC_RETURN_IF_ERROR(put(impl_->pieces, kPiecesDb, key, encode_value({path, off, len}, s)));
     }
+  }
+  // Packed files by their own roots, at their offsets in their bins, so a
+  // bin of another layer whose members are all held can be assembled
+  // (prepare_payload) instead of fetched.
+  std::map<uint32_t, FileStamp> bin_stamps;
+  for (const Entry& e : m.entries) {
+    if (!e.packed()) continue;
+    const std::string path = dir + "/" + pack_bin_path(e.bin);
+    auto st = bin_stamps.find(e.bin);
+    if (st == bin_stamps.end()) {
+      BC_ASSIGN_OR_RETURN(FileStamp s, stamp_of(path));
+      st = bin_stamps.emplace(e.bin, s).first;
+    }
+    BC_RETURN_IF_ERROR(put(impl_->files, kFilesDb, digest_key(e.root) + layer_key,
+                           encode_value({path, e.offset, e.size}, st->second)));
   }
   MDB_val k = as_val(layer_key), v = as_val(rec);
   int rc = mdb_put(t.txn, impl_->layers, &k, &v, 0);

@@ -59,8 +59,9 @@ class ContentIndex {
   ContentIndex(const ContentIndex&) = delete;
   ContentIndex& operator=(const ContentIndex&) = delete;
 
-  // Records every regular file of a layer whose verified payload lies in
-  // `payload_dir` (files at their manifest paths). Re-recording a layer
+  // Records every payload file of a layer whose verified payload lies in
+  // `payload_dir` (files at their manifest paths, bins of packed files at
+  // ".bc-pack/<i>": Manifest::payload_files()). Re-recording a layer
   // replaces its entries. REQUIRES: facts describe the manifest's torrent
   // (check_torrent_matches). Errors: io_error when a file cannot be stat'ed,
   // no_space when the map is full (nothing is written then).
@@ -71,7 +72,8 @@ class ContentIndex {
   Status forget_layer(const LayerRef& ref);
 
   // A held file whose merkle root is `root`, still as recorded; nullopt when
-  // none. Stale entries met on the way are dropped.
+  // none. Stale entries met on the way are dropped. A packed file is found
+  // inside its bin: `offset` may then be non-zero and `length` is its size.
   Result<std::optional<HeldLocation>> find_file(const Sha256Digest& root);
 
   // A held piece with this v2 piece hash at this piece size; nullopt if none.

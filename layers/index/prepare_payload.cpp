@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "layers/model/pack.hpp"
 #include "layers/util/fs.hpp"
 
 namespace bc {
@@ -51,10 +52,31 @@ bool copy_whole(const HeldLocation& from, const std::string& target, uint32_t mo
   std::string tmp = target + ".bc-seed";
   Fd dst(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode | 0600));
   if (dst.fd < 0) return false;
-  bool ok = ::ioctl(dst.fd, FICLONE, src.fd) == 0 || copy_range(src.fd, 0, dst.fd, 0, from.length);
+  bool ok = (from.offset == 0 && ::ioctl(dst.fd, FICLONE, src.fd) == 0) ||
+            copy_range(src.fd, from.offset, dst.fd, 0, from.length);
   if (ok && ::rename(tmp.c_str(), target.c_str()) == 0) return true;
   ::unlink(tmp.c_str());
   return false;
+}
+
+// A bin none of whose copies is held, built from its members held anywhere
+// (standalone or inside other bins): after an insertion re-packs a run of
+// bins, their members are still held. False when a member is not held or a
+// read fails (the bin is then fetched). Unverified: libtorrent hashes it.
+bool assemble_bin(const Manifest& m, const std::vector<size_t>& members, const std::string& target,
+                  ContentIndex& index) {
+  std::string bin;
+  for (size_t i : members) {
+    const Entry& e = m.entries[i];
+    auto held = index.find_file(e.root);
+    if (!held.ok() || !*held || (*held)->length != e.size) return false;
+    Fd src(::open((*held)->path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (src.fd < 0) return false;
+    const size_t at = bin.size();
+    bin.resize(at + size_t(e.size));
+    if (::pread(src.fd, bin.data() + at, size_t(e.size), off_t((*held)->offset)) != ssize_t(e.size)) return false;
+  }
+  return write_file_atomic(target, bin, 0644).ok();
 }
 
 bool exists(const std::string& path) {
@@ -67,8 +89,11 @@ bool exists(const std::string& path) {
 Result<PrepareReport> prepare_payload(const TrustedManifest& layer, const TorrentFacts& facts,
                                       const std::string& payload_dir, ContentIndex& index) {
   PrepareReport r;
-  for (const Entry& e : layer.manifest().entries) {
-    if (e.type != EntryType::file || e.size == 0) continue;
+  std::vector<std::vector<size_t>> members;  // of each bin, computed when first needed
+  // Payload files: unpacked files and bins of packed files (an unchanged bin
+  // is held under its root like any file).
+  for (const PayloadFile& e : layer.manifest().payload_files()) {
+    if (e.size == 0) continue;
     auto tf = facts.files.find(e.path);
     if (tf == facts.files.end()) return Status::invalid_argument("torrent facts lack '" + e.path + "'");
     const std::string target = payload_dir + "/" + e.path;
@@ -81,6 +106,14 @@ Result<PrepareReport> prepare_payload(const TrustedManifest& layer, const Torren
     if (whole && whole->length == e.size && copy_whole(*whole, target, 0644)) {
       ++r.files_copied;
       r.file_bytes_copied += e.size;
+      continue;
+    }
+    if (e.bin != kNotPacked) {
+      if (members.empty()) members = bin_members(layer.manifest());
+      if (assemble_bin(layer.manifest(), members[e.bin], target, index)) {
+        ++r.bins_assembled;
+        r.bin_bytes_assembled += e.size;
+      }
       continue;
     }
     const auto& pieces = tf->second.pieces;

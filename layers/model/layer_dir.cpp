@@ -37,6 +37,9 @@ Result<LayerDir> load_layer_dir(const std::string& dir) {
   fs::path payload = fs::canonical(fs::path(dir) / "payload", ec);
   if (ec) return Status::not_found(dir + "/payload: " + ec.message());
   l.payload_dir = payload.string();
+  const fs::path bins = fs::path(dir) / kLayerBinsDirName;
+  l.bins_dir = fs::is_directory(bins, ec) ? fs::absolute(bins, ec).lexically_normal().string()
+                                          : payload_bins_dir(l.payload_dir);
   return l;
 }
 

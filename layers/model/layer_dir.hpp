@@ -4,6 +4,9 @@
 //   DIR/layer.torrent   the v2 torrent (absent when the layer has no regular file)
 //   DIR/payload         symlink to the captured tree (capture copies nothing),
 //                       or a directory holding the files at their manifest paths
+//   DIR/pack/<i>        bin i of packed small files (layers/model/pack.hpp),
+//                       written by write_pack_bins: the one thing a build
+//                       writes besides metadata (the tree has no bins)
 // Loading checks sizes and shapes only; trust comes from TrustedManifest.
 #pragma once
 
@@ -21,6 +24,8 @@ struct LayerDir {
   std::optional<Signature> signature;
   std::string torrent;      // empty when absent
   std::string payload_dir;  // resolved path of DIR/payload
+  // DIR/pack when it exists, else payload_bins_dir(payload_dir).
+  std::string bins_dir;
 
   // Decoded but untrusted; for inspection only.
   Result<Manifest> peek() const { return Manifest::decode(manifest_bytes); }
@@ -33,6 +38,8 @@ Result<LayerDir> load_layer_dir(const std::string& dir);
 // payload symlink to `payload_target` (made absolute).
 Status write_layer_dir(const std::string& dir, const std::string& manifest_bytes,
                        const std::string& torrent, const std::string& payload_target);
+
+inline constexpr const char* kLayerBinsDirName = "pack";
 
 Status write_layer_signature(const std::string& dir, const Signature& sig);
 

@@ -79,6 +79,28 @@ uint64_t Manifest::total_file_bytes() const {
   return n;
 }
 
+std::string pack_bin_path(size_t index) {
+  return std::string(kPackDirName) + "/" + std::to_string(index);
+}
+
+std::string payload_bins_dir(std::string_view payload_dir) {
+  return std::string(payload_dir) + "/" + std::string(kPackDirName);
+}
+
+bool is_reserved_pack_path(std::string_view path) {
+  return path.substr(0, kPackDirName.size()) == kPackDirName &&
+         (path.size() == kPackDirName.size() || path[kPackDirName.size()] == '/');
+}
+
+std::vector<PayloadFile> Manifest::payload_files() const {
+  std::vector<PayloadFile> out;
+  for (const auto& e : entries)
+    if (e.type == EntryType::file && !e.packed()) out.push_back({e.path, e.size, e.root, kNotPacked});
+  for (size_t i = 0; i < bins.size(); ++i)
+    out.push_back({pack_bin_path(i), bins[i].size, bins[i].root, uint32_t(i)});
+  return out;
+}
+
 size_t Manifest::file_count() const {
   return std::count_if(entries.begin(), entries.end(),
                        [](const Entry& e) { return e.type == EntryType::file; });
@@ -90,10 +112,59 @@ const Entry* Manifest::find(std::string_view path) const {
   return it != entries.end() && it->path == path ? &*it : nullptr;
 }
 
+// Bins and their members (header comment): every bin has members that tile
+// it exactly in manifest order; members are small non-empty files.
+static Status validate_packing(const Manifest& m) {
+  if (m.schema == kManifestSchemaUnpacked && !m.bins.empty())
+    return Status::invalid_argument("a schema 1 manifest has no bins");
+  if (m.bins.size() > m.entries.size()) return Status::invalid_argument("more bins than entries");
+  for (size_t b = 0; b < m.bins.size(); ++b)
+    if (m.bins[b].size == 0 || m.bins[b].size > kPackBinBytes || is_zero(m.bins[b].root))
+      return Status::invalid_argument("bin " + std::to_string(b) + ": size must be 1.." +
+                                      std::to_string(kPackBinBytes) + " bytes with a non-zero root");
+  std::vector<uint64_t> next(m.bins.size(), 0);  // where each bin's next member must start
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    const Entry& e = m.entries[i];
+    if (!e.packed()) {
+      if (e.offset != 0) return Status::invalid_argument("entry " + std::to_string(i) + ": offset without a bin");
+      continue;
+    }
+    std::string where = "entry " + std::to_string(i) + " ('" + printable(e.path) + "')";
+    if (e.type != EntryType::file) return Status::invalid_argument(where + ": only files can be packed");
+    if (e.size == 0 || e.size >= kPackBelowBytes)
+      return Status::invalid_argument(where + ": a packed file must be 1.." +
+                                      std::to_string(kPackBelowBytes - 1) + " bytes");
+    if (e.bin >= m.bins.size())
+      return Status::invalid_argument(where + ": bin " + std::to_string(e.bin) + " does not exist (" +
+                                      std::to_string(m.bins.size()) + " bins)");
+    const uint64_t bin_size = m.bins[e.bin].size;
+    if (e.offset > bin_size || e.size > bin_size - e.offset)
+      return Status::invalid_argument(where + ": bytes " + std::to_string(e.offset) + ".." +
+                                      std::to_string(e.offset + e.size) + " lie outside bin " +
+                                      std::to_string(e.bin) + " (" + std::to_string(bin_size) + " bytes)");
+    if (e.offset < next[e.bin])
+      return Status::invalid_argument(where + ": overlaps the previous member of bin " + std::to_string(e.bin));
+    if (e.offset > next[e.bin])
+      return Status::invalid_argument(where + ": leaves a gap in bin " + std::to_string(e.bin) +
+                                      " (members start where the previous one ended)");
+    next[e.bin] = e.offset + e.size;
+  }
+  for (size_t b = 0; b < m.bins.size(); ++b)
+    if (next[b] != m.bins[b].size)
+      return Status::invalid_argument("bin " + std::to_string(b) + ": its members fill " +
+                                      std::to_string(next[b]) + " of its " + std::to_string(m.bins[b].size) +
+                                      " bytes");
+  return Status();
+}
+
+static Status schema_supported(int64_t schema) {
+  if (schema == kManifestSchema || schema == kManifestSchemaUnpacked) return Status();
+  return Status::unsupported("manifest schema " + std::to_string(schema) + " (this build reads 1 and " +
+                             std::to_string(kManifestSchema) + ")");
+}
+
 Status Manifest::validate() const {
-  if (schema != kManifestSchema)
-    return Status::unsupported("manifest schema " + std::to_string(schema) + " (this build reads " +
-                               std::to_string(kManifestSchema) + ")");
+  BC_RETURN_IF_ERROR(schema_supported(schema));
   if (auto p = layer_name_problem(name); !p.empty()) return Status::invalid_argument(p);
   if (version < 1 || version > INT32_MAX) return Status::invalid_argument("version out of range");
   if (parent) {
@@ -126,6 +197,9 @@ Status Manifest::validate() const {
     std::string where = "entry " + std::to_string(i) + " ('" + printable(e.path) + "')";
     if (auto why = unsafe_path_reason(e.path); !why.empty())
       return Status::invalid_argument(where + ": " + why);
+    if (is_reserved_pack_path(e.path))
+      return Status::invalid_argument(where + ": the top-level name '" + std::string(kPackDirName) +
+                                      "' is reserved for bins of packed files");
     if (i > 0 && !(entries[i - 1].path < e.path))
       return Status::invalid_argument(where + (entries[i - 1].path == e.path
                                                    ? ": duplicate path"
@@ -154,7 +228,7 @@ Status Manifest::validate() const {
         return Status::invalid_argument(where + ": parent directory is not a dir entry");
     }
   }
-  return Status();
+  return validate_packing(*this);
 }
 
 std::string Manifest::encode() const {
@@ -175,15 +249,33 @@ std::string Manifest::encode() const {
     if (e.type == EntryType::file) {
       o["size"] = e.size;
       o["root"] = to_hex(e.root);
+      if (e.packed()) {
+        o["bin"] = e.bin;
+        o["offset"] = e.offset;
+      }
     }
     if (e.type == EntryType::symlink) o["target"] = e.target;
     arr.push_back(std::move(o));
   }
   j["entries"] = std::move(arr);
+  if (schema != kManifestSchemaUnpacked) {
+    json bins_arr = json::array();
+    for (const auto& b : bins) bins_arr.push_back(json{{"size", b.size}, {"root", to_hex(b.root)}});
+    j["bins"] = std::move(bins_arr);
+  }
   return j.dump(1) + "\n";
 }
 
-static Result<Entry> decode_entry(const json& o, size_t i) {
+static Result<Sha256Digest> decode_root(const json& o, const std::string& where) {
+  BC_ASSIGN_OR_RETURN(std::string root, json_string(o, "root", where, 64));
+  auto bytes = from_hex(root);
+  if (!bytes || bytes->size() != 32) return Status::invalid_argument(where + ": root must be 64 hex digits");
+  Sha256Digest d;
+  std::copy(bytes->begin(), bytes->end(), d.begin());
+  return d;
+}
+
+static Result<Entry> decode_entry(const json& o, size_t i, int schema) {
   std::string where = "entry " + std::to_string(i);
   if (!o.is_object()) return Status::invalid_argument(where + ": not an object");
   Entry e;
@@ -200,11 +292,15 @@ static Result<Entry> decode_entry(const json& o, size_t i) {
   if (e.type == EntryType::file) {
     BC_ASSIGN_OR_RETURN(int64_t size, json_int(o, "size", where, 0, int64_t(kMaxFileBytes)));
     e.size = uint64_t(size);
-    BC_ASSIGN_OR_RETURN(std::string root, json_string(o, "root", where, 64));
-    auto bytes = from_hex(root);
-    if (!bytes || bytes->size() != 32)
-      return Status::invalid_argument(where + ": root must be 64 hex digits");
-    std::copy(bytes->begin(), bytes->end(), e.root.begin());
+    BC_ASSIGN_OR_RETURN(e.root, decode_root(o, where));
+    if (o.contains("bin") || o.contains("offset")) {
+      if (schema == kManifestSchemaUnpacked)
+        return Status::invalid_argument(where + ": schema 1 has no packed files");
+      BC_ASSIGN_OR_RETURN(int64_t bin, json_int(o, "bin", where, 0, int64_t(kMaxManifestEntries)));
+      BC_ASSIGN_OR_RETURN(int64_t off, json_int(o, "offset", where, 0, int64_t(kPackBinBytes)));
+      e.bin = uint32_t(bin);
+      e.offset = uint64_t(off);
+    }
   }
   if (e.type == EntryType::symlink) {
     BC_ASSIGN_OR_RETURN(e.target, json_string(o, "target", where, kMaxSymlinkTargetBytes));
@@ -218,9 +314,7 @@ Result<Manifest> Manifest::decode(std::string_view bytes) {
   Manifest m;
   BC_ASSIGN_OR_RETURN(int64_t schema, json_int(j, "schema", "manifest", 0, 1000));
   m.schema = int(schema);
-  if (m.schema != kManifestSchema)
-    return Status::unsupported("manifest schema " + std::to_string(schema) + " (this build reads " +
-                               std::to_string(kManifestSchema) + ")");
+  BC_RETURN_IF_ERROR(schema_supported(schema));
   BC_ASSIGN_OR_RETURN(m.name, json_string(j, "name", "manifest", 64));
   BC_ASSIGN_OR_RETURN(m.version, json_int(j, "version", "manifest", 1, INT32_MAX));
   BC_ASSIGN_OR_RETURN(std::string kind, json_string(j, "kind", "manifest", 16));
@@ -256,8 +350,25 @@ Result<Manifest> Manifest::decode(std::string_view bytes) {
                                     " entries");
   m.entries.reserve(ents->size());
   for (size_t i = 0; i < ents->size(); ++i) {
-    BC_ASSIGN_OR_RETURN(Entry e, decode_entry((*ents)[i], i));
+    BC_ASSIGN_OR_RETURN(Entry e, decode_entry((*ents)[i], i, m.schema));
     m.entries.push_back(std::move(e));
+  }
+  if (auto bins = j.find("bins"); bins != j.end()) {
+    if (m.schema == kManifestSchemaUnpacked) return Status::invalid_argument("manifest: schema 1 has no bins");
+    if (!bins->is_array() || bins->size() > m.entries.size())
+      return Status::invalid_argument("manifest: bins must be an array of at most one bin per entry");
+    for (size_t b = 0; b < bins->size(); ++b) {
+      const json& o = (*bins)[b];
+      std::string where = "bin " + std::to_string(b);
+      if (!o.is_object()) return Status::invalid_argument(where + ": not an object");
+      PackBin pb;
+      BC_ASSIGN_OR_RETURN(int64_t size, json_int(o, "size", where, 1, int64_t(kPackBinBytes)));
+      pb.size = uint64_t(size);
+      BC_ASSIGN_OR_RETURN(pb.root, decode_root(o, where));
+      m.bins.push_back(pb);
+    }
+  } else if (m.schema != kManifestSchemaUnpacked) {
+    return Status::invalid_argument("manifest: schema 2 needs a bins array");
   }
   BC_RETURN_IF_ERROR(m.validate());
   return m;

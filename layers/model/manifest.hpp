@@ -2,8 +2,9 @@
 // exact encoded bytes; every node verifies that signature before it trusts a
 // manifest (see layers/model/signed_manifest.hpp).
 //
-// Encoding (schema 1), JSON:
-//   { "schema": 1, "name": "base", "version": 3, "kind": "base",
+// Encoding (schema 2; schema 1 is still read: it has no "bins" and no packed
+// entries), JSON:
+//   { "schema": 2, "name": "base", "version": 3, "kind": "base",
 //     "parent": {"name": "base", "version": 2} | null,
 //     "created": "2026-11-21T21:00:00Z", "piece_size": 262144,
 //     "info_hash": "<64 hex: BitTorrent v2 info-hash>" | "" (no regular files),
@@ -11,15 +12,30 @@
 //     "entries": [ {"path": "etc/motd", "type": "file", "mode": 420,
 //                   "size": 12, "root": "<64 hex merkle root>"},
 //                  {"path": "etc", "type": "dir", "mode": 493},
-//                  {"path": "bin/sh", "type": "symlink", "target": "busybox"} ] }
+//                  {"path": "etc/hosts", "type": "file", "mode": 420, "size": 180,
+//                   "root": "<64 hex>", "bin": 0, "offset": 4096},
+//                  {"path": "etc", "type": "dir", "mode": 493},
+//                  {"path": "bin/sh", "type": "symlink", "target": "busybox"} ],
+//     "bins": [ {"size": 16000, "root": "<64 hex merkle root of the bin>"} ] }
 // Entries are sorted by path (bytewise), unique, and every entry's parent
 // directory is itself a "dir" entry: the manifest alone describes the tree.
+//
+// Packed files (docs/architecture.md "Packing small files"): a regular file
+// smaller than kPackBelowBytes may live in a *bin* instead of being a file of
+// the torrent: bin i is the torrent file ".bc-pack/<i>" (pack_bin_path), the
+// gap-free concatenation of its members in manifest order. A packed entry
+// keeps its own size and merkle root (its identity for diff, apply and
+// verify) and says where it lives (bin, offset). Members of a bin tile it
+// exactly: in manifest order each starts where the previous one ended, the
+// first at 0, the last ends at the bin's size. The top-level name ".bc-pack"
+// is reserved: no entry may be it or lie below it.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "layers/crypto/sha256.hpp"
@@ -27,7 +43,12 @@
 
 namespace bc {
 
-inline constexpr int kManifestSchema = 1;
+inline constexpr int kManifestSchema = 2;        // what this build writes
+inline constexpr int kManifestSchemaUnpacked = 1;  // still read: no bins
+inline constexpr uint64_t kPackBelowBytes = 16 * 1024;  // files below this may be packed
+inline constexpr uint64_t kPackBinBytes = 16 * 1024;    // a bin holds at most this (one v2 block)
+inline constexpr std::string_view kPackDirName = ".bc-pack";
+inline constexpr uint32_t kNotPacked = UINT32_MAX;
 inline constexpr size_t kMaxManifestBytes = 256u << 20;   // 256 MiB
 inline constexpr size_t kMaxManifestEntries = 2'000'000;
 inline constexpr size_t kMaxSymlinkTargetBytes = 4096;
@@ -60,7 +81,34 @@ struct Entry {
   uint64_t size = 0;         // files only
   Sha256Digest root{};       // files only; all-zero for an empty file
   std::string target;        // symlinks only; stored verbatim, never followed
+  uint32_t bin = kNotPacked; // packed files only: index into Manifest::bins
+  uint64_t offset = 0;       // packed files only: byte offset inside the bin
+  bool packed() const { return bin != kNotPacked; }
   friend bool operator==(const Entry&, const Entry&) = default;
+};
+
+// One bin of packed small files (a file of the torrent).
+struct PackBin {
+  uint64_t size = 0;         // 1..kPackBinBytes
+  Sha256Digest root{};       // v2 merkle root of the bin's bytes
+  friend bool operator==(const PackBin&, const PackBin&) = default;
+};
+
+// "<kPackDirName>/<index>": where bin `index` lives in the torrent and in a
+// payload directory.
+std::string pack_bin_path(size_t index);
+// Where a payload directory holds its bins by default: "<payload_dir>/.bc-pack".
+std::string payload_bins_dir(std::string_view payload_dir);
+// True for ".bc-pack" and every path below it.
+bool is_reserved_pack_path(std::string_view path);
+
+// A file as the torrent (and a payload directory) holds it: an unpacked
+// regular file at its manifest path, or a bin at pack_bin_path(i).
+struct PayloadFile {
+  std::string path;
+  uint64_t size = 0;
+  Sha256Digest root{};
+  uint32_t bin = kNotPacked;  // the bin's index when this is a bin
 };
 
 struct Manifest {
@@ -74,8 +122,12 @@ struct Manifest {
   std::string info_hash;     // 64 hex digits, or empty when the layer has no regular file
   std::map<std::string, std::string> match;  // driver layers: fact name -> glob
   std::vector<Entry> entries;
+  std::vector<PackBin> bins;  // schema 2; empty when nothing is packed
 
   LayerRef ref() const { return {name, version}; }
+  // The torrent's files: unpacked regular files (manifest order), then the
+  // bins in index order. Empty files are included (size 0, zero root).
+  std::vector<PayloadFile> payload_files() const;
   uint64_t total_file_bytes() const;
   size_t file_count() const;
   const Entry* find(std::string_view path) const;  // binary search; nullptr if absent

@@ -237,7 +237,7 @@ SwarmNode::~SwarmNode() {
 uint16_t SwarmNode::listen_port() const { return impl_->ses->listen_port(); }
 
 Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torrent_bytes,
-                            const std::string& payload_dir, LayerMode mode) {
+                            const std::string& payload_dir, LayerMode mode, const std::string& bins_dir) {
   Impl& m = *impl_;
   const Manifest& man = layer.manifest();
   const std::string key = man.ref().to_string();
@@ -261,9 +261,18 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   // Undo libtorrent's renames (top directory, case-insensitive collisions):
   // the payload directory holds every file at its manifest path.
   const lt::file_storage& orig = atp.ti->orig_files();
+  // Bins kept outside the payload directory (a built layer's DIR/pack) are
+  // mapped by absolute path, which libtorrent stores as given.
+  const std::string abs_bins =
+      bins_dir.empty() ? std::string() : fs::absolute(bins_dir).lexically_normal().string();
   atp.renamed_files.clear();
-  for (auto i : orig.file_range())
-    if (!orig.pad_file_at(i)) atp.renamed_files[i] = facts.manifest_path(orig.file_path(i));
+  for (auto i : orig.file_range()) {
+    if (orig.pad_file_at(i)) continue;
+    std::string path = facts.manifest_path(orig.file_path(i));
+    if (!abs_bins.empty() && is_reserved_pack_path(path))
+      path = abs_bins + path.substr(kPackDirName.size());
+    atp.renamed_files[i] = std::move(path);
+  }
   l.piece_length = files.piece_length();
   for (auto p : files.piece_range())
     if (files.piece_size2(p) < files.piece_length()) l.tap->short_pieces[int(p)] = files.piece_size2(p);
@@ -369,6 +378,8 @@ Result<SwarmLayerStatus> SwarmNode::layer_status(const LayerRef& ref) {
   s.peers = st.num_peers;
   s.downloaded = impl_->downloaded(*l);
   s.uploaded_bytes = uint64_t(st.all_time_upload);
+  s.wire_uploaded_bytes = uint64_t(st.total_upload);
+  s.wire_downloaded_bytes = uint64_t(st.total_download);
   return s;
 }
 

@@ -59,6 +59,11 @@ struct SwarmLayerStatus {
   int peers = 0;
   BytesBySource downloaded;   // payload bytes received since added, by source
   uint64_t uploaded_bytes = 0;
+  // BitTorrent bytes sent / received since the layer was added: payload as
+  // sent (a file's last block whole, padding included) plus protocol
+  // messages; no TCP/IP headers. What a link carries, less transport.
+  uint64_t wire_uploaded_bytes = 0;
+  uint64_t wire_downloaded_bytes = 0;
 };
 
 inline constexpr size_t kMaxPendingPeersPerLayer = 256;
@@ -81,12 +86,14 @@ class SwarmNode {
   bool recovered_from_unclean_shutdown() const { return unclean_start_; }
 
   // Adds a layer's torrent. Checks the torrent against the manifest
-  // (check_torrent_matches); files land at payload_dir/<manifest path>.
+  // (check_torrent_matches); files land at payload_dir/<manifest path> and
+  // bins of packed files at bins_dir/<i> (default, when empty:
+  // payload_bins_dir(payload_dir), i.e. their torrent path ".bc-pack/<i>").
   // Errors: corruption when the torrent does not match the manifest,
   // already_exists when the layer is in the node, invalid_argument for a
   // layer without files, internal for libtorrent refusals.
   Status add_layer(const TrustedManifest& layer, std::string_view torrent_bytes,
-                   const std::string& payload_dir, LayerMode mode);
+                   const std::string& payload_dir, LayerMode mode, const std::string& bins_dir = {});
   // Removes a layer from the session; its files stay. not_found if absent.
   Status remove_layer(const LayerRef& layer);
   // Hashes the layer's files again (e.g. after the disk was touched).

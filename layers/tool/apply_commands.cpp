@@ -32,7 +32,7 @@ int cmd_apply(const ApplyArgs& a) {
     if (!tm.ok()) return fail(tm.status().with_context(d));
     trusted.push_back(std::make_unique<TrustedManifest>(std::move(*tm)));
     total += trusted.back()->manifest().total_file_bytes();
-    stack.push_back({trusted.back().get(), l->payload_dir});
+    stack.push_back({trusted.back().get(), l->payload_dir, l->bins_dir});
     dirs.push_back(std::move(*l));
   }
   ApplyOptions o;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/capture/verify.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/model/layer_dir.hpp"
@@ -55,6 +56,14 @@ int cmd_build(const BuildArgs& a) {
   }
   o.piece_bytes = a.piece_kib * 1024;
   o.threads = a.threads;
+  o.pack_small_files = !a.no_pack;
+  if (!a.pack_against.empty()) {
+    auto prev = load_layer_dir(a.pack_against);
+    if (!prev.ok()) return fail(prev.status().with_context("--pack-against"));
+    auto pm = prev->peek();
+    if (!pm.ok()) return fail(pm.status().with_context("--pack-against " + a.pack_against));
+    o.pack_against = std::move(*pm);
+  }
   o.created_unix_s = SystemClock().unix_s();
   Progress bar("capture " + o.ref.to_string());
   o.progress = [&](uint64_t d, uint64_t t) { bar.update(d, t); };
@@ -65,7 +74,7 @@ int cmd_build(const BuildArgs& a) {
   const Manifest& m = layer->manifest;
   std::string out = a.out_dir.empty() ? m.ref().to_string() + ".layer" : a.out_dir;
   std::string bytes = m.encode();
-  if (Status s = write_layer_dir(out, bytes, layer->torrent, a.source_dir); !s.ok()) return fail(s);
+  if (Status s = write_built_layer(out, m, bytes, layer->torrent, a.source_dir); !s.ok()) return fail(s);
   std::printf("built %s (%s): %zu entries, %zu files, %s in %.2fs (%.0f MiB/s)\n",
               m.ref().to_string().c_str(), to_string(m.kind), m.entries.size(), m.file_count(),
               human_bytes(m.total_file_bytes()).c_str(), secs,
@@ -110,6 +119,7 @@ int cmd_verify(const std::string& dir, const std::string& pubkey_path, unsigned 
               public_key_hex(*pk).substr(0, 16).c_str());
   VerifyOptions vo;
   vo.threads = threads;
+  vo.bins_dir = l->bins_dir;
   Progress bar("verify " + tm->manifest().ref().to_string());
   vo.progress = [&](uint64_t d, uint64_t t) { bar.update(d, t); };
   if (Status s = verify_payload(*tm, l->torrent, l->payload_dir, vo); !s.ok())
@@ -128,6 +138,7 @@ int cmd_inspect(const std::string& dir, bool as_json) {
     auto j = nlohmann::json::parse(l->manifest_bytes);
     j["signed"] = l->signature.has_value();
     j["payload"] = l->payload_dir;
+    j["bins_dir"] = l->bins_dir;
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -141,6 +152,13 @@ int cmd_inspect(const std::string& dir, bool as_json) {
   std::printf("created   %s\n", m->created.c_str());
   std::printf("contents  %zu files (%s), %zu directories, %zu symlinks\n", m->file_count(),
               human_bytes(m->total_file_bytes()).c_str(), dirs, links);
+  size_t packed = 0;
+  uint64_t packed_bytes = 0;
+  for (const auto& e : m->entries)
+    if (e.packed()) ++packed, packed_bytes += e.size;
+  std::printf("packed    %zu small files (%s) in %zu bins of at most %llu KiB (schema %d)\n", packed,
+              human_bytes(packed_bytes).c_str(), m->bins.size(), (unsigned long long)(kPackBinBytes / 1024),
+              m->schema);
   std::printf("pieces    %u KiB\n", m->piece_size / 1024);
   std::printf("info-hash %s\n", m->info_hash.empty() ? "-" : m->info_hash.c_str());
   for (const auto& [k, v] : m->match) std::printf("match     %s = %s\n", k.c_str(), v.c_str());

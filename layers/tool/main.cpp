@@ -19,6 +19,11 @@ int main(int argc, char** argv) {
   build->add_option("--out", b.out_dir, "output directory (default NAME@VERSION.layer)");
   build->add_option("--piece-kib", b.piece_kib, "piece size in KiB, a power of two >= 16 (default 64)");
   build->add_option("--threads", b.threads, "hashing threads (default: one per core)");
+  build->add_option("--pack-against", b.pack_against,
+                    "a built layer directory of the previous version: keep its unchanged bins and pack "
+                    "changed small files apart (smaller deltas)");
+  build->add_flag("--no-pack", b.no_pack,
+                  "keep files below 16 KiB as files of the torrent instead of packing them into bins");
   build->add_option("--sign", b.sign_key, "sign with this secret key right after building");
 
   std::string out, dir, key;

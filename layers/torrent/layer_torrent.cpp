@@ -48,11 +48,10 @@ Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<File
   std::map<std::string, const FileHashes*> by_path;
   lt::file_storage fs;
   size_t k = 0;
-  for (const auto& e : m.entries) {
-    if (e.type != EntryType::file) continue;
+  for (const PayloadFile& pf : m.payload_files()) {
     if (k >= hashes.size()) return Status::internal("fewer hashes than files");
-    by_path[top + "/" + e.path] = &hashes[k++];
-    fs.add_file(top + "/" + e.path, int64_t(e.size));
+    by_path[top + "/" + pf.path] = &hashes[k++];
+    fs.add_file(top + "/" + pf.path, int64_t(pf.size));
   }
   if (k != hashes.size()) return Status::internal("more hashes than files");
   if (k == 0) return Status::invalid_argument("a layer without regular files has no torrent");
@@ -174,13 +173,12 @@ Status check_torrent_matches(const Manifest& m, const TorrentFacts& t) {
     return Status::corruption("torrent top directory '" + t.top_dir + "' is not '" +
                               torrent_top_dir(m.ref()) + "'");
   size_t files = 0;
-  for (const auto& e : m.entries) {
-    if (e.type != EntryType::file) continue;
+  for (const PayloadFile& pf : m.payload_files()) {
     ++files;
-    auto it = t.files.find(e.path);
-    if (it == t.files.end()) return Status::corruption("torrent lacks file '" + e.path + "'");
-    if (it->second.size != e.size || it->second.root != e.root)
-      return Status::corruption("torrent's size or merkle root of '" + e.path +
+    auto it = t.files.find(pf.path);
+    if (it == t.files.end()) return Status::corruption("torrent lacks file '" + pf.path + "'");
+    if (it->second.size != pf.size || it->second.root != pf.root)
+      return Status::corruption("torrent's size or merkle root of '" + pf.path +
                                 "' differs from the manifest");
   }
   if (files != t.files.size()) return Status::corruption("torrent has files the manifest lacks");

@@ -2,9 +2,10 @@
 // torrent of a layer from its manifest and hashes, and reading one back. The
 // rest of the code sees manifests and digests, never libtorrent types.
 //
-// File layout inside the torrent: "<name>-v<version>/<entry path>" for every
-// regular file of the manifest (libtorrent's canonical order, pad files
-// skipped). Nodes map the top directory away when they add the torrent, so a
+// File layout inside the torrent: "<name>-v<version>/<path>" for every
+// file of Manifest::payload_files(): each unpacked regular file at its
+// manifest path and each bin of packed files at ".bc-pack/<i>"
+// (libtorrent's canonical order, pad files skipped). Nodes map the top directory away when they add the torrent, so a
 // layer's payload directory holds its files at their manifest paths.
 // Two libtorrent behaviours a node adding the torrent must undo (set
 // add_torrent_params::renamed_files from the manifest): names that collide
@@ -26,8 +27,7 @@ inline constexpr size_t kMaxTorrentBytes = 64u << 20;  // 64 MiB
 
 std::string torrent_top_dir(const LayerRef& ref);
 
-// Builds the torrent. `hashes` is parallel to the manifest's file entries in
-// manifest order. Returns the bencoded bytes; writes the v2 info-hash (hex)
+// Builds the torrent. `hashes` is parallel to m.payload_files(). Returns the bencoded bytes; writes the v2 info-hash (hex)
 // into *info_hash.
 Result<std::string> make_layer_torrent(const Manifest& m, const std::vector<FileHashes>& hashes,
                                        std::string* info_hash);
@@ -47,7 +47,7 @@ struct TorrentFacts {
   // then reads the torrent as a single-file torrent and stores that file at
   // the top of the save path, without the top directory.
   bool single_file = false;
-  std::map<std::string, TorrentFile> files;  // by manifest path
+  std::map<std::string, TorrentFile> files;  // by payload path (manifest path, or a bin's)
 
   // The manifest path of a file as the torrent states it (orig_files(), not
   // libtorrent's renamed view).
@@ -57,8 +57,9 @@ struct TorrentFacts {
 // Parses and checks a torrent: v2 only, private, bounded size. Never throws.
 Result<TorrentFacts> read_layer_torrent(std::string_view bytes);
 
-// OK when the torrent describes exactly the manifest's files (paths, sizes,
-// merkle roots, piece size) and its info-hash is the manifest's.
+// OK when the torrent describes exactly the manifest's payload files
+// (unpacked files and bins: paths, sizes, merkle roots), its piece size, and
+// its info-hash is the manifest's.
 Status check_torrent_matches(const Manifest& m, const TorrentFacts& t);
 
 }  // namespace bc

@@ -163,4 +163,38 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+Result<std::string> read_file_of_size(const std::string& path, uint64_t size) {
+  if (size > (64u << 20)) return Status::invalid_argument(path + ": larger than 64 MiB");
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::not_found(path + ": missing");
+    if (err == ELOOP) return Status::corruption(path + ": is a symlink, not a regular file");
+    return Status::io_error(path + ": open: " + std::strerror(err));
+  }
+  struct stat st{};
+  std::string out;
+  Status s;
+  if (::fstat(fd, &st) != 0) {
+    s = Status::io_error(path + ": fstat: " + std::strerror(errno));
+  } else if (!S_ISREG(st.st_mode)) {
+    s = Status::corruption(path + ": not a regular file");
+  } else if (uint64_t(st.st_size) != size) {
+    s = Status::corruption(path + ": " + std::to_string(st.st_size) + " bytes, expected " + std::to_string(size));
+  } else {
+    out.resize(size_t(size));
+    size_t done = 0;
+    while (done < out.size() && s.ok()) {
+      ssize_t n = ::pread(fd, out.data() + done, out.size() - done, off_t(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) s = Status::io_error(path + ": read: " + std::strerror(errno));
+      else if (n == 0) s = Status::corruption(path + ": shorter than " + std::to_string(size) + " bytes");
+      else done += size_t(n);
+    }
+  }
+  ::close(fd);
+  if (!s.ok()) return s;
+  return out;
+}
+
 }  // namespace bc

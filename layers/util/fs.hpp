@@ -13,6 +13,11 @@ namespace bc {
 // Reads a whole file of at most `max_bytes`; invalid_argument if larger.
 Result<std::string> read_small_file(const std::string& path, size_t max_bytes);
 
+// Reads a regular file that must be exactly `size` bytes (at most 64 MiB),
+// never following a symlink and never blocking on a FIFO. not_found when
+// missing; corruption when it is not a regular file or has another size.
+Result<std::string> read_file_of_size(const std::string& path, uint64_t size);
+
 // Writes `content` to a temporary file beside `path`, fsyncs it, renames it
 // over `path` and fsyncs the directory: after a crash the file is either the
 // old one or the new one. With overwrite=false, already_exists if present.

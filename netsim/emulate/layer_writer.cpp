@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/model/layer_dir.hpp"
 
 namespace bc::netsim {
@@ -46,11 +47,19 @@ Result<BuiltLayer> write_layer(const LayerPlan& plan, LayerKind kind, const std:
   o.source_dir = src;
   o.ref = LayerRef{plan.name, plan.version};
   o.kind = kind;
-  if (plan.version > 1) o.parent = LayerRef{plan.name, plan.version - 1};
+  if (plan.version > 1) {
+    o.parent = LayerRef{plan.name, plan.version - 1};
+    // Pack against the previous version when it was built here, as an admin
+    // would (bc-layer build --pack-against): changed small files get bins of
+    // their own.
+    auto prev = load_layer_dir(work_dir + "/layer-" + plan.name + "-" + std::to_string(plan.version - 1));
+    if (prev.ok())
+      if (auto pm = prev->peek(); pm.ok()) o.pack_against = std::move(*pm);
+  }
   o.threads = 2;
   o.created_unix_s = 1'800'000'000;  // fixed, so a seed rebuilds the same manifest
   BC_ASSIGN_OR_RETURN(CapturedLayer captured, capture_layer(o));
-  BC_RETURN_IF_ERROR(write_layer_dir(out, captured.manifest.encode(), captured.torrent, src));
+  BC_RETURN_IF_ERROR(write_built_layer(out, captured.manifest, captured.manifest.encode(), captured.torrent, src));
   return BuiltLayer{o.ref.to_string(), out, plan.total_bytes};
 }
 

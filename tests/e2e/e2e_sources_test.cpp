@@ -44,8 +44,11 @@ struct HostileSeed {
     auto facts = read_layer_torrent(t->body);
     REQUIRE(facts.ok());
     std::string dir = w.dir() + "/hostile";
+    // From the tracker's origin store: the torrent's layout, bins of packed
+    // small files included (the tree has no bins).
+    const std::string store = w.dir() + "/data/origin/" + facts->info_hash;
     for (const auto& [path, f] : facts->files) {
-      std::string bytes = read_file(tree + "/" + path);
+      std::string bytes = read_file(store + "/" + path);
       for (size_t off = 1000; off < bytes.size(); off += 3 * kPiece) bytes[off] ^= 0x5a;  // every third piece
       write_file(dir + "/" + facts->top_dir + "/" + path, bytes);
     }

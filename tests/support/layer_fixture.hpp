@@ -7,6 +7,7 @@
 #include <string>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/model/trusted_manifest.hpp"
 #include "layers/torrent/layer_torrent.hpp"
@@ -14,7 +15,7 @@
 namespace bc::test {
 
 struct TestLayer {
-  std::string source_dir;  // the captured tree (a valid seed payload)
+  std::string source_dir;  // the captured tree plus its bins in .bc-pack (a valid seed payload)
   TrustedManifest trusted;
   std::string torrent;
   TorrentFacts facts;
@@ -24,8 +25,11 @@ struct TestLayer {
 };
 
 inline TestLayer capture_test_layer(const std::string& source_dir, LayerRef ref, uint32_t piece_bytes,
-                                    const SecretKey& key = SecretKey::generate()) {
+                                    const SecretKey& key = SecretKey::generate(), bool pack_small_files = true,
+                                    const Manifest* pack_against = nullptr) {
   CaptureOptions o;
+  o.pack_small_files = pack_small_files;
+  if (pack_against) o.pack_against = *pack_against;
   o.source_dir = source_dir;
   o.ref = std::move(ref);
   o.piece_bytes = piece_bytes;
@@ -38,6 +42,11 @@ inline TestLayer capture_test_layer(const std::string& source_dir, LayerRef ref,
   REQUIRE(trusted.ok());
   auto facts = read_layer_torrent(captured->torrent);
   REQUIRE(facts.ok());
+  // The bins of packed files go where a payload directory keeps them
+  // (source_dir/.bc-pack), so the captured tree is a complete seed payload.
+  // Capturing the same tree again would then refuse the reserved name.
+  Status bins = write_pack_bins(captured->manifest, source_dir, payload_bins_dir(source_dir));
+  REQUIRE_MESSAGE(bins.ok(), bins.to_string());
   return TestLayer{source_dir, std::move(*trusted), captured->torrent, std::move(*facts), key.public_key()};
 }
 

@@ -55,10 +55,30 @@ Status copy_entry(const Entry& e, const std::string& from, const std::string& to
   return Status();
 }
 
+// The bins of packed files, to DATA/origin/<key>/.bc-pack/<i>: the origin
+// store holds the torrent's layout, which a web seed serves as it is.
+Status copy_bins(const Manifest& m, const std::string& bins_dir, const std::string& to) {
+  if (m.bins.empty()) return Status();
+  const std::string dst_dir = payload_bins_dir(to);
+  std::error_code ec;
+  fs::create_directory(dst_dir, ec);
+  if (ec) return Status::io_error(dst_dir + ": " + ec.message());
+  for (size_t b = 0; b < m.bins.size(); ++b) {
+    const std::string src = bins_dir + "/" + std::to_string(b), dst = dst_dir + "/" + std::to_string(b);
+    if (fs::is_symlink(src, ec) || !fs::is_regular_file(src, ec))
+      return Status::corruption("bin " + pack_bin_path(b) + ": not a regular file in " + bins_dir);
+    fs::copy_file(src, dst, fs::copy_options::none, ec);
+    if (ec) return Status::io_error("bin " + pack_bin_path(b) + ": copy: " + ec.message());
+    ::chmod(dst.c_str(), 0644);
+    BC_RETURN_IF_ERROR(fsync_path(dst));
+  }
+  return fsync_dir(dst_dir);
+}
+
 // Modes last and deepest first, so read-only directories do not block the copy.
 Status apply_modes(const Manifest& m, const std::string& to) {
   for (auto it = m.entries.rbegin(); it != m.entries.rend(); ++it) {
-    if (it->type == EntryType::symlink) continue;
+    if (it->type == EntryType::symlink || it->packed()) continue;
     std::string p = to + "/" + it->path;
     if (::chmod(p.c_str(), it->mode) != 0)
       return Status::io_error(p + ": chmod: " + std::strerror(errno));
@@ -94,9 +114,11 @@ Result<ImportedLayer> import_layer(const std::string& layer_dir, const std::stri
     return s;
   };
   for (const auto& e : tm.manifest().entries) {
+    if (e.packed()) continue;  // its bytes are in its bin
     Status s = copy_entry(e, ld.payload_dir, tmp);
     if (!s.ok()) return fail(s);
   }
+  if (Status s = copy_bins(tm.manifest(), ld.bins_dir, tmp); !s.ok()) return fail(s);
   if (Status s = apply_modes(tm.manifest(), tmp); !s.ok()) return fail(s);
   if (Status s = verify_payload(tm, ld.torrent, tmp); !s.ok()) return fail(s.with_context("verify"));
   std::string final_dir = origin_root + "/" + origin_key(tm.manifest());

@@ -4,7 +4,9 @@
 //   2. signs the exact manifest bytes with the tracker's key and builds a
 //      TrustedManifest from them (decode + validate);
 //   3. copies the payload's entries (files, dirs, symlinks, modes) into
-//      DATA/origin/.import-XXXXXX/, fsyncing every file;
+//      DATA/origin/.import-XXXXXX/, fsyncing every file; packed small files
+//      are not copied as files: the layer's bins (DIR/pack) go to
+//      .bc-pack/<i>, the torrent's layout;
 //   4. verifies the copy with verify_payload (content against the merkle
 //      roots, shapes, modes, torrent against the manifest);
 //   5. renames it to DATA/origin/<key> (key: the info-hash, or NAME@VERSION

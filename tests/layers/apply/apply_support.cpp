@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "tests/support/tmp_dir.hpp"
 
 namespace bc::test {
@@ -35,6 +36,12 @@ BuiltLayer build_layer(const std::string& src, const std::string& name, int64_t 
   BuiltLayer b;
   b.tm = std::make_unique<TrustedManifest>(std::move(*tm));
   b.payload = src;
+  // A fresh side directory per build: an earlier BuiltLayer of the same tree
+  // keeps its own bins, as separate built layers do.
+  static int builds = 0;
+  b.bins = src + ".bins." + std::to_string(++builds);
+  Status bins = write_pack_bins(l->manifest, src, b.bins);
+  REQUIRE_MESSAGE(bins.ok(), bins.to_string());
   b.torrent = l->torrent;
   return b;
 }

@@ -15,7 +15,8 @@ struct BuiltLayer {
   std::unique_ptr<TrustedManifest> tm;
   std::string payload;  // the captured tree
   std::string torrent;
-  StackLayer layer() const { return {tm.get(), payload}; }
+  std::string bins;     // its bins of packed files (a side directory, as a built layer's DIR/pack)
+  StackLayer layer() const { return {tm.get(), payload, bins}; }
 };
 
 // Captures `src` into a layer signed by a test key, trusted through

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/capture/verify.hpp"
 #include "layers/model/layer_dir.hpp"
 #include "layers/torrent/layer_torrent.hpp"
@@ -123,7 +124,7 @@ TEST_CASE("a signed layer verifies; tampering with content, manifest or signatur
   auto l = capture_layer(opts(tmp / "src"));
   REQUIRE(l.ok());
   std::string bytes = l->manifest.encode();
-  REQUIRE(write_layer_dir(tmp / "out", bytes, l->torrent, tmp / "src").ok());
+  REQUIRE(write_built_layer(tmp / "out", l->manifest, bytes, l->torrent, tmp / "src").ok());
   SecretKey key = SecretKey::generate();
   REQUIRE(write_layer_signature(tmp / "out",
                                 key.sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}))
@@ -132,19 +133,22 @@ TEST_CASE("a signed layer verifies; tampering with content, manifest or signatur
   REQUIRE(dir.ok());
   auto tm = dir->trust(key.public_key());
   REQUIRE(tm.ok());
-  CHECK(verify_payload(*tm, dir->torrent, dir->payload_dir).ok());
+  CHECK(dir->bins_dir == std::filesystem::absolute(tmp / "out/pack").lexically_normal().string());
+  VerifyOptions vo;
+  vo.bins_dir = dir->bins_dir;
+  CHECK(verify_payload(*tm, dir->torrent, dir->payload_dir, vo).ok());
 
   SUBCASE("one flipped byte in a large file") {
     std::string big = test::read_file(tmp / "src/var/big.img");
     big[1'234'567] ^= 1;
     test::write_file(tmp / "src/var/big.img", big, 0600);
-    Status s = verify_payload(*tm, dir->torrent, dir->payload_dir);
+    Status s = verify_payload(*tm, dir->torrent, dir->payload_dir, vo);
     CHECK(s.code() == Status::Code::corruption);
     CHECK(s.message().find("var/big.img") != std::string::npos);
   }
   SUBCASE("a changed mode") {
     ::chmod((tmp / "src/bin/tool").c_str(), 0777);
-    CHECK(verify_payload(*tm, dir->torrent, dir->payload_dir).message().find("mode") != std::string::npos);
+    CHECK(verify_payload(*tm, dir->torrent, dir->payload_dir, vo).message().find("mode") != std::string::npos);
   }
   SUBCASE("an edited manifest no longer matches its signature") {
     std::string edited = bytes;
@@ -159,7 +163,7 @@ TEST_CASE("a signed layer verifies; tampering with content, manifest or signatur
     test::write_file(tmp / "src/etc/motd", "hellO\n");
     auto other = capture_layer(opts(tmp / "src"));
     REQUIRE(other.ok());
-    CHECK(verify_payload(*tm, other->torrent, dir->payload_dir).code() == Status::Code::corruption);
+    CHECK(verify_payload(*tm, other->torrent, dir->payload_dir, vo).code() == Status::Code::corruption);
   }
 }
 
@@ -176,7 +180,8 @@ TEST_CASE("a layer without regular files has no torrent and still verifies") {
 
 TEST_CASE("a layer whose only file sits at the root reads back (libtorrent's single-file form)") {
   test::TmpDir tmp;
-  test::write_file(tmp / "src/only.txt", "one file\n");
+  // 20 KB: a file below 16 KiB would be packed into a bin at .bc-pack/0.
+  test::write_file(tmp / "src/only.txt", test::random_bytes(20'000, 4));
   auto l = capture_layer(opts(tmp / "src"));
   REQUIRE(l.ok());
   auto facts = read_layer_torrent(l->torrent);
@@ -187,7 +192,7 @@ TEST_CASE("a layer whose only file sits at the root reads back (libtorrent's sin
   CHECK(check_torrent_matches(l->manifest, *facts).ok());
   CHECK(facts->manifest_path("only.txt") == "only.txt");
   // One nested file keeps the ordinary multi-file form.
-  test::write_file(tmp / "nested/a/b/only.txt", "one file\n");
+  test::write_file(tmp / "nested/a/b/only.txt", test::random_bytes(20'000, 4));
   auto n = capture_layer(opts(tmp / "nested"));
   REQUIRE(n.ok());
   auto nf = read_layer_torrent(n->torrent);
@@ -195,4 +200,13 @@ TEST_CASE("a layer whose only file sits at the root reads back (libtorrent's sin
   CHECK_FALSE(nf->single_file);
   CHECK(nf->files.count("a/b/only.txt") == 1);
   CHECK(nf->manifest_path("base-v1/a/b/only.txt") == "a/b/only.txt");
+  // A layer whose only file is packed holds one bin: the multi-file form.
+  test::write_file(tmp / "tiny/only.txt", "one file\n");
+  auto t = capture_layer(opts(tmp / "tiny"));
+  REQUIRE(t.ok());
+  auto tf = read_layer_torrent(t->torrent);
+  REQUIRE(tf.ok());
+  CHECK_FALSE(tf->single_file);
+  CHECK(tf->files.count(".bc-pack/0") == 1);
+  CHECK(check_torrent_matches(t->manifest, *tf).ok());
 }

@@ -59,7 +59,11 @@ TEST_CASE("diff lists added, removed and changed paths and costs only what a hol
   CHECK(d.changed[0].what == "content");
   CHECK(d.changed[2].path == "mode");
   CHECK(d.changed[2].what == "mode");
-  uint64_t want = kPiece + 1000 + (sizeof("hello again\n") - 1) + (sizeof("brand new\n") - 1);
+  // The small files are packed: B's one bin (etc/motd, mode, new: 23 bytes)
+  // is new, so it moves whole, the unchanged "mode" with it.
+  REQUIRE(b.m.bins.size() == 1);
+  CHECK(b.m.bins[0].size == (sizeof("hello again\n") - 1) + 1 + (sizeof("brand new\n") - 1));
+  uint64_t want = kPiece + 1000 + b.m.bins[0].size;
   CHECK(d.bytes_to_move == want);
   for (const auto& c : d.costs) {
     if (c.path == "disk.img") {
@@ -67,6 +71,8 @@ TEST_CASE("diff lists added, removed and changed paths and costs only what a hol
       CHECK(c.pieces_new == 2);
     }
     if (c.path == "renamed") CHECK(c.bytes_to_move == 0);
+    if (c.path == "new") CHECK(c.reason == "packed (in bin .bc-pack/0)");
+    if (c.path == ".bc-pack/0") CHECK(c.bytes_to_move == b.m.bins[0].size);
   }
 }
 
@@ -81,4 +87,29 @@ TEST_CASE("diff of a layer against itself moves nothing") {
   CHECK(d.changed.empty());
   CHECK(d.bytes_to_move == 0);
   CHECK(d.b_file_bytes == 3 * kPiece + 1);
+}
+
+TEST_CASE("diff costs a bin of held files at nothing (assembled) and a bin of new content at its size") {
+  TmpDir tmp;
+  for (int i = 0; i < 12; ++i) {
+    write_file(tmp / ("a/etc/f" + std::to_string(i + 10)), random_bytes(3000, uint64_t(i)));
+    write_file(tmp / ("b/etc/f" + std::to_string(i + 10)), random_bytes(3000, uint64_t(i)));
+  }
+  write_file(tmp / "b/etc/f15", random_bytes(3000, 99));  // rewritten in place
+  Built a = build(tmp / "a", 1);
+  CaptureOptions o;
+  o.source_dir = tmp / "b";
+  o.ref = {"base", 2};
+  o.piece_bytes = kPiece;
+  o.threads = 1;
+  o.pack_against = a.m;
+  auto l = capture_layer(o);
+  REQUIRE_MESSAGE(l.ok(), l.status().to_string());
+  auto t = read_layer_torrent(l->torrent);
+  REQUIRE(t.ok());
+  LayerDiff d = diff_layers(a.m, &a.t, l->manifest, &*t);
+  CHECK(d.bytes_to_move == 3000);  // f15's own bin; its old neighbours are assembled
+  size_t assembled = 0;
+  for (const auto& c : d.costs) assembled += c.reason == "bin assembled from held files";
+  CHECK(assembled >= 1);
 }

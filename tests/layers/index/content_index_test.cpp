@@ -41,8 +41,13 @@ TEST_CASE("content index finds a recorded file by root and a piece by hash, and 
   auto motd = idx->find_file(layer.manifest().find("etc/motd")->root);
   REQUIRE(motd.ok());
   REQUIRE(motd->has_value());
-  CHECK((*motd)->path == std::filesystem::canonical(tmp / "src/etc/motd").string());
+  // A small file is packed: found inside its bin, at its offset.
+  CHECK((*motd)->path == std::filesystem::canonical(tmp / "src/.bc-pack/0").string());
+  CHECK((*motd)->offset == 0);
   CHECK((*motd)->length == 6);
+  auto bin = idx->find_file(layer.manifest().bins.at(0).root);
+  REQUIRE(bin->has_value());
+  CHECK((*bin)->path == (*motd)->path);
 
   const auto& pieces = layer.facts.files.at("big.img").pieces;
   REQUIRE(pieces.size() == 11);
@@ -59,7 +64,7 @@ TEST_CASE("content index finds a recorded file by root and a piece by hash, and 
 
   auto st = idx->stats();
   CHECK(st->layers == 1);
-  CHECK(st->files == 2);
+  CHECK(st->files == 2);  // big.img, and bin 0 = etc/motd (a one-member bin has its member's root)
   CHECK(st->pieces == 11);
 
   REQUIRE(idx->forget_layer(layer.ref()).ok());
@@ -78,9 +83,10 @@ TEST_CASE("content index drops entries whose file changed or vanished and never 
   const auto root = layer.manifest().find("etc/motd")->root;
   const auto piece0 = layer.facts.files.at("big.img").pieces[0];
 
-  // Same size, new content: mtime (and usually inode) differ.
+  // Same size, new content: mtime (and usually inode) differ. etc/motd is
+  // packed: the bytes the index points at are its bin's.
   ::usleep(10'000);
-  test::write_file(tmp / "src/etc/motd", "HELLO\n");
+  test::write_file(tmp / "src/.bc-pack/0", "HELLO\n");
   auto f = idx->find_file(root);
   REQUIRE(f.ok());
   CHECK_FALSE(f->has_value());
@@ -110,11 +116,11 @@ TEST_CASE("content index survives closing and reopening its LMDB file") {
 TEST_CASE("content index refuses a layer whose payload file is missing and writes nothing") {
   test::TmpDir tmp;
   auto layer = small_layer(tmp);
-  std::filesystem::remove(tmp / "src/etc/motd");
+  std::filesystem::remove(tmp / "src/.bc-pack/0");  // the bin holding etc/motd
   auto idx = open_index(tmp / "index");
   Status s = idx->record_layer(layer.trusted, layer.source_dir, layer.facts);
   CHECK(s.code() == Status::Code::io_error);
-  CHECK(s.message().find("motd") != std::string::npos);
+  CHECK(s.message().find(".bc-pack/0") != std::string::npos);
   CHECK(idx->stats()->layers == 0);
   CHECK(idx->stats()->pieces == 0);
 }
@@ -145,5 +151,5 @@ TEST_CASE("content index: a layer that does not fit the map is refused whole wit
   CHECK((*idx)->stats()->pieces == 0);
   CHECK((*idx)->stats()->layers == 0);
   CHECK((*idx)->record_layer(small.trusted, small.source_dir, small.facts).ok());
-  CHECK((*idx)->stats()->files == 2);
+  CHECK((*idx)->stats()->files == 3);  // a.txt and b.txt in their bin, and the bin
 }

@@ -127,3 +127,22 @@ TEST_CASE("an unreachable tracker surfaces as TrackerError with the per-node key
   CHECK(te.url == "http://127.0.0.9:9/announce?key=node-key-123");
   CHECK_FALSE(te.reason.empty());
 }
+
+TEST_CASE("a seed whose bins live outside its payload directory (a built layer's DIR/pack) serves them") {
+  test::TmpDir tmp;
+  auto layer = make_layer(tmp, 1u << 20);
+  REQUIRE(layer.manifest().bins.size() == 1);
+  // As a built layer keeps them: beside the captured tree, not in it.
+  std::filesystem::rename(tmp / "src/.bc-pack", tmp / "layer-pack");
+  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed, tmp / "layer-pack").ok());
+  auto dl = test::start_node(tmp / "dl", "127.0.0.3");
+  REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "dl-payload", LayerMode::download).ok());
+  REQUIRE(dl->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());
+  std::vector<SwarmEvent> seen;
+  REQUIRE_MESSAGE(test::poll_until({seed.get(), dl.get()}, dl.get(), &seen, is<LayerComplete>, 20'000),
+                  "download did not complete within 20 s");
+  CHECK(verifies(layer, tmp / "dl-payload"));
+  CHECK(test::read_file(tmp / "dl-payload/.bc-pack/0") == "hello\n");
+  CHECK_FALSE(std::filesystem::exists(tmp / "src/.bc-pack"));  // the seed wrote nothing into the tree
+}

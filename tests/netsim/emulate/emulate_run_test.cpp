@@ -28,8 +28,8 @@ using nlohmann::json;
 
 constexpr int kRunTimeoutS = 240;
 // The link's BitTorrent stream per byte of new content in a branch with a
-// reflector. Above 1.03 while a file's tail block travels whole (padding).
-constexpr double kMaxStreamRatio = 1.20;
+// reflector (the issue's bound).
+constexpr double kMaxStreamRatio = 1.03;
 
 json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -97,9 +97,9 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
   //   WAN once, so <= 1.03x; without one each endpoint may fetch it (<= 4x);
   // - the link's BitTorrent stream (the emulator's class tally: the bytes the
   //   BitTorrent connections carried, without IP/UDP/uTP headers and without
-  //   the tracker's HTTP): what dedup and the swarm moved. It still holds the
-  //   whole 16 KiB block libtorrent 2.0.8 sends for a file's tail (a 4 KiB
-  //   file moves 16 KiB; the default mix has 5% of its bytes in 4 KiB files);
+  //   the tracker's HTTP): what dedup and the swarm moved. Files below 16 KiB
+  //   are packed into bins, so no 4 KiB file moves as a padded 16 KiB block;
+  //   a branch with a reflector stays <= 1.03x;
   // - the link's IP bytes, printed (and bounded loosely): headers (~3.5%)
   //   and the control traffic on top (docs/netsim.md, "WAN bytes at the link").
   json nodes = read_json(dir + "/nodes.json");

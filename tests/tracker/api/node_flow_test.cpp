@@ -130,15 +130,25 @@ TEST_CASE("the imported manifest is signed by the tracker and the stored payload
   auto tm = TrustedManifest::verify(man.body, *signature_from_hex(sig_hex), *public_key_from_hex(signer_hex));
   REQUIRE(tm.ok());
   CHECK(tm->manifest().info_hash == rec["info_hash"]);
-  CHECK(test::read_file(rec["origin_dir"].get<std::string>() + "/a/b") == "bytes");
+  // A small file is packed: the origin store holds its bin, the torrent's layout.
+  CHECK(test::read_file(rec["origin_dir"].get<std::string>() + "/.bc-pack/0") == "bytes");
   CHECK(f.call("GET", "/api/v1/layers/base@1/torrent").status == 200);
-  // Tampered payload: the import is refused and nothing is recorded.
-  std::string bad = test::make_layer_dir(f.tmp.path(), "evil@1", {{"x", "original"}});
-  test::write_file(f.tmp / "src-evil-1/x", "tampered");
+  // Tampered payload (a large file in the tree, or a bin in the layer's pack
+  // directory): the import is refused and nothing is recorded.
+  const std::string big(20'000, 'o');
+  std::string bad = test::make_layer_dir(f.tmp.path(), "evil@1", {{"x", big}});
+  test::write_file(f.tmp / "src-evil-1/x", std::string(20'000, 't'));
   auto refused = f.call("POST", "/api/v1/layers/import", json{{"dir", bad}}.dump());
   CHECK(refused.status >= 400);
   CHECK(refused.status < 500);
   CHECK(f.call("GET", "/api/v1/layers/evil@1").status == 404);
+  std::string bad_bin = test::make_layer_dir(f.tmp.path(), "evil@2", {{"x", "original"}});
+  test::write_file(bad_bin + "/pack/0", "tampere");
+  auto refused_bin = f.call("POST", "/api/v1/layers/import", json{{"dir", bad_bin}}.dump());
+  CHECK(refused_bin.status >= 400);
+  CHECK(refused_bin.status < 500);
+  CHECK(f.body(refused_bin).dump().find(".bc-pack/0") != std::string::npos);
+  CHECK(f.call("GET", "/api/v1/layers/evil@2").status == 404);
   CHECK(f.call("POST", "/api/v1/layers/import", R"({"dir": "relative/path"})").status == 400);
 }
 

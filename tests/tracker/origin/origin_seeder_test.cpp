@@ -38,8 +38,7 @@ bc::test::TestLayer origin_layer(const TmpDir& tmp, const std::vector<std::pair<
 // so the comparison is a bounded poll of up to 5 s.
 void require_same_files(const bc::test::TestLayer& layer, const std::string& dir) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (const auto& e : layer.manifest().entries) {
-    if (e.type != EntryType::file) continue;
+  for (const auto& e : layer.manifest().payload_files()) {  // bins of packed files included
     std::string want = bc::test::read_file(layer.source_dir + "/" + e.path), got;
     for (;;) {
       got = bc::test::read_file(dir + "/" + e.path);

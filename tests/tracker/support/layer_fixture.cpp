@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "layers/capture/capture.hpp"
+#include "layers/capture/pack_bins.hpp"
 #include "layers/model/layer_dir.hpp"
 #include "tests/support/tmp_dir.hpp"
 
@@ -25,7 +26,7 @@ std::string make_layer_dir(const std::string& root, const std::string& ref,
   o.created_unix_s = 1'800'000'000;
   auto captured = capture_layer(o);
   if (!captured.ok()) throw std::runtime_error(captured.status().to_string());
-  Status s = write_layer_dir(out, captured->manifest.encode(), captured->torrent, src);
+  Status s = write_built_layer(out, captured->manifest, captured->manifest.encode(), captured->torrent, src);
   if (!s.ok()) throw std::runtime_error(s.to_string());
   return out;
 }
