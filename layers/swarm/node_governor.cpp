@@ -122,6 +122,9 @@ std::string NodeGovernor::describe(const qos::WanTickReport& r) {
   std::snprintf(buf, sizeof buf, ", queuing delay %.1f ms, base %.1f ms, window %d", r.queuing_delay_ms,
                 r.base_delay_ms, r.window_index);
   s += buf;
+  if (r.periodic)
+    s += "; moved down " + rate(r.down_bytes_per_s) + ", governor down " + rate(r.governor_down_limit_bytes_per_s) +
+         ", cap debt " + std::to_string(r.cap_debt_down_bytes / 1024) + " KiB";
   if (r.policy_changed) s += "; new policy/share";
   for (const auto& e : r.events) {
     s += std::string("; ") + qos::to_string(e.kind);
