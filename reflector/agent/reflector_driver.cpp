@@ -125,6 +125,7 @@ Status ReflectorDriver::register_or_heartbeat() {
     so.tracker_key_param = "bckey";
     so.wan_download_bytes_per_s = so.lan_download_bytes_per_s = config_.download_limit_bytes_per_s;
     so.wan_upload_bytes_per_s = so.lan_upload_bytes_per_s = config_.upload_limit_bytes_per_s;
+    so.enable_utp = so.outgoing_utp = config_.utp;
     BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
     NodeGovernorOptions go;
     go.enabled = config_.wan_governor;
