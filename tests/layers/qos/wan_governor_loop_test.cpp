@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "layers/qos/wan_governor_loop.hpp"
@@ -14,8 +15,10 @@ namespace {
 struct FakePort final : WanPort {
   WanByteCounts bytes;
   std::vector<std::pair<int64_t, int64_t>> sets;  // every set_wan_limits call
+  std::vector<int> windows;                       // every set_request_window call
   WanByteCounts wan_bytes() override { return bytes; }
   void set_wan_limits(int64_t d, int64_t u) override { sets.emplace_back(d, u); }
+  void set_request_window(int blocks) override { windows.push_back(blocks); }
 };
 
 struct FakeRtt final : RttSource {
@@ -210,9 +213,10 @@ BankedRun banked_run(WanGovernorLoopOptions o) {
   return r;
 }
 
-TEST_CASE("cap feedback: a burst of banked quota is paid back, so no 10 s window exceeds the cap by 3%") {
+TEST_CASE("cap feedback: a burst of banked quota is paid back: no 10 s window carries it on top of the cap") {
   const BankedRun on = banked_run({});
-  CHECK(on.max_any <= 1.03);
+  // At most the remembered shortfall (0.5 s of the cap) on top, +5%.
+  CHECK(on.max_any <= 1.06);
   CHECK(on.worst_clean <= 0.03);
   CHECK(on.mean == doctest::Approx(1.0).epsilon(0.03));
   // The same node without feedback: the window starting when a stall ends
@@ -252,4 +256,38 @@ TEST_CASE("cap feedback: a node moving twice the cap is held at the floor factor
   loop.poll(1'000, kMonday0759);
   // limit = cap - debt / 2 s = 0.5 MiB/s
   CHECK(port.sets.back().first == doctest::Approx(kMiB / 2).epsilon(0.01));
+}
+
+TEST_CASE("request pacing: the window follows the down limit x (base RTT + target / 2); the class limit backs it 25% above") {
+  FakePort port;
+  FakeRtt rtt;
+  WanGovernorLoopOptions o;
+  o.request_pacing = true;
+  WanGovernorLoop loop(o, port);
+  loop.set_rtt_source(&rtt);
+  WanPolicy p;  // latency aware, target 25 ms, no cap
+  loop.set_policy(p);
+  rtt.next = {60, 60, 60, 60};
+  REQUIRE(loop.poll(0, kMonday0759).has_value());
+  // The start rate 65,536 B/s x (60 + 12.5) ms = 4,751 B: at least 2 blocks.
+  REQUIRE(port.windows.size() == 1);
+  CHECK(port.windows[0] == 2);
+  CHECK(port.sets.back().first == 65'536 + 65'536 / 4);
+  // Without pacing the window is never touched and the limit is the governor's.
+  FakePort plain;
+  WanGovernorLoop loop2({}, plain);
+  loop2.set_rtt_source(&rtt);
+  loop2.set_policy(p);
+  rtt.next = {60, 60, 60, 60};
+  loop2.poll(0, kMonday0759);
+  CHECK(plain.windows.empty());
+  CHECK(plain.sets.back().first == 65'536);
+  // A binding cap keeps its exact limit, paced or not.
+  FakePort capped;
+  WanGovernorLoop loop3(o, capped);
+  loop3.set_policy(hard_cap(kMiB));
+  loop3.poll(0, kMonday0759);
+  loop3.poll(200, kMonday0759);
+  CHECK(capped.sets.back().first == kMiB);
+  CHECK(capped.windows.back() == int(std::ceil(double(kMiB) * 0.1125 / 16384)));  // no RTT yet: 100 ms + 12.5
 }
