@@ -15,6 +15,7 @@ qos::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   qos::WanGovernorLoopOptions l;
   l.enabled = o.enabled;
   l.tick_interval_ms = o.tick_interval_ms;
+  l.request_pacing = o.request_pacing;
   l.node_down_cap_bytes_per_s = o.down_cap_bytes_per_s > 0 ? o.down_cap_bytes_per_s : qos::kNoLimit;
   l.node_up_cap_bytes_per_s = o.up_cap_bytes_per_s > 0 ? o.up_cap_bytes_per_s : qos::kNoLimit;
   return l;
