@@ -87,8 +87,9 @@ void added_delay(const BranchDef& b, const RunInputs& in, GovernorFigures& f) {
 }
 
 // The first 1 s window after the boundary whose mean payload rate is within
-// 10% of the new cap.
-double change_latency(const DirectionData& d, std::int64_t interval_ms, std::int64_t boundary_ms, std::int64_t cap) {
+// 10% of the new cap, or (old_cap > 0) past the midpoint of old and new.
+double change_latency(const DirectionData& d, std::int64_t interval_ms, std::int64_t boundary_ms, std::int64_t cap,
+                      std::int64_t old_cap = 0) {
   if (cap <= 0 || d.payload_bytes.empty()) return -1;
   for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
     if (d.t_ms[i] < boundary_ms || d.t_ms[i] > boundary_ms + 30'000) continue;
@@ -99,7 +100,12 @@ double change_latency(const DirectionData& d, std::int64_t interval_ms, std::int
     }
     if (ms < 1000) continue;
     const double rate = bytes * 1000.0 / ms;
-    if (std::abs(rate / double(cap) - 1.0) <= 0.10) return double(d.t_ms[i] - boundary_ms);
+    if (old_cap > 0) {
+      const double mid = 0.5 * double(old_cap + cap);
+      if ((cap < old_cap && rate < mid) || (cap > old_cap && rate > mid)) return double(d.t_ms[i] - boundary_ms);
+    } else if (std::abs(rate / double(cap) - 1.0) <= 0.10) {
+      return double(d.t_ms[i] - boundary_ms);
+    }
   }
   return -1;
 }
@@ -157,8 +163,12 @@ GovernorFigures governor_figures(const Scenario& s, const BranchDef& b, const Ru
     const std::int64_t after = std::max(settled, wc->at_ms + kWindowChangeSettleMs);
     if (wc->cap_after_bytes_per_s > 0)
       f.caps.push_back(check_cap(d, link->interval_ms, after, std::min(wc->end_ms, f.rollout_end_ms), wc->cap_after_bytes_per_s));
-    if (wc->at_ms < f.rollout_end_ms)
+    if (wc->at_ms < f.rollout_end_ms) {
       f.window_change_latency_ms = change_latency(d, link->interval_ms, wc->at_ms, wc->cap_after_bytes_per_s);
+      if (wc->cap_before_bytes_per_s > 0 && wc->cap_before_bytes_per_s != wc->cap_after_bytes_per_s)
+        f.window_change_half_ms =
+            change_latency(d, link->interval_ms, wc->at_ms, wc->cap_after_bytes_per_s, wc->cap_before_bytes_per_s);
+    }
   } else if (b.wan_policy && b.governor == GovernorMode::on) {
     const auto& cap = b.wan_policy->default_caps.download;
     if (b.wan_policy->windows.empty() && cap.kind == qos::RateCap::Kind::bytes_per_s)
@@ -183,7 +193,8 @@ nlohmann::json GovernorFigures::to_json() const {
                                     {"samples", added_samples}}},
           {"queue_delay_rollout_ms", {{"mean_p50", qdelay_mean_p50_ms}, {"mean_p95", qdelay_mean_p95_ms},
                                       {"max_p95", qdelay_max_p95_ms}}},
-          {"caps", caps_j}, {"window_change_latency_ms", window_change_latency_ms}};
+          {"caps", caps_j}, {"window_change_latency_ms", window_change_latency_ms},
+          {"window_change_half_ms", window_change_half_ms}};
 }
 
 }  // namespace bc::netsim

@@ -14,7 +14,8 @@
 // kCapSettleMs after the rollout starts or 2 s after a window change.
 // Window change: time from the boundary to the end of the first 1 s window
 // whose mean payload rate is within 10% of the new cap (so >= ~0.9 s even
-// for an instant change, when the cap halves).
+// for an instant change, when the cap halves), and to the first one past the
+// midpoint of the old and new caps (>= ~0.5 s for an instant change).
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,10 @@ struct GovernorFigures {
   double qdelay_mean_p50_ms = -1, qdelay_mean_p95_ms = -1, qdelay_max_p95_ms = -1;
   std::vector<CapCheck> caps;
   double window_change_latency_ms = -1;  // -1: no window change, or the rate never followed
+  // From the boundary to the end of the first 1 s window whose mean payload
+  // rate is past the midpoint of the old and new caps: the rate moved, however
+  // exactly it then holds the new cap. -1 as above.
+  double window_change_half_ms = -1;
 
   nlohmann::json to_json() const;
 };

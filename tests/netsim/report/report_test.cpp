@@ -254,6 +254,8 @@ TEST_CASE("governor figures: a burst shows in the cap's worst window; a window c
   h.in.window_changes.push_back({"g", 40'000, 100'000, 600'000, 300'000});
   GovernorFigures w = governor_figures(h.scenario, h.scenario.branches[0], h.in);
   CHECK(w.window_change_latency_ms == doctest::Approx(1'200));
+  // Past the midpoint (450,000 B/s) once at most 5 old bins are in the window: 800 ms.
+  CHECK(w.window_change_half_ms == doctest::Approx(800));
   REQUIRE(w.caps.size() == 2);
   CHECK(w.caps[0].cap_bytes_per_s == 600'000);
   CHECK(w.caps[0].to_ms == 40'000);
@@ -266,7 +268,8 @@ TEST_CASE("governor figures: a burst shows in the cap's worst window; a window c
   Report r = build_report(h.scenario, h.in);
   REQUIRE(r.governor.size() == 1);
   CHECK(r.to_json()["governor"][0]["window_change_latency_ms"] == doctest::Approx(1'200));
-  CHECK(r.to_table().find("window change: link rate within 10% of the new cap 1200 ms") != std::string::npos);
+  CHECK(r.to_table().find("window change: link rate past the midpoint of the caps 800 ms, within 10% of the new cap 1200 ms") !=
+        std::string::npos);
 }
 
 TEST_CASE("plot directory with a quote is refused") {
