@@ -151,11 +151,13 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
 
   GovernorDecision d = governor_.tick(in, policy_);
   capacity_ = d.capacity_estimate;
+  const int64_t cap_down = in.budget_down_bytes_per_s == kNoLimit
+                               ? caps.down_cap_bytes_per_s
+                               : std::min(in.budget_down_bytes_per_s, caps.down_cap_bytes_per_s);
+  const bool cap_down_binds = cap_down != kNoLimit && d.down_limit_bytes_per_s != kNoLimit &&
+                              d.down_limit_bytes_per_s + 1 >= cap_down;
   const std::pair<int64_t, int64_t> limits{
-      cap_feedback(debt_down_, d.down_limit_bytes_per_s, in.budget_down_bytes_per_s == kNoLimit
-                                                            ? caps.down_cap_bytes_per_s
-                                                            : std::min(in.budget_down_bytes_per_s, caps.down_cap_bytes_per_s),
-                   raw_down, in.bytes_down, dt_ms, d.in_slowdown),
+      cap_feedback(debt_down_, d.down_limit_bytes_per_s, cap_down, raw_down, in.bytes_down, dt_ms, d.in_slowdown),
       cap_feedback(debt_up_, d.up_limit_bytes_per_s, in.budget_up_bytes_per_s == kNoLimit
                                                         ? caps.up_cap_bytes_per_s
                                                         : std::min(in.budget_up_bytes_per_s, caps.up_cap_bytes_per_s),
@@ -165,7 +167,7 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
   // it as a backstop, so libtorrent's limiter rarely releases a lump of
   // banked quota. A binding cap keeps its exact (fed-back) limit.
   std::pair<int64_t, int64_t> applied = limits;
-  if (options_.request_pacing && limits.first != kNoLimit && debt_down_.cap == kNoLimit)
+  if (options_.request_pacing && limits.first != kNoLimit && !cap_down_binds)
     applied.first = std::min<int64_t>(kMaxRateBytesPerS, limits.first + limits.first / 4);
   if (!applied_ || *applied_ != applied) {
     auto lt = [](int64_t v) { return v == kNoLimit ? int64_t(0) : v; };

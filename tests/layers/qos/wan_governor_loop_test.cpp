@@ -213,8 +213,14 @@ BankedRun banked_run(WanGovernorLoopOptions o) {
   return r;
 }
 
+WanGovernorLoopOptions with_feedback() {
+  WanGovernorLoopOptions o;
+  o.cap_feedback = true;
+  return o;
+}
+
 TEST_CASE("cap feedback: a burst of banked quota is paid back: no 10 s window carries it on top of the cap") {
-  const BankedRun on = banked_run({});
+  const BankedRun on = banked_run(with_feedback());
   // At most the remembered shortfall (0.5 s of the cap) on top, +5%.
   CHECK(on.max_any <= 1.06);
   CHECK(on.worst_clean <= 0.03);
@@ -230,7 +236,7 @@ TEST_CASE("cap feedback: a burst of banked quota is paid back: no 10 s window ca
 
 TEST_CASE("cap feedback: an idle node banks no boost; without a binding cap nothing is corrected") {
   FakePort port;
-  WanGovernorLoop loop({}, port);
+  WanGovernorLoop loop(with_feedback(), port);
   loop.set_policy(hard_cap(kMiB));
   for (int64_t t = 0; t <= 10'000; t += 200) loop.poll(t, kMonday0759);  // no bytes move
   CHECK(port.sets.back().first == kMiB);
@@ -249,7 +255,7 @@ TEST_CASE("cap feedback: an idle node banks no boost; without a binding cap noth
 
 TEST_CASE("cap feedback: a node moving twice the cap is held at the floor factor until it has paid") {
   FakePort port;
-  WanGovernorLoop loop({}, port);
+  WanGovernorLoop loop(with_feedback(), port);
   loop.set_policy(hard_cap(kMiB));
   loop.poll(0, kMonday0759);
   port.bytes.down += 2 * kMiB;  // 2 MiB in 1 s: 1 MiB of debt
