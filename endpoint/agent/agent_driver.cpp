@@ -195,7 +195,8 @@ Status check_disk_space(const Manifest& m, const std::string& payload_dir, const
 }
 
 // The endpoint's WAN traffic is its fallback to the origin: the branch policy
-// governs it too (endpoints get no wan_share: the whole branch cap).
+// governs it too; in a branch without a live reflector the tracker sends a
+// wan_share (the caps split evenly over the branch's endpoints).
 void Agent::apply_wan_settings(const nlohmann::json& state) {
   const tracker::WanSettings w = tracker::wan_settings_from_desired(state);
   if (w.problem != wan_problem_ && !w.problem.empty())

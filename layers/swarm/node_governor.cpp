@@ -15,6 +15,7 @@ qos::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   qos::WanGovernorLoopOptions l;
   l.enabled = o.enabled;
   l.tick_interval_ms = o.tick_interval_ms;
+  l.request_pacing = o.request_pacing;
   l.node_down_cap_bytes_per_s = o.down_cap_bytes_per_s > 0 ? o.down_cap_bytes_per_s : qos::kNoLimit;
   l.node_up_cap_bytes_per_s = o.up_cap_bytes_per_s > 0 ? o.up_cap_bytes_per_s : qos::kNoLimit;
   return l;
@@ -122,6 +123,9 @@ std::string NodeGovernor::describe(const qos::WanTickReport& r) {
   std::snprintf(buf, sizeof buf, ", queuing delay %.1f ms, base %.1f ms, window %d", r.queuing_delay_ms,
                 r.base_delay_ms, r.window_index);
   s += buf;
+  if (r.periodic)
+    s += "; moved down " + rate(r.down_bytes_per_s) + ", governor down " + rate(r.governor_down_limit_bytes_per_s) +
+         ", cap debt " + std::to_string(r.cap_debt_down_bytes / 1024) + " KiB";
   if (r.policy_changed) s += "; new policy/share";
   for (const auto& e : r.events) {
     s += std::string("; ") + qos::to_string(e.kind);

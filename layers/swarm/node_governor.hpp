@@ -31,6 +31,9 @@ struct NodeGovernorOptions {
   int64_t down_cap_bytes_per_s = 0;  // the node's own WAN caps (config), 0 = none; default 0
   int64_t up_cap_bytes_per_s = 0;
   int64_t tick_interval_ms = 200;    // default 200 ms: policy windows apply within 200 ms
+  // Bound outstanding requests by the down limit (WanGovernorLoopOptions::
+  // request_pacing): for nodes whose downloads are all WAN. Default false.
+  bool request_pacing = false;
   Status validate() const;
 };
 

@@ -360,6 +360,16 @@ SwarmNode::WanBytes SwarmNode::wan_bytes() const {
   return total;
 }
 
+void SwarmNode::set_max_out_requests(int blocks) {
+  lt::settings_pack p;
+  p.set_int(lt::settings_pack::max_out_request_queue, std::clamp(blocks, 1, 5000));
+  // Whole-piece requests (libtorrent's default when a piece takes under 20 s
+  // at the peer's rate) would ask for a piece at once and bring it as one
+  // burst at line rate; paced requests go block by block.
+  p.set_int(lt::settings_pack::whole_pieces_threshold, 0);
+  impl_->ses->apply_settings(std::move(p));
+}
+
 void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->lan_class, down, up); }
 
 Result<SwarmLayerStatus> SwarmNode::layer_status(const LayerRef& ref) {

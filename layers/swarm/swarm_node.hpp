@@ -114,6 +114,10 @@ class SwarmNode {
   // WAN class limits, bytes/s, 0 = unlimited; applies to live connections.
   // The one entry point of the WAN governor.
   void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
+  // Outstanding block requests per peer, session-wide (libtorrent's
+  // max_out_request_queue, default 500): the WAN governor's request pacing.
+  // Also turns off whole-piece requests (whole_pieces_threshold 0).
+  void set_max_out_requests(int blocks);
   void set_lan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
   // Payload bytes received from / sent to WAN peers (outside the LAN subnets,
   // as classed now) since the node started, removed layers included; what the

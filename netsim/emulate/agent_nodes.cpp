@@ -7,6 +7,7 @@
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
 #include "netsim/emulate/child_process.hpp"
+#include "endpoint/agent/endpoint_config.hpp"
 #include "reflector/agent/reflector_config.hpp"
 
 namespace bc::netsim {
@@ -57,11 +58,18 @@ Status AgentNodes::finish_setup(AgentNode& n) {
   const std::string key = n.role == AgentRole::reflector ? n.dir + "/node.key" : n.dir + "/state/node.key";
   BC_ASSIGN_OR_RETURN(SecretKey k, SecretKey::load(key));
   n.node_id = public_key_hex(k.public_key());
-  if (n.role != AgentRole::reflector) return Status();
+  if (n.role != AgentRole::reflector) {
+    if (n.governor == GovernorMode::on) return Status();
+    BC_ASSIGN_OR_RETURN(endpoint::EndpointConfig c, endpoint::load_config(n.dir + "/state"));
+    c.wan_governor = false;
+    return endpoint::save_config(n.dir + "/state", c);
+  }
   const std::string path = n.dir + "/reflector.toml";
   BC_ASSIGN_OR_RETURN(reflector::ReflectorConfig c, reflector::load_reflector_config(path));
   c.poll_interval_ms = o_.poll_interval_ms;
   c.heartbeat_interval_ms = o_.heartbeat_interval_ms;
+  c.wan_governor = n.governor == GovernorMode::on;
+  c.utp = n.governor != GovernorMode::off_tcp;
   return write_file_atomic(path, reflector::render_reflector_config(c), 0600);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "layers/util/status.hpp"
+#include "netsim/scenario/scenario.hpp"
 #include "netsim/topo/topology.hpp"
 
 namespace bc::netsim {
@@ -26,6 +27,9 @@ struct AgentNode {
   std::string log;      // stdout+stderr of every command, appended
   std::string node_id;  // public key hex, known after setup
   std::uint64_t quota_bytes = 0;  // reflectors: cache quota
+  // The branch's governor mode (scenario.hpp GovernorMode): ledbat and off_tcp
+  // write wan_governor = false; off_tcp also utp = false on reflectors.
+  GovernorMode governor = GovernorMode::on;
   pid_t pid = -1;       // the running `run` process
 };
 

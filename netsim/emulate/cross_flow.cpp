@@ -129,7 +129,10 @@ void CrossFlow::run_client(Fd fd) {
     if (!io_all(fd.get(), resp.data(), resp.size(), false, stop_)) return;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     std::lock_guard lock(mu_);
-    if (latency_ms_.size() < kMaxLatencySamples) latency_ms_.push_back(ms);
+    if (latency_ms_.size() < kMaxLatencySamples) {
+      latency_ms_.push_back(ms);
+      sent_ms_.push_back(std::chrono::duration<double, std::milli>(t - origin_).count());
+    }
     if (next < std::chrono::steady_clock::now()) next = std::chrono::steady_clock::now();  // no burst after a stall
   }
 }
@@ -137,6 +140,11 @@ void CrossFlow::run_client(Fd fd) {
 std::vector<double> CrossFlow::latencies_ms() const {
   std::lock_guard lock(mu_);
   return latency_ms_;
+}
+
+std::vector<double> CrossFlow::sent_at_ms() const {
+  std::lock_guard lock(mu_);
+  return sent_ms_;
 }
 
 }  // namespace bc::netsim

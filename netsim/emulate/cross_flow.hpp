@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -33,8 +34,10 @@ inline constexpr std::size_t kMaxLatencySamples = 100'000;
 
 class CrossFlow {
  public:
-  CrossFlow(CrossFlowDef def, CrossEnd branch_end, CrossEnd dc_end, std::uint16_t port)
-      : def_(std::move(def)), branch_(std::move(branch_end)), dc_(std::move(dc_end)), port_(port) {}
+  // `origin`: t = 0 of the run clock, for the samples' send times.
+  CrossFlow(CrossFlowDef def, CrossEnd branch_end, CrossEnd dc_end, std::uint16_t port,
+            std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now())
+      : def_(std::move(def)), branch_(std::move(branch_end)), dc_(std::move(dc_end)), port_(port), origin_(origin) {}
   ~CrossFlow() { stop(); }
   CrossFlow(const CrossFlow&) = delete;
 
@@ -45,6 +48,8 @@ class CrossFlow {
 
   // Interactive flows: every latency measured so far, ms.
   std::vector<double> latencies_ms() const;
+  // Interactive flows: when each of those requests was sent, ms on the run clock.
+  std::vector<double> sent_at_ms() const;
   // Constant flows: IP bytes sent.
   std::uint64_t sent_bytes() const { return sent_bytes_.load(); }
 
@@ -64,6 +69,8 @@ class CrossFlow {
   std::vector<std::thread> threads_;
   mutable std::mutex mu_;
   std::vector<double> latency_ms_;
+  std::vector<double> sent_ms_;
+  std::chrono::steady_clock::time_point origin_;
 };
 
 }  // namespace bc::netsim

@@ -8,6 +8,7 @@
 
 #include "layers/util/fs.hpp"
 #include "netsim/emulate/agent_nodes.hpp"
+#include "netsim/emulate/cap_window.hpp"
 #include "netsim/emulate/cross_flow.hpp"
 #include "netsim/emulate/layer_writer.hpp"
 #include "netsim/emulate/node_book.hpp"
@@ -85,6 +86,7 @@ class Emulation {
   Status act(const Action& a);
   void push_pending_assignments();
   Status start_cross(const std::string& branch, std::size_t index);
+  Status start_cap_windows();
   std::vector<InteractiveSeries> interactive_series() const;
   void poll_status();
   void print_progress();
@@ -103,6 +105,7 @@ class Emulation {
   std::map<std::string, std::vector<std::string>> stacks_;  // branch -> assigned stack
   std::map<std::string, bool> stack_pending_;                // branch -> PUT not yet accepted
   std::map<std::pair<std::string, std::size_t>, std::unique_ptr<CrossFlow>> cross_;  // (branch, flow index)
+  std::map<std::string, CapWindowPlan> cap_windows_;  // branch -> the window written at the run's start
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   bool interrupted_ = false;  // a stop signal ended the timeline early
   std::chrono::steady_clock::time_point emu_started_ = std::chrono::steady_clock::now();
@@ -112,8 +115,17 @@ Status Emulation::build_network() {
   BC_ASSIGN_OR_RETURN(TopologySpec spec, scenario_to_topology(s_, o_.run_id));
   say("building the topology: " + std::to_string(s_.branches.size()) + " branches, namespaces bcns-" + o_.run_id + "-*");
   BC_ASSIGN_OR_RETURN(topo_, Topology::build(spec));
-  for (WanLinkPlan& p : topo_->take_wan_links())
+  // The cross-traffic node's packets are tallied apart at every link, so the
+  // rest of a link's bytes are the rollout's (wan_link.hpp, marked_ipv4).
+  std::uint32_t xt = 0;
+  if (const NodeInfo* n = topo_->node(kCrossTrafficDcNode)) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (std::sscanf(n->address.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) == 4) xt = (a << 24) | (b << 16) | (c << 8) | d;
+  }
+  for (WanLinkPlan& p : topo_->take_wan_links()) {
+    p.options.marked_ipv4 = xt;
     BC_RETURN_IF_ERROR(emu_.add_link(p.branch, std::move(p.branch_side), std::move(p.dc_side), p.options));
+  }
   EmulatorThreadOptions eo;
   eo.realtime_priority = o_.rt_priority;
   BC_RETURN_IF_ERROR(emu_.start(eo));
@@ -167,9 +179,14 @@ Status Emulation::setup_agents() {
     for (std::size_t i = 1; i <= b.reflectors; ++i) {
       AgentNode n{b.reflector_name(i), b.name, AgentRole::reflector};
       n.quota_bytes = b.reflector_disk_bytes > 0 ? b.reflector_disk_bytes : kUnlimitedQuotaBytes;
+      n.governor = b.governor;
       agents_->add(std::move(n));
     }
-    for (std::size_t i = 1; i <= b.endpoints; ++i) agents_->add(AgentNode{b.endpoint_name(i), b.name});
+    for (std::size_t i = 1; i <= b.endpoints; ++i) {
+      AgentNode n{b.endpoint_name(i), b.name};
+      n.governor = b.governor;
+      agents_->add(std::move(n));
+    }
   }
   for (AgentNode& n : agents_->nodes()) {
     n.dir = o_.run_dir + "/nodes/" + n.name;
@@ -246,7 +263,7 @@ Status Emulation::start_cross(const std::string& branch, std::size_t index) {
     // One port per flow: 5300 + 16 per branch + the flow's index (16 flows per branch at most).
     auto port = static_cast<std::uint16_t>(kCrossPortBase + 16 * k + index);
     cross_[key] = std::make_unique<CrossFlow>(b.cross_traffic[index], CrossEnd{near->netns, near->address},
-                                              CrossEnd{far->netns, far->address}, port);
+                                              CrossEnd{far->netns, far->address}, port, t0_);
   }
   return cross_[key]->start().with_context("cross traffic " + branch + "[" + std::to_string(index) + "]");
 }
@@ -256,9 +273,32 @@ std::vector<InteractiveSeries> Emulation::interactive_series() const {
   for (const auto& [key, flow] : cross_) {
     const BranchDef* b = s_.branch(key.first);
     if (b == nullptr || b->cross_traffic[key.second].kind != CrossKind::interactive) continue;
-    out.push_back({key.first, static_cast<int>(key.second) + 1, flow->latencies_ms()});
+    out.push_back({key.first, static_cast<int>(key.second) + 1, flow->latencies_ms(), flow->sent_at_ms()});
   }
   return out;
+}
+
+// Branches with a cap_window get their policy with a window that starts at
+// the first wall-clock minute boundary after_ms into the run (policy windows
+// have minute granularity); nodes poll every second, so they hold it well
+// before the boundary when after_ms is several seconds.
+Status Emulation::start_cap_windows() {
+  for (const BranchDef& b : s_.branches) {
+    if (!b.cap_window) continue;
+    const std::int64_t unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count();
+    BC_ASSIGN_OR_RETURN(CapWindowPlan plan, plan_cap_window(b, unix_ms, now_ms()));
+    // The PUT replaces the branch record: the same subnets as configure_tracker.
+    const std::string first = b.reflectors > 0 ? b.reflector_name(1) : b.endpoint_name(1);
+    json body = {{"subnets", {lan_subnet_of(topo_->node(first)->address)}},
+                 {"wan_policy", json::parse(plan.policy.encode())}};
+    BC_RETURN_IF_ERROR(tracker_->admin().call("PUT", "/api/v1/branches/" + b.name, body).status().with_context(b.name));
+    say("cap window for " + b.name + ": download cap " + std::to_string(plan.cap_before_bytes_per_s) + " -> " +
+        std::to_string(plan.cap_after_bytes_per_s) + " B/s at t=" + std::to_string(plan.at_ms / 1000.0).substr(0, 6) +
+        " s (unix " + std::to_string(plan.boundary_unix_s) + ") until t=" + std::to_string(plan.end_at_ms / 1000) + " s");
+    cap_windows_[b.name] = plan;
+  }
+  return Status();
 }
 
 // An assignment made while the tracker is stopped is sent when it is back.
@@ -315,6 +355,7 @@ Status Emulation::run_timeline() {
   const std::vector<Action> actions = scenario_timeline(s_);
   std::size_t next = 0;
   t0_ = std::chrono::steady_clock::now();
+  BC_RETURN_IF_ERROR(start_cap_windows());
   std::int64_t next_poll = 0, next_progress = o_.progress_every_ms;
   say("run clock started; duration " + std::to_string(s_.duration_ms / 1000) + " s, " +
       std::to_string(actions.size()) + " timeline actions");
@@ -379,7 +420,14 @@ Status Emulation::write_outputs(EmulateResult& r) {
             mib(re.value("utp_bytes", std::uint64_t{0})) + " MiB";
     say(line);
   }
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", book_.nodes_json(interactive_series()).dump(2) + "\n", 0644));
+  json nodes = book_.nodes_json(interactive_series());
+  nodes["window_changes"] = json::array();
+  for (const auto& [branch, w] : cap_windows_)
+    nodes["window_changes"].push_back({{"branch", branch}, {"at_ms", w.at_ms}, {"end_ms", w.end_at_ms},
+                                       {"unix_s", w.boundary_unix_s},
+                                       {"cap_before_bytes_per_s", w.cap_before_bytes_per_s == qos::kNoLimit ? 0 : w.cap_before_bytes_per_s},
+                                       {"cap_after_bytes_per_s", w.cap_after_bytes_per_s == qos::kNoLimit ? 0 : w.cap_after_bytes_per_s}});
+  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", nodes.dump(2) + "\n", 0644));
   BC_ASSIGN_OR_RETURN(RunInputs in, load_run_inputs(o_.run_dir));
   Report rep = build_report(s_, in);
   BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/report.json", rep.to_json().dump(2) + "\n", 0644));

@@ -86,7 +86,7 @@ json NodeBook::nodes_json(const std::vector<InteractiveSeries>& interactive) con
   }
   json inter = json::array();
   for (const InteractiveSeries& s : interactive)
-    inter.push_back({{"branch", s.branch}, {"flow", s.flow}, {"latency_ms", s.latency_ms}});
+    inter.push_back({{"branch", s.branch}, {"flow", s.flow}, {"latency_ms", s.latency_ms}, {"t_ms", s.t_ms}});
   return {{"nodes", nodes}, {"interactive", inter}};
 }
 

@@ -33,6 +33,7 @@ struct InteractiveSeries {
   std::string branch;
   int flow = 0;
   std::vector<double> latency_ms;
+  std::vector<double> t_ms;  // when each request was sent, run clock; empty = unknown
 };
 
 class NodeBook {

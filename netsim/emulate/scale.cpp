@@ -30,6 +30,7 @@ Result<Scenario> scale_scenario(const Scenario& s, double factor) {
     if (f.until_ms >= 0) f.until_ms = std::max(f.at_ms + 1, scale_ms(f.until_ms, factor));
   }
   for (BranchDef& b : out.branches) {
+    if (b.cap_window) b.cap_window->after_ms = scale_ms(b.cap_window->after_ms, factor);
     for (CrossFlowDef& c : b.cross_traffic) {
       c.start_ms = scale_ms(c.start_ms, factor);
       if (c.stop_ms >= 0) c.stop_ms = std::max(c.start_ms + 1, scale_ms(c.stop_ms, factor));

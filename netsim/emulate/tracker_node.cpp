@@ -43,7 +43,7 @@ Status TrackerNode::write_files() {
   // The origin announces with its own key so the tracker hands it to
   // reflectors and to endpoints of branches without one.
   const std::string toml = "[server]\nlisten = \"" + address_ + "\"\nport = " + std::to_string(o_.api_port) +
-                           "\nworker_threads = 4\n"
+                           "\nworker_threads = 4\nprobe_port = " + std::to_string(o_.probe_port) + "\n"
                            "[storage]\ndata_dir = \"data\"\n"
                            "[auth]\nsigning_key = \"tracker.key\"\nadmin_token_file = \"admin.token\"\n"
                            "[log]\nlevel = \"info\"\n"

@@ -21,6 +21,9 @@ struct TrackerNodeOptions {
   std::string node = "tracker";          // topology node it runs in
   std::uint16_t api_port = 8080;         // HTTP API + announce; default 8080
   std::uint16_t origin_port = 6881;      // the origin seed's BitTorrent port; default 6881
+  // UDP port of the RTT echo responder the WAN governors probe ([server]
+  // probe_port); default 6882.
+  std::uint16_t probe_port = 6882;
   int ready_timeout_ms = 30'000;         // bound on waiting for the first answer; default 30 s
 };
 

@@ -44,6 +44,59 @@ std::string link_data(const BranchDef& b, const LinkData& l) {
   return o.str();
 }
 
+// 1 s bins of the downlink: t_s rollout_mbit cross_mbit worst_mean_qdelay_ms
+// (rollout = all but the cross-traffic node's packets; the queue delay is the
+// worst of the 100 ms means in the second).
+std::string governor_data(const LinkData& l) {
+  std::ostringstream o;
+  o << "# t_s rollout_mbit cross_mbit qdelay_ms\n";
+  const DirectionData& d = l.down;
+  std::int64_t sec = INT64_MIN;
+  double rollout = 0, cross = 0, q = 0;
+  auto flush = [&] {
+    if (sec == INT64_MIN) return;
+    char line[128];
+    std::snprintf(line, sizeof line, "%lld %.4f %.4f %.3f\n", static_cast<long long>(sec + 1), rollout * 8 / 1e6,
+                  cross * 8 / 1e6, q);
+    o << line;
+  };
+  for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
+    const std::int64_t s = (d.t_ms[i] - 1) >= 0 ? (d.t_ms[i] - 1) / 1000 : -((999 - (d.t_ms[i] - 1)) / 1000);
+    if (s != sec) {
+      flush();
+      sec = s, rollout = 0, cross = 0, q = 0;
+    }
+    const double xt = i < d.xt_bytes.size() ? static_cast<double>(std::min(d.xt_bytes[i], d.bytes[i])) : 0.0;
+    rollout += static_cast<double>(d.bytes[i]) - xt;
+    cross += xt;
+    const double qd = i < d.mean_queue_delay_us.size() ? static_cast<double>(d.mean_queue_delay_us[i]) / 1000.0
+                                                        : static_cast<double>(d.max_queue_delay_us[i]) / 1000.0;
+    q = std::max(q, qd);
+  }
+  flush();
+  return o.str();
+}
+
+std::string governor_script(const Scenario& s, const std::vector<std::string>& branches, const std::string& dir) {
+  std::ostringstream g;
+  g << "set terminal pngcairo size 1100,800 font 'sans,10'\nset output '" << dir << "/governor.png'\n";
+  g << "set multiplot layout 2,1 title 'WAN governor arms - scenario " << s.name << " (downlink, 1 s bins)'\n";
+  g << "set xlabel 'time (s)'\nset ylabel 'Mbit/s'\nset yrange [0:*]\nset xrange [*:*]\n";
+  g << "set title 'rollout (solid) and cross traffic (dashed) at the link'\nplot ";
+  for (std::size_t i = 0; i < branches.size(); ++i) {
+    const BranchDef* b = s.branch(branches[i]);
+    const std::string label = branches[i] + " (" + (b ? to_string(b->governor) : "?") + ")";
+    g << (i ? ", " : "") << "'" << dir << "/gov_" << branches[i] << ".dat' using 1:2 with lines lw 2 lc " << i + 1
+      << " title '" << label << "', '' using 1:3 with lines dt 2 lc " << i + 1 << " notitle";
+  }
+  g << "\nset ylabel 'ms'\nset title 'queuing delay at the link (worst 100 ms mean per second)'\nplot ";
+  for (std::size_t i = 0; i < branches.size(); ++i)
+    g << (i ? ", " : "") << "'" << dir << "/gov_" << branches[i] << ".dat' using 1:4 with lines lw 2 lc " << i + 1
+      << " title '" << branches[i] << "'";
+  g << "\nunset multiplot\nunset output\n";
+  return g.str();
+}
+
 // elapsed_s cdf, one line per completed endpoint row of the branch.
 std::string cdf_data(const Report& r, const std::string& branch) {
   std::vector<double> v;
@@ -133,7 +186,16 @@ Status write_plot_script(const Scenario& s, const RunInputs& in, const Report& r
       cdfs.push_back(b.name);
     }
   }
-  return put(out_dir, "plots.gp", script(s, linked, cdfs, out_dir));
+  std::string gp = script(s, linked, cdfs, out_dir);
+  std::vector<std::string> governed;
+  for (const GovernorFigures& g : r.governor) {
+    auto l = std::find_if(in.links.begin(), in.links.end(), [&](const LinkData& x) { return x.branch == g.branch; });
+    if (l == in.links.end() || l->down.t_ms.empty()) continue;
+    BC_RETURN_IF_ERROR(put(out_dir, "gov_" + g.branch + ".dat", governor_data(*l)));
+    governed.push_back(g.branch);
+  }
+  if (!governed.empty()) gp += governor_script(s, governed, out_dir);
+  return put(out_dir, "plots.gp", gp);
 }
 
 Status draw_plots(const Scenario& s, const RunInputs& in, const Report& r, const std::string& out_dir) {

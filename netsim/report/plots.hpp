@@ -3,7 +3,10 @@
 //   wan_rate.png        WAN rate over time per branch (down, up, and the
 //                       scenario's constant downstream cross traffic),
 //   queue_delay.png     worst queuing delay per interval on each WAN link,
-//   completion_cdf.png  CDF of endpoint completion times per branch.
+//   completion_cdf.png  CDF of endpoint completion times per branch,
+//   governor.png        when the report has governor figures: per branch
+//                       (arm) the rollout's and the cross traffic's rate at
+//                       the link and the queuing delay, over time.
 // Errors: io_error when a file cannot be written or gnuplot fails.
 #pragma once
 

@@ -140,6 +140,41 @@ std::string mib(std::uint64_t b) {
   return buf;
 }
 
+std::string governor_table(const std::vector<GovernorFigures>& gs) {
+  std::string out =
+      "\nWAN governor (downlink, over each branch's rollout; added delay = interactive latency - unloaded baseline)\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-8s %-8s %9s %9s %9s %8s %15s %17s %s\n", "branch", "mode", "rollout s",
+                "roll Mb/s", "xt Mb/s", "spare %", "added p50/p95", "qdelay mean/p95", "(ms)");
+  out += line;
+  for (const auto& g : gs) {
+    char added[48], q[48];
+    std::snprintf(added, sizeof added, "%.1f/%.1f", g.added_p50_ms, g.added_p95_ms);
+    std::snprintf(q, sizeof q, "%.1f/%.1f", g.qdelay_mean_p50_ms, g.qdelay_mean_p95_ms);
+    const double rs = g.rollout_end_ms > g.rollout_start_ms ? (g.rollout_end_ms - g.rollout_start_ms) / 1000.0 : -1;
+    std::snprintf(line, sizeof line, "%-8s %-8s %8.1f%s %9.2f %9.2f %8.1f %15s %17s\n", g.branch.c_str(), g.mode.c_str(),
+                  rs, g.rollout_done ? " " : "+", g.rollout_mbit, g.cross_mbit, g.spare_taken * 100, added, q);
+    out += line;
+    for (const auto& c : g.caps) {
+      std::snprintf(line, sizeof line,
+                    "         cap %.3f Mbit/s over [%.0f, %.0f) s, %d x 10 s windows: payload at the link %.3f..%.3f "
+                    "(mean %.3f) x cap, IP bytes %.3f..%.3f\n",
+                    c.cap_bytes_per_s * 8 / 1e6, c.from_ms / 1000.0, c.to_ms / 1000.0, c.windows, c.payload_min,
+                    c.payload_max, c.payload_mean, c.ip_min, c.ip_max);
+      out += line;
+    }
+    if (g.window_change_latency_ms >= 0 || g.window_change_half_ms >= 0) {
+      std::snprintf(line, sizeof line,
+                    "         window change: link rate past the midpoint of the caps %.0f ms, within 10%% of the new cap "
+                    "%.0f ms after the boundary\n",
+                    g.window_change_half_ms, g.window_change_latency_ms);
+      out += line;
+    }
+  }
+  out += "         (+ = not done by the end of the run)\n";
+  return out;
+}
+
 }  // namespace
 
 double percentile(std::vector<double> v, double p) {
@@ -168,6 +203,9 @@ Report build_report(const Scenario& s, const RunInputs& in) {
   rep.scenario = s.name;
   for (const BranchDef& b : s.branches) rep.branches.push_back(branch_report(s, b, in, rep));
   completion_rows(s, in, rep);
+  for (const BranchDef& b : s.branches)
+    if (!b.cross_traffic.empty() || b.wan_policy || b.cap_window || b.governor != GovernorMode::on)
+      rep.governor.push_back(governor_figures(s, b, in));
   for (const auto& l : in.links)
     if (s.branch(l.branch) == nullptr) rep.warnings.push_back("link stats for unknown branch " + l.branch);
   return rep;
@@ -198,6 +236,8 @@ nlohmann::json Report::to_json() const {
                                 {"assigned_ms", c.assigned_ms}, {"done_ms", c.done_ms}, {"elapsed_s", c.elapsed_s},
                                 {"bound_s", c.bound_s}, {"ratio", c.ratio}});
   }
+  j["governor"] = nlohmann::json::array();
+  for (const auto& g : governor) j["governor"].push_back(g.to_json());
   j["warnings"] = warnings;
   return j;
 }
@@ -245,6 +285,7 @@ std::string Report::to_table() const {
     }
     out += line;
   }
+  if (!governor.empty()) out += governor_table(governor);
   for (const auto& w : warnings) out += "warning: " + w + "\n";
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netsim/report/governor_figures.hpp"
 #include "netsim/report/run_inputs.hpp"
 #include "netsim/scenario/scenario.hpp"
 
@@ -55,6 +56,9 @@ struct Report {
   std::string scenario;
   std::vector<BranchReport> branches;
   std::vector<CompletionReport> completions;
+  // Branches with cross traffic, a WAN policy, a cap window or a governor
+  // mode other than "on" (governor_figures.hpp).
+  std::vector<GovernorFigures> governor;
   std::vector<std::string> warnings;  // inputs that did not match the scenario
 
   nlohmann::json to_json() const;

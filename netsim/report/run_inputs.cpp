@@ -65,6 +65,19 @@ Status parse_direction(const json& d, const std::string& at, DirectionData* out)
   BC_RETURN_IF_ERROR(get_array(s, "max_queue_delay_us", at + ".series", &out->max_queue_delay_us));
   if (out->bytes.size() != out->t_ms.size() || out->max_queue_delay_us.size() != out->t_ms.size())
     return bad(at + ".series", "arrays of different lengths");
+  const json& cfg = d.value("config", json::object());
+  if (cfg.contains("rate_bytes_per_s")) BC_RETURN_IF_ERROR(get(cfg, "rate_bytes_per_s", at + ".config", &out->rate_bytes_per_s));
+  // Series added for the governor's figures; runs made before them lack them.
+  auto optional = [&](const char* key, auto* v) -> Status {
+    if (!s.contains(key)) return Status();
+    BC_RETURN_IF_ERROR(get_array(s, key, at + ".series", v));
+    if (v->size() != out->t_ms.size()) return bad(at + ".series." + key, "not as long as t_ms");
+    return Status();
+  };
+  BC_RETURN_IF_ERROR(optional("mean_queue_delay_us", &out->mean_queue_delay_us));
+  BC_RETURN_IF_ERROR(optional("payload_bytes_out", &out->payload_bytes));
+  BC_RETURN_IF_ERROR(optional("xt_bytes_out", &out->xt_bytes));
+  BC_RETURN_IF_ERROR(optional("xt_payload_bytes_out", &out->xt_payload_bytes));
   return Status();
 }
 
@@ -126,7 +139,25 @@ Result<RunInputs> parse_run_inputs(const json& links, const json& nodes) {
     d.branch = inter[i]["branch"].get<std::string>();
     if (inter[i].contains("flow")) BC_RETURN_IF_ERROR(get(inter[i], "flow", at, &d.flow));
     BC_RETURN_IF_ERROR(get_array(inter[i], "latency_ms", at, &d.latency_ms));
+    if (inter[i].contains("t_ms")) {
+      BC_RETURN_IF_ERROR(get_array(inter[i], "t_ms", at, &d.t_ms));
+      if (d.t_ms.size() != d.latency_ms.size()) return bad(at + ".t_ms", "not as long as latency_ms");
+    }
     in.interactive.push_back(std::move(d));
+  }
+  const json& wc = nodes.value("window_changes", json::array());
+  if (!wc.is_array() || wc.size() > kMaxReportNodes) return bad("nodes.json: window_changes", "must be an array");
+  for (std::size_t i = 0; i < wc.size(); ++i) {
+    std::string at = "nodes.json: window_changes[" + std::to_string(i) + "]";
+    WindowChangeData w;
+    if (!wc[i].is_object() || !wc[i].contains("branch") || !wc[i]["branch"].is_string())
+      return bad(at + ".branch", "must be a string");
+    w.branch = wc[i]["branch"].get<std::string>();
+    BC_RETURN_IF_ERROR(get(wc[i], "at_ms", at, &w.at_ms));
+    BC_RETURN_IF_ERROR(get(wc[i], "end_ms", at, &w.end_ms));
+    BC_RETURN_IF_ERROR(get(wc[i], "cap_before_bytes_per_s", at, &w.cap_before_bytes_per_s));
+    BC_RETURN_IF_ERROR(get(wc[i], "cap_after_bytes_per_s", at, &w.cap_after_bytes_per_s));
+    in.window_changes.push_back(std::move(w));
   }
   return in;
 }

@@ -4,7 +4,9 @@
 //               a_to_b = up (branch side is A), b_to_a = down);
 //   nodes.json  {"nodes": [{"name", "bytes_by_source": {"wan": n, "lan": n,
 //               "local": n}, "completions": [{"layer", "version", "done_ms"}]}],
-//               "interactive": [{"branch", "flow", "latency_ms": [..]}]}
+//               "interactive": [{"branch", "flow", "latency_ms": [..], "t_ms": [..]}],
+//               "window_changes": [{"branch", "at_ms", "end_ms", "cap_before_bytes_per_s",
+//               "cap_after_bytes_per_s"}]}  (t_ms and window_changes optional)
 //               written by the orchestrator from the agents' reports.
 // Parsing is bounded and every error names the field.
 #pragma once
@@ -37,6 +39,12 @@ struct DirectionData {
   std::vector<std::int64_t> t_ms;              // end of each interval
   std::vector<std::uint64_t> bytes;            // delivered in the interval
   std::vector<std::int64_t> max_queue_delay_us;
+  std::uint64_t rate_bytes_per_s = 0;  // config; 0 = unknown
+  // Optional series (older runs lack them: empty), same length as t_ms:
+  std::vector<std::int64_t> mean_queue_delay_us;   // mean queue delay of packets queued in the interval
+  std::vector<std::uint64_t> payload_bytes;        // L4 payload delivered
+  std::vector<std::uint64_t> xt_bytes;             // IP bytes from/to the cross-traffic node
+  std::vector<std::uint64_t> xt_payload_bytes;     // their L4 payload
 };
 
 struct LinkData {
@@ -61,12 +69,23 @@ struct InteractiveData {
   std::string branch;
   int flow = 0;
   std::vector<double> latency_ms;
+  std::vector<double> t_ms;  // send time of each sample, run clock; empty = unknown
+};
+
+// A cap_window's boundary as the orchestrator wrote it (nodes.json "window_changes").
+struct WindowChangeData {
+  std::string branch;
+  std::int64_t at_ms = 0;   // the boundary on the run clock
+  std::int64_t end_ms = 0;  // the window's end
+  std::int64_t cap_before_bytes_per_s = 0;  // 0 = none
+  std::int64_t cap_after_bytes_per_s = 0;
 };
 
 struct RunInputs {
   std::vector<LinkData> links;
   std::vector<NodeData> nodes;
   std::vector<InteractiveData> interactive;
+  std::vector<WindowChangeData> window_changes;
 };
 
 Result<RunInputs> parse_run_inputs(const nlohmann::json& links, const nlohmann::json& nodes);

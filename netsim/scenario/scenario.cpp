@@ -70,6 +70,15 @@ Status check_branch(const std::string& at, BranchDef& b, std::int64_t duration_m
     if (!p.ok()) return bad(at + ".wan_policy", p.status().message());
     b.wan_policy = *p;
   }
+  if (b.cap_window) {
+    BC_RETURN_IF_ERROR(check_time(at + ".cap_window.after_s", b.cap_window->after_ms, duration_ms));
+    BC_RETURN_IF_ERROR(check_rate(at + ".cap_window.down_mbit", b.cap_window->down_bytes_per_s));
+    if (b.cap_window->minutes < 1 || b.cap_window->minutes > 60) return bad(at + ".cap_window.minutes", "must be in [1, 60]");
+    if (b.governor != GovernorMode::on) return bad(at + ".cap_window", "needs governor = \"on\" (caps are the governor's)");
+    const std::int64_t floor = b.wan_policy ? b.wan_policy->floor_bytes_per_s : qos::WanPolicy{}.floor_bytes_per_s;
+    if (static_cast<std::int64_t>(b.cap_window->down_bytes_per_s) < floor)
+      return bad(at + ".cap_window.down_mbit", "must be >= the policy's floor");
+  }
   return Status();
 }
 
@@ -159,6 +168,14 @@ Status Scenario::validate() {
 
 const char* to_string(CrossKind k) { return k == CrossKind::constant ? "constant" : "interactive"; }
 const char* to_string(Direction d) { return d == Direction::down ? "down" : "up"; }
+const char* to_string(GovernorMode m) {
+  switch (m) {
+    case GovernorMode::on: return "on";
+    case GovernorMode::ledbat: return "ledbat";
+    case GovernorMode::off_tcp: return "off-tcp";
+  }
+  return "?";
+}
 const char* to_string(FaultKind k) {
   switch (k) {
     case FaultKind::kill_reflector: return "kill_reflector";

@@ -59,6 +59,25 @@ struct CrossFlowDef {
   std::int64_t interval_ms = 0;
 };
 
+// How a branch's nodes treat the WAN, for side-by-side comparisons in one run:
+//   on:      the WAN governor on, uTP dialed (the default);
+//   ledbat:  no governor (static, unlimited WAN class), uTP dialed: uTP's own
+//            LEDBAT is the only yielding;
+//   off_tcp: no governor and no uTP (TCP only, dialed and accepted): "no
+//            governor" at all. TOML: "on" | "ledbat" | "off-tcp".
+enum class GovernorMode { on, ledbat, off_tcp };
+
+// A window added to the branch's policy that starts at the first wall-clock
+// minute boundary at least after_ms into the run (policy windows have minute
+// granularity) and lasts `minutes`; the orchestrator writes it and records
+// when the boundary falls on the run clock, so the report can measure how
+// soon the link rate follows.
+struct CapWindowDef {
+  std::int64_t after_ms = 0;              // earliest run time of the boundary
+  std::uint64_t down_bytes_per_s = 0;     // the window's download cap, > 0
+  int minutes = 1;                        // window length, [1, 60]
+};
+
 struct BranchDef {
   std::string name;  // [a-z0-9], 1..12 bytes, unique, not "dc"
   WanDef wan;
@@ -71,6 +90,8 @@ struct BranchDef {
   // The governor's policy as JSON (WanPolicy::decode); empty = none.
   std::string wan_policy_json;
   std::optional<qos::WanPolicy> wan_policy;  // decoded by validate()/parse
+  GovernorMode governor = GovernorMode::on;
+  std::optional<CapWindowDef> cap_window;
 
   // Node names: "<branch>-r<i>" and "<branch>-e<i>", 1-based.
   std::string reflector_name(std::size_t i) const;
@@ -130,5 +151,6 @@ struct Scenario {
 const char* to_string(CrossKind k);
 const char* to_string(Direction d);
 const char* to_string(FaultKind k);
+const char* to_string(GovernorMode m);  // "on", "ledbat", "off-tcp"
 
 }  // namespace bc::netsim

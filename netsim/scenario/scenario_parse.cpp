@@ -146,7 +146,7 @@ void read_cross(Reader& r, CrossFlowDef* f) {
 
 void read_branch(Reader& r, BranchDef* b) {
   r.keys({"name", "wan", "reflectors", "endpoints", "lan_mbit", "reflector_disk_mib", "endpoint_disk_mib",
-          "cross_traffic", "wan_policy"});
+          "cross_traffic", "wan_policy", "governor", "cap_window"});
   r.string("name", &b->name, true);
   if (const toml::table* w = r.table("wan")) {
     Reader wr(*w, r.path("wan"), r.err());
@@ -165,6 +165,21 @@ void read_branch(Reader& r, BranchDef* b) {
   });
   r.string("wan_policy", &b->wan_policy_json);
   if (b->wan_policy_json.size() > qos::kMaxPolicyJsonBytes) r.fail(r.path("wan_policy"), "longer than 64 KiB");
+  std::string mode = "on";
+  r.string("governor", &mode);
+  if (mode == "on") b->governor = GovernorMode::on;
+  else if (mode == "ledbat") b->governor = GovernorMode::ledbat;
+  else if (mode == "off-tcp") b->governor = GovernorMode::off_tcp;
+  else r.fail(r.path("governor"), "must be \"on\", \"ledbat\" or \"off-tcp\"");
+  if (const toml::table* w = r.table("cap_window")) {
+    Reader wr(*w, r.path("cap_window"), r.err());
+    wr.keys({"after_s", "down_mbit", "minutes"});
+    CapWindowDef c;
+    wr.scaled("after_s", kMs, &c.after_ms);
+    wr.scaled("down_mbit", kMbit, &c.down_bytes_per_s, true);
+    wr.scaled("minutes", 1, &c.minutes);
+    b->cap_window = c;
+  }
 }
 
 void read_layer(Reader& r, LayerDef* l) {

@@ -61,6 +61,8 @@ LinkScheduler::Verdict LinkScheduler::offer(std::int64_t now_ns, PacketBytes pac
   const std::int64_t waited_ns = start_ns - now_ns;
   queue_delay_.add(waited_ns);
   interval_max_queue_delay_ns_ = std::max(interval_max_queue_delay_ns_, waited_ns);
+  interval_sum_queue_delay_ns_ += waited_ns;
+  interval_queued_packets_++;
   link_free_ns_ = finish_ns;
   queue_bytes_ += packet.size();
   queue_.push_back(Queued{std::move(packet), finish_ns});
@@ -94,6 +96,13 @@ std::uint64_t LinkScheduler::backlog_bytes(std::int64_t now_ns) {
 std::int64_t LinkScheduler::take_interval_max_queue_delay_ns() {
   std::int64_t v = interval_max_queue_delay_ns_;
   interval_max_queue_delay_ns_ = 0;
+  return v;
+}
+
+std::int64_t LinkScheduler::take_interval_mean_queue_delay_ns() {
+  std::int64_t v = interval_queued_packets_ > 0 ? interval_sum_queue_delay_ns_ / interval_queued_packets_ : 0;
+  interval_sum_queue_delay_ns_ = 0;
+  interval_queued_packets_ = 0;
   return v;
 }
 

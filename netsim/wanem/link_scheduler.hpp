@@ -73,6 +73,8 @@ class LinkScheduler {
   const LatencyHistogram& queue_delay() const { return queue_delay_; }
   // The largest queue delay since the last call (for time series); resets it.
   std::int64_t take_interval_max_queue_delay_ns();
+  // The mean queue delay of packets queued since the last call (0 when none); resets it.
+  std::int64_t take_interval_mean_queue_delay_ns();
 
  private:
   struct Queued {
@@ -98,6 +100,8 @@ class LinkScheduler {
   LinkCounters counters_;
   LatencyHistogram queue_delay_;
   std::int64_t interval_max_queue_delay_ns_ = 0;
+  std::int64_t interval_sum_queue_delay_ns_ = 0;
+  std::int64_t interval_queued_packets_ = 0;
 };
 
 }  // namespace bc::netsim

@@ -2,13 +2,16 @@
 
 namespace bc::netsim {
 
-void DirectionSeries::sample(std::int64_t now_ns, LinkScheduler& link) {
+void DirectionSeries::sample(std::int64_t now_ns, LinkScheduler& link, const PayloadTotals* tally) {
   const LinkCounters& c = link.counters();
+  const PayloadTotals t = tally != nullptr ? *tally : PayloadTotals{};
   if (!started_) {
     started_ = true;
     origin_ns_ = now_ns;
     last_ = c;
+    last_tally_ = t;
     link.take_interval_max_queue_delay_ns();
+    link.take_interval_mean_queue_delay_ns();
     return;
   }
   SeriesPoint p;
@@ -18,7 +21,12 @@ void DirectionSeries::sample(std::int64_t now_ns, LinkScheduler& link) {
   p.drops = (c.dropped_queue_full - last_.dropped_queue_full) + (c.dropped_loss - last_.dropped_loss);
   p.backlog_bytes = link.backlog_bytes(now_ns);
   p.max_queue_delay_us = link.take_interval_max_queue_delay_ns() / 1000;
+  p.mean_queue_delay_us = link.take_interval_mean_queue_delay_ns() / 1000;
+  p.payload_bytes_out = t.payload_bytes - last_tally_.payload_bytes;
+  p.xt_bytes_out = t.marked_ip_bytes - last_tally_.marked_ip_bytes;
+  p.xt_payload_bytes_out = t.marked_payload_bytes - last_tally_.marked_payload_bytes;
   last_ = c;
+  last_tally_ = t;
   if (points_.size() >= max_points_) {
     points_.pop_front();
     discarded_++;
@@ -51,8 +59,13 @@ nlohmann::json counters_json(const LinkCounters& c) {
 nlohmann::json series_json(const DirectionSeries& s) {
   nlohmann::json t = nlohmann::json::array(), bytes = nlohmann::json::array(),
                  drops = nlohmann::json::array(), backlog = nlohmann::json::array(),
-                 qdelay = nlohmann::json::array();
+                 qdelay = nlohmann::json::array(), qmean = nlohmann::json::array(),
+                 payload = nlohmann::json::array(), xt = nlohmann::json::array(), xt_payload = nlohmann::json::array();
   for (const SeriesPoint& p : s.points()) {
+    qmean.push_back(p.mean_queue_delay_us);
+    payload.push_back(p.payload_bytes_out);
+    xt.push_back(p.xt_bytes_out);
+    xt_payload.push_back(p.xt_payload_bytes_out);
     t.push_back(p.t_ms);
     bytes.push_back(p.bytes_out);
     drops.push_back(p.drops);
@@ -60,7 +73,9 @@ nlohmann::json series_json(const DirectionSeries& s) {
     qdelay.push_back(p.max_queue_delay_us);
   }
   return {{"t_ms", t},           {"bytes_out", bytes},           {"drops", drops},
-          {"backlog_bytes", backlog}, {"max_queue_delay_us", qdelay}, {"discarded_points", s.discarded()}};
+          {"backlog_bytes", backlog}, {"max_queue_delay_us", qdelay},
+          {"mean_queue_delay_us", qmean}, {"payload_bytes_out", payload}, {"xt_bytes_out", xt},
+          {"xt_payload_bytes_out", xt_payload}, {"discarded_points", s.discarded()}};
 }
 
 }  // namespace bc::netsim

@@ -10,6 +10,7 @@
 
 #include "netsim/wanem/histogram.hpp"
 #include "netsim/wanem/link_scheduler.hpp"
+#include "netsim/wanem/payload_tally.hpp"
 
 namespace bc::netsim {
 
@@ -20,6 +21,11 @@ struct SeriesPoint {
   std::uint64_t drops = 0;           // tail drops + random loss during the interval
   std::uint64_t backlog_bytes = 0;   // FIFO occupancy at the sample
   std::int64_t max_queue_delay_us = 0;  // worst queue delay of packets queued in the interval
+  std::int64_t mean_queue_delay_us = 0;  // mean queue delay of packets queued in the interval
+  // From the PayloadTally of delivered packets (0 when the caller passes none):
+  std::uint64_t payload_bytes_out = 0;     // L4 payload delivered
+  std::uint64_t xt_bytes_out = 0;          // IP bytes from/to the marked (cross-traffic) host
+  std::uint64_t xt_payload_bytes_out = 0;  // their L4 payload
 };
 
 // A bounded time series: the newest `max_points` samples are kept.
@@ -29,7 +35,8 @@ class DirectionSeries {
   explicit DirectionSeries(std::size_t max_points = 36'000) : max_points_(max_points) {}
 
   // Records the interval ending at now_ns. The first call only sets the origin.
-  void sample(std::int64_t now_ns, LinkScheduler& link);
+  // `tally`: the delivered packets' payload tally (cumulative), or nullptr.
+  void sample(std::int64_t now_ns, LinkScheduler& link, const PayloadTotals* tally = nullptr);
   const std::deque<SeriesPoint>& points() const { return points_; }
   std::uint64_t discarded() const { return discarded_; }
 
@@ -40,6 +47,7 @@ class DirectionSeries {
   bool started_ = false;
   std::int64_t origin_ns_ = 0;
   LinkCounters last_{};
+  PayloadTotals last_tally_{};
 };
 
 // {"p50_us":..,"p95_us":..,"p99_us":..,"max_us":..,"mean_us":..,"count":..}

@@ -46,13 +46,14 @@ Status WanLinkOptions::validate() const {
   return Status();
 }
 
-WanLink::Side::Side(asio::io_context& io, TunDevice d, const LinkOptions& out_options, std::size_t series_points)
-    : dev(std::move(d)), sd(io, ::dup(dev.fd())), link(out_options), series(series_points) {}
+WanLink::Side::Side(asio::io_context& io, TunDevice d, const LinkOptions& out_options, std::size_t series_points,
+                    std::uint32_t marked_ipv4)
+    : dev(std::move(d)), sd(io, ::dup(dev.fd())), link(out_options), series(series_points), payload(marked_ipv4) {}
 
 WanLink::WanLink(asio::io_context& io, TunDevice a, TunDevice b, const WanLinkOptions& options)
     : io_(io), options_(options), timer_(io), series_timer_(io) {
-  sides_[0] = std::make_unique<Side>(io, std::move(a), options.a_to_b, options.series_max_points);
-  sides_[1] = std::make_unique<Side>(io, std::move(b), options.b_to_a, options.series_max_points);
+  sides_[0] = std::make_unique<Side>(io, std::move(a), options.a_to_b, options.series_max_points, options.marked_ipv4);
+  sides_[1] = std::make_unique<Side>(io, std::move(b), options.b_to_a, options.series_max_points, options.marked_ipv4);
   std::uint32_t mtu = std::max(options.a_to_b.mtu_bytes, options.b_to_a.mtu_bytes);
   read_buf_.resize(mtu + 1);  // one spare byte detects packets above the MTU
 }
@@ -71,7 +72,7 @@ void WanLink::start() {
   cpu_at_start_ns_ = thread_cpu_ns();
   std::tie(user_at_start_s_, sys_at_start_s_) = thread_user_sys_s();
   for (int s = 0; s < 2; ++s) {
-    sides_[s]->series.sample(started_ns_, sides_[s]->link);
+    sides_[s]->series.sample(started_ns_, sides_[s]->link, &sides_[s]->payload.totals());
     wait_readable(s);
   }
   arm_series_timer();
@@ -103,7 +104,8 @@ void WanLink::reconfigure(const LinkOptions& a_to_b, const LinkOptions& b_to_a) 
     Side& s = *sides_[i];
     s.link = LinkScheduler(i == 0 ? a_to_b : b_to_a);
     s.series = DirectionSeries(options_.series_max_points);
-    s.series.sample(started_ns_, s.link);
+    s.payload = PayloadTally(options_.marked_ipv4);
+    s.series.sample(started_ns_, s.link, &s.payload.totals());
     s.lateness.clear();
     s.write_errors = 0;
     s.read_errors = 0;
@@ -183,6 +185,7 @@ void WanLink::deliver(std::int64_t now) {
         from.delivered_by_source.add(d.bytes);
         from.delivered_by_class.add(d.bytes);
         from.resent.add(d.bytes);
+        from.payload.add(d.bytes);
       }
     }
   }
@@ -193,7 +196,7 @@ void WanLink::arm_series_timer() {
   series_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
     std::int64_t now = now_ns();
-    for (auto& s : sides_) s->series.sample(now, s->link);
+    for (auto& s : sides_) s->series.sample(now, s->link, &s->payload.totals());
     arm_series_timer();
   });
 }
@@ -222,6 +225,9 @@ nlohmann::json WanLink::stats_json() {
     d["counters"]["write_errors"] = s.write_errors;
     d["counters"]["read_errors"] = s.read_errors;
     d["counters"]["dropped_cut"] = s.dropped_cut;
+    d["counters"]["payload_bytes_out"] = s.payload.totals().payload_bytes;
+    d["counters"]["xt_bytes_out"] = s.payload.totals().marked_ip_bytes;
+    d["counters"]["xt_payload_bytes_out"] = s.payload.totals().marked_payload_bytes;
     d["bytes_by_source_net"] = s.delivered_by_source.to_json();
     d["bytes_by_class"] = s.delivered_by_class.to_json();
     d["resent"] = s.resent.to_json();

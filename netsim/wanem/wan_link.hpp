@@ -24,6 +24,7 @@
 #include "netsim/wanem/link_scheduler.hpp"
 #include "netsim/wanem/link_stats.hpp"
 #include "netsim/wanem/class_tally.hpp"
+#include "netsim/wanem/payload_tally.hpp"
 #include "netsim/wanem/resend_tally.hpp"
 #include "netsim/wanem/source_tally.hpp"
 #include "netsim/wanem/tun_device.hpp"
@@ -42,6 +43,10 @@ struct WanLinkOptions {
   std::int64_t spin_us = 0;
   // Packets read from one TUN per wake-up before yielding to the other. Default 64.
   std::size_t max_reads_per_wakeup = 64;
+  // A host whose traffic (either address) is tallied apart in the series and
+  // counters (`xt_*`): the cross-traffic node, so the rest is the rollout's.
+  // Host byte order; 0 = none (default).
+  std::uint32_t marked_ipv4 = 0;
 
   Status validate() const;
 };
@@ -73,7 +78,8 @@ class WanLink {
 
  private:
   struct Side {
-    Side(boost::asio::io_context& io, TunDevice dev, const LinkOptions& out_options, std::size_t series_points);
+    Side(boost::asio::io_context& io, TunDevice dev, const LinkOptions& out_options, std::size_t series_points,
+         std::uint32_t marked_ipv4);
     TunDevice dev;
     boost::asio::posix::stream_descriptor sd;
     LinkScheduler link;  // packets read from this side
@@ -85,6 +91,7 @@ class WanLink {
     SourceTally delivered_by_source;  // packets read from this side and delivered
     ClassTally delivered_by_class;    // the same, by traffic class (IP and protocol bytes)
     ResendTally resent;               // of those, TCP/uTP data delivered before
+    PayloadTally payload;             // of those, L4 payload and the marked host's part
   };
 
   void wait_readable(int side);

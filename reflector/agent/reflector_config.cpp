@@ -68,7 +68,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
                                  "branch", "address", "cache_dir", "quota_bytes", "listen",
                                  "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
                                  "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
-                                 "wan_governor"};
+                                 "wan_governor", "utp"};
   for (const auto& [k, v] : t) {
     bool known = false;
     for (const char* n : kKnown) known = known || k.str() == n;
@@ -103,6 +103,11 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
     if (!b) return Status::invalid_argument("config: wan_governor must be true or false");
     c.wan_governor = b->get();
   }
+  if (t.contains("utp")) {
+    auto* b = t["utp"].as_boolean();
+    if (!b) return Status::invalid_argument("config: utp must be true or false");
+    c.utp = b->get();
+  }
   BC_RETURN_IF_ERROR(c.validate().with_context("config"));
   return c;
 }
@@ -130,7 +135,8 @@ std::string render_reflector_config(const ReflectorConfig& c) {
     << "max_parallel_fetches = " << c.max_parallel_fetches << "\n"
     << "poll_interval_ms = " << c.poll_interval_ms << "\n"
     << "heartbeat_interval_ms = " << c.heartbeat_interval_ms << "\n"
-    << "wan_governor = " << (c.wan_governor ? "true" : "false") << "\n";
+    << "wan_governor = " << (c.wan_governor ? "true" : "false") << "\n"
+    << "utp = " << (c.utp ? "true" : "false") << "\n";
   return o.str();
 }
 

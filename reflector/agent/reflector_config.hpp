@@ -30,6 +30,9 @@ struct ReflectorConfig {
   // class's limits from the branch policy and the RTT to the tracker. false =
   // static limits only (for no-governor comparison runs); default true.
   bool wan_governor = true;
+  // uTP, dialed and accepted. false = TCP only (the "no governor" arm of a
+  // comparison: neither the governor nor uTP's LEDBAT yields); default true.
+  bool utp = true;
 
   Status validate() const;
 };

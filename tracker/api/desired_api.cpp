@@ -77,6 +77,13 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
       DesiredStack d = effective_stack(e, view);
       out["branch"] = e.branch;
       BC_RETURN_IF_ERROR(add_branch_facts(t, e.branch, ctx.clock.unix_s() - ctx.limits.reflector_live_s, out));
+      // No live reflector: the endpoint falls back to the origin across the
+      // WAN, like every endpoint of its branch; they split the branch's caps.
+      const json& lan = out.contains("lan") ? out["lan"] : json::object();
+      if (!lan.contains("reflectors") || lan["reflectors"].empty()) {
+        BC_ASSIGN_OR_RETURN(auto peers, load_branch_endpoints(t, e.branch));
+        out["wan_share"] = endpoint_wan_share(peers.size());
+      }
       out["announce_key"] = rec.value("announce_key", "");
       out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
       out["source"] = d.source;

@@ -31,4 +31,8 @@ double reflector_wan_share(const nlohmann::json& wan_policy, int64_t unix_s, std
   return std::clamp(f, 1e-6, 1.0);
 }
 
+double endpoint_wan_share(std::size_t branch_endpoints) {
+  return 1.0 / double(std::max<std::size_t>(1, branch_endpoints));
+}
+
 }  // namespace bc::tracker

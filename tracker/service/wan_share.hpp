@@ -29,4 +29,11 @@ struct LiveReflector {
 double reflector_wan_share(const nlohmann::json& wan_policy, int64_t unix_s, std::vector<LiveReflector> live,
                            const std::string& self_id);
 
+// The fraction (0, 1] of the branch's caps an endpoint may use while its
+// branch has no live reflector, so its WAN traffic is a fallback to the
+// origin: the cap split evenly over the branch's `branch_endpoints` enrolled
+// endpoints (they report no WAN demand, and every one of them may fall back
+// at once). 0 endpoints counts as 1.
+double endpoint_wan_share(std::size_t branch_endpoints);
+
 }  // namespace bc::tracker

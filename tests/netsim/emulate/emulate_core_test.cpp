@@ -3,6 +3,7 @@
 // reports (completion times, bytes by source across restarts, nodes.json).
 #include <doctest/doctest.h>
 
+#include "netsim/emulate/cap_window.hpp"
 #include "netsim/emulate/node_book.hpp"
 #include "netsim/emulate/scale.hpp"
 #include "netsim/emulate/workload.hpp"
@@ -15,6 +16,35 @@ Scenario load_default() {
   auto s = load_scenario(std::string(BC_NETSIM_SCENARIOS_DIR) + "/default.toml");
   REQUIRE(s.ok());
   return *s;
+}
+
+TEST_CASE("a cap window starts at the first whole UTC minute after after_ms, first in the policy, on the run clock") {
+  auto s = load_scenario(std::string(BC_NETSIM_SCENARIOS_DIR) + "/governor-caps.toml");
+  REQUIRE(s.ok());
+  const BranchDef& b = s->branches[0];
+  REQUIRE(b.cap_window.has_value());
+  // Monday 2023-11-13 07:59:50.250 UTC; the run clock reads 4,000 ms then.
+  const std::int64_t unix_ms = 1'699'862'390'250;
+  auto p = plan_cap_window(b, unix_ms, 4'000);
+  REQUIRE(p.ok());
+  // after 25 s of run = 21 s from now = 08:00:11.25 -> the boundary is 08:01:00.
+  CHECK(p->boundary_unix_s == 1'699'862'460);
+  CHECK(p->at_ms == 4'000 + (1'699'862'460'000 - unix_ms));
+  CHECK(p->end_at_ms == p->at_ms + 60'000);
+  REQUIRE(p->policy.windows.size() == 1);
+  CHECK(p->policy.windows[0].start_min == 8 * 60 + 1);
+  CHECK(p->policy.windows[0].end_min == 8 * 60 + 2);
+  CHECK(p->cap_before_bytes_per_s == 750'000);
+  CHECK(p->cap_after_bytes_per_s == 375'000);
+  // The window holds from the boundary, not a second before, and ends after a minute.
+  CHECK(qos::effective_caps(p->policy, p->boundary_unix_s - 1, {}).down_cap_bytes_per_s == 750'000);
+  CHECK(qos::effective_caps(p->policy, p->boundary_unix_s + 59, {}).down_cap_bytes_per_s == 375'000);
+  CHECK(qos::effective_caps(p->policy, p->boundary_unix_s + 60, {}).down_cap_bytes_per_s == 750'000);
+  // A boundary at 23:59 ends at 24:00, not at an empty 00:00.
+  auto late = plan_cap_window(b, 1'699'919'940'000 - 25'000, 0);  // 2023-11-13 23:59:00 is the boundary
+  REQUIRE(late.ok());
+  CHECK(late->policy.windows[0].start_min == 23 * 60 + 59);
+  CHECK(late->policy.windows[0].end_min == 1440);
 }
 
 TEST_CASE("scaling shrinks layer sizes and times and keeps rates, RTTs and file sizes that still fit") {

@@ -188,6 +188,132 @@ TEST_CASE("plots are drawn by gnuplot as non-empty PNG files") {
   }
 }
 
+// A 10 Mbit/s branch "g" (governor on, 600,000 B/s payload cap) assigned a
+// layer at 20 s and done at 60 s, with hand-made 100 ms series: 3 Mbit/s of
+// cross traffic (37,500 B per bin), the rollout 75,000 IP bytes per bin of
+// which 60,000 payload, a mean queue delay of 5 ms, and interactive samples
+// of 70 ms before the rollout and 80 ms during it (one of 200 ms).
+struct GovernorFixture {
+  Scenario scenario;
+  RunInputs in;
+  GovernorFixture() {
+    auto s = parse_scenario(R"(
+name = "gov"
+duration_s = 100
+[[branches]]
+name = "g"
+reflectors = 1
+endpoints = 1
+wan_policy = '{"schema":1,"default":{"download":{"bytes_per_s":600000}}}'
+[branches.wan]
+down_mbit = 10
+up_mbit = 10
+rtt_ms = 60
+[[branches.cross_traffic]]
+kind = "constant"
+rate_mbit = 3
+[[layers]]
+name = "base"
+size_mib = 8
+[[assignments]]
+at_s = 20
+layer = "base"
+)");
+    REQUIRE_MESSAGE(s.ok(), s.status().to_string());
+    scenario = *s;
+    LinkData l;
+    l.branch = "g";
+    l.interval_ms = 100;
+    DirectionData& d = l.down;
+    d.rate_bytes_per_s = 1'250'000;
+    for (std::int64_t t = 100; t <= 80'000; t += 100) {
+      const bool rolling = t > 20'000 && t <= 60'000;
+      d.t_ms.push_back(t);
+      d.xt_bytes.push_back(37'500);
+      d.xt_payload_bytes.push_back(36'000);
+      d.bytes.push_back(37'500 + (rolling ? 75'000 : 0));
+      d.payload_bytes.push_back(36'000 + (rolling ? 60'000 : 0));
+      d.max_queue_delay_us.push_back(rolling ? 9'000 : 0);
+      d.mean_queue_delay_us.push_back(rolling ? 5'000 : 0);
+    }
+    in.links.push_back(l);
+    in.nodes.push_back({"g-e1", {}, {{"base", 1, 60'000}}});
+    InteractiveData x;
+    x.branch = "g";
+    for (int i = 0; i < 80; ++i) {  // every 500 ms from 0 to 39.5 s
+      x.t_ms.push_back(i * 500.0);
+      x.latency_ms.push_back(i * 500 < 20'000 ? 70.0 : (i == 60 ? 200.0 : 80.0));
+    }
+    in.interactive.push_back(x);
+  }
+  DirectionData& down() { return in.links[0].down; }
+};
+
+TEST_CASE("governor figures: spare capacity taken, added delay over the baseline, queue delay in the rollout") {
+  GovernorFixture f;
+  GovernorFigures g = governor_figures(f.scenario, f.scenario.branches[0], f.in);
+  CHECK(g.mode == "on");
+  CHECK(g.rollout_start_ms == 20'000);
+  CHECK(g.rollout_end_ms == 60'000);
+  CHECK(g.rollout_done);
+  CHECK(g.rollout_mbit == doctest::Approx(6.0));      // 75,000 B per 100 ms
+  CHECK(g.cross_mbit == doctest::Approx(3.0));
+  CHECK(g.spare_taken == doctest::Approx(75'000.0 / (125'000 - 37'500)));  // 0.857
+  CHECK(g.baseline_ms == doctest::Approx(70.0));      // median of the 40 samples before 20 s
+  CHECK(g.added_samples == 40);                       // 20 s .. 39.5 s
+  CHECK(g.added_p50_ms == doctest::Approx(10.0));
+  CHECK(g.added_p95_ms == doctest::Approx(10.0));     // one outlier in 40 is above p95
+  CHECK(g.qdelay_mean_p50_ms == doctest::Approx(5.0));
+  CHECK(g.qdelay_max_p95_ms == doctest::Approx(9.0));
+  // The cap: 60,000 B payload per 100 ms = exactly 600,000 B/s, from 30 s
+  // (10 s settling) to 60 s: 21 windows of 10 s.
+  REQUIRE(g.caps.size() == 1);
+  CHECK(g.caps[0].from_ms == 30'000);
+  CHECK(g.caps[0].windows == 21);
+  CHECK(g.caps[0].payload_min == doctest::Approx(1.0));
+  CHECK(g.caps[0].payload_max == doctest::Approx(1.0));
+  CHECK(g.caps[0].ip_mean == doctest::Approx(1.25));
+  CHECK(g.window_change_latency_ms == -1);
+}
+
+TEST_CASE("governor figures: a burst shows in the cap's worst window; a window change's latency is measured") {
+  GovernorFixture f;
+  // 300,000 B more payload in the bin ending at 45 s: windows holding it carry +5%.
+  for (std::size_t i = 0; i < f.down().t_ms.size(); ++i)
+    if (f.down().t_ms[i] == 45'000) f.down().payload_bytes[i] += 300'000;
+  GovernorFigures g = governor_figures(f.scenario, f.scenario.branches[0], f.in);
+  REQUIRE(g.caps.size() == 1);
+  CHECK(g.caps[0].payload_max == doctest::Approx(1.05));
+  CHECK(g.caps[0].payload_min == doctest::Approx(1.0));
+
+  // The cap halves at 40 s; the link follows 300 ms later, at 290,000 B/s
+  // (0.967 x the new cap). The first 1 s window within 10% of the new cap
+  // holds one old bin: (60,000 + 9 x 29,000) / 300,000 = 1.07; it ends 1.2 s
+  // after the boundary (two old bins: 1.17).
+  GovernorFixture h;
+  for (std::size_t i = 0; i < h.down().t_ms.size(); ++i)
+    if (h.down().t_ms[i] > 40'300 && h.down().t_ms[i] <= 60'000) h.down().payload_bytes[i] -= 31'000;
+  h.in.window_changes.push_back({"g", 40'000, 100'000, 600'000, 300'000});
+  GovernorFigures w = governor_figures(h.scenario, h.scenario.branches[0], h.in);
+  CHECK(w.window_change_latency_ms == doctest::Approx(1'200));
+  // Past the midpoint (450,000 B/s) once at most 5 old bins are in the window: 800 ms.
+  CHECK(w.window_change_half_ms == doctest::Approx(800));
+  REQUIRE(w.caps.size() == 2);
+  CHECK(w.caps[0].cap_bytes_per_s == 600'000);
+  CHECK(w.caps[0].to_ms == 40'000);
+  CHECK(w.caps[0].windows == 1);  // [30, 40) s
+  CHECK(w.caps[1].cap_bytes_per_s == 300'000);
+  CHECK(w.caps[1].from_ms == 42'000);
+  CHECK(w.caps[1].payload_min == doctest::Approx(29.0 / 30));
+  CHECK(w.caps[1].payload_max == doctest::Approx(29.0 / 30));
+  // The report carries them in its JSON and table.
+  Report r = build_report(h.scenario, h.in);
+  REQUIRE(r.governor.size() == 1);
+  CHECK(r.to_json()["governor"][0]["window_change_latency_ms"] == doctest::Approx(1'200));
+  CHECK(r.to_table().find("window change: link rate past the midpoint of the caps 800 ms, within 10% of the new cap 1200 ms") !=
+        std::string::npos);
+}
+
 TEST_CASE("plot directory with a quote is refused") {
   Fixture f;
   Report r = build_report(f.scenario, f.inputs);

@@ -133,6 +133,39 @@ until_s = 8
   CHECK(c.status().message() == "faults[1].until_s: must be after at_s and within duration_s");
 }
 
+TEST_CASE("governor modes and cap windows are parsed and checked") {
+  std::string text = kMinimal;
+  text.replace(text.find("endpoints = 2"), 13,
+               "endpoints = 2\ngovernor = \"off-tcp\"");
+  auto s = parse_scenario(text);
+  REQUIRE(s.ok());
+  CHECK(s->branches[0].governor == GovernorMode::off_tcp);
+  CHECK(std::string(to_string(s->branches[0].governor)) == "off-tcp");
+  CHECK_FALSE(s->branches[0].cap_window.has_value());
+  auto m = parse_scenario(kMinimal);
+  REQUIRE(m.ok());
+  CHECK(m->branches[0].governor == GovernorMode::on);  // the default
+
+  std::string with_window = kMinimal;
+  with_window.replace(with_window.find("[[layers]]"), 10,
+                      "[branches.cap_window]\nafter_s = 25\ndown_mbit = 3\nminutes = 2\n[[layers]]");
+  auto c = parse_scenario(with_window);
+  REQUIRE(c.ok());
+  REQUIRE(c->branches[0].cap_window.has_value());
+  CHECK(c->branches[0].cap_window->after_ms == 25'000);
+  CHECK(c->branches[0].cap_window->down_bytes_per_s == 375'000);
+  CHECK(c->branches[0].cap_window->minutes == 2);
+
+  CHECK(error_after("endpoints = 2", "endpoints = 2\ngovernor = \"maybe\"") ==
+        "branches[0].governor: must be \"on\", \"ledbat\" or \"off-tcp\"");
+  CHECK(error_after("[[layers]]", "[branches.cap_window]\ndown_mbit = 3\nminutes = 0\n[[layers]]") ==
+        "branches[0].cap_window.minutes: must be in [1, 60]");
+  CHECK(error_after("[[layers]]", "[branches.cap_window]\nafter_s = 5\n[[layers]]") ==
+        "branches[0].cap_window.down_mbit: missing");
+  CHECK(error_after("endpoints = 2", "endpoints = 2\ngovernor = \"ledbat\"\n[branches.cap_window]\ndown_mbit = 3") ==
+        "branches[0].cap_window: needs governor = \"on\" (caps are the governor's)");
+}
+
 TEST_CASE("oversized scenario text is refused before parsing") {
   std::string big(kMaxScenarioTomlBytes + 1, '#');
   auto s = parse_scenario(big);

@@ -98,6 +98,8 @@ TEST_CASE("queued packets wait for the backlog ahead of them: queue delay = back
   CHECK(std::abs(link.queue_delay().percentile_ns(0.99) - 98 * kMs) < kMs);
   CHECK(link.take_interval_max_queue_delay_ns() == 99 * kMs);
   CHECK(link.take_interval_max_queue_delay_ns() == 0);
+  CHECK(link.take_interval_mean_queue_delay_ns() == 99 * kMs / 2);  // mean of 0..99 ms
+  CHECK(link.take_interval_mean_queue_delay_ns() == 0);
 }
 
 TEST_CASE("the delay line keeps order and delivers nothing before it is due") {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "netsim/wanem/class_tally.hpp"
+#include "netsim/wanem/payload_tally.hpp"
 #include "netsim/wanem/resend_tally.hpp"
 #include "netsim/wanem/source_tally.hpp"
 
@@ -108,6 +109,39 @@ TEST_CASE("a new connection on the same ports is a new flow: its sequence number
   auto j = t.to_json();
   CHECK(j["utp_packets"] == 1);
   CHECK(j["tcp_packets"] == 1);
+}
+
+TEST_CASE("the payload tally counts IP bytes minus IP/TCP/UDP headers, and the marked host's part apart") {
+  auto t = tcp(1, 1000);
+  t[32] = 8 << 4;  // TCP with 12 bytes of options: header 32
+  CHECK(l4_payload_bytes(t) == 1040 - 20 - 32);
+  CHECK(l4_payload_bytes(utp(7)) == 28 + 20 + 1000 - 28);
+  auto opts = ipv4(17, 100);
+  opts[0] = 0x46;  // IP options: header 24
+  CHECK(l4_payload_bytes(opts) == 100 - 24 - 8);
+  auto frag = ipv4(17, 100);
+  frag[7] = 10;  // a later fragment: no UDP header in it
+  CHECK(l4_payload_bytes(frag) == 80);
+  auto icmp = ipv4(1, 84);
+  CHECK(l4_payload_bytes(icmp) == 64);
+  auto ack = tcp(1, 0);
+  CHECK(l4_payload_bytes(ack) == 0);
+  std::vector<std::uint8_t> junk(10, 0);
+  CHECK(l4_payload_bytes(junk) == 0);
+  auto lying = ipv4(6, 60);
+  lying[32] = 15 << 4;  // data offset 60 > what the packet holds
+  CHECK(l4_payload_bytes(lying) == 0);
+
+  PayloadTally tally(0x0a01000a);  // 10.1.0.10, the destination of ipv4()
+  tally.add(tcp(1, 1000));
+  auto other = tcp(1, 500);
+  other[19] = 11;  // to 10.1.0.11: not marked
+  tally.add(other);
+  tally.add(junk);
+  CHECK(tally.totals().ip_bytes == 1040 + 540 + 10);
+  CHECK(tally.totals().payload_bytes == 1500);
+  CHECK(tally.totals().marked_ip_bytes == 1040);
+  CHECK(tally.totals().marked_payload_bytes == 1000);
 }
 
 }  // namespace

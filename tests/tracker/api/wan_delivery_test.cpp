@@ -79,3 +79,23 @@ TEST_CASE("a bad policy, port or share falls back to the default and says why") 
   CHECK(w.problem.find("probe_port") != std::string::npos);
   CHECK(w.problem.find("wan_share") != std::string::npos);
 }
+
+TEST_CASE("endpoints of a branch without a live reflector split the branch cap; with one they get no share") {
+  test::ApiFixture f("[server]\nprobe_port = 47123\n");
+  REQUIRE(f.call("PUT", "/api/v1/branches/hq", json{{"subnets", {"10.1.0.0/16"}}, {"wan_policy", kCapPolicy}}.dump())
+              .status / 100 == 2);
+  std::vector<SecretKey> eps;
+  for (int i = 0; i < 4; ++i) {
+    eps.push_back(SecretKey::generate());
+    auto tok = f.call("POST", "/api/v1/enrollment-tokens", json{{"role", "endpoint"}, {"branch", "hq"}}.dump());
+    auto r = f.node(eps.back(), "POST", "/api/v1/enroll",
+                    json{{"token", f.body(tok)["token"]}, {"facts", json::object()}}.dump());
+    REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
+  }
+  auto d = f.body(f.node(eps[0], "GET", "/api/v1/desired"));
+  REQUIRE(d.contains("wan_share"));
+  CHECK(d["wan_share"].get<double>() == doctest::Approx(0.25));
+  CHECK(tracker::wan_settings_from_desired(d).share == doctest::Approx(0.25));
+  register_reflector(f, "10.1.0.2", 0);
+  CHECK_FALSE(f.body(f.node(eps[0], "GET", "/api/v1/desired")).contains("wan_share"));
+}

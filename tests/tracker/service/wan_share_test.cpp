@@ -36,3 +36,9 @@ TEST_CASE("an uncapped or undecodable policy gives 1/n, and the cap in force at 
   CHECK(reflector_wan_share(windowed, kMonday0900, live, "a") == doctest::Approx(23'616.0 / 40'000));
   CHECK(reflector_wan_share(windowed, kMonday0900 + 10 * 3600, live, "a") == doctest::Approx(0.5));  // 19:00: uncapped
 }
+
+TEST_CASE("endpoints falling back to the origin split the branch's caps evenly; none counts as one") {
+  CHECK(endpoint_wan_share(4) == doctest::Approx(0.25));
+  CHECK(endpoint_wan_share(1) == 1.0);
+  CHECK(endpoint_wan_share(0) == 1.0);
+}
