@@ -94,7 +94,9 @@ TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and neve
   BC_REQUIRE_ROOT();
   LinkOptions l = link(100, 10, 50);
   auto bench = make_bench("trtt", l, l);
-  auto r = run_rtt_probe(rtt(*bench, 1000, 1000));
+  // 5 s of probes: a whole-VM stall of tens of ms (seen once in a clean CI
+  // run: lateness p95 1.14 ms over a 1 s window) stays well under 5% of them.
+  auto r = run_rtt_probe(rtt(*bench, 5000, 1000));
   REQUIRE_MESSAGE(r.ok(), r.status().to_string());
   CHECK(r->received == r->sent);
   const double expected_ns = 2 * 10e6 + 2 * 100 * 1e9 / l.rate_bytes_per_s;
@@ -108,7 +110,7 @@ TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and neve
   // at p95. Its p99 and the tail of the end-to-end RTT are reported in
   // docs/benchmarks.md rather than asserted: on the shared build VM a single
   // whole-machine stall of ~10 ms (seen in both directions at once) delays
-  // about 1% of the probes, whatever the emulator does.
+  // about 1% of a second's probes, whatever the emulator does.
   nlohmann::json stats = bench->stats_json();
   INFO("a_to_b lateness ", stats["a_to_b"]["lateness"].dump());
   INFO("b_to_a lateness ", stats["b_to_a"]["lateness"].dump());
