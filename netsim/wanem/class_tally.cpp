@@ -1,5 +1,9 @@
 #include "netsim/wanem/class_tally.hpp"
 
+#include <algorithm>
+
+#include "netsim/wanem/payload_tally.hpp"
+
 namespace bc::netsim {
 
 namespace {
@@ -10,8 +14,9 @@ constexpr std::size_t kUtpHeader = 20;
 
 ClassTally::Class ClassTally::add(std::span<const std::uint8_t> p) {
   Class c = kOther;
-  std::uint64_t payload = 0;
-  if (p.size() >= 20 && (p[0] >> 4) == 4) {
+  std::uint64_t payload = l4_payload_bytes(p);  // TCP/UDP payload; the uTP header comes off below
+  const bool first_fragment = p.size() >= 20 && ((p[6] & 0x1f) << 8 | p[7]) == 0;
+  if (first_fragment && (p[0] >> 4) == 4) {
     const std::size_t ihl = (p[0] & 0x0f) * 4u;
     const std::size_t total = std::min<std::size_t>(be16(&p[2]), p.size());
     const std::uint8_t proto = p[9];
@@ -19,9 +24,6 @@ ClassTally::Class ClassTally::add(std::span<const std::uint8_t> p) {
       const std::uint8_t* l4 = p.data() + ihl;
       const std::uint16_t sport = be16(l4), dport = be16(l4 + 2);
       auto either = [&](std::uint16_t port) { return sport == port || dport == port; };
-      std::size_t l4_header = 8;
-      if (proto == kTcp) l4_header = total >= ihl + 20 ? (l4[12] >> 4) * 4u : total - ihl;
-      payload = total >= ihl + l4_header ? total - ihl - l4_header : 0;
       if (either(ports_.bittorrent)) {
         c = kBitTorrent;
         if (proto == kUdp && payload >= kUtpHeader && (l4[8] & 0x0f) == 1) {
