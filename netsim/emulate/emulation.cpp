@@ -7,20 +7,8 @@
 #include <thread>
 
 #include "layers/util/fs.hpp"
-#include "netsim/emulate/agent_nodes.hpp"
-#include "netsim/emulate/cap_window.hpp"
-#include "netsim/emulate/cross_flow.hpp"
-#include "netsim/emulate/layer_writer.hpp"
-#include "netsim/emulate/node_book.hpp"
-#include "netsim/emulate/tracker_node.hpp"
-#include "netsim/emulate/workload.hpp"
-#include "netsim/report/plots.hpp"
-#include "netsim/report/report.hpp"
-#include "netsim/report/run_inputs.hpp"
-#include "netsim/scenario/timeline.hpp"
+#include "netsim/emulate/emulation_impl.hpp"
 #include "netsim/scenario/to_topology.hpp"
-#include "netsim/topo/topology.hpp"
-#include "netsim/wanem/emulator_thread.hpp"
 
 namespace bc::netsim {
 
@@ -35,12 +23,6 @@ constexpr std::uint64_t kUnlimitedQuotaBytes = 1ull << 40;
 constexpr int kReflectorReadyTimeoutMs = 60'000;
 // Cross-traffic ports: kCrossPortBase + 16 x branch index + flow index.
 constexpr int kCrossPortBase = 5300;
-
-std::string mib(std::uint64_t b) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(b) / (1 << 20));
-  return buf;
-}
 
 // bin_dir/name, else the build tree next to this executable, else PATH.
 std::string locate(const std::string& bin_dir, const std::string& name, const std::string& role_dir) {
@@ -60,56 +42,6 @@ std::string lan_subnet_of(const std::string& address) {
 }
 
 }  // namespace
-
-class Emulation {
- public:
-  Emulation(const Scenario& s, const EmulateOptions& o) : s_(s), o_(o) {}
-  ~Emulation() { shutdown(); }
-
-  Result<EmulateResult> run();
-
- private:
-  void say(const std::string& line) const {
-    if (o_.progress) o_.progress(line);
-  }
-  bool stopping() const { return o_.should_stop && o_.should_stop(); }
-  std::int64_t now_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0_).count();
-  }
-
-  Status build_network();
-  Status build_layers();
-  Status configure_tracker(std::map<std::string, std::map<AgentRole, std::string>>& tokens);
-  Status setup_agents();
-  Status wait_reflectors_reported();
-  Status run_timeline();
-  Status act(const Action& a);
-  void push_pending_assignments();
-  Status start_cross(const std::string& branch, std::size_t index);
-  Status start_cap_windows();
-  std::vector<InteractiveSeries> interactive_series() const;
-  void poll_status();
-  void print_progress();
-  bool all_done() const;
-  Status write_outputs(EmulateResult& r);
-  void shutdown();
-
-  const Scenario& s_;
-  const EmulateOptions& o_;
-  std::unique_ptr<Topology> topo_;
-  EmulatorThread emu_;
-  std::unique_ptr<TrackerNode> tracker_;
-  std::unique_ptr<AgentNodes> agents_;
-  NodeBook book_;
-  std::vector<BuiltLayer> layers_;
-  std::map<std::string, std::vector<std::string>> stacks_;  // branch -> assigned stack
-  std::map<std::string, bool> stack_pending_;                // branch -> PUT not yet accepted
-  std::map<std::pair<std::string, std::size_t>, std::unique_ptr<CrossFlow>> cross_;  // (branch, flow index)
-  std::map<std::string, CapWindowPlan> cap_windows_;  // branch -> the window written at the run's start
-  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
-  bool interrupted_ = false;  // a stop signal ended the timeline early
-  std::chrono::steady_clock::time_point emu_started_ = std::chrono::steady_clock::now();
-};
 
 Status Emulation::build_network() {
   BC_ASSIGN_OR_RETURN(TopologySpec spec, scenario_to_topology(s_, o_.run_id));
@@ -268,16 +200,6 @@ Status Emulation::start_cross(const std::string& branch, std::size_t index) {
   return cross_[key]->start().with_context("cross traffic " + branch + "[" + std::to_string(index) + "]");
 }
 
-std::vector<InteractiveSeries> Emulation::interactive_series() const {
-  std::vector<InteractiveSeries> out;
-  for (const auto& [key, flow] : cross_) {
-    const BranchDef* b = s_.branch(key.first);
-    if (b == nullptr || b->cross_traffic[key.second].kind != CrossKind::interactive) continue;
-    out.push_back({key.first, static_cast<int>(key.second) + 1, flow->latencies_ms(), flow->sent_at_ms()});
-  }
-  return out;
-}
-
 // Branches with a cap_window get their policy with a window that starts at
 // the first wall-clock minute boundary after_ms into the run (policy windows
 // have minute granularity); nodes poll every second, so they hold it well
@@ -328,25 +250,6 @@ bool Emulation::all_done() const {
   return true;
 }
 
-void Emulation::print_progress() {
-  json links = emu_.stats_json()["links"];
-  std::string line = "t=" + std::to_string(now_ms() / 1000) + "s";
-  for (const BranchDef& b : s_.branches) {
-    std::uint64_t down = 0;
-    if (links.contains(b.name)) down = links[b.name]["b_to_a"]["counters"].value("bytes_out", std::uint64_t{0});
-    auto by = book_.branch_bytes(b.name);
-    std::size_t done = 0;
-    for (const BookEntry& e : book_.entries())
-      if (e.branch == b.name && e.endpoint && !stacks_[b.name].empty() &&
-          std::all_of(stacks_[b.name].begin(), stacks_[b.name].end(), [&](const std::string& r) { return e.done_ms.count(r) > 0; }))
-        ++done;
-    line += " | " + b.name + ": WAN down " + mib(down) + " MiB, from origin " + mib(by["origin"]) +
-            ", reflector " + mib(by["reflector"]) + ", peers " + mib(by["peer"]) + ", done " + std::to_string(done) +
-            "/" + std::to_string(b.endpoints);
-  }
-  say(line);
-}
-
 namespace {
 constexpr int kSettleMs = 5000;  // > the reflector heartbeat (agent_nodes.hpp) + one status poll
 }  // namespace
@@ -394,47 +297,6 @@ Status Emulation::run_timeline() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // loop tick; every wait above is bounded
   }
-}
-
-Status Emulation::write_outputs(EmulateResult& r) {
-  r.run_s = static_cast<double>(now_ms()) / 1000.0;
-  r.all_complete = all_done() && !stacks_.empty();
-  for (auto& [key, flow] : cross_) flow->stop();  // the latencies are final from here
-  json links = emu_.stats_json();
-  // The emulator's series start when it did, before the tracker and enrollment;
-  // shift them onto the run clock (setup traffic lands at negative times).
-  const std::int64_t offset_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t0_ - emu_started_).count();
-  links["run_clock_offset_ms"] = offset_ms;
-  for (auto& [branch, l] : links["links"].items())
-    for (const char* dir : {"a_to_b", "b_to_a"})
-      if (l.contains(dir) && l[dir].contains("series") && l[dir]["series"].contains("t_ms"))
-        for (json& t : l[dir]["series"]["t_ms"]) t = t.get<std::int64_t>() - offset_ms;
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/links.json", links.dump() + "\n", 0644));
-  for (const auto& [branch, l] : links["links"].items()) {
-    std::string line = "WAN down to " + branch + " by source:";
-    for (const auto& [key, bytes] : l["b_to_a"]["bytes_by_source_net"].items())
-      line += " " + key + " " + mib(bytes.get<std::uint64_t>()) + " MiB;";
-    const json& re = l["b_to_a"]["resent"];
-    line += " resent (delivered before): tcp " + mib(re.value("tcp_bytes", std::uint64_t{0})) + " MiB, utp " +
-            mib(re.value("utp_bytes", std::uint64_t{0})) + " MiB";
-    say(line);
-  }
-  json nodes = book_.nodes_json(interactive_series());
-  nodes["window_changes"] = json::array();
-  for (const auto& [branch, w] : cap_windows_)
-    nodes["window_changes"].push_back({{"branch", branch}, {"at_ms", w.at_ms}, {"end_ms", w.end_at_ms},
-                                       {"unix_s", w.boundary_unix_s},
-                                       {"cap_before_bytes_per_s", w.cap_before_bytes_per_s == qos::kNoLimit ? 0 : w.cap_before_bytes_per_s},
-                                       {"cap_after_bytes_per_s", w.cap_after_bytes_per_s == qos::kNoLimit ? 0 : w.cap_after_bytes_per_s}});
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", nodes.dump(2) + "\n", 0644));
-  BC_ASSIGN_OR_RETURN(RunInputs in, load_run_inputs(o_.run_dir));
-  Report rep = build_report(s_, in);
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/report.json", rep.to_json().dump(2) + "\n", 0644));
-  r.report_table = rep.to_table();
-  BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/report.txt", r.report_table, 0644));
-  if (o_.plots) BC_RETURN_IF_ERROR(draw_plots(s_, in, rep, o_.run_dir));
-  return Status();
 }
 
 void Emulation::shutdown() {
