@@ -44,6 +44,7 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.capacity.sustain_ms >= 100, "capacity.sustain_ms must be >= 100"));
   BC_RETURN_IF_ERROR(check(o.capacity.bucket_ms >= 1'000, "capacity.bucket_ms must be >= 1000"));
   BC_RETURN_IF_ERROR(check(o.capacity.buckets >= 1 && o.capacity.buckets <= 1'000, "capacity.buckets must be in [1, 1000]"));
+  BC_RETURN_IF_ERROR(check(o.setpoint_fraction > 0 && o.setpoint_fraction <= 1, "setpoint_fraction must be in (0, 1]"));
   BC_RETURN_IF_ERROR(check(o.initial_rate_bytes_per_s >= 1, "initial_rate_bytes_per_s must be >= 1"));
   BC_RETURN_IF_ERROR(check(o.max_tick_gap_ms >= 10, "max_tick_gap_ms must be >= 10"));
   BC_RETURN_IF_ERROR(check(o.max_samples_per_tick >= 1 && o.max_samples_per_tick <= 65'536,
@@ -60,11 +61,14 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.trend_lookahead_ms >= 0 && o.trend_lookahead_ms <= 10'000,
                            "trend_lookahead_ms must be in [0, 10000]"));
   BC_RETURN_IF_ERROR(check(o.trend_smoothing > 0 && o.trend_smoothing <= 1, "trend_smoothing must be in (0, 1]"));
+  BC_RETURN_IF_ERROR(check(o.backoff_threshold >= 1 && o.backoff_threshold <= 4, "backoff_threshold must be in [1, 4]"));
   BC_RETURN_IF_ERROR(check(o.backoff_hardest > 0 && o.backoff_hardest <= o.backoff_mildest && o.backoff_mildest < 1,
                            "backoff factors must satisfy 0 < backoff_hardest <= backoff_mildest < 1"));
   BC_RETURN_IF_ERROR(check(o.backoff_extreme > 0 && o.backoff_extreme <= o.backoff_hardest,
                            "backoff_extreme must be in (0, backoff_hardest]"));
   BC_RETURN_IF_ERROR(check(o.backoff_hold_min_ms >= 0, "backoff_hold_min_ms must be >= 0"));
+  BC_RETURN_IF_ERROR(check(o.delay_recover_fraction >= 0 && o.delay_recover_fraction < 1,
+                           "delay_recover_fraction must be in [0, 1)"));
   BC_RETURN_IF_ERROR(check(o.loss_factor > 0 && o.loss_factor < 1, "loss_factor must be in (0, 1)"));
   BC_RETURN_IF_ERROR(check(o.slowdown_first_ms >= 0, "slowdown_first_ms must be >= 0"));
   BC_RETURN_IF_ERROR(check(o.slowdown_interval_ms >= 1'000, "slowdown_interval_ms must be >= 1000"));
@@ -113,7 +117,7 @@ GovernorDecision Governor::tick(const GovernorInput& in, const WanPolicy& policy
   GovernorDecision out;
   Tick t;
   t.now_ms = in.now_ms;
-  t.target_ms = double(policy.target_delay_ms);
+  t.target_ms = double(policy.target_delay_ms) * opts_.setpoint_fraction;
   t.loss_events = in.loss_events;
   if (last_now_ms_ && in.now_ms > *last_now_ms_)
     t.dt_s = double(std::min(in.now_ms - *last_now_ms_, opts_.max_tick_gap_ms)) / 1000.0;
@@ -259,9 +263,11 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // A loss with no queue behind it may be noise (RFC 6817 still requires
     // the cut): while the queue stays under half the target, regrow at
     // slow-start speed up to the rate before the cut. A delay cut says that
-    // rate was too high: regrow additively. (Fast recovery after delay cuts
-    // was tried: it overshoots the spare capacity and re-queues.)
-    s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to) : 0;
+    // rate was too high: regrow fast only to delay_recover_fraction of it
+    // (0 by default: additively; with a bursty actuator fast recovery
+    // overshot the spare and re-queued).
+    s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to)
+                                                           : before * opts_.delay_recover_fraction;
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
   // The cut shows in the queue's trend about one base RTT later, whatever the
@@ -297,16 +303,18 @@ void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) 
   // Above target: cut, unless an earlier cut is already draining the queue
   // (falling trend) and the delay is not extreme; cutting again for the same
   // queue would leave the link idle after it drains.
-  bool draining = slope_ms_per_s_ < 0 && qd < 2 * t.target_ms;
-  if (qd > t.target_ms && draining) return;
-  if (qd > t.target_ms) {
+  const double cut_at = opts_.backoff_threshold * t.target_ms;
+  bool draining = slope_ms_per_s_ < 0 && qd < cut_at + t.target_ms;
+  if (qd > cut_at && draining) return;
+  if (qd > cut_at) {
     // x0.9 just above target to x0.5 at twice the target; beyond that the
     // cut follows target/delay (a queue far above target, e.g. after a step
     // in cross traffic, needs more than halving to drain within seconds),
     // never below backoff_extreme.
-    double excess = std::min(1.0, (qd - t.target_ms) / t.target_ms);
+    double excess = std::min(1.0, (qd - cut_at) / t.target_ms);
     double factor = opts_.backoff_mildest - (opts_.backoff_mildest - opts_.backoff_hardest) * excess;
-    if (qd > 2 * t.target_ms) factor = std::max(opts_.backoff_extreme, opts_.backoff_hardest * 2 * t.target_ms / qd);
+    if (qd > cut_at + t.target_ms)
+      factor = std::max(opts_.backoff_extreme, opts_.backoff_hardest * (cut_at + t.target_ms) / qd);
     backoff(t, factor, GovernorEventKind::backoff, double(policy.floor_bytes_per_s), out);
     return;
   }
@@ -331,9 +339,12 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
   int64_t link = d == Direction::down ? policy.link_down_bytes_per_s : policy.link_up_bytes_per_s;
   double scale = link > 0 ? opts_.growth_scale_link_fraction * double(link) : double(opts_.growth_scale_bytes_per_s);
   double add = opts_.growth_gain_per_s * std::sqrt(std::max(s.rate, floor) * scale) * headroom * t.dt_s;
-  if (s.rate >= s.recover_to || qd >= opts_.slow_start_exit_fraction * target) s.recover_to = 0;
+  // Recovery pauses while the queue is above half the target (the cut is
+  // still draining it) and ends at the rate it aimed for, or at the next cut.
+  if (s.rate >= s.recover_to) s.recover_to = 0;
   double fast = s.rate * opts_.slow_start_gain_per_s * headroom * t.dt_s;
-  if (!s.slow_start && s.recover_to > 0) add = std::max(add, std::min(fast, s.recover_to - s.rate));
+  const bool recovering = s.recover_to > 0 && qd < opts_.slow_start_exit_fraction * target;
+  if (!s.slow_start && recovering) add = std::max(add, std::min(fast, s.recover_to - s.rate));
   if (s.slow_start) {
     add = std::max(add, fast);
     if (qd >= opts_.slow_start_exit_fraction * target) {

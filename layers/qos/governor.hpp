@@ -37,6 +37,10 @@ struct GovernorOptions {
   DelayTrackerOptions delay;        // base/current delay filters (see delay_tracker.hpp)
   CapacityEstimatorOptions capacity;  // capacity estimate for % caps
 
+  // The delay the control aims at, as a fraction of the policy's target: the
+  // target bounds what people's traffic sees, so the standing queue must sit
+  // below it (a 2-RTT web request sees it twice). (0, 1]; default 1.
+  double setpoint_fraction = 1.0;
   int64_t initial_rate_bytes_per_s = 65'536;  // first rate before any feedback; default 64 KiB/s
   int64_t max_tick_gap_ms = 2'000;    // a longer tick counts as this much for control; default 2 s
   size_t max_samples_per_tick = 1'024;  // RTT samples used per tick (the newest); default 1024
@@ -54,10 +58,19 @@ struct GovernorOptions {
   int64_t trend_lookahead_ms = 800;     // growth sees qd + rising trend x this; default 800 ms
   double trend_smoothing = 0.5;         // EWMA weight of a new queuing-delay slope; default 0.5
 
+  // Cut only when the queuing delay is above this x the setpoint; between
+  // the setpoint and that, growth has stopped and the proportional trim
+  // (fairness_*) brings the rate down smoothly. [1, 4]; default 1.
+  double backoff_threshold = 1.0;
   double backoff_mildest = 0.9;         // cut just above target; default x0.9
   double backoff_hardest = 0.5;         // cut at 2 x target; default x0.5
   double backoff_extreme = 0.25;        // beyond: x hardest x 2 x target / delay, not below this; default x0.25
   int64_t backoff_hold_min_ms = 300;    // after a cut: no cut or growth for max(this, 2 base RTT); default 300 ms
+  // After a delay cut, regrow at slow-start speed up to this x the rate
+  // before the cut, then additively; 0 = additively from the cut. With a
+  // bursty actuator this overshot; with paced requests the cut rate is a
+  // good guess of the spare (docs/benchmarks.md). [0, 1); default 0.
+  double delay_recover_fraction = 0;
   double loss_factor = 0.5;             // cut on a loss signal (RFC 6817); default x0.5
 
   int64_t slowdown_first_ms = 3'000;    // first slowdown this long after slow start ends (or the

@@ -22,6 +22,8 @@ Status WanGovernorLoopOptions::validate() const {
     return Status::invalid_argument("wan governor loop: cap_feedback_max_boost in [0, 1], min_factor in (0, 1]");
   if (usage_window_ms < 0 || usage_window_ms > 10'000)
     return Status::invalid_argument("wan governor loop: usage_window_ms must be in [0, 10000]");
+  if (window_rtt_margin_ms < 0 || window_rtt_margin_ms > 10'000)
+    return Status::invalid_argument("wan governor loop: window_rtt_margin_ms must be in [0, 10000]");
   if (status_every_ticks < 0) return Status::invalid_argument("wan governor loop: status_every_ticks must be >= 0");
   return governor.validate();
 }
@@ -99,12 +101,10 @@ int64_t WanGovernorLoop::cap_feedback(CapDebt& d, int64_t governor_limit, int64_
   return d.applied;
 }
 
-int WanGovernorLoop::request_window_for(int64_t down_limit, double base_ms, int target_ms) const {
-  constexpr int kMaxBlocks = 500;  // libtorrent's default max_out_request_queue
-  if (down_limit == kNoLimit) return kMaxBlocks;
-  const double rtt_ms = (base_ms > 0 ? base_ms : 100.0) + 0.5 * target_ms;
-  const double blocks = double(down_limit) * rtt_ms / 1000.0 / 16384.0;
-  return std::clamp(int(std::ceil(blocks)), 2, kMaxBlocks);
+int64_t WanGovernorLoop::request_window_for(int64_t down_limit, double base_ms) const {
+  constexpr int64_t kBlock = 16'384;
+  const double rtt_ms = (base_ms > 0 ? base_ms : 100.0) + double(options_.window_rtt_margin_ms);
+  return int64_t(std::ceil(double(down_limit) * rtt_ms / 1000.0)) + 2 * kBlock;
 }
 
 std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_s) {
@@ -175,9 +175,11 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
     applied_ = applied;
   }
   if (options_.request_pacing) {
-    const int w = request_window_for(limits.first, d.base_delay_ms, policy_.target_delay_ms);
-    if (w != request_window_) port_.set_request_window(w);
-    request_window_ = w;
+    const std::pair<int64_t, int64_t> pace =
+        limits.first == kNoLimit ? std::pair<int64_t, int64_t>{0, 0}
+                                 : std::pair<int64_t, int64_t>{limits.first, request_window_for(limits.first, d.base_delay_ms)};
+    if (pace != pace_) port_.set_request_pace(pace.first, pace.second);
+    pace_ = pace;
   }
 
   WanTickReport r;

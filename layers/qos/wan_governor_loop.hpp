@@ -34,9 +34,12 @@ class WanPort {
   virtual WanByteCounts wan_bytes() = 0;
   // bytes/s, 0 = unlimited (libtorrent's notation).
   virtual void set_wan_limits(int64_t down_bytes_per_s, int64_t up_bytes_per_s) = 0;
-  // Outstanding block requests per peer (libtorrent's max_out_request_queue;
-  // WanGovernorLoopOptions::request_pacing). Default: ignored.
-  virtual void set_request_window(int blocks) { (void)blocks; }
+  // Paces the block requests sent to WAN peers (layers/qos/request_pacer.hpp;
+  // WanGovernorLoopOptions::request_pacing): rate bytes/s (0 = unpaced), at
+  // most window bytes unanswered. Default: ignored.
+  virtual void set_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes) {
+    (void)rate_bytes_per_s, (void)window_bytes;
+  }
 };
 
 // RTTs to the origin and lost probes since the previous drain.
@@ -89,16 +92,18 @@ struct WanGovernorLoopOptions {
   // Default 25 (5 s at 200 ms ticks).
   int status_every_ticks = 25;
   // Request pacing. A receiver's class limit is enforced when libtorrent
-  // reads, and a peer asks the limiter for all its outstanding bytes at once,
-  // so with seconds of requests outstanding the sender answers in bursts at
-  // line rate that fill the bottleneck queue (measured: 0.5-1 MB bursts on a
-  // 10 Mbit/s link at a 300 KiB/s limit). With pacing the loop bounds each
-  // peer's outstanding requests to the down limit x (base RTT + target / 2)
-  // (2..500 blocks of 16 KiB): the flow is then clocked by the bottleneck,
-  // and the class limit (when no cap binds) is set 25% above as a backstop.
-  // Session-wide: for nodes whose downloads are all WAN (reflectors).
-  // Default false.
+  // reads, in lumps, and the sender answers whatever was requested at line
+  // rate: on the emulated WAN the data arrived in 0.25-1 MB bursts at a
+  // 300 KiB/s limit, each a queue in front of people's traffic. With pacing
+  // the loop sets the rate of the *requests* to WAN peers to the down limit
+  // (the pacer holds them, request_pacer.hpp), so the data leaves the sender
+  // at that rate, block by block; the window (requested, not yet answered)
+  // is the limit x (base RTT + window_rtt_margin_ms) + 2 blocks, a bound on
+  // a stalled sender's burst. The class limit, when no cap binds, sits 25%
+  // above as a backstop (web seeds are not paced). Default false here (a port
+  // may not pace); nodes turn it on (NodeGovernorOptions::request_pacing).
   bool request_pacing = false;
+  int64_t window_rtt_margin_ms = 100;  // [0, 10000]; default 100 ms
   // Seconds of smoothing for the bytes the governor sees per tick (its
   // application-limited test): libtorrent delivers in lumps, so a 200 ms tick
   // often sees nothing while the node is busy. [0, 10000] ms; default 2000.
@@ -179,8 +184,8 @@ class WanGovernorLoop {
     int64_t dt_ms, down, up;
   };
   std::vector<Moved> usage_;  // the last usage_window_ms of ticks (bounded by it / tick)
-  int request_window_ = -1;   // blocks last set, -1 = never
-  int request_window_for(int64_t down_limit, double base_ms, int target_ms) const;
+  std::pair<int64_t, int64_t> pace_{-1, -1};  // rate, window last set; -1 = never
+  int64_t request_window_for(int64_t down_limit, double base_ms) const;
 };
 
 }  // namespace bc::qos

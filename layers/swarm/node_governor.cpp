@@ -18,6 +18,18 @@ qos::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   l.request_pacing = o.request_pacing;
   l.node_down_cap_bytes_per_s = o.down_cap_bytes_per_s > 0 ? o.down_cap_bytes_per_s : qos::kNoLimit;
   l.node_up_cap_bytes_per_s = o.up_cap_bytes_per_s > 0 ? o.up_cap_bytes_per_s : qos::kNoLimit;
+  // Tuned on the emulated WAN with paced requests (docs/benchmarks.md, "WAN
+  // governor on the emulated WAN"): the paced rate is what reaches the link,
+  // so the control can be gentler and quicker than against libtorrent's lumps.
+  l.governor.setpoint_fraction = o.setpoint_fraction;
+  l.governor.backoff_threshold = 2.0;     // cut above the policy's target; trim between
+  l.governor.fairness_gain_per_s = 0.3;   // a gentler trim: 1.0 took 40% off after each slowdown
+  l.governor.backoff_mildest = 0.95;
+  l.governor.backoff_hardest = 0.8;
+  l.governor.backoff_extreme = 0.6;
+  l.governor.delay_recover_fraction = 0.9;  // back quickly to 90% of the rate cut
+  l.governor.delay.current_filter_samples = 3;  // with 50 ms probes: a rising queue shows in 150 ms
+  l.usage_window_ms = 400;  // paced bytes arrive evenly: no need to smooth over 2 s
   return l;
 }
 
@@ -99,6 +111,7 @@ Status NodeGovernor::restart_prober(const std::string& tracker_host, uint16_t pr
   po.target = target;
   const std::string ips = outgoing_from_listen(options_.listen_interfaces);
   po.bind_address = ips.substr(0, ips.find(','));
+  po.session.interval_ms = 50;
   auto runner = qos::probe::ProbeRunner::start(clock_, po);
   if (!runner.ok()) return runner.status().with_context("wan governor: RTT prober to " + target);
   prober_ = std::move(*runner);

@@ -31,9 +31,13 @@ struct NodeGovernorOptions {
   int64_t down_cap_bytes_per_s = 0;  // the node's own WAN caps (config), 0 = none; default 0
   int64_t up_cap_bytes_per_s = 0;
   int64_t tick_interval_ms = 200;    // default 200 ms: policy windows apply within 200 ms
-  // Bound outstanding requests by the down limit (WanGovernorLoopOptions::
-  // request_pacing): for nodes whose downloads are all WAN. Default false.
-  bool request_pacing = false;
+  // Pace the requests to WAN peers at the down limit (WanGovernorLoopOptions::
+  // request_pacing; LAN peers are never paced). Default true.
+  bool request_pacing = true;
+  // The governor's setpoint as a fraction of the policy's target delay
+  // (GovernorOptions::setpoint_fraction). Default 0.5: the queue then stays
+  // under the target at the 95th percentile (docs/benchmarks.md).
+  double setpoint_fraction = 0.5;
   Status validate() const;
 };
 

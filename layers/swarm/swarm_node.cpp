@@ -141,6 +141,17 @@ void SwarmNode::Impl::apply_class_filter() {
   ses->set_peer_class_filter(f);
 }
 
+void SwarmNode::Impl::stop_session() {
+  pacer->stop();
+  lt::session_proxy proxy = ses->abort();
+  ses.reset();
+  // run() returns once the session's shutdown has finished its handlers;
+  // bounded, so a handler that never completes cannot hang the node's exit.
+  for (int i = 0; i < 200 && !ios->stopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ios->stop();
+  if (net_thread.joinable()) net_thread.join();
+}
+
 void SwarmNode::Impl::apply_ban_filter() {
   lt::ip_filter f;
   for (const auto& [ip, at] : bans->entries()) {
@@ -185,7 +196,11 @@ Result<std::unique_ptr<SwarmNode>> SwarmNode::start(const SwarmNodeOptions& opti
   // with it gone, 6 of 6 pass). Bans come from libtorrent's trust points.
   params.extensions.clear();
   try {
-    m.ses = std::make_unique<lt::session>(std::move(params));
+    m.ios = std::make_unique<boost::asio::io_context>(1);
+    m.pacer = PacerHub::create(*m.ios);
+    m.pacer->set_lan(m.classifier.lan());
+    m.ses = std::make_unique<lt::session>(std::move(params), *m.ios);
+    m.net_thread = std::thread([ios = m.ios.get()] { ios->run(); });
     m.lan_class = m.ses->create_peer_class("lan");
     m.wan_class = m.ses->create_peer_class("wan");
     lt::peer_class_info lan = m.ses->get_peer_class(m.lan_class);
@@ -196,6 +211,8 @@ Result<std::unique_ptr<SwarmNode>> SwarmNode::start(const SwarmNodeOptions& opti
     m.apply_class_filter();
     m.apply_ban_filter();
   } catch (const std::exception& e) {
+    if (m.ses) m.stop_session();
+    else if (m.net_thread.joinable()) m.ios->stop(), m.net_thread.join();
     return Status::internal(std::string("swarm node: libtorrent session: ") + e.what());
   }
   // Wait (bounded) for the listen sockets so listen_port() is meaningful.
@@ -227,7 +244,7 @@ SwarmNode::~SwarmNode() {
     for (lt::alert* a : alerts) m.translate(a, ignored);
   }
   const bool saved = !m.saves_pending();
-  m.ses.reset();
+  m.stop_session();
   if (saved) {
     std::error_code ec;
     fs::remove(m.marker_path, ec);
@@ -287,6 +304,9 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   if (mode == LayerMode::seed) atp.flags |= lt::torrent_flags::seed_mode;
   auto tap = l.tap;
   atp.extensions.push_back([tap](const lt::torrent_handle&, lt::client_data_t) { return make_peer_tap(tap); });
+  atp.extensions.push_back([hub = impl_->pacer](const lt::torrent_handle&, lt::client_data_t) {
+    return hub->torrent_plugin();
+  });
   lt::error_code ec;
   l.handle = m.ses->add_torrent(std::move(atp), ec);
   if (ec) return Status::internal("layer " + key + ": libtorrent add_torrent: " + ec.message());
@@ -337,6 +357,7 @@ Status SwarmNode::add_peer(const LayerRef& ref, const std::string& ip, uint16_t 
 
 Status SwarmNode::set_lan(const std::vector<std::string>& subnets, const std::vector<std::string>& reflector_ips) {
   BC_ASSIGN_OR_RETURN(impl_->classifier, make_classifier(subnets, reflector_ips));
+  impl_->pacer->set_lan(impl_->classifier.lan());
   impl_->apply_class_filter();
   return Status();
 }
@@ -360,15 +381,11 @@ SwarmNode::WanBytes SwarmNode::wan_bytes() const {
   return total;
 }
 
-void SwarmNode::set_max_out_requests(int blocks) {
-  lt::settings_pack p;
-  p.set_int(lt::settings_pack::max_out_request_queue, std::clamp(blocks, 1, 5000));
-  // Whole-piece requests (libtorrent's default when a piece takes under 20 s
-  // at the peer's rate) would ask for a piece at once and bring it as one
-  // burst at line rate; paced requests go block by block.
-  p.set_int(lt::settings_pack::whole_pieces_threshold, 0);
-  impl_->ses->apply_settings(std::move(p));
+void SwarmNode::set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes) {
+  impl_->pacer->set_pace(rate_bytes_per_s, window_bytes);
 }
+
+qos::RequestPacerStats SwarmNode::wan_request_pacer_stats() const { return impl_->pacer->stats(); }
 
 void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->lan_class, down, up); }
 

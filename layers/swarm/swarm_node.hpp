@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "layers/model/trusted_manifest.hpp"
+#include "layers/qos/request_pacer.hpp"
 #include "layers/swarm/ip_subnet.hpp"
 #include "layers/swarm/swarm_events.hpp"
 #include "layers/swarm/swarm_options.hpp"
@@ -114,10 +115,11 @@ class SwarmNode {
   // WAN class limits, bytes/s, 0 = unlimited; applies to live connections.
   // The one entry point of the WAN governor.
   void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
-  // Outstanding block requests per peer, session-wide (libtorrent's
-  // max_out_request_queue, default 500): the WAN governor's request pacing.
-  // Also turns off whole-piece requests (whole_pieces_threshold 0).
-  void set_max_out_requests(int blocks);
+  // Paces the block requests sent to WAN peers (layers/qos/request_pacer.hpp):
+  // at most rate bytes/s requested, at most window bytes unanswered; rate 0 =
+  // unpaced. Any thread; applies within a millisecond to live connections.
+  void set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
+  qos::RequestPacerStats wan_request_pacer_stats() const;
   void set_lan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
   // Payload bytes received from / sent to WAN peers (outside the LAN subnets,
   // as classed now) since the node started, removed layers included; what the

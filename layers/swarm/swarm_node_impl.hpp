@@ -2,6 +2,8 @@
 // swarm_alerts.cpp). Not part of the public API.
 #pragma once
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -12,9 +14,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "layers/swarm/ban_list.hpp"
+#include "layers/swarm/pacer_plugin.hpp"
 #include "layers/swarm/peer_tap.hpp"
 #include "layers/swarm/swarm_node.hpp"
 
@@ -54,6 +58,12 @@ struct LayerState {
 
 struct SwarmNode::Impl {
   SwarmNodeOptions options;
+  // libtorrent's network thread runs our io_context, so the request pacer's
+  // timer runs on it too (session(params, io_context&): the session must be
+  // aborted, then destroyed, then the io_context drained, see ~SwarmNode).
+  std::unique_ptr<boost::asio::io_context> ios;
+  std::thread net_thread;
+  std::shared_ptr<PacerHub> pacer;
   std::unique_ptr<libtorrent::session> ses;
   libtorrent::peer_class_t lan_class{};
   libtorrent::peer_class_t wan_class{};
@@ -74,6 +84,9 @@ struct SwarmNode::Impl {
   // Payload bytes in verified pieces. REQUIRES: st queried with query_pieces.
   uint64_t verified_bytes(const LayerState& l, const libtorrent::torrent_status& st) const;
   void apply_class_filter();
+  // Aborts the session, destroys it and drains the io_context (libtorrent's
+  // order for an external io_context); the pacer's timer stops first.
+  void stop_session();
   // Blocks every banned address in libtorrent's IP filter (both directions).
   void apply_ban_filter();
   void set_class_limits(libtorrent::peer_class_t c, int64_t down, int64_t up);

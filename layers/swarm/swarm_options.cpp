@@ -33,6 +33,7 @@ Status SwarmNodeOptions::validate() const {
     if ((u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) ||
         u.find_first_of("?# \r\n") != std::string::npos)
       return bad("web_seed_urls: '" + u + "' is not an http(s) URL without query");
+  if (limiter_tick_ms < 5 || limiter_tick_ms > 1000) return bad("limiter_tick_ms must be in [5, 1000]");
   if (min_announce_interval_s < 1) return bad("min_announce_interval_s must be >= 1");
   if (idle_reannounce_min_ms < 100 || idle_reannounce_max_ms < idle_reannounce_min_ms)
     return bad("idle reannounce: need 100 <= idle_reannounce_min_ms <= idle_reannounce_max_ms");

@@ -61,6 +61,11 @@ struct SwarmNodeOptions {
   // Socket buffers, bytes. uTP needs 1-4 MiB to go beyond ~20 MiB/s; clamped
   // to net.core.rmem_max/wmem_max at start. Default 4 MiB.
   int socket_buffer_bytes = 4 << 20;
+  // libtorrent's tick_interval: how often its rate limiter hands out quota.
+  // A limited peer reads in lumps of up to 20 ticks' quota, which a sender
+  // answers at line rate; libtorrent's 500 ms default made 10 s lumps at a cap
+  // (docs/benchmarks.md). [5, 1000] ms; default 20 ms.
+  int limiter_tick_ms = 20;
 
   // Peer connections across all layers. Default 200.
   int connections_limit = 200;

@@ -58,6 +58,7 @@ lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buff
   const int buf = std::min(o.socket_buffer_bytes, std::max(socket_buffer_cap_bytes, 64 * 1024));
   s.set_int(sp::recv_socket_buffer_size, buf);
   s.set_int(sp::send_socket_buffer_size, buf);
+  s.set_int(sp::tick_interval, o.limiter_tick_ms);
   s.set_int(sp::connections_limit, o.connections_limit);
   s.set_int(sp::unchoke_slots_limit, o.unchoke_slots);
   s.set_int(sp::choking_algorithm, sp::fixed_slots_choker);

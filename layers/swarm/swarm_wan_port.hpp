@@ -16,7 +16,7 @@ class SwarmWanPort final : public qos::WanPort {
     return {b.down, b.up};
   }
   void set_wan_limits(int64_t down, int64_t up) override { node_.set_wan_limits(down, up); }
-  void set_request_window(int blocks) override { node_.set_max_out_requests(blocks); }
+  void set_request_pace(int64_t rate, int64_t window) override { node_.set_wan_request_pace(rate, window); }
 
  private:
   SwarmNode& node_;

@@ -129,10 +129,6 @@ Status ReflectorDriver::register_or_heartbeat() {
     BC_ASSIGN_OR_RETURN(swarm_, SwarmNode::start(so));
     NodeGovernorOptions go;
     go.enabled = config_.wan_governor;
-    // Request pacing (node_governor.hpp) is left off: on the emulated WAN it did
-    // not bound libtorrent's bursts (docs/benchmarks.md, "WAN governor on the
-    // emulated WAN").
-    go.request_pacing = false;
     go.listen_interfaces = config_.listen;  // probes leave from the payload's address
     go.down_cap_bytes_per_s = config_.download_limit_bytes_per_s;
     go.up_cap_bytes_per_s = config_.upload_limit_bytes_per_s;

@@ -345,3 +345,43 @@ TEST_CASE("with the link capacity declared the governor behaves alike on 1 Mbit/
     }
   }
 }
+
+TEST_CASE("the setpoint fraction moves where growth stops and cuts begin; the backoff threshold widens the band to the trim") {
+  auto cuts_at = [](GovernorOptions o, double qd_ms) {
+    Driver d{Governor(o)};
+    for (int i = 0; i < 100; ++i) d.tick({40});
+    GovernorDecision r = d.tick({40 + qd_ms, 40 + qd_ms, 40 + qd_ms, 40 + qd_ms});
+    return has(r, GovernorEventKind::backoff);
+  };
+  GovernorOptions o = without_slowdowns();
+  CHECK_FALSE(cuts_at(o, 20));  // 20 ms < 25 ms target
+  o.setpoint_fraction = 0.5;    // aims at 12.5 ms
+  CHECK(cuts_at(o, 20));
+  o.backoff_threshold = 2.0;    // cuts only above 25 ms; the trim acts between
+  CHECK_FALSE(cuts_at(o, 20));
+  CHECK(cuts_at(o, 30));
+  o.setpoint_fraction = 0;
+  CHECK_FALSE(o.validate().ok());
+  o = {};
+  o.backoff_threshold = 0.5;
+  CHECK(o.validate().message().find("backoff_threshold") != std::string::npos);
+}
+
+TEST_CASE("after a delay cut the rate comes back fast to delay_recover_fraction of the rate cut, once the queue drained") {
+  auto rate_after = [](double recover) {
+    GovernorOptions o = without_slowdowns();
+    o.delay_recover_fraction = recover;
+    Driver d{Governor(o)};
+    for (int i = 0; i < 100; ++i) d.tick({40});
+    const double before = d.gov.rate_bytes_per_s(Direction::down);
+    d.tick({140, 140, 140, 140});  // 100 ms of queue: a deep cut
+    CHECK(d.gov.rate_bytes_per_s(Direction::down) < 0.5 * before);
+    for (int i = 0; i < 10; ++i) d.tick({40, 40, 40, 40});  // 2 s, drained
+    return d.gov.rate_bytes_per_s(Direction::down) / before;
+  };
+  const double plain = rate_after(0);
+  const double fast = rate_after(0.9);
+  CHECK(fast >= 0.85);
+  CHECK(fast <= 0.9 + 0.05);  // then additive growth again
+  CHECK(plain < 0.6);
+}

@@ -15,10 +15,10 @@ namespace {
 struct FakePort final : WanPort {
   WanByteCounts bytes;
   std::vector<std::pair<int64_t, int64_t>> sets;  // every set_wan_limits call
-  std::vector<int> windows;                       // every set_request_window call
+  std::vector<std::pair<int64_t, int64_t>> paces;  // every set_request_pace call
   WanByteCounts wan_bytes() override { return bytes; }
   void set_wan_limits(int64_t d, int64_t u) override { sets.emplace_back(d, u); }
-  void set_request_window(int blocks) override { windows.push_back(blocks); }
+  void set_request_pace(int64_t rate, int64_t window) override { paces.emplace_back(rate, window); }
 };
 
 struct FakeRtt final : RttSource {
@@ -264,7 +264,7 @@ TEST_CASE("cap feedback: a node moving twice the cap is held at the floor factor
   CHECK(port.sets.back().first == doctest::Approx(kMiB / 2).epsilon(0.01));
 }
 
-TEST_CASE("request pacing: the window follows the down limit x (base RTT + target / 2); the class limit backs it 25% above") {
+TEST_CASE("request pacing: requests go at the down limit, the window is limit x (base RTT + 100 ms) + 2 blocks, the class limit backs it 25% above") {
   FakePort port;
   FakeRtt rtt;
   WanGovernorLoopOptions o;
@@ -275,25 +275,36 @@ TEST_CASE("request pacing: the window follows the down limit x (base RTT + targe
   loop.set_policy(p);
   rtt.next = {60, 60, 60, 60};
   REQUIRE(loop.poll(0, kMonday0759).has_value());
-  // The start rate 65,536 B/s x (60 + 12.5) ms = 4,751 B: at least 2 blocks.
-  REQUIRE(port.windows.size() == 1);
-  CHECK(port.windows[0] == 2);
+  // The start rate 65,536 B/s; window 65,536 x 0.16 s + 32,768 B.
+  REQUIRE(port.paces.size() == 1);
+  CHECK(port.paces[0].first == 65'536);
+  CHECK(port.paces[0].second == int64_t(std::ceil(65'536 * 0.16)) + 32'768);
   CHECK(port.sets.back().first == 65'536 + 65'536 / 4);
-  // Without pacing the window is never touched and the limit is the governor's.
+  // Without pacing the pace is never set and the limit is the governor's.
   FakePort plain;
   WanGovernorLoop loop2({}, plain);
   loop2.set_rtt_source(&rtt);
   loop2.set_policy(p);
   rtt.next = {60, 60, 60, 60};
   loop2.poll(0, kMonday0759);
-  CHECK(plain.windows.empty());
+  CHECK(plain.paces.empty());
   CHECK(plain.sets.back().first == 65'536);
-  // A binding cap keeps its exact limit, paced or not.
+  // A binding cap keeps its exact class limit and paces the requests at it.
   FakePort capped;
   WanGovernorLoop loop3(o, capped);
   loop3.set_policy(hard_cap(kMiB));
   loop3.poll(0, kMonday0759);
   loop3.poll(200, kMonday0759);
   CHECK(capped.sets.back().first == kMiB);
-  CHECK(capped.windows.back() == int(std::ceil(double(kMiB) * 0.1125 / 16384)));  // no RTT yet: 100 ms + 12.5
+  CHECK(capped.paces.back().first == kMiB);
+  CHECK(capped.paces.back().second == int64_t(std::ceil(double(kMiB) * 0.2)) + 32'768);  // no RTT yet: 100 + 100 ms
+  // Unlimited: unpaced.
+  FakePort open_port;
+  WanPolicy no_latency;
+  no_latency.latency_aware = false;
+  WanGovernorLoop loop4(o, open_port);
+  loop4.set_policy(no_latency);
+  loop4.poll(0, kMonday0759);
+  REQUIRE(!open_port.paces.empty());
+  CHECK(open_port.paces.back() == std::pair<int64_t, int64_t>{0, 0});
 }

@@ -1,0 +1,80 @@
+// The request pacer (layers/qos/request_pacer.hpp) inside libtorrent: a
+// torrent plugin whose peer plugins hold the block requests libtorrent sends
+// to WAN peers (BitTorrent connections to addresses outside the LAN subnets)
+// and send them when the pacer releases them, from libtorrent's own callbacks
+// (a piece or reject arrived) and from a timer on the session's io_context.
+//
+// A held request is one libtorrent believes sent; the peer plugin writes the
+// request message itself when it is released. A peer that chokes us is sent
+// its held requests at once (it rejects them, as BEP 6 requires, and
+// libtorrent's bookkeeping stays whole); a cancelled held request is sent
+// after the cancel, so the peer answers it rather than leave libtorrent
+// waiting for a reject that would never come (end game only).
+//
+// Thread affinity: set_pace/set_lan/stats/stop from any thread; everything
+// else runs on libtorrent's network thread (the io_context's).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <libtorrent/extensions.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "layers/qos/request_pacer.hpp"
+#include "layers/swarm/ip_subnet.hpp"
+
+namespace bc {
+
+class PacedPeer;
+
+class PacerHub : public std::enable_shared_from_this<PacerHub> {
+ public:
+  // `ios` runs libtorrent's network thread and must outlive the hub's timer
+  // (stop() it before the io_context stops).
+  static std::shared_ptr<PacerHub> create(boost::asio::io_context& ios, qos::RequestPacerOptions options = {});
+
+  // Any thread. rate 0 = no pacing.
+  void set_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
+  // Any thread: peers inside these subnets are not paced (new connections).
+  void set_lan(std::vector<IpSubnet> lan);
+  qos::RequestPacerStats stats() const;
+  // Any thread: no more timer; held requests stay with their peers.
+  void stop();
+
+  // For add_torrent_params::extensions.
+  std::shared_ptr<libtorrent::torrent_plugin> torrent_plugin();
+
+  // Network thread (the peer plugins).
+  bool is_lan(const boost::asio::ip::address& a) const;
+  bool admit(PacedPeer* p, const qos::PacedRequest& r);
+  void answered(PacedPeer* p, const qos::PacedRequest& r);
+  bool cancelled(PacedPeer* p, const qos::PacedRequest& r);
+  std::vector<qos::PacedRequest> take_held(PacedPeer* p);
+  void attach(PacedPeer* p, std::weak_ptr<PacedPeer> w);
+  void detach(PacedPeer* p);
+  // Sends what is due and arms the timer for the rest.
+  void pump();
+
+ private:
+  PacerHub(boost::asio::io_context& ios, qos::RequestPacerOptions options);
+  void arm(int64_t now_us);
+  void publish();  // stats for other threads
+
+  boost::asio::io_context& ios_;
+  boost::asio::steady_timer timer_;
+  int64_t timer_at_us_ = -1;  // when the armed timer fires; -1 = not armed
+  bool stopped_ = false;
+  qos::RequestPacer pacer_;
+  std::map<PacedPeer*, std::weak_ptr<PacedPeer>> peers_;
+
+  mutable std::mutex mu_;  // guards lan_ and stats_
+  std::vector<IpSubnet> lan_;
+  qos::RequestPacerStats stats_;
+};
+
+}  // namespace bc
