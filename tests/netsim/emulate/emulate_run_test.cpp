@@ -201,19 +201,18 @@ TEST_CASE("governor mechanisms at the link: a cap held on average, a window chan
   REQUIRE(cap.is_object());
   MESSAGE("cap branch: " << cap.dump());
   // Before the window (6 Mbit/s) and in it (3 Mbit/s): the rollout's payload
-  // at the link over 10 s windows (1 s steps). The issue's +-3% is NOT met on
-  // the emulated WAN (measured 0.83-1.48 x cap per window, 0.99-1.04 on
-  // average: libtorrent spends banked quota in bursts, up to 2 MB in 2 s at a
-  // 375 KB/s limit, and delivers a uTP class limit in lumps; docs/benchmarks.md
-  // "WAN governor on the emulated WAN"). What is asserted is the mechanism:
-  // the cap is in force (an unlimited class would carry up to 3.3 x the cap
-  // here) and holds on average.
+  // at the link over 10 s windows (1 s steps). With paced requests the node
+  // holds the cap per window: measured 0.977-1.005 x cap (means 0.984, 0.988;
+  // docs/benchmarks.md "WAN governor on the emulated WAN"). Asserted: no
+  // window above the issue's +3%, none far below (a shared CI VM stalls), and
+  // the mean within 5% under.
   REQUIRE(cap["caps"].size() == 2);
   for (const json& c : cap["caps"]) {
     CHECK(c["windows_10s"].get<int>() >= 1);
-    CHECK(c["payload_ratio"]["mean"].get<double>() >= 0.75);
-    CHECK(c["payload_ratio"]["mean"].get<double>() <= 1.10);
-    CHECK(c["payload_ratio"]["max"].get<double>() <= 1.60);
+    CHECK(c["payload_ratio"]["mean"].get<double>() >= 0.95);
+    CHECK(c["payload_ratio"]["mean"].get<double>() <= 1.03);
+    CHECK(c["payload_ratio"]["max"].get<double>() <= 1.03);
+    CHECK(c["payload_ratio"]["min"].get<double>() >= 0.90);
   }
   CHECK(cap["caps"][1]["cap_bytes_per_s"] == 375000);
   CHECK(cap["caps"][1]["windows_10s"].get<int>() >= 10);
