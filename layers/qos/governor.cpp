@@ -46,6 +46,8 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.capacity.buckets >= 1 && o.capacity.buckets <= 1'000, "capacity.buckets must be in [1, 1000]"));
   BC_RETURN_IF_ERROR(check(o.setpoint_fraction > 0 && o.setpoint_fraction <= 1, "setpoint_fraction must be in (0, 1]"));
   BC_RETURN_IF_ERROR(check(o.initial_rate_bytes_per_s >= 1, "initial_rate_bytes_per_s must be >= 1"));
+  BC_RETURN_IF_ERROR(check(o.initial_link_fraction >= 0 && o.initial_link_fraction <= 1,
+                           "initial_link_fraction must be in [0, 1]"));
   BC_RETURN_IF_ERROR(check(o.max_tick_gap_ms >= 10, "max_tick_gap_ms must be >= 10"));
   BC_RETURN_IF_ERROR(check(o.max_samples_per_tick >= 1 && o.max_samples_per_tick <= 65'536,
                            "max_samples_per_tick must be in [1, 65536]"));
@@ -121,7 +123,13 @@ GovernorDecision Governor::tick(const GovernorInput& in, const WanPolicy& policy
   t.loss_events = in.loss_events;
   if (last_now_ms_ && in.now_ms > *last_now_ms_)
     t.dt_s = double(std::min(in.now_ms - *last_now_ms_, opts_.max_tick_gap_ms)) / 1000.0;
-  if (!last_now_ms_) next_slowdown_ms_ = in.now_ms + opts_.slowdown_interval_ms;  // even if no queue is ever seen
+  if (!last_now_ms_) {
+    next_slowdown_ms_ = in.now_ms + opts_.slowdown_interval_ms;  // even if no queue is ever seen
+    if (policy.link_down_bytes_per_s > 0)
+      down_.rate = std::max(down_.rate, opts_.initial_link_fraction * double(policy.link_down_bytes_per_s));
+    if (policy.link_up_bytes_per_s > 0)
+      up_.rate = std::max(up_.rate, opts_.initial_link_fraction * double(policy.link_up_bytes_per_s));
+  }
   if (!last_now_ms_ || in.now_ms > *last_now_ms_) last_now_ms_ = in.now_ms;
   down_.bytes = std::max<int64_t>(0, in.bytes_down);
   up_.bytes = std::max<int64_t>(0, in.bytes_up);

@@ -30,6 +30,8 @@ qos::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   l.governor.delay_recover_fraction = 0.9;  // back quickly to 90% of the rate cut
   l.governor.delay.current_filter_samples = 3;  // with 50 ms probes: a rising queue shows in 150 ms
   l.usage_window_ms = 400;  // paced bytes arrive evenly: no need to smooth over 2 s
+  l.window_rtt_margin_ms = 30;  // a stalled sender returns at most ~30 ms of rate at once
+  l.governor.initial_link_fraction = 0.1;  // a declared link: start at 10% of it
   return l;
 }
 

@@ -101,6 +101,11 @@ void SwarmNode::Impl::on_tick(std::vector<SwarmEvent>& out) {
     last_progress = now;
     ses->post_torrent_updates(lt::torrent_handle::query_pieces);
   }
+  if (!crash_bans.empty() && !layers.empty()) {
+    for (const auto& ip : crash_bans)
+      report_ban(layers.begin()->second, ip, "sent a corrupt piece just before this node stopped uncleanly", out);
+    crash_bans.clear();
+  }
   for (auto& [key, l] : layers) {
     if (options.resume_interval_ms > 0 && l.dirty &&
         now - l.last_save >= std::chrono::milliseconds(options.resume_interval_ms))
@@ -201,6 +206,7 @@ void SwarmNode::Impl::translate(lt::alert* a, std::vector<SwarmEvent>& out) {
   } else if (auto* hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
     HashFailed ev{l->ref, int(hf->piece_index), {}};
     for (const auto& ip : l->tap->take_failure(int(hf->piece_index))) ev.peer_ips.push_back(ip.to_string());
+    if (ev.peer_ips.size() == 1) add_suspect(ev.peer_ips[0]);  // unambiguous: it alone sent the piece
     out.push_back(std::move(ev));
   } else if (auto* pb = lt::alert_cast<lt::peer_ban_alert>(a)) {
     report_ban(*l, ip_of(pb->endpoint), "sent data that failed the hash check", out);

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "layers/swarm/swarm_node_impl.hpp"
 #include "layers/swarm/swarm_settings.hpp"
@@ -141,6 +142,15 @@ void SwarmNode::Impl::apply_class_filter() {
   ses->set_peer_class_filter(f);
 }
 
+void SwarmNode::Impl::add_suspect(const std::string& ip) {
+  constexpr size_t kMaxSuspects = 256;
+  if (suspects.count(ip) || suspects.size() >= kMaxSuspects) return;
+  suspects.insert(ip);
+  std::string text;
+  for (const auto& s : suspects) text += s + "\n";
+  (void)write_file_atomic(suspects_path, text, 0644);  // best effort: losing it loses only this safeguard
+}
+
 void SwarmNode::Impl::stop_session() {
   pacer->stop();
   lt::session_proxy proxy = ses->abort();
@@ -186,6 +196,17 @@ Result<std::unique_ptr<SwarmNode>> SwarmNode::start(const SwarmNodeOptions& opti
                             std::chrono::system_clock::now().time_since_epoch()).count();
   BC_ASSIGN_OR_RETURN(BanList bans, BanList::load(options.data_dir + "/banned-peers", now_s, options.ban_ttl_s));
   m.bans.emplace(std::move(bans));
+  m.suspects_path = options.data_dir + "/suspect-peers";
+  if (node->unclean_start_) {
+    auto text = read_small_file(m.suspects_path, 64 * 1024);
+    std::istringstream lines(text.ok() ? *text : std::string());
+    for (std::string ip; std::getline(lines, ip) && m.crash_bans.size() < 256;) {
+      if (!parse_ip(ip).ok()) continue;  // a torn line
+      (void)m.bans->add(ip, now_s);
+      m.crash_bans.push_back(ip);
+    }
+  }
+  fs::remove(m.suspects_path, ec);
 
   const int cap = std::min(read_proc_int("/proc/sys/net/core/rmem_max", 212992),
                            read_proc_int("/proc/sys/net/core/wmem_max", 212992));
@@ -248,6 +269,7 @@ SwarmNode::~SwarmNode() {
   if (saved) {
     std::error_code ec;
     fs::remove(m.marker_path, ec);
+    fs::remove(m.suspects_path, ec);
   }
 }
 

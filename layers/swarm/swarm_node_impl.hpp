@@ -74,6 +74,15 @@ struct SwarmNode::Impl {
   std::string marker_path;
   std::optional<BanList> bans;  // persisted bans (SwarmNodeOptions::ban_ttl_s)
   SwarmNode::WanBytes retired_wan;  // WAN bytes of layers removed from the session
+  // Peers that were the only source of a piece that failed its hash check,
+  // kept on disk until a clean stop. libtorrent 2.0.8 can crash in the v2
+  // hash-request path that follows a failed piece (arvidn/libtorrent#8630),
+  // so a node that restarts after a crash bans them: the peer that sent the
+  // corrupt piece cannot crash it again and again.
+  std::string suspects_path;
+  std::set<std::string> suspects;
+  std::vector<std::string> crash_bans;  // banned at an unclean start, reported with the first layer
+  void add_suspect(const std::string& ip);
 
   // WAN-class payload bytes of one layer (its peer tap), as classed now.
   SwarmNode::WanBytes wan_bytes(const LayerState& l) const;

@@ -385,3 +385,15 @@ TEST_CASE("after a delay cut the rate comes back fast to delay_recover_fraction 
   CHECK(fast <= 0.9 + 0.05);  // then additive growth again
   CHECK(plain < 0.6);
 }
+
+TEST_CASE("with initial_link_fraction the first rate is that share of a declared link, else the initial rate") {
+  GovernorOptions o;
+  o.initial_link_fraction = 0.1;
+  Driver d{Governor(o)};
+  d.policy.link_down_bytes_per_s = 6'250'000;  // 50 Mbit/s
+  d.tick({20});
+  CHECK(d.gov.rate_bytes_per_s(Direction::down) >= 625'000);
+  Driver plain{Governor(o)};  // no declared link
+  plain.tick({20});
+  CHECK(plain.gov.rate_bytes_per_s(Direction::down) <= 2.0 * double(o.initial_rate_bytes_per_s));
+}

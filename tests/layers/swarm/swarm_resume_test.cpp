@@ -147,3 +147,28 @@ TEST_CASE("after kill -9 mid-download, a restart rechecks the disk and fetches o
   CHECK(std::get<LayerChecked>(seen.back()).done_bytes == total);
   CHECK(dl->layer_status(layer.ref())->downloaded.total() == 0);
 }
+
+TEST_CASE("after an unclean stop the sole source of a corrupt piece is banned and reported; a clean stop forgets suspects") {
+  test::TmpDir tmp;
+  test::write_file(tmp / "src/etc/conf", "conf\n");
+  auto layer = test::capture_test_layer(tmp / "src", {"base", 1}, kPiece);
+  // The state a crash leaves: the running marker, and a suspect (plus a torn line).
+  test::write_file(tmp / "n/running", "12345\n");
+  test::write_file(tmp / "n/suspect-peers", "127.0.0.77\n127.0.\n");
+  auto n = test::start_node(tmp / "n", "127.0.0.3");
+  CHECK(n->recovered_from_unclean_shutdown());
+  CHECK_FALSE(std::filesystem::exists(tmp / "n/suspect-peers"));
+  CHECK(test::read_file(tmp / "n/banned-peers").find("127.0.0.77") != std::string::npos);
+  REQUIRE(n->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
+  std::vector<SwarmEvent> seen;
+  auto banned = [](const SwarmEvent& e) {
+    auto* b = std::get_if<PeerBanned>(&e);
+    return b && b->peer_ip == "127.0.0.77" && b->reason.find("uncleanly") != std::string::npos;
+  };
+  CHECK(test::poll_until({n.get()}, n.get(), &seen, banned, 5'000));
+  // A clean stop: no marker; a suspect file written since is removed too.
+  test::write_file(tmp / "n/suspect-peers", "127.0.0.88\n");
+  n.reset();
+  CHECK_FALSE(std::filesystem::exists(tmp / "n/running"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "n/suspect-peers"));
+}
