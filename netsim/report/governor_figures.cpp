@@ -47,14 +47,18 @@ void rollout_period(const Scenario& s, const BranchDef& b, const RunInputs& in, 
   if (!f.rollout_done) f.rollout_end_ms = down != nullptr && !down->t_ms.empty() ? down->t_ms.back() : -1;
 }
 
-void link_figures(const DirectionData& d, std::int64_t interval_ms, GovernorFigures& f) {
-  double rollout = 0, cross = 0, ms = 0;
+// cap_bytes_per_s: the branch's static download cap, 0 = none.
+void link_figures(const DirectionData& d, std::int64_t interval_ms, std::int64_t cap_bytes_per_s, GovernorFigures& f) {
+  double rollout = 0, cross = 0, ms = 0, allowed = 0;
   std::vector<double> mean_q, max_q;
   for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
     if (!inside(d, interval_ms, i, f.rollout_start_ms, f.rollout_end_ms)) continue;
     rollout += rollout_ip(d, i);
     cross += double(std::min(at(d.xt_bytes, i), d.bytes[i]));
     ms += double(bin_ms(d, interval_ms, i));
+    const double bin_s = double(bin_ms(d, interval_ms, i)) / 1000.0;
+    const double free = double(d.rate_bytes_per_s) * bin_s - double(std::min(at(d.xt_bytes, i), d.bytes[i]));
+    allowed += std::max(0.0, cap_bytes_per_s > 0 ? std::min(free, double(cap_bytes_per_s) * bin_s) : free);
     if (i < d.mean_queue_delay_us.size()) mean_q.push_back(double(d.mean_queue_delay_us[i]) / 1000.0);
     max_q.push_back(double(d.max_queue_delay_us[i]) / 1000.0);
   }
@@ -63,6 +67,7 @@ void link_figures(const DirectionData& d, std::int64_t interval_ms, GovernorFigu
   f.cross_mbit = cross * 8 / 1000.0 / ms;
   const double spare = double(d.rate_bytes_per_s) * ms / 1000.0 - cross;
   if (d.rate_bytes_per_s > 0 && spare > 0) f.spare_taken = rollout / spare;
+  if (cap_bytes_per_s > 0 && allowed > 0) f.spare_taken_within_cap = rollout / allowed;
   f.qdelay_mean_p50_ms = percentile(mean_q, 0.50);
   f.qdelay_mean_p95_ms = percentile(mean_q, 0.95);
   f.qdelay_max_p95_ms = percentile(max_q, 0.95);
@@ -152,7 +157,14 @@ GovernorFigures governor_figures(const Scenario& s, const BranchDef& b, const Ru
   added_delay(b, in, f);
   if (link == nullptr) return f;
   const DirectionData& d = link->down;
-  link_figures(d, link->interval_ms, f);
+  std::int64_t static_cap = 0;
+  if (b.wan_policy && b.governor == GovernorMode::on && b.wan_policy->windows.empty()) {
+    const auto& cap = b.wan_policy->default_caps.download;
+    if (cap.kind == qos::RateCap::Kind::bytes_per_s) static_cap = cap.bytes_per_s;
+    if (cap.kind == qos::RateCap::Kind::percent && b.wan_policy->link_down_bytes_per_s > 0)
+      static_cap = std::int64_t(cap.percent / 100.0 * double(b.wan_policy->link_down_bytes_per_s));
+  }
+  link_figures(d, link->interval_ms, static_cap, f);
   const std::int64_t settled = f.rollout_start_ms + kCapSettleMs;
   const WindowChangeData* wc = nullptr;
   for (const WindowChangeData& w : in.window_changes)
@@ -189,6 +201,7 @@ nlohmann::json GovernorFigures::to_json() const {
           {"rollout_s", rollout_end_ms > rollout_start_ms ? double(rollout_end_ms - rollout_start_ms) / 1000.0 : -1.0},
           {"capacity_mbit", capacity_mbit}, {"rollout_mbit", rollout_mbit}, {"cross_mbit", cross_mbit},
           {"spare_taken", spare_taken},
+          {"spare_taken_within_cap", spare_taken_within_cap},
           {"interactive_added_ms", {{"baseline", baseline_ms}, {"p50", added_p50_ms}, {"p95", added_p95_ms},
                                     {"samples", added_samples}}},
           {"queue_delay_rollout_ms", {{"mean_p50", qdelay_mean_p50_ms}, {"mean_p95", qdelay_mean_p95_ms},

@@ -6,6 +6,9 @@
 // of its endpoints (the end of the series when one is not done). Over it:
 //   spare taken = rollout IP bytes / (capacity x time - cross-traffic IP bytes),
 //     rollout = everything on the downlink but the cross-traffic node's packets;
+//     and, for a static cap (bytes/s, or % of the declared link), the same
+//     against min(capacity - cross, cap) per bin: a cap below the spare is the
+//     administrator's choice, not bandwidth the governor left;
 //   added delay = interactive latency minus its unloaded baseline (the median
 //     of the samples sent before the rollout; the minimum when there are none);
 //   queue delay = the emulator's per-100 ms mean (and max) queue delay.
@@ -51,6 +54,10 @@ struct GovernorFigures {
   double rollout_mbit = 0;          // mean over the rollout period, IP bytes
   double cross_mbit = 0;
   double spare_taken = -1;          // -1: no rollout period / no link data
+  // The same against what the policy lets the rollout take: per 100 ms bin,
+  // min(capacity - cross traffic, the branch's static cap). -1 when the
+  // policy has no static cap (then it equals spare_taken).
+  double spare_taken_within_cap = -1;
   double baseline_ms = -1;          // interactive unloaded latency
   double added_p50_ms = -1, added_p95_ms = -1;
   std::size_t added_samples = 0;

@@ -155,6 +155,11 @@ std::string governor_table(const std::vector<GovernorFigures>& gs) {
     std::snprintf(line, sizeof line, "%-8s %-8s %8.1f%s %9.2f %9.2f %8.1f %15s %17s\n", g.branch.c_str(), g.mode.c_str(),
                   rs, g.rollout_done ? " " : "+", g.rollout_mbit, g.cross_mbit, g.spare_taken * 100, added, q);
     out += line;
+    if (g.spare_taken_within_cap >= 0) {
+      std::snprintf(line, sizeof line, "         spare taken within the policy's cap (min(spare, cap) per 100 ms): %.1f%%\n",
+                    g.spare_taken_within_cap * 100);
+      out += line;
+    }
     for (const auto& c : g.caps) {
       std::snprintf(line, sizeof line,
                     "         cap %.3f Mbit/s over [%.0f, %.0f) s, %d x 10 s windows: payload at the link %.3f..%.3f "

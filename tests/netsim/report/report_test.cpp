@@ -259,6 +259,8 @@ TEST_CASE("governor figures: spare capacity taken, added delay over the baseline
   CHECK(g.rollout_mbit == doctest::Approx(6.0));      // 75,000 B per 100 ms
   CHECK(g.cross_mbit == doctest::Approx(3.0));
   CHECK(g.spare_taken == doctest::Approx(75'000.0 / (125'000 - 37'500)));  // 0.857
+  // Against min(spare, the 600,000 B/s cap) = 60,000 B per bin (IP bytes over a payload cap).
+  CHECK(g.spare_taken_within_cap == doctest::Approx(75'000.0 / 60'000));
   CHECK(g.baseline_ms == doctest::Approx(70.0));      // median of the 40 samples before 20 s
   CHECK(g.added_samples == 40);                       // 20 s .. 39.5 s
   CHECK(g.added_p50_ms == doctest::Approx(10.0));
