@@ -1,6 +1,7 @@
 #include "netsim/report/governor_figures.hpp"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 
 #include "netsim/report/report.hpp"
@@ -45,6 +46,40 @@ void rollout_period(const Scenario& s, const BranchDef& b, const RunInputs& in, 
     f.rollout_end_ms = std::max(f.rollout_end_ms, last);
   }
   if (!f.rollout_done) f.rollout_end_ms = down != nullptr && !down->t_ms.empty() ? down->t_ms.back() : -1;
+}
+
+// The smallest whole-ms bucket's upper edge holding the q-quantile of the
+// merged histogram; -1 when empty.
+double hist_quantile_ms(const std::map<std::int32_t, std::uint64_t>& h, std::uint64_t total, double q) {
+  if (total == 0) return -1;
+  const double want = q * double(total);
+  std::uint64_t seen = 0;
+  for (const auto& [ms, n] : h) {
+    seen += n;
+    if (double(seen) >= want) return double(ms + 1);
+  }
+  return double(h.rbegin()->first + 1);
+}
+
+void cross_queue_figures(const DirectionData& d, std::int64_t interval_ms, GovernorFigures& f) {
+  if (d.xt_queue_delay_ms.size() != d.t_ms.size()) return;
+  std::map<std::int32_t, std::uint64_t> during, before;
+  std::uint64_t n_during = 0, n_before = 0;
+  for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
+    const bool in_rollout = inside(d, interval_ms, i, f.rollout_start_ms, f.rollout_end_ms);
+    const bool earlier = d.t_ms[i] <= f.rollout_start_ms;
+    if (!in_rollout && !earlier) continue;
+    for (const auto& [ms, n] : d.xt_queue_delay_ms[i]) {
+      (in_rollout ? during : before)[ms] += n;
+      (in_rollout ? n_during : n_before) += n;
+    }
+  }
+  f.xt_qdelay_packets = n_during;
+  if (n_during == 0) return;
+  f.xt_qdelay_p50_ms = hist_quantile_ms(during, n_during, 0.50);
+  f.xt_qdelay_p95_ms = hist_quantile_ms(during, n_during, 0.95);
+  f.xt_qdelay_unloaded_p50_ms = n_before > 0 ? hist_quantile_ms(before, n_before, 0.50) : 0;
+  f.xt_qdelay_added_p95_ms = f.xt_qdelay_p95_ms - f.xt_qdelay_unloaded_p50_ms;
 }
 
 // cap_bytes_per_s: the branch's static download cap, 0 = none.
@@ -165,6 +200,7 @@ GovernorFigures governor_figures(const Scenario& s, const BranchDef& b, const Ru
       static_cap = std::int64_t(cap.percent / 100.0 * double(b.wan_policy->link_down_bytes_per_s));
   }
   link_figures(d, link->interval_ms, static_cap, f);
+  cross_queue_figures(d, link->interval_ms, f);
   const std::int64_t settled = f.rollout_start_ms + kCapSettleMs;
   const WindowChangeData* wc = nullptr;
   for (const WindowChangeData& w : in.window_changes)
@@ -202,6 +238,9 @@ nlohmann::json GovernorFigures::to_json() const {
           {"capacity_mbit", capacity_mbit}, {"rollout_mbit", rollout_mbit}, {"cross_mbit", cross_mbit},
           {"spare_taken", spare_taken},
           {"spare_taken_within_cap", spare_taken_within_cap},
+          {"cross_queue_delay_ms",
+           {{"p50", xt_qdelay_p50_ms}, {"p95", xt_qdelay_p95_ms}, {"unloaded_p50", xt_qdelay_unloaded_p50_ms},
+            {"added_p95", xt_qdelay_added_p95_ms}, {"packets", xt_qdelay_packets}}},
           {"interactive_added_ms", {{"baseline", baseline_ms}, {"p50", added_p50_ms}, {"p95", added_p95_ms},
                                     {"samples", added_samples}}},
           {"queue_delay_rollout_ms", {{"mean_p50", qdelay_mean_p50_ms}, {"mean_p95", qdelay_mean_p95_ms},

@@ -62,6 +62,12 @@ struct GovernorFigures {
   double added_p50_ms = -1, added_p95_ms = -1;
   std::size_t added_samples = 0;
   double qdelay_mean_p50_ms = -1, qdelay_mean_p95_ms = -1, qdelay_max_p95_ms = -1;
+  // The queue delay the cross traffic's own packets saw at the link, per
+  // packet (1 ms buckets, upper edges): over the rollout, and its median
+  // before the rollout (unloaded: the cross traffic's own bursts). Added p95 =
+  // rollout p95 - unloaded median. -1 when the run has no such series.
+  double xt_qdelay_p50_ms = -1, xt_qdelay_p95_ms = -1, xt_qdelay_unloaded_p50_ms = -1, xt_qdelay_added_p95_ms = -1;
+  std::uint64_t xt_qdelay_packets = 0;
   std::vector<CapCheck> caps;
   double window_change_latency_ms = -1;  // -1: no window change, or the rate never followed
   // From the boundary to the end of the first 1 s window whose mean payload

@@ -155,6 +155,14 @@ std::string governor_table(const std::vector<GovernorFigures>& gs) {
     std::snprintf(line, sizeof line, "%-8s %-8s %8.1f%s %9.2f %9.2f %8.1f %15s %17s\n", g.branch.c_str(), g.mode.c_str(),
                   rs, g.rollout_done ? " " : "+", g.rollout_mbit, g.cross_mbit, g.spare_taken * 100, added, q);
     out += line;
+    if (g.xt_qdelay_packets > 0) {
+      std::snprintf(line, sizeof line,
+                    "         cross traffic's packets at the link: queue delay p50/p95 %.0f/%.0f ms (unloaded p50 "
+                    "%.0f ms): added p95 %.0f ms, %llu packets\n",
+                    g.xt_qdelay_p50_ms, g.xt_qdelay_p95_ms, g.xt_qdelay_unloaded_p50_ms, g.xt_qdelay_added_p95_ms,
+                    static_cast<unsigned long long>(g.xt_qdelay_packets));
+      out += line;
+    }
     if (g.spare_taken_within_cap >= 0) {
       std::snprintf(line, sizeof line, "         spare taken within the policy's cap (min(spare, cap) per 100 ms): %.1f%%\n",
                     g.spare_taken_within_cap * 100);

@@ -78,6 +78,22 @@ Status parse_direction(const json& d, const std::string& at, DirectionData* out)
   BC_RETURN_IF_ERROR(optional("payload_bytes_out", &out->payload_bytes));
   BC_RETURN_IF_ERROR(optional("xt_bytes_out", &out->xt_bytes));
   BC_RETURN_IF_ERROR(optional("xt_payload_bytes_out", &out->xt_payload_bytes));
+  if (s.contains("xt_queue_delay_ms")) {
+    const json& h = s["xt_queue_delay_ms"];
+    const std::string hat = at + ".series.xt_queue_delay_ms";
+    if (!h.is_array() || h.size() != out->t_ms.size()) return bad(hat, "must be an array as long as t_ms");
+    out->xt_queue_delay_ms.resize(h.size());
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      if (!h[i].is_array() || h[i].size() > 10'001) return bad(hat, "each point must be an array of [ms, packets]");
+      for (const json& pair : h[i]) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() || !pair[1].is_number_unsigned())
+          return bad(hat, "each entry must be [ms, packets]");
+        const std::int64_t ms = pair[0].get<std::int64_t>();
+        if (ms < 0 || ms > 10'000) return bad(hat, "ms out of [0, 10000]");
+        out->xt_queue_delay_ms[i].emplace_back(std::int32_t(ms), pair[1].get<std::uint32_t>());
+      }
+    }
+  }
   return Status();
 }
 

@@ -45,6 +45,9 @@ struct DirectionData {
   std::vector<std::uint64_t> payload_bytes;        // L4 payload delivered
   std::vector<std::uint64_t> xt_bytes;             // IP bytes from/to the cross-traffic node
   std::vector<std::uint64_t> xt_payload_bytes;     // their L4 payload
+  // Per point: the cross traffic's packets queued in it, {whole ms of queue
+  // delay, packets}; empty for runs made before it was recorded.
+  std::vector<std::vector<std::pair<std::int32_t, std::uint32_t>>> xt_queue_delay_ms;
 };
 
 struct LinkData {

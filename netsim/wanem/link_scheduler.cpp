@@ -34,7 +34,7 @@ void LinkScheduler::retire_serialized(std::int64_t now_ns) {
   }
 }
 
-LinkScheduler::Verdict LinkScheduler::offer(std::int64_t now_ns, PacketBytes packet) {
+LinkScheduler::Verdict LinkScheduler::offer(std::int64_t now_ns, PacketBytes packet, bool marked) {
   counters_.packets_in++;
   counters_.bytes_in += packet.size();
   if (packet.size() > options_.mtu_bytes || packet.empty()) {
@@ -63,6 +63,7 @@ LinkScheduler::Verdict LinkScheduler::offer(std::int64_t now_ns, PacketBytes pac
   interval_max_queue_delay_ns_ = std::max(interval_max_queue_delay_ns_, waited_ns);
   interval_sum_queue_delay_ns_ += waited_ns;
   interval_queued_packets_++;
+  if (marked) interval_marked_ms_[std::int32_t(std::min<std::int64_t>(waited_ns / 1'000'000, kMaxMarkedDelayMs))]++;
   link_free_ns_ = finish_ns;
   queue_bytes_ += packet.size();
   queue_.push_back(Queued{std::move(packet), finish_ns});
@@ -104,6 +105,12 @@ std::int64_t LinkScheduler::take_interval_mean_queue_delay_ns() {
   interval_sum_queue_delay_ns_ = 0;
   interval_queued_packets_ = 0;
   return v;
+}
+
+std::vector<std::pair<std::int32_t, std::uint32_t>> LinkScheduler::take_interval_marked_delays_ms() {
+  std::vector<std::pair<std::int32_t, std::uint32_t>> out(interval_marked_ms_.begin(), interval_marked_ms_.end());
+  interval_marked_ms_.clear();
+  return out;
 }
 
 }  // namespace bc::netsim

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <random>
 #include <vector>
@@ -53,7 +54,10 @@ class LinkScheduler {
 
   // Offers a packet arriving at now_ns. REQUIRES: now_ns never decreases
   // across calls to offer/take_due/backlog_bytes.
-  Verdict offer(std::int64_t now_ns, PacketBytes packet);
+  // `marked`: the packet belongs to the cross traffic; its queue delay is
+  // also kept apart (take_interval_marked_delays_ms), so a report can say
+  // what queuing delay the cross traffic itself saw.
+  Verdict offer(std::int64_t now_ns, PacketBytes packet, bool marked = false);
 
   // Appends to `out`, in order, every packet due at or before now_ns; returns
   // how many were appended.
@@ -75,6 +79,11 @@ class LinkScheduler {
   std::int64_t take_interval_max_queue_delay_ns();
   // The mean queue delay of packets queued since the last call (0 when none); resets it.
   std::int64_t take_interval_mean_queue_delay_ns();
+  // Queue delays of the marked packets queued since the last call, as
+  // {whole ms, packets} in ascending ms (at most kMaxMarkedDelayMs; longer
+  // ones count there); resets it.
+  std::vector<std::pair<std::int32_t, std::uint32_t>> take_interval_marked_delays_ms();
+  static constexpr std::int32_t kMaxMarkedDelayMs = 10'000;
 
  private:
   struct Queued {
@@ -102,6 +111,7 @@ class LinkScheduler {
   std::int64_t interval_max_queue_delay_ns_ = 0;
   std::int64_t interval_sum_queue_delay_ns_ = 0;
   std::int64_t interval_queued_packets_ = 0;
+  std::map<std::int32_t, std::uint32_t> interval_marked_ms_;  // bounded: <= kMaxMarkedDelayMs + 1 keys
 };
 
 }  // namespace bc::netsim

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,9 @@ struct SeriesPoint {
   std::uint64_t payload_bytes_out = 0;     // L4 payload delivered
   std::uint64_t xt_bytes_out = 0;          // IP bytes from/to the marked (cross-traffic) host
   std::uint64_t xt_payload_bytes_out = 0;  // their L4 payload
+  // Queue delays of the cross traffic's packets queued in the interval:
+  // {whole ms, packets} (LinkScheduler::take_interval_marked_delays_ms).
+  std::vector<std::pair<std::int32_t, std::uint32_t>> xt_queue_delay_ms;
 };
 
 // A bounded time series: the newest `max_points` samples are kept.

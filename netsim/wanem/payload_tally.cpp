@@ -30,10 +30,14 @@ void PayloadTally::add(std::span<const std::uint8_t> p) {
   const std::uint32_t payload = l4_payload_bytes(p);
   totals_.ip_bytes += p.size();
   totals_.payload_bytes += payload;
-  if (marked_ != 0 && p.size() >= 20 && (p[0] >> 4) == 4 && (be32(p, 12) == marked_ || be32(p, 16) == marked_)) {
+  if (is_marked(p)) {
     totals_.marked_ip_bytes += p.size();
     totals_.marked_payload_bytes += payload;
   }
+}
+
+bool PayloadTally::is_marked(std::span<const std::uint8_t> p) const {
+  return marked_ != 0 && p.size() >= 20 && (p[0] >> 4) == 4 && (be32(p, 12) == marked_ || be32(p, 16) == marked_);
 }
 
 }  // namespace bc::netsim

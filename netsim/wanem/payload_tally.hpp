@@ -31,6 +31,8 @@ class PayloadTally {
 
   void add(std::span<const std::uint8_t> packet);
   const PayloadTotals& totals() const { return totals_; }
+  // An IPv4 packet from or to the marked host.
+  bool is_marked(std::span<const std::uint8_t> packet) const;
 
  private:
   std::uint32_t marked_;

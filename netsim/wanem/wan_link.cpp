@@ -138,7 +138,8 @@ void WanLink::on_readable(int side) {
       s.dropped_cut++;
       continue;
     }
-    s.link.offer(now_ns(), PacketBytes(read_buf_.begin(), read_buf_.begin() + n));
+    const bool marked = s.payload.is_marked({read_buf_.data(), size_t(n)});
+    s.link.offer(now_ns(), PacketBytes(read_buf_.begin(), read_buf_.begin() + n), marked);
   }
   arm_timer();
   if (!broken) wait_readable(side);

@@ -261,6 +261,8 @@ TEST_CASE("governor figures: spare capacity taken, added delay over the baseline
   CHECK(g.spare_taken == doctest::Approx(75'000.0 / (125'000 - 37'500)));  // 0.857
   // Against min(spare, the 600,000 B/s cap) = 60,000 B per bin (IP bytes over a payload cap).
   CHECK(g.spare_taken_within_cap == doctest::Approx(75'000.0 / 60'000));
+  CHECK(g.xt_qdelay_packets == 0);  // the fixture's series has no per-packet cross delays
+  CHECK(g.xt_qdelay_added_p95_ms == -1);
   CHECK(g.baseline_ms == doctest::Approx(70.0));      // median of the 40 samples before 20 s
   CHECK(g.added_samples == 40);                       // 20 s .. 39.5 s
   CHECK(g.added_p50_ms == doctest::Approx(10.0));
@@ -320,6 +322,25 @@ TEST_CASE("plot directory with a quote is refused") {
   Fixture f;
   Report r = build_report(f.scenario, f.inputs);
   CHECK_FALSE(write_plot_script(f.scenario, f.inputs, r, "/tmp/x'y").ok());
+}
+
+TEST_CASE("governor figures: the cross traffic's own packets' queue delay, per packet, over the rollout against before it") {
+  GovernorFixture f;
+  DirectionData& d = f.down();
+  d.xt_queue_delay_ms.assign(d.t_ms.size(), {});
+  for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
+    if (d.t_ms[i] <= 20'000) d.xt_queue_delay_ms[i] = {{1, 10}};              // unloaded: 1 ms
+    else if (d.t_ms[i] <= 60'000) d.xt_queue_delay_ms[i] = {{8, 18}, {30, 2}};  // 10% of packets at 30 ms
+  }
+  GovernorFigures g = governor_figures(f.scenario, f.scenario.branches[0], f.in);
+  CHECK(g.xt_qdelay_packets == 400 * 20);
+  CHECK(g.xt_qdelay_p50_ms == 9);            // upper edge of the 8 ms bucket
+  CHECK(g.xt_qdelay_p95_ms == 31);           // the top 10% decide the p95
+  CHECK(g.xt_qdelay_unloaded_p50_ms == 2);
+  CHECK(g.xt_qdelay_added_p95_ms == 29);
+  // A series without the per-packet delays leaves the figures unknown.
+  f.down().xt_queue_delay_ms.clear();
+  CHECK(governor_figures(f.scenario, f.scenario.branches[0], f.in).xt_qdelay_p95_ms == -1);
 }
 
 }  // namespace

@@ -37,6 +37,20 @@ TEST_CASE("each packet leaves size/rate after the previous one plus the propagat
   CHECK(link.counters().bytes_out == 15000);
 }
 
+TEST_CASE("the queue delays of marked (cross-traffic) packets are kept apart, by whole ms, and reset when taken") {
+  // 1.25 MB/s: each 1500-byte packet adds 1.2 ms of queue for the next.
+  LinkScheduler link(options(1'250'000, 0, 1 << 20));
+  for (int i = 0; i < 5; ++i) REQUIRE(link.offer(0, packet(1500), /*marked=*/i % 2 == 0) == LinkScheduler::Verdict::queued);
+  // Marked: packets 0, 2, 4 waited 0, 2.4 and 4.8 ms.
+  const auto h = link.take_interval_marked_delays_ms();
+  REQUIRE(h.size() == 3);
+  CHECK(h[0] == std::pair<std::int32_t, std::uint32_t>{0, 1});
+  CHECK(h[1] == std::pair<std::int32_t, std::uint32_t>{2, 1});
+  CHECK(h[2] == std::pair<std::int32_t, std::uint32_t>{4, 1});
+  CHECK(link.take_interval_marked_delays_ms().empty());
+  CHECK(link.queue_delay().count() == 5);  // every packet still counts in the link's histogram
+}
+
 TEST_CASE("a long busy period is exact to the nanosecond whatever the packet sizes") {
   // 1e9 / 12345679 is not whole: the carried remainder must keep the total exact.
   const std::uint64_t rate = 12'345'679;
