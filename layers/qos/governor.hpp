@@ -38,14 +38,14 @@ struct GovernorOptions {
   CapacityEstimatorOptions capacity;  // capacity estimate for % caps
 
   // The delay the control aims at, as a fraction of the policy's target: the
-  // target bounds what people's traffic sees, so the standing queue must sit
-  // below it (a 2-RTT web request sees it twice). (0, 1]; default 1.
+  // target bounds what people's traffic sees at the 95th percentile, so the
+  // standing queue must sit below it. (0, 1]; default 1.
   double setpoint_fraction = 1.0;
-  int64_t initial_rate_bytes_per_s = 65'536;
+  int64_t initial_rate_bytes_per_s = 65'536;  // first rate before any feedback; default 64 KiB/s
   // When the policy declares the link, the first rate is at least this x its
   // capacity (slow start from 64 KiB/s takes ~4 s to fill 50 Mbit/s).
   // [0, 1]; default 0.
-  double initial_link_fraction = 0;  // first rate before any feedback; default 64 KiB/s
+  double initial_link_fraction = 0;
   int64_t max_tick_gap_ms = 2'000;    // a longer tick counts as this much for control; default 2 s
   size_t max_samples_per_tick = 1'024;  // RTT samples used per tick (the newest); default 1024
 

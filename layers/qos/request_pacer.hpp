@@ -66,8 +66,6 @@ class RequestPacer {
   // flight at most (0 = no bound). Takes effect for held requests at the next
   // release(). `now_us` monotonic.
   void set_pace(int64_t rate_bytes_per_s, int64_t window_bytes, int64_t now_us);
-  int64_t rate_bytes_per_s() const { return rate_; }
-  int64_t window_bytes() const { return window_; }
 
   // libtorrent is about to send `r` to `peer`. true: send it now (it counts in
   // flight); false: held, release() hands it out later. Requests behind held

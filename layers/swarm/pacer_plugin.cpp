@@ -124,22 +124,14 @@ bool PacerHub::is_lan(const boost::asio::ip::address& a) const {
   return false;
 }
 
-qos::RequestPacerStats PacerHub::stats() const {
-  std::lock_guard lock(mu_);
-  return stats_;
-}
-
 void PacerHub::stop() {
   boost::asio::post(ios_, [self = shared_from_this()] {
     self->stopped_ = true;
     self->timer_.cancel();
-    // Whatever is held goes now: nobody will release it later.
+    // Whatever is held goes now: nobody will release it later (pump() sends
+    // it; arm() no longer sets the timer).
     self->pacer_.set_pace(0, 0, steady_us());
-    for (const auto& [peer, r] : self->pacer_.release(steady_us())) {
-      auto it = self->peers_.find(reinterpret_cast<PacedPeer*>(peer));
-      if (it == self->peers_.end()) continue;
-      if (auto p = it->second.lock()) p->send(r);
-    }
+    self->pump();
   });
 }
 
@@ -147,7 +139,6 @@ bool PacerHub::admit(PacedPeer* p, const qos::PacedRequest& r) {
   const int64_t now = steady_us();
   const bool now_ok = pacer_.admit(reinterpret_cast<uint64_t>(p), r, now);
   if (!now_ok) arm(now);
-  publish();
   return now_ok;
 }
 
@@ -177,7 +168,6 @@ void PacerHub::pump() {
     if (auto p = it->second.lock()) p->send(r);
   }
   arm(now);
-  publish();
 }
 
 // One timer, set for when the pacer can next release; re-set only when that
@@ -194,11 +184,6 @@ void PacerHub::arm(int64_t now_us) {
     self->timer_at_us_ = -1;
     self->pump();
   });
-}
-
-void PacerHub::publish() {
-  std::lock_guard lock(mu_);
-  stats_ = pacer_.stats();
 }
 
 }  // namespace bc

@@ -11,7 +11,7 @@
 // after the cancel, so the peer answers it rather than leave libtorrent
 // waiting for a reject that would never come (end game only).
 //
-// Thread affinity: set_pace/set_lan/stats/stop from any thread; everything
+// Thread affinity: set_pace/set_lan/stop from any thread; everything
 // else runs on libtorrent's network thread (the io_context's).
 #pragma once
 
@@ -42,7 +42,6 @@ class PacerHub : public std::enable_shared_from_this<PacerHub> {
   void set_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
   // Any thread: peers inside these subnets are not paced (new connections).
   void set_lan(std::vector<IpSubnet> lan);
-  qos::RequestPacerStats stats() const;
   // Any thread: no more timer; held requests stay with their peers.
   void stop();
 
@@ -63,7 +62,6 @@ class PacerHub : public std::enable_shared_from_this<PacerHub> {
  private:
   PacerHub(boost::asio::io_context& ios, qos::RequestPacerOptions options);
   void arm(int64_t now_us);
-  void publish();  // stats for other threads
 
   boost::asio::io_context& ios_;
   boost::asio::steady_timer timer_;
@@ -72,9 +70,8 @@ class PacerHub : public std::enable_shared_from_this<PacerHub> {
   qos::RequestPacer pacer_;
   std::map<PacedPeer*, std::weak_ptr<PacedPeer>> peers_;
 
-  mutable std::mutex mu_;  // guards lan_ and stats_
+  mutable std::mutex mu_;  // guards lan_
   std::vector<IpSubnet> lan_;
-  qos::RequestPacerStats stats_;
 };
 
 }  // namespace bc

@@ -407,8 +407,6 @@ void SwarmNode::set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_by
   impl_->pacer->set_pace(rate_bytes_per_s, window_bytes);
 }
 
-qos::RequestPacerStats SwarmNode::wan_request_pacer_stats() const { return impl_->pacer->stats(); }
-
 void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->set_class_limits(impl_->lan_class, down, up); }
 
 Result<SwarmLayerStatus> SwarmNode::layer_status(const LayerRef& ref) {

@@ -31,7 +31,6 @@
 #include <vector>
 
 #include "layers/model/trusted_manifest.hpp"
-#include "layers/qos/request_pacer.hpp"
 #include "layers/swarm/ip_subnet.hpp"
 #include "layers/swarm/swarm_events.hpp"
 #include "layers/swarm/swarm_options.hpp"
@@ -119,7 +118,6 @@ class SwarmNode {
   // at most rate bytes/s requested, at most window bytes unanswered; rate 0 =
   // unpaced. Any thread; applies within a millisecond to live connections.
   void set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
-  qos::RequestPacerStats wan_request_pacer_stats() const;
   void set_lan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
   // Payload bytes received from / sent to WAN peers (outside the LAN subnets,
   // as classed now) since the node started, removed layers included; what the
