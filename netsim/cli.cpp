@@ -334,7 +334,7 @@ int run_cli(int argc, char** argv) {
   lt->add_option("--flow-ms", lo.flow_ms, "length of each rate flow")->capture_default_str();
   lt->add_option("--rtt-probes", lo.rtt_probes)->capture_default_str();
   lt->add_flag("!--no-tcp", lo.tcp, "skip the TCP flows");
-  lt->add_option("--rt-priority", lo.realtime_priority, "SCHED_FIFO priority of emulator and probes, 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
+  lt->add_option("--rt-priority", lo.realtime_priority, "SCHED_FIFO priority of the probes (the emulator runs 10 above), 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
   lt->add_option("--spin-us", lo.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
   lt->add_option("--json", json_path, "write the full report here");
 

@@ -1,12 +1,14 @@
 #include "netsim/linktest.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <future>
 
 #include "netsim/tools/flow_probe.hpp"
 #include "netsim/tools/link_bench.hpp"
 #include "netsim/tools/rtt_probe.hpp"
+#include "netsim/tools/timer_jitter.hpp"
 
 namespace bc::netsim {
 
@@ -48,6 +50,10 @@ RttProbeOptions rtt_options(LinkBench& bench, int count, int interval_us, int rt
 
 double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
+// The emulator runs above the probes: SCHED_FIFO threads of one priority do
+// not preempt each other, and a probe thread must not make the emulator late.
+int emulator_priority(int probes) { return probes > 0 ? std::min(99, probes + 10) : 0; }
+
 nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbit) {
   nlohmann::json j;
   j["rate_mbit"] = mbit;
@@ -77,7 +83,15 @@ nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbi
     record("tcp", run_tcp_flow(f));
   }
   (void)bench.configure(link, link);
+  // The machine's own wake-up lateness alongside, at the emulator's priority:
+  // the floor under the emulator's lateness on this machine.
+  TimerJitterOptions jo;
+  jo.period_us = 500;
+  jo.duration_ms = std::max(1, o.rtt_probes * 2);
+  jo.realtime_priority = emulator_priority(o.realtime_priority);
+  auto machine = std::async(std::launch::async, [jo] { return measure_timer_jitter(jo); });
   auto rtt = run_rtt_probe(rtt_options(bench, o.rtt_probes, 2000, o.realtime_priority));
+  auto reference = machine.get();
   nlohmann::json stats = bench.stats_json();
   if (!rtt.ok()) {
     j["rtt"] = {{"error", rtt.status().to_string()}};
@@ -96,6 +110,13 @@ nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbi
               {"emulator_lateness_p50_us", stats["a_to_b"]["lateness"]["p50_us"]},
               {"emulator_lateness_p99_us", stats["a_to_b"]["lateness"]["p99_us"]},
               {"emulator_lateness_max_us", stats["a_to_b"]["lateness"]["max_us"]}};
+  if (reference.ok()) {
+    j["rtt"]["machine_lateness_p50_us"] = us(reference->percentile_ns(0.5));
+    j["rtt"]["machine_lateness_p99_us"] = us(reference->percentile_ns(0.99));
+    j["rtt"]["machine_lateness_max_us"] = us(reference->max_ns());
+  } else {
+    j["rtt"]["machine_lateness_error"] = reference.status().to_string();
+  }
   return j;
 }
 
@@ -171,7 +192,7 @@ Result<nlohmann::json> run_link_test(const LinkTestOptions& o) {
   LinkBenchOptions bo;
   bo.run_id = o.run_id;
   bo.a_to_b = bo.b_to_a = make_link(100, o.delay_ms, o.queue_ms, 0);
-  bo.emulator.realtime_priority = o.realtime_priority;
+  bo.emulator.realtime_priority = emulator_priority(o.realtime_priority);
   bo.spin_us = o.spin_us;
   BC_ASSIGN_OR_RETURN(auto bench, LinkBench::create(bo));
   nlohmann::json report;
@@ -187,16 +208,17 @@ Result<nlohmann::json> run_link_test(const LinkTestOptions& o) {
 std::string format_link_test(const nlohmann::json& r) {
   std::string out;
   char line[256];
-  out += "rate    UDP delivered (err%)   TCP delivered (err%)   RTT p50/p99 dev (us)   emu lateness p99 (us)  emu CPU\n";
+  out += "rate    UDP delivered (err%)   TCP delivered (err%)   RTT p50/p99 dev (us)   emu / machine lateness p99 (us)  emu CPU\n";
   for (const auto& p : r["rates"]) {
     auto num = [](const nlohmann::json& j, const char* k) { return j.contains(k) ? j[k].get<double>() : NAN; };
     const auto& u = p["udp"];
     nlohmann::json t = p.contains("tcp") ? p["tcp"] : nlohmann::json::object();
     const auto& q = p["rtt"];
-    std::snprintf(line, sizeof line, "%5.0f   %8.3f (%+6.2f%%)     %8.3f (%+6.2f%%)     %8.1f / %8.1f      %8.1f           %5.1f%%\n",
+    std::snprintf(line, sizeof line, "%5.0f   %8.3f (%+6.2f%%)     %8.3f (%+6.2f%%)     %8.1f / %8.1f      %8.1f / %8.1f       %5.1f%%\n",
                   p["rate_mbit"].get<double>(), num(u, "delivered_mbit"), num(u, "error_pct"),
                   num(t, "delivered_mbit"), num(t, "error_pct"), num(q, "p50_dev_us"), num(q, "p99_dev_us"),
-                  num(q, "emulator_lateness_p99_us"), num(u, "emulator_cpu_fraction") * 100);
+                  num(q, "emulator_lateness_p99_us"), num(q, "machine_lateness_p99_us"),
+                  num(u, "emulator_cpu_fraction") * 100);
     out += line;
   }
   const auto& fl = r["rtt_floor"];

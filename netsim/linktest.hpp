@@ -31,8 +31,9 @@ struct LinkTestOptions {
   int rtt_probes = 500;
   // Run the TCP flows too. Default true.
   bool tcp = true;
-  // SCHED_FIFO priority of the emulator and probe threads, 0 = off. Default 50:
-  // on a loaded machine normal scheduling adds milliseconds of jitter.
+  // SCHED_FIFO priority of the probe threads, 0 = off; the emulator runs 10
+  // above it (capped at 99). Default 50: on a loaded machine normal scheduling
+  // adds milliseconds of jitter.
   int realtime_priority = 50;
   // Busy-wait budget before each departure, us. Default 0.
   std::int64_t spin_us = 0;

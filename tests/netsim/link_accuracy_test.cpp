@@ -9,14 +9,18 @@
 #include "netsim/tools/flow_probe.hpp"
 #include "netsim/tools/link_bench.hpp"
 #include "netsim/tools/rtt_probe.hpp"
+#include "netsim/tools/timer_jitter.hpp"
 #include "tests/netsim/netsim_test_support.hpp"
 
 namespace bc::netsim {
 namespace {
 
 // Probe and emulator threads run SCHED_FIFO so the shared build machine's
-// load does not show up as link jitter.
+// load does not show up as link jitter. The emulator's priority is above the
+// probes': FIFO threads of one priority do not preempt each other, and a probe
+// thread holding a CPU must not be what makes the emulator late.
 constexpr int kRealtime = 50;
+constexpr int kEmulatorRealtime = 60;
 
 LinkOptions link(double mbit, double delay_ms, double queue_ms, double loss = 0) {
   LinkOptions o;
@@ -32,7 +36,7 @@ std::unique_ptr<LinkBench> make_bench(const std::string& run, const LinkOptions&
   o.run_id = run;
   o.a_to_b = ab;
   o.b_to_a = ba;
-  o.emulator.realtime_priority = kRealtime;
+  o.emulator.realtime_priority = kEmulatorRealtime;
   auto bench = LinkBench::create(o);
   REQUIRE_MESSAGE(bench.ok(), bench.status().to_string());
   return std::move(bench.value());
@@ -94,28 +98,45 @@ TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and neve
   BC_REQUIRE_ROOT();
   LinkOptions l = link(100, 10, 50);
   auto bench = make_bench("trtt", l, l);
-  // 5 s of probes: a whole-VM stall of tens of ms (seen once in a clean CI
-  // run: lateness p95 1.14 ms over a 1 s window) stays well under 5% of them.
+  // The machine's own wake-up lateness, measured alongside at the emulator's
+  // priority, is the reference: a clean CI run once saw the emulator's
+  // lateness p95 at 1.05 ms (p50 60 us, p99 3.2 ms) where this machine gives
+  // 70-100 us, a VM that was itself late. The emulator is judged on what it
+  // adds beyond that.
+  TimerJitterOptions jo;
+  jo.period_us = 500;
+  jo.duration_ms = 5000;
+  jo.realtime_priority = kEmulatorRealtime;
+  auto machine = std::async(std::launch::async, [jo] { return measure_timer_jitter(jo); });
+  // 5 s of probes: a whole-VM stall of tens of ms stays well under 5% of them.
   auto r = run_rtt_probe(rtt(*bench, 5000, 1000));
+  auto reference = machine.get();
   REQUIRE_MESSAGE(r.ok(), r.status().to_string());
+  REQUIRE_MESSAGE(reference.ok(), reference.status().to_string());
   CHECK(r->received == r->sent);
   const double expected_ns = 2 * 10e6 + 2 * 100 * 1e9 / l.rate_bytes_per_s;
   const double p50 = static_cast<double>(r->percentile_ns(0.5));
   const double p95 = static_cast<double>(r->percentile_ns(0.95));
+  const double machine_p50_us = static_cast<double>(reference->percentile_ns(0.5)) / 1000;
+  const double machine_p95_us = static_cast<double>(reference->percentile_ns(0.95)) / 1000;
   INFO("rtt min ", r->min_ns() / 1000, " us p50 ", p50 / 1000, " us p95 ", p95 / 1000, " us p99 ",
        r->percentile_ns(0.99) / 1000, " us; expected ", expected_ns / 1000, " us");
+  INFO("machine wake-up lateness p50 ", machine_p50_us, " us p95 ", machine_p95_us, " us p99 ",
+       reference->percentile_ns(0.99) / 1000, " us max ", reference->max_ns() / 1000, " us over ",
+       reference->lateness_ns.size(), " deadlines");
   CHECK(static_cast<double>(r->min_ns()) >= expected_ns - 1000);  // the emulator never delivers early
-  CHECK(p50 - expected_ns < 1e6);
+  // Each RTT crosses the emulator twice.
+  CHECK(p50 - expected_ns < 1e6 + 2 * machine_p50_us * 1000);
   // The emulator's own added jitter (write time - due time) stays below 1 ms
-  // at p95. Its p99 and the tail of the end-to-end RTT are reported in
-  // docs/benchmarks.md rather than asserted: on the shared build VM a single
-  // whole-machine stall of ~10 ms (seen in both directions at once) delays
-  // about 1% of a second's probes, whatever the emulator does.
+  // at p95 beyond the machine's. Its p99 and the tail of the end-to-end RTT
+  // are reported in docs/benchmarks.md rather than asserted: on the shared
+  // build VM a single whole-machine stall of ~10 ms (seen in both directions
+  // at once) delays about 1% of a second's probes, whatever the emulator does.
   nlohmann::json stats = bench->stats_json();
   INFO("a_to_b lateness ", stats["a_to_b"]["lateness"].dump());
   INFO("b_to_a lateness ", stats["b_to_a"]["lateness"].dump());
-  CHECK(stats["a_to_b"]["lateness"]["p95_us"].get<double>() < 1000);
-  CHECK(stats["b_to_a"]["lateness"]["p95_us"].get<double>() < 1000);
+  CHECK(stats["a_to_b"]["lateness"]["p95_us"].get<double>() < 1000 + machine_p95_us);
+  CHECK(stats["b_to_a"]["lateness"]["p95_us"].get<double>() < 1000 + machine_p95_us);
 }
 
 TEST_CASE("a full queue delays packets by queue bytes / rate and tail-drops the excess") {
