@@ -11,15 +11,6 @@ Status WanGovernorLoopOptions::validate() const {
     return Status::invalid_argument("wan governor loop: tick_interval_ms must be in [50, 1000]");
   if (node_down_cap_bytes_per_s <= 0 || node_up_cap_bytes_per_s <= 0)
     return Status::invalid_argument("wan governor loop: node caps must be > 0 (kNoLimit = none)");
-  if (cap_feedback_horizon_ms < 200 || cap_feedback_horizon_ms > 60'000)
-    return Status::invalid_argument("wan governor loop: cap_feedback_horizon_ms must be in [200, 60000]");
-  if (cap_feedback_max_debt_ms < 0 || cap_feedback_max_debt_ms > 600'000 || cap_feedback_max_credit_ms < 0 ||
-      cap_feedback_max_credit_ms > 60'000)
-    return Status::invalid_argument("wan governor loop: cap_feedback_max_debt_ms/max_credit_ms out of range");
-  if (!(cap_feedback_max_boost >= 0 && cap_feedback_max_boost <= 1) ||
-      !(cap_feedback_min_factor > 0 && cap_feedback_min_factor <= 1) ||
-      !(cap_feedback_pushing_fraction >= 0 && cap_feedback_pushing_fraction <= 1))
-    return Status::invalid_argument("wan governor loop: cap_feedback_max_boost in [0, 1], min_factor in (0, 1]");
   if (usage_window_ms < 0 || usage_window_ms > 10'000)
     return Status::invalid_argument("wan governor loop: usage_window_ms must be in [0, 10000]");
   if (window_rtt_margin_ms < 0 || window_rtt_margin_ms > 10'000)
@@ -52,53 +43,6 @@ int64_t WanGovernorLoop::budget(int64_t cap, int64_t node_cap) const {
   int64_t b = kNoLimit;
   if (share_ < 1.0 && cap != kNoLimit) b = std::max<int64_t>(1, int64_t(std::floor(double(cap) * share_)));
   return std::min(b, node_cap);
-}
-
-// The class limit for one direction: the governor's limit, or, while the cap
-// binds (the governor sits at it), the cap corrected by what the previous
-// ticks moved against it. `bytes` moved during the `dt_ms` since the previous
-// tick, under the limit applied then.
-int64_t WanGovernorLoop::cap_feedback(CapDebt& d, int64_t governor_limit, int64_t cap, int64_t bytes,
-                                      int64_t smoothed_bytes, int64_t dt_ms, bool in_slowdown) {
-  // A LEDBAT++ slowdown (the governor drops to the floor for a moment so the
-  // queue drains) keeps the cap's account open: the bytes it forgoes are a
-  // shortfall against the cap, made up (within max_credit) once it ends.
-  const bool paused = in_slowdown && options_.cap_feedback && d.cap != kNoLimit && d.cap == cap;
-  const bool binding = paused || (options_.cap_feedback && cap != kNoLimit && governor_limit != kNoLimit &&
-                                  governor_limit + 1 >= cap);
-  // The node pushed against its limit when it moved >= pushing_fraction of it
-  // (over the usage window: libtorrent delivers in lumps): then a
-  // shortfall is the limiter's (made up later); otherwise it had no demand
-  // (a stall, no peers) and must not bank a boost of its own.
-  const bool pushing = d.applied != kNoLimit && dt_ms > 0 &&
-                       double(smoothed_bytes) >=
-                           options_.cap_feedback_pushing_fraction * double(d.applied) * double(dt_ms) / 1000.0;
-  if (d.cap != kNoLimit && binding && dt_ms > 0) {
-    const double capf = double(d.cap);
-    const double delta = double(bytes) - capf * double(dt_ms) / 1000.0;
-    // A debt is paid back whatever the node moved; a credit (negative debt)
-    // accrues only while it pushed against its limit or paused for a slowdown.
-    if (delta > 0 || pushing || paused) d.debt_bytes += delta;
-    else if (d.debt_bytes > 0) d.debt_bytes = std::max(0.0, d.debt_bytes + delta);
-    d.debt_bytes = std::clamp(d.debt_bytes, -capf * double(options_.cap_feedback_max_credit_ms) / 1000.0,
-                              capf * double(options_.cap_feedback_max_debt_ms) / 1000.0);
-  }
-  if (!binding || paused) {
-    if (!paused) d = CapDebt{};
-    d.applied = governor_limit;
-    return governor_limit;
-  }
-  double debt = d.debt_bytes;
-  if (debt < 0 && !pushing) debt = 0;
-  const double capf = double(cap);
-  double limit = capf - debt * 1000.0 / double(options_.cap_feedback_horizon_ms);
-  limit = std::clamp(limit, capf * options_.cap_feedback_min_factor, capf * (1 + options_.cap_feedback_max_boost));
-  // Steps of 0.5% of the cap: the class is not re-set for noise.
-  const double step = std::max(1.0, capf / 200.0);
-  limit = std::max(1.0, std::round(limit / step) * step);
-  d.cap = cap;
-  d.applied = int64_t(limit);
-  return d.applied;
 }
 
 int64_t WanGovernorLoop::request_window_for(int64_t down_limit, double base_ms) const {
@@ -156,16 +100,11 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
                                : std::min(in.budget_down_bytes_per_s, caps.down_cap_bytes_per_s);
   const bool cap_down_binds = cap_down != kNoLimit && d.down_limit_bytes_per_s != kNoLimit &&
                               d.down_limit_bytes_per_s + 1 >= cap_down;
-  const std::pair<int64_t, int64_t> limits{
-      cap_feedback(debt_down_, d.down_limit_bytes_per_s, cap_down, raw_down, in.bytes_down, dt_ms, d.in_slowdown),
-      cap_feedback(debt_up_, d.up_limit_bytes_per_s, in.budget_up_bytes_per_s == kNoLimit
-                                                        ? caps.up_cap_bytes_per_s
-                                                        : std::min(in.budget_up_bytes_per_s, caps.up_cap_bytes_per_s),
-                   raw_up, in.bytes_up, dt_ms, d.in_slowdown)};
+  const std::pair<int64_t, int64_t> limits{d.down_limit_bytes_per_s, d.up_limit_bytes_per_s};
   // With request pacing the request window sets the pace (ack-clocked by the
   // bottleneck, no lumps); the class limit, when no cap binds, sits 25% above
   // it as a backstop, so libtorrent's limiter rarely releases a lump of
-  // banked quota. A binding cap keeps its exact (fed-back) limit.
+  // banked quota. A binding cap keeps its exact limit.
   std::pair<int64_t, int64_t> applied = limits;
   if (options_.request_pacing && limits.first != kNoLimit && !cap_down_binds)
     applied.first = std::min<int64_t>(kMaxRateBytesPerS, limits.first + limits.first / 4);
@@ -183,9 +122,7 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
   }
 
   WanTickReport r;
-  r.governor_down_limit_bytes_per_s = d.down_limit_bytes_per_s;
   r.down_bytes_per_s = dt_ms > 0 ? raw_down * 1000 / dt_ms : 0;
-  r.cap_debt_down_bytes = int64_t(debt_down_.debt_bytes);
   r.periodic = options_.status_every_ticks > 0 && ++ticks_ % options_.status_every_ticks == 0;
   r.down_limit_bytes_per_s = limits.first;
   r.up_limit_bytes_per_s = limits.second;

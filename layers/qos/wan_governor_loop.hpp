@@ -64,31 +64,8 @@ struct WanGovernorLoopOptions {
   int64_t node_down_cap_bytes_per_s = kNoLimit;
   int64_t node_up_cap_bytes_per_s = kNoLimit;
   GovernorOptions governor;
-  // Cap feedback. libtorrent's limiter banks up to 3 s of unused quota and
-  // spends it as a burst, so a class limit equal to the cap overshoots the
-  // cap over windows of seconds (loopback: up to +19% over 5 s). While a cap
-  // binds, the loop keeps the debt = bytes moved - cap x time and sets the
-  // class limit to cap - debt / horizon: a burst is paid back within about a
-  // horizon, and a shortfall (remembered up to max_credit) is made up at up
-  // to cap x (1 + max_boost) while the node pushes against its limit (or
-  // after a LEDBAT++ slowdown, whose forgone bytes count as a shortfall).
-  // Default false: measured, it did not hold caps better than the plain class
-  // limit (loopback e2e: 0.79 x cap over 20 s with it, 0.94-1.02 without;
-  // emulated WAN: 0.65-1.14 x cap per 10 s window either way), because
-  // libtorrent's counts arrive in lumps of up to seconds (docs/benchmarks.md).
-  bool cap_feedback = false;
-  int64_t cap_feedback_horizon_ms = 2'000;   // [200, 60000]; default 2 s
-  int64_t cap_feedback_max_debt_ms = 10'000; // debt kept at most this x cap; default 10 s
-  int64_t cap_feedback_max_credit_ms = 500;  // shortfall kept at most this x cap; default 0.5 s
-  double cap_feedback_max_boost = 0.25;      // limit at most cap x (1 + this); default 0.25
-  // The node "pushes" against its limit (a shortfall is the limiter's, to be
-  // made up) when it moved at least this x the limit in a tick. libtorrent
-  // delivered 73-87% of a uTP class limit on a 40 ms path (emulated WAN), so
-  // 0.9 would miss most shortfalls. [0, 1]; default 0.5.
-  double cap_feedback_pushing_fraction = 0.5;
-  double cap_feedback_min_factor = 0.25;     // limit at least cap x this; default 0.25
   // Every this many ticks a tick report is notable even without events (a
-  // status line for the driver's log: limits, rate, cap debt); 0 = never.
+  // status line for the driver's log: limits, rate); 0 = never.
   // Default 25 (5 s at 200 ms ticks).
   int status_every_ticks = 25;
   // Request pacing. A receiver's class limit is enforced when libtorrent
@@ -120,9 +97,7 @@ struct WanTickReport {
   int window_index = -1;
   bool policy_changed = false;  // the first tick under a new policy or share
   bool periodic = false;        // the status_every_ticks-th tick
-  int64_t governor_down_limit_bytes_per_s = kNoLimit;  // before cap feedback
   int64_t down_bytes_per_s = 0;  // WAN payload moved down since the previous tick
-  int64_t cap_debt_down_bytes = 0;  // cap feedback's account (< 0: a shortfall to make up)
   // The governor's events except `grow`, which fires nearly every tick below
   // target (logging it would log every tick).
   std::vector<GovernorEvent> events;
@@ -169,16 +144,6 @@ class WanGovernorLoop {
   std::optional<std::pair<int64_t, int64_t>> applied_;
   LinkCapacity capacity_;  // the governor's latest estimate, for percent caps in the budget
 
-  // Cap feedback state of one direction (see WanGovernorLoopOptions).
-  struct CapDebt {
-    int64_t cap = kNoLimit;      // the cap that bound at the previous tick; kNoLimit = none did
-    int64_t applied = kNoLimit;  // the limit applied at the previous tick
-    double debt_bytes = 0;       // bytes moved beyond cap x time while it bound (< 0: shortfall)
-  };
-  int64_t cap_feedback(CapDebt& d, int64_t governor_limit, int64_t cap, int64_t bytes, int64_t smoothed_bytes,
-                       int64_t dt_ms, bool in_slowdown);
-  CapDebt debt_down_;
-  CapDebt debt_up_;
   int64_t ticks_ = 0;
   struct Moved {
     int64_t dt_ms, down, up;

@@ -139,8 +139,7 @@ std::string NodeGovernor::describe(const qos::WanTickReport& r) {
                 r.base_delay_ms, r.window_index);
   s += buf;
   if (r.periodic)
-    s += "; moved down " + rate(r.down_bytes_per_s) + ", governor down " + rate(r.governor_down_limit_bytes_per_s) +
-         ", cap debt " + std::to_string(r.cap_debt_down_bytes / 1024) + " KiB";
+    s += "; moved down " + rate(r.down_bytes_per_s);
   if (r.policy_changed) s += "; new policy/share";
   for (const auto& e : r.events) {
     s += std::string("; ") + qos::to_string(e.kind);
