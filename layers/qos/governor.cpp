@@ -129,6 +129,8 @@ GovernorDecision Governor::tick(const GovernorInput& in, const WanPolicy& policy
       down_.rate = std::max(down_.rate, opts_.initial_link_fraction * double(policy.link_down_bytes_per_s));
     if (policy.link_up_bytes_per_s > 0)
       up_.rate = std::max(up_.rate, opts_.initial_link_fraction * double(policy.link_up_bytes_per_s));
+    down_.slow_start_from = down_.rate;
+    up_.slow_start_from = up_.rate;
   }
   if (!last_now_ms_ || in.now_ms > *last_now_ms_) last_now_ms_ = in.now_ms;
   down_.bytes = std::max<int64_t>(0, in.bytes_down);
@@ -166,6 +168,8 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
       // The cuts since the change answered a delay that was not a queue:
       // ramp back quickly, as at start.
       down_.slow_start = up_.slow_start = true;
+      down_.slow_start_from = down_.rate;
+      up_.slow_start_from = up_.rate;
       emit(out, {GovernorEventKind::route_change, Direction::down, 0, 0, -1, -1});
     }
   }
@@ -264,7 +268,12 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     if (any_in_use && !t.in_use[i]) continue;
     Direction d = i == 0 ? Direction::down : Direction::up;
     DirState& s = dir(d);
-    s.slow_start = false;
+    // A delay cut before the ramp has doubled the rate it started from does
+    // not end slow start: that queue is not ours (on the emulated WAN, the
+    // node's own manifest fetch over HTTP at a rollout's start), and ending
+    // slow start on it left a branch 20 s of additive growth from 64 KiB/s.
+    // grow() still ends it if the queue is there once the hold is over.
+    if (kind == GovernorEventKind::loss_backoff || s.rate >= 2 * s.slow_start_from) s.slow_start = false;
     if (s.rate <= floor) continue;  // nothing left to give
     double before = s.rate;
     s.rate = std::max(floor, s.rate * factor);
@@ -281,7 +290,7 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
   // The cut shows in the queue's trend about one base RTT later, whatever the
   // queue's length, so the hold scales with the base RTT, not the current one.
   hold_until_ms_ = t.now_ms + std::max<int64_t>(opts_.backoff_hold_min_ms, int64_t(2 * t.base_ms));
-  schedule_first_slowdown(t.now_ms);
+  if (!down_.slow_start && !up_.slow_start) schedule_first_slowdown(t.now_ms);
 }
 
 void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) {

@@ -162,6 +162,7 @@ class Governor {
     double rate = 0;
     double saved_rate = 0;    // rate to restore after a slowdown
     bool slow_start = true;
+    double slow_start_from = 0;  // the rate slow start began at (first tick, route change)
     double recover_to = 0;    // after a loss cut: regrow multiplicatively up to this
     bool capped = false;
     int64_t limit_in_force = kNoLimit;  // the limit the last tick returned

@@ -397,3 +397,23 @@ TEST_CASE("with initial_link_fraction the first rate is that share of a declared
   plain.tick({20});
   CHECK(plain.gov.rate_bytes_per_s(Direction::down) <= 2.0 * double(o.initial_rate_bytes_per_s));
 }
+
+TEST_CASE("a queue before the ramp has doubled the rate cuts but does not end slow start, unless it stays") {
+  // At the initial rate, base 40 ms, one tick of 60 ms of queue (someone
+  // else's burst, or the node's own manifest fetch), then drained or still
+  // queued.
+  auto run = [](double after_ms) {
+    Driver d{Governor(without_slowdowns())};
+    d.tick({40});
+    d.tick({100, 100, 100, 100, 100, 100});  // past the 4-sample current filter
+    CHECK(has(d.last, GovernorEventKind::backoff));
+    const double at_spike = d.gov.rate_bytes_per_s(Direction::down);
+    for (int i = 0; i < 15; ++i) d.tick({after_ms});  // 3 s
+    return d.gov.rate_bytes_per_s(Direction::down) / at_spike;
+  };
+  // Drained: slow start goes on (x1.2 per 200 ms tick at full headroom).
+  CHECK(run(40) >= 8.0);
+  // A queue at the exit fraction after the hold: slow start ends, growth is
+  // additive (or none) from there.
+  CHECK(run(40 + 0.6 * kTargetMs) < 1.5);
+}
