@@ -108,6 +108,13 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
   std::pair<int64_t, int64_t> applied = limits;
   if (options_.request_pacing && limits.first != kNoLimit && !cap_down_binds)
     applied.first = std::min<int64_t>(kMaxRateBytesPerS, limits.first + limits.first / 4);
+  // In a LEDBAT++ slowdown only the pace drops to the floor; the class limit
+  // stays. Lowered too, it made libtorrent read the blocks already requested
+  // at the floor rate while they arrived at line rate: they piled up in the
+  // receive buffer, and when the slowdown ended the sender, its window open
+  // again, sent the rest back to back (a 45 ms queue 0.5 s after the end, on
+  // the emulated WAN).
+  if (options_.request_pacing && d.in_slowdown && applied_) applied.first = applied_->first;
   if (!applied_ || *applied_ != applied) {
     auto lt = [](int64_t v) { return v == kNoLimit ? int64_t(0) : v; };
     port_.set_wan_limits(lt(applied.first), lt(applied.second));

@@ -211,3 +211,43 @@ TEST_CASE("request pacing: requests go at the down limit, the window is limit x 
   REQUIRE(!open_port.paces.empty());
   CHECK(open_port.paces.back() == std::pair<int64_t, int64_t>{0, 0});
 }
+
+TEST_CASE("request pacing: in a slowdown the pace drops to the floor while the class limit stays, and both come back") {
+  FakePort port;
+  FakeRtt rtt;
+  WanGovernorLoopOptions o;
+  o.request_pacing = true;
+  WanGovernorLoop loop(o, port);
+  loop.set_rtt_source(&rtt);
+  WanPolicy p;  // latency aware, floor 16 KiB/s
+  loop.set_policy(p);
+  bool started = false, ended = false;
+  int64_t class_before = 0, pace_before = 0;
+  for (int64_t t = 0; t <= 120'000 && !ended; t += 200) {
+    rtt.next = {60, 60, 60, 60};
+    // The node moves what its pace allows, up to a 10 Mbit/s link.
+    const int64_t pace = port.paces.empty() ? 65'536 : port.paces.back().first;
+    port.bytes.down += uint64_t(std::min<int64_t>(pace, 1'250'000) / 5);
+    const int64_t class_now = port.sets.empty() ? 0 : port.sets.back().first;
+    auto r = loop.poll(t, kMonday0759);
+    if (!r) continue;
+    for (const GovernorEvent& e : r->events) {
+      if (e.dir != Direction::down) continue;
+      if (e.kind == GovernorEventKind::slowdown_start && !started) {
+        started = true;
+        class_before = class_now;
+        pace_before = pace;
+        CHECK(port.paces.back().first == p.floor_bytes_per_s);
+        CHECK(port.sets.back().first == class_before);
+        CHECK(class_before > 2 * p.floor_bytes_per_s);
+      }
+      if (e.kind == GovernorEventKind::slowdown_end && started) {
+        ended = true;
+        CHECK(port.paces.back().first == pace_before);
+        CHECK(port.sets.back().first == pace_before + pace_before / 4);
+      }
+    }
+  }
+  CHECK(started);
+  CHECK(ended);
+}
