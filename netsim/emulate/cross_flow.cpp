@@ -85,11 +85,21 @@ void CrossFlow::run_sender(Fd fd) {
 
 Status CrossFlow::start_interactive() {
   BC_ASSIGN_OR_RETURN(Fd listener, socket_in_netns(dc_.netns, SOCK_STREAM, dc_.addr, port_));
+  BC_RETURN_IF_ERROR(set_congestion_control(listener.get()));  // accepted sockets inherit it
   if (::listen(listener.get(), 4) != 0) return Status::io_error(std::string("listen: ") + std::strerror(errno));
   set_timeouts(listener.get());
   BC_ASSIGN_OR_RETURN(Fd client, socket_in_netns(branch_.netns, SOCK_STREAM, branch_.addr, 0));
+  BC_RETURN_IF_ERROR(set_congestion_control(client.get()));
   threads_.emplace_back([this, l = std::move(listener)]() mutable { run_server(std::move(l)); });
   threads_.emplace_back([this, c = std::move(client)]() mutable { run_client(std::move(c)); });
+  return Status();
+}
+
+Status CrossFlow::set_congestion_control(int fd) const {
+  const std::string& cc = def_.congestion_control;
+  if (cc.empty()) return Status();
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(), socklen_t(cc.size())) != 0)
+    return Status::io_error("cross traffic: TCP congestion control \"" + cc + "\": " + std::strerror(errno));
   return Status();
 }
 

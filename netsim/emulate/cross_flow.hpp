@@ -56,6 +56,8 @@ class CrossFlow {
  private:
   Status start_constant();
   Status start_interactive();
+  // TCP_CONGESTION from the definition; nothing when it names none.
+  Status set_congestion_control(int fd) const;
   void run_sender(Fd fd);
   void run_server(Fd listener);
   void run_client(Fd fd);

@@ -57,6 +57,11 @@ struct CrossFlowDef {
   std::uint32_t request_bytes = 0;
   std::uint32_t response_bytes = 0;
   std::int64_t interval_ms = 0;
+  // interactive: the TCP congestion control of both ends (TCP_CONGESTION), so
+  // a run does not depend on the host's default (bbr here, which paces a
+  // response at its estimate of its share and so lengthens it under load);
+  // empty = the namespace's default. TOML `congestion_control`.
+  std::string congestion_control;
 };
 
 // How a branch's nodes treat the WAN, for side-by-side comparisons in one run:

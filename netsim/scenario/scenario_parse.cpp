@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "netsim/scenario/scenario_parse.hpp"
 
 #include <cmath>
@@ -125,7 +126,8 @@ void read_wan(Reader& r, WanDef* w) {
 }
 
 void read_cross(Reader& r, CrossFlowDef* f) {
-  r.keys({"kind", "direction", "start_s", "stop_s", "rate_mbit", "request_bytes", "response_bytes", "interval_ms"});
+  r.keys({"kind", "direction", "start_s", "stop_s", "rate_mbit", "request_bytes", "response_bytes", "interval_ms",
+          "congestion_control"});
   std::string kind, dir = "down";
   r.string("kind", &kind, true);
   r.string("direction", &dir);
@@ -142,6 +144,15 @@ void read_cross(Reader& r, CrossFlowDef* f) {
   r.scaled("request_bytes", 1, &f->request_bytes, inter);
   r.scaled("response_bytes", 1, &f->response_bytes, inter);
   r.scaled("interval_ms", 1, &f->interval_ms, inter);
+  r.string("congestion_control", &f->congestion_control);
+  if (!f->congestion_control.empty()) {
+    const std::string& cc = f->congestion_control;
+    const bool name_ok = cc.size() < 16 && std::all_of(cc.begin(), cc.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!name_ok) r.fail(r.path("congestion_control"), "must be a TCP congestion control name such as \"cubic\"");
+    else if (!inter) r.fail(r.path("congestion_control"), "applies to interactive flows only (constant flows are UDP)");
+  }
 }
 
 void read_branch(Reader& r, BranchDef* b) {

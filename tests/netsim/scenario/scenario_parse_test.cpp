@@ -99,7 +99,7 @@ until_s = 8
                              "wan_policy = '{\"schema\":1,\"target_delay_ms\":20}'\n"
                              "[[branches.cross_traffic]]\nkind = \"constant\"\nrate_mbit = 2\nstart_s = 1\nstop_s = 9\n"
                              "[[branches.cross_traffic]]\nkind = \"interactive\"\nrequest_bytes = 100\n"
-                             "response_bytes = 1000\ninterval_ms = 200\n");
+                             "response_bytes = 1000\ninterval_ms = 200\ncongestion_control = \"cubic\"\n");
   auto s = parse_scenario(with_branch_extras);
   REQUIRE_MESSAGE(s.ok(), s.status().to_string());
   REQUIRE(s->faults.size() == 3);
@@ -111,7 +111,22 @@ until_s = 8
   CHECK(b.cross_traffic[0].rate_bytes_per_s == 250'000);
   CHECK(b.cross_traffic[0].stop_ms == 9'000);
   CHECK(b.cross_traffic[1].kind == CrossKind::interactive);
+  CHECK(b.cross_traffic[1].congestion_control == "cubic");
+  CHECK(b.cross_traffic[0].congestion_control.empty());
   REQUIRE(b.wan_policy.has_value());
+
+  std::string bad_cc = with_branch_extras;
+  bad_cc.replace(bad_cc.find("\"cubic\""), 7, "\"Cubic!\"");
+  auto cc = parse_scenario(bad_cc);
+  REQUIRE_FALSE(cc.ok());
+  CHECK(cc.status().message() ==
+        "branches[0].cross_traffic[1].congestion_control: must be a TCP congestion control name such as \"cubic\"");
+  std::string cc_on_udp = with_branch_extras;
+  cc_on_udp.replace(cc_on_udp.find("stop_s = 9\n"), 11, "stop_s = 9\ncongestion_control = \"cubic\"\n");
+  auto udp = parse_scenario(cc_on_udp);
+  REQUIRE_FALSE(udp.ok());
+  CHECK(udp.status().message() ==
+        "branches[0].cross_traffic[0].congestion_control: applies to interactive flows only (constant flows are UDP)");
   CHECK(b.wan_policy->target_delay_ms == 20);
 
   std::string bad_policy = with_branch_extras;
