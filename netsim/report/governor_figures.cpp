@@ -61,25 +61,42 @@ double hist_quantile_ms(const std::map<std::int32_t, std::uint64_t>& h, std::uin
   return double(h.rbegin()->first + 1);
 }
 
-void cross_queue_figures(const DirectionData& d, std::int64_t interval_ms, GovernorFigures& f) {
-  if (d.xt_queue_delay_ms.size() != d.t_ms.size()) return;
-  std::map<std::int32_t, std::uint64_t> during, before;
-  std::uint64_t n_during = 0, n_before = 0;
+// Merges the per-point histograms of `h` over the rollout (`during`) and
+// before it (`before`); false when the series is missing.
+bool merge_histograms(const DirectionData& d, const std::vector<std::vector<std::pair<std::int32_t, std::uint32_t>>>& h,
+                      std::int64_t interval_ms, const GovernorFigures& f, std::map<std::int32_t, std::uint64_t>& during,
+                      std::uint64_t& n_during, std::map<std::int32_t, std::uint64_t>& before, std::uint64_t& n_before) {
+  if (h.size() != d.t_ms.size()) return false;
   for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
     const bool in_rollout = inside(d, interval_ms, i, f.rollout_start_ms, f.rollout_end_ms);
     const bool earlier = d.t_ms[i] <= f.rollout_start_ms;
     if (!in_rollout && !earlier) continue;
-    for (const auto& [ms, n] : d.xt_queue_delay_ms[i]) {
+    for (const auto& [ms, n] : h[i]) {
       (in_rollout ? during : before)[ms] += n;
       (in_rollout ? n_during : n_before) += n;
     }
   }
+  return true;
+}
+
+void cross_queue_figures(const DirectionData& d, std::int64_t interval_ms, GovernorFigures& f) {
+  std::map<std::int32_t, std::uint64_t> during, before;
+  std::uint64_t n_during = 0, n_before = 0;
+  if (!merge_histograms(d, d.xt_queue_delay_ms, interval_ms, f, during, n_during, before, n_before)) return;
   f.xt_qdelay_packets = n_during;
   if (n_during == 0) return;
   f.xt_qdelay_p50_ms = hist_quantile_ms(during, n_during, 0.50);
   f.xt_qdelay_p95_ms = hist_quantile_ms(during, n_during, 0.95);
   f.xt_qdelay_unloaded_p50_ms = n_before > 0 ? hist_quantile_ms(before, n_before, 0.50) : 0;
   f.xt_qdelay_added_p95_ms = f.xt_qdelay_p95_ms - f.xt_qdelay_unloaded_p50_ms;
+  std::map<std::int32_t, std::uint64_t> added, added_before;
+  std::uint64_t n_added = 0, n_added_before = 0;
+  if (!merge_histograms(d, d.xt_added_delay_ms, interval_ms, f, added, n_added, added_before, n_added_before) ||
+      n_added == 0)
+    return;
+  f.xt_added_p50_ms = hist_quantile_ms(added, n_added, 0.50);
+  f.xt_added_p95_ms = hist_quantile_ms(added, n_added, 0.95);
+  f.xt_added_unloaded_p95_ms = n_added_before > 0 ? hist_quantile_ms(added_before, n_added_before, 0.95) : 0;
 }
 
 // cap_bytes_per_s: the branch's static download cap, 0 = none.
@@ -240,7 +257,9 @@ nlohmann::json GovernorFigures::to_json() const {
           {"spare_taken_within_cap", spare_taken_within_cap},
           {"cross_queue_delay_ms",
            {{"p50", xt_qdelay_p50_ms}, {"p95", xt_qdelay_p95_ms}, {"unloaded_p50", xt_qdelay_unloaded_p50_ms},
-            {"added_p95", xt_qdelay_added_p95_ms}, {"packets", xt_qdelay_packets}}},
+            {"added_p95", xt_qdelay_added_p95_ms}, {"packets", xt_qdelay_packets},
+            {"added_vs_alone_p50", xt_added_p50_ms}, {"added_vs_alone_p95", xt_added_p95_ms},
+            {"added_vs_alone_unloaded_p95", xt_added_unloaded_p95_ms}}},
           {"interactive_added_ms", {{"baseline", baseline_ms}, {"p50", added_p50_ms}, {"p95", added_p95_ms},
                                     {"samples", added_samples}}},
           {"queue_delay_rollout_ms", {{"mean_p50", qdelay_mean_p50_ms}, {"mean_p95", qdelay_mean_p95_ms},

@@ -68,6 +68,11 @@ struct GovernorFigures {
   // rollout p95 - unloaded median. -1 when the run has no such series.
   double xt_qdelay_p50_ms = -1, xt_qdelay_p95_ms = -1, xt_qdelay_unloaded_p50_ms = -1, xt_qdelay_added_p95_ms = -1;
   std::uint64_t xt_qdelay_packets = 0;
+  // What the rest of the traffic (the rollout) added to each of those
+  // packets' queue delay, against a queue of the cross traffic alone at the
+  // link's rate (LinkScheduler::offer): p50/p95 over the rollout, and p95
+  // before it (0 when only the cross traffic ran). -1 without the series.
+  double xt_added_p50_ms = -1, xt_added_p95_ms = -1, xt_added_unloaded_p95_ms = -1;
   std::vector<CapCheck> caps;
   double window_change_latency_ms = -1;  // -1: no window change, or the rate never followed
   // From the boundary to the end of the first 1 s window whose mean payload

@@ -162,6 +162,13 @@ std::string governor_table(const std::vector<GovernorFigures>& gs) {
                     g.xt_qdelay_p50_ms, g.xt_qdelay_p95_ms, g.xt_qdelay_unloaded_p50_ms, g.xt_qdelay_added_p95_ms,
                     static_cast<unsigned long long>(g.xt_qdelay_packets));
       out += line;
+      if (g.xt_added_p95_ms >= 0) {
+        std::snprintf(line, sizeof line,
+                      "         added to each of them against a queue of the cross traffic alone: p50/p95 %.0f/%.0f ms "
+                      "(before the rollout p95 %.0f ms)\n",
+                      g.xt_added_p50_ms, g.xt_added_p95_ms, g.xt_added_unloaded_p95_ms);
+        out += line;
+      }
     }
     if (g.spare_taken_within_cap >= 0) {
       std::snprintf(line, sizeof line, "         spare taken within the policy's cap (min(spare, cap) per 100 ms): %.1f%%\n",

@@ -78,11 +78,13 @@ Status parse_direction(const json& d, const std::string& at, DirectionData* out)
   BC_RETURN_IF_ERROR(optional("payload_bytes_out", &out->payload_bytes));
   BC_RETURN_IF_ERROR(optional("xt_bytes_out", &out->xt_bytes));
   BC_RETURN_IF_ERROR(optional("xt_payload_bytes_out", &out->xt_payload_bytes));
-  if (s.contains("xt_queue_delay_ms")) {
-    const json& h = s["xt_queue_delay_ms"];
-    const std::string hat = at + ".series.xt_queue_delay_ms";
+  // Per-point histograms {whole ms, packets}: optional, as long as t_ms.
+  auto histograms = [&](const char* key, std::vector<std::vector<std::pair<std::int32_t, std::uint32_t>>>* v) -> Status {
+    if (!s.contains(key)) return Status();
+    const json& h = s[key];
+    const std::string hat = at + ".series." + key;
     if (!h.is_array() || h.size() != out->t_ms.size()) return bad(hat, "must be an array as long as t_ms");
-    out->xt_queue_delay_ms.resize(h.size());
+    v->resize(h.size());
     for (std::size_t i = 0; i < h.size(); ++i) {
       if (!h[i].is_array() || h[i].size() > 10'001) return bad(hat, "each point must be an array of [ms, packets]");
       for (const json& pair : h[i]) {
@@ -90,10 +92,13 @@ Status parse_direction(const json& d, const std::string& at, DirectionData* out)
           return bad(hat, "each entry must be [ms, packets]");
         const std::int64_t ms = pair[0].get<std::int64_t>();
         if (ms < 0 || ms > 10'000) return bad(hat, "ms out of [0, 10000]");
-        out->xt_queue_delay_ms[i].emplace_back(std::int32_t(ms), pair[1].get<std::uint32_t>());
+        (*v)[i].emplace_back(std::int32_t(ms), pair[1].get<std::uint32_t>());
       }
     }
-  }
+    return Status();
+  };
+  BC_RETURN_IF_ERROR(histograms("xt_queue_delay_ms", &out->xt_queue_delay_ms));
+  BC_RETURN_IF_ERROR(histograms("xt_added_delay_ms", &out->xt_added_delay_ms));
   return Status();
 }
 

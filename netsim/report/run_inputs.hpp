@@ -48,6 +48,9 @@ struct DirectionData {
   // Per point: the cross traffic's packets queued in it, {whole ms of queue
   // delay, packets}; empty for runs made before it was recorded.
   std::vector<std::vector<std::pair<std::int32_t, std::uint32_t>>> xt_queue_delay_ms;
+  // Likewise, what the rest of the traffic added to those delays (their delay
+  // minus the delay in a queue of the cross traffic alone).
+  std::vector<std::vector<std::pair<std::int32_t, std::uint32_t>>> xt_added_delay_ms;
 };
 
 struct LinkData {

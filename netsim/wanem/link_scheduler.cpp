@@ -63,7 +63,14 @@ LinkScheduler::Verdict LinkScheduler::offer(std::int64_t now_ns, PacketBytes pac
   interval_max_queue_delay_ns_ = std::max(interval_max_queue_delay_ns_, waited_ns);
   interval_sum_queue_delay_ns_ += waited_ns;
   interval_queued_packets_++;
-  if (marked) interval_marked_ms_[std::int32_t(std::min<std::int64_t>(waited_ns / 1'000'000, kMaxMarkedDelayMs))]++;
+  if (marked) {
+    auto bucket = [](std::int64_t ns) { return std::int32_t(std::min<std::int64_t>(ns / 1'000'000, kMaxMarkedDelayMs)); };
+    interval_marked_ms_[bucket(waited_ns)]++;
+    const std::int64_t alone_start_ns = std::max(now_ns, shadow_free_ns_);
+    shadow_free_ns_ = alone_start_ns + static_cast<std::int64_t>(static_cast<std::uint64_t>(packet.size()) *
+                                                                   1'000'000'000ull / options_.rate_bytes_per_s);
+    interval_marked_added_ms_[bucket(std::max<std::int64_t>(0, waited_ns - (alone_start_ns - now_ns)))]++;
+  }
   link_free_ns_ = finish_ns;
   queue_bytes_ += packet.size();
   queue_.push_back(Queued{std::move(packet), finish_ns});
@@ -110,6 +117,13 @@ std::int64_t LinkScheduler::take_interval_mean_queue_delay_ns() {
 std::vector<std::pair<std::int32_t, std::uint32_t>> LinkScheduler::take_interval_marked_delays_ms() {
   std::vector<std::pair<std::int32_t, std::uint32_t>> out(interval_marked_ms_.begin(), interval_marked_ms_.end());
   interval_marked_ms_.clear();
+  return out;
+}
+
+std::vector<std::pair<std::int32_t, std::uint32_t>> LinkScheduler::take_interval_marked_added_ms() {
+  std::vector<std::pair<std::int32_t, std::uint32_t>> out(interval_marked_added_ms_.begin(),
+                                                          interval_marked_added_ms_.end());
+  interval_marked_added_ms_.clear();
   return out;
 }
 

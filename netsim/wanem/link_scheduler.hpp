@@ -56,7 +56,11 @@ class LinkScheduler {
   // across calls to offer/take_due/backlog_bytes.
   // `marked`: the packet belongs to the cross traffic; its queue delay is
   // also kept apart (take_interval_marked_delays_ms), so a report can say
-  // what queuing delay the cross traffic itself saw.
+  // what queuing delay the cross traffic itself saw, and so is what the rest
+  // of the traffic added to it (take_interval_marked_added_ms): its delay
+  // minus the delay it would have had in a queue of the marked packets alone
+  // at the same rate (a shadow FIFO fed only with them; in a work-conserving
+  // FIFO more work never makes a packet leave earlier, so this is >= 0).
   Verdict offer(std::int64_t now_ns, PacketBytes packet, bool marked = false);
 
   // Appends to `out`, in order, every packet due at or before now_ns; returns
@@ -83,6 +87,9 @@ class LinkScheduler {
   // {whole ms, packets} in ascending ms (at most kMaxMarkedDelayMs; longer
   // ones count there); resets it.
   std::vector<std::pair<std::int32_t, std::uint32_t>> take_interval_marked_delays_ms();
+  // The same for the delay the unmarked traffic added to the marked packets
+  // (see offer); resets it.
+  std::vector<std::pair<std::int32_t, std::uint32_t>> take_interval_marked_added_ms();
   static constexpr std::int32_t kMaxMarkedDelayMs = 10'000;
 
  private:
@@ -112,6 +119,8 @@ class LinkScheduler {
   std::int64_t interval_sum_queue_delay_ns_ = 0;
   std::int64_t interval_queued_packets_ = 0;
   std::map<std::int32_t, std::uint32_t> interval_marked_ms_;  // bounded: <= kMaxMarkedDelayMs + 1 keys
+  std::map<std::int32_t, std::uint32_t> interval_marked_added_ms_;  // likewise
+  std::int64_t shadow_free_ns_ = INT64_MIN;  // the marked-only FIFO: when its last packet finishes
 };
 
 }  // namespace bc::netsim

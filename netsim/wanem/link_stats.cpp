@@ -13,6 +13,7 @@ void DirectionSeries::sample(std::int64_t now_ns, LinkScheduler& link, const Pay
     link.take_interval_max_queue_delay_ns();
     link.take_interval_mean_queue_delay_ns();
     link.take_interval_marked_delays_ms();
+    link.take_interval_marked_added_ms();
     return;
   }
   SeriesPoint p;
@@ -24,6 +25,7 @@ void DirectionSeries::sample(std::int64_t now_ns, LinkScheduler& link, const Pay
   p.max_queue_delay_us = link.take_interval_max_queue_delay_ns() / 1000;
   p.mean_queue_delay_us = link.take_interval_mean_queue_delay_ns() / 1000;
   p.xt_queue_delay_ms = link.take_interval_marked_delays_ms();
+  p.xt_added_delay_ms = link.take_interval_marked_added_ms();
   p.payload_bytes_out = t.payload_bytes - last_tally_.payload_bytes;
   p.xt_bytes_out = t.marked_ip_bytes - last_tally_.marked_ip_bytes;
   p.xt_payload_bytes_out = t.marked_payload_bytes - last_tally_.marked_payload_bytes;
@@ -63,11 +65,14 @@ nlohmann::json series_json(const DirectionSeries& s) {
                  drops = nlohmann::json::array(), backlog = nlohmann::json::array(),
                  qdelay = nlohmann::json::array(), qmean = nlohmann::json::array(),
                  payload = nlohmann::json::array(), xt = nlohmann::json::array(), xt_payload = nlohmann::json::array(),
-                 xt_qd = nlohmann::json::array();
+                 xt_qd = nlohmann::json::array(), xt_added = nlohmann::json::array();
   for (const SeriesPoint& p : s.points()) {
     nlohmann::json h = nlohmann::json::array();
     for (const auto& [ms, n] : p.xt_queue_delay_ms) h.push_back({ms, n});
     xt_qd.push_back(std::move(h));
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& [ms, n] : p.xt_added_delay_ms) a.push_back({ms, n});
+    xt_added.push_back(std::move(a));
     qmean.push_back(p.mean_queue_delay_us);
     payload.push_back(p.payload_bytes_out);
     xt.push_back(p.xt_bytes_out);
@@ -81,7 +86,7 @@ nlohmann::json series_json(const DirectionSeries& s) {
   return {{"t_ms", t},           {"bytes_out", bytes},           {"drops", drops},
           {"backlog_bytes", backlog}, {"max_queue_delay_us", qdelay},
           {"mean_queue_delay_us", qmean}, {"payload_bytes_out", payload}, {"xt_bytes_out", xt},
-          {"xt_payload_bytes_out", xt_payload}, {"xt_queue_delay_ms", xt_qd},
+          {"xt_payload_bytes_out", xt_payload}, {"xt_queue_delay_ms", xt_qd}, {"xt_added_delay_ms", xt_added},
           {"discarded_points", s.discarded()}};
 }
 

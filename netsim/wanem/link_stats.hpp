@@ -30,6 +30,10 @@ struct SeriesPoint {
   // Queue delays of the cross traffic's packets queued in the interval:
   // {whole ms, packets} (LinkScheduler::take_interval_marked_delays_ms).
   std::vector<std::pair<std::int32_t, std::uint32_t>> xt_queue_delay_ms;
+  // What the rest of the traffic added to those delays (their delay minus
+  // the delay in a queue of the cross traffic alone), likewise
+  // (LinkScheduler::take_interval_marked_added_ms).
+  std::vector<std::pair<std::int32_t, std::uint32_t>> xt_added_delay_ms;
 };
 
 // A bounded time series: the newest `max_points` samples are kept.

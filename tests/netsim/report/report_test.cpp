@@ -338,6 +338,17 @@ TEST_CASE("governor figures: the cross traffic's own packets' queue delay, per p
   CHECK(g.xt_qdelay_p95_ms == 31);           // the top 10% decide the p95
   CHECK(g.xt_qdelay_unloaded_p50_ms == 2);
   CHECK(g.xt_qdelay_added_p95_ms == 29);
+  CHECK(g.xt_added_p95_ms == -1);  // no added-delay series in this run
+  // With it: the rollout added 5 ms to 90% of the packets and 20 ms to 10%.
+  d.xt_added_delay_ms.assign(d.t_ms.size(), {});
+  for (std::size_t i = 0; i < d.t_ms.size(); ++i) {
+    if (d.t_ms[i] <= 20'000) d.xt_added_delay_ms[i] = {{0, 10}};
+    else if (d.t_ms[i] <= 60'000) d.xt_added_delay_ms[i] = {{5, 18}, {20, 2}};
+  }
+  g = governor_figures(f.scenario, f.scenario.branches[0], f.in);
+  CHECK(g.xt_added_p50_ms == 6);
+  CHECK(g.xt_added_p95_ms == 21);
+  CHECK(g.xt_added_unloaded_p95_ms == 1);
   // A series without the per-packet delays leaves the figures unknown.
   f.down().xt_queue_delay_ms.clear();
   CHECK(governor_figures(f.scenario, f.scenario.branches[0], f.in).xt_qdelay_p95_ms == -1);

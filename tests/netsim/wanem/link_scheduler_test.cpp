@@ -51,6 +51,33 @@ TEST_CASE("the queue delays of marked (cross-traffic) packets are kept apart, by
   CHECK(link.queue_delay().count() == 5);  // every packet still counts in the link's histogram
 }
 
+TEST_CASE("what the unmarked traffic adds to a marked packet is its delay beyond a queue of the marked packets alone") {
+  // 1.25 MB/s: 1500 bytes take 1.2 ms.
+  LinkScheduler link(options(1'250'000, 0, 1 << 20));
+  // Two marked packets back to back: the second waits 1.2 ms behind the
+  // first, which it would alone too: nothing added.
+  REQUIRE(link.offer(0, packet(1500), true) == LinkScheduler::Verdict::queued);
+  REQUIRE(link.offer(0, packet(1500), true) == LinkScheduler::Verdict::queued);
+  auto a = link.take_interval_marked_added_ms();
+  REQUIRE(a.size() == 1);
+  CHECK(a[0] == std::pair<std::int32_t, std::uint32_t>{0, 2});
+  // 10 ms on: the link is idle. Five unmarked packets (6 ms of work), then a
+  // marked one: it waits 6 ms, alone it would not wait: 6 ms added.
+  for (int i = 0; i < 5; ++i) REQUIRE(link.offer(10 * kMs, packet(1500)) == LinkScheduler::Verdict::queued);
+  REQUIRE(link.offer(10 * kMs, packet(1500), true) == LinkScheduler::Verdict::queued);
+  // One more marked right behind it: 7.2 ms behind everything, 1.2 ms behind
+  // its marked predecessor alone: 6 ms added again.
+  REQUIRE(link.offer(10 * kMs, packet(1500), true) == LinkScheduler::Verdict::queued);
+  a = link.take_interval_marked_added_ms();
+  REQUIRE(a.size() == 1);
+  CHECK(a[0] == std::pair<std::int32_t, std::uint32_t>{6, 2});
+  const auto d = link.take_interval_marked_delays_ms();
+  REQUIRE(d.size() == 4);  // 0, 1 (1.2 ms), then 6 and 7 (7.2 ms)
+  CHECK(d[2] == std::pair<std::int32_t, std::uint32_t>{6, 1});
+  CHECK(d[3] == std::pair<std::int32_t, std::uint32_t>{7, 1});
+  CHECK(link.take_interval_marked_added_ms().empty());
+}
+
 TEST_CASE("a long busy period is exact to the nanosecond whatever the packet sizes") {
   // 1e9 / 12345679 is not whole: the carried remainder must keep the total exact.
   const std::uint64_t rate = 12'345'679;
