@@ -8,16 +8,9 @@
 #include <thread>
 
 #include "netsim/tools/flow_probe.hpp"
+#include "netsim/tools/probe_socket.hpp"
 
 namespace bc::netsim {
-
-namespace {
-std::int64_t mono_now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-}  // namespace
 
 Status TimerJitterOptions::validate() const {
   if (period_us < 50 || period_us > 1'000'000) return Status::invalid_argument("period_us in [50, 1000000]");
@@ -43,7 +36,7 @@ Result<TimerJitterResult> measure_timer_jitter(const TimerJitterOptions& o) {
     ::prctl(PR_SET_TIMERSLACK, o.timer_slack_ns, 0, 0, 0);
     thread_status = set_realtime(o.realtime_priority);
     if (!thread_status.ok()) return;
-    const std::int64_t start = mono_now_ns();
+    const std::int64_t start = mono_ns();
     const std::int64_t end = start + static_cast<std::int64_t>(o.duration_ms) * 1'000'000;
     for (std::int64_t due = start + period; due < end; due += period) {
       timespec ts{static_cast<time_t>(due / 1'000'000'000), static_cast<long>(due % 1'000'000'000)};
@@ -51,7 +44,7 @@ Result<TimerJitterResult> measure_timer_jitter(const TimerJitterOptions& o) {
       }
       // Every deadline that passed while the thread slept is late by its own
       // amount, as each packet due during a stall is in the emulator.
-      const std::int64_t now = mono_now_ns();
+      const std::int64_t now = mono_ns();
       r.lateness_ns.push_back(now - due);
       while (due + period <= now && due + period < end) {
         due += period;
