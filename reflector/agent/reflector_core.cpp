@@ -1,6 +1,7 @@
 #include "reflector/agent/reflector_core.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "reflector/cache/eviction_policy.hpp"
 
@@ -109,6 +110,7 @@ std::vector<Action> ReflectorCore::plan(int64_t now_ms) {
       it->second.bytes = 0;  // a failed fetch holds no counted bytes while it waits
     }
     if (it == cache_.end() && cache_.size() >= options_.max_layers) break;
+    if (older_version_fetching(d.ref)) continue;  // the delta waits for its base (see the header)
     if (!try_make_room(d, out)) break;  // keep the tracker's order: do not skip ahead
     CoreLayer& c = cache_[d.ref];
     c.ref = d.ref;
@@ -121,6 +123,12 @@ std::vector<Action> ReflectorCore::plan(int64_t now_ms) {
     ++fetching;
   }
   return out;
+}
+
+bool ReflectorCore::older_version_fetching(const LayerRef& ref) const {
+  for (auto it = cache_.lower_bound(LayerRef{ref.name, INT64_MIN}); it != cache_.end() && it->first.name == ref.name; ++it)
+    if (it->first.version < ref.version && it->second.state == CacheState::fetching) return true;
+  return false;
 }
 
 void ReflectorCore::on_progress(const LayerRef& ref, uint64_t done_bytes) {

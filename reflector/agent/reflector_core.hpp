@@ -13,6 +13,13 @@
 //   waits and the report names the shortfall.
 // - A failed fetch is retried after a backoff doubling from retry_min_ms up
 //   to retry_max_ms; its last error is reported.
+// - A new version of a layer waits while an older version of it is still
+//   fetching, and starts once that one is held: the content index then has
+//   the older version's files, so only the changed bytes cross the WAN. (A
+//   version assigned while its predecessor was mid-fetch, started at once,
+//   found nothing to dedup against and crossed the WAN whole.) The older
+//   fetch runs on even though the branch no longer needs it; a failed one
+//   stops being waited for.
 // - Nothing assumes a sibling reflector: the core never waits for anyone.
 //
 // Thread affinity: one thread (the driver's).
@@ -96,6 +103,7 @@ class ReflectorCore {
 
  private:
   bool try_make_room(const DesiredLayer& d, std::vector<Action>& out);
+  bool older_version_fetching(const LayerRef& ref) const;
   int64_t backoff_ms(int failures) const;
 
   ReflectorCoreOptions options_;

@@ -116,3 +116,30 @@ TEST_CASE("an oversized desired set is cut at max_layers with an error") {
   CHECK(core.desired().size() == 2);
   CHECK(core.last_error().find("only the first 2") != std::string::npos);
 }
+
+TEST_CASE("a new version assigned while the old one is mid-fetch waits for it, so the delta is fetched against it") {
+  ReflectorCore core(opts(1000, 2));
+  core.set_desired({L("base", 1, 100), L("app", 1, 10)});
+  CHECK(names(core.plan(0), Action::fetch) == std::vector<std::string>{"base@1", "app@1"});
+  core.on_fetch_done(LayerRef{"app", 1}, 10, 5);  // a fetch slot is free
+  core.set_desired({L("base", 2, 100), L("app", 1, 10), L("drv", 1, 10)});
+  // base@2 waits for base@1 (still fetching, no longer assigned); drv goes ahead.
+  CHECK(names(core.plan(10), Action::fetch) == std::vector<std::string>{"drv@1"});
+  core.on_fetch_done(LayerRef{"drv", 1}, 10, 15);
+  CHECK(core.plan(20).empty());
+  CHECK(core.cache().at(LayerRef{"base", 1}).state == CacheState::fetching);  // not dropped
+  core.on_fetch_done(LayerRef{"base", 1}, 100, 30);
+  CHECK(names(core.plan(31), Action::fetch) == std::vector<std::string>{"base@2"});
+}
+
+TEST_CASE("a new version does not wait for an older one whose fetch failed") {
+  ReflectorCore core(opts(1000, 2));
+  core.set_desired({L("base", 1, 100)});
+  core.plan(0);
+  core.set_desired({L("base", 2, 100)});
+  CHECK(core.plan(1).empty());
+  core.on_fetch_failed(LayerRef{"base", 1}, "tracker unreachable", 2);
+  auto p = core.plan(3);
+  CHECK(names(p, Action::evict) == std::vector<std::string>{"base@1"});  // unassigned and failed: dropped
+  CHECK(names(p, Action::fetch) == std::vector<std::string>{"base@2"});
+}
