@@ -1,5 +1,5 @@
 // bc-governor-trace: runs the WAN governor against the synthetic bottleneck
-// link model (layers/qos/link_model.hpp) for named scenarios and prints a
+// link model (layers/governor/link_model.hpp) for named scenarios and prints a
 // table, summary figures and a CSV per scenario for plotting. This is a model
 // run in virtual time, not a measurement of a real network.
 //
@@ -11,9 +11,9 @@
 #include <fstream>
 #include <string>
 
-#include "layers/qos/scenario.hpp"
+#include "layers/governor/scenario.hpp"
 
-using namespace bc::qos;
+using namespace bc::governor;
 
 namespace {
 

@@ -18,13 +18,13 @@
 #include <thread>
 #include <vector>
 
-#include "layers/qos/probe/echo_responder.hpp"
-#include "layers/qos/probe/probe_codec.hpp"
-#include "layers/qos/probe/rtt_prober.hpp"
+#include "layers/rtt_probe/echo_responder.hpp"
+#include "layers/rtt_probe/probe_codec.hpp"
+#include "layers/rtt_probe/rtt_prober.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::udp;
-using namespace bc::qos::probe;
+using namespace bc::rtt_probe;
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "layers/apply/applier.hpp"
 #include "layers/index/content_index.hpp"
 #include "layers/index/prepare_payload.hpp"
-#include "layers/swarm/node_governor.hpp"
+#include "node/governor/node_governor.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"

@@ -16,7 +16,7 @@ int64_t steady_us() {
       .count();
 }
 
-qos::PacedRequest to_paced(const lt::peer_request& r) { return {int(r.piece), r.start, r.length}; }
+governor::PacedRequest to_paced(const lt::peer_request& r) { return {int(r.piece), r.start, r.length}; }
 
 void put_u32(char* p, uint32_t v) {
   p[0] = char(v >> 24);
@@ -55,7 +55,7 @@ class PacedPeer final : public lt::peer_plugin {
   void on_disconnect(const lt::error_code&) override { hub_->detach(this); }
 
   // The BitTorrent REQUEST message (id 6), as libtorrent would write it.
-  void send(const qos::PacedRequest& r) {
+  void send(const governor::PacedRequest& r) {
     std::shared_ptr<lt::peer_connection> alive = pc_.native_handle();
     if (!alive || pc_.is_disconnecting()) return;
     char msg[17];
@@ -94,11 +94,11 @@ class PacedTorrent final : public lt::torrent_plugin {
 
 }  // namespace
 
-std::shared_ptr<PacerHub> PacerHub::create(boost::asio::io_context& ios, qos::RequestPacerOptions options) {
+std::shared_ptr<PacerHub> PacerHub::create(boost::asio::io_context& ios, governor::RequestPacerOptions options) {
   return std::shared_ptr<PacerHub>(new PacerHub(ios, options));
 }
 
-PacerHub::PacerHub(boost::asio::io_context& ios, qos::RequestPacerOptions options)
+PacerHub::PacerHub(boost::asio::io_context& ios, governor::RequestPacerOptions options)
     : ios_(ios), timer_(ios), pacer_(options) {}
 
 std::shared_ptr<lt::torrent_plugin> PacerHub::torrent_plugin() {
@@ -135,20 +135,20 @@ void PacerHub::stop() {
   });
 }
 
-bool PacerHub::admit(PacedPeer* p, const qos::PacedRequest& r) {
+bool PacerHub::admit(PacedPeer* p, const governor::PacedRequest& r) {
   const int64_t now = steady_us();
   const bool now_ok = pacer_.admit(reinterpret_cast<uint64_t>(p), r, now);
   if (!now_ok) arm(now);
   return now_ok;
 }
 
-void PacerHub::answered(PacedPeer* p, const qos::PacedRequest& r) { pacer_.answered(reinterpret_cast<uint64_t>(p), r); }
+void PacerHub::answered(PacedPeer* p, const governor::PacedRequest& r) { pacer_.answered(reinterpret_cast<uint64_t>(p), r); }
 
-bool PacerHub::cancelled(PacedPeer* p, const qos::PacedRequest& r) {
+bool PacerHub::cancelled(PacedPeer* p, const governor::PacedRequest& r) {
   return pacer_.cancelled(reinterpret_cast<uint64_t>(p), r);
 }
 
-std::vector<qos::PacedRequest> PacerHub::take_held(PacedPeer* p) {
+std::vector<governor::PacedRequest> PacerHub::take_held(PacedPeer* p) {
   return pacer_.take_held(reinterpret_cast<uint64_t>(p));
 }
 

@@ -1,4 +1,4 @@
-// The request pacer (layers/qos/request_pacer.hpp) inside libtorrent: a
+// The request pacer (layers/governor/request_pacer.hpp) inside libtorrent: a
 // torrent plugin whose peer plugins hold the block requests libtorrent sends
 // to WAN peers (BitTorrent connections to addresses outside the LAN subnets)
 // and send them when the pacer releases them, from libtorrent's own callbacks
@@ -25,7 +25,7 @@
 #include <mutex>
 #include <vector>
 
-#include "layers/qos/request_pacer.hpp"
+#include "layers/governor/request_pacer.hpp"
 #include "layers/swarm/ip_subnet.hpp"
 
 namespace bc {
@@ -36,7 +36,7 @@ class PacerHub : public std::enable_shared_from_this<PacerHub> {
  public:
   // `ios` runs libtorrent's network thread and must outlive the hub's timer
   // (stop() it before the io_context stops).
-  static std::shared_ptr<PacerHub> create(boost::asio::io_context& ios, qos::RequestPacerOptions options = {});
+  static std::shared_ptr<PacerHub> create(boost::asio::io_context& ios, governor::RequestPacerOptions options = {});
 
   // Any thread. rate 0 = no pacing.
   void set_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
@@ -50,24 +50,24 @@ class PacerHub : public std::enable_shared_from_this<PacerHub> {
 
   // Network thread (the peer plugins).
   bool is_lan(const boost::asio::ip::address& a) const;
-  bool admit(PacedPeer* p, const qos::PacedRequest& r);
-  void answered(PacedPeer* p, const qos::PacedRequest& r);
-  bool cancelled(PacedPeer* p, const qos::PacedRequest& r);
-  std::vector<qos::PacedRequest> take_held(PacedPeer* p);
+  bool admit(PacedPeer* p, const governor::PacedRequest& r);
+  void answered(PacedPeer* p, const governor::PacedRequest& r);
+  bool cancelled(PacedPeer* p, const governor::PacedRequest& r);
+  std::vector<governor::PacedRequest> take_held(PacedPeer* p);
   void attach(PacedPeer* p, std::weak_ptr<PacedPeer> w);
   void detach(PacedPeer* p);
   // Sends what is due and arms the timer for the rest.
   void pump();
 
  private:
-  PacerHub(boost::asio::io_context& ios, qos::RequestPacerOptions options);
+  PacerHub(boost::asio::io_context& ios, governor::RequestPacerOptions options);
   void arm(int64_t now_us);
 
   boost::asio::io_context& ios_;
   boost::asio::steady_timer timer_;
   int64_t timer_at_us_ = -1;  // when the armed timer fires; -1 = not armed
   bool stopped_ = false;
-  qos::RequestPacer pacer_;
+  governor::RequestPacer pacer_;
   std::map<PacedPeer*, std::weak_ptr<PacedPeer>> peers_;
 
   mutable std::mutex mu_;  // guards lan_

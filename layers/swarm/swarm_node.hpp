@@ -114,7 +114,7 @@ class SwarmNode {
   // WAN class limits, bytes/s, 0 = unlimited; applies to live connections.
   // The one entry point of the WAN governor.
   void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
-  // Paces the block requests sent to WAN peers (layers/qos/request_pacer.hpp):
+  // Paces the block requests sent to WAN peers (layers/governor/request_pacer.hpp):
   // at most rate bytes/s requested, at most window bytes unanswered; rate 0 =
   // unpaced. Any thread; applies within a millisecond to live connections.
   void set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes);

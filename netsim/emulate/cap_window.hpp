@@ -9,19 +9,19 @@
 #include <cstdint>
 #include <string>
 
-#include "layers/qos/wan_policy.hpp"
+#include "layers/governor/wan_policy.hpp"
 #include "layers/util/status.hpp"
 #include "netsim/scenario/scenario.hpp"
 
 namespace bc::netsim {
 
 struct CapWindowPlan {
-  qos::WanPolicy policy;            // the branch's policy with the window first
+  governor::WanPolicy policy;            // the branch's policy with the window first
   std::int64_t boundary_unix_s = 0; // the window starts here (a whole UTC minute)
   std::int64_t at_ms = 0;           // the same instant on the run clock
   std::int64_t end_at_ms = 0;       // the window's end on the run clock
-  std::int64_t cap_before_bytes_per_s = qos::kNoLimit;  // download cap in force just before
-  std::int64_t cap_after_bytes_per_s = qos::kNoLimit;   // in the window
+  std::int64_t cap_before_bytes_per_s = governor::kNoLimit;  // download cap in force just before
+  std::int64_t cap_after_bytes_per_s = governor::kNoLimit;   // in the window
 };
 
 // REQUIRES: b.cap_window set, b validated. `now_unix_ms` (wall clock) and

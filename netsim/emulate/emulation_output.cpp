@@ -71,8 +71,8 @@ Status Emulation::write_outputs(EmulateResult& r) {
   for (const auto& [branch, w] : cap_windows_)
     nodes["window_changes"].push_back({{"branch", branch}, {"at_ms", w.at_ms}, {"end_ms", w.end_at_ms},
                                        {"unix_s", w.boundary_unix_s},
-                                       {"cap_before_bytes_per_s", w.cap_before_bytes_per_s == qos::kNoLimit ? 0 : w.cap_before_bytes_per_s},
-                                       {"cap_after_bytes_per_s", w.cap_after_bytes_per_s == qos::kNoLimit ? 0 : w.cap_after_bytes_per_s}});
+                                       {"cap_before_bytes_per_s", w.cap_before_bytes_per_s == governor::kNoLimit ? 0 : w.cap_before_bytes_per_s},
+                                       {"cap_after_bytes_per_s", w.cap_after_bytes_per_s == governor::kNoLimit ? 0 : w.cap_after_bytes_per_s}});
   BC_RETURN_IF_ERROR(write_file_atomic(o_.run_dir + "/nodes.json", nodes.dump(2) + "\n", 0644));
   BC_ASSIGN_OR_RETURN(RunInputs in, load_run_inputs(o_.run_dir));
   Report rep = build_report(s_, in);

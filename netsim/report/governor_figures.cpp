@@ -212,8 +212,8 @@ GovernorFigures governor_figures(const Scenario& s, const BranchDef& b, const Ru
   std::int64_t static_cap = 0;
   if (b.wan_policy && b.governor == GovernorMode::on && b.wan_policy->windows.empty()) {
     const auto& cap = b.wan_policy->default_caps.download;
-    if (cap.kind == qos::RateCap::Kind::bytes_per_s) static_cap = cap.bytes_per_s;
-    if (cap.kind == qos::RateCap::Kind::percent && b.wan_policy->link_down_bytes_per_s > 0)
+    if (cap.kind == governor::RateCap::Kind::bytes_per_s) static_cap = cap.bytes_per_s;
+    if (cap.kind == governor::RateCap::Kind::percent && b.wan_policy->link_down_bytes_per_s > 0)
       static_cap = std::int64_t(cap.percent / 100.0 * double(b.wan_policy->link_down_bytes_per_s));
   }
   link_figures(d, link->interval_ms, static_cap, f);
@@ -236,7 +236,7 @@ GovernorFigures governor_figures(const Scenario& s, const BranchDef& b, const Ru
     }
   } else if (b.wan_policy && b.governor == GovernorMode::on) {
     const auto& cap = b.wan_policy->default_caps.download;
-    if (b.wan_policy->windows.empty() && cap.kind == qos::RateCap::Kind::bytes_per_s)
+    if (b.wan_policy->windows.empty() && cap.kind == governor::RateCap::Kind::bytes_per_s)
       f.caps.push_back(check_cap(d, link->interval_ms, settled, f.rollout_end_ms, cap.bytes_per_s));
   }
   return f;

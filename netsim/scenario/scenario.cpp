@@ -66,7 +66,7 @@ Status check_branch(const std::string& at, BranchDef& b, std::int64_t duration_m
   }
   b.wan_policy.reset();
   if (!b.wan_policy_json.empty()) {
-    auto p = qos::WanPolicy::decode(b.wan_policy_json);
+    auto p = governor::WanPolicy::decode(b.wan_policy_json);
     if (!p.ok()) return bad(at + ".wan_policy", p.status().message());
     b.wan_policy = *p;
   }
@@ -75,7 +75,7 @@ Status check_branch(const std::string& at, BranchDef& b, std::int64_t duration_m
     BC_RETURN_IF_ERROR(check_rate(at + ".cap_window.down_mbit", b.cap_window->down_bytes_per_s));
     if (b.cap_window->minutes < 1 || b.cap_window->minutes > 60) return bad(at + ".cap_window.minutes", "must be in [1, 60]");
     if (b.governor != GovernorMode::on) return bad(at + ".cap_window", "needs governor = \"on\" (caps are the governor's)");
-    const std::int64_t floor = b.wan_policy ? b.wan_policy->floor_bytes_per_s : qos::WanPolicy{}.floor_bytes_per_s;
+    const std::int64_t floor = b.wan_policy ? b.wan_policy->floor_bytes_per_s : governor::WanPolicy{}.floor_bytes_per_s;
     if (static_cast<std::int64_t>(b.cap_window->down_bytes_per_s) < floor)
       return bad(at + ".cap_window.down_mbit", "must be >= the policy's floor");
   }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "layers/qos/wan_policy.hpp"
+#include "layers/governor/wan_policy.hpp"
 #include "layers/util/status.hpp"
 
 namespace bc::netsim {
@@ -94,7 +94,7 @@ struct BranchDef {
   std::vector<CrossFlowDef> cross_traffic;
   // The governor's policy as JSON (WanPolicy::decode); empty = none.
   std::string wan_policy_json;
-  std::optional<qos::WanPolicy> wan_policy;  // decoded by validate()/parse
+  std::optional<governor::WanPolicy> wan_policy;  // decoded by validate()/parse
   GovernorMode governor = GovernorMode::on;
   std::optional<CapWindowDef> cap_window;
 

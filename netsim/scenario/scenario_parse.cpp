@@ -175,7 +175,7 @@ void read_branch(Reader& r, BranchDef* b) {
     read_cross(cr, &b->cross_traffic.back());
   });
   r.string("wan_policy", &b->wan_policy_json);
-  if (b->wan_policy_json.size() > qos::kMaxPolicyJsonBytes) r.fail(r.path("wan_policy"), "longer than 64 KiB");
+  if (b->wan_policy_json.size() > governor::kMaxPolicyJsonBytes) r.fail(r.path("wan_policy"), "longer than 64 KiB");
   std::string mode = "on";
   r.string("governor", &mode);
   if (mode == "on") b->governor = GovernorMode::on;

@@ -14,7 +14,7 @@
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/index/content_index.hpp"
-#include "layers/swarm/node_governor.hpp"
+#include "node/governor/node_governor.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/util/clock.hpp"
 #include "reflector/agent/reflector_config.hpp"

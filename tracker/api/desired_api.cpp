@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "layers/crypto/sha256.hpp"
-#include "layers/qos/budget_split.hpp"
+#include "layers/governor/budget_split.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_context.hpp"
 #include "tracker/api/json_input.hpp"
@@ -60,7 +60,7 @@ Result<double> wan_share(const Txn& t, const std::string& branch, const std::str
       const json& d = r.contains("wan_demand_bytes_per_s") ? r["wan_demand_bytes_per_s"] : json(0);
       live.push_back({std::string(id), d.is_number_integer() ? d.get<int64_t>() : 0});
     }
-    return live.size() < qos::kMaxReflectorsPerBranch;
+    return live.size() < governor::kMaxReflectorsPerBranch;
   }));
   return reflector_wan_share(policy, now_s, std::move(live), self);
 }

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "layers/qos/probe/echo_responder.hpp"
+#include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 
@@ -138,12 +138,12 @@ Result<uint16_t> TrackerApp::start() {
 
 Status TrackerApp::start_probe() {
   if (config_.probe_port == 0 || probe_) return Status();
-  qos::probe::EchoResponderOptions o;
+  rtt_probe::EchoResponderOptions o;
   o.bind_address = config_.server.listen_address;
   o.port = config_.probe_port;
-  BC_ASSIGN_OR_RETURN(auto responder, qos::probe::EchoResponder::start(probe_io_, clock_, o));
+  BC_ASSIGN_OR_RETURN(auto responder, rtt_probe::EchoResponder::start(probe_io_, clock_, o));
   probe_port_ = responder->local_endpoint().port();
-  probe_ = std::shared_ptr<qos::probe::EchoResponder>(std::move(responder));
+  probe_ = std::shared_ptr<rtt_probe::EchoResponder>(std::move(responder));
   probe_thread_ = std::thread([this] { probe_io_.run(); });
   spdlog::info("bc-tracker RTT echo responder on udp {}:{}", o.bind_address, probe_port_);
   return Status();
@@ -152,7 +152,7 @@ Status TrackerApp::start_probe() {
 void TrackerApp::stop() {
   metrics_.set_server_gauges(nullptr);  // the server may go before the metrics
   if (server_) server_->stop();
-  if (probe_) std::static_pointer_cast<qos::probe::EchoResponder>(probe_)->stop();
+  if (probe_) std::static_pointer_cast<rtt_probe::EchoResponder>(probe_)->stop();
   probe_io_.stop();
   if (probe_thread_.joinable()) probe_thread_.join();
   probe_.reset();

@@ -24,9 +24,9 @@ WanSettings wan_settings_from_desired(const nlohmann::json& desired) {
   }
   if (desired.contains("wan_policy")) {
     const std::string text = desired["wan_policy"].dump();
-    auto decoded = text.size() <= qos::kMaxPolicyJsonBytes
-                       ? qos::WanPolicy::decode(text)
-                       : Result<qos::WanPolicy>(Status::invalid_argument("larger than 64 KiB"));
+    auto decoded = text.size() <= governor::kMaxPolicyJsonBytes
+                       ? governor::WanPolicy::decode(text)
+                       : Result<governor::WanPolicy>(Status::invalid_argument("larger than 64 KiB"));
     if (decoded.ok()) w.policy = *decoded;
     else note(w, "wan_policy refused, using the default policy: " + decoded.status().message());
   }

@@ -12,13 +12,13 @@
 #include <cstdint>
 #include <string>
 
-#include "layers/qos/wan_policy.hpp"
+#include "layers/governor/wan_policy.hpp"
 
 namespace bc::tracker {
 
 struct WanSettings {
   uint16_t probe_port = 0;  // 0 = the tracker runs no responder: no RTT samples
-  qos::WanPolicy policy;    // the default policy when absent or invalid
+  governor::WanPolicy policy;    // the default policy when absent or invalid
   double share = 1.0;       // (0, 1]; 1 when absent or invalid
   // Why a part was refused (the default used instead), for the node's log;
   // empty when everything was taken as sent.

@@ -37,9 +37,9 @@ TEST_CASE("a cap window starts at the first whole UTC minute after after_ms, fir
   CHECK(p->cap_before_bytes_per_s == 750'000);
   CHECK(p->cap_after_bytes_per_s == 375'000);
   // The window holds from the boundary, not a second before, and ends after a minute.
-  CHECK(qos::effective_caps(p->policy, p->boundary_unix_s - 1, {}).down_cap_bytes_per_s == 750'000);
-  CHECK(qos::effective_caps(p->policy, p->boundary_unix_s + 59, {}).down_cap_bytes_per_s == 375'000);
-  CHECK(qos::effective_caps(p->policy, p->boundary_unix_s + 60, {}).down_cap_bytes_per_s == 750'000);
+  CHECK(governor::effective_caps(p->policy, p->boundary_unix_s - 1, {}).down_cap_bytes_per_s == 750'000);
+  CHECK(governor::effective_caps(p->policy, p->boundary_unix_s + 59, {}).down_cap_bytes_per_s == 375'000);
+  CHECK(governor::effective_caps(p->policy, p->boundary_unix_s + 60, {}).down_cap_bytes_per_s == 750'000);
   // A boundary at 23:59 ends at 24:00, not at an empty 00:00.
   auto late = plan_cap_window(b, 1'699'919'940'000 - 25'000, 0);  // 2023-11-13 23:59:00 is the boundary
   REQUIRE(late.ok());

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "layers/qos/probe/probe_codec.hpp"
+#include "layers/rtt_probe/probe_codec.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tracker/app/tracker_app.hpp"
 
@@ -50,10 +50,10 @@ TEST_CASE("probe_port makes bc-tracker answer RTT probes on UDP and 0 leaves it 
   to.sin_port = htons(probe);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   uint8_t buf[256];
-  qos::probe::ProbePacket p;
+  rtt_probe::ProbePacket p;
   p.sequence = 42;
   p.sent_us = 7;
-  auto n = qos::probe::encode_probe(p, buf);
+  auto n = rtt_probe::encode_probe(p, buf);
   REQUIRE(n.ok());
   REQUIRE(::sendto(fd, buf, *n, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == ssize_t(*n));
   pollfd pfd{fd, POLLIN, 0};
@@ -61,7 +61,7 @@ TEST_CASE("probe_port makes bc-tracker answer RTT probes on UDP and 0 leaves it 
   ssize_t got = ::recv(fd, buf, sizeof buf, 0);
   ::close(fd);
   REQUIRE(got > 0);
-  auto reply = qos::probe::decode_probe(std::span<const uint8_t>(buf, size_t(got)));
+  auto reply = rtt_probe::decode_probe(std::span<const uint8_t>(buf, size_t(got)));
   REQUIRE(reply.ok());
   CHECK(reply->reply);
   CHECK(reply->sequence == 42);

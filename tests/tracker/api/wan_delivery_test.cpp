@@ -52,7 +52,7 @@ TEST_CASE("desired state carries probe_port, the branch policy and each reflecto
   CHECK(w.problem.empty());
   CHECK(w.probe_port == 47123);
   CHECK(w.share == doctest::Approx(sb));
-  CHECK(w.policy.default_caps.download == qos::RateCap::absolute(1 << 20));
+  CHECK(w.policy.default_caps.download == governor::RateCap::absolute(1 << 20));
   CHECK_FALSE(w.policy.latency_aware);
 }
 
@@ -65,14 +65,14 @@ TEST_CASE("without probe_port or policy the answer has no probe_port and the nod
   CHECK_FALSE(d.contains("wan_policy"));
   auto w = tracker::wan_settings_from_desired(d);
   CHECK(w.problem.empty());
-  CHECK(w.policy == qos::WanPolicy{});
+  CHECK(w.policy == governor::WanPolicy{});
   CHECK(w.probe_port == 0);
 }
 
 TEST_CASE("a bad policy, port or share falls back to the default and says why") {
   auto w = tracker::wan_settings_from_desired(
       json{{"wan_policy", {{"cap_kbps", 20000}}}, {"probe_port", 70000}, {"wan_share", 1.5}});
-  CHECK(w.policy == qos::WanPolicy{});
+  CHECK(w.policy == governor::WanPolicy{});
   CHECK(w.probe_port == 0);
   CHECK(w.share == 1.0);
   CHECK(w.problem.find("wan_policy refused") != std::string::npos);
