@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/util/clock.hpp"
 #include "layers/util/status.hpp"
 
 namespace bc {
@@ -20,6 +21,10 @@ struct SwarmNodeOptions {
   // This node's name, for the owner's log lines (the node itself does not
   // log: everything it has to say is a SwarmEvent). Default "node".
   std::string node_name = "node";
+  // Time for ban TTLs, the crash guard and save waits. Not owned; must outlive
+  // the node. Default nullptr: a SystemClock the node owns. A test or a
+  // simulator passes its own to move time.
+  const Clock* clock = nullptr;
 
   // libtorrent listen_interfaces, "IP:PORT[,IP:PORT]"; port 0 = ephemeral.
   // Default "0.0.0.0:6881".
