@@ -36,7 +36,7 @@
 
 namespace fs = std::filesystem;
 using namespace bc;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -81,17 +81,17 @@ class ReflectorSampler {
     double anon_at_s = 0;
     long samples = 0;
   };
-  ReflectorSampler(int pid, Mem start, int period_ms, Clock::time_point t0) : pid_(pid) {
+  ReflectorSampler(int pid, Mem start, int period_ms, SteadyClock::time_point t0) : pid_(pid) {
     peak_.mem = start;
     thread_ = std::thread([this, period_ms, t0] {
-      auto next = Clock::now();
+      auto next = SteadyClock::now();
       while (!stop_.load()) {
         const Mem m = read_mem(pid_);
         if (m.anon_kib < 0) {
           gone_.store(true);
           return;
         }
-        const double at_s = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double at_s = std::chrono::duration<double>(SteadyClock::now() - t0).count();
         std::lock_guard<std::mutex> lock(mu_);
         ++peak_.samples;
         if (m.anon_kib > peak_.mem.anon_kib) peak_.mem.anon_kib = m.anon_kib, peak_.anon_at_s = at_s;
@@ -100,7 +100,7 @@ class ReflectorSampler {
         peak_.mem.threads = std::max(peak_.mem.threads, m.threads);
         // A late wake-up (loaded machine) restarts the period rather than
         // bursting samples to catch up.
-        next = std::max(next + std::chrono::milliseconds(period_ms), Clock::now());
+        next = std::max(next + std::chrono::milliseconds(period_ms), SteadyClock::now());
         std::this_thread::sleep_until(next);
       }
     });
@@ -197,13 +197,13 @@ int run(const Args& a) {
   // All peers dial at once: the reflector sees N simultaneous downloaders.
   for (auto& p : peers)
     if (Status s = p.node->add_peer(ref, rip, rport); !s.ok()) die(s.to_string());
-  const auto t0 = Clock::now();
+  const auto t0 = SteadyClock::now();
   // Sampling runs on its own thread: one round of poll_events over 50
   // sessions can take longer than the sampling period on a loaded machine.
   ReflectorSampler sampler(a.reflector_pid, ref_mem, a.sample_ms, t0);
   int complete = 0;
-  while (complete < a.peers && Clock::now() - t0 < std::chrono::seconds(a.timeout_s) && !sampler.gone()) {
-    const double now_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  while (complete < a.peers && SteadyClock::now() - t0 < std::chrono::seconds(a.timeout_s) && !sampler.gone()) {
+    const double now_s = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     for (auto& p : peers)
       for (const auto& e : p.node->poll_events(0))
         if (const auto* c = std::get_if<LayerComplete>(&e); c && !p.complete) {
@@ -214,7 +214,7 @@ int run(const Args& a) {
         }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  const double window_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double window_s = std::chrono::duration<double>(SteadyClock::now() - t0).count();
   const ReflectorSampler::Peak peak = sampler.stop();
   if (sampler.gone()) die("the reflector exited during the run");
   if (complete < a.peers) die(std::to_string(complete) + " of " + std::to_string(a.peers) + " peers complete after " +

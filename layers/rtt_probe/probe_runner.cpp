@@ -16,9 +16,9 @@ ProbeRunner::~ProbeRunner() {
   if (thread_.joinable()) thread_.join();
 }
 
-RttDrain ProbeRunner::drain() {
+governor::RttDrain ProbeRunner::drain() {
   ProbeBatch b = prober_->drain_samples();
-  RttDrain d;
+  governor::RttDrain d;
   d.rtt_ms.reserve(b.samples.size());
   for (const RttSample& s : b.samples) d.rtt_ms.push_back(s.rtt_ms);
   d.lost = int64_t(b.lost);

@@ -19,7 +19,7 @@
 
 namespace bc::rtt_probe {
 
-class ProbeRunner final : public RttSource {
+class ProbeRunner final : public governor::RttSource {
  public:
   // Starts probing `options.target` from `options.bind_address`. Errors: as
   // RttProber::start. `clock` must outlive the runner (µs-monotonic).
@@ -29,7 +29,7 @@ class ProbeRunner final : public RttSource {
   ProbeRunner(const ProbeRunner&) = delete;
   ProbeRunner& operator=(const ProbeRunner&) = delete;
 
-  RttDrain drain() override;
+  governor::RttDrain drain() override;
   const std::string& target() const { return target_; }
   ProbeCounters counters() const { return prober_->counters(); }
   boost::asio::ip::udp::endpoint local_endpoint() const { return prober_->local_endpoint(); }
