@@ -8,7 +8,7 @@ rollout's bytes fall most right after the logged slowdown starts. Prints, for th
 each slowdown end, the peak queue and when the largest backlog came, and the share of the cross
 packets delayed >= 25 ms (against the shadow queue, xt_added_delay_ms) that fall in those seconds.
 
-Usage: scripts/slowdown-tail.py RUN_DIR [BRANCH]   (docs/benchmarks.md, "Session 6")
+Usage: scripts/slowdown-tail.py RUN_DIR [BRANCH]   (docs/benchmarks.md, "WAN governor on the emulated WAN")
 """
 import collections
 import datetime
@@ -18,6 +18,9 @@ import sys
 
 
 def main():
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
     run = sys.argv[1]
     branch = sys.argv[2] if len(sys.argv) > 2 else "slow"
     s = json.load(open(run + "/links.json"))["links"][branch]["b_to_a"]["series"]
@@ -91,4 +94,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
