@@ -63,44 +63,65 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
 
   RttDrain rtt;
   if (rtt_) rtt = rtt_->drain();
-  const WanByteCounts bytes = port_.wan_bytes();
+  const Moved raw = take_moved(dt_ms);
+  const Moved seen = smooth_usage(raw);
   GovernorInput in;
   in.now_ms = now_ms;
   in.unix_time_s = unix_s;
   in.rtt_samples_ms = rtt.rtt_ms;
-  if (last_bytes_) {
-    // Reclassed peers can make a cumulative count step back: that tick moved 0.
-    in.bytes_down = bytes.down >= last_bytes_->down ? int64_t(bytes.down - last_bytes_->down) : 0;
-    in.bytes_up = bytes.up >= last_bytes_->up ? int64_t(bytes.up - last_bytes_->up) : 0;
-  }
-  last_bytes_ = bytes;
-  // The governor sees the mean rate of the last usage_window_ms, per tick.
-  const int64_t raw_down = in.bytes_down, raw_up = in.bytes_up;
-  if (options_.usage_window_ms > 0 && dt_ms > 0) {
-    usage_.push_back({dt_ms, raw_down, raw_up});
-    int64_t span = 0, down = 0, up = 0;
-    size_t keep = 0;
-    for (size_t i = usage_.size(); i-- > 0 && span < options_.usage_window_ms;) {
-      span += usage_[i].dt_ms, down += usage_[i].down, up += usage_[i].up;
-      ++keep;
-    }
-    usage_.erase(usage_.begin(), usage_.end() - int64_t(keep));
-    in.bytes_down = down * dt_ms / span;
-    in.bytes_up = up * dt_ms / span;
-  }
   in.loss_events = rtt.lost;
+  in.bytes_down = seen.down;
+  in.bytes_up = seen.up;
   const EffectiveCaps caps = effective_caps(policy_, unix_s, capacity_);
   in.budget_down_bytes_per_s = budget(caps.down_cap_bytes_per_s, options_.node_down_cap_bytes_per_s);
   in.budget_up_bytes_per_s = budget(caps.up_cap_bytes_per_s, options_.node_up_cap_bytes_per_s);
 
   GovernorDecision d = governor_.tick(in, policy_);
   capacity_ = d.capacity_estimate;
+  const std::pair<int64_t, int64_t> limits{d.down_limit_bytes_per_s, d.up_limit_bytes_per_s};
+  apply_limits(limits, d.in_slowdown, down_cap_binds(d, in, caps));
+  apply_pace(limits.first, d.base_delay_ms);
+  return make_report(d, limits, raw);
+}
+
+// WAN bytes moved since the previous tick, from the port's cumulative counts.
+WanGovernorLoop::Moved WanGovernorLoop::take_moved(int64_t dt_ms) {
+  const WanByteCounts bytes = port_.wan_bytes();
+  Moved m{dt_ms, 0, 0};
+  if (last_bytes_) {
+    // Reclassed peers can make a cumulative count step back: that tick moved 0.
+    m.down = bytes.down >= last_bytes_->down ? int64_t(bytes.down - last_bytes_->down) : 0;
+    m.up = bytes.up >= last_bytes_->up ? int64_t(bytes.up - last_bytes_->up) : 0;
+  }
+  last_bytes_ = bytes;
+  return m;
+}
+
+// The governor sees the mean rate of the last usage_window_ms, per tick.
+WanGovernorLoop::Moved WanGovernorLoop::smooth_usage(const Moved& raw) {
+  if (options_.usage_window_ms <= 0 || raw.dt_ms <= 0) return raw;
+  usage_.push_back(raw);
+  int64_t span = 0, down = 0, up = 0;
+  size_t keep = 0;
+  for (size_t i = usage_.size(); i-- > 0 && span < options_.usage_window_ms;) {
+    span += usage_[i].dt_ms, down += usage_[i].down, up += usage_[i].up;
+    ++keep;
+  }
+  usage_.erase(usage_.begin(), usage_.end() - int64_t(keep));
+  return Moved{raw.dt_ms, down * raw.dt_ms / span, up * raw.dt_ms / span};
+}
+
+// True when the down limit the governor chose sits at the cap in force (the
+// branch's, or this node's budget share of it).
+bool WanGovernorLoop::down_cap_binds(const GovernorDecision& d, const GovernorInput& in,
+                                     const EffectiveCaps& caps) const {
   const int64_t cap_down = in.budget_down_bytes_per_s == kNoLimit
                                ? caps.down_cap_bytes_per_s
                                : std::min(in.budget_down_bytes_per_s, caps.down_cap_bytes_per_s);
-  const bool cap_down_binds = cap_down != kNoLimit && d.down_limit_bytes_per_s != kNoLimit &&
-                              d.down_limit_bytes_per_s + 1 >= cap_down;
-  const std::pair<int64_t, int64_t> limits{d.down_limit_bytes_per_s, d.up_limit_bytes_per_s};
+  return cap_down != kNoLimit && d.down_limit_bytes_per_s != kNoLimit && d.down_limit_bytes_per_s + 1 >= cap_down;
+}
+
+void WanGovernorLoop::apply_limits(std::pair<int64_t, int64_t> limits, bool in_slowdown, bool cap_down_binds) {
   // With request pacing the request window sets the pace (ack-clocked by the
   // bottleneck, no lumps); the class limit, when no cap binds, sits 25% above
   // it as a backstop, so libtorrent's limiter rarely releases a lump of
@@ -114,22 +135,26 @@ std::optional<WanTickReport> WanGovernorLoop::poll(int64_t now_ms, int64_t unix_
   // receive buffer, and when the slowdown ended the sender, its window open
   // again, sent the rest back to back (a 45 ms queue 0.5 s after the end, on
   // the emulated WAN).
-  if (options_.request_pacing && d.in_slowdown && applied_) applied.first = applied_->first;
-  if (!applied_ || *applied_ != applied) {
-    auto lt = [](int64_t v) { return v == kNoLimit ? int64_t(0) : v; };
-    port_.set_wan_limits(lt(applied.first), lt(applied.second));
-    applied_ = applied;
-  }
-  if (options_.request_pacing) {
-    const std::pair<int64_t, int64_t> pace =
-        limits.first == kNoLimit ? std::pair<int64_t, int64_t>{0, 0}
-                                 : std::pair<int64_t, int64_t>{limits.first, request_window_for(limits.first, d.base_delay_ms)};
-    if (pace != pace_) port_.set_request_pace(pace.first, pace.second);
-    pace_ = pace;
-  }
+  if (options_.request_pacing && in_slowdown && applied_) applied.first = applied_->first;
+  if (applied_ && *applied_ == applied) return;
+  auto lt = [](int64_t v) { return v == kNoLimit ? int64_t(0) : v; };
+  port_.set_wan_limits(lt(applied.first), lt(applied.second));
+  applied_ = applied;
+}
 
+void WanGovernorLoop::apply_pace(int64_t down_limit, double base_delay_ms) {
+  if (!options_.request_pacing) return;
+  const std::pair<int64_t, int64_t> pace =
+      down_limit == kNoLimit ? std::pair<int64_t, int64_t>{0, 0}
+                             : std::pair<int64_t, int64_t>{down_limit, request_window_for(down_limit, base_delay_ms)};
+  if (pace != pace_) port_.set_request_pace(pace.first, pace.second);
+  pace_ = pace;
+}
+
+WanTickReport WanGovernorLoop::make_report(const GovernorDecision& d, std::pair<int64_t, int64_t> limits,
+                                           const Moved& raw) {
   WanTickReport r;
-  r.down_bytes_per_s = dt_ms > 0 ? raw_down * 1000 / dt_ms : 0;
+  r.down_bytes_per_s = raw.dt_ms > 0 ? raw.down * 1000 / raw.dt_ms : 0;
   r.periodic = options_.status_every_ticks > 0 && ++ticks_ % options_.status_every_ticks == 0;
   r.down_limit_bytes_per_s = limits.first;
   r.up_limit_bytes_per_s = limits.second;

@@ -130,7 +130,18 @@ class WanGovernorLoop {
   std::optional<std::pair<int64_t, int64_t>> applied() const { return applied_; }
 
  private:
+  // Payload bytes moved over dt_ms (a tick's gap).
+  struct Moved {
+    int64_t dt_ms, down, up;
+  };
   int64_t budget(int64_t cap, int64_t node_cap) const;
+  // The steps of one tick, in order.
+  Moved take_moved(int64_t dt_ms);
+  Moved smooth_usage(const Moved& raw);
+  bool down_cap_binds(const GovernorDecision& d, const GovernorInput& in, const EffectiveCaps& caps) const;
+  void apply_limits(std::pair<int64_t, int64_t> limits, bool in_slowdown, bool cap_down_binds);
+  void apply_pace(int64_t down_limit, double base_delay_ms);
+  WanTickReport make_report(const GovernorDecision& d, std::pair<int64_t, int64_t> limits, const Moved& raw);
 
   WanGovernorLoopOptions options_;
   WanPort& port_;
@@ -145,9 +156,6 @@ class WanGovernorLoop {
   LinkCapacity capacity_;  // the governor's latest estimate, for percent caps in the budget
 
   int64_t ticks_ = 0;
-  struct Moved {
-    int64_t dt_ms, down, up;
-  };
   std::vector<Moved> usage_;  // the last usage_window_ms of ticks (bounded by it / tick)
   std::pair<int64_t, int64_t> pace_{-1, -1};  // rate, window last set; -1 = never
   int64_t request_window_for(int64_t down_limit, double base_ms) const;

@@ -12,6 +12,7 @@ namespace bc {
 Result<BanList> BanList::load(const std::string& path, int64_t now_s, int64_t ttl_s) {
   BanList b;
   b.path_ = path;
+  b.ttl_s_ = ttl_s;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return b;
   BC_ASSIGN_OR_RETURN(std::string text, read_small_file(path, kMaxBannedPeers * 64));
@@ -39,6 +40,14 @@ Result<bool> BanList::add(const std::string& ip, int64_t now_s) {
   entries_[ip] = now_s;
   BC_RETURN_IF_ERROR(save());
   return fresh;
+}
+
+Result<size_t> BanList::expire(int64_t now_s) {
+  const size_t before = entries_.size();
+  std::erase_if(entries_, [&](const auto& e) { return now_s - e.second >= ttl_s_; });
+  const size_t gone = before - entries_.size();
+  if (gone > 0) BC_RETURN_IF_ERROR(save());
+  return gone;
 }
 
 Status BanList::save() const {

@@ -27,11 +27,16 @@ class BanList {
   // Adds (or refreshes) an address and rewrites the file. Returns true when
   // the address was not banned before.
   Result<bool> add(const std::string& ip, int64_t now_s);
+  // Drops the entries older than the TTL at now_s and rewrites the file when
+  // any went. Returns how many went; io_error when the rewrite failed (the
+  // entries are gone from memory either way).
+  Result<size_t> expire(int64_t now_s);
   const std::map<std::string, int64_t>& entries() const { return entries_; }
 
  private:
   Status save() const;
   std::string path_;
+  int64_t ttl_s_ = 0;
   std::map<std::string, int64_t> entries_;  // ip -> banned at, unix seconds
 };
 

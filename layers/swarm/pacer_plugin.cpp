@@ -11,11 +11,6 @@ namespace lt = libtorrent;
 
 namespace {
 
-int64_t steady_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 governor::PacedRequest to_paced(const lt::peer_request& r) { return {int(r.piece), r.start, r.length}; }
 
 void put_u32(char* p, uint32_t v) {
@@ -94,12 +89,13 @@ class PacedTorrent final : public lt::torrent_plugin {
 
 }  // namespace
 
-std::shared_ptr<PacerHub> PacerHub::create(boost::asio::io_context& ios, governor::RequestPacerOptions options) {
-  return std::shared_ptr<PacerHub>(new PacerHub(ios, options));
+std::shared_ptr<PacerHub> PacerHub::create(boost::asio::io_context& ios, const Clock& clock,
+                                           governor::RequestPacerOptions options) {
+  return std::shared_ptr<PacerHub>(new PacerHub(ios, clock, options));
 }
 
-PacerHub::PacerHub(boost::asio::io_context& ios, governor::RequestPacerOptions options)
-    : ios_(ios), timer_(ios), pacer_(options) {}
+PacerHub::PacerHub(boost::asio::io_context& ios, const Clock& clock, governor::RequestPacerOptions options)
+    : ios_(ios), clock_(clock), timer_(ios), pacer_(options) {}
 
 std::shared_ptr<lt::torrent_plugin> PacerHub::torrent_plugin() {
   return std::make_shared<PacedTorrent>(shared_from_this());
@@ -107,7 +103,7 @@ std::shared_ptr<lt::torrent_plugin> PacerHub::torrent_plugin() {
 
 void PacerHub::set_pace(int64_t rate, int64_t window) {
   boost::asio::post(ios_, [self = shared_from_this(), rate, window] {
-    self->pacer_.set_pace(rate, window, steady_us());
+    self->pacer_.set_pace(rate, window, self->clock_.now_us());
     self->pump();
   });
 }
@@ -130,13 +126,13 @@ void PacerHub::stop() {
     self->timer_.cancel();
     // Whatever is held goes now: nobody will release it later (pump() sends
     // it; arm() no longer sets the timer).
-    self->pacer_.set_pace(0, 0, steady_us());
+    self->pacer_.set_pace(0, 0, self->clock_.now_us());
     self->pump();
   });
 }
 
 bool PacerHub::admit(PacedPeer* p, const governor::PacedRequest& r) {
-  const int64_t now = steady_us();
+  const int64_t now = clock_.now_us();
   const bool now_ok = pacer_.admit(reinterpret_cast<uint64_t>(p), r, now);
   if (!now_ok) arm(now);
   return now_ok;
@@ -161,7 +157,7 @@ void PacerHub::detach(PacedPeer* p) {
 }
 
 void PacerHub::pump() {
-  const int64_t now = steady_us();
+  const int64_t now = clock_.now_us();
   for (const auto& [peer, r] : pacer_.release(now)) {
     auto it = peers_.find(reinterpret_cast<PacedPeer*>(peer));
     if (it == peers_.end()) continue;

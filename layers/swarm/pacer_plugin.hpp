@@ -11,6 +11,10 @@
 // after the cancel, so the peer answers it rather than leave libtorrent
 // waiting for a reject that would never come (end game only).
 //
+// Time comes from the node's Clock (now_us), read on the network thread: the
+// clock must be thread-safe to read. The timer that releases held requests
+// waits for the difference of two clock readings in real time.
+//
 // Thread affinity: set_pace/set_lan/stop from any thread; everything
 // else runs on libtorrent's network thread (the io_context's).
 #pragma once
@@ -27,6 +31,7 @@
 
 #include "layers/governor/request_pacer.hpp"
 #include "layers/swarm/ip_subnet.hpp"
+#include "layers/util/clock.hpp"
 
 namespace bc {
 
@@ -35,8 +40,9 @@ class PacedPeer;
 class PacerHub : public std::enable_shared_from_this<PacerHub> {
  public:
   // `ios` runs libtorrent's network thread and must outlive the hub's timer
-  // (stop() it before the io_context stops).
-  static std::shared_ptr<PacerHub> create(boost::asio::io_context& ios, governor::RequestPacerOptions options = {});
+  // (stop() it before the io_context stops); `clock` must outlive the hub.
+  static std::shared_ptr<PacerHub> create(boost::asio::io_context& ios, const Clock& clock,
+                                          governor::RequestPacerOptions options = {});
 
   // Any thread. rate 0 = no pacing.
   void set_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
@@ -60,10 +66,11 @@ class PacerHub : public std::enable_shared_from_this<PacerHub> {
   void pump();
 
  private:
-  PacerHub(boost::asio::io_context& ios, governor::RequestPacerOptions options);
+  PacerHub(boost::asio::io_context& ios, const Clock& clock, governor::RequestPacerOptions options);
   void arm(int64_t now_us);
 
   boost::asio::io_context& ios_;
+  const Clock& clock_;
   boost::asio::steady_timer timer_;
   int64_t timer_at_us_ = -1;  // when the armed timer fires; -1 = not armed
   bool stopped_ = false;

@@ -21,6 +21,16 @@
 // was killed), it does not trust saved resume data: layers added for download
 // are checked in full (every piece on disk is hashed), so verified pieces that
 // reached the disk are kept and anything else is fetched again.
+//
+// Time: SwarmNodeOptions::clock is the node's only source of time (ban TTLs,
+// progress and resume intervals, idle reannounces, the request pacer, the
+// bound on the resume save at destruction, which is also bounded by a count
+// of waits so a clock that never moves cannot hold the exit).
+//
+// Parts (one concern each): crash_guard (marker, suspects, bans),
+// swarm_session (session set-up, filters, shutdown), layer_params (pure
+// add_torrent_params builder), socket_buffer_cap (/proc caps), and, inside
+// the node, swarm_alerts (alert translation) and swarm_tick (periodic work).
 #pragma once
 
 #include <cstdint>
@@ -129,6 +139,9 @@ class SwarmNode {
     uint64_t up = 0;
   };
   WanBytes wan_bytes() const;
+  // Addresses blocked now for bad data (SwarmNodeOptions::ban_ttl_s), sorted.
+  // A ban expires ban_ttl_s after it was made, by the node's clock.
+  std::vector<std::string> banned_peers() const;
 
   // Waits up to timeout_ms for libtorrent alerts and returns the events they
   // translate to (possibly none). Also drives periodic progress and resume

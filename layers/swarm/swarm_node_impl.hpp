@@ -1,29 +1,31 @@
-// Internal state of SwarmNode (layers/swarm/swarm_node.cpp and
-// swarm_alerts.cpp). Not part of the public API.
+// Internal state of SwarmNode, shared by its parts. Not part of the public API.
+//   swarm_node.cpp    the public methods: start, layers, peers, limits, status
+//   swarm_alerts.cpp  libtorrent alerts -> SwarmEvents, one handler per alert type
+//   swarm_tick.cpp    what poll_events drives: progress, resume saves, bans,
+//                     idle reannounces, and the bounded resume save at shutdown
+// Their collaborators each own one concern: crash_guard (marker, suspects,
+// bans), swarm_session (the libtorrent session, filters, shutdown),
+// layer_params (add_torrent_params), socket_buffer_cap (/proc caps).
+// Time: only `clock` (SwarmNodeOptions::clock, or the SystemClock in own_clock).
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <libtorrent/session.hpp>
+#include <libtorrent/alert_types.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
 
-#include <chrono>
 #include <map>
-#include <set>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "layers/swarm/ban_list.hpp"
-#include "layers/swarm/pacer_plugin.hpp"
+#include "layers/swarm/crash_guard.hpp"
 #include "layers/swarm/peer_tap.hpp"
 #include "layers/swarm/swarm_node.hpp"
+#include "layers/swarm/swarm_session.hpp"
 
 namespace bc {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct LayerState {
   LayerRef ref;
@@ -40,76 +42,73 @@ struct LayerState {
   bool save_pending = false;  // a save_resume_data request is in flight
   std::set<std::string> banned_reported;  // PeerBanned sent once per address
   int pieces_since_save = 0;
-  SteadyTime last_save{};
+  int64_t last_save_ms = 0;  // clock
   std::vector<libtorrent::tcp::endpoint> pending_peers;
   // From the latest state update: connected peers and whether every piece is held.
   int peers = 0;
   bool seeding = false;
   // Idle reannounce (SwarmNodeOptions::idle_reannounce_*): when to ask the
-  // tracker again while alone, and the current backoff.
-  SteadyTime next_idle_announce{};
+  // tracker again while alone (clock ms), and the current backoff.
+  int64_t next_idle_announce_ms = 0;
   int idle_backoff_ms = 0;
-  // Payload received so far (peer tap) and when it last grew: "starved" is
-  // judged on this, not libtorrent's rate, which decays over ~20 s.
+  // Payload received so far (peer tap) and when it last grew (clock ms;
+  // nullopt = not yet looked): "starved" is judged on this, not libtorrent's
+  // rate, which decays over ~20 s.
   uint64_t rx_bytes = 0;
-  SteadyTime rx_at{};
+  std::optional<int64_t> rx_at_ms;
 };
 
 struct SwarmNode::Impl {
+  using Events = std::vector<SwarmEvent>;
+
   SwarmNodeOptions options;
-  // libtorrent's network thread runs our io_context, so the request pacer's
-  // timer runs on it too (session(params, io_context&): the session must be
-  // aborted, then destroyed, then the io_context drained, see ~SwarmNode).
-  std::unique_ptr<boost::asio::io_context> ios;
-  std::thread net_thread;
-  std::shared_ptr<PacerHub> pacer;
-  std::unique_ptr<libtorrent::session> ses;
-  libtorrent::peer_class_t lan_class{};
-  libtorrent::peer_class_t wan_class{};
+  std::unique_ptr<Clock> own_clock;  // when options.clock is null; declared before the session it outlives
+  const Clock* clock = nullptr;
+  std::optional<CrashGuard> guard;
+  std::unique_ptr<SwarmSession> session;
   SourceClassifier classifier;
   std::map<std::string, LayerState> layers;                    // by LayerRef::to_string()
   std::map<libtorrent::torrent_handle, std::string> by_handle;  // -> key of `layers`
-  SteadyTime last_progress{};
-  std::string marker_path;
-  std::optional<BanList> bans;  // persisted bans (SwarmNodeOptions::ban_ttl_s)
+  std::optional<int64_t> last_progress_ms;
+  int64_t last_ban_expiry_ms = 0;
   SwarmNode::WanBytes retired_wan;  // WAN bytes of layers removed from the session
-  // Peers that were the only source of a piece that failed its hash check,
-  // kept on disk until a clean stop. libtorrent 2.0.8 can crash in the v2
-  // hash-request path that follows a failed piece (arvidn/libtorrent#8630),
-  // so a node that restarts after a crash bans them: the peer that sent the
-  // corrupt piece cannot crash it again and again.
-  std::string suspects_path;
-  std::set<std::string> suspects;
-  std::vector<std::string> crash_bans;  // banned at an unclean start, reported with the first layer
-  void add_suspect(const std::string& ip);
-
-  // WAN-class payload bytes of one layer (its peer tap), as classed now.
-  SwarmNode::WanBytes wan_bytes(const LayerState& l) const;
 
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);
   BytesBySource downloaded(const LayerState& l) const;
+  // WAN-class payload bytes of one layer (its peer tap), as classed now.
+  SwarmNode::WanBytes wan_bytes(const LayerState& l) const;
   // Payload bytes in verified pieces. REQUIRES: st queried with query_pieces.
   uint64_t verified_bytes(const LayerState& l, const libtorrent::torrent_status& st) const;
-  void apply_class_filter();
-  // Aborts the session, destroys it and drains the io_context (libtorrent's
-  // order for an external io_context); the pacer's timer stops first.
-  void stop_session();
-  // Blocks every banned address in libtorrent's IP filter (both directions).
-  void apply_ban_filter();
-  void set_class_limits(libtorrent::peer_class_t c, int64_t down, int64_t up);
-  void connect(LayerState& l, const libtorrent::tcp::endpoint& ep);
+  // The transport follows options.outgoing_utp: libtorrent has no per-peer choice.
+  void connect(LayerState& l, const libtorrent::tcp::endpoint& ep) { l.handle.connect_peer(ep); }
+
+  // swarm_tick.cpp
+  void on_tick(Events& out);
   void request_resume(LayerState& l);
+  void write_resume(LayerState& l, const libtorrent::add_torrent_params& p, Events& out);
   bool saves_pending() const;
+  // Saves every downloading layer's resume data, bounded; true when all saved.
+  bool save_all_resume();
   // Asks the tracker again for a downloading layer that is starved: no peer,
   // or peers that send nothing (they hold nothing we lack). Bounded backoff.
-  void reannounce_if_alone(LayerState& l, SteadyTime now);
-  void report_ban(LayerState& l, const std::string& ip, const std::string& reason, std::vector<SwarmEvent>& out);
+  void reannounce_if_alone(LayerState& l, int64_t now_ms);
+  void report_ban(LayerState& l, const std::string& ip, const std::string& reason, Events& out);
+  void expire_bans(int64_t now_ms);
 
-  // swarm_alerts.cpp
-  void translate(libtorrent::alert* a, std::vector<SwarmEvent>& out);
-  void on_tick(std::vector<SwarmEvent>& out);
-  void write_resume(LayerState& l, const libtorrent::add_torrent_params& p, std::vector<SwarmEvent>& out);
+  // swarm_alerts.cpp: on_alert dispatches on the alert's type.
+  void on_alert(libtorrent::alert* a, Events& out);
+  void on_state_update(const libtorrent::state_update_alert& a, Events& out);
+  void on_resume_saved(const libtorrent::save_resume_data_alert& a, Events& out);
+  void on_resume_failed(const libtorrent::save_resume_data_failed_alert& a, Events& out);
+  void on_layer_alert(LayerState& l, libtorrent::alert* a, Events& out);
+  void on_added(LayerState& l, const libtorrent::add_torrent_alert& a, Events& out);
+  void on_checked(LayerState& l, Events& out);
+  void on_finished(LayerState& l);
+  void on_flushed(LayerState& l, Events& out);
+  void on_piece_finished(LayerState& l);
+  void on_hash_failed(LayerState& l, const libtorrent::hash_failed_alert& a, Events& out);
+  void on_tracker_error(LayerState& l, const libtorrent::tracker_error_alert& a, Events& out);
 };
 
 }  // namespace bc

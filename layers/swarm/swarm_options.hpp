@@ -21,9 +21,12 @@ struct SwarmNodeOptions {
   // This node's name, for the owner's log lines (the node itself does not
   // log: everything it has to say is a SwarmEvent). Default "node".
   std::string node_name = "node";
-  // Time for ban TTLs, the crash guard and save waits. Not owned; must outlive
-  // the node. Default nullptr: a SystemClock the node owns. A test or a
-  // simulator passes its own to move time.
+  // The node's only source of time: ban TTLs (unix_s), progress, resume and
+  // reannounce intervals, save waits and the request pacer (now_ms/now_us).
+  // Read on libtorrent's network thread too (the pacer), so it must be safe
+  // to read from any thread (SystemClock and ManualClock are). Not owned;
+  // must outlive the node. Default nullptr: a SystemClock the node owns. A
+  // test or a simulator passes its own to move time.
   const Clock* clock = nullptr;
 
   // libtorrent listen_interfaces, "IP:PORT[,IP:PORT]"; port 0 = ephemeral.

@@ -2,6 +2,7 @@
 // and the simulator can move time; only drivers use SystemClock.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -39,17 +40,19 @@ class SystemClock final : public Clock {
   }
 };
 
-// A clock that moves only when told to. For tests and the simulator.
+// A clock that moves only when told to. For tests and the simulator. Safe to
+// read from any thread while its owner moves it (a swarm node's request pacer
+// reads its clock on libtorrent's network thread).
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(int64_t start_ms = 0, int64_t unix_start_s = 1'700'000'000)
       : now_ms_(start_ms), unix_start_s_(unix_start_s) {}
-  int64_t now_ms() const override { return now_ms_; }
-  int64_t unix_s() const override { return unix_start_s_ + now_ms_ / 1000; }
-  void advance_ms(int64_t d) { now_ms_ += d; }
+  int64_t now_ms() const override { return now_ms_.load(std::memory_order_relaxed); }
+  int64_t unix_s() const override { return unix_start_s_ + now_ms() / 1000; }
+  void advance_ms(int64_t d) { now_ms_.fetch_add(d, std::memory_order_relaxed); }
 
  private:
-  int64_t now_ms_;
+  std::atomic<int64_t> now_ms_;
   int64_t unix_start_s_;
 };
 
