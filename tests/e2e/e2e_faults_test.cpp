@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/e2e/rollout_checks.hpp"
+#include "tests/support/skip.hpp"
 
 #include <unistd.h>
 
@@ -125,10 +126,7 @@ struct SmallDisk {
 }  // namespace
 
 TEST_CASE("an endpoint whose disk fills up reports the precise error and keeps its previous stack applied") {
-  if (::geteuid() != 0) {
-    MESSAGE("SKIPPED: needs root to mount a small tmpfs");
-    return;
-  }
+  BC_REQUIRE_ROOT("to mount a small tmpfs");
   WorldOptions o;
   o.branches = {{"east", 1, 1}};
   RolloutWorld w(o);

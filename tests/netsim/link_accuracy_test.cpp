@@ -10,7 +10,7 @@
 #include "netsim/tools/link_bench.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/tools/timer_jitter.hpp"
-#include "tests/netsim/netsim_test_support.hpp"
+#include "tests/support/skip.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -68,7 +68,7 @@ RttProbeOptions rtt(LinkBench& b, int count, int interval_us) {
 }
 
 TEST_CASE("a saturating UDP flow is delivered at the configured rate within 2% (20 and 100 Mbit/s)") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   auto bench = make_bench("tudp", link(100, 5, 50), link(100, 5, 50));
   for (double mbit : {20.0, 100.0}) {
     LinkOptions l = link(mbit, 5, 50);
@@ -83,7 +83,7 @@ TEST_CASE("a saturating UDP flow is delivered at the configured rate within 2% (
 }
 
 TEST_CASE("a bulk TCP flow is delivered at the configured rate within 2% (20 Mbit/s)") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   LinkOptions l = link(20, 5, 100);
   auto bench = make_bench("ttcp", l, l);
   FlowOptions f = flow(*bench, l.rate_bytes_per_s, 2000);
@@ -95,7 +95,7 @@ TEST_CASE("a bulk TCP flow is delivered at the configured rate within 2% (20 Mbi
 }
 
 TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and never less (100 Mbit/s)") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   LinkOptions l = link(100, 10, 50);
   auto bench = make_bench("trtt", l, l);
   // The machine's own wake-up lateness, measured alongside at the emulator's
@@ -140,7 +140,7 @@ TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and neve
 }
 
 TEST_CASE("a full queue delays packets by queue bytes / rate and tail-drops the excess") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   LinkOptions l = link(10, 10, 100);  // 125000-byte queue: 100 ms at 10 Mbit/s
   auto bench = make_bench("tqueue", l, l);
   FlowOptions f = flow(*bench, l.rate_bytes_per_s * 3 / 2, 2500);
@@ -164,7 +164,7 @@ TEST_CASE("a full queue delays packets by queue bytes / rate and tail-drops the 
 }
 
 TEST_CASE("random loss on the link matches the configured probability") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   auto bench = make_bench("tloss", link(100, 2, 50, 0.02), link(100, 2, 50));
   FlowOptions f = flow(*bench, mbit_to_bytes_per_s(20), 1500);
   f.packet_bytes = 500;

@@ -19,7 +19,7 @@
 #include "netsim/tools/flow_probe.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
-#include "tests/netsim/netsim_test_support.hpp"
+#include "tests/support/skip.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -108,7 +108,7 @@ void kill_run(UpProcess& p, const std::string& run) {
 }
 
 TEST_CASE("SIGKILL leaves namespaces that bc-netsim cleanup removes and TUN devices vanish with the process") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess p;
   kill_run(p, "tkill");
   auto out = run_command({BC_NETSIM_BIN, "cleanup"});
@@ -119,7 +119,7 @@ TEST_CASE("SIGKILL leaves namespaces that bc-netsim cleanup removes and TUN devi
 }
 
 TEST_CASE("the next start removes what a SIGKILLed run left behind") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess killed;
   kill_run(killed, "tkill2");
   TopologySpec spec;
@@ -134,7 +134,7 @@ TEST_CASE("the next start removes what a SIGKILLed run left behind") {
 }
 
 TEST_CASE("SIGTERM tears the whole topology down") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess p;
   start_up(p, "tterm");
   CHECK(netns_of("tterm") == 8);
@@ -146,7 +146,7 @@ TEST_CASE("SIGTERM tears the whole topology down") {
 }
 
 TEST_CASE("cleanup leaves a live run alone and a second run of the same id is refused") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess p;
   start_up(p, "tlive");
   auto report = cleanup_runs(false);
@@ -164,7 +164,7 @@ TEST_CASE("cleanup leaves a live run alone and a second run of the same id is re
 }
 
 TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link and nothing reaches the host") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   TopologySpec spec;
   spec.run_id = "troute";
   spec.datacenter_nodes = {{"tracker", 0}};
@@ -237,7 +237,7 @@ namespace bc::netsim {
 namespace {
 
 TEST_CASE("the LAN rate of a node is enforced by HTB on its bridge port") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   TopologySpec spec;
   spec.run_id = "thtb";
   BranchSpec b;

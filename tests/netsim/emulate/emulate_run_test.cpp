@@ -19,7 +19,7 @@
 
 #include "layers/util/fs.hpp"
 #include "netsim/topo/netns.hpp"
-#include "tests/netsim/netsim_test_support.hpp"
+#include "tests/support/skip.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -65,7 +65,7 @@ int run_netsim(const std::vector<std::string>& args, const std::string& log, int
 }
 
 TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN bytes stay within the invariants") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   const std::string dir = "/tmp/bc-netsim-emulate-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "et" + std::to_string(::getpid() % 100000);
@@ -141,7 +141,7 @@ std::size_t count_of(const std::string& path, const std::string& needle) {
 }
 
 TEST_CASE("faults and cross traffic are carried out: WAN cut, reflector killed and restarted, tracker restarted, flows") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   const std::string dir = "/tmp/bc-netsim-faults-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "ef" + std::to_string(::getpid() % 100000);
@@ -183,7 +183,7 @@ std::pair<std::uint64_t, std::uint64_t> dc_tcp_udp(const json& link) {
 }
 
 TEST_CASE("governor mechanisms at the link: a cap held on average, a window change within 2 s, arms as configured") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   const std::string dir = "/tmp/bc-netsim-governor-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "eg" + std::to_string(::getpid() % 100000);
