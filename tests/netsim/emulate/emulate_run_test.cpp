@@ -19,6 +19,7 @@
 
 #include "layers/util/fs.hpp"
 #include "netsim/topo/netns.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/skip.hpp"
 
 namespace bc::netsim {
@@ -49,19 +50,16 @@ int run_netsim(const std::vector<std::string>& args, const std::string& log, int
     ::execv(BC_NETSIM_BIN, argv.data());
     ::_exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGTERM);  // the run tears down on SIGTERM
-      std::this_thread::sleep_for(std::chrono::seconds(10));
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // bounded poll of the child
+  auto exited = [&] { return ::waitpid(pid, &status, WNOHANG) == pid; };
+  if (bc::test::eventually(exited, timeout_s * 1000, 200))
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  ::kill(pid, SIGTERM);  // the run tears down on SIGTERM: up to 10 s for that, then SIGKILL
+  if (!bc::test::eventually(exited, 10'000, 50)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return -1;
 }
 
 TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN bytes stay within the invariants") {
