@@ -26,13 +26,10 @@ std::string get(uint16_t port, const std::string& target) {
 }
 
 // Enrolls an endpoint (source 127.0.0.1, branch hq) and returns its announce key.
-std::string enroll_endpoint(TrackerClient& admin, uint16_t port, const Clock& clock) {
-  auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
-  REQUIRE(tok.ok());
+std::string enroll_endpoint(test::RunningTracker& t) {
   auto key = SecretKey::generate();
-  TrackerClient node(test::local_client(port), &key, "", clock);
-  auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
-  REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
+  TrackerClient node(test::local_client(t.port), &key, "", t.clock);
+  t.enroll_endpoint(node);
   auto desired = node.poll_desired("");
   REQUIRE(desired.ok());
   std::string k = desired->state.value("announce_key", "");
@@ -47,7 +44,6 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   test::TmpDir& tmp = t.tmp;
   TrackerClient& admin = t.admin;
   const uint16_t port = t.port;
-  const Clock& clock = t.clock;
 
   test::write_file(tmp / "src/etc/motd", "hello\n");
   test::write_file(tmp / "src/var/big.img", test::random_bytes(2u << 20, 7));
@@ -57,8 +53,8 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   REQUIRE_MESSAGE(imported.ok(), imported.status().to_string());
   REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
-  std::string seed_key = enroll_endpoint(admin, port, clock);
-  std::string dl_key = enroll_endpoint(admin, port, clock);
+  std::string seed_key = enroll_endpoint(t);
+  std::string dl_key = enroll_endpoint(t);
 
   std::string announce_url = "http://127.0.0.1:" + std::to_string(port) + "/announce";
   auto with_tracker = [&](const std::string& key) {

@@ -46,14 +46,10 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
   REQUIRE(admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer2}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
-  auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
-  REQUIRE(tok.ok());
 
   auto key = SecretKey::generate();
   TrackerClient node(test::local_client(port), &key, "", clock);
-  auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
-  REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
-  CHECK((*enrolled)["branch"] == "hq");
+  CHECK(t.enroll_endpoint(node)["branch"] == "hq");
 
   auto first = node.poll_desired("");
   REQUIRE(first.ok());

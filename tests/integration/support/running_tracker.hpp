@@ -2,6 +2,10 @@
 // directory, the child process on an ephemeral port, and an admin client.
 #pragma once
 
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -23,6 +27,16 @@ struct RunningTracker {
       : proc({tmp.path(), kAdminToken, extra_toml}),
         port(proc.start()),
         admin(local_client(port), nullptr, kAdminToken, clock) {}
+
+  // Enrolls `node` (a client signed with the node's key) as an endpoint with
+  // a fresh one-time token; the tracker's answer. Fails the test on error.
+  nlohmann::json enroll_endpoint(tracker::TrackerClient& node) {
+    auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
+    REQUIRE_MESSAGE(tok.ok(), tok.status().to_string());
+    auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
+    REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
+    return *enrolled;
+  }
 
   TmpDir tmp;
   TrackerProcess proc;
