@@ -10,6 +10,7 @@
 #include "netsim/tools/link_bench.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/tools/timer_jitter.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/skip.hpp"
 
 namespace bc::netsim {
@@ -145,8 +146,10 @@ TEST_CASE("a full queue delays packets by queue bytes / rate and tail-drops the 
   auto bench = make_bench("tqueue", l, l);
   FlowOptions f = flow(*bench, l.rate_bytes_per_s * 3 / 2, 2500);
   auto load = std::async(std::launch::async, [f] { return run_udp_flow(f); });
-  struct timespec ts{0, 600'000'000};
-  nanosleep(&ts, nullptr);  // let the queue fill before probing
+  // Probe once the queue is full: it has tail-dropped a packet.
+  REQUIRE(bc::test::eventually(
+      [&] { return bench->stats_json()["a_to_b"]["counters"]["dropped_queue_full"].get<std::uint64_t>() > 0; },
+      2'000, 10));
   auto probes = run_rtt_probe(rtt(*bench, 60, 20'000));
   auto loaded = load.get();
   REQUIRE(loaded.ok());

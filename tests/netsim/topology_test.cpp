@@ -19,6 +19,7 @@
 #include "netsim/tools/flow_probe.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/skip.hpp"
 
 namespace bc::netsim {
@@ -68,15 +69,12 @@ void start_up(UpProcess& p, const std::string& run) {
 // Waits (bounded) for the child to exit; returns its wait status.
 int wait_exit(UpProcess& p, int timeout_ms) {
   int status = 0;
-  for (int waited = 0; waited < timeout_ms; waited += 10) {
-    if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
-      p.pid = -1;
-      return status;
-    }
-    ::usleep(10'000);
+  if (!bc::test::eventually([&] { return ::waitpid(p.pid, &status, WNOHANG) == p.pid; }, timeout_ms, 10)) {
+    FAIL("child did not exit in time");
+    return -1;
   }
-  FAIL("child did not exit in time");
-  return -1;
+  p.pid = -1;
+  return status;
 }
 
 std::size_t netns_of(const std::string& run) { return list_netns(netns_name(run, "")).size(); }
@@ -216,14 +214,13 @@ TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link
   auto pid = (*topo)->spawn("ep1", {"sleep", "60"}, "/dev/null");
   REQUIRE(pid.ok());
   // The child enters the namespace just after fork: poll (bounded) until it shows.
-  bool inside = false;
-  for (int i = 0; i < 200 && !inside; ++i) {
-    auto pids = run_command({"ip", "netns", "pids", ep->netns});
-    REQUIRE(pids.ok());
-    inside = ("\n" + *pids).find("\n" + std::to_string(*pid) + "\n") != std::string::npos;
-    if (!inside) ::usleep(10'000);
-  }
-  CHECK(inside);
+  CHECK(bc::test::eventually(
+      [&] {
+        auto pids = run_command({"ip", "netns", "pids", ep->netns});
+        REQUIRE(pids.ok());
+        return ("\n" + *pids).find("\n" + std::to_string(*pid) + "\n") != std::string::npos;
+      },
+      5'000, 10));
   emu.stop();
   CHECK((*topo)->teardown().ok());
   CHECK(netns_of("troute") == 0);
