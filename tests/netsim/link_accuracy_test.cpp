@@ -44,29 +44,12 @@ std::unique_ptr<LinkBench> make_bench(const std::string& run, const LinkOptions&
 }
 
 FlowOptions flow(LinkBench& b, std::uint64_t offered, int duration_ms) {
-  FlowOptions f;
-  f.sender_ns = b.a_ns();
-  f.sender_addr = b.a_addr();
-  f.receiver_ns = b.b_ns();
-  f.receiver_addr = b.b_addr();
-  f.offered_rate_bytes_per_s = offered;
-  f.duration_ms = duration_ms;
+  FlowOptions f = b.flow_a_to_b(offered, duration_ms, kRealtime);
   f.warmup_ms = 300;
-  f.realtime_priority = kRealtime;
   return f;
 }
 
-RttProbeOptions rtt(LinkBench& b, int count, int interval_us) {
-  RttProbeOptions r;
-  r.client_ns = b.a_ns();
-  r.client_addr = b.a_addr();
-  r.server_ns = b.b_ns();
-  r.server_addr = b.b_addr();
-  r.count = count;
-  r.interval_us = interval_us;
-  r.realtime_priority = kRealtime;
-  return r;
-}
+RttProbeOptions rtt(LinkBench& b, int count, int interval_us) { return b.rtt_a_to_b(count, interval_us, kRealtime); }
 
 TEST_CASE("a saturating UDP flow is delivered at the configured rate within 2% (20 and 100 Mbit/s)") {
   BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
