@@ -24,28 +24,14 @@ LinkOptions make_link(double mbit, double delay_ms, double queue_ms, double loss
 }
 
 FlowOptions flow_options(LinkBench& bench, const LinkOptions& link, int duration_ms, int rt) {
-  FlowOptions f;
-  f.sender_ns = bench.a_ns();
-  f.sender_addr = bench.a_addr();
-  f.receiver_ns = bench.b_ns();
-  f.receiver_addr = bench.b_addr();
-  f.offered_rate_bytes_per_s = link.rate_bytes_per_s * 6 / 5;  // 1.2x: keeps the queue full
-  f.duration_ms = duration_ms;
+  // 1.2x the link's rate: keeps the queue full.
+  FlowOptions f = bench.flow_a_to_b(link.rate_bytes_per_s * 6 / 5, duration_ms, rt);
   f.warmup_ms = std::min(500, duration_ms / 4);
-  f.realtime_priority = rt;
   return f;
 }
 
 RttProbeOptions rtt_options(LinkBench& bench, int count, int interval_us, int rt) {
-  RttProbeOptions r;
-  r.client_ns = bench.a_ns();
-  r.client_addr = bench.a_addr();
-  r.server_ns = bench.b_ns();
-  r.server_addr = bench.b_addr();
-  r.count = count;
-  r.interval_us = interval_us;
-  r.realtime_priority = rt;
-  return r;
+  return bench.rtt_a_to_b(count, interval_us, rt);
 }
 
 double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }

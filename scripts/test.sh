@@ -2,6 +2,9 @@
 # The whole test suite: set up and build, then every ctest suite, then a short
 # libFuzzer run of each fuzz target (BC_FUZZ_SECONDS each, default 20; 0 skips).
 # Usage: scripts/test.sh [extra ctest arguments, e.g. -L unit]
+# A test that cannot run here (not root: netsim namespaces, the e2e full-disk
+# case) prints the skip marker of tests/support/skip.hpp and ctest lists it
+# under "did not run ... (Skipped)": run as root for the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'rc=$?; [ $rc = 0 ] || echo "test: FAILED (exit $rc)" >&2' EXIT

@@ -31,4 +31,28 @@ Status LinkBench::configure(const LinkOptions& a_to_b, const LinkOptions& b_to_a
   return emulator_.reconfigure("b1", a_to_b, b_to_a);
 }
 
+FlowOptions LinkBench::flow_a_to_b(std::uint64_t offered_bytes_per_s, int duration_ms, int realtime_priority) const {
+  FlowOptions f;
+  f.sender_ns = a_ns();
+  f.sender_addr = a_addr();
+  f.receiver_ns = b_ns();
+  f.receiver_addr = b_addr();
+  f.offered_rate_bytes_per_s = offered_bytes_per_s;
+  f.duration_ms = duration_ms;
+  f.realtime_priority = realtime_priority;
+  return f;
+}
+
+RttProbeOptions LinkBench::rtt_a_to_b(int count, int interval_us, int realtime_priority) const {
+  RttProbeOptions r;
+  r.client_ns = a_ns();
+  r.client_addr = a_addr();
+  r.server_ns = b_ns();
+  r.server_addr = b_addr();
+  r.count = count;
+  r.interval_us = interval_us;
+  r.realtime_priority = realtime_priority;
+  return r;
+}
+
 }  // namespace bc::netsim

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "layers/util/status.hpp"
+#include "netsim/tools/flow_probe.hpp"
+#include "netsim/tools/rtt_probe.hpp"
 #include "netsim/topo/topology.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
 
@@ -38,6 +40,12 @@ class LinkBench {
   std::string b_ns() const { return topology_->router_netns("dc"); }
   std::string a_addr() const { return Topology::wan_addresses(1).first; }
   std::string b_addr() const { return Topology::wan_addresses(1).second; }
+
+  // A flow from side A to side B offering offered_bytes_per_s for
+  // duration_ms; the other fields keep FlowOptions' defaults.
+  FlowOptions flow_a_to_b(std::uint64_t offered_bytes_per_s, int duration_ms, int realtime_priority) const;
+  // `count` RTT probes from side A to side B, one every interval_us.
+  RttProbeOptions rtt_a_to_b(int count, int interval_us, int realtime_priority) const;
 
  private:
   LinkBench() = default;

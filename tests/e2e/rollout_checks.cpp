@@ -3,8 +3,15 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+
+#include "layers/crypto/ed25519.hpp"
+#include "layers/model/trusted_manifest.hpp"
+#include "layers/swarm/ban_list.hpp"
+#include "tests/layers/swarm/swarm_test_util.hpp"
 
 namespace bc::test {
 
@@ -125,6 +132,41 @@ std::string publish_base1(RolloutWorld& w, const std::string& branch) {
   give_users_files(w);
   w.assign_branch(branch, {"base@1"});
   return tree;
+}
+
+DiskCheck check_on_disk(RolloutWorld& w, const Node& n, const std::string& ref) {
+  // The endpoint keeps each layer it fetches as DIR/layers/REF: the signed
+  // manifest, the torrent and the payload directory being downloaded into.
+  const std::string ldir = n.dir + "/layers/" + ref;
+  std::string sig_hex = read_file(ldir + "/manifest.sig");
+  while (!sig_hex.empty() && std::isspace(static_cast<unsigned char>(sig_hex.back()))) sig_hex.pop_back();
+  auto sig = signature_from_hex(sig_hex);
+  auto signer = public_key_from_hex(w.tracker_public_key());
+  REQUIRE((sig.ok() && signer.ok()));
+  auto trusted = TrustedManifest::verify(read_file(ldir + "/manifest.json"), *sig, *signer);
+  REQUIRE_MESSAGE(trusted.ok(), trusted.status().to_string());
+  // A copy, so the check cannot touch what the node resumes from.
+  const std::string scratch = w.dir() + "/disk-check-" + n.name;
+  fs::remove_all(scratch);
+  fs::create_directories(scratch);
+  fs::copy(ldir + "/payload", scratch + "/payload", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  auto node = start_node(scratch + "/swarm", "127.0.0.1");  // no tracker, no peers: it only checks
+  Status added = node->add_layer(*trusted, read_file(ldir + "/layer.torrent"), scratch + "/payload", LayerMode::download);
+  REQUIRE_MESSAGE(added.ok(), added.to_string());
+  std::vector<SwarmEvent> seen;
+  REQUIRE_MESSAGE(poll_until({node.get()}, node.get(), &seen, is<LayerChecked>, 120'000), "no check of " << ldir);
+  const auto& checked = std::get<LayerChecked>(seen.back());
+  return {checked.done_bytes, checked.total_bytes};
+}
+
+std::vector<std::string> banned_peers(const Node& n) {
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto bans = BanList::load(n.dir + "/swarm/banned-peers", now_s, 24 * 3600);  // every ban of this test
+  REQUIRE_MESSAGE(bans.ok(), bans.status().to_string());
+  std::vector<std::string> ips;
+  for (const auto& [ip, at_s] : bans->entries()) ips.push_back(ip);
+  return ips;
 }
 
 }  // namespace bc::test

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/e2e/rollout_world.hpp"
+#include "tests/support/poll.hpp"
 
 namespace bc::test {
 
@@ -38,6 +39,18 @@ uint64_t all_bytes(const nlohmann::json& report);
 bool reported_applied(RolloutWorld& w, const Node& n, const std::vector<std::string>& stack);
 // Fraction of n's first layer verified, from its latest report (1 when done).
 double reported_progress(RolloutWorld& w, const Node& n);
+// What a hash check of n's partial download of `ref` finds verified on disk
+// now: the product's own check (a SwarmNode adding the layer over a copy of
+// n's payload, as n does after an unclean stop), read from its LayerChecked
+// event. Call it while n is stopped.
+struct DiskCheck {
+  uint64_t verified_bytes = 0;
+  uint64_t total_bytes = 0;
+};
+DiskCheck check_on_disk(RolloutWorld& w, const Node& n, const std::string& ref);
+// The peers n banned for sending bad data (its swarm's banned-peers file,
+// which the node keeps so that a restart does not talk to them again).
+std::vector<std::string> banned_peers(const Node& n);
 // Puts a user's own file in every endpoint's root (it must survive applies).
 void give_users_files(RolloutWorld& w);
 // base@1 from a generated tree, published and assigned to `branch`, users'
@@ -46,6 +59,7 @@ std::string publish_base1(RolloutWorld& w, const std::string& branch);
 
 }  // namespace bc::test
 
-// Waits (bounded) for pred; on timeout fails with the nodes' and tracker's logs.
+// Waits (bounded: asks every 200 ms, each question runs processes or HTTP
+// calls) for pred; on timeout fails with the nodes' and tracker's logs.
 #define WAIT_OR_FAIL(w, pred, ms, what) \
-  if (!RolloutWorld::eventually([&] { return (pred); }, (ms))) FAIL(what << "\n" << (w).logs_tail())
+  if (!::bc::test::eventually([&] { return (pred); }, (ms), 200)) FAIL(what << "\n" << (w).logs_tail())

@@ -15,6 +15,7 @@
 #include "layers/util/hex.hpp"
 #include "reflector/agent/reflector_config.hpp"
 #include "tests/integration/support/local_client.hpp"
+#include "tests/support/metrics_text.hpp"
 
 namespace bc::test {
 
@@ -196,20 +197,20 @@ json RolloutWorld::reported(const Node& n) {
 }
 
 json RolloutWorld::local_status(const Node& n) {
-  std::string log = n.dir + "-status.log";
-  if (sh(std::string(BC_ENDPOINT_BIN) + " status --json --dir '" + n.dir + "'", log) != 0) return json();
-  std::string text = read_file(log);
-  size_t brace = text.find('{');
-  return brace == std::string::npos ? json() : json::parse(text.substr(brace), nullptr, false);
+  // stdout carries the JSON document alone; anything logged goes to stderr.
+  const std::string out = n.dir + "-status.json", err = n.dir + "-status.log";
+  const std::string cmd = std::string(BC_ENDPOINT_BIN) + " status --json --dir '" + n.dir + "'";
+  int rc = std::system((cmd + " > '" + out + "' 2> '" + err + "'").c_str());
+  if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) return json();
+  return json::parse(read_file(out), nullptr, false);
 }
 
 uint64_t RolloutWorld::origin_upload_bytes() {
   auto r = admin_->admin_call("GET", "/metrics");
   REQUIRE(r.ok());
-  const std::string key = "\nbc_tracker_origin_upload_bytes_total ";
-  size_t at = r->body.find(key);
-  REQUIRE_MESSAGE(at != std::string::npos, "no origin byte counter in /metrics");
-  return uint64_t(std::stod(r->body.substr(at + key.size())));
+  auto bytes = metric_value(r->body, "bc_tracker_origin_upload_bytes_total");
+  REQUIRE_MESSAGE(bytes.has_value(), "no origin byte counter in /metrics");
+  return uint64_t(*bytes);
 }
 
 bool RolloutWorld::all_applied(const std::vector<std::string>& stack, const std::string& branch) {
@@ -218,15 +219,6 @@ bool RolloutWorld::all_applied(const std::vector<std::string>& stack, const std:
     if (!s.is_object() || s.value("applied", json::array()) != json(stack)) return false;
   }
   return true;
-}
-
-bool RolloutWorld::eventually(const std::function<bool()>& pred, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (true) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
 }
 
 std::string RolloutWorld::logs_tail() {

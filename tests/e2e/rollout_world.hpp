@@ -91,8 +91,6 @@ class RolloutWorld {
 
   // True once every endpoint's local applied stack equals `stack`.
   bool all_applied(const std::vector<std::string>& stack, const std::string& branch = "");
-  // Polls `pred` every 200 ms until it holds or timeout_ms passes.
-  static bool eventually(const std::function<bool()>& pred, int timeout_ms);
 
   TrackerProcess& tracker() { return *tracker_; }
   tracker::TrackerClient& admin() { return *admin_; }

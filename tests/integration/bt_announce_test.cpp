@@ -2,15 +2,14 @@
 // other only through its /announce, and /scrape counts them.
 #include <doctest/doctest.h>
 
-#include <chrono>
-#include <thread>
-
 #include "layers/model/layer_dir.hpp"
 #include "layers/swarm/swarm_node.hpp"
-#include "tests/integration/support/local_client.hpp"
-#include "tests/integration/support/tracker_process.hpp"
+#include "tests/integration/support/running_tracker.hpp"
 #include "tests/layers/swarm/swarm_test_util.hpp"
 #include "tests/support/layer_fixture.hpp"
+#include "tests/support/bt_query.hpp"
+#include "tests/support/metrics_text.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tracker/bt/info_hash.hpp"
 #include "tracker/client/tracker_client.hpp"
@@ -18,38 +17,19 @@
 using namespace bc;
 using namespace bc::tracker;
 using nlohmann::json;
+using test::body_of;
+using test::percent;
 
 namespace {
-const std::string kAdmin = "integration-admin-token-0123456789";
-
-std::string percent(std::string_view raw) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += '%';
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-std::string body_of(const std::string& raw) {
-  auto p = raw.find("\r\n\r\n");
-  return p == std::string::npos ? "" : raw.substr(p + 4);
-}
-
 std::string get(uint16_t port, const std::string& target) {
   return test::raw_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 // Enrolls an endpoint (source 127.0.0.1, branch hq) and returns its announce key.
-std::string enroll_endpoint(TrackerClient& admin, uint16_t port, const Clock& clock) {
-  auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
-  REQUIRE(tok.ok());
+std::string enroll_endpoint(test::RunningTracker& t) {
   auto key = SecretKey::generate();
-  TrackerClient node(test::local_client(port), &key, "", clock);
-  auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
-  REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
+  TrackerClient node(test::local_client(t.port), &key, "", t.clock);
+  t.enroll_endpoint(node);
   auto desired = node.poll_desired("");
   REQUIRE(desired.ok());
   std::string k = desired->state.value("announce_key", "");
@@ -60,11 +40,10 @@ std::string enroll_endpoint(TrackerClient& admin, uint16_t port, const Clock& cl
 }  // namespace
 
 TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-tracker announces") {
-  test::TmpDir tmp;
-  test::TrackerProcess proc({tmp.path(), kAdmin, ""});
-  uint16_t port = proc.start();
-  SystemClock clock;
-  TrackerClient admin(test::local_client(port), nullptr, kAdmin, clock);
+  test::RunningTracker t;
+  test::TmpDir& tmp = t.tmp;
+  TrackerClient& admin = t.admin;
+  const uint16_t port = t.port;
 
   test::write_file(tmp / "src/etc/motd", "hello\n");
   test::write_file(tmp / "src/var/big.img", test::random_bytes(2u << 20, 7));
@@ -74,8 +53,8 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   REQUIRE_MESSAGE(imported.ok(), imported.status().to_string());
   REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
-  std::string seed_key = enroll_endpoint(admin, port, clock);
-  std::string dl_key = enroll_endpoint(admin, port, clock);
+  std::string seed_key = enroll_endpoint(t);
+  std::string dl_key = enroll_endpoint(t);
 
   std::string announce_url = "http://127.0.0.1:" + std::to_string(port) + "/announce";
   auto with_tracker = [&](const std::string& key) {
@@ -93,7 +72,7 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
 
   // No add_peer: the downloader's only source of peers is the tracker.
   std::vector<SwarmEvent> seen;
-  const std::string why = "download did not complete within 60 s; tracker log: " + proc.log_path();
+  const std::string why = "download did not complete within 60 s; tracker log: " + t.proc.log_path();
   REQUIRE_MESSAGE(test::poll_until({seed.get(), dl.get()}, dl.get(), &seen, test::is<LayerComplete>, 60'000), why);
   auto st = dl->layer_status(layer.ref());
   REQUIRE(st.ok());
@@ -104,30 +83,27 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   // Scrape: both nodes are in the swarm (the downloader has become a seed;
   // its completed announce may still be on its way, so poll briefly).
   std::string scrape;
-  for (int i = 0; i < 100; ++i) {
-    scrape = body_of(get(port, "/scrape?bckey=" + seed_key + "&info_hash=" + percent(hash->raw())));
-    if (scrape.find("8:completei2e") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  test::eventually(
+      [&] {
+        scrape = body_of(get(port, "/scrape?bckey=" + seed_key + "&info_hash=" + percent(hash->raw())));
+        return scrape.find("8:completei2e") != std::string::npos;
+      },
+      10'000, 100);
   CHECK_MESSAGE(scrape.find("8:completei2e") != std::string::npos, scrape);
   CHECK(scrape.find("5:files") != std::string::npos);
 
   // An unknown key is refused with a failure reason (HTTP 200, BEP 3).
-  std::string raw = get(port, "/announce?bckey=0123456789abcdef0123456789abcdef&info_hash=" + percent(hash->raw()) +
-                                  "&peer_id=" + percent(std::string(20, 'x')) +
-                                  "&port=6881&uploaded=0&downloaded=0&left=0&compact=1");
+  std::string raw = get(port, test::announce_target("0123456789abcdef0123456789abcdef", hash->raw(), 0, 'x') + "&compact=1");
   CHECK(test::status_of(raw) == 200);
   CHECK(raw.find("text/plain") != std::string::npos);
   CHECK_MESSAGE(body_of(raw).find("14:failure reason") != std::string::npos, raw);
   CHECK(body_of(raw).find("unknown") != std::string::npos);
 
   // A layer not assigned to the node: a known key announcing an unpublished hash is refused too.
-  std::string other = get(port, "/announce?bckey=" + seed_key + "&info_hash=" + percent(std::string(20, 'z')) +
-                                    "&peer_id=" + percent(std::string(20, 'x')) +
-                                    "&port=6881&uploaded=0&downloaded=0&left=0");
+  std::string other = get(port, test::announce_target(seed_key, std::string(20, 'z'), 0, 'x'));
   CHECK_MESSAGE(body_of(other).find("14:failure reason") != std::string::npos, other);
 
   // Metrics count announces from branch hq.
-  auto metrics = get(port, "/metrics");
-  CHECK_MESSAGE(metrics.find("bc_tracker_announces_total{branch=\"hq\"") != std::string::npos, body_of(metrics));
+  auto metrics = body_of(get(port, "/metrics"));
+  CHECK_MESSAGE(test::metric_sum(metrics, "bc_tracker_announces_total", "branch=\"hq\"").value_or(0) > 0, metrics);
 }

@@ -12,8 +12,9 @@
 #include <future>
 #include <thread>
 
-#include "tests/integration/support/local_client.hpp"
-#include "tests/integration/support/tracker_process.hpp"
+#include "tests/integration/support/running_tracker.hpp"
+#include "tests/support/metrics_text.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
 #include "tracker/client/tracker_client.hpp"
@@ -23,31 +24,32 @@ using namespace bc::tracker;
 using nlohmann::json;
 
 namespace {
-const std::string kAdmin = "integration-admin-token-0123456789";
+const std::string& kAdmin = test::kAdminToken;
 
+// The value of one sample on the tracker's /metrics page (-1 when absent).
+double metric(TrackerClient& admin, const std::string& series) {
+  auto page = admin.http().request("GET", "/metrics", "", {});
+  REQUIRE(page.ok());
+  return test::metric_value(page->body, series).value_or(-1);
+}
 }  // namespace
 
 TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and long poll, report, audit") {
-  test::TmpDir tmp;
-  test::TrackerProcess proc({tmp.path(), kAdmin, ""});
-  uint16_t port = proc.start();
-  SystemClock clock;
-  TrackerClient admin(test::local_client(port), nullptr, kAdmin, clock);
+  test::RunningTracker t;
+  const uint16_t port = t.port;
+  const Clock& clock = t.clock;
+  TrackerClient& admin = t.admin;
 
-  std::string layer = test::make_layer_dir(tmp.path(), "base@1", {{"etc/motd", "welcome\n"}});
-  std::string layer2 = test::make_layer_dir(tmp.path(), "base@2", {{"etc/motd", "welcome v2\n"}});
+  std::string layer = test::make_layer_dir(t.tmp.path(), "base@1", {{"etc/motd", "welcome\n"}});
+  std::string layer2 = test::make_layer_dir(t.tmp.path(), "base@2", {{"etc/motd", "welcome v2\n"}});
   REQUIRE(admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer}}).ok());
   REQUIRE(admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer2}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
-  auto tok = admin.admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
-  REQUIRE(tok.ok());
 
   auto key = SecretKey::generate();
   TrackerClient node(test::local_client(port), &key, "", clock);
-  auto enrolled = node.enroll((*tok)["token"], {{"vendor", "Dell Inc."}});
-  REQUIRE_MESSAGE(enrolled.ok(), enrolled.status().to_string());
-  CHECK((*enrolled)["branch"] == "hq");
+  CHECK(t.enroll_endpoint(node)["branch"] == "hq");
 
   auto first = node.poll_desired("");
   REQUIRE(first.ok());
@@ -63,9 +65,9 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
     TrackerClient poller(test::local_client(port), &key, "", clock);
     return poller.poll_desired(first->etag, 20);
   });
-  // Give the poll time to be held. Not needed for correctness: a change that
-  // lands before the poll arrives makes it answer 200 at once, which passes too.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The change lands while the poll is held (the tracker's gauge says so), so
+  // what wakes it is the change, not an early answer.
+  REQUIRE(test::eventually([&] { return metric(admin, "bc_tracker_http_long_polls") == 1; }, 10'000, 20));
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@2"}}}).ok());
   auto woke = waiting.get();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -92,9 +94,10 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
 
   auto metrics = admin.http().request("GET", "/metrics", "", {});
   REQUIRE(metrics.ok());
-  CHECK(metrics->body.find("bc_tracker_http_requests_total{route=\"/api/v1/desired\",method=\"GET\",status=\"304\"}") != std::string::npos);
-  CHECK(metrics->body.find("bc_tracker_layers{state=\"active\"} 2") != std::string::npos);
-  CHECK(proc.stop() == 0);
+  CHECK(test::metric_value(metrics->body, R"(bc_tracker_http_requests_total{route="/api/v1/desired",method="GET",status="304"})")
+            .value_or(0) >= 1);
+  CHECK(test::metric_value(metrics->body, R"(bc_tracker_layers{state="active"})") == 2);
+  CHECK(t.proc.stop() == 0);
 }
 
 TEST_CASE("kill -9 in the middle of acknowledged writes loses none of them after restart") {
@@ -118,7 +121,7 @@ TEST_CASE("kill -9 in the middle of acknowledged writes loses none of them after
   // Kill at a pseudo-random moment once some writes were acknowledged (bounded wait).
   std::mt19937 rng(static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
   size_t target = 20 + rng() % 80;
-  for (int i = 0; i < 3000 && acked_count < target; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  test::eventually([&] { return acked_count >= target; }, 15'000);
   proc.kill9();
   stop = true;
   writer.join();

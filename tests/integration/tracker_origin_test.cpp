@@ -2,15 +2,10 @@
 // seeded by the origin seed, and a swarm node downloads it from there.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <chrono>
-
 #include "layers/swarm/swarm_node.hpp"
-#include "tests/integration/support/tracker_process.hpp"
+#include "tests/integration/support/running_tracker.hpp"
+#include "tests/support/metrics_text.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
 #include "tracker/client/tracker_client.hpp"
@@ -19,21 +14,7 @@ using namespace bc;
 using namespace bc::tracker;
 
 namespace {
-const std::string kAdmin = "integration-admin-token-0123456789";
-
-// A port free on 127.0.0.1 right now (the origin's listen port must be known
-// to the test; a tiny race with other processes is accepted).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+const std::string& kAdmin = test::kAdminToken;
 
 std::string get_blob(HttpClient& http, const std::string& target, std::string* sig, std::string* signer) {
   auto r = http.request("GET", target, "", {{"Authorization", "Bearer " + kAdmin}});
@@ -46,17 +27,10 @@ std::string get_blob(HttpClient& http, const std::string& target, std::string* s
 }  // namespace
 
 TEST_CASE("bc-tracker with the origin enabled seeds an imported layer and a node downloads it from the origin") {
-  test::TmpDir tmp;
-  uint16_t origin_port = free_port();
-  test::TrackerProcess tracker({tmp.path(), kAdmin,
-                                "\n[origin]\nenabled = true\nlisten = \"127.0.0.1:" + std::to_string(origin_port) +
-                                    "\"\n"});
-  uint16_t port = tracker.start();
-  SystemClock clock;
-  HttpClientOptions o;
-  o.port = port;
-  o.timeout_ms = 20'000;
-  TrackerClient admin(o, nullptr, kAdmin, clock);
+  const uint16_t origin_port = test::free_tcp_port();
+  test::RunningTracker t("\n[origin]\nenabled = true\nlisten = \"127.0.0.1:" + std::to_string(origin_port) + "\"\n");
+  const test::TmpDir& tmp = t.tmp;
+  TrackerClient& admin = t.admin;
   std::string layer = test::make_layer_dir(tmp / "build", "app@1",
                                            {{"bin/tool", test::random_bytes(2 << 20, 7)}, {"etc/conf", "k=v\n"}});
   REQUIRE(admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer}}).ok());
@@ -80,24 +54,30 @@ TEST_CASE("bc-tracker with the origin enabled seeds an imported layer and a node
   REQUIRE((*node)->add_layer(*trusted, torrent, tmp / "payload", LayerMode::download).ok());
   REQUIRE((*node)->add_peer(trusted->manifest().ref(), "127.0.0.1", origin_port).ok());
   bool complete = false;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!complete && std::chrono::steady_clock::now() < deadline)
-    for (const auto& e : (*node)->poll_events(100)) complete = complete || std::holds_alternative<LayerComplete>(e);
-  REQUIRE_MESSAGE(complete, "no download from the origin; tracker log: " << tracker.log_path());
+  // poll_events blocks until the node has events (up to 100 ms): this waits on them.
+  test::eventually(
+      [&] {
+        for (const auto& e : (*node)->poll_events(100)) complete = complete || std::holds_alternative<LayerComplete>(e);
+        return complete;
+      },
+      60'000, 0);
+  REQUIRE_MESSAGE(complete, "no download from the origin; tracker log: " << t.proc.log_path());
 
   // The origin's uploads reach /metrics (accounted every 500 ms).
-  bool counted = false;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!counted && std::chrono::steady_clock::now() < deadline) {
+  auto uploaded = [&] {
     auto m = admin.http().request("GET", "/metrics", "", {});
     REQUIRE(m.ok());
-    counted = m->body.find("bc_tracker_origin_upload_bytes_total 0\n") == std::string::npos &&
-              m->body.find("bc_tracker_origin_upload_bytes_total") != std::string::npos;
-    if (!counted) (*node)->poll_events(200);
-  }
-  CHECK(counted);
+    return test::metric_value(m->body, "bc_tracker_origin_upload_bytes_total").value_or(0);
+  };
+  CHECK(test::eventually(
+      [&] {
+        if (uploaded() > 0) return true;
+        (*node)->poll_events(200);  // the node keeps serving while the tracker accounts
+        return false;
+      },
+      10'000, 0));
 
   // Retiring runs the origin's remove hook; the tracker then stops cleanly.
   REQUIRE(admin.admin_json("POST", "/api/v1/layers/app@1/retire", nlohmann::json::object()).ok());
-  CHECK(tracker.stop() == 0);
+  CHECK(t.proc.stop() == 0);
 }

@@ -10,7 +10,8 @@
 #include "netsim/tools/link_bench.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/tools/timer_jitter.hpp"
-#include "tests/netsim/netsim_test_support.hpp"
+#include "tests/support/poll.hpp"
+#include "tests/support/skip.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -43,32 +44,15 @@ std::unique_ptr<LinkBench> make_bench(const std::string& run, const LinkOptions&
 }
 
 FlowOptions flow(LinkBench& b, std::uint64_t offered, int duration_ms) {
-  FlowOptions f;
-  f.sender_ns = b.a_ns();
-  f.sender_addr = b.a_addr();
-  f.receiver_ns = b.b_ns();
-  f.receiver_addr = b.b_addr();
-  f.offered_rate_bytes_per_s = offered;
-  f.duration_ms = duration_ms;
+  FlowOptions f = b.flow_a_to_b(offered, duration_ms, kRealtime);
   f.warmup_ms = 300;
-  f.realtime_priority = kRealtime;
   return f;
 }
 
-RttProbeOptions rtt(LinkBench& b, int count, int interval_us) {
-  RttProbeOptions r;
-  r.client_ns = b.a_ns();
-  r.client_addr = b.a_addr();
-  r.server_ns = b.b_ns();
-  r.server_addr = b.b_addr();
-  r.count = count;
-  r.interval_us = interval_us;
-  r.realtime_priority = kRealtime;
-  return r;
-}
+RttProbeOptions rtt(LinkBench& b, int count, int interval_us) { return b.rtt_a_to_b(count, interval_us, kRealtime); }
 
 TEST_CASE("a saturating UDP flow is delivered at the configured rate within 2% (20 and 100 Mbit/s)") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   auto bench = make_bench("tudp", link(100, 5, 50), link(100, 5, 50));
   for (double mbit : {20.0, 100.0}) {
     LinkOptions l = link(mbit, 5, 50);
@@ -83,7 +67,7 @@ TEST_CASE("a saturating UDP flow is delivered at the configured rate within 2% (
 }
 
 TEST_CASE("a bulk TCP flow is delivered at the configured rate within 2% (20 Mbit/s)") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   LinkOptions l = link(20, 5, 100);
   auto bench = make_bench("ttcp", l, l);
   FlowOptions f = flow(*bench, l.rate_bytes_per_s, 2000);
@@ -95,7 +79,7 @@ TEST_CASE("a bulk TCP flow is delivered at the configured rate within 2% (20 Mbi
 }
 
 TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and never less (100 Mbit/s)") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   LinkOptions l = link(100, 10, 50);
   auto bench = make_bench("trtt", l, l);
   // The machine's own wake-up lateness, measured alongside at the emulator's
@@ -140,13 +124,15 @@ TEST_CASE("the round-trip time is 2 x delay + serialization within 1 ms and neve
 }
 
 TEST_CASE("a full queue delays packets by queue bytes / rate and tail-drops the excess") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   LinkOptions l = link(10, 10, 100);  // 125000-byte queue: 100 ms at 10 Mbit/s
   auto bench = make_bench("tqueue", l, l);
   FlowOptions f = flow(*bench, l.rate_bytes_per_s * 3 / 2, 2500);
   auto load = std::async(std::launch::async, [f] { return run_udp_flow(f); });
-  struct timespec ts{0, 600'000'000};
-  nanosleep(&ts, nullptr);  // let the queue fill before probing
+  // Probe once the queue is full: it has tail-dropped a packet.
+  REQUIRE(bc::test::eventually(
+      [&] { return bench->stats_json()["a_to_b"]["counters"]["dropped_queue_full"].get<std::uint64_t>() > 0; },
+      2'000, 10));
   auto probes = run_rtt_probe(rtt(*bench, 60, 20'000));
   auto loaded = load.get();
   REQUIRE(loaded.ok());
@@ -164,7 +150,7 @@ TEST_CASE("a full queue delays packets by queue bytes / rate and tail-drops the 
 }
 
 TEST_CASE("random loss on the link matches the configured probability") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   auto bench = make_bench("tloss", link(100, 2, 50, 0.02), link(100, 2, 50));
   FlowOptions f = flow(*bench, mbit_to_bytes_per_s(20), 1500);
   f.packet_bytes = 500;

@@ -19,7 +19,8 @@
 #include "netsim/tools/flow_probe.hpp"
 #include "netsim/tools/rtt_probe.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
-#include "tests/netsim/netsim_test_support.hpp"
+#include "tests/support/poll.hpp"
+#include "tests/support/skip.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -68,15 +69,12 @@ void start_up(UpProcess& p, const std::string& run) {
 // Waits (bounded) for the child to exit; returns its wait status.
 int wait_exit(UpProcess& p, int timeout_ms) {
   int status = 0;
-  for (int waited = 0; waited < timeout_ms; waited += 10) {
-    if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
-      p.pid = -1;
-      return status;
-    }
-    ::usleep(10'000);
+  if (!bc::test::eventually([&] { return ::waitpid(p.pid, &status, WNOHANG) == p.pid; }, timeout_ms, 10)) {
+    FAIL("child did not exit in time");
+    return -1;
   }
-  FAIL("child did not exit in time");
-  return -1;
+  p.pid = -1;
+  return status;
 }
 
 std::size_t netns_of(const std::string& run) { return list_netns(netns_name(run, "")).size(); }
@@ -108,7 +106,7 @@ void kill_run(UpProcess& p, const std::string& run) {
 }
 
 TEST_CASE("SIGKILL leaves namespaces that bc-netsim cleanup removes and TUN devices vanish with the process") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess p;
   kill_run(p, "tkill");
   auto out = run_command({BC_NETSIM_BIN, "cleanup"});
@@ -119,7 +117,7 @@ TEST_CASE("SIGKILL leaves namespaces that bc-netsim cleanup removes and TUN devi
 }
 
 TEST_CASE("the next start removes what a SIGKILLed run left behind") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess killed;
   kill_run(killed, "tkill2");
   TopologySpec spec;
@@ -134,7 +132,7 @@ TEST_CASE("the next start removes what a SIGKILLed run left behind") {
 }
 
 TEST_CASE("SIGTERM tears the whole topology down") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess p;
   start_up(p, "tterm");
   CHECK(netns_of("tterm") == 8);
@@ -146,7 +144,7 @@ TEST_CASE("SIGTERM tears the whole topology down") {
 }
 
 TEST_CASE("cleanup leaves a live run alone and a second run of the same id is refused") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   UpProcess p;
   start_up(p, "tlive");
   auto report = cleanup_runs(false);
@@ -164,7 +162,7 @@ TEST_CASE("cleanup leaves a live run alone and a second run of the same id is re
 }
 
 TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link and nothing reaches the host") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   TopologySpec spec;
   spec.run_id = "troute";
   spec.datacenter_nodes = {{"tracker", 0}};
@@ -216,14 +214,13 @@ TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link
   auto pid = (*topo)->spawn("ep1", {"sleep", "60"}, "/dev/null");
   REQUIRE(pid.ok());
   // The child enters the namespace just after fork: poll (bounded) until it shows.
-  bool inside = false;
-  for (int i = 0; i < 200 && !inside; ++i) {
-    auto pids = run_command({"ip", "netns", "pids", ep->netns});
-    REQUIRE(pids.ok());
-    inside = ("\n" + *pids).find("\n" + std::to_string(*pid) + "\n") != std::string::npos;
-    if (!inside) ::usleep(10'000);
-  }
-  CHECK(inside);
+  CHECK(bc::test::eventually(
+      [&] {
+        auto pids = run_command({"ip", "netns", "pids", ep->netns});
+        REQUIRE(pids.ok());
+        return ("\n" + *pids).find("\n" + std::to_string(*pid) + "\n") != std::string::npos;
+      },
+      5'000, 10));
   emu.stop();
   CHECK((*topo)->teardown().ok());
   CHECK(netns_of("troute") == 0);
@@ -237,7 +234,7 @@ namespace bc::netsim {
 namespace {
 
 TEST_CASE("the LAN rate of a node is enforced by HTB on its bridge port") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   TopologySpec spec;
   spec.run_id = "thtb";
   BranchSpec b;

@@ -1,5 +1,6 @@
-// A signed, trusted layer captured from a directory, for tests of code that
-// takes a TrustedManifest (content index, swarm node).
+// Layers captured from a directory for tests: the capture options tests use,
+// and a signed, trusted layer for code that takes a TrustedManifest (content
+// index, swarm node).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -24,16 +25,24 @@ struct TestLayer {
   LayerRef ref() const { return trusted.manifest().ref(); }
 };
 
-inline TestLayer capture_test_layer(const std::string& source_dir, LayerRef ref, uint32_t piece_bytes,
-                                    const SecretKey& key = SecretKey::generate(), bool pack_small_files = true,
-                                    const Manifest* pack_against = nullptr) {
+// Capture options for `source_dir` as tests use them: a fixed creation time,
+// so two captures of one tree are byte-identical.
+inline CaptureOptions capture_options(const std::string& source_dir, LayerRef ref = {"base", 1},
+                                      uint32_t piece_bytes = 64 * 1024) {
   CaptureOptions o;
-  o.pack_small_files = pack_small_files;
-  if (pack_against) o.pack_against = *pack_against;
   o.source_dir = source_dir;
   o.ref = std::move(ref);
   o.piece_bytes = piece_bytes;
   o.created_unix_s = 1'800'000'000;
+  return o;
+}
+
+inline TestLayer capture_test_layer(const std::string& source_dir, LayerRef ref, uint32_t piece_bytes,
+                                    const SecretKey& key = SecretKey::generate(), bool pack_small_files = true,
+                                    const Manifest* pack_against = nullptr) {
+  CaptureOptions o = capture_options(source_dir, std::move(ref), piece_bytes);
+  o.pack_small_files = pack_small_files;
+  if (pack_against) o.pack_against = *pack_against;
   auto captured = capture_layer(o);
   REQUIRE_MESSAGE(captured.ok(), captured.status().to_string());
   std::string bytes = captured->manifest.encode();

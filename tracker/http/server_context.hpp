@@ -23,6 +23,7 @@ struct ServerContext {
   std::atomic<uint64_t> next_request_id{1};
   std::atomic<uint64_t> refused_connections{0};
   std::atomic<uint64_t> abandoned_long_polls{0};  // released because the peer closed while parked
+  std::atomic<uint64_t> early_bytes_checks{0};    // a parked poll's peer found alive with unread bytes
 };
 
 }  // namespace bc::tracker

@@ -227,6 +227,7 @@ void Session<Stream>::on_peer_readable(uint64_t epoch, beast::error_code ec) {
   PeerState state = ec ? PeerState::gone : peek_peer(beast::get_lowest_layer(stream_).socket().native_handle());
   if (state == PeerState::quiet) return watch_peer(epoch);
   if (state == PeerState::early_bytes) {
+    ctx_->early_bytes_checks++;
     peer_timer_.expires_after(std::chrono::milliseconds(kPeerRecheckMs));
     peer_timer_.async_wait([self = this->shared_from_this(), epoch](beast::error_code e) {
       self->on_peer_readable(epoch, e == net::error::operation_aborted ? e : beast::error_code());

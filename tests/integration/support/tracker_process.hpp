@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/support/net.hpp"  // free ports and raw exchanges, for the users of this header
+
 namespace bc::test {
 
 struct TrackerFiles {
@@ -39,17 +41,5 @@ class TrackerProcess {
   uint16_t port_ = 0;
   std::string log_;
 };
-
-// The raw bytes a server answered to `request` on a fresh connection to
-// 127.0.0.1:port (until the server closes or timeout_ms passes).
-// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close),
-// for a server that must come back on the same port after a restart.
-uint16_t free_tcp_port();
-// The same for a UDP port (the tracker's probe responder).
-uint16_t free_udp_port();
-
-std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
-// The status code of the first response line ("HTTP/1.1 400 ...") or 0.
-int status_of(const std::string& raw);
 
 }  // namespace bc::test

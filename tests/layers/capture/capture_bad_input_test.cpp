@@ -16,20 +16,14 @@
 #include "layers/capture/capture.hpp"
 #include "layers/capture/parallel_hasher.hpp"
 #include "layers/torrent/layer_torrent.hpp"
+#include "tests/support/layer_fixture.hpp"
 #include "tests/support/tmp_dir.hpp"
 
 using namespace bc;
 
 namespace {
 
-CaptureOptions opts(const std::string& dir) {
-  CaptureOptions o;
-  o.source_dir = dir;
-  o.ref = {"base", 1};
-  o.piece_bytes = 64 * 1024;
-  o.created_unix_s = 1'800'000'000;
-  return o;
-}
+CaptureOptions opts(const std::string& dir) { return test::capture_options(dir); }
 
 // Captures and checks the torrent describes exactly the manifest's files.
 CapturedLayer capture_and_check(const std::string& dir) {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "layers/index/content_index.hpp"
@@ -83,10 +84,13 @@ TEST_CASE("content index drops entries whose file changed or vanished and never 
   const auto root = layer.manifest().find("etc/motd")->root;
   const auto piece0 = layer.facts.files.at("big.img").pieces[0];
 
-  // Same size, new content: mtime (and usually inode) differ. etc/motd is
-  // packed: the bytes the index points at are its bin's.
-  ::usleep(10'000);
-  test::write_file(tmp / "src/.bc-pack/0", "HELLO\n");
+  // Same size, new content, and a new mtime. etc/motd is packed: the bytes
+  // the index points at are its bin's. The mtime is set, not waited for: a
+  // rewrite inside one tick of the file system's clock could keep the old one.
+  const std::string bin = tmp / "src/.bc-pack/0";
+  const auto recorded_mtime = std::filesystem::last_write_time(bin);
+  test::write_file(bin, "HELLO\n");
+  std::filesystem::last_write_time(bin, recorded_mtime + std::chrono::seconds(1));
   auto f = idx->find_file(root);
   REQUIRE(f.ok());
   CHECK_FALSE(f->has_value());

@@ -7,6 +7,7 @@
 #include "layers/model/pack.hpp"
 #include "layers/util/fs.hpp"
 #include "layers/swarm/swarm_node.hpp"
+#include "tests/layers/swarm/swarm_test_util.hpp"
 #include "tests/support/layer_fixture.hpp"
 #include "tests/support/tmp_dir.hpp"
 
@@ -42,16 +43,26 @@ std::unique_ptr<ContentIndex> open_index(const std::string& dir) {
   return std::move(*idx);
 }
 
+// v1 and v2 as captured from tmp/v1 and tmp/v2 (one signer), with v1
+// recorded in a fresh index at tmp/index: what a node holds before fetching v2.
+struct Versions {
+  test::TestLayer v1, v2;
+  std::unique_ptr<ContentIndex> idx;
+};
+Versions capture_versions(const test::TmpDir& tmp) {
+  auto key = SecretKey::generate();
+  Versions v{test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key),
+             test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key), open_index(tmp / "index")};
+  REQUIRE(v.idx->record_layer(v.v1.trusted, v.v1.source_dir, v.v1.facts).ok());
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("prepare_payload copies identical files and shared pieces, so the check finds only changed bytes missing") {
   test::TmpDir tmp;
   make_versions(tmp);
-  auto key = SecretKey::generate();
-  auto v1 = test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key);
-  auto v2 = test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key);
-  auto idx = open_index(tmp / "index");
-  REQUIRE(idx->record_layer(v1.trusted, v1.source_dir, v1.facts).ok());
+  auto [v1, v2, idx] = capture_versions(tmp);
 
   auto report = prepare_payload(v2.trusted, v2.facts, tmp / "payload", *idx);
   REQUIRE_MESSAGE(report.ok(), report.status().to_string());
@@ -72,12 +83,10 @@ TEST_CASE("prepare_payload copies identical files and shared pieces, so the chec
   auto node = SwarmNode::start(o);
   REQUIRE_MESSAGE(node.ok(), node.status().to_string());
   REQUIRE((*node)->add_layer(v2.trusted, v2.torrent, tmp / "payload", LayerMode::download).ok());
-  std::optional<LayerChecked> checked;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (!checked && std::chrono::steady_clock::now() < deadline)
-    for (auto& ev : (*node)->poll_events(200))
-      if (auto* c = std::get_if<LayerChecked>(&ev)) checked = *c;
-  REQUIRE_MESSAGE(checked.has_value(), "no LayerChecked within 15 s");
+  std::vector<SwarmEvent> seen;
+  REQUIRE_MESSAGE(test::poll_until({node->get()}, node->get(), &seen, test::is<LayerChecked>, 15'000),
+                  "no LayerChecked within 15 s");
+  const auto* checked = &std::get<LayerChecked>(seen.back());
   const uint64_t total = v2.manifest().total_file_bytes();
   CHECK(checked->total_bytes == total);
   CHECK(checked->done_bytes == total - 50'000 - 10 - 3 * kPiece);
@@ -86,11 +95,7 @@ TEST_CASE("prepare_payload copies identical files and shared pieces, so the chec
 TEST_CASE("prepare_payload leaves files that already exist to the check and seeds nothing from a stale index") {
   test::TmpDir tmp;
   make_versions(tmp);
-  auto key = SecretKey::generate();
-  auto v1 = test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key);
-  auto v2 = test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key);
-  auto idx = open_index(tmp / "index");
-  REQUIRE(idx->record_layer(v1.trusted, v1.source_dir, v1.facts).ok());
+  auto [v1, v2, idx] = capture_versions(tmp);
   test::write_file(tmp / "payload/same.bin", "partial");
   std::filesystem::remove(tmp / "v1/disk/big.img");  // the held copy is gone
   auto report = prepare_payload(v2.trusted, v2.facts, tmp / "payload", *idx);
@@ -110,11 +115,7 @@ TEST_CASE("a bin re-packed by an insertion is assembled from its members held in
     test::write_file(tmp / ("v2/d/" + name), content);
   }
   test::write_file(tmp / "v2/d/f100a", test::random_bytes(3000, 1000));  // shifts every later member
-  auto key = SecretKey::generate();
-  auto v1 = test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key);
-  auto v2 = test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key);
-  auto idx = open_index(tmp / "index");
-  REQUIRE(idx->record_layer(v1.trusted, v1.source_dir, v1.facts).ok());
+  auto [v1, v2, idx] = capture_versions(tmp);
 
   auto report = prepare_payload(v2.trusted, v2.facts, tmp / "payload", *idx);
   REQUIRE_MESSAGE(report.ok(), report.status().to_string());

@@ -9,6 +9,7 @@
 
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/rtt_probe/probe_runner.hpp"
+#include "tests/support/poll.hpp"
 
 using namespace bc;
 using namespace bc::rtt_probe;
@@ -28,16 +29,16 @@ TEST_CASE("ProbeRunner drains RTT samples from a loopback responder, probing fro
   REQUIRE_MESSAGE(runner.ok(), runner.status().to_string());
   CHECK((*runner)->local_endpoint().address().to_string() == "127.0.0.7");
   size_t samples = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (samples < 5 && std::chrono::steady_clock::now() < deadline) {  // 100 ms probe interval
-    for (double rtt : (*runner)->drain().rtt_ms) {
-      CHECK(rtt >= 0);
-      CHECK(rtt < 1000);
-      ++samples;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  CHECK(samples >= 5);
+  CHECK(test::eventually(  // one probe per 100 ms
+      [&] {
+        for (double rtt : (*runner)->drain().rtt_ms) {
+          CHECK(rtt >= 0);
+          CHECK(rtt < 1000);
+          ++samples;
+        }
+        return samples >= 5;
+      },
+      5'000, 50));
   runner->reset();  // stops and joins its thread
   (*responder)->stop();
   io.stop();

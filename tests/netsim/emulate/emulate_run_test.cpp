@@ -19,7 +19,8 @@
 
 #include "layers/util/fs.hpp"
 #include "netsim/topo/netns.hpp"
-#include "tests/netsim/netsim_test_support.hpp"
+#include "tests/support/poll.hpp"
+#include "tests/support/skip.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -49,23 +50,20 @@ int run_netsim(const std::vector<std::string>& args, const std::string& log, int
     ::execv(BC_NETSIM_BIN, argv.data());
     ::_exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGTERM);  // the run tears down on SIGTERM
-      std::this_thread::sleep_for(std::chrono::seconds(10));
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // bounded poll of the child
+  auto exited = [&] { return ::waitpid(pid, &status, WNOHANG) == pid; };
+  if (bc::test::eventually(exited, timeout_s * 1000, 200))
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  ::kill(pid, SIGTERM);  // the run tears down on SIGTERM: up to 10 s for that, then SIGKILL
+  if (!bc::test::eventually(exited, 10'000, 50)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return -1;
 }
 
 TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN bytes stay within the invariants") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   const std::string dir = "/tmp/bc-netsim-emulate-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "et" + std::to_string(::getpid() % 100000);
@@ -141,7 +139,7 @@ std::size_t count_of(const std::string& path, const std::string& needle) {
 }
 
 TEST_CASE("faults and cross traffic are carried out: WAN cut, reflector killed and restarted, tracker restarted, flows") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   const std::string dir = "/tmp/bc-netsim-faults-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "ef" + std::to_string(::getpid() % 100000);
@@ -183,7 +181,7 @@ std::pair<std::uint64_t, std::uint64_t> dc_tcp_udp(const json& link) {
 }
 
 TEST_CASE("governor mechanisms at the link: a cap held on average, a window change within 2 s, arms as configured") {
-  BC_REQUIRE_ROOT();
+  BC_REQUIRE_ROOT("for network namespaces, veth and TUN devices");
   const std::string dir = "/tmp/bc-netsim-governor-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "eg" + std::to_string(::getpid() % 100000);

@@ -16,24 +16,10 @@
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "node/governor/node_governor.hpp"
 #include "tests/layers/swarm/swarm_test_util.hpp"
+#include "tests/support/net.hpp"
 #include "tests/support/tmp_dir.hpp"
 
 using namespace bc;
-
-namespace bc::test {
-// A UDP port on 127.0.0.1 that was free a moment ago (nobody answers on it).
-uint16_t free_udp_port_for_tests() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-}  // namespace bc::test
 
 TEST_CASE("without a probe port the branch policy is applied as caps only; disabled, nothing is touched") {
   test::TmpDir tmp;
@@ -83,7 +69,7 @@ TEST_CASE("latency control starts only once the responder answers; an unreachabl
 
   // Nobody listens on this port: probes go unanswered.
   NodeGovernor silent(*node, clock, o);
-  REQUIRE(silent.configure("127.0.0.1", test::free_udp_port_for_tests(), p, 1.0).ok());
+  REQUIRE(silent.configure("127.0.0.1", test::free_udp_port(), p, 1.0).ok());
   CHECK(silent.probing());
   poll_for(silent, 1'500, [] { return false; });
   CHECK(silent.applied()->first == governor::kNoLimit);  // not latency control's 64 KiB/s start rate, then the floor

@@ -4,6 +4,7 @@
 
 #include "tests/tracker/api/api_fixture.hpp"
 #include "layers/util/hex.hpp"
+#include "tests/support/bt_query.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
 #include "tracker/bt/info_hash.hpp"
 #include "tracker/service/bt_directory.hpp"
@@ -14,16 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string percent(std::string_view raw) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += '%';
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
+using test::percent;
 
 struct BtWorld {
   test::ApiFixture f;

@@ -8,26 +8,14 @@
 #include <unistd.h>
 
 #include "layers/rtt_probe/probe_codec.hpp"
+#include "tests/support/net.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tracker/app/tracker_app.hpp"
 
 using namespace bc;
 using namespace bc::tracker;
 
-namespace {
-// A UDP port that was free a moment ago on 127.0.0.1.
-uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-}  // namespace
+using test::free_udp_port;
 
 TEST_CASE("probe_port makes bc-tracker answer RTT probes on UDP and 0 leaves it off") {
   test::TmpDir tmp;

@@ -18,6 +18,7 @@
 
 #include <openssl/ssl.h>
 
+#include "tests/support/poll.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tracker/http/http_server.hpp"
 
@@ -62,15 +63,7 @@ class FakeFeed final : public ChangeFeed {
   std::vector<std::pair<uint64_t, std::function<void()>>> watchers_;
 };
 
-// Polls `pred` every 5 ms for at most `limit_ms`.
-bool eventually(const std::function<bool()>& pred, int limit_ms = 5000) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(limit_ms);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using test::eventually;
 
 const std::string kRequest = "GET /api/v1/desired?wait=60 HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"x\"\r\n\r\n";
 
@@ -174,8 +167,9 @@ TEST_CASE("a pipelined request does not count as a disconnect: the parked poll i
   REQUIRE(eventually([&] { return s.server->held_long_polls() == 1; }));
   std::string next = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
   REQUIRE(::send(fd, next.data(), next.size(), 0) == ssize_t(next.size()));
-  // Several re-check periods (HttpServer sessions re-check every 200 ms) with the bytes unread.
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // Several re-checks (one per 200 ms) that find the bytes still unread and
+  // the peer alive: the poll must stay parked through them.
+  REQUIRE(eventually([&] { return s.server->early_bytes_checks() >= 4; }));
   CHECK(s.server->held_long_polls() == 1);
   CHECK(s.server->abandoned_long_polls() == 0);
   s.feed.fire();
@@ -206,11 +200,11 @@ TEST_CASE("over TLS, a parked long poll is released at once when the client send
   REQUIRE(SSL_write(tls.get(), kRequest.data(), int(kRequest.size())) == int(kRequest.size()));
   REQUIRE(eventually([&] { return s.server->held_long_polls() == 1; }));
   // What a TLS client does on close: close_notify (without waiting for the
-  // server's), then FIN. The pause makes the server see the alert as unread
-  // bytes from a live peer first (otherwise the FIN usually lands with it),
-  // so only the TCP-state re-check can notice the FIN that follows.
+  // server's), then FIN. The FIN waits until the server has seen the alert
+  // as unread bytes from a live peer (otherwise the FIN usually lands with
+  // it), so only the TCP-state re-check can notice the FIN that follows.
   REQUIRE(SSL_shutdown(tls.get()) >= 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(eventually([&] { return s.server->early_bytes_checks() >= 1; }));
   ::close(fd);
   CHECK(eventually([&] { return s.server->held_long_polls() == 0; }));
   CHECK(s.server->abandoned_long_polls() == 1);

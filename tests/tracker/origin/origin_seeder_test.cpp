@@ -9,6 +9,7 @@
 
 #include "tests/layers/swarm/swarm_test_util.hpp"
 #include "tests/support/layer_fixture.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/origin/range_file_server.hpp"
 #include "tracker/origin/origin_seeder.hpp"
@@ -37,14 +38,12 @@ bc::test::TestLayer origin_layer(const TmpDir& tmp, const std::vector<std::pair<
 // blocks leave libtorrent's store buffer for the file (seen once in ~5 runs),
 // so the comparison is a bounded poll of up to 5 s.
 void require_same_files(const bc::test::TestLayer& layer, const std::string& dir) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   for (const auto& e : layer.manifest().payload_files()) {  // bins of packed files included
     std::string want = bc::test::read_file(layer.source_dir + "/" + e.path), got;
-    for (;;) {
-      got = bc::test::read_file(dir + "/" + e.path);
-      if (got == want || std::chrono::steady_clock::now() >= deadline) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    bc::test::eventually([&] { return (got = bc::test::read_file(dir + "/" + e.path)) == want; },
+                         int(std::max<int64_t>(0, left_ms.count())), 20);
     CHECK_MESSAGE(got == want, e.path << ": " << got.size() << " bytes, want " << want.size());
   }
 }

@@ -1,0 +1,76 @@
+#include "tests/support/net.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace bc::test {
+
+namespace {
+// A port of `type` (SOCK_STREAM or SOCK_DGRAM) on 127.0.0.1 that was free
+// when asked: bind to 0, read it back, close.
+uint16_t free_port(int type, const char* what) {
+  int fd = ::socket(AF_INET, type, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(std::string(what) + ": cannot bind 127.0.0.1:0");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+}  // namespace
+
+uint16_t free_tcp_port() { return free_port(SOCK_STREAM, "free_tcp_port"); }
+uint16_t free_udp_port() { return free_port(SOCK_DGRAM, "free_udp_port"); }
+
+std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer and close before reading everything
+    sent += size_t(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, size_t(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+int status_of(const std::string& raw) {
+  if (raw.rfind("HTTP/1.", 0) != 0 || raw.size() < 12) return 0;
+  return std::atoi(raw.substr(9, 3).c_str());
+}
+
+std::string body_of(const std::string& raw) {
+  auto p = raw.find("\r\n\r\n");
+  return p == std::string::npos ? "" : raw.substr(p + 4);
+}
+
+}  // namespace bc::test

@@ -1,0 +1,26 @@
+// Loopback ports and raw HTTP exchanges for tests that start real servers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace bc::test {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close),
+// for a server that must be told its port, or come back on it after a restart.
+// Another process may take it in between: a race the tests accept. Throws
+// std::runtime_error when no socket can be bound.
+uint16_t free_tcp_port();
+// The same for a UDP port (an RTT probe responder, or a port nobody answers on).
+uint16_t free_udp_port();
+
+// The raw bytes a server answered to `request` on a fresh connection to
+// 127.0.0.1:port (until the server closes or timeout_ms passes); "" when the
+// connection is refused.
+std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
+// The status code of the first response line ("HTTP/1.1 400 ...") or 0.
+int status_of(const std::string& raw);
+// What follows the header block of a raw response ("" without one).
+std::string body_of(const std::string& raw);
+
+}  // namespace bc::test
