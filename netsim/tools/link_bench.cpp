@@ -31,4 +31,22 @@ Status LinkBench::configure(const LinkOptions& a_to_b, const LinkOptions& b_to_a
   return emulator_.reconfigure("b1", a_to_b, b_to_a);
 }
 
+FlowOptions LinkBench::flow_a_to_b() const {
+  FlowOptions f;
+  f.sender_ns = a_ns();
+  f.sender_addr = a_addr();
+  f.receiver_ns = b_ns();
+  f.receiver_addr = b_addr();
+  return f;
+}
+
+RttProbeOptions LinkBench::rtt_from_a() const {
+  RttProbeOptions r;
+  r.client_ns = a_ns();
+  r.client_addr = a_addr();
+  r.server_ns = b_ns();
+  r.server_addr = b_addr();
+  return r;
+}
+
 }  // namespace bc::netsim

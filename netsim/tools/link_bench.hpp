@@ -9,6 +9,8 @@
 #include <string>
 
 #include "layers/util/status.hpp"
+#include "netsim/tools/flow_probe.hpp"
+#include "netsim/tools/rtt_probe.hpp"
 #include "netsim/topo/topology.hpp"
 #include "netsim/wanem/emulator_thread.hpp"
 
@@ -38,6 +40,10 @@ class LinkBench {
   std::string b_ns() const { return topology_->router_netns("dc"); }
   std::string a_addr() const { return Topology::wan_addresses(1).first; }
   std::string b_addr() const { return Topology::wan_addresses(1).second; }
+  // A UDP flow from A to B and an RTT probe from A (echoed by B), with the
+  // namespaces and addresses filled in; the caller sets rates and counts.
+  FlowOptions flow_a_to_b() const;
+  RttProbeOptions rtt_from_a() const;
 
  private:
   LinkBench() = default;
