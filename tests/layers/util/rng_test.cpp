@@ -27,7 +27,7 @@ TEST_CASE("SplitMix64: the same seed repeats the same draws, another seed does n
   CHECK(differs);
 }
 
-TEST_CASE("SplitMix64::below stays in [0, n), reaches every value, and is 0 for n == 0") {
+TEST_CASE("SplitMix64::below stays below n, reaches every value, and is 0 for n == 0") {
   SplitMix64 r(7);
   CHECK(r.below(0) == 0);
   CHECK(r.below(1) == 0);
@@ -51,7 +51,7 @@ TEST_CASE("SplitMix64::below for small n is the plain multiply-shift (seeded seq
   }
 }
 
-TEST_CASE("SplitMix64::unit is in [0, 1) and fill is deterministic to the last odd byte") {
+TEST_CASE("SplitMix64::unit is at least 0 and below 1, and fill is deterministic to the last odd byte") {
   SplitMix64 r(3);
   for (int i = 0; i < 1000; ++i) {
     const double u = r.unit();

@@ -48,7 +48,7 @@ TEST_CASE("a route refuses a token below its role (403) without running its hand
   CHECK(f.runs == 2);
 }
 
-TEST_CASE("a node-only route refuses an admin token; admin_or_node admits a viewer token") {
+TEST_CASE("a node-only route refuses an admin token, and admin_or_node admits a viewer token") {
   RouteFixture f;
   add_routes(f.router, f.app->context(),
              {{"GET", "/node-only", Access::node(false), f.counting(json::object())},
@@ -59,7 +59,7 @@ TEST_CASE("a node-only route refuses an admin token; admin_or_node admits a view
   CHECK(f.runs == 1);
 }
 
-TEST_CASE("a JSON route answers with its ok status, an error Status as its HTTP status; a raw route answers itself") {
+TEST_CASE("a JSON route answers with its ok status, an error Status as its HTTP status, and a raw route answers itself") {
   RouteFixture f;
   const Access viewer = Access::admin(Role::viewer);
   RawHandler teapot = [](ApiContext&, const Principal&, HttpRequest&) { return HttpResponse::error(418, "tea"); };
@@ -74,7 +74,7 @@ TEST_CASE("a JSON route answers with its ok status, an error Status as its HTTP 
   CHECK(f.send("GET", "/raw", f.admin_token).status == 418);
 }
 
-TEST_CASE("list_handler returns every record of a table; get_handler one by its path parameter, 404 naming it") {
+TEST_CASE("list_handler returns every record of a table, get_handler one by its path parameter, 404 naming it") {
   RouteFixture f;
   REQUIRE(f.call("PUT", "/api/v1/branches/berlin", R"({"subnets":["10.1.0.0/16"]})").status == 200);
   REQUIRE(f.call("PUT", "/api/v1/branches/paris", R"({"subnets":["10.2.0.0/16"]})").status == 200);
