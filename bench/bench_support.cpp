@@ -26,7 +26,7 @@ namespace {
 
 constexpr size_t kIoBytes = 1 << 20;
 
-void write_file_bytes(const std::string& path, uint64_t size, Rng& rng, int flags) {
+void write_file_bytes(const std::string& path, uint64_t size, SplitMix64& rng, int flags) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
   if (fd < 0) die("open " + path);
   std::vector<uint8_t> buf(kIoBytes);
@@ -54,28 +54,6 @@ uint64_t parse_size(const std::string& text) {
   return uint64_t(v * double(mul));
 }
 
-std::string human_bytes(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) { v /= 1024; ++u; }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-  return buf;
-}
-
-void Rng::fill(uint8_t* p, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t v = next();
-    std::memcpy(p + i, &v, 8);
-  }
-  if (i < n) {
-    uint64_t v = next();
-    std::memcpy(p + i, &v, n - i);
-  }
-}
-
 size_t Tree::large_count() const {
   return size_t(std::count_if(files.begin(), files.end(), [](const TreeFile& f) { return f.large; }));
 }
@@ -88,7 +66,7 @@ Tree generate_tree(const std::string& root, const TreeSpec& spec) {
   }
   Tree t;
   t.root = root;
-  Rng rng(spec.seed);
+  SplitMix64 rng(spec.seed);
   const uint64_t large_total = uint64_t(double(spec.total_bytes) * spec.large_share);
   fs::create_directories(root + "/images");
   for (unsigned i = 0; i < spec.large_files && large_total > 0; ++i) {
@@ -113,7 +91,7 @@ Tree generate_tree(const std::string& root, const TreeSpec& spec) {
   return t;
 }
 
-void rewrite_range(const std::string& path, uint64_t offset, uint64_t len, Rng& rng) {
+void rewrite_range(const std::string& path, uint64_t offset, uint64_t len, SplitMix64& rng) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) die("open " + path);
   std::vector<uint8_t> buf(size_t(std::min<uint64_t>(len, kIoBytes)));
@@ -126,7 +104,7 @@ void rewrite_range(const std::string& path, uint64_t offset, uint64_t len, Rng& 
   ::close(fd);
 }
 
-void write_random_file(const std::string& path, uint64_t size, Rng& rng) {
+void write_random_file(const std::string& path, uint64_t size, SplitMix64& rng) {
   write_file_bytes(path, size, rng, O_TRUNC);
 }
 

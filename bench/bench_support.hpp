@@ -9,29 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "layers/util/human_bytes.hpp"
+#include "layers/util/rng.hpp"
+
 namespace bc::bench {
 
 // "2G", "512M", "64K", "1000" -> bytes (binary units). 0 when unparsable.
 uint64_t parse_size(const std::string& text);
-std::string human_bytes(uint64_t bytes);
-
-// splitmix64: fast, seeded, good enough for incompressible test content.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-  double unit() { return double(next() >> 11) / double(1ull << 53); }
-  void fill(uint8_t* p, size_t n);
-
- private:
-  uint64_t s_;
-};
 
 // A tree like an OS or application layer: a few large image-like files hold
 // `large_share` of the bytes, the rest is many small files whose sizes are
@@ -61,9 +45,9 @@ struct Tree {
 // Writes the tree under `root` (which must not exist); exits on I/O errors.
 Tree generate_tree(const std::string& root, const TreeSpec& spec);
 // Rewrites [offset, offset+len) of a file with fresh random bytes.
-void rewrite_range(const std::string& path, uint64_t offset, uint64_t len, Rng& rng);
+void rewrite_range(const std::string& path, uint64_t offset, uint64_t len, SplitMix64& rng);
 // Replaces a file with `size` fresh random bytes.
-void write_random_file(const std::string& path, uint64_t size, Rng& rng);
+void write_random_file(const std::string& path, uint64_t size, SplitMix64& rng);
 // Reads every byte once (to warm the page cache); returns seconds taken.
 double read_all(const Tree& tree);
 void remove_tree(const std::string& root);

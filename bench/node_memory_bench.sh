@@ -28,20 +28,12 @@ SAMPLE_S=0.2
 TIMEOUT_S="${BC_BENCH_TIMEOUT_S:-1800}"  # the whole download + apply; bounded
 
 LAYER_TOOL="$BUILD/layers/tool/bc-layer"
-pids=()
-cleanup() {
-  # By pid, and waited for, so the shell does not report the kills.
-  for p in "${pids[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null || true; done
-  [ "${BC_BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib/memory_bench.sh"
 die() { echo "node_memory_bench: $*" >&2; exit 1; }
 # "RssAnon RssFile VmHWM VmRSS" in KiB of a live process, or nothing.
 mem_of() { awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} /^VmHWM:/ {h=$2} /^VmRSS:/ {r=$2} END {if (a != "") print a, f, h, r}' "/proc/$1/status" 2>/dev/null || true; }
 
-rm -rf "$WORK"
-mkdir -p "$WORK/tracker"
-cd "$WORK"
+bench_enter_work
 
 # --- the layer: images + small files, SIZE_GIB in all --------------------------
 total=$((SIZE_GIB << 30))
@@ -53,15 +45,7 @@ head -c $((total / 2)) /dev/urandom > src/var/lib/images/disk0.img
 head -c $((total / 4)) /dev/urandom > src/var/lib/images/disk1.img
 head -c $((total - total / 2 - total / 4 - small_total)) /dev/urandom > src/var/lib/images/disk2.img
 # Small files: sizes spread 1..256 KiB (mean ~128 KiB), 256 per directory.
-n_small=0 small_done=0
-while [ "$small_done" -lt "$small_total" ]; do
-  size=$(( 1024 + (n_small * 7919 % 262144) ))
-  [ $((small_done + size)) -gt "$small_total" ] && size=$((small_total - small_done))
-  d="src/usr/share/doc/d$((n_small / 256))"
-  [ $((n_small % 256)) = 0 ] && mkdir -p "$d"
-  head -c "$size" /dev/urandom > "$d/f$n_small.dat"
-  small_done=$((small_done + size)) n_small=$((n_small + 1))
-done
+bench_small_files "$small_total" src/usr/share/doc
 n_files=$(find src -type f | wc -l)
 payload=$(find src -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }')
 echo "tree: $n_files files, $payload bytes (3 images + $n_small small files)"

@@ -110,7 +110,7 @@ struct ChangeSpec {
 
 // Applies the change; returns the bytes that truly changed.
 uint64_t apply_change(const Tree& tree, const ChangeSpec& c, size_t* ranges_out, size_t* files_out) {
-  Rng rng(c.seed);
+  SplitMix64 rng(c.seed);
   uint64_t large_bytes = 0, changed = 0;
   std::vector<const TreeFile*> large, small;
   for (const auto& f : tree.files) (f.large ? large : small).push_back(&f);

@@ -21,18 +21,10 @@ PEERS="${3:-50}"
 WORK="${4:-${TMPDIR:-/tmp}/bc-refl-mem-$$}"
 TIMEOUT_S="${BC_BENCH_TIMEOUT_S:-900}"
 LAYER_TOOL="$BUILD/layers/tool/bc-layer"
-pids=()
-cleanup() {
-  # By pid, and waited for, so the shell does not report the kills.
-  for p in "${pids[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null || true; done
-  [ "${BC_BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib/memory_bench.sh"
 die() { echo "reflector_memory_bench: $*" >&2; exit 1; }
 
-rm -rf "$WORK"
-mkdir -p "$WORK/tracker"
-cd "$WORK"
+bench_enter_work
 
 # The layer: two image files (7/8 of the bytes) and small files of 1-256 KiB.
 total=$((SIZE_MIB << 20))
@@ -40,15 +32,7 @@ small_total=$((total / 8))
 mkdir -p src/var/lib/images src/usr/share/doc
 head -c $((total / 2)) /dev/urandom > src/var/lib/images/disk0.img
 head -c $((total - total / 2 - small_total)) /dev/urandom > src/var/lib/images/disk1.img
-n_small=0 small_done=0
-while [ "$small_done" -lt "$small_total" ]; do
-  size=$(( 1024 + (n_small * 7919 % 262144) ))
-  [ $((small_done + size)) -gt "$small_total" ] && size=$((small_total - small_done))
-  d="src/usr/share/doc/d$((n_small / 256))"
-  [ $((n_small % 256)) = 0 ] && mkdir -p "$d"
-  head -c "$size" /dev/urandom > "$d/f$n_small.dat"
-  small_done=$((small_done + size)) n_small=$((n_small + 1))
-done
+bench_small_files "$small_total" src/usr/share/doc
 echo "tree: $(find src -type f | wc -l) files, $total bytes"
 
 # Tracker with its origin seed (as scripts/rollout-demo.sh).

@@ -36,7 +36,7 @@ struct Net {
   std::vector<const PeerEntry*> all;
 };
 
-void build(Net& n, int branches, int endpoints, Rng& rng) {
+void build(Net& n, int branches, int endpoints, SplitMix64& rng) {
   uint32_t ip = 1;
   auto add = [&](const std::string& id, NodeRole role, const std::string& branch, uint64_t left) {
     PeerUpdate u{id, role, branch};
@@ -56,7 +56,7 @@ void build(Net& n, int branches, int endpoints, Rng& rng) {
 }
 
 // The reference: a branch-blind tracker handing out numwant random peers.
-std::vector<const PeerEntry*> random_pick(const Net& n, const PeerEntry& self, size_t numwant, Rng& rng,
+std::vector<const PeerEntry*> random_pick(const Net& n, const PeerEntry& self, size_t numwant, SplitMix64& rng,
                                           std::vector<const PeerEntry*>& scratch) {
   scratch = n.all;
   std::vector<const PeerEntry*> out;
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   int branches = argc > 1 ? std::atoi(argv[1]) : 100;
   int endpoints = argc > 2 ? std::atoi(argv[2]) : 98;
   int announces = argc > 3 ? std::atoi(argv[3]) : 20000;
-  Rng rng(42);
+  SplitMix64 rng(42);
   Net net;
   build(net, branches, endpoints, rng);
   std::printf("swarm: %zu peers in %d branches (2 reflectors + %d endpoints each) + origin; numwant 50\n",
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < announces; ++i) order.push_back(net.nodes[1 + rng.below(net.nodes.size() - 1)]);
   size_t wan_ours = 0, wan_ref = 0, given_ours = 0, given_ref = 0;
   double t0 = now_s();
-  Rng prng(7);
+  SplitMix64 prng(7);
   for (const std::string& id : order) {
     const PeerEntry* e = net.swarm.find(id);
     Requester r = Requester::from_entry(*e, "", true);
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   double t_ours = (now_s() - t0) / announces;
   std::vector<const PeerEntry*> scratch;
   t0 = now_s();
-  Rng rrng(7);
+  SplitMix64 rrng(7);
   for (const std::string& id : order) {
     const PeerEntry* e = net.swarm.find(id);
     for (const PeerEntry* p : random_pick(net, *e, 50, rrng, scratch)) {

@@ -14,6 +14,7 @@
 
 #include "layers/util/fs.hpp"
 #include "netsim/emulate/emulation.hpp"
+#include "netsim/cli_flags.hpp"
 #include "netsim/emulate/scale.hpp"
 #include "netsim/linktest.hpp"
 #include "netsim/report/plots.hpp"
@@ -32,29 +33,7 @@ namespace bc::netsim {
 
 namespace {
 
-// Flags of one link direction, in the units people quote.
-struct DirectionFlags {
-  double rate_mbit = 10;
-  double delay_ms = 0;
-  double queue_ms = 50;
-  double loss = 0;
-
-  void add(CLI::App* app, const std::string& dir) {
-    app->add_option("--rate-" + dir, rate_mbit, "rate " + dir + ", Mbit/s")->capture_default_str();
-    app->add_option("--delay-" + dir, delay_ms, "one-way delay " + dir + ", ms")->capture_default_str();
-    app->add_option("--queue-" + dir, queue_ms, "queue limit " + dir + ", ms at link rate")->capture_default_str();
-    app->add_option("--loss-" + dir, loss, "loss probability " + dir + " in [0,1)")->capture_default_str();
-  }
-  LinkOptions options(std::uint64_t seed) const {
-    LinkOptions o;
-    o.rate_bytes_per_s = mbit_to_bytes_per_s(rate_mbit);
-    o.delay_us = static_cast<std::uint64_t>(std::llround(delay_ms * 1000));
-    o.queue_limit_bytes = std::max<std::uint64_t>(bytes_for_ms(o.rate_bytes_per_s, queue_ms), o.mtu_bytes);
-    o.loss_probability = loss;
-    o.seed = seed;
-    return o;
-  }
-};
+using namespace cli;
 
 int fail(const Status& s) {
   std::fprintf(stderr, "bc-netsim: %s\n", s.to_string().c_str());
@@ -87,17 +66,6 @@ void dump_stats(EmulatorThread& emu, const std::string& path) {
   }
   std::rename(tmp.c_str(), path.c_str());
 }
-
-struct WanemFlags {
-  std::string ns_a, ns_b, dev_a = "wanem0", dev_b = "wanem0", addr_a = "10.254.0.1", addr_b = "10.254.0.2";
-  DirectionFlags ab, ba;
-  std::uint64_t seed = 1;
-  std::string stats_file;
-  int stats_interval_ms = 1000;
-  int rt_priority = 50;
-  std::int64_t spin_us = 0;
-  double duration_s = 0;
-};
 
 int run_wanem(const WanemFlags& f) {
   if (Status s = require_root("bc-netsim wanem"); !s.ok()) return fail(s);
@@ -152,11 +120,6 @@ int run_validate(const std::string& path) {
   return 0;
 }
 
-struct ReportFlags {
-  std::string scenario, input, out;
-  bool no_plots = false;
-};
-
 int run_report(const ReportFlags& f) {
   auto s = load_scenario(f.scenario);
   if (!s.ok()) return fail(s.status());
@@ -176,15 +139,6 @@ int run_report(const ReportFlags& f) {
   }
   return 0;
 }
-
-struct UpFlags {
-  std::string run_id = "up";
-  int branches = 1;
-  int nodes = 2;
-  DirectionFlags up, down;
-  std::string stats_file;
-  int rt_priority = 50;
-};
 
 int run_up(const UpFlags& f) {
   if (Status s = require_root("bc-netsim up"); !s.ok()) return fail(s);
@@ -220,13 +174,6 @@ int run_up(const UpFlags& f) {
   Status s = (*topo)->teardown();
   return s.ok() ? 0 : fail(s);
 }
-
-struct EmulateFlags {
-  std::string scenario, out, run_id, bin_dir;
-  double scale = 1.0;
-  int rt_priority = 50;
-  bool no_plots = false;
-};
 
 int run_emulate(const EmulateFlags& f) {
   if (Status s = require_root("bc-netsim emulate"); !s.ok()) return fail(s);
@@ -268,12 +215,12 @@ int run_emulate(const EmulateFlags& f) {
   return r->all_complete ? 0 : 3;
 }
 
-int run_linktest_cmd(const LinkTestOptions& o, const std::string& json_path) {
+int run_linktest_cmd(const LinkTestFlags& f) {
   if (Status s = require_root("bc-netsim linktest"); !s.ok()) return fail(s);
   // A stop signal mid-measurement deletes this run's namespaces and exits;
   // the TUN devices go with the process.
   sigset_t stop = block_stop_signals();
-  std::thread([stop, run = o.run_id] {
+  std::thread([stop, run = f.o.run_id] {
     int sig = 0;
     sigwait(&stop, &sig);
     for (const std::string& ns : list_netns(netns_name(run, ""))) (void)delete_netns(ns);
@@ -281,10 +228,19 @@ int run_linktest_cmd(const LinkTestOptions& o, const std::string& json_path) {
     std::fprintf(stderr, "bc-netsim linktest: stopped by signal %d, namespaces removed\n", sig);
     ::_exit(130);
   }).detach();
-  auto report = run_link_test(o);
+  auto report = run_link_test(f.o);
   if (!report.ok()) return fail(report.status());
   std::printf("%s", format_link_test(*report).c_str());
-  if (!json_path.empty()) std::ofstream(json_path) << report->dump(2) << "\n";
+  if (!f.json_path.empty()) std::ofstream(f.json_path) << report->dump(2) << "\n";
+  return 0;
+}
+
+int run_cleanup(bool all) {
+  auto report = cleanup_runs(all);
+  if (!report.ok()) return fail(report.status());
+  for (const auto& ns : report->removed_netns) std::printf("removed %s\n", ns.c_str());
+  for (const auto& run : report->live_runs_kept) std::printf("kept live run %s\n", run.c_str());
+  std::printf("%zu namespaces removed, %d processes killed\n", report->removed_netns.size(), report->killed_processes);
   return 0;
 }
 
@@ -293,77 +249,22 @@ int run_linktest_cmd(const LinkTestOptions& o, const std::string& json_path) {
 int run_cli(int argc, char** argv) {
   CLI::App app{"bc-netsim: branchcast's network emulator (namespaces + a userspace WAN link emulator)"};
   app.require_subcommand(1);
-
   WanemFlags wf;
-  CLI::App* wanem = app.add_subcommand("wanem", "run one WAN link emulator between two TUN devices");
-  // Both sides must be namespaces: the emulator never adds addresses to the host's.
-  wanem->add_option("--ns-a", wf.ns_a, "existing network namespace of side A")->required();
-  wanem->add_option("--ns-b", wf.ns_b, "existing network namespace of side B")->required();
-  wanem->add_option("--dev-a", wf.dev_a, "TUN name of side A")->capture_default_str();
-  wanem->add_option("--dev-b", wf.dev_b, "TUN name of side B")->capture_default_str();
-  wanem->add_option("--addr-a", wf.addr_a, "IPv4 address of side A")->capture_default_str();
-  wanem->add_option("--addr-b", wf.addr_b, "IPv4 address of side B")->capture_default_str();
-  wf.ab.add(wanem, "ab");
-  wf.ba.add(wanem, "ba");
-  wanem->add_option("--seed", wf.seed, "loss RNG seed")->capture_default_str();
-  wanem->add_option("--stats-file", wf.stats_file, "JSON stats file, rewritten every interval");
-  wanem->add_option("--stats-interval-ms", wf.stats_interval_ms)->capture_default_str()->check(CLI::Range(100, 600000));
-  wanem->add_option("--rt-priority", wf.rt_priority, "SCHED_FIFO priority, 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
-  wanem->add_option("--spin-us", wf.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
-  wanem->add_option("--duration-s", wf.duration_s, "stop after this long (0: on SIGINT/SIGTERM)");
-
+  CLI::App* wanem = wf.add(app);
   UpFlags uf;
-  CLI::App* up = app.add_subcommand("up", "build a topology (datacenter + branches) and hold it until a signal");
-  up->add_option("--run-id", uf.run_id, "namespaces are bcns-<run-id>-*")->capture_default_str();
-  up->add_option("--branches", uf.branches)->capture_default_str()->check(CLI::Range(1, 250));
-  up->add_option("--nodes", uf.nodes, "nodes per branch")->capture_default_str()->check(CLI::Range(0, 240));
-  uf.up.add(up, "up");
-  uf.down.add(up, "down");
-  up->add_option("--stats-file", uf.stats_file, "JSON stats of every WAN link, rewritten every second");
-  up->add_option("--rt-priority", uf.rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
-      ->capture_default_str()->check(CLI::Range(0, 99));
-
-  LinkTestOptions lo;
-  std::string json_path;
-  CLI::App* lt = app.add_subcommand("linktest", "measure the link emulator's accuracy on a two-namespace link");
-  lt->add_option("--run-id", lo.run_id)->capture_default_str();
-  lt->add_option("--rates", lo.rates_mbit, "rates to measure, Mbit/s")->capture_default_str();
-  lt->add_option("--delay-ms", lo.delay_ms, "one-way delay")->capture_default_str();
-  lt->add_option("--queue-ms", lo.queue_ms, "queue limit, ms at link rate")->capture_default_str();
-  lt->add_option("--loss", lo.loss, "loss probability of the loss phase")->capture_default_str();
-  lt->add_option("--flow-ms", lo.flow_ms, "length of each rate flow")->capture_default_str();
-  lt->add_option("--rtt-probes", lo.rtt_probes)->capture_default_str();
-  lt->add_flag("!--no-tcp", lo.tcp, "skip the TCP flows");
-  lt->add_option("--rt-priority", lo.realtime_priority, "SCHED_FIFO priority of the probes (the emulator runs 10 above), 0 = off")->capture_default_str()->check(CLI::Range(0, 99));
-  lt->add_option("--spin-us", lo.spin_us, "busy-wait budget before departures, us")->check(CLI::Range(0, 5000));
-  lt->add_option("--json", json_path, "write the full report here");
-
+  CLI::App* up = uf.add(app);
+  LinkTestFlags lf;
+  CLI::App* lt = lf.add(app);
   bool all = false;
   CLI::App* cl = app.add_subcommand("cleanup", "remove namespaces left by dead runs");
   cl->add_flag("--all", all, "also remove namespaces of live runs");
-
   std::string validate_path;
   CLI::App* va = app.add_subcommand("validate", "parse and validate a scenario file");
   va->add_option("file", validate_path, "scenario TOML")->required();
-
   ReportFlags rf;
-  CLI::App* rp = app.add_subcommand("report", "report of a run: WAN bytes, completion vs bound, queue delay, plots");
-  rp->add_option("--scenario", rf.scenario, "the run's scenario TOML")->required();
-  rp->add_option("--input", rf.input, "run directory holding links.json and nodes.json")->required();
-  rp->add_option("--out", rf.out, "output directory (report.json, report.txt, *.png)")->required();
-  rp->add_flag("--no-plots", rf.no_plots, "skip gnuplot");
-
+  CLI::App* rp = rf.add(app);
   EmulateFlags ef;
-  CLI::App* em = app.add_subcommand("emulate", "run a scenario with the real tracker, reflectors and endpoints in namespaces");
-  em->add_option("scenario", ef.scenario, "scenario TOML")->required();
-  em->add_option("--out", ef.out, "run directory (created): logs, links.json, nodes.json, report, plots")->required();
-  em->add_option("--scale", ef.scale, "shrink layer sizes and times by this factor (e.g. 0.0625)")
-      ->capture_default_str()->check(CLI::Range(1.0 / 1024, 1.0));
-  em->add_option("--run-id", ef.run_id, "namespaces are bcns-<run-id>-* (default em<pid>)");
-  em->add_option("--bin-dir", ef.bin_dir, "directory of bc-tracker, bc-reflector, bc-endpoint (default: build tree, PATH)");
-  em->add_option("--rt-priority", ef.rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
-      ->capture_default_str()->check(CLI::Range(0, 99));
-  em->add_flag("--no-plots", ef.no_plots, "skip gnuplot");
+  CLI::App* em = ef.add(app);
 
   CLI11_PARSE(app, argc, argv);
   if (em->parsed()) return run_emulate(ef);
@@ -371,13 +272,8 @@ int run_cli(int argc, char** argv) {
   if (rp->parsed()) return run_report(rf);
   if (wanem->parsed()) return run_wanem(wf);
   if (up->parsed()) return run_up(uf);
-  if (lt->parsed()) return run_linktest_cmd(lo, json_path);
-  auto report = cleanup_runs(all);
-  if (!report.ok()) return fail(report.status());
-  for (const auto& ns : report->removed_netns) std::printf("removed %s\n", ns.c_str());
-  for (const auto& run : report->live_runs_kept) std::printf("kept live run %s\n", run.c_str());
-  std::printf("%zu namespaces removed, %d processes killed\n", report->removed_netns.size(), report->killed_processes);
-  return 0;
+  if (lt->parsed()) return run_linktest_cmd(lf);
+  return run_cleanup(all);
 }
 
 }  // namespace bc::netsim

@@ -14,15 +14,6 @@ namespace bc::netsim {
 
 namespace {
 
-LinkOptions make_link(double mbit, double delay_ms, double queue_ms, double loss) {
-  LinkOptions o;
-  o.rate_bytes_per_s = mbit_to_bytes_per_s(mbit);
-  o.delay_us = static_cast<std::uint64_t>(std::llround(delay_ms * 1000));
-  o.queue_limit_bytes = std::max<std::uint64_t>(bytes_for_ms(o.rate_bytes_per_s, queue_ms), o.mtu_bytes);
-  o.loss_probability = loss;
-  return o;
-}
-
 FlowOptions flow_options(LinkBench& bench, const LinkOptions& link, int duration_ms, int rt) {
   // 1.2x the link's rate: keeps the queue full.
   FlowOptions f = bench.flow_a_to_b(link.rate_bytes_per_s * 6 / 5, duration_ms, rt);
@@ -43,7 +34,7 @@ int emulator_priority(int probes) { return probes > 0 ? std::min(99, probes + 10
 nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbit) {
   nlohmann::json j;
   j["rate_mbit"] = mbit;
-  LinkOptions link = make_link(mbit, o.delay_ms, o.queue_ms, 0);
+  LinkOptions link = quoted_link(mbit, o.delay_ms, o.queue_ms, 0);
   const double configured = static_cast<double>(link.rate_bytes_per_s);
   auto record = [&](const char* key, Result<FlowResult> r) {
     nlohmann::json stats = bench.stats_json();
@@ -111,7 +102,7 @@ nlohmann::json rate_phase(LinkBench& bench, const LinkTestOptions& o, double mbi
 // on this machine. Deviations in the rate phases above this floor are the
 // delay line's doing.
 nlohmann::json floor_phase(LinkBench& bench, const LinkTestOptions& o) {
-  LinkOptions link = make_link(1000, 0, o.queue_ms, 0);
+  LinkOptions link = quoted_link(1000, 0, o.queue_ms, 0);
   (void)bench.configure(link, link);
   auto rtt = run_rtt_probe(rtt_options(bench, o.rtt_probes, 2000, o.realtime_priority));
   if (!rtt.ok()) return {{"error", rtt.status().to_string()}};
@@ -121,7 +112,7 @@ nlohmann::json floor_phase(LinkBench& bench, const LinkTestOptions& o) {
 
 nlohmann::json queue_phase(LinkBench& bench, const LinkTestOptions& o) {
   const double queue_ms = 100;
-  LinkOptions link = make_link(10, o.delay_ms, queue_ms, 0);
+  LinkOptions link = quoted_link(10, o.delay_ms, queue_ms, 0);
   (void)bench.configure(link, link);
   FlowOptions f = flow_options(bench, link, 3000, o.realtime_priority);
   f.offered_rate_bytes_per_s = link.rate_bytes_per_s * 3 / 2;
@@ -151,8 +142,8 @@ nlohmann::json queue_phase(LinkBench& bench, const LinkTestOptions& o) {
 }
 
 nlohmann::json loss_phase(LinkBench& bench, const LinkTestOptions& o) {
-  LinkOptions up = make_link(100, o.delay_ms, o.queue_ms, o.loss);
-  LinkOptions down = make_link(100, o.delay_ms, o.queue_ms, 0);
+  LinkOptions up = quoted_link(100, o.delay_ms, o.queue_ms, o.loss);
+  LinkOptions down = quoted_link(100, o.delay_ms, o.queue_ms, 0);
   (void)bench.configure(up, down);
   FlowOptions f = flow_options(bench, up, 2000, o.realtime_priority);
   f.offered_rate_bytes_per_s = mbit_to_bytes_per_s(20);
@@ -177,7 +168,7 @@ nlohmann::json loss_phase(LinkBench& bench, const LinkTestOptions& o) {
 Result<nlohmann::json> run_link_test(const LinkTestOptions& o) {
   LinkBenchOptions bo;
   bo.run_id = o.run_id;
-  bo.a_to_b = bo.b_to_a = make_link(100, o.delay_ms, o.queue_ms, 0);
+  bo.a_to_b = bo.b_to_a = quoted_link(100, o.delay_ms, o.queue_ms, 0);
   bo.emulator.realtime_priority = emulator_priority(o.realtime_priority);
   bo.spin_us = o.spin_us;
   BC_ASSIGN_OR_RETURN(auto bench, LinkBench::create(bo));

@@ -48,6 +48,15 @@ Result<Session> open_session(const ApplyOptions& o) {
   return s;
 }
 
+// Writes the journal, the commit point (from here recovery finishes the
+// transaction), and runs it. at_phase marks both sides for the crash tests.
+Status journal_and_run(Session& ses, const Journal& j) {
+  if (ses.exec.at_phase) ses.exec.at_phase("prepared");
+  BC_RETURN_IF_ERROR(write_state_file(ses.fs, "txn/journal.json", encode_journal(j)));
+  if (ses.exec.at_phase) ses.exec.at_phase("journaled");
+  return run_journal(ses.fs, j, ses.exec);
+}
+
 uint64_t new_txn_id(uint64_t avoid) {
   std::random_device rd;
   for (;;) {
@@ -168,10 +177,7 @@ Result<ApplyReport> apply_stack(const ApplyOptions& o, const std::vector<StackLa
     if (op.kind == OpKind::move_in) j.fresh.insert(op.path);
 
   BC_RETURN_IF_ERROR(prepare_apply(fs, plan, stack, record, o));
-  if (o.at_phase) o.at_phase("prepared");
-  BC_RETURN_IF_ERROR(write_state_file(fs, "txn/journal.json", encode_journal(j)));
-  if (o.at_phase) o.at_phase("journaled");
-  BC_RETURN_IF_ERROR(run_journal(fs, j, ses.exec));
+  BC_RETURN_IF_ERROR(journal_and_run(ses, j));
   ApplyReport rep;
   rep.generation = record.generation;
   rep.stats = plan.stats;
@@ -217,10 +223,7 @@ Result<RollbackReport> rollback_target(const ApplyOptions& o) {
   j.ops = plan.ops;
   j.new_state = record->prev;
   for (const char* d : {"txn", "txn/trash"}) BC_RETURN_IF_ERROR(fs.make_dir(state_rel(d), 0700));
-  if (o.at_phase) o.at_phase("prepared");
-  BC_RETURN_IF_ERROR(write_state_file(fs, "txn/journal.json", encode_journal(j)));
-  if (o.at_phase) o.at_phase("journaled");
-  BC_RETURN_IF_ERROR(run_journal(fs, j, ses.exec));
+  BC_RETURN_IF_ERROR(journal_and_run(ses, j));
 
   RollbackReport rep;
   rep.from_generation = cur.generation;

@@ -30,6 +30,27 @@ bool has_under(const std::set<std::string>& s, const std::string& dir) {
   return it != s.end() && it->compare(0, prefix.size(), prefix) == 0;
 }
 
+// A directory is made private (0700) so nothing can look into it while it
+// fills; a set_mode op gives it its mode afterwards.
+constexpr uint32_t kPrivateDirMode = 0700;
+
+Op make_dir_op(const std::string& path) {
+  Op op;
+  op.kind = OpKind::make_dir;
+  op.path = path;
+  op.mode = kPrivateDirMode;
+  return op;
+}
+
+Op set_mode_op(const std::string& path, uint32_t mode, uint32_t old_mode) {
+  Op op;
+  op.kind = OpKind::set_mode;
+  op.path = path;
+  op.mode = mode;
+  op.old_mode = old_mode;
+  return op;
+}
+
 class ApplyPlanner {
  public:
   ApplyPlanner(const InstalledSet& old, const MergedStack& now, const DiskView& disk)
@@ -117,15 +138,6 @@ class ApplyPlanner {
     push(std::move(op));
   }
 
-  void set_mode_now(const std::string& path, uint32_t mode, uint32_t old_mode) {
-    Op op;
-    op.kind = OpKind::set_mode;
-    op.path = path;
-    op.mode = mode;
-    op.old_mode = old_mode;
-    push(std::move(op));
-  }
-
   void plan_stack_path(const std::string& path, const StackEntry& se) {
     const Entry& e = se.entry;
     const DiskEntry& d = at(disk_, path);
@@ -134,11 +146,7 @@ class ApplyPlanner {
       if (e.type == EntryType::dir) plan_.stats.user_kept += d.foreign_children;
       if (e.type != EntryType::symlink && d.mode != e.mode) {
         ++plan_.stats.mode_changes;
-        Op op;
-        op.kind = OpKind::set_mode;
-        op.path = path;
-        op.mode = e.mode;
-        op.old_mode = d.mode;
+        Op op = set_mode_op(path, e.mode, d.mode);
         if (e.type == EntryType::dir)
           dir_modes_.push_back(std::move(op));
         else
@@ -149,15 +157,8 @@ class ApplyPlanner {
     }
     displace_or_create(path, d);
     if (e.type == EntryType::dir) {
-      Op op;
-      op.kind = OpKind::make_dir;
-      op.path = path;
-      op.mode = 0700;
-      push(op);
-      op.kind = OpKind::set_mode;
-      op.mode = e.mode;
-      op.old_mode = 0700;
-      dir_modes_.push_back(std::move(op));
+      push(make_dir_op(path));
+      dir_modes_.push_back(set_mode_op(path, e.mode, kPrivateDirMode));
       return;
     }
     stage(path, se);
@@ -257,15 +258,8 @@ class RollbackPlanner {
       const DiskEntry& d = at(view_, anc);
       if (d.type == DiskType::dir) continue;
       if (d.type != DiskType::absent) rescue(anc);
-      Op mk;
-      mk.kind = OpKind::make_dir;
-      mk.path = anc;
-      mk.mode = 0700;
-      push(mk);
-      mk.kind = OpKind::set_mode;
-      mk.mode = 0755;
-      mk.old_mode = 0700;
-      push(std::move(mk));
+      push(make_dir_op(anc));
+      push(set_mode_op(anc, 0755, kPrivateDirMode));
       DiskEntry dir;
       dir.type = DiskType::dir;
       view_[anc] = dir;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "layers/crypto/sha256.hpp"
 #include "layers/util/fs.hpp"
 
 namespace bc {
@@ -20,21 +21,6 @@ InstallStamp stamp_of(const struct stat& st) {
   s.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   s.ctime_ns = int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
   return s;
-}
-
-Result<FileHashes> hash_fd(int fd, uint32_t piece_bytes, const std::string& what) {
-  MerkleHasher h(piece_bytes);
-  std::vector<uint8_t> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_status(what, "read", errno);
-    }
-    if (n == 0) break;
-    h.update({buf.data(), size_t(n)});
-  }
-  return h.finish();
 }
 
 std::set<std::string> with_ancestors(const std::set<std::string>& paths) {
@@ -77,7 +63,7 @@ static Status describe_file(const TargetFs& fs, const std::string& path, const s
   int fd = ::openat(parent.first.get(), parent.second.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return errno_status(path, "open", errno);
   UniqueFd f(fd);
-  BC_ASSIGN_OR_RETURN(FileHashes h, hash_fd(f.get(), piece_bytes, path));
+  BC_ASSIGN_OR_RETURN(FileHashes h, hash_fd(f.get(), piece_bytes, printable(path)));
   d.root = h.root;
   d.hashed = true;
   return Status();

@@ -33,9 +33,6 @@ InstallStamp stamp_of(const struct stat& st);
 
 Result<DiskView> scan_target(const TargetFs& fs, const ScanRequest& request);
 
-// Hashes an open regular file from its start (BEP 52 root).
-Result<FileHashes> hash_fd(int fd, uint32_t piece_bytes, const std::string& what);
-
 // Every ancestor of every path, plus the paths themselves.
 std::set<std::string> with_ancestors(const std::set<std::string>& paths);
 

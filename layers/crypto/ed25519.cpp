@@ -53,14 +53,22 @@ Status SecretKey::save(const std::string& path) const {
   return write_file_atomic(path + ".pub", public_key_hex(pk_) + "\n", 0644, false);
 }
 
-Result<PublicKey> public_key_from_hex(std::string_view hex) {
+namespace {
+
+// Exactly N bytes as 2N hex digits; else "<what> must be <2N> hex digits".
+template <size_t N>
+Result<std::array<uint8_t, N>> fixed_from_hex(std::string_view hex, const char* what) {
   auto bytes = from_hex(hex);
-  if (!bytes || bytes->size() != 32)
-    return Status::invalid_argument("public key must be 64 hex digits");
-  PublicKey pk;
-  std::memcpy(pk.data(), bytes->data(), 32);
-  return pk;
+  if (!bytes || bytes->size() != N)
+    return Status::invalid_argument(std::string(what) + " must be " + std::to_string(2 * N) + " hex digits");
+  std::array<uint8_t, N> out;
+  std::memcpy(out.data(), bytes->data(), N);
+  return out;
 }
+
+}  // namespace
+
+Result<PublicKey> public_key_from_hex(std::string_view hex) { return fixed_from_hex<32>(hex, "public key"); }
 
 Result<PublicKey> load_public_key(const std::string& path) {
   BC_ASSIGN_OR_RETURN(std::string text, read_small_file(path, 4096));
@@ -71,14 +79,7 @@ Result<PublicKey> load_public_key(const std::string& path) {
 
 std::string public_key_hex(const PublicKey& pk) { return to_hex(pk); }
 
-Result<Signature> signature_from_hex(std::string_view hex) {
-  auto bytes = from_hex(hex);
-  if (!bytes || bytes->size() != 64)
-    return Status::invalid_argument("signature must be 128 hex digits");
-  Signature s;
-  std::memcpy(s.data(), bytes->data(), 64);
-  return s;
-}
+Result<Signature> signature_from_hex(std::string_view hex) { return fixed_from_hex<64>(hex, "signature"); }
 
 std::string signature_hex(const Signature& sig) { return to_hex(sig); }
 

@@ -156,25 +156,28 @@ FileHashes MerkleHasher::finish() {
   return out;
 }
 
-Result<FileHashes> hash_file(const std::string& path, uint32_t piece_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return Status::io_error(path + ": open: " + std::strerror(errno));
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+Result<FileHashes> hash_fd(int fd, uint32_t piece_bytes, const std::string& what) {
   MerkleHasher h(piece_bytes);
   std::vector<uint8_t> buf(1 << 20);
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return Status::io_error(path + ": read: " + std::strerror(e));
+      return Status::io_error(what + ": read: " + std::strerror(errno));
     }
     if (n == 0) break;
     h.update(std::span<const uint8_t>(buf.data(), size_t(n)));
   }
-  ::close(fd);
   return h.finish();
+}
+
+Result<FileHashes> hash_file(const std::string& path, uint32_t piece_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return Status::io_error(path + ": open: " + std::strerror(errno));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  Result<FileHashes> h = hash_fd(fd, piece_bytes, path);
+  ::close(fd);
+  return h;
 }
 
 }  // namespace bc

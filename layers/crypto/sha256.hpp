@@ -84,4 +84,9 @@ Sha256Digest merkle_pad_hash(size_t leaf_count);
 // Hashes the file at `path`. Reads in bounded chunks.
 Result<FileHashes> hash_file(const std::string& path, uint32_t piece_bytes);
 
+// Hashes an open file from its offset to its end in 1 MiB reads (EINTR is
+// retried). A read error is io_error "<what>: read: <reason>". The caller
+// keeps the descriptor.
+Result<FileHashes> hash_fd(int fd, uint32_t piece_bytes, const std::string& what);
+
 }  // namespace bc

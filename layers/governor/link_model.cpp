@@ -27,7 +27,7 @@ void BottleneckLink::step(double dt_ms, std::span<const double> offered) {
     delivered_[i] += out;
     if (opts_.random_loss_per_packet > 0 && out > 0) {
       double p_any = 1.0 - std::pow(1.0 - opts_.random_loss_per_packet, out / opts_.packet_bytes);
-      if (std::uniform_real_distribution<double>(0, 1)(rng_) < p_any) ++losses_[i];
+      if (rng_.unit() < p_any) ++losses_[i];
     }
   }
   double limit = opts_.buffer_ms / 1000.0 * opts_.capacity_bytes_per_s;

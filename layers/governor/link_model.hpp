@@ -6,9 +6,10 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
 #include <span>
 #include <vector>
+
+#include "layers/util/rng.hpp"
 
 namespace bc::governor {
 
@@ -39,7 +40,7 @@ class BottleneckLink {
   std::vector<double> queue_;      // bytes of each flow in the queue
   std::vector<double> delivered_;
   std::vector<int64_t> losses_;
-  std::mt19937_64 rng_;
+  SplitMix64 rng_;  // the same losses for a seed on every standard library
 };
 
 }  // namespace bc::governor

@@ -18,6 +18,13 @@ static void print_recovered(const std::string& what) {
   if (!what.empty()) std::printf("recovery: %s\n", what.c_str());
 }
 
+static ApplyOptions target_options(const std::string& root, int keep_generations) {
+  ApplyOptions o;
+  o.root = root;
+  o.keep_generations = keep_generations;
+  return o;
+}
+
 int cmd_apply(const ApplyArgs& a) {
   auto pk = load_public_key(a.pubkey);
   if (!pk.ok()) return fail(pk.status());
@@ -35,9 +42,7 @@ int cmd_apply(const ApplyArgs& a) {
     stack.push_back({trusted.back().get(), l->payload_dir, l->bins_dir});
     dirs.push_back(std::move(*l));
   }
-  ApplyOptions o;
-  o.root = a.root;
-  o.keep_generations = a.keep_generations;
+  ApplyOptions o = target_options(a.root, a.keep_generations);
   Progress bar("stage");
   if (total >= kProgressMinBytes) o.progress = [&](uint64_t d, uint64_t t) { bar.update(d, t); };
   auto rep = apply_stack(o, stack);
@@ -58,10 +63,7 @@ int cmd_apply(const ApplyArgs& a) {
 }
 
 int cmd_rollback(const std::string& root, int keep) {
-  ApplyOptions o;
-  o.root = root;
-  o.keep_generations = keep;
-  auto rep = rollback_target(o);
+  auto rep = rollback_target(target_options(root, keep));
   if (!rep.ok()) return fail(rep.status());
   print_recovered(rep->recovered);
   std::string stack;
@@ -80,10 +82,7 @@ int cmd_rollback(const std::string& root, int keep) {
 }
 
 int cmd_status(const std::string& root, int keep) {
-  ApplyOptions o;
-  o.root = root;
-  o.keep_generations = keep;
-  auto st = target_status(o);
+  auto st = target_status(target_options(root, keep));
   if (!st.ok()) return fail(st.status());
   print_recovered(st->recovered);
   std::printf("generation %lld:", (long long)st->state.generation);

@@ -26,16 +26,6 @@ int fail(const Status& s) {
   }
 }
 
-std::string human_bytes(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) { v /= 1024; ++u; }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-  return buf;
-}
-
 int cmd_build(const BuildArgs& a) {
   CaptureOptions o;
   o.source_dir = a.source_dir;

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "layers/model/manifest.hpp"
+#include "layers/util/human_bytes.hpp"
 #include "layers/util/status.hpp"
 
 namespace bc::tool {
 
 // Prints "bc-layer: <status>" to stderr and returns the exit code for it.
 int fail(const Status& s);
-std::string human_bytes(uint64_t b);
 
 struct BuildArgs {
   std::string source_dir, out_dir, name, kind = "base", parent;

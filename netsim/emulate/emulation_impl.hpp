@@ -56,7 +56,7 @@ class Emulation {
   void push_pending_assignments();
   Status start_cross(const std::string& branch, std::size_t index);
   Status start_cap_windows();
-  std::vector<InteractiveSeries> interactive_series() const;
+  std::vector<InteractiveData> interactive_series() const;
   void poll_status();
   void print_progress();
   bool all_done() const;

@@ -13,8 +13,8 @@ namespace bc::netsim {
 
 using nlohmann::json;
 
-std::vector<InteractiveSeries> Emulation::interactive_series() const {
-  std::vector<InteractiveSeries> out;
+std::vector<InteractiveData> Emulation::interactive_series() const {
+  std::vector<InteractiveData> out;
   for (const auto& [key, flow] : cross_) {
     const BranchDef* b = s_.branch(key.first);
     if (b == nullptr || b->cross_traffic[key.second].kind != CrossKind::interactive) continue;

@@ -3,24 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <random>
+
+#include "layers/util/rng.hpp"
 
 namespace bc::netsim {
 
 namespace {
 
-std::uint64_t splitmix(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t x = a ^ (b * 0xff51afd7ed558ccdull);
-  return splitmix(x);
-}
+// A key for (a, b): one SplitMix64 step from a mix of the two.
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) { return SplitMix64(a ^ (b * 0xff51afd7ed558ccdull)).next(); }
 
 std::uint64_t name_hash(const std::string& s) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -68,14 +59,14 @@ Status plan_v1(const LayerDef& l, std::uint64_t base_key, LayerPlan& p) {
 
 // Rewrites whole blocks of large files, in a seeded random order, until
 // `target` bytes changed. Returns the bytes changed.
-std::uint64_t rewrite_blocks(LayerPlan& p, std::uint64_t target, std::mt19937_64& rng, std::uint64_t key) {
+std::uint64_t rewrite_blocks(LayerPlan& p, std::uint64_t target, SplitMix64& rng, std::uint64_t key) {
   std::vector<std::pair<std::size_t, std::uint64_t>> candidates;
   for (std::size_t i = 0; i < p.files.size(); ++i) {
     std::uint64_t n = blocks_of(p.files[i].size_bytes);
     if (n >= kLargeFileBlocks)
       for (std::uint64_t b = 0; b < n; ++b) candidates.emplace_back(i, b);
   }
-  std::shuffle(candidates.begin(), candidates.end(), rng);
+  rng.shuffle(candidates.begin(), candidates.end());
   std::uint64_t done = 0;
   for (const auto& [i, b] : candidates) {
     if (done >= target) break;
@@ -89,11 +80,11 @@ std::uint64_t rewrite_blocks(LayerPlan& p, std::uint64_t target, std::mt19937_64
 }
 
 // Replaces whole small files (new content under the same path).
-std::uint64_t replace_files(LayerPlan& p, std::uint64_t target, std::mt19937_64& rng, std::uint64_t key) {
+std::uint64_t replace_files(LayerPlan& p, std::uint64_t target, SplitMix64& rng, std::uint64_t key) {
   std::vector<std::size_t> small;
   for (std::size_t i = 0; i < p.files.size(); ++i)
     if (blocks_of(p.files[i].size_bytes) < kLargeFileBlocks) small.push_back(i);
-  std::shuffle(small.begin(), small.end(), rng);
+  rng.shuffle(small.begin(), small.end());
   std::uint64_t done = 0;
   for (std::size_t i : small) {
     if (done >= target) break;
@@ -139,7 +130,7 @@ Result<LayerPlan> plan_layer(const LayerDef& l, std::uint64_t seed, int version)
   // rest new files; a kind the layer has no files for passes its share on.
   const std::uint64_t budget =
       static_cast<std::uint64_t>(std::llround(*l.v2_change_ratio * static_cast<double>(l.size_bytes)));
-  std::mt19937_64 rng(mix(base_key, 2));
+  SplitMix64 rng(mix(base_key, 2));
   const std::uint64_t v2_key = mix(base_key, 0x7632);
   std::uint64_t rewrite_target = has_files(p, true) ? budget / 2 : 0;
   std::uint64_t changed = rewrite_blocks(p, rewrite_target, rng, v2_key);
@@ -153,16 +144,7 @@ Result<LayerPlan> plan_layer(const LayerDef& l, std::uint64_t seed, int version)
 }
 
 void fill_block(std::uint64_t key, std::uint64_t block_index, std::span<char> out) {
-  std::uint64_t state = mix(key, block_index + 1);
-  std::size_t i = 0;
-  for (; i + 8 <= out.size(); i += 8) {
-    std::uint64_t v = splitmix(state);
-    std::memcpy(out.data() + i, &v, 8);
-  }
-  if (i < out.size()) {
-    std::uint64_t v = splitmix(state);
-    std::memcpy(out.data() + i, &v, out.size() - i);
-  }
+  SplitMix64(mix(key, block_index + 1)).fill(reinterpret_cast<std::uint8_t*>(out.data()), out.size());
 }
 
 }  // namespace bc::netsim

@@ -69,7 +69,7 @@ std::map<std::string, std::uint64_t> NodeBook::branch_bytes(const std::string& b
   return out;
 }
 
-json NodeBook::nodes_json(const std::vector<InteractiveSeries>& interactive) const {
+json NodeBook::nodes_json(const std::vector<InteractiveData>& interactive) const {
   json nodes = json::array();
   for (const BookEntry& e : entries_) {
     json done = json::array();
@@ -85,7 +85,7 @@ json NodeBook::nodes_json(const std::vector<InteractiveSeries>& interactive) con
                      {"completions", done}});
   }
   json inter = json::array();
-  for (const InteractiveSeries& s : interactive)
+  for (const InteractiveData& s : interactive)
     inter.push_back({{"branch", s.branch}, {"flow", s.flow}, {"latency_ms", s.latency_ms}, {"t_ms", s.t_ms}});
   return {{"nodes", nodes}, {"interactive", inter}};
 }

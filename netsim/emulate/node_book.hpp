@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netsim/report/run_inputs.hpp"  // InteractiveData: the record nodes.json carries
+
 namespace bc::netsim {
 
 struct BookEntry {
@@ -27,13 +29,6 @@ struct BookEntry {
   std::map<std::string, std::uint64_t> bytes_current;  // "origin", "reflector", "peer" of this life
   std::int64_t last_report_ms = -1;
   std::uint64_t bytes(const std::string& source) const;
-};
-
-struct InteractiveSeries {
-  std::string branch;
-  int flow = 0;
-  std::vector<double> latency_ms;
-  std::vector<double> t_ms;  // when each request was sent, run clock; empty = unknown
 };
 
 class NodeBook {
@@ -53,7 +48,7 @@ class NodeBook {
   // wan = from the origin (outside the branch), lan = from reflectors and
   // branch peers. local (seeded from held content) is not reported by the
   // nodes and is written as 0.
-  nlohmann::json nodes_json(const std::vector<InteractiveSeries>& interactive) const;
+  nlohmann::json nodes_json(const std::vector<InteractiveData>& interactive) const;
 
   const std::vector<BookEntry>& entries() const { return entries_; }
 

@@ -126,6 +126,22 @@ Status parse_node(const json& n, const std::string& at, NodeData* out) {
   return Status();
 }
 
+// Hands each object of the optional array nodes[field] (at most
+// kMaxReportNodes) to fn(record, where) once it has a string "branch".
+template <class Fn>
+Status each_branch_record(const json& nodes, const char* field, Fn&& fn) {
+  const std::string where = std::string("nodes.json: ") + field;
+  const json& records = nodes.value(field, json::array());
+  if (!records.is_array() || records.size() > kMaxReportNodes) return bad(where, "must be an array");
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    const json& r = records[i];
+    if (!r.is_object() || !r.contains("branch") || !r["branch"].is_string()) return bad(at + ".branch", "must be a string");
+    BC_RETURN_IF_ERROR(fn(r, at));
+  }
+  return Status();
+}
+
 }  // namespace
 
 Result<RunInputs> parse_run_inputs(const json& links, const json& nodes) {
@@ -150,36 +166,28 @@ Result<RunInputs> parse_run_inputs(const json& links, const json& nodes) {
     BC_RETURN_IF_ERROR(parse_node(nodes["nodes"][i], "nodes.json: nodes[" + std::to_string(i) + "]", &n));
     in.nodes.push_back(std::move(n));
   }
-  const json& inter = nodes.value("interactive", json::array());
-  if (!inter.is_array() || inter.size() > kMaxReportNodes) return bad("nodes.json: interactive", "must be an array");
-  for (std::size_t i = 0; i < inter.size(); ++i) {
-    std::string at = "nodes.json: interactive[" + std::to_string(i) + "]";
+  BC_RETURN_IF_ERROR(each_branch_record(nodes, "interactive", [&](const json& r, const std::string& at) -> Status {
     InteractiveData d;
-    if (!inter[i].is_object() || !inter[i].contains("branch") || !inter[i]["branch"].is_string())
-      return bad(at + ".branch", "must be a string");
-    d.branch = inter[i]["branch"].get<std::string>();
-    if (inter[i].contains("flow")) BC_RETURN_IF_ERROR(get(inter[i], "flow", at, &d.flow));
-    BC_RETURN_IF_ERROR(get_array(inter[i], "latency_ms", at, &d.latency_ms));
-    if (inter[i].contains("t_ms")) {
-      BC_RETURN_IF_ERROR(get_array(inter[i], "t_ms", at, &d.t_ms));
+    d.branch = r["branch"].get<std::string>();
+    if (r.contains("flow")) BC_RETURN_IF_ERROR(get(r, "flow", at, &d.flow));
+    BC_RETURN_IF_ERROR(get_array(r, "latency_ms", at, &d.latency_ms));
+    if (r.contains("t_ms")) {
+      BC_RETURN_IF_ERROR(get_array(r, "t_ms", at, &d.t_ms));
       if (d.t_ms.size() != d.latency_ms.size()) return bad(at + ".t_ms", "not as long as latency_ms");
     }
     in.interactive.push_back(std::move(d));
-  }
-  const json& wc = nodes.value("window_changes", json::array());
-  if (!wc.is_array() || wc.size() > kMaxReportNodes) return bad("nodes.json: window_changes", "must be an array");
-  for (std::size_t i = 0; i < wc.size(); ++i) {
-    std::string at = "nodes.json: window_changes[" + std::to_string(i) + "]";
+    return Status();
+  }));
+  BC_RETURN_IF_ERROR(each_branch_record(nodes, "window_changes", [&](const json& r, const std::string& at) -> Status {
     WindowChangeData w;
-    if (!wc[i].is_object() || !wc[i].contains("branch") || !wc[i]["branch"].is_string())
-      return bad(at + ".branch", "must be a string");
-    w.branch = wc[i]["branch"].get<std::string>();
-    BC_RETURN_IF_ERROR(get(wc[i], "at_ms", at, &w.at_ms));
-    BC_RETURN_IF_ERROR(get(wc[i], "end_ms", at, &w.end_ms));
-    BC_RETURN_IF_ERROR(get(wc[i], "cap_before_bytes_per_s", at, &w.cap_before_bytes_per_s));
-    BC_RETURN_IF_ERROR(get(wc[i], "cap_after_bytes_per_s", at, &w.cap_after_bytes_per_s));
+    w.branch = r["branch"].get<std::string>();
+    BC_RETURN_IF_ERROR(get(r, "at_ms", at, &w.at_ms));
+    BC_RETURN_IF_ERROR(get(r, "end_ms", at, &w.end_ms));
+    BC_RETURN_IF_ERROR(get(r, "cap_before_bytes_per_s", at, &w.cap_before_bytes_per_s));
+    BC_RETURN_IF_ERROR(get(r, "cap_after_bytes_per_s", at, &w.cap_after_bytes_per_s));
     in.window_changes.push_back(std::move(w));
-  }
+    return Status();
+  }));
   return in;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "netsim/topo/topology_spec.hpp"
 #include "netsim/wanem/link_options.hpp"
 
 namespace bc::netsim {
@@ -10,15 +11,6 @@ namespace bc::netsim {
 namespace {
 
 Status bad(const std::string& where, const std::string& why) { return Status::invalid_argument(where + ": " + why); }
-
-bool name_ok(const std::string& s, std::size_t max, bool dash) {
-  if (s.empty() || s.size() > max) return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (dash && c == '-');
-    if (!ok) return false;
-  }
-  return true;
-}
 
 Status check_rate(const std::string& where, std::uint64_t v) {
   if (v < 1000 || v > kMaxRateBytesPerS) return bad(where, "must be in [0.008, 10000] Mbit/s");
@@ -54,7 +46,7 @@ Status check_cross(const std::string& at, const CrossFlowDef& f, std::int64_t du
 }
 
 Status check_branch(const std::string& at, BranchDef& b, std::int64_t duration_ms) {
-  if (!name_ok(b.name, 12, false) || b.name == "dc") return bad(at + ".name", "must be 1..12 of [a-z0-9], not \"dc\"");
+  if (!is_short_name(b.name, 12, false) || b.name == "dc") return bad(at + ".name", "must be 1..12 of [a-z0-9], not \"dc\"");
   BC_RETURN_IF_ERROR(check_wan(at + ".wan", b.wan));
   if (b.reflectors > kMaxNodesPerRole) return bad(at + ".reflectors", "must be <= 64");
   if (b.endpoints > kMaxNodesPerRole) return bad(at + ".endpoints", "must be <= 64");
@@ -83,7 +75,7 @@ Status check_branch(const std::string& at, BranchDef& b, std::int64_t duration_m
 }
 
 Status check_layer(const std::string& at, const LayerDef& l) {
-  if (!name_ok(l.name, 32, true)) return bad(at + ".name", "must be 1..32 of [a-z0-9-]");
+  if (!is_short_name(l.name, 32, true)) return bad(at + ".name", "must be 1..32 of [a-z0-9-]");
   if (l.size_bytes == 0 || l.size_bytes > kMaxLayerBytes) return bad(at + ".size", "must be in (0, 64 GiB]");
   if (l.file_mix.size() > kMaxFileMixEntries) return bad(at + ".file_mix", "more than 16 entries");
   double sum = 0;
@@ -118,7 +110,7 @@ const LayerDef* Scenario::layer(const std::string& n) const {
 }
 
 Status Scenario::validate() {
-  if (!name_ok(name, 32, true)) return bad("name", "must be 1..32 of [a-z0-9-]");
+  if (!is_short_name(name, 32, true)) return bad("name", "must be 1..32 of [a-z0-9-]");
   if (duration_ms < 1000 || duration_ms > kMaxScenarioDurationMs) return bad("duration_s", "must be in [1, 86400]");
   BC_RETURN_IF_ERROR(check_rate("datacenter.uplink_mbit", datacenter.uplink_bytes_per_s));
   if (branches.empty() || branches.size() > kMaxScenarioBranches) return bad("branches", "must have 1..64 entries");

@@ -97,19 +97,16 @@ Status set_realtime(int priority) {
 
 Result<FlowResult> run_udp_flow(const FlowOptions& o) {
   BC_RETURN_IF_ERROR(o.validate());
-  BC_ASSIGN_OR_RETURN(Fd rx, socket_in_netns(o.receiver_ns, SOCK_DGRAM, o.receiver_addr, o.port));
-  BC_ASSIGN_OR_RETURN(Fd tx, socket_in_netns(o.sender_ns, SOCK_DGRAM, o.sender_addr, 0));
-  BC_ASSIGN_OR_RETURN(sockaddr_in dst, ipv4_address(o.receiver_addr, o.port));
-  BC_RETURN_IF_ERROR(set_receive_timeout(rx.get(), 100));
+  BC_ASSIGN_OR_RETURN(UdpPath path, open_udp_path(o.receiver_ns, o.receiver_addr, o.port, o.sender_ns, o.sender_addr));
   int big = 8 << 20;
-  ::setsockopt(rx.get(), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+  ::setsockopt(path.rx.get(), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
 
   std::atomic<bool> done{false};
   std::vector<Arrival> arrivals;
   arrivals.reserve(kMaxFlowSamples);
   std::thread receiver([&] {
     (void)set_realtime(o.realtime_priority);
-    receive_loop(rx.get(), done, [&](std::int64_t t, std::size_t n) {
+    receive_loop(path.rx.get(), done, [&](std::int64_t t, std::size_t n) {
       if (arrivals.size() < kMaxFlowSamples) arrivals.push_back({t, static_cast<std::uint32_t>(n + 28)});
     });
   });
@@ -126,7 +123,7 @@ Result<FlowResult> run_udp_flow(const FlowOptions& o) {
       // Send whatever the offered rate allows up to now, then sleep ~0.5 ms.
       double allowed = static_cast<double>(o.offered_rate_bytes_per_s) * static_cast<double>(now - start) / 1e9;
       while (static_cast<double>(r.packets_sent * o.packet_bytes) < allowed) {
-        ::sendto(tx.get(), payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&dst), sizeof dst);
+        ::sendto(path.tx.get(), payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&path.dst), sizeof path.dst);
         r.packets_sent++;
       }
       sleep_ns(500'000);

@@ -40,7 +40,6 @@ class LinkBench {
   std::string b_ns() const { return topology_->router_netns("dc"); }
   std::string a_addr() const { return Topology::wan_addresses(1).first; }
   std::string b_addr() const { return Topology::wan_addresses(1).second; }
-
   // A flow from side A to side B offering offered_bytes_per_s for
   // duration_ms; the other fields keep FlowOptions' defaults.
   FlowOptions flow_a_to_b(std::uint64_t offered_bytes_per_s, int duration_ms, int realtime_priority) const;

@@ -47,6 +47,17 @@ Result<Fd> socket_in_netns(const std::string& ns, int type, const std::string& a
   return fd;
 }
 
+Result<UdpPath> open_udp_path(const std::string& rx_ns, const std::string& rx_addr, std::uint16_t port,
+                              const std::string& tx_ns, const std::string& tx_addr, int receive_timeout_ms) {
+  UdpPath p;
+  BC_ASSIGN_OR_RETURN(p.rx, socket_in_netns(rx_ns, SOCK_DGRAM, rx_addr, port));
+  BC_ASSIGN_OR_RETURN(p.tx, socket_in_netns(tx_ns, SOCK_DGRAM, tx_addr, 0));
+  BC_ASSIGN_OR_RETURN(p.dst, ipv4_address(rx_addr, port));
+  BC_RETURN_IF_ERROR(set_receive_timeout(p.rx.get(), receive_timeout_ms));
+  BC_RETURN_IF_ERROR(set_receive_timeout(p.tx.get(), receive_timeout_ms));
+  return p;
+}
+
 Status set_receive_timeout(int fd, int timeout_ms) {
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
   if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) {

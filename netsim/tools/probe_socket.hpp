@@ -31,6 +31,17 @@ Result<Fd> socket_in_netns(const std::string& ns, int type, const std::string& a
 Result<sockaddr_in> ipv4_address(const std::string& addr, std::uint16_t port);
 // Sets SO_RCVTIMEO.
 Status set_receive_timeout(int fd, int timeout_ms);
+// A UDP path between two namespaces: `rx` bound to rx_addr:port in rx_ns,
+// `tx` bound to tx_addr (any port) in tx_ns, `dst` where tx sends to reach
+// rx. Reads on both time out after receive_timeout_ms, so reader loops can
+// check a stop flag.
+struct UdpPath {
+  Fd rx;
+  Fd tx;
+  sockaddr_in dst{};
+};
+Result<UdpPath> open_udp_path(const std::string& rx_ns, const std::string& rx_addr, std::uint16_t port,
+                              const std::string& tx_ns, const std::string& tx_addr, int receive_timeout_ms = 100);
 // CLOCK_MONOTONIC in nanoseconds.
 std::int64_t mono_ns();
 

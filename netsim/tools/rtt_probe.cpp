@@ -42,11 +42,9 @@ Status RttProbeOptions::validate() const {
 
 Result<RttResult> run_rtt_probe(const RttProbeOptions& o) {
   BC_RETURN_IF_ERROR(o.validate());
-  BC_ASSIGN_OR_RETURN(Fd server, socket_in_netns(o.server_ns, SOCK_DGRAM, o.server_addr, o.port));
-  BC_ASSIGN_OR_RETURN(Fd client, socket_in_netns(o.client_ns, SOCK_DGRAM, o.client_addr, 0));
-  BC_ASSIGN_OR_RETURN(sockaddr_in dst, ipv4_address(o.server_addr, o.port));
-  BC_RETURN_IF_ERROR(set_receive_timeout(server.get(), 100));
-  BC_RETURN_IF_ERROR(set_receive_timeout(client.get(), 100));
+  BC_ASSIGN_OR_RETURN(UdpPath path, open_udp_path(o.server_ns, o.server_addr, o.port, o.client_ns, o.client_addr));
+  const Fd &server = path.rx, &client = path.tx;
+  const sockaddr_in& dst = path.dst;
 
   std::atomic<bool> stop{false};
   std::thread echo([&] {

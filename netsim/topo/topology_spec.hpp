@@ -18,6 +18,11 @@
 
 namespace bc::netsim {
 
+// Whether `s` is 1..max_bytes of [a-z0-9] (and '-' when allow_dash): the
+// names of runs, branches, nodes and layers, which end up inside namespace,
+// device and file names.
+bool is_short_name(const std::string& s, std::size_t max_bytes, bool allow_dash);
+
 inline constexpr std::size_t kMaxBranches = 250;
 inline constexpr std::size_t kMaxNodesPerLan = 240;
 inline constexpr std::size_t kMaxRunIdBytes = 12;

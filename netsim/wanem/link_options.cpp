@@ -1,5 +1,6 @@
 #include "netsim/wanem/link_options.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -40,6 +41,15 @@ std::uint64_t bytes_for_ms(std::uint64_t rate_bytes_per_s, double ms) {
 
 std::uint64_t mbit_to_bytes_per_s(double mbit_per_s) {
   return static_cast<std::uint64_t>(std::llround(mbit_per_s * 1e6 / 8.0));
+}
+
+LinkOptions quoted_link(double rate_mbit, double delay_ms, double queue_ms, double loss) {
+  LinkOptions o;
+  o.rate_bytes_per_s = mbit_to_bytes_per_s(rate_mbit);
+  o.delay_us = static_cast<std::uint64_t>(std::llround(delay_ms * 1000));
+  o.queue_limit_bytes = std::max<std::uint64_t>(bytes_for_ms(o.rate_bytes_per_s, queue_ms), o.mtu_bytes);
+  o.loss_probability = loss;
+  return o;
 }
 
 }  // namespace bc::netsim

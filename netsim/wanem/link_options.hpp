@@ -46,4 +46,9 @@ std::uint64_t bytes_for_ms(std::uint64_t rate_bytes_per_s, double ms);
 // Mbit/s (decimal, as link rates are sold) to bytes per second.
 std::uint64_t mbit_to_bytes_per_s(double mbit_per_s);
 
+// A link in the units people quote: rate in Mbit/s, one-way delay and queue
+// limit in ms (the queue holds at least one MTU), loss probability. The other
+// fields keep their defaults.
+LinkOptions quoted_link(double rate_mbit, double delay_ms, double queue_ms, double loss);
+
 }  // namespace bc::netsim

@@ -1,6 +1,7 @@
 // Admin tokens, enrollment tokens and the audit log.
 #include "layers/crypto/ed25519.hpp"
 #include "tracker/api/api_context.hpp"
+#include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
 
 namespace bc::tracker {
@@ -31,20 +32,9 @@ Result<json> create_admin_token(ApiContext& ctx, const Principal& who, const Htt
   return json{{"id", id}, {"role", role_s}, {"token", token}};
 }
 
-Result<json> list_table(ApiContext& ctx, Table table) {
-  json out = json::array();
-  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
-    return t.scan(table, "", [&](std::string_view, std::string_view v) {
-      out.push_back(json::parse(v, nullptr, false));
-      return true;
-    });
-  }));
-  return out;
-}
-
 // Deletes the record whose "id" field is `id` from a table keyed by token hash.
 Result<json> revoke(ApiContext& ctx, const Principal& who, const HttpRequest& req, Table table,
-                    const std::string& action) {
+                    const char* action) {
   const std::string& id = req.params.at("id");
   bool found = false;
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
@@ -92,7 +82,7 @@ Result<json> create_enroll_token(ApiContext& ctx, const Principal& who, const Ht
   return out;
 }
 
-Result<json> read_audit(ApiContext& ctx, const HttpRequest& req) {
+Result<json> read_audit(ApiContext& ctx, const Principal&, const HttpRequest& req) {
   uint64_t after = 0;
   size_t limit = 100;
   try {
@@ -116,36 +106,16 @@ Result<json> read_audit(ApiContext& ctx, const HttpRequest& req) {
 }  // namespace
 
 void add_admin_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/api/v1/tokens", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(create_admin_token(ctx, *a.who, req), 201) : a.response();
-  });
-  router.add("GET", "/api/v1/tokens", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(list_table(ctx, Table::admin_tokens)) : a.response();
-  });
-  router.add("DELETE", "/api/v1/tokens/{id}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(revoke(ctx, *a.who, req, Table::admin_tokens, "token.revoke"))
-                  : a.response();
-  });
-  router.add("POST", "/api/v1/enrollment-tokens", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(create_enroll_token(ctx, *a.who, req), 201) : a.response();
-  });
-  router.add("GET", "/api/v1/enrollment-tokens", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(list_table(ctx, Table::enroll_tokens)) : a.response();
-  });
-  router.add("DELETE", "/api/v1/enrollment-tokens/{id}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(revoke(ctx, *a.who, req, Table::enroll_tokens,
-                                         "enrollment_token.revoke"))
-                  : a.response();
-  });
-  router.add("GET", "/api/v1/audit", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::operator_);
-    return a.ok() ? json_or_error(read_audit(ctx, req)) : a.response();
+  const Access admin = Access::admin(Role::admin);
+  add_routes(router, ctx, {
+      {"POST", "/api/v1/tokens", admin, create_admin_token, 201},
+      {"GET", "/api/v1/tokens", admin, list_handler(Table::admin_tokens)},
+      {"DELETE", "/api/v1/tokens/{id}", admin, table_change_handler(revoke, Table::admin_tokens, "token.revoke")},
+      {"POST", "/api/v1/enrollment-tokens", admin, create_enroll_token, 201},
+      {"GET", "/api/v1/enrollment-tokens", admin, list_handler(Table::enroll_tokens)},
+      {"DELETE", "/api/v1/enrollment-tokens/{id}", admin,
+       table_change_handler(revoke, Table::enroll_tokens, "enrollment_token.revoke")},
+      {"GET", "/api/v1/audit", Access::admin(Role::operator_), read_audit},
   });
 }
 

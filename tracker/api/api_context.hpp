@@ -48,6 +48,13 @@ Status audit(Txn& txn, const ApiContext& ctx, const Principal& who, const HttpRe
 // Common shapes: 200/201 with a JSON body; an error Status as its HTTP status.
 HttpResponse json_or_error(const Result<nlohmann::json>& r, int ok_status = 200);
 
+// Every record of `table`, in key order, as a JSON array (a record that is
+// not JSON shows as a discarded value rather than failing the list).
+Result<nlohmann::json> list_records(const ApiContext& ctx, Table table);
+// The record of `table` at `key`; not_found "<what> '<key>' does not exist".
+Result<nlohmann::json> get_record(const ApiContext& ctx, Table table, const std::string& key,
+                                  const std::string& what);
+
 // The route groups. Each adds its routes to the router.
 void add_admin_routes(Router& router, ApiContext& ctx);      // tokens, enrollment tokens, audit
 void add_branch_routes(Router& router, ApiContext& ctx);     // branches, groups

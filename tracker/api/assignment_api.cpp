@@ -1,5 +1,6 @@
 // Assignments: a stack of layer refs for an endpoint, a group or a branch.
 #include "tracker/api/api_context.hpp"
+#include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
 #include "tracker/service/records.hpp"
 
@@ -58,31 +59,14 @@ Result<json> delete_assignment(ApiContext& ctx, const Principal& who, HttpReques
   return json{{"deleted", key}};
 }
 
-Result<json> list_assignments(ApiContext& ctx) {
-  json out = json::array();
-  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
-    return t.scan(Table::assignments, "", [&](std::string_view, std::string_view v) {
-      out.push_back(json::parse(v, nullptr, false));
-      return true;
-    });
-  }));
-  return out;
-}
-
 }  // namespace
 
 void add_assignment_routes(Router& router, ApiContext& ctx) {
-  router.add("PUT", "/api/v1/assignments/{kind}/{target}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::operator_);
-    return a.ok() ? json_or_error(put_assignment(ctx, *a.who, req)) : a.response();
-  });
-  router.add("DELETE", "/api/v1/assignments/{kind}/{target}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::operator_);
-    return a.ok() ? json_or_error(delete_assignment(ctx, *a.who, req)) : a.response();
-  });
-  router.add("GET", "/api/v1/assignments", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(list_assignments(ctx)) : a.response();
+  const Access op = Access::admin(Role::operator_);
+  add_routes(router, ctx, {
+      {"PUT", "/api/v1/assignments/{kind}/{target}", op, put_assignment},
+      {"DELETE", "/api/v1/assignments/{kind}/{target}", op, delete_assignment},
+      {"GET", "/api/v1/assignments", Access::admin(Role::viewer), list_handler(Table::assignments)},
   });
 }
 

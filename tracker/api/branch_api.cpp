@@ -1,5 +1,6 @@
 // Branches (name, subnets, parent, WAN policy) and groups of endpoints.
 #include "tracker/api/api_context.hpp"
+#include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
 #include "tracker/model/cidr.hpp"
 #include "tracker/service/desired_state.hpp"
@@ -77,27 +78,6 @@ Result<json> put_group(ApiContext& ctx, const Principal& who, HttpRequest& req) 
   return rec;
 }
 
-Result<json> get_one(ApiContext& ctx, Table table, const std::string& key, const char* what) {
-  json rec;
-  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
-    BC_ASSIGN_OR_RETURN(rec, get_json(t, table, key));
-    return Status();
-  }));
-  if (rec.is_null()) return Status::not_found(std::string(what) + " '" + key + "' does not exist");
-  return rec;
-}
-
-Result<json> list_all(ApiContext& ctx, Table table) {
-  json out = json::array();
-  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
-    return t.scan(table, "", [&](std::string_view, std::string_view v) {
-      out.push_back(json::parse(v, nullptr, false));
-      return true;
-    });
-  }));
-  return out;
-}
-
 Result<json> delete_group(ApiContext& ctx, const Principal& who, HttpRequest& req) {
   const std::string& name = req.params.at("name");
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
@@ -145,52 +125,20 @@ Result<json> delete_branch(ApiContext& ctx, const Principal& who, HttpRequest& r
 }  // namespace
 
 void add_branch_routes(Router& router, ApiContext& ctx) {
-  router.add("DELETE", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(delete_branch(ctx, *a.who, req)) : a.response();
-  });
-  router.add("PUT", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(put_branch(ctx, *a.who, req)) : a.response();
-  });
-  router.add("GET", "/api/v1/branches", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(list_all(ctx, Table::branches)) : a.response();
-  });
-  router.add("GET", "/api/v1/branches/{name}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(get_one(ctx, Table::branches, req.params.at("name"), "branch"))
-                  : a.response();
-  });
-  router.add("PUT", "/api/v1/groups/{name}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::operator_);
-    return a.ok() ? json_or_error(put_group(ctx, *a.who, req)) : a.response();
-  });
-  router.add("DELETE", "/api/v1/groups/{name}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::operator_);
-    return a.ok() ? json_or_error(delete_group(ctx, *a.who, req)) : a.response();
-  });
-  router.add("GET", "/api/v1/groups", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(list_all(ctx, Table::groups)) : a.response();
-  });
-  router.add("GET", "/api/v1/groups/{name}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(get_one(ctx, Table::groups, req.params.at("name"), "group"))
-                  : a.response();
-  });
-  router.add("GET", "/api/v1/endpoints", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(list_all(ctx, Table::endpoints)) : a.response();
-  });
-  router.add("GET", "/api/v1/endpoints/{id}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(get_one(ctx, Table::endpoints, req.params.at("id"), "endpoint"))
-                  : a.response();
-  });
-  router.add("GET", "/api/v1/reflectors", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(list_all(ctx, Table::reflectors)) : a.response();
+  const Access admin = Access::admin(Role::admin), op = Access::admin(Role::operator_),
+               viewer = Access::admin(Role::viewer);
+  add_routes(router, ctx, {
+      {"DELETE", "/api/v1/branches/{name}", admin, delete_branch},
+      {"PUT", "/api/v1/branches/{name}", admin, put_branch},
+      {"GET", "/api/v1/branches", viewer, list_handler(Table::branches)},
+      {"GET", "/api/v1/branches/{name}", viewer, get_handler(Table::branches, "name", "branch")},
+      {"PUT", "/api/v1/groups/{name}", op, put_group},
+      {"DELETE", "/api/v1/groups/{name}", op, delete_group},
+      {"GET", "/api/v1/groups", viewer, list_handler(Table::groups)},
+      {"GET", "/api/v1/groups/{name}", viewer, get_handler(Table::groups, "name", "group")},
+      {"GET", "/api/v1/endpoints", viewer, list_handler(Table::endpoints)},
+      {"GET", "/api/v1/endpoints/{id}", viewer, get_handler(Table::endpoints, "id", "endpoint")},
+      {"GET", "/api/v1/reflectors", viewer, list_handler(Table::reflectors)},
   });
 }
 

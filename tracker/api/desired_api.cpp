@@ -5,6 +5,7 @@
 #include "layers/governor/budget_split.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_context.hpp"
+#include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
 #include "tracker/service/records.hpp"
 #include "tracker/service/status_summary.hpp"
@@ -158,19 +159,17 @@ Result<json> report_status(ApiContext& ctx, const Principal& who, const HttpRequ
   return json{{"accepted", true}, {"received_at", rec["received_at"]}};
 }
 
-Result<std::vector<json>> all_reports(ApiContext& ctx) {
-  std::vector<json> out;
-  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
-    return t.scan(Table::status, "", [&](std::string_view, std::string_view v) {
-      json j = json::parse(v, nullptr, false);
-      if (j.is_object()) out.push_back(std::move(j));
-      return true;
-    });
-  }));
-  return out;
+// The status reports of every node, summed per branch.
+HttpResponse branch_summary(ApiContext& ctx, const Principal&, HttpRequest&) {
+  auto all = list_records(ctx, Table::status);
+  if (!all.ok()) return HttpResponse::from_status(all.status());
+  std::vector<json> reports;
+  for (json& j : *all)
+    if (j.is_object()) reports.push_back(std::move(j));
+  return HttpResponse::json(200, summarize_branches(reports));
 }
 
-Result<json> node_status(ApiContext& ctx, const HttpRequest& req) {
+Result<json> node_status(ApiContext& ctx, const Principal&, const HttpRequest& req) {
   const std::string& id = req.params.at("id");
   json rec;
   BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
@@ -184,24 +183,12 @@ Result<json> node_status(ApiContext& ctx, const HttpRequest& req) {
 }  // namespace
 
 void add_desired_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/desired", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.node(req, true);
-    return a.ok() ? desired(ctx, *a.who, req) : a.response();
-  });
-  router.add("POST", "/api/v1/status", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.node(req, true);
-    return a.ok() ? json_or_error(report_status(ctx, *a.who, req)) : a.response();
-  });
-  router.add("GET", "/api/v1/status/nodes/{id}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    return a.ok() ? json_or_error(node_status(ctx, req)) : a.response();
-  });
-  router.add("GET", "/api/v1/status/branches", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::viewer);
-    if (!a.ok()) return a.response();
-    auto reports = all_reports(ctx);
-    if (!reports.ok()) return HttpResponse::from_status(reports.status());
-    return HttpResponse::json(200, summarize_branches(*reports));
+  const Access node = Access::node(true), viewer = Access::admin(Role::viewer);
+  add_routes(router, ctx, {
+      {"GET", "/api/v1/desired", node, RawHandler(desired)},
+      {"POST", "/api/v1/status", node, report_status},
+      {"GET", "/api/v1/status/nodes/{id}", viewer, node_status},
+      {"GET", "/api/v1/status/branches", viewer, RawHandler(branch_summary)},
   });
 }
 

@@ -2,6 +2,7 @@
 // manifest + signature + torrent, retire.
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_context.hpp"
+#include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/service/records.hpp"
@@ -46,7 +47,7 @@ Result<LayerRef> ref_param(const HttpRequest& req) {
   return r;
 }
 
-Result<json> get_layer(ApiContext& ctx, const HttpRequest& req) {
+Result<json> get_layer(ApiContext& ctx, const Principal&, const HttpRequest& req) {
   BC_ASSIGN_OR_RETURN(LayerRef ref, ref_param(req));
   json rec;
   BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
@@ -58,8 +59,8 @@ Result<json> get_layer(ApiContext& ctx, const HttpRequest& req) {
 }
 
 // The raw manifest bytes or torrent, with the signature in a header.
-HttpResponse get_blob(ApiContext& ctx, const HttpRequest& req, const char* blob) {
-  auto rec = get_layer(ctx, req);
+HttpResponse get_blob(ApiContext& ctx, const Principal& who, const HttpRequest& req, const char* blob) {
+  auto rec = get_layer(ctx, who, req);
   if (!rec.ok()) return HttpResponse::from_status(rec.status());
   std::optional<std::string> bytes;
   Status s = ctx.store.read([&](const Txn& t) -> Status {
@@ -91,43 +92,21 @@ Result<json> retire(ApiContext& ctx, const Principal& who, HttpRequest& req) {
   return rec;
 }
 
-Result<json> list_layers(ApiContext& ctx) {
-  json out = json::array();
-  BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) {
-    return t.scan(Table::layers, "", [&](std::string_view, std::string_view v) {
-      out.push_back(json::parse(v, nullptr, false));
-      return true;
-    });
-  }));
-  return out;
+RawHandler blob_handler(const char* blob) {
+  return [blob](ApiContext& ctx, const Principal& who, HttpRequest& req) { return get_blob(ctx, who, req, blob); };
 }
 
 }  // namespace
 
 void add_layer_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/api/v1/layers/import", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(import(ctx, *a.who, req), 201) : a.response();
-  });
-  router.add("GET", "/api/v1/layers", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin_or_node(req, Role::viewer);
-    return a.ok() ? json_or_error(list_layers(ctx)) : a.response();
-  });
-  router.add("GET", "/api/v1/layers/{ref}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin_or_node(req, Role::viewer);
-    return a.ok() ? json_or_error(get_layer(ctx, req)) : a.response();
-  });
-  router.add("GET", "/api/v1/layers/{ref}/manifest", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin_or_node(req, Role::viewer);
-    return a.ok() ? get_blob(ctx, req, "manifest") : a.response();
-  });
-  router.add("GET", "/api/v1/layers/{ref}/torrent", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin_or_node(req, Role::viewer);
-    return a.ok() ? get_blob(ctx, req, "torrent") : a.response();
-  });
-  router.add("POST", "/api/v1/layers/{ref}/retire", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::operator_);
-    return a.ok() ? json_or_error(retire(ctx, *a.who, req)) : a.response();
+  const Access reader = Access::admin_or_node(Role::viewer);
+  add_routes(router, ctx, {
+      {"POST", "/api/v1/layers/import", Access::admin(Role::admin), import, 201},
+      {"GET", "/api/v1/layers", reader, list_handler(Table::layers)},
+      {"GET", "/api/v1/layers/{ref}", reader, get_layer},
+      {"GET", "/api/v1/layers/{ref}/manifest", reader, blob_handler("manifest")},
+      {"GET", "/api/v1/layers/{ref}/torrent", reader, blob_handler("torrent")},
+      {"POST", "/api/v1/layers/{ref}/retire", Access::admin(Role::operator_), retire},
   });
 }
 

@@ -1,6 +1,7 @@
 // Node enrollment: endpoints enroll, reflectors register and heartbeat. Every
 // request is signed by the node's Ed25519 key; its public key is its id.
 #include "tracker/api/api_context.hpp"
+#include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
 #include "tracker/model/cidr.hpp"
 #include "tracker/service/records.hpp"
@@ -135,7 +136,7 @@ Result<json> heartbeat(ApiContext& ctx, const Principal& who, HttpRequest& req) 
   return rec;
 }
 
-Result<json> decommission(ApiContext& ctx, const Principal& who, HttpRequest& req, Table table,
+Result<json> decommission(ApiContext& ctx, const Principal& who, const HttpRequest& req, Table table,
                           const char* action) {
   const std::string& id = req.params.at("id");
   BC_RETURN_IF_ERROR(check_node_id(id));
@@ -149,27 +150,15 @@ Result<json> decommission(ApiContext& ctx, const Principal& who, HttpRequest& re
 }  // namespace
 
 void add_node_routes(Router& router, ApiContext& ctx) {
-  router.add("DELETE", "/api/v1/endpoints/{id}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(decommission(ctx, *a.who, req, Table::endpoints, "endpoint.delete"))
-                  : a.response();
-  });
-  router.add("DELETE", "/api/v1/reflectors/{id}", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.admin(req, Role::admin);
-    return a.ok() ? json_or_error(decommission(ctx, *a.who, req, Table::reflectors, "reflector.delete"))
-                  : a.response();
-  });
-  router.add("POST", "/api/v1/enroll", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.node(req, false);
-    return a.ok() ? json_or_error(enroll(ctx, *a.who, req), 201) : a.response();
-  });
-  router.add("POST", "/api/v1/reflectors/register", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.node(req, false);
-    return a.ok() ? json_or_error(register_reflector(ctx, *a.who, req), 201) : a.response();
-  });
-  router.add("POST", "/api/v1/reflectors/heartbeat", [&ctx](HttpRequest& req) {
-    auto a = ctx.auth.node(req, true);
-    return a.ok() ? json_or_error(heartbeat(ctx, *a.who, req)) : a.response();
+  const Access admin = Access::admin(Role::admin);
+  // Enrolling and registering are what make a node enrolled, so any signed request may.
+  const Access any_node = Access::node(false), enrolled = Access::node(true);
+  add_routes(router, ctx, {
+      {"DELETE", "/api/v1/endpoints/{id}", admin, table_change_handler(decommission, Table::endpoints, "endpoint.delete")},
+      {"DELETE", "/api/v1/reflectors/{id}", admin, table_change_handler(decommission, Table::reflectors, "reflector.delete")},
+      {"POST", "/api/v1/enroll", any_node, enroll, 201},
+      {"POST", "/api/v1/reflectors/register", any_node, register_reflector, 201},
+      {"POST", "/api/v1/reflectors/heartbeat", enrolled, heartbeat},
   });
 }
 

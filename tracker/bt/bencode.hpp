@@ -27,6 +27,15 @@ class BencodeWriter {
   void end();  // closes the innermost list or dict
   // Writes a dict key. REQUIRES: inside a dict, expecting a key.
   void key(std::string_view k);
+  // A key and its value: key(k) then integer(v) or string(bytes).
+  void entry(std::string_view k, int64_t v) {
+    key(k);
+    integer(v);
+  }
+  void entry(std::string_view k, std::string_view bytes) {
+    key(k);
+    string(bytes);
+  }
 
   // The encoded bytes, or internal naming the first misuse (unsorted or
   // duplicate key, unbalanced end, a value where a key belongs, too deep).

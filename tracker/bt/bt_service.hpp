@@ -19,7 +19,7 @@
 #include "tracker/bt/announce_request.hpp"
 #include "tracker/bt/policy/select_peers.hpp"
 #include "tracker/bt/response.hpp"
-#include "tracker/bt/rng.hpp"
+#include "layers/util/rng.hpp"
 #include "tracker/bt/scrape_request.hpp"
 #include "tracker/bt/swarm_registry.hpp"
 
@@ -104,7 +104,7 @@ class BtService {
   BtServiceOptions options_;
   BtDirectory& directory_;
   SwarmRegistry registry_;
-  Rng rng_;
+  SplitMix64 rng_;
   BtServiceCounters counters_;
 };
 

@@ -2,15 +2,10 @@
 
 #include <cstdio>
 
+#include "layers/util/hex.hpp"
+
 namespace bc::tracker::bt {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool key_char_ok(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -69,8 +64,8 @@ Result<std::string> percent_decode(std::string_view raw, std::string_view what) 
   for (size_t i = 0; i < raw.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(raw[i]);
     if (c == '%') {
-      int hi = i + 1 < raw.size() ? hex_digit(raw[i + 1]) : -1;
-      int lo = i + 2 < raw.size() ? hex_digit(raw[i + 2]) : -1;
+      int hi = i + 1 < raw.size() ? hex_digit_value(raw[i + 1]) : -1;
+      int lo = i + 2 < raw.size() ? hex_digit_value(raw[i + 2]) : -1;
       if (hi < 0 || lo < 0)
         return Status::invalid_argument(std::string(what) + ": bad percent-encoding at offset " +
                                         std::to_string(i) + " (" + quoted(raw.substr(i, 3)) + ")");

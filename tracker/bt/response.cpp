@@ -28,26 +28,13 @@ std::string encode_announce_response(const AnnounceResponse& r) {
   for (const PeerEndpoint& p : r.peers) append_compact(p.address.v6 ? v6 : v4, p);
   BencodeWriter w;
   w.begin_dict();
-  w.key("complete");
-  w.integer(int64_t(r.complete));
-  w.key("incomplete");
-  w.integer(int64_t(r.incomplete));
-  w.key("interval");
-  w.integer(r.interval_s);
-  if (r.min_interval_s) {
-    w.key("min interval");
-    w.integer(r.min_interval_s);
-  }
-  w.key("peers");
-  w.string(v4);
-  if (!v6.empty()) {
-    w.key("peers6");
-    w.string(v6);
-  }
-  if (!r.warning.empty()) {
-    w.key("warning message");
-    w.string(r.warning);
-  }
+  w.entry("complete", int64_t(r.complete));
+  w.entry("incomplete", int64_t(r.incomplete));
+  w.entry("interval", r.interval_s);
+  if (r.min_interval_s) w.entry("min interval", r.min_interval_s);
+  w.entry("peers", v4);
+  if (!v6.empty()) w.entry("peers6", v6);
+  if (!r.warning.empty()) w.entry("warning message", r.warning);
   w.end();
   return finish_or_failure(std::move(w));
 }
@@ -55,8 +42,7 @@ std::string encode_announce_response(const AnnounceResponse& r) {
 std::string encode_failure(std::string_view reason) {
   BencodeWriter w;
   w.begin_dict();
-  w.key("failure reason");
-  w.string(reason.substr(0, kMaxFailureReasonBytes));
+  w.entry("failure reason", reason.substr(0, kMaxFailureReasonBytes));
   w.end();
   return finish_or_failure(std::move(w));
 }
@@ -70,12 +56,9 @@ std::string encode_scrape_response(std::vector<std::pair<InfoHash, ScrapeCounts>
   for (const auto& [hash, c] : files) {
     w.key(hash.raw());
     w.begin_dict();
-    w.key("complete");
-    w.integer(int64_t(c.complete));
-    w.key("downloaded");
-    w.integer(int64_t(c.downloaded));
-    w.key("incomplete");
-    w.integer(int64_t(c.incomplete));
+    w.entry("complete", int64_t(c.complete));
+    w.entry("downloaded", int64_t(c.downloaded));
+    w.entry("incomplete", int64_t(c.incomplete));
     w.end();
   }
   w.end();

@@ -43,3 +43,23 @@ TEST_CASE("keys survive a save and load; the secret key file is 0600 and never o
   test::write_file(tmp / "garbage", "not hex\n");
   CHECK(SecretKey::load(tmp / "garbage").status().code() == Status::Code::invalid_argument);
 }
+
+TEST_CASE("public keys and signatures parse from exactly 64 and 128 hex digits and round-trip") {
+  SecretKey k = SecretKey::generate();
+  auto pk = public_key_from_hex(public_key_hex(k.public_key()));
+  REQUIRE(pk.ok());
+  CHECK(*pk == k.public_key());
+  const std::string pk_hex = public_key_hex(k.public_key());
+  auto short_pk = public_key_from_hex(pk_hex.substr(2));
+  REQUIRE_FALSE(short_pk.ok());
+  CHECK(short_pk.status().message() == "public key must be 64 hex digits");
+  CHECK_FALSE(public_key_from_hex(std::string(64, 'g')).ok());
+  Signature sig{};
+  sig[0] = 0xab;
+  auto back = signature_from_hex(signature_hex(sig));
+  REQUIRE(back.ok());
+  CHECK(*back == sig);
+  auto long_sig = signature_from_hex(signature_hex(sig) + "00");
+  REQUIRE_FALSE(long_sig.ok());
+  CHECK(long_sig.status().message() == "signature must be 128 hex digits");
+}

@@ -4,6 +4,9 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/bencode.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstring>
 
 #include "layers/crypto/sha256.hpp"
@@ -62,4 +65,33 @@ TEST_CASE("an incremental hasher gives the same root however the bytes are split
   CHECK(a.root == b.root);
   CHECK(a.pieces == b.pieces);
   CHECK(a.pieces.size() == (500000 + 32767) / 32768);
+}
+
+TEST_CASE("hash_fd hashes from the descriptor's offset to the end, as hash_file does, and names a read error") {
+  test::TmpDir tmp;
+  const uint32_t piece = 64 * 1024;
+  const std::string bytes = test::random_bytes(200000, 3);
+  test::write_file(tmp / "whole", bytes);
+  test::write_file(tmp / "tail", bytes.substr(1000));
+  auto whole = hash_file(tmp / "whole", piece);
+  REQUIRE(whole.ok());
+  int fd = ::open((tmp / "whole").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  auto from_fd = hash_fd(fd, piece, "whole");
+  REQUIRE(from_fd.ok());
+  CHECK(from_fd->root == whole->root);
+  CHECK(from_fd->pieces == whole->pieces);
+  REQUIRE(::lseek(fd, 1000, SEEK_SET) == 1000);
+  auto tail = hash_fd(fd, piece, "whole");
+  REQUIRE(tail.ok());
+  CHECK(tail->root == hash_file(tmp / "tail", piece)->root);
+  ::close(fd);
+
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(dir >= 0);
+  auto err = hash_fd(dir, piece, "a dir");  // read(2) on a directory: EISDIR
+  ::close(dir);
+  REQUIRE_FALSE(err.ok());
+  CHECK(err.status().code() == Status::Code::io_error);
+  CHECK(err.status().message().find("a dir: read: ") == 0);
 }

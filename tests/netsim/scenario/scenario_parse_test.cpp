@@ -4,6 +4,7 @@
 #include <string>
 
 #include "netsim/scenario/scenario_parse.hpp"
+#include "netsim/topo/topology_spec.hpp"
 
 namespace bc::netsim {
 namespace {
@@ -202,6 +203,17 @@ TEST_CASE("every shipped scenario loads and validates") {
   REQUIRE(d->branches.size() == 3);
   CHECK(d->branches[1].wan.loss == doctest::Approx(0.005));
   CHECK(d->branches[2].reflectors == 0);
+}
+
+TEST_CASE("is_short_name: 1..max of lower-case letters and digits, a dash only where allowed") {
+  CHECK(is_short_name("b1", 12, false));
+  CHECK(is_short_name("base-os", 32, true));
+  CHECK_FALSE(is_short_name("base-os", 32, false));
+  CHECK_FALSE(is_short_name("", 12, true));
+  CHECK_FALSE(is_short_name("abcdefghijklm", 12, false));  // 13 bytes
+  CHECK(is_short_name("abcdefghijkl", 12, false));
+  CHECK_FALSE(is_short_name("Berlin", 12, false));
+  CHECK_FALSE(is_short_name("a_b", 12, true));
 }
 
 }  // namespace

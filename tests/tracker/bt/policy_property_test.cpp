@@ -23,7 +23,7 @@ struct Topology {
   PeerSelectionOptions options;
 };
 
-uint64_t random_left(Rng& rng) {
+uint64_t random_left(SplitMix64& rng) {
   switch (rng.below(4)) {
     case 0: return 0;
     case 1: return kTotal;
@@ -32,7 +32,7 @@ uint64_t random_left(Rng& rng) {
 }
 
 Topology random_topology(uint64_t seed) {
-  Rng rng(seed);
+  SplitMix64 rng(seed);
   Topology t;
   SwarmLimits l;
   l.origin_grants.per_branch = 1 + rng.below(3);
@@ -96,7 +96,7 @@ TEST_CASE("property: selections respect branches, numwant, self, duplicates, fam
   size_t checked = 0, wan = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     Topology t = random_topology(seed);
-    Rng pick(seed * 7919), rng(seed);
+    SplitMix64 pick(seed * 7919), rng(seed);
     for (int a = 0; a < 40 && !t.nodes.empty(); ++a) {
       const std::string& id = t.nodes[pick.below(t.nodes.size())];
       Requester r = requester(t, id);
@@ -143,14 +143,14 @@ TEST_CASE("property: selections respect branches, numwant, self, duplicates, fam
 
 TEST_CASE("property: over one interval, hand-outs of same-branch peers are spread evenly (within 1 of the mean)") {
   for (uint64_t seed = 1; seed <= 50; ++seed) {
-    Rng gen(seed);
+    SplitMix64 gen(seed);
     SwarmFixture f;
     size_t holders = 5 + gen.below(40), requesters = 50 + gen.below(250);
     for (size_t i = 0; i < holders; ++i) f.add("h" + std::to_string(i), NodeRole::endpoint, "b", random_left(gen) / 2);
     for (size_t i = 0; i < requesters; ++i) f.add("n" + std::to_string(i), NodeRole::endpoint, "b", kTotal);
     PeerSelectionOptions o;
     o.max_handouts_per_peer = 0;  // spreading alone, without the cap
-    Rng rng(seed);
+    SplitMix64 rng(seed);
     std::map<std::string, size_t> count;
     size_t numwant = 1 + gen.below(10), total = 0;
     for (size_t i = 0; i < requesters; ++i) {
@@ -178,7 +178,7 @@ TEST_CASE("property: over one interval, hand-outs of same-branch peers are sprea
 
 TEST_CASE("property: the origin's grants are shared fairly: every branch holds min(K, its reflectors), whatever the order") {
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    Rng gen(seed);
+    SplitMix64 gen(seed);
     SwarmLimits l;
     l.origin_grants.per_branch = 1 + gen.below(3);
     l.origin_grants.total = 1000;
@@ -197,7 +197,7 @@ TEST_CASE("property: the origin's grants are shared fairly: every branch holds m
       }
       per_branch["b" + std::to_string(b)] = n;
     }
-    Rng rng(seed);
+    SplitMix64 rng(seed);
     std::map<std::string, std::set<std::string>> granted;  // branch -> reflectors handed the origin
     std::map<std::string, std::set<std::string>> asked;    // branch -> reflectors that announced
     for (int round = 0; round < 3; ++round) {

@@ -32,7 +32,7 @@ void fill_standard(SwarmFixture& f) {
 TEST_CASE("an endpoint gets its branch's reflectors, most complete first, then same-branch holders only") {
   SwarmFixture f;
   fill_standard(f);
-  Rng rng(7);
+  SplitMix64 rng(7);
   Selection s = select_peers(f.req("me"), f.swarm, 50, {}, rng, 0);
   CHECK(ids(s) == std::vector<std::string>{"r2", "r1", "e1"});
   CHECK(s.peers[0].tier == TierKind::branch_reflectors);
@@ -43,7 +43,7 @@ TEST_CASE("an endpoint gets its branch's reflectors, most complete first, then s
 TEST_CASE("numwant truncates the list in tier order") {
   SwarmFixture f;
   fill_standard(f);
-  Rng rng(7);
+  SplitMix64 rng(7);
   CHECK(ids(select_peers(f.req("me"), f.swarm, 1, {}, rng, 0)) == std::vector<std::string>{"r2"});
   CHECK(select_peers(f.req("me"), f.swarm, 0, {}, rng, 0).peers.empty());
 }
@@ -55,7 +55,7 @@ TEST_CASE("an endpoint of a branch without a live reflector falls back across th
   f.add("x1", NodeRole::reflector, "other", 0);
   f.add("e1", NodeRole::endpoint, "b1", 200);
   f.add("me", NodeRole::endpoint, "b1", kTotal);
-  Rng rng(1);
+  SplitMix64 rng(1);
   PeerSelectionOptions o;
   CHECK(ids(select_peers(f.req("me", "hub", false), f.swarm, 50, o, rng, 0)) ==
         std::vector<std::string>{"e1", "p1", "O"});
@@ -72,7 +72,7 @@ TEST_CASE("a reflector gets the origin and its branch's other reflectors, never 
   SwarmFixture f;
   fill_standard(f);
   f.add("r3", NodeRole::reflector, "b1", kTotal);
-  Rng rng(3);
+  SplitMix64 rng(3);
   Selection s = select_peers(f.req("r3"), f.swarm, 50, {}, rng, 0);
   CHECK(ids(s) == std::vector<std::string>{"O", "r2", "r1"});
   CHECK(s.peers[0].tier == TierKind::origin);
@@ -84,7 +84,7 @@ TEST_CASE("a reflector under a regional hub gets the hub's reflectors, and the o
   f.add("O", NodeRole::origin, "", 0);
   f.add("h1", NodeRole::reflector, "hub", 300);
   f.add("r1", NodeRole::reflector, "b1", kTotal);
-  Rng rng(3);
+  SplitMix64 rng(3);
   CHECK(ids(select_peers(f.req("r1", "hub"), f.swarm, 50, {}, rng, 0)) == std::vector<std::string>{"h1", "O"});
   f.add("h1", NodeRole::reflector, "hub", 0);
   CHECK(ids(select_peers(f.req("r1", "hub"), f.swarm, 50, {}, rng, 0)) == std::vector<std::string>{"h1"});
@@ -100,7 +100,7 @@ TEST_CASE("origin grants: at most per_branch reflectors of one branch get the or
   f.add("O", NodeRole::origin, "", 0);
   for (const char* id : {"r1", "r2", "r3"}) f.add(id, NodeRole::reflector, "b1", kTotal);
   f.add("s1", NodeRole::reflector, "b2", kTotal);
-  Rng rng(5);
+  SplitMix64 rng(5);
   CHECK(contains(ids(select_peers(f.req("r1"), f.swarm, 50, {}, rng, 0)), "O"));
   CHECK(contains(ids(select_peers(f.req("r2"), f.swarm, 50, {}, rng, 0)), "O"));
   Selection third = select_peers(f.req("r3"), f.swarm, 50, {}, rng, 0);
@@ -126,7 +126,7 @@ TEST_CASE("an origin grant not renewed within its ttl lapses and frees the slot"
   f.add("O", NodeRole::origin, "", 0);
   f.add("r1", NodeRole::reflector, "b1", kTotal);
   f.add("r2", NodeRole::reflector, "b1", kTotal);
-  Rng rng(5);
+  SplitMix64 rng(5);
   CHECK(contains(ids(select_peers(f.req("r1"), f.swarm, 50, {}, rng, 0)), "O"));
   CHECK_FALSE(contains(ids(select_peers(f.req("r2"), f.swarm, 50, {}, rng, 99)), "O"));
   CHECK(contains(ids(select_peers(f.req("r2"), f.swarm, 50, {}, rng, 100)), "O"));
@@ -136,7 +136,7 @@ TEST_CASE("a seed gets its branch's incomplete peers; the origin gets nobody; a 
   SwarmFixture f;
   fill_standard(f);
   f.add("roam", NodeRole::endpoint, "", kTotal);
-  Rng rng(9);
+  SplitMix64 rng(9);
   auto seed = ids(select_peers(f.req("r2"), f.swarm, 50, {}, rng, 0));
   std::sort(seed.begin(), seed.end());
   CHECK(seed == std::vector<std::string>{"e1", "e2", "me", "r1"});
@@ -154,7 +154,7 @@ TEST_CASE("peers are handed out only in an address family the requester has") {
   f.add("rd", NodeRole::reflector, "b1", 0, true, true);
   f.add("me4", NodeRole::endpoint, "b1", kTotal, true, false);
   f.add("me6", NodeRole::endpoint, "b1", kTotal, false, true);
-  Rng rng(2);
+  SplitMix64 rng(2);
   auto v4 = ids(select_peers(f.req("me4"), f.swarm, 50, {}, rng, 0));
   std::sort(v4.begin(), v4.end());
   CHECK(v4 == std::vector<std::string>{"r4", "rd"});
@@ -174,7 +174,7 @@ TEST_CASE("the hand-out cap skips a peer given out max times this window, but ne
   PeerSelectionOptions o;
   o.max_handouts_per_peer = 2;
   o.min_peers_when_capped = 1;
-  Rng rng(4);
+  SplitMix64 rng(4);
   for (int i = 0; i < 2; ++i) CHECK(select_peers(f.req("n" + std::to_string(i)), f.swarm, 5, o, rng, 0).peers.size() == 2);
   Selection capped = select_peers(f.req("n2"), f.swarm, 5, o, rng, 0);
   CHECK(capped.capped_skipped == 2);
@@ -189,7 +189,7 @@ TEST_CASE("the same seed gives the same lists; ties rotate between requesters") 
     for (int i = 0; i < 20; ++i) f.add("h" + std::to_string(i), NodeRole::endpoint, "b1", 500);
     f.add("me", NodeRole::endpoint, "b1", kTotal);
     f.add("you", NodeRole::endpoint, "b1", kTotal);
-    Rng rng(seed);
+    SplitMix64 rng(seed);
     auto a = ids(select_peers(f.req("me"), f.swarm, 5, {}, rng, 0));
     auto b = ids(select_peers(f.req("you"), f.swarm, 5, {}, rng, 0));
     return std::make_pair(a, b);

@@ -36,7 +36,7 @@ bool grant_allows(const Tier& t, const Requester& r, Swarm& swarm, int64_t now_s
 
 }  // namespace
 
-Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const PeerSelectionOptions& o, Rng& rng,
+Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const PeerSelectionOptions& o, SplitMix64& rng,
                        int64_t now_s) {
   Selection out;
   HandoutLedger& ledger = swarm.ledger();

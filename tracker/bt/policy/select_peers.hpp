@@ -21,7 +21,7 @@
 #include "tracker/bt/policy/requester.hpp"
 #include "tracker/bt/policy/selection_options.hpp"
 #include "tracker/bt/policy/tier.hpp"
-#include "tracker/bt/rng.hpp"
+#include "layers/util/rng.hpp"
 #include "tracker/bt/swarm.hpp"
 
 namespace bc::tracker::bt {
@@ -38,7 +38,7 @@ struct Selection {
 };
 
 Selection select_peers(const Requester& requester, Swarm& swarm, size_t numwant, const PeerSelectionOptions& options,
-                       Rng& rng, int64_t now_s);
+                       SplitMix64& rng, int64_t now_s);
 
 // Compact endpoints of a selection in the requester's families (v4 first
 // for a dual-stack peer, then v6).

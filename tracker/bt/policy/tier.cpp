@@ -29,7 +29,7 @@ bool crosses_wan(TierKind k) {
   }
 }
 
-void order_tier(Tier& tier, const HandoutLedger& ledger, Rng& rng) {
+void order_tier(Tier& tier, const HandoutLedger& ledger, SplitMix64& rng) {
   struct Key {
     uint32_t bucket;
     uint32_t handouts;

@@ -7,7 +7,7 @@
 
 #include "tracker/bt/handout_ledger.hpp"
 #include "tracker/bt/peer.hpp"
-#include "tracker/bt/rng.hpp"
+#include "layers/util/rng.hpp"
 
 namespace bc::tracker::bt {
 
@@ -36,6 +36,6 @@ struct Tier {
 
 // Orders a tier: higher completeness bucket first (when bucket_permille > 0), then fewer hand-outs in
 // the current window, then a seeded random draw (so ties rotate).
-void order_tier(Tier& tier, const HandoutLedger& ledger, Rng& rng);
+void order_tier(Tier& tier, const HandoutLedger& ledger, SplitMix64& rng);
 
 }  // namespace bc::tracker::bt
