@@ -61,6 +61,7 @@ fi
 # Our targets and the two third parties, named as the docs name them.
 keep() {
   case "$1" in
+    bc_asio) ;;  # a compile configuration, not code
     bc_* | bc-* | layers) echo "$1" ;;
     LibtorrentRasterbar::*) echo "libtorrent" ;;
     PkgConfig::LMDB) echo "LMDB" ;;
