@@ -17,7 +17,7 @@
 #include "layers/util/fs.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/app/tracker_app.hpp"
-#include "tracker/auth/node_signature.hpp"
+#include "tracker/protocol/node_signature.hpp"
 #include "tracker/client/tracker_client.hpp"
 
 using namespace bc;

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
 
 namespace bc {

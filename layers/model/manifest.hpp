@@ -51,6 +51,9 @@ inline constexpr std::string_view kPackDirName = ".bc-pack";
 inline constexpr uint32_t kNotPacked = UINT32_MAX;
 inline constexpr size_t kMaxManifestBytes = 256u << 20;   // 256 MiB
 inline constexpr size_t kMaxManifestEntries = 2'000'000;
+// A layer's .torrent (DIR/layer.torrent, the torrent a tracker serves): a
+// model limit, so the layer directory reads it without the torrent seam.
+inline constexpr size_t kMaxTorrentBytes = 64u << 20;  // 64 MiB
 inline constexpr size_t kMaxSymlinkTargetBytes = 4096;
 inline constexpr size_t kMaxMatchRules = 32;
 inline constexpr uint64_t kMaxFileBytes = uint64_t(1) << 44;  // 16 TiB

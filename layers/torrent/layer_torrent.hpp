@@ -23,8 +23,6 @@
 
 namespace bc {
 
-inline constexpr size_t kMaxTorrentBytes = 64u << 20;  // 64 MiB
-
 std::string torrent_top_dir(const LayerRef& ref);
 
 // Builds the torrent. `hashes` is parallel to m.payload_files(). Returns the bencoded bytes; writes the v2 info-hash (hex)
@@ -54,7 +52,8 @@ struct TorrentFacts {
   std::string manifest_path(std::string_view torrent_path) const;
 };
 
-// Parses and checks a torrent: v2 only, private, bounded size. Never throws.
+// Parses and checks a torrent: v2 only, private, at most kMaxTorrentBytes
+// (layers/model/manifest.hpp). Never throws.
 Result<TorrentFacts> read_layer_torrent(std::string_view bytes);
 
 // OK when the torrent describes exactly the manifest's payload files

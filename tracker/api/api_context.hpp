@@ -14,6 +14,7 @@
 #include "tracker/http/router.hpp"
 #include "tracker/metrics/tracker_metrics.hpp"
 #include "tracker/peers/peer_registry.hpp"
+#include "tracker/service/layer_importer.hpp"
 #include "tracker/store/store.hpp"
 
 namespace bc::tracker {
@@ -27,6 +28,12 @@ struct ApiContext {
   PeerRegistry& peers;
   ApiLimits limits;
   std::string data_dir;  // DATA; origin payloads in DATA/origin
+  // Imports a built layer into the origin store (import_layer of
+  // tracker/service/layer_importer.hpp, set by TrackerApp). Injected because
+  // verifying a layer reads its torrent, which needs libtorrent, and this
+  // library must not link it. Empty = imports answer 503.
+  std::function<Result<ImportedLayer>(const std::string& layer_dir, const std::string& origin_root,
+                                      const SecretKey& key)> import_layer;
   // Called after an import or retire committed (the origin seed's hooks, set
   // by TrackerApp when it runs). Must not block; empty = nobody listens.
   std::function<void(const TrustedManifest& layer, const std::string& torrent,

@@ -4,7 +4,6 @@
 #include "tracker/api/api_context.hpp"
 #include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
-#include "tracker/service/layer_importer.hpp"
 #include "tracker/service/records.hpp"
 
 namespace bc::tracker {
@@ -17,7 +16,8 @@ Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
   BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
   BC_RETURN_IF_ERROR(check_fields(body, {"dir"}));
   BC_ASSIGN_OR_RETURN(std::string dir, req_string(body, "dir", ctx.limits));
-  BC_ASSIGN_OR_RETURN(ImportedLayer l, import_layer(dir, ctx.data_dir + "/origin", ctx.signing_key));
+  if (!ctx.import_layer) return Status::unavailable("layer import is not available on this tracker");
+  BC_ASSIGN_OR_RETURN(ImportedLayer l, ctx.import_layer(dir, ctx.data_dir + "/origin", ctx.signing_key));
   const Manifest& m = l.manifest;
   std::string key = layer_key(m.ref());
   json rec = {{"ref", m.ref().to_string()}, {"name", m.name}, {"version", m.version},

@@ -7,6 +7,7 @@
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
 #include "tracker/origin/origin_catalog.hpp"
+#include "tracker/service/layer_importer.hpp"
 
 namespace bc::tracker {
 
@@ -38,6 +39,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   BC_RETURN_IF_ERROR(app->install_bootstrap_token());
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
+  app->ctx_->import_layer = import_layer;
   app->ctx_->web_seeds = config.origin.web_seeds;
   app->ctx_->probe_port = config.probe_port;  // start_probe binds exactly this port
   add_metrics_routes(app->router_, *app->ctx_);

@@ -4,7 +4,7 @@
 
 #include "layers/crypto/sha256.hpp"
 #include "layers/util/hex.hpp"
-#include "tracker/auth/node_signature.hpp"
+#include "tracker/protocol/node_signature.hpp"
 
 namespace bc::tracker {
 

@@ -4,8 +4,7 @@
 
 #include "layers/util/hex.hpp"
 #include "layers/util/json.hpp"
-#include "tracker/auth/node_signature.hpp"
-#include "tracker/http/message.hpp"
+#include "tracker/protocol/node_signature.hpp"
 
 namespace bc::tracker {
 

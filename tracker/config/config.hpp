@@ -33,7 +33,7 @@
 #include "tracker/api/api_limits.hpp"
 #include "tracker/bt/bt_service.hpp"
 #include "tracker/http/server_options.hpp"
-#include "tracker/origin/origin_options.hpp"
+#include "tracker/config/origin_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
 
 namespace bc::tracker {

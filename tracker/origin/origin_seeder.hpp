@@ -21,7 +21,7 @@
 #include <variant>
 
 #include "layers/model/trusted_manifest.hpp"
-#include "tracker/origin/origin_options.hpp"
+#include "tracker/config/origin_options.hpp"
 
 namespace bc::tracker {
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "layers/util/hex.hpp"
-#include "tracker/auth/node_signature.hpp"
+#include "tracker/protocol/node_signature.hpp"
 
 namespace bc::test {
 

@@ -3,7 +3,7 @@
 #include "tests/tracker/api/api_fixture.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
 #include "layers/model/trusted_manifest.hpp"
-#include "tracker/auth/node_signature.hpp"
+#include "tracker/protocol/node_signature.hpp"
 #include "tracker/service/records.hpp"
 
 using namespace bc;

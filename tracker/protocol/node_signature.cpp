@@ -1,4 +1,4 @@
-#include "tracker/auth/node_signature.hpp"
+#include "tracker/protocol/node_signature.hpp"
 
 #include <charconv>
 

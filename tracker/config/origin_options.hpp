@@ -1,5 +1,7 @@
 // Options of the tracker's origin seed (tracker/origin/origin_seeder.hpp),
-// read from the [origin] section of the tracker's configuration.
+// read from the [origin] section of the tracker's configuration. Plain data
+// beside the config (library bc_tracker_origin_options), so reading a config
+// never links the seed and its swarm node (libtorrent).
 #pragma once
 
 #include <cstdint>

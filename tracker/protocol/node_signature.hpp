@@ -7,7 +7,9 @@
 // The signed message binds method, target (path and query), time, nonce and
 // the SHA-256 of the body:
 //   "BC1\n" METHOD "\n" TARGET "\n" TIME "\n" NONCE "\n" hex(sha256(body))
-// Pure: the caller supplies the current time.
+// Pure: the caller supplies the current time. Lives in tracker/protocol
+// (bc_tracker_protocol), what the tracker and its clients share, so the
+// client signs without linking the server.
 #pragma once
 
 #include <cstdint>

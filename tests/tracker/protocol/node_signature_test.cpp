@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "tracker/auth/node_signature.hpp"
+#include "tracker/protocol/node_signature.hpp"
 #include "tracker/auth/replay_cache.hpp"
 
 using namespace bc;

@@ -1,4 +1,4 @@
-#include "tracker/origin/origin_options.hpp"
+#include "tracker/config/origin_options.hpp"
 
 namespace bc::tracker {
 
