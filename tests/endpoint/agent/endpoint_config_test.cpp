@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "endpoint/agent/endpoint_config.hpp"
+#include "node/tracker_url.hpp"
 #include "endpoint/agent/status_report.hpp"
 #include "tests/support/tmp_dir.hpp"
 
@@ -44,14 +45,14 @@ TEST_CASE("endpoint config: a config without a valid tracker key is refused nami
 }
 
 TEST_CASE("endpoint config: tracker URLs other than http://HOST:PORT are refused") {
-  auto a = parse_tracker_url("http://127.0.0.1:9000/");
+  auto a = bc::node::parse_node_tracker_url("http://127.0.0.1:9000/");
   REQUIRE(a.ok());
   CHECK(a->host == "127.0.0.1");
   CHECK(a->port == 9000);
-  CHECK_FALSE(parse_tracker_url("https://h:1").ok());
-  CHECK_FALSE(parse_tracker_url("http://h").ok());
-  CHECK_FALSE(parse_tracker_url("http://h:99999").ok());
-  CHECK_FALSE(parse_tracker_url("http://h:1/path").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("https://h:1").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("http://h").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("http://h:99999").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("http://h:1/path").ok());
 }
 
 TEST_CASE("status report: layers carry their state and an applied desired stack reports applied") {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "reflector/agent/reflector_config.hpp"
+#include "node/tracker_url.hpp"
 
 using namespace bc::reflector;
 
@@ -57,13 +58,12 @@ TEST_CASE("config errors name the offending key") {
 }
 
 TEST_CASE("tracker urls must be http with a numeric port") {
-  std::string host;
-  uint16_t port = 0;
-  CHECK(split_tracker_url("http://10.0.0.1:8080/", host, port).ok());
-  CHECK(host == "10.0.0.1");
-  CHECK(port == 8080);
-  CHECK_FALSE(split_tracker_url("https://x:1", host, port).ok());
-  CHECK_FALSE(split_tracker_url("http://x", host, port).ok());
-  CHECK_FALSE(split_tracker_url("http://x:99999", host, port).ok());
-  CHECK_FALSE(split_tracker_url("http://x:80/path", host, port).ok());
+  auto u = bc::node::parse_node_tracker_url("http://10.0.0.1:8080/");
+  REQUIRE(u.ok());
+  CHECK(u->host == "10.0.0.1");
+  CHECK(u->port == 8080);
+  CHECK_FALSE(bc::node::parse_node_tracker_url("https://x:1").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("http://x").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("http://x:99999").ok());
+  CHECK_FALSE(bc::node::parse_node_tracker_url("http://x:80/path").ok());
 }
