@@ -21,16 +21,16 @@ constexpr size_t kMaxTorrentBytes = 64u << 20;
 // came from ("tracker" or the directory) for the error messages.
 Result<HeldLayer> verify_layer(const LayerRef& ref, std::string manifest, const std::string& sig_hex,
                                std::string torrent, const LayerFetchOptions& o, const std::string& from) {
-  const std::string what = "layer " + ref.to_string() + " (" + from + "): ";
+  const std::string what = "manifest of " + ref.to_string() + " (" + from + "): ";
   auto sig = signature_from_hex(trim(sig_hex));
-  if (!sig.ok()) return Status::corruption(what + "manifest signature: " + sig.status().message());
+  if (!sig.ok()) return Status::corruption(what + "no valid signature: " + sig.status().message());
   // The pinned key, never a signer the server names: that is only its claim.
   auto trusted = TrustedManifest::verify(std::move(manifest), *sig, o.tracker_key);
   if (!trusted.ok())
-    return Status::corruption(what + "manifest does not verify against the pinned tracker key: " +
+    return Status::corruption(what + "does not verify against the pinned tracker key: " +
                               trusted.status().message());
   if (!(trusted->manifest().ref() == ref))
-    return Status::corruption(what + "the manifest is that of " + trusted->manifest().ref().to_string());
+    return Status::corruption(what + "it is the manifest of " + trusted->manifest().ref().to_string());
   auto facts = read_layer_torrent(torrent);
   if (!facts.ok()) return Status::corruption(what + "torrent: " + facts.status().message());
   if (!o.want_info_hash.empty() && facts->info_hash != o.want_info_hash)
@@ -65,7 +65,7 @@ Result<HeldLayer> fetch_layer(tracker::TrackerClient& client, const LayerRef& re
   std::string sig_hex;
   BC_ASSIGN_OR_RETURN(std::string manifest, tracker_get(client, ref, "manifest", &sig_hex));
   BC_ASSIGN_OR_RETURN(std::string torrent, tracker_get(client, ref, "torrent", nullptr));
-  BC_ASSIGN_OR_RETURN(HeldLayer held, verify_layer(ref, manifest, sig_hex, std::move(torrent), options, "tracker"));
+  BC_ASSIGN_OR_RETURN(HeldLayer held, verify_layer(ref, manifest, sig_hex, std::move(torrent), options, "from the tracker"));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::io_error(dir + ": " + ec.message());

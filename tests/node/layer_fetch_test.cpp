@@ -62,7 +62,7 @@ TEST_CASE("load_layer: another key, another ref, another info-hash, a missing fi
   CHECK(load_layer(LayerRef{"base", 1}, h.dir, foreign).status().code() == Status::Code::corruption);
   auto other = load_layer(LayerRef{"base", 2}, h.dir, h.options);
   CHECK(other.status().code() == Status::Code::corruption);
-  CHECK(other.status().message().find("the manifest is that of base@1") != std::string::npos);
+  CHECK(other.status().message().find("it is the manifest of base@1") != std::string::npos);
   LayerFetchOptions hash = h.options;
   hash.want_info_hash = std::string(64, 'a');
   auto wrong = load_layer(LayerRef{"base", 1}, h.dir, hash);
