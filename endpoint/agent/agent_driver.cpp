@@ -8,6 +8,7 @@
 
 #include <spdlog/logger.h>
 
+#include "endpoint/agent/endpoint_swarm.hpp"
 #include "endpoint/agent/layer_progress_view.hpp"
 #include "endpoint/agent/report_sender.hpp"
 #include "endpoint/agent/status_report.hpp"
@@ -90,19 +91,7 @@ Status Agent::open() {
   ContentIndexOptions io;
   io.dir = o_.dir + "/index";
   BC_ASSIGN_OR_RETURN(index_, ContentIndex::open(io));
-  node::NodeSwarmOptions so;
-  so.tracker_host = url.host;
-  so.swarm.data_dir = o_.dir + "/swarm";
-  so.swarm.node_name = "endpoint";
-  so.swarm.listen_interfaces = o_.config.listen_interfaces;
-  so.swarm.tracker_url = url.base() + "/announce";
-  so.swarm.tracker_key = o_.config.announce_key;
-  so.swarm.tracker_key_param = "bckey";
-  so.swarm.outgoing_utp = false;  // endpoints dial LAN peers: TCP first (swarm_options.hpp)
-  so.swarm.lan_download_bytes_per_s = o_.config.lan_download_limit_bytes_per_s;
-  so.governor.enabled = o_.config.wan_governor;
-  so.governor.listen_interfaces = o_.config.listen_interfaces;  // probes leave from the payload's address
-  BC_ASSIGN_OR_RETURN(node_, node::NodeSwarm::start(std::move(so), clock_, log_));
+  BC_ASSIGN_OR_RETURN(node_, node::NodeSwarm::start(endpoint_swarm_options(o_.config, o_.dir), clock_, log_));
   ApplyOptions ao;
   ao.root = o_.config.root;
   BC_ASSIGN_OR_RETURN(TargetStatus ts, target_status(ao));
@@ -122,14 +111,7 @@ Status Agent::poll_desired() {
 }
 
 Status Agent::take_desired(const json& state) {
-  std::vector<std::string> stack;
-  if (!state.contains("stack") || !state["stack"].is_array())
-    return Status::corruption("desired state has no stack array");
-  for (const auto& l : state["stack"]) {
-    if (!l.is_object() || !l.contains("ref") || !l["ref"].is_string())
-      return Status::corruption("desired state: a stack entry has no ref");
-    stack.push_back(l["ref"].get<std::string>());
-  }
+  BC_ASSIGN_OR_RETURN(std::vector<std::string> stack, desired_stack(state));
   (void)node_->apply_desired(state);  // problems are logged; the node keeps what it had
   if (stack != desired_ || !have_desired_) {
     std::string list;

@@ -11,6 +11,8 @@
 #include "node/bytes_by_source.hpp"
 #include "node/desired_store.hpp"
 #include "node/tracker_url.hpp"
+#include "reflector/agent/reflector_messages.hpp"
+#include "reflector/agent/reflector_swarm.hpp"
 
 namespace bc::reflector {
 
@@ -28,23 +30,6 @@ ReflectorCoreOptions core_options(const ReflectorConfig& c) {
   return o;
 }
 
-// The tracker's desired state for a reflector -> the core's desired set.
-Result<std::vector<DesiredLayer>> desired_layers(const json& state) {
-  std::vector<DesiredLayer> out;
-  if (!state.is_object() || !state.contains("layers") || !state["layers"].is_array())
-    return Status::corruption("desired state has no \"layers\" array");
-  for (const auto& l : state["layers"]) {
-    if (!l.is_object()) return Status::corruption("desired state: a layer is not an object");
-    auto ref = LayerRef::parse(l.value("ref", ""));
-    if (!ref.ok()) return Status::corruption("desired state: bad ref: " + ref.status().message());
-    DesiredLayer d{*ref, l.value("info_hash", ""), 0};
-    if (l.contains("total_bytes") && l["total_bytes"].is_number_unsigned()) d.total_bytes = l["total_bytes"];
-    if (d.info_hash.size() != 64 || d.info_hash.find_first_not_of("0123456789abcdef") != std::string::npos)
-      return Status::corruption("desired state: layer " + ref->to_string() + " has a bad info_hash");
-    out.push_back(std::move(d));
-  }
-  return out;
-}
 }  // namespace
 
 ReflectorDriver::ReflectorDriver(const ReflectorConfig& config, const Clock& clock, SecretKey key)
@@ -62,7 +47,6 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
   if (!key.ok()) return key.status().with_context("identity key " + config.identity_key_file);
   std::unique_ptr<ReflectorDriver> d(new ReflectorDriver(config, clock, std::move(*key)));
   d->tracker_key_ = *public_key_from_hex(config.tracker_public_key);
-  d->tracker_host_ = url.host;
   d->node_id_ = public_key_hex(d->key_.public_key());
   d->log_ = node::make_node_logger("bc-reflector", d->node_id_);
   tracker::HttpClientOptions http;
@@ -83,31 +67,9 @@ std::string ReflectorDriver::layer_dir(const std::string& info_hash) const {
   return config_.cache_dir + "/layers/" + info_hash;
 }
 
-json ReflectorDriver::cache_json() const {
-  json cache = json::array();
-  for (const auto& [ref, c] : core_.cache())
-    if (c.state == CacheState::seeding) cache.push_back(c.info_hash);
-  return cache;
-}
-
 Status ReflectorDriver::start_swarm() {
   if (node_) return Status();
-  node::NodeSwarmOptions so;
-  so.tracker_host = tracker_host_;
-  so.swarm.data_dir = config_.cache_dir + "/swarm";
-  so.swarm.node_name = "reflector";
-  so.swarm.listen_interfaces = config_.listen;
-  so.swarm.tracker_url = node::parse_node_tracker_url(config_.tracker_url)->base() + "/announce";
-  so.swarm.tracker_key = announce_key_;
-  so.swarm.tracker_key_param = "bckey";
-  so.swarm.wan_download_bytes_per_s = so.swarm.lan_download_bytes_per_s = config_.download_limit_bytes_per_s;
-  so.swarm.wan_upload_bytes_per_s = so.swarm.lan_upload_bytes_per_s = config_.upload_limit_bytes_per_s;
-  so.swarm.enable_utp = so.swarm.outgoing_utp = config_.utp;
-  so.governor.enabled = config_.wan_governor;
-  so.governor.listen_interfaces = config_.listen;  // probes leave from the payload's address
-  so.governor.down_cap_bytes_per_s = config_.download_limit_bytes_per_s;
-  so.governor.up_cap_bytes_per_s = config_.upload_limit_bytes_per_s;
-  BC_ASSIGN_OR_RETURN(node_, node::NodeSwarm::start(std::move(so), clock_, log_));
+  BC_ASSIGN_OR_RETURN(node_, node::NodeSwarm::start(reflector_swarm_options(config_, announce_key_), clock_, log_));
   return Status();
 }
 
@@ -124,8 +86,7 @@ Status ReflectorDriver::take_desired(const json& state) {
 }
 
 Status ReflectorDriver::register_or_heartbeat() {
-  json fields = {{"cache", cache_json()}, {"free_bytes", core_.free_bytes()}};
-  if (!config_.address.empty()) fields["address"] = config_.address;
+  json fields = heartbeat_fields(core_, config_.address);
   auto hb = client_->heartbeat(fields);
   if (!hb.ok()) {
     if (hb.status().code() == Status::Code::unavailable) return hb.status().with_context("heartbeat");
@@ -309,25 +270,13 @@ void ReflectorDriver::report_uploads() {
 }
 
 void ReflectorDriver::heartbeat_and_report() {
-  json fields = {{"cache", cache_json()}, {"free_bytes", core_.free_bytes()}};
-  if (!config_.address.empty()) fields["address"] = config_.address;
+  json fields = heartbeat_fields(core_, config_.address);
   // What this reflector moved over the WAN lately: the tracker splits the
   // branch budget among live reflectors by it.
   fields["wan_demand_bytes_per_s"] = node_->governor().take_demand_bytes_per_s();
   auto hb = client_->heartbeat(fields);
   if (!hb.ok()) last_error_ = "heartbeat: " + hb.status().to_string();
-  json layers = json::array();
-  for (const auto& [ref, c] : core_.cache())
-    layers.push_back({{"ref", ref.to_string()}, {"state", to_string(c.state)},
-                      {"bytes_done", c.done_bytes}, {"bytes_total", c.bytes}});
-  if (layers.size() > 256) layers.erase(layers.begin() + 256, layers.end());  // report bound
-  std::string err = !core_.last_error().empty() ? core_.last_error() : last_error_;
-  const BytesBySource moved = bytes_by_source();
-  json report = {{"layers", layers},
-                 {"bytes_by_source", {{"origin", moved.origin_wan}, {"reflector", moved.reflector},
-                                      {"peer", moved.branch_peer}}},
-                 {"last_error", err.substr(0, 1024)}};
-  auto r = client_->report_status(report);
+  auto r = client_->report_status(status_report(core_, bytes_by_source(), last_error_));
   if (!r.ok()) last_error_ = "status report: " + r.status().to_string();
 }
 

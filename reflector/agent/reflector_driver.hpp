@@ -90,7 +90,6 @@ class ReflectorDriver {
   // Removes an active fetch from the swarm; its bytes so far stay counted.
   void drop_fetch(const LayerRef& ref);
   void report_uploads();
-  nlohmann::json cache_json() const;
   void heartbeat_and_report();
   std::string layer_dir(const std::string& info_hash) const;
   std::string desired_path() const { return config_.cache_dir + "/desired.json"; }
@@ -99,7 +98,6 @@ class ReflectorDriver {
   const Clock& clock_;
   SecretKey key_;
   PublicKey tracker_key_{};
-  std::string tracker_host_;
   std::string node_id_;
   node::Logger log_;
   std::unique_ptr<tracker::TrackerClient> client_;
