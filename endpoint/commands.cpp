@@ -14,6 +14,7 @@
 #include "layers/apply/applier.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
+#include "node/node_log.hpp"
 #include "node/tracker_url.hpp"
 #include "tracker/client/tracker_client.hpp"
 
@@ -65,8 +66,8 @@ Status enroll_command(const EnrollArgs& a) {
                                        ", not the pinned key in " + a.tracker_pubkey_file);
     pinned = public_key_hex(pk);
   } else {
-    std::fprintf(stderr, "bc-endpoint: pinning the tracker key %s (trust on first use; pass --tracker-pubkey to pin out of band)\n",
-                 served.c_str());
+    node::make_node_logger("bc-endpoint", "")
+        ->warn("pinning the tracker key {} (trust on first use; pass --tracker-pubkey to pin out of band)", served);
   }
   std::optional<std::string> branch;
   if (!a.branch.empty()) branch = a.branch;

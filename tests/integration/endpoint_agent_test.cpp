@@ -106,6 +106,13 @@ struct World {
     test::write_file(root + "/home/user/notes.txt", "mine\n");
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  // Enrolls and runs the endpoint until base@1 is applied.
+  void enroll_and_converge() {
+    REQUIRE_MESSAGE(enroll() == 0, test::read_file(tmp.path() + "/enroll.log"));
+    std::string log = tmp.path() + "/converge.log";
+    REQUIRE_MESSAGE(sh(endpoint_bin() + " run --dir " + dir + " --exit-when-applied --max-run-ms 90000", log) == 0,
+                    test::read_file(log));
+  }
   int enroll(const std::string& extra = "") {
     return sh(endpoint_bin() + " enroll --tracker " + url() + " --token " + token + " --dir " + dir + " --root " +
                   root + " --listen 127.0.0.1:0 --poll-interval-ms 200 " + extra,
@@ -191,10 +198,8 @@ TEST_CASE("bc-endpoint: enroll refuses a tracker whose key differs from the pinn
 
 TEST_CASE("bc-endpoint: restarted while the tracker is down it carries on from its saved state (applies, serves a peer) and polls again once the tracker is back") {
   World w;
-  REQUIRE_MESSAGE(w.enroll() == 0, test::read_file(w.tmp.path() + "/enroll.log"));
+  w.enroll_and_converge();
   std::string log = w.tmp.path() + "/run.log";
-  REQUIRE_MESSAGE(sh(endpoint_bin() + " run --dir " + w.dir + " --exit-when-applied --max-run-ms 90000", log) == 0,
-                  test::read_file(log));
   REQUIRE(std::filesystem::exists(w.dir + "/desired.json"));
   std::string layer2 = test::make_layer_dir(w.tmp.path(), "base@2", {{"etc/motd", "welcome back\n"}});
   REQUIRE(w.admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer2}}).ok());
@@ -247,10 +252,8 @@ TEST_CASE("bc-endpoint: restarted while the tracker is down it carries on from i
 
 TEST_CASE("bc-endpoint: restarted while the tracker is down it refuses a held manifest altered on disk and applies nothing") {
   World w;
-  REQUIRE_MESSAGE(w.enroll() == 0, test::read_file(w.tmp.path() + "/enroll.log"));
+  w.enroll_and_converge();
   std::string log = w.tmp.path() + "/run.log";
-  REQUIRE_MESSAGE(sh(endpoint_bin() + " run --dir " + w.dir + " --exit-when-applied --max-run-ms 90000", log) == 0,
-                  test::read_file(log));
   REQUIRE(w.proc.stop() == 0);
   const std::string manifest = w.dir + "/layers/base@1/manifest.json";
   std::string bytes = test::read_file(manifest);

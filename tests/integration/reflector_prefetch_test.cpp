@@ -132,6 +132,26 @@ std::string payload_file(const Manifest& m, const std::string& dir, const std::s
   return test::read_file(dir + "/" + pack_bin_path(e->bin)).substr(size_t(e->offset), size_t(e->size));
 }
 
+// A fresh peer (in this process) fetches the layer from the reflector alone
+// (connected directly), stepping the driver as it goes; every byte checked.
+void peer_fetches_every_byte(Fixture& f, reflector::ReflectorDriver& d, const TrustedManifest& trusted,
+                             const std::string& torrent) {
+  const LayerRef ref = trusted.manifest().ref();
+  auto peer = f.node("peer");
+  std::string peer_dir = f.tmp.path() + "/peer-payload";
+  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
+  REQUIRE(peer->add_peer(ref, "127.0.0.1", d.listen_port()).ok());
+  bool complete = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!complete && std::chrono::steady_clock::now() < deadline) {
+    d.step(20);
+    for (auto& ev : peer->poll_events(50))
+      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
+  }
+  REQUIRE(complete);
+  for (const auto& [path, content] : f.files) CHECK(payload_file(trusted.manifest(), peer_dir, path) == content);
+}
+
 }  // namespace
 
 TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of its branch and seeds it") {
@@ -172,19 +192,7 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
 
   // The tracker and its origin go away; a fresh peer gets every byte from the reflector.
   REQUIRE(f.proc.stop() == 0);
-  auto peer = f.node("peer");
-  std::string peer_dir = f.tmp.path() + "/peer-payload";
-  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
-  REQUIRE(peer->add_peer(ref, "127.0.0.1", d.listen_port()).ok());
-  bool complete = false;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (!complete && std::chrono::steady_clock::now() < deadline) {
-    d.step(20);
-    for (auto& ev : peer->poll_events(50))
-      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
-  }
-  REQUIRE(complete);
-  for (const auto& [path, content] : f.files) CHECK(payload_file(trusted.manifest(), peer_dir, path) == content);
+  peer_fetches_every_byte(f, d, trusted, torrent);
 }
 
 TEST_CASE("a reflector reports the WAN bytes of a fetch still in progress, and the whole layer once done") {
@@ -385,19 +393,7 @@ TEST_CASE("a reflector restarted while the tracker is down carries on from its s
   REQUIRE(seeding(d, ref));  // from the disk alone: the tracker is down
 
   // A peer gets every byte from it, and the serving counts as use (eviction).
-  auto peer = f.node("peer");
-  std::string peer_dir = f.tmp.path() + "/peer-payload";
-  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
-  REQUIRE(peer->add_peer(ref, "127.0.0.1", d.listen_port()).ok());
-  bool complete = false;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (!complete && std::chrono::steady_clock::now() < deadline) {
-    d.step(20);
-    for (auto& ev : peer->poll_events(50))
-      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
-  }
-  REQUIRE(complete);
-  for (const auto& [path, content] : f.files) CHECK(payload_file(trusted.manifest(), peer_dir, path) == content);
+  peer_fetches_every_byte(f, d, trusted, torrent);
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (d.core().cache().at(ref).last_served_ms < 0 && std::chrono::steady_clock::now() < deadline) d.step(50);
   CHECK(d.core().cache().at(ref).last_served_ms >= 0);
