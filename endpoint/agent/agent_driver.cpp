@@ -14,7 +14,7 @@
 #include "endpoint/agent/status_report.hpp"
 #include "layers/apply/applier.hpp"
 #include "node/bytes_by_source.hpp"
-#include "node/desired_store.hpp"
+#include "node/desired_feed.hpp"
 #include "node/layer_fetch.hpp"
 #include "node/node_loop.hpp"
 #include "node/node_swarm.hpp"
@@ -57,7 +57,6 @@ class Agent {
   void fail_layer(const std::string& ref, const std::string& why);
   void apply();
   void queue_report(const std::string& coalesce_key);
-  std::string desired_path() const { return o_.dir + "/desired.json"; }
 
   const AgentRunOptions& o_;
   const Clock& clock_;
@@ -66,6 +65,7 @@ class Agent {
   node::Every poll_;
   node::Logger log_;
   std::unique_ptr<tracker::TrackerClient> client_;
+  std::unique_ptr<node::DesiredFeed> feed_;
   std::unique_ptr<ReportSender> reports_;
   std::unique_ptr<ContentIndex> index_;
   std::unique_ptr<node::NodeSwarm> node_;
@@ -75,7 +75,7 @@ class Agent {
   std::map<std::string, LayerProgressView> views_;
   std::vector<std::string> desired_, applied_;
   bool have_desired_ = false, saved_tried_ = false;
-  std::string etag_, last_error_;
+  std::string last_error_;
   int64_t apply_blocked_until_ms_ = 0;
 };
 
@@ -86,6 +86,7 @@ Status Agent::open() {
   http.port = url.port;
   http.timeout_ms = static_cast<uint32_t>(o_.http_timeout_ms);
   client_ = std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_);
+  feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_);
   BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(o_.dir + "/reports"));
   reports_ = std::make_unique<ReportSender>(std::move(q), *client_, *log_);
   ContentIndexOptions io;
@@ -100,13 +101,10 @@ Status Agent::open() {
 }
 
 Status Agent::poll_desired() {
-  auto r = client_->poll_desired(etag_, 0);
-  if (!r.ok()) return r.status();
-  if (r->status == 304) return Status();
-  BC_RETURN_IF_ERROR(take_desired(r->state));
-  etag_ = r->etag;
-  Status saved = node::save_desired_state(desired_path(), r->state);
-  if (!saved.ok()) log_->warn("desired state not saved for offline restarts: {}", saved.to_string());
+  BC_ASSIGN_OR_RETURN(std::optional<node::DesiredUpdate> update, feed_->poll());
+  if (!update) return Status();
+  BC_RETURN_IF_ERROR(take_desired(update->state));
+  feed_->accept(*update);
   return Status();
 }
 
@@ -127,15 +125,9 @@ Status Agent::take_desired(const json& state) {
 // it sent. Its layers are verified again as they are read (layer_fetch.hpp).
 void Agent::resume_from_saved() {
   saved_tried_ = true;
-  auto state = node::load_desired_state(desired_path());
-  if (!state.ok()) {
-    if (state.status().code() != Status::Code::not_found)
-      log_->error("saved desired state refused: {}", state.status().to_string());
-    return;
-  }
-  Status s = take_desired(*state);
-  if (!s.ok()) return log_->error("saved desired state refused: {}", s.to_string());
-  log_->warn("tracker unreachable: carrying on from the desired state saved in {}", desired_path());
+  auto state = feed_->load_saved();
+  Status s = state.ok() ? take_desired(*state) : state.status();
+  if (!s.ok() && s.code() != Status::Code::not_found) log_->error("saved desired state refused: {}", s.to_string());
 }
 
 Status Agent::start_layer(const std::string& ref) {

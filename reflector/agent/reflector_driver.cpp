@@ -9,7 +9,6 @@
 
 #include "layers/util/fs.hpp"
 #include "node/bytes_by_source.hpp"
-#include "node/desired_store.hpp"
 #include "node/tracker_url.hpp"
 #include "reflector/agent/reflector_messages.hpp"
 #include "reflector/agent/reflector_swarm.hpp"
@@ -54,6 +53,7 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
   http.port = url.port;
   http.timeout_ms = 20'000;
   d->client_ = std::make_unique<tracker::TrackerClient>(http, &d->key_, "", clock);
+  d->feed_ = std::make_unique<node::DesiredFeed>(*d->client_, config.cache_dir + "/desired.json", *d->log_);
   std::error_code ec;
   fs::create_directories(fs::path(config.cache_dir) / "layers", ec);
   if (ec) return Status::io_error("cannot create " + config.cache_dir + "/layers: " + ec.message());
@@ -98,24 +98,20 @@ Status ReflectorDriver::register_or_heartbeat() {
     if (!reg.ok()) return reg.status().with_context("register reflector");
   }
   // The first desired state carries the announce key the swarm needs.
-  auto first = client_->poll_desired("", 0);
+  feed_->reset();
+  auto first = feed_->poll();
   if (!first.ok()) return first.status().with_context("first desired-state poll");
-  if (first->status != 200) return Status::unavailable("first desired-state poll answered " +
-                                                       std::to_string(first->status));
-  announce_key_ = first->state.value("announce_key", "");
-  BC_RETURN_IF_ERROR(take_desired(first->state));
-  etag_ = first->etag;
-  Status saved = node::save_desired_state(desired_path(), first->state);
-  if (!saved.ok()) log_->warn("desired state not saved for offline restarts: {}", saved.to_string());
+  if (!*first) return Status::unavailable("first desired-state poll answered 304");
+  announce_key_ = (*first)->state.value("announce_key", "");
+  BC_RETURN_IF_ERROR(take_desired((*first)->state));
+  feed_->accept(**first);
   heartbeat_.restart(clock_.now_ms());
   return Status();
 }
 
 Status ReflectorDriver::resume_from_saved() {
-  BC_ASSIGN_OR_RETURN(json state, node::load_desired_state(desired_path()));
-  BC_RETURN_IF_ERROR(take_desired(state).with_context(desired_path()));
-  log_->warn("tracker unreachable: carrying on from the desired state saved in {}", desired_path());
-  return Status();
+  BC_ASSIGN_OR_RETURN(json state, feed_->load_saved());
+  return take_desired(state).with_context(feed_->saved_path());
 }
 
 Status ReflectorDriver::run() {
@@ -154,20 +150,13 @@ void ReflectorDriver::step(int wait_ms) {
 }
 
 void ReflectorDriver::poll_desired() {
-  auto r = client_->poll_desired(etag_, 0);
-  if (!r.ok()) {
-    last_error_ = "desired-state poll: " + r.status().to_string();  // keep serving what we hold
-    return;
-  }
-  if (r->status != 200) return;
-  Status s = take_desired(r->state);
+  auto r = feed_->poll();
+  Status s = !r.ok() ? r.status().with_context("desired-state poll") : *r ? take_desired((*r)->state) : Status();
   if (!s.ok()) {
-    last_error_ = s.to_string();
+    last_error_ = s.to_string();  // keep serving what we hold
     return;
   }
-  etag_ = r->etag;
-  s = node::save_desired_state(desired_path(), r->state);
-  if (!s.ok()) log_->warn("desired state not saved for offline restarts: {}", s.to_string());
+  if (*r) feed_->accept(**r);
 }
 
 void ReflectorDriver::run_actions() {

@@ -26,6 +26,7 @@
 #include "layers/crypto/ed25519.hpp"
 #include "layers/index/content_index.hpp"
 #include "layers/util/clock.hpp"
+#include "node/desired_feed.hpp"
 #include "node/layer_fetch.hpp"
 #include "node/node_log.hpp"
 #include "node/node_loop.hpp"
@@ -92,7 +93,6 @@ class ReflectorDriver {
   void report_uploads();
   void heartbeat_and_report();
   std::string layer_dir(const std::string& info_hash) const;
-  std::string desired_path() const { return config_.cache_dir + "/desired.json"; }
 
   ReflectorConfig config_;
   const Clock& clock_;
@@ -101,10 +101,10 @@ class ReflectorDriver {
   std::string node_id_;
   node::Logger log_;
   std::unique_ptr<tracker::TrackerClient> client_;
+  std::unique_ptr<node::DesiredFeed> feed_;
   std::unique_ptr<ContentIndex> index_;
   std::unique_ptr<node::NodeSwarm> node_;
   ReflectorCore core_;
-  std::string etag_;
   std::string announce_key_;
   std::map<LayerRef, Fetch> active_;  // in the swarm session (downloading or seeding)
   // Cumulative, by source: finished fetches, and fetches dropped or failed
