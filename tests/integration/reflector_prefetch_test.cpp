@@ -152,6 +152,18 @@ void peer_fetches_every_byte(Fixture& f, reflector::ReflectorDriver& d, const Tr
   for (const auto& [path, content] : f.files) CHECK(payload_file(trusted.manifest(), peer_dir, path) == content);
 }
 
+// A reflector registers, caches `ref` until it seeds, and stops (its state
+// stays on disk). Returns the layer's info-hash.
+std::string cache_then_stop(Fixture& f, const reflector::ReflectorConfig& cfg, const LayerRef& ref) {
+  auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(driver.ok());
+  REQUIRE((*driver)->register_or_heartbeat().ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) (*driver)->step(50);
+  REQUIRE(seeding(**driver, ref));
+  return (*driver)->core().cache().at(ref).info_hash;
+}
+
 }  // namespace
 
 TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of its branch and seeds it") {
@@ -373,14 +385,7 @@ TEST_CASE("a reflector restarted while the tracker is down carries on from its s
   auto [trusted, torrent] = f.trusted_layer();
   const LayerRef ref{"base", 1};
   auto cfg = f.reflector_config();
-  {
-    auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
-    REQUIRE(driver.ok());
-    REQUIRE((*driver)->register_or_heartbeat().ok());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) (*driver)->step(50);
-    REQUIRE(seeding(**driver, ref));
-  }
+  cache_then_stop(f, cfg, ref);
   REQUIRE(f.proc.stop() == 0);
   auto again = reflector::ReflectorDriver::create(cfg, f.clock);
   REQUIRE_MESSAGE(again.ok(), again.status().to_string());
@@ -418,16 +423,7 @@ TEST_CASE("a reflector restarted while the tracker is down refuses a held manife
   f.assign_to_endpoint();
   const LayerRef ref{"base", 1};
   auto cfg = f.reflector_config();
-  std::string info_hash;
-  {
-    auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
-    REQUIRE(driver.ok());
-    REQUIRE((*driver)->register_or_heartbeat().ok());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) (*driver)->step(50);
-    REQUIRE(seeding(**driver, ref));
-    info_hash = (*driver)->core().cache().at(ref).info_hash;
-  }
+  const std::string info_hash = cache_then_stop(f, cfg, ref);
   REQUIRE(f.proc.stop() == 0);
   const std::string manifest = cfg.cache_dir + "/layers/" + info_hash + "/manifest.json";
   std::string bytes = test::read_file(manifest);
