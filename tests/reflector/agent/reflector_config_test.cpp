@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include "reflector/agent/reflector_config.hpp"
-#include "node/tracker_url.hpp"
 
 using namespace bc::reflector;
 
@@ -57,13 +56,16 @@ TEST_CASE("config errors name the offending key") {
   CHECK_FALSE(parse_reflector_config("not toml = = =").ok());
 }
 
-TEST_CASE("tracker urls must be http with a numeric port") {
-  auto u = bc::node::parse_node_tracker_url("http://10.0.0.1:8080/");
-  REQUIRE(u.ok());
-  CHECK(u->host == "10.0.0.1");
-  CHECK(u->port == 8080);
-  CHECK_FALSE(bc::node::parse_node_tracker_url("https://x:1").ok());
-  CHECK_FALSE(bc::node::parse_node_tracker_url("http://x").ok());
-  CHECK_FALSE(bc::node::parse_node_tracker_url("http://x:99999").ok());
-  CHECK_FALSE(bc::node::parse_node_tracker_url("http://x:80/path").ok());
+TEST_CASE("tracker urls must be http with a numeric port (the node kit's parser, tests/node/tracker_url_test.cpp)") {
+  auto c = good();
+  c.tracker_url = "http://10.0.0.1:8080/";
+  CHECK(c.validate().ok());
+  c.tracker_url = "http://[::1]:8080";
+  CHECK(c.validate().ok());
+  for (const char* bad : {"https://x:1", "http://x", "http://x:99999", "http://x:80/path"}) {
+    c.tracker_url = bad;
+    auto s = c.validate();
+    CHECK_FALSE(s.ok());
+    CHECK(s.message().find("tracker_url") != std::string::npos);
+  }
 }
