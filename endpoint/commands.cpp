@@ -14,6 +14,8 @@
 #include "layers/apply/applier.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
+#include "node/node_log.hpp"
+#include "node/tracker_url.hpp"
 #include "tracker/client/tracker_client.hpp"
 
 namespace bc::endpoint {
@@ -22,7 +24,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-tracker::HttpClientOptions http_for(const TrackerAddress& a) {
+tracker::HttpClientOptions http_for(const node::TrackerUrl& a) {
   tracker::HttpClientOptions o;
   o.host = a.host;
   o.port = a.port;
@@ -41,7 +43,7 @@ Result<SecretKey> node_key(const std::string& dir) {
 }  // namespace
 
 Status enroll_command(const EnrollArgs& a) {
-  BC_ASSIGN_OR_RETURN(TrackerAddress addr, parse_tracker_url(a.tracker_url));
+  BC_ASSIGN_OR_RETURN(node::TrackerUrl addr, node::parse_node_tracker_url(a.tracker_url));
   if (a.token.empty()) return Status::invalid_argument("--token is required");
   std::error_code ec;
   fs::create_directories(a.dir, ec);
@@ -64,16 +66,15 @@ Status enroll_command(const EnrollArgs& a) {
                                        ", not the pinned key in " + a.tracker_pubkey_file);
     pinned = public_key_hex(pk);
   } else {
-    std::fprintf(stderr, "bc-endpoint: pinning the tracker key %s (trust on first use; pass --tracker-pubkey to pin out of band)\n",
-                 served.c_str());
+    node::make_node_logger("bc-endpoint", "")
+        ->warn("pinning the tracker key {} (trust on first use; pass --tracker-pubkey to pin out of band)", served);
   }
   std::optional<std::string> branch;
   if (!a.branch.empty()) branch = a.branch;
   BC_ASSIGN_OR_RETURN(json rec, client.enroll(a.token, {}, branch));
 
   EndpointConfig c;
-  c.tracker_url = a.tracker_url;
-  if (c.tracker_url.back() == '/') c.tracker_url.pop_back();
+  c.tracker_url = addr.base();
   c.node_id = rec.value("id", public_key_hex(key.public_key()));
   c.branch = rec.value("branch", "");
   c.announce_key = rec.value("announce_key", "");

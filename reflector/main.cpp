@@ -5,7 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
@@ -48,11 +48,12 @@ int cmd_run(const std::string& config_path) {
   g_driver.store(driver->get());
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  spdlog::info("reflector {} starting", (*driver)->node_id());
+  const bc::node::Logger log = (*driver)->logger();
+  log->info("reflector {} starting", (*driver)->node_id());
   bc::Status s = (*driver)->run();
   g_driver.store(nullptr);
   if (!s.ok()) return fail(s);
-  spdlog::info("reflector stopped");
+  log->info("reflector stopped");
   return 0;
 }
 }  // namespace

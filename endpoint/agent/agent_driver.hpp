@@ -1,9 +1,15 @@
 // The endpoint agent's driver: the thin I/O loop around agent_core.hpp.
-// Polls the tracker's desired state (ETag), fetches and verifies each layer's
-// manifest, signature and torrent against the pinned tracker key, seeds the
-// payload from held content, downloads it with a SwarmNode, applies the stack
-// when every layer is complete, and queues status reports durably
+// Polls the tracker's desired state (ETag), obtains each layer's verified
+// manifest and torrent (node/layer_fetch.hpp), seeds the payload from held
+// content, downloads it in the node's swarm (node/node_swarm.hpp), applies the
+// stack when every layer is complete, and queues status reports durably
 // (ReportQueue), delivering them whenever the tracker answers.
+//
+// Offline restart: the last desired state is kept in DIR/desired.json. When
+// the tracker cannot be reached and nothing newer is known, the agent carries
+// on from it: held layers (verified again against the pinned key) are
+// finished from known peers, seeded and applied; polling goes on and the
+// tracker's next answer takes over.
 //
 // Thread affinity: run_agent owns everything it creates and runs on the
 // calling thread until stopped.
@@ -16,6 +22,7 @@
 
 #include "endpoint/agent/agent_core.hpp"
 #include "endpoint/agent/endpoint_config.hpp"
+#include "layers/util/clock.hpp"
 
 namespace bc::endpoint {
 
@@ -27,6 +34,9 @@ struct AgentRunOptions {
   int64_t max_run_ms = 0;            // return unavailable after this long; 0 = no limit
   int http_timeout_ms = 5'000;       // each tracker request, ms; default 5 s
   const std::atomic<bool>* stop = nullptr;  // optional: set to end the loop
+  // Time for the loop, retries and the swarm node; not owned. Default
+  // nullptr: a SystemClock run_agent owns.
+  const Clock* clock = nullptr;
   Status validate() const;
 };
 

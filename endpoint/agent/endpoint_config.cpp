@@ -5,11 +5,12 @@
 #include <toml++/toml.h>
 
 #include "layers/util/fs.hpp"
+#include "node/tracker_url.hpp"
 
 namespace bc::endpoint {
 
 Status EndpointConfig::validate() const {
-  BC_RETURN_IF_ERROR(parse_tracker_url(tracker_url).status());
+  BC_RETURN_IF_ERROR(node::parse_node_tracker_url(tracker_url).status().with_context("config"));
   if (node_id.empty()) return Status::invalid_argument("config: node_id is empty");
   if (!public_key_from_hex(tracker_public_key).ok())
     return Status::invalid_argument("config: tracker_public_key is not 64 hex digits");
@@ -68,26 +69,6 @@ Result<EndpointConfig> load_config(const std::string& dir) {
   Status s = c.validate();
   if (!s.ok()) return s.with_context(path);
   return c;
-}
-
-Result<TrackerAddress> parse_tracker_url(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0)
-    return Status::invalid_argument("tracker URL '" + url + "' must start with http://");
-  std::string rest = url.substr(scheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0 || rest.find('/') != std::string::npos)
-    return Status::invalid_argument("tracker URL '" + url + "' must be http://HOST:PORT");
-  TrackerAddress a;
-  a.host = rest.substr(0, colon);
-  std::string port = rest.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
-    return Status::invalid_argument("tracker URL '" + url + "': bad port");
-  int p = std::stoi(port);
-  if (p < 1 || p > 65535) return Status::invalid_argument("tracker URL '" + url + "': bad port");
-  a.port = static_cast<uint16_t>(p);
-  return a;
 }
 
 }  // namespace bc::endpoint

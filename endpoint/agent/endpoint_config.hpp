@@ -15,7 +15,7 @@
 namespace bc::endpoint {
 
 struct EndpointConfig {
-  std::string tracker_url;         // "http://HOST:PORT" (no path)
+  std::string tracker_url;         // "http://HOST:PORT" (no path; node/tracker_url.hpp)
   std::string node_id;             // the tracker's id of this node
   std::string branch;
   std::string announce_key;        // 32 hex, for the BitTorrent announce URL
@@ -39,12 +39,5 @@ std::string config_path(const std::string& dir);
 std::string key_path(const std::string& dir);
 Status save_config(const std::string& dir, const EndpointConfig& c);
 Result<EndpointConfig> load_config(const std::string& dir);
-
-struct TrackerAddress {
-  std::string host;
-  uint16_t port = 0;
-};
-// "http://HOST:PORT[/]" -> host and port. Only plain http is supported here.
-Result<TrackerAddress> parse_tracker_url(const std::string& url);
 
 }  // namespace bc::endpoint

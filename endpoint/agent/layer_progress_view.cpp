@@ -22,14 +22,14 @@ std::string source_split(const BytesBySource& b) {
          human(double(b.branch_peer));
 }
 
-LayerProgressView::LayerProgressView(std::string label)
-    : label_(std::move(label)), tty_(::isatty(STDERR_FILENO) != 0) {}
+LayerProgressView::LayerProgressView(std::string label, spdlog::logger& log)
+    : label_(std::move(label)), log_(&log), tty_(::isatty(STDERR_FILENO) != 0) {}
 
-void LayerProgressView::update(const LayerProgress& p) {
+void LayerProgressView::update(const LayerProgress& p, int64_t now_ms) {
   if (finished_) return;
-  auto now = clock::now();
-  if (now - last_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(3000))) return;
-  last_ = now;
+  if (shown_ && now_ms - last_ms_ < (tty_ ? 200 : 3000)) return;
+  shown_ = true;
+  last_ms_ = now_ms;
   double pct = p.total_bytes ? 100.0 * double(p.done_bytes) / double(p.total_bytes) : 100.0;
   double rate = double(p.download_bytes_per_s);
   double eta_s = rate > 0 ? double(p.total_bytes - p.done_bytes) / rate : -1;
@@ -41,9 +41,8 @@ void LayerProgressView::update(const LayerProgress& p) {
                  human(double(p.total_bytes)).c_str(), human(rate).c_str(), eta.c_str(),
                  source_split(p.downloaded).c_str());
   } else {
-    std::fprintf(stderr, "bc-endpoint: %s: %.1f%% (%llu/%llu bytes, %s/s, ETA %s, %s, %d peers)\n",
-                 label_.c_str(), pct, (unsigned long long)p.done_bytes, (unsigned long long)p.total_bytes,
-                 human(rate).c_str(), eta.c_str(), source_split(p.downloaded).c_str(), p.peers);
+    log_->info("{}: {:.1f}% ({}/{} bytes, {}/s, ETA {}, {}, {} peers)", label_, pct, p.done_bytes, p.total_bytes,
+               human(rate), eta, source_split(p.downloaded), p.peers);
   }
 }
 
@@ -51,8 +50,7 @@ void LayerProgressView::finish(uint64_t total_bytes, const BytesBySource& by_sou
   if (finished_) return;
   finished_ = true;
   if (tty_) std::fputc('\n', stderr);
-  std::fprintf(stderr, "bc-endpoint: %s: complete, %llu bytes (%s)\n", label_.c_str(),
-               (unsigned long long)total_bytes, source_split(by_source).c_str());
+  log_->info("{}: complete, {} bytes ({})", label_, total_bytes, source_split(by_source));
 }
 
 }  // namespace bc::endpoint

@@ -1,10 +1,13 @@
 // Shows one layer's download progress: on a terminal a redrawn bar (bytes,
-// rate, ETA, bytes by source); otherwise a log line every few seconds.
-// Writes to stderr. One per layer, owned by the agent's loop thread.
+// rate, ETA, bytes by source) on stderr; otherwise a line on the node's
+// logger every few seconds. Time comes from the caller (the agent's injected
+// clock). One per layer, owned by the agent's loop thread.
 #pragma once
 
-#include <chrono>
+#include <cstdint>
 #include <string>
+
+#include <spdlog/logger.h>
 
 #include "layers/swarm/swarm_events.hpp"
 
@@ -12,16 +15,18 @@ namespace bc::endpoint {
 
 class LayerProgressView {
  public:
-  explicit LayerProgressView(std::string label);
-  void update(const LayerProgress& p);
+  // `log` must outlive the view.
+  LayerProgressView(std::string label, spdlog::logger& log);
+  void update(const LayerProgress& p, int64_t now_ms);
   void finish(uint64_t total_bytes, const BytesBySource& by_source);
 
  private:
-  using clock = std::chrono::steady_clock;
   std::string label_;
+  spdlog::logger* log_;
   bool tty_;
   bool finished_ = false;
-  clock::time_point last_{};
+  bool shown_ = false;
+  int64_t last_ms_ = 0;
 };
 
 // "origin 1.2 MiB / reflector 0 B / peer 3.0 MiB"

@@ -4,6 +4,18 @@
 
 namespace bc::endpoint {
 
+Result<std::vector<std::string>> desired_stack(const nlohmann::json& state) {
+  std::vector<std::string> stack;
+  if (!state.is_object() || !state.contains("stack") || !state["stack"].is_array())
+    return Status::corruption("desired state has no stack array");
+  for (const auto& l : state["stack"]) {
+    if (!l.is_object() || !l.contains("ref") || !l["ref"].is_string())
+      return Status::corruption("desired state: a stack entry has no ref");
+    stack.push_back(l["ref"].get<std::string>());
+  }
+  return stack;
+}
+
 nlohmann::json build_status_report(const std::vector<std::string>& desired,
                                    const std::map<std::string, LocalLayer>& local,
                                    const std::vector<std::string>& applied,

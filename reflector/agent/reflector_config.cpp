@@ -5,6 +5,7 @@
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
+#include "node/tracker_url.hpp"
 
 namespace bc::reflector {
 
@@ -18,29 +19,8 @@ std::string quoted(const std::string& s) {
 }
 }  // namespace
 
-Status split_tracker_url(const std::string& url, std::string& host, uint16_t& port) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return Status::invalid_argument("tracker_url must start with http://");
-  std::string rest = url.substr(scheme.size());
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0 || rest.find('/') != std::string::npos)
-    return Status::invalid_argument("tracker_url must be http://HOST:PORT");
-  host = rest.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  std::string p = rest.substr(colon + 1);
-  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
-    return Status::invalid_argument("tracker_url port is not a number");
-  int n = std::stoi(p);
-  if (n < 1 || n > 65535) return Status::invalid_argument("tracker_url port out of 1..65535");
-  port = static_cast<uint16_t>(n);
-  return Status();
-}
-
 Status ReflectorConfig::validate() const {
-  std::string h;
-  uint16_t p = 0;
-  BC_RETURN_IF_ERROR(split_tracker_url(tracker_url, h, p).with_context("tracker_url"));
+  BC_RETURN_IF_ERROR(node::parse_node_tracker_url(tracker_url).status().with_context("tracker_url"));
   if (identity_key_file.empty()) return Status::invalid_argument("identity_key_file is required");
   if (!public_key_from_hex(tracker_public_key).ok())
     return Status::invalid_argument("tracker_public_key must be 64 hex digits (the tracker's Ed25519 key)");

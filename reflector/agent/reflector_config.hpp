@@ -12,7 +12,7 @@
 namespace bc::reflector {
 
 struct ReflectorConfig {
-  std::string tracker_url;           // "http://HOST:PORT" (https not wired yet); required
+  std::string tracker_url;           // "http://HOST:PORT" (node/tracker_url.hpp); required
   std::string identity_key_file;     // Ed25519 secret key, hex, mode 0600; required
   std::string tracker_public_key;    // pinned tracker key, 64 hex; every manifest verifies against it; required
   std::string registration_token;    // reflector enrollment token; needed until registered
@@ -41,8 +41,5 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& toml_text);
 Result<ReflectorConfig> load_reflector_config(const std::string& path);
 // The TOML text of a config (what `init` writes).
 std::string render_reflector_config(const ReflectorConfig& c);
-
-// "http://HOST:PORT" -> host, port. invalid_argument otherwise.
-Status split_tracker_url(const std::string& url, std::string& host, uint16_t& port);
 
 }  // namespace bc::reflector

@@ -14,6 +14,7 @@ Status ReflectorCoreOptions::validate() const {
   if (retry_min_ms < 1 || retry_max_ms < retry_min_ms)
     return Status::invalid_argument("retry delays must satisfy 1 <= retry_min_ms <= retry_max_ms");
   if (max_layers == 0) return Status::invalid_argument("max_layers must be > 0");
+  if (serving_window_ms < 0) return Status::invalid_argument("serving_window_ms must be >= 0");
   return Status();
 }
 
@@ -39,8 +40,12 @@ void ReflectorCore::set_desired(std::vector<DesiredLayer> desired) {
 
 void ReflectorCore::adopt_cached(const DesiredLayer& layer, int64_t now_ms) {
   if (cache_.size() >= options_.max_layers) return;
-  CoreLayer c{layer.ref, layer.info_hash, CacheState::seeding, layer.total_bytes, layer.total_bytes,
-              now_ms, 0, 0, ""};
+  CoreLayer c;
+  c.ref = layer.ref;
+  c.info_hash = layer.info_hash;
+  c.state = CacheState::seeding;
+  c.bytes = c.done_bytes = layer.total_bytes;
+  c.last_used_ms = now_ms;
   cache_[layer.ref] = c;
 }
 
@@ -66,13 +71,12 @@ int64_t ReflectorCore::backoff_ms(int failures) const {
 }
 
 // Evicts (in the returned actions) what plan_eviction allows so that `d` fits.
-bool ReflectorCore::try_make_room(const DesiredLayer& d, std::vector<Action>& out) {
+bool ReflectorCore::try_make_room(const DesiredLayer& d, int64_t now_ms, std::vector<Action>& out) {
   uint64_t used = cache_bytes();
   if (used + d.total_bytes <= options_.quota_bytes) return true;
   std::vector<CachedLayer> cached;
   for (const auto& [ref, c] : cache_) {
-    bool busy = c.state == CacheState::fetching;
-    cached.push_back({ref, c.bytes, c.last_used_ms, is_desired(ref), busy});
+    cached.push_back({ref, c.bytes, c.last_used_ms, is_desired(ref), busy(c, now_ms)});
   }
   EvictionPlan p = plan_eviction(cached, options_.quota_bytes, d.total_bytes);
   if (p.still_over_quota) {
@@ -111,7 +115,7 @@ std::vector<Action> ReflectorCore::plan(int64_t now_ms) {
     }
     if (it == cache_.end() && cache_.size() >= options_.max_layers) break;
     if (older_version_fetching(d.ref)) continue;  // the delta waits for its base (see the header)
-    if (!try_make_room(d, out)) break;  // keep the tracker's order: do not skip ahead
+    if (!try_make_room(d, now_ms, out)) break;  // keep the tracker's order: do not skip ahead
     CoreLayer& c = cache_[d.ref];
     c.ref = d.ref;
     c.info_hash = d.info_hash;
@@ -157,11 +161,32 @@ void ReflectorCore::on_fetch_failed(const LayerRef& ref, const std::string& erro
   c.last_error = error;
   c.bytes = 0;
   c.done_bytes = 0;
+  c.uploaded_bytes = 0;  // the fetch leaves the swarm session: its counter starts again
 }
 
 void ReflectorCore::on_used(const LayerRef& ref, int64_t now_ms) {
   auto it = cache_.find(ref);
   if (it != cache_.end()) it->second.last_used_ms = now_ms;
+}
+
+}  // namespace bc::reflector
+
+namespace bc::reflector {
+
+void ReflectorCore::on_upload(const LayerRef& ref, uint64_t uploaded_bytes, int64_t now_ms) {
+  auto it = cache_.find(ref);
+  if (it == cache_.end()) return;
+  CoreLayer& c = it->second;
+  if (uploaded_bytes > c.uploaded_bytes) {
+    c.last_used_ms = now_ms;
+    c.last_served_ms = now_ms;
+  }
+  c.uploaded_bytes = uploaded_bytes;
+}
+
+bool ReflectorCore::busy(const CoreLayer& c, int64_t now_ms) const {
+  if (c.state == CacheState::fetching) return true;
+  return c.last_served_ms >= 0 && now_ms - c.last_served_ms < options_.serving_window_ms;
 }
 
 }  // namespace bc::reflector

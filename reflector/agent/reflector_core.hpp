@@ -9,7 +9,10 @@
 //   a seed (the driver keeps it there; "seed" is the state after a fetch).
 // - Before a fetch starts, the cache plus the layer's bytes must fit the
 //   quota; plan_eviction picks what to drop (never a desired or busy layer,
-//   LRU among the rest). If the desired set alone does not fit, the fetch
+//   LRU among the rest). "Used" is fetched or served: the driver reports each
+//   layer's upload counter (on_upload), and a layer that sent bytes to a
+//   peer within serving_window_ms counts as busy, like one being fetched:
+//   never evicted while it serves the branch. If the desired set alone does not fit, the fetch
 //   waits and the report names the shortfall.
 // - A failed fetch is retried after a backoff doubling from retry_min_ms up
 //   to retry_max_ms; its last error is reported.
@@ -41,6 +44,10 @@ struct ReflectorCoreOptions {
   int64_t retry_min_ms = 2'000;      // first retry delay after a failed fetch; default 2 s
   int64_t retry_max_ms = 300'000;    // longest retry delay; default 5 min
   size_t max_layers = 4096;          // bound on desired + cached layers tracked; default 4096
+  // A layer that sent payload to a peer this recently is busy (never
+  // evicted), ms; default 30 s: a peer mid-download pulls from it every
+  // second or so, and a pause longer than this means it went elsewhere.
+  int64_t serving_window_ms = 30'000;
   Status validate() const;
 };
 
@@ -59,7 +66,9 @@ struct CoreLayer {
   CacheState state = CacheState::fetching;
   uint64_t bytes = 0;              // payload bytes (total_bytes while fetching)
   uint64_t done_bytes = 0;         // verified bytes so far
-  int64_t last_used_ms = 0;
+  int64_t last_used_ms = 0;        // last fetched or served
+  int64_t last_served_ms = -1;     // last time its upload counter grew; -1 = never
+  uint64_t uploaded_bytes = 0;     // the driver's last reading of the swarm's upload counter
   int failures = 0;                // consecutive failed fetches
   int64_t retry_at_ms = 0;         // waiting_retry: earliest next attempt
   std::string last_error;
@@ -92,6 +101,13 @@ class ReflectorCore {
   void on_fetch_failed(const LayerRef& ref, const std::string& error, int64_t now_ms);
   // A peer was served from this layer (keeps it recent for LRU).
   void on_used(const LayerRef& ref, int64_t now_ms);
+  // The swarm's upload counter of a layer (payload bytes sent since it was
+  // added to the session). When it grew since the last reading, the layer
+  // was served: on_used, and busy for serving_window_ms. A smaller reading
+  // (the layer was added again) is a new baseline, not a use.
+  void on_upload(const LayerRef& ref, uint64_t uploaded_bytes, int64_t now_ms);
+  // Fetching, or served within serving_window_ms of now_ms.
+  bool busy(const CoreLayer& layer, int64_t now_ms) const;
 
   const std::map<LayerRef, CoreLayer>& cache() const { return cache_; }
   const std::vector<DesiredLayer>& desired() const { return desired_; }
@@ -102,7 +118,7 @@ class ReflectorCore {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  bool try_make_room(const DesiredLayer& d, std::vector<Action>& out);
+  bool try_make_room(const DesiredLayer& d, int64_t now_ms, std::vector<Action>& out);
   bool older_version_fetching(const LayerRef& ref) const;
   int64_t backoff_ms(int failures) const;
 

@@ -10,7 +10,14 @@
 #include <chrono>
 #include <cstdlib>
 
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <thread>
+
 #include "endpoint/agent/endpoint_config.hpp"
+#include "layers/swarm/swarm_node.hpp"
+#include "node/layer_fetch.hpp"
 #include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
@@ -32,6 +39,42 @@ int sh(const std::string& cmd, const std::string& log) {
 
 std::string endpoint_bin() { return BC_ENDPOINT_BIN; }
 
+// A child process (sh -c "exec CMD", output into `log`), SIGTERMed and reaped
+// when it goes out of scope.
+struct Child {
+  pid_t pid = -1;
+  Child(const std::string& cmd, const std::string& log) {
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      std::string full = "exec " + cmd + " > '" + log + "' 2>&1";
+      ::execl("/bin/sh", "sh", "-c", full.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  ~Child() {
+    if (pid <= 0) return;
+    ::kill(pid, SIGTERM);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+  }
+};
+
+// Polls `done` every 100 ms for up to `seconds`.
+bool wait_for(int seconds, const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+std::string file_or_empty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 json status_json(const std::string& dir, const std::string& log) {
   REQUIRE(sh(endpoint_bin() + " status --json --dir " + dir, log) == 0);
   std::string text = test::read_file(log);
@@ -40,9 +83,11 @@ json status_json(const std::string& dir, const std::string& log) {
 
 struct World {
   test::TmpDir tmp;
+  // A fixed port: a restarted tracker comes back where the endpoint looks.
   test::TrackerProcess proc{{tmp.path(), kAdmin,
                              "\n[origin]\nenabled = true\nlisten = \"127.0.0.1:0\"\n"
-                             "announce_key = \"endpoint-test-origin-key-0123\"\n"}};
+                             "announce_key = \"endpoint-test-origin-key-0123\"\n",
+                             test::free_tcp_port()}};
   uint16_t port = proc.start();
   SystemClock clock;
   TrackerClient admin{test::local_client(port), nullptr, kAdmin, clock};
@@ -61,6 +106,13 @@ struct World {
     test::write_file(root + "/home/user/notes.txt", "mine\n");
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  // Enrolls and runs the endpoint until base@1 is applied.
+  void enroll_and_converge() {
+    REQUIRE_MESSAGE(enroll() == 0, test::read_file(tmp.path() + "/enroll.log"));
+    std::string log = tmp.path() + "/converge.log";
+    REQUIRE_MESSAGE(sh(endpoint_bin() + " run --dir " + dir + " --exit-when-applied --max-run-ms 90000", log) == 0,
+                    test::read_file(log));
+  }
   int enroll(const std::string& extra = "") {
     return sh(endpoint_bin() + " enroll --tracker " + url() + " --token " + token + " --dir " + dir + " --root " +
                   root + " --listen 127.0.0.1:0 --poll-interval-ms 200 " + extra,
@@ -142,4 +194,79 @@ TEST_CASE("bc-endpoint: enroll refuses a tracker whose key differs from the pinn
   CHECK(w.enroll("--tracker-pubkey " + pk_file) == 1);
   CHECK(test::read_file(w.tmp.path() + "/enroll.log").find("not the pinned key") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(w.dir + "/endpoint.toml"));
+}
+
+TEST_CASE("bc-endpoint: restarted while the tracker is down it carries on from its saved state (applies, serves a peer) and polls again once the tracker is back") {
+  World w;
+  w.enroll_and_converge();
+  std::string log = w.tmp.path() + "/run.log";
+  REQUIRE(std::filesystem::exists(w.dir + "/desired.json"));
+  std::string layer2 = test::make_layer_dir(w.tmp.path(), "base@2", {{"etc/motd", "welcome back\n"}});
+  REQUIRE(w.admin.admin_json("POST", "/api/v1/layers/import", {{"dir", layer2}}).ok());
+  REQUIRE(w.proc.stop() == 0);
+
+  // Restarted with the tracker down, onto a fresh target and a known port.
+  auto cfg = endpoint::load_config(w.dir);
+  REQUIRE(cfg.ok());
+  const std::string root2 = w.tmp.path() + "/root2";
+  const uint16_t swarm_port = test::free_tcp_port();
+  cfg->root = root2;
+  std::filesystem::create_directories(root2);
+  cfg->listen_interfaces = "127.0.0.1:" + std::to_string(swarm_port);
+  REQUIRE(endpoint::save_config(w.dir, *cfg).ok());
+  std::string log2 = w.tmp.path() + "/offline.log";
+  Child ep(endpoint_bin() + " run --dir " + w.dir, log2);
+  REQUIRE_MESSAGE(wait_for(60, [&] { return file_or_empty(root2 + "/etc/motd") == "welcome\n"; }),
+                  file_or_empty(log2));
+  CHECK(file_or_empty(log2).find("carrying on from the desired state saved") != std::string::npos);
+
+  // It serves a peer from what it holds.
+  node::LayerFetchOptions fo;
+  fo.tracker_key = *public_key_from_hex(cfg->tracker_public_key);
+  auto held = node::load_layer(LayerRef{"base", 1}, w.dir + "/layers/base@1", fo);
+  REQUIRE_MESSAGE(held.ok(), held.status().to_string());
+  SwarmNodeOptions so;
+  so.data_dir = w.tmp.path() + "/peer";
+  so.node_name = "peer";
+  so.listen_interfaces = "127.0.0.1:0";
+  so.outgoing_utp = false;
+  auto peer = SwarmNode::start(so);
+  REQUIRE(peer.ok());
+  const std::string peer_dir = w.tmp.path() + "/peer-payload";
+  REQUIRE((*peer)->add_layer(held->manifest, held->torrent, peer_dir, LayerMode::download).ok());
+  REQUIRE((*peer)->add_peer(LayerRef{"base", 1}, "127.0.0.1", swarm_port).ok());
+  bool complete = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!complete && std::chrono::steady_clock::now() < deadline)
+    for (auto& ev : (*peer)->poll_events(100))
+      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
+  REQUIRE_MESSAGE(complete, file_or_empty(log2));
+  CHECK(test::read_file(peer_dir + "/usr/share/blob") == test::random_bytes(300'000, 7));  // small files sit in bins
+
+  // The tracker is back on its port: the next poll takes over.
+  REQUIRE(w.proc.start() == w.port);
+  REQUIRE(w.admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@2"}}}).ok());
+  CHECK_MESSAGE(wait_for(90, [&] { return file_or_empty(root2 + "/etc/motd") == "welcome back\n"; }),
+                file_or_empty(log2));
+}
+
+TEST_CASE("bc-endpoint: restarted while the tracker is down it refuses a held manifest altered on disk and applies nothing") {
+  World w;
+  w.enroll_and_converge();
+  std::string log = w.tmp.path() + "/run.log";
+  REQUIRE(w.proc.stop() == 0);
+  const std::string manifest = w.dir + "/layers/base@1/manifest.json";
+  std::string bytes = test::read_file(manifest);
+  bytes[bytes.size() / 2] ^= 0x01;
+  std::filesystem::remove(manifest);
+  test::write_file(manifest, bytes);
+  auto cfg = endpoint::load_config(w.dir);
+  REQUIRE(cfg.ok());
+  cfg->root = w.tmp.path() + "/root2";
+  std::filesystem::create_directories(cfg->root);
+  REQUIRE(endpoint::save_config(w.dir, *cfg).ok());
+  CHECK(sh(endpoint_bin() + " run --dir " + w.dir + " --exit-when-applied --max-run-ms 5000", log) == 1);
+  std::string out = test::read_file(log);
+  CHECK_MESSAGE(out.find("does not verify against the pinned tracker key") != std::string::npos, out);
+  CHECK_FALSE(std::filesystem::exists(w.tmp.path() + "/root2/etc/motd"));
 }

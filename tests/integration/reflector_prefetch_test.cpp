@@ -43,11 +43,14 @@ struct Fixture {
                                               {"usr/lib/other.bin", random_text(70'000, 8)}};
 
   // `origin_extra`: more lines for the tracker's [origin] section.
-  explicit Fixture(const std::string& origin_extra = "")
+  // `port`: a fixed HTTP port, so a restarted tracker comes back where the
+  // nodes look for it; 0 = ephemeral.
+  explicit Fixture(const std::string& origin_extra = "", uint16_t fixed_port = 0)
       : proc({tmp.path(), kAdmin,
               "\n[origin]\nenabled = true\nlisten = \"127.0.0.100:0\"\n"
               "announce_key = \"reflector-test-origin-key-0123\"\n" +
-                  origin_extra}) {
+                  origin_extra,
+              fixed_port}) {
     port = proc.start();
     admin = std::make_unique<TrackerClient>(test::local_client(port), nullptr, kAdmin, clock);
     layer_dir = test::make_layer_dir(tmp.path(), "base@1", files);
@@ -129,6 +132,38 @@ std::string payload_file(const Manifest& m, const std::string& dir, const std::s
   return test::read_file(dir + "/" + pack_bin_path(e->bin)).substr(size_t(e->offset), size_t(e->size));
 }
 
+// A fresh peer (in this process) fetches the layer from the reflector alone
+// (connected directly), stepping the driver as it goes; every byte checked.
+void peer_fetches_every_byte(Fixture& f, reflector::ReflectorDriver& d, const TrustedManifest& trusted,
+                             const std::string& torrent) {
+  const LayerRef ref = trusted.manifest().ref();
+  auto peer = f.node("peer");
+  std::string peer_dir = f.tmp.path() + "/peer-payload";
+  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
+  REQUIRE(peer->add_peer(ref, "127.0.0.1", d.listen_port()).ok());
+  bool complete = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!complete && std::chrono::steady_clock::now() < deadline) {
+    d.step(20);
+    for (auto& ev : peer->poll_events(50))
+      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
+  }
+  REQUIRE(complete);
+  for (const auto& [path, content] : f.files) CHECK(payload_file(trusted.manifest(), peer_dir, path) == content);
+}
+
+// A reflector registers, caches `ref` until it seeds, and stops (its state
+// stays on disk). Returns the layer's info-hash.
+std::string cache_then_stop(Fixture& f, const reflector::ReflectorConfig& cfg, const LayerRef& ref) {
+  auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(driver.ok());
+  REQUIRE((*driver)->register_or_heartbeat().ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(**driver, ref) && std::chrono::steady_clock::now() < deadline) (*driver)->step(50);
+  REQUIRE(seeding(**driver, ref));
+  return (*driver)->core().cache().at(ref).info_hash;
+}
+
 }  // namespace
 
 TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of its branch and seeds it") {
@@ -169,19 +204,7 @@ TEST_CASE("a registered reflector prefetches a layer assigned to an endpoint of 
 
   // The tracker and its origin go away; a fresh peer gets every byte from the reflector.
   REQUIRE(f.proc.stop() == 0);
-  auto peer = f.node("peer");
-  std::string peer_dir = f.tmp.path() + "/peer-payload";
-  REQUIRE(peer->add_layer(trusted, torrent, peer_dir, LayerMode::download).ok());
-  REQUIRE(peer->add_peer(ref, "127.0.0.1", d.listen_port()).ok());
-  bool complete = false;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (!complete && std::chrono::steady_clock::now() < deadline) {
-    d.step(20);
-    for (auto& ev : peer->poll_events(50))
-      if (std::holds_alternative<LayerComplete>(ev)) complete = true;
-  }
-  REQUIRE(complete);
-  for (const auto& [path, content] : f.files) CHECK(payload_file(trusted.manifest(), peer_dir, path) == content);
+  peer_fetches_every_byte(f, d, trusted, torrent);
 }
 
 TEST_CASE("a reflector reports the WAN bytes of a fetch still in progress, and the whole layer once done") {
@@ -354,4 +377,70 @@ TEST_CASE("two reflectors in one branch both cache the layer and one survives th
   }
   CHECK(complete);
   CHECK(seeding(**b, ref));
+}
+
+TEST_CASE("a reflector restarted while the tracker is down carries on from its saved state, seeds a peer, and polls again once the tracker is back") {
+  Fixture f("", test::free_tcp_port());
+  f.assign_to_endpoint();
+  auto [trusted, torrent] = f.trusted_layer();
+  const LayerRef ref{"base", 1};
+  auto cfg = f.reflector_config();
+  cache_then_stop(f, cfg, ref);
+  REQUIRE(f.proc.stop() == 0);
+  auto again = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE_MESSAGE(again.ok(), again.status().to_string());
+  auto& d = **again;
+  CHECK(d.register_or_heartbeat().code() == Status::Code::unavailable);
+  REQUIRE_MESSAGE(d.resume_from_saved().ok(), "no saved desired state");
+  REQUIRE(d.core().desired().size() == 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!seeding(d, ref) && std::chrono::steady_clock::now() < deadline) d.step(50);
+  REQUIRE(seeding(d, ref));  // from the disk alone: the tracker is down
+
+  // A peer gets every byte from it, and the serving counts as use (eviction).
+  peer_fetches_every_byte(f, d, trusted, torrent);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (d.core().cache().at(ref).last_served_ms < 0 && std::chrono::steady_clock::now() < deadline) d.step(50);
+  CHECK(d.core().cache().at(ref).last_served_ms >= 0);
+
+  // The tracker comes back on its port: the reflector heartbeats and polls
+  // again, and a layer assigned now is prefetched.
+  REQUIRE(f.proc.start() == f.port);
+  REQUIRE(d.register_or_heartbeat().ok());
+  const std::string dir2 = test::make_layer_dir(f.tmp.path(), "tools@1", {{"usr/bin/tool", random_text(50'000, 9)}});
+  REQUIRE(f.admin->admin_json("POST", "/api/v1/layers/import", {{"dir", dir2}}).ok());
+  REQUIRE(f.admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + f.endpoint_id,
+                              {{"stack", {"base@1", "tools@1"}}}).ok());
+  const LayerRef ref2{"tools", 1};
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, ref2) && std::chrono::steady_clock::now() < deadline) d.step(50);
+  CHECK(seeding(d, ref2));
+  CHECK(seeding(d, ref));
+}
+
+TEST_CASE("a reflector restarted while the tracker is down refuses a held manifest altered on disk") {
+  Fixture f;
+  f.assign_to_endpoint();
+  const LayerRef ref{"base", 1};
+  auto cfg = f.reflector_config();
+  const std::string info_hash = cache_then_stop(f, cfg, ref);
+  REQUIRE(f.proc.stop() == 0);
+  const std::string manifest = cfg.cache_dir + "/layers/" + info_hash + "/manifest.json";
+  std::string bytes = test::read_file(manifest);
+  bytes[bytes.size() / 2] ^= 0x01;
+  std::filesystem::remove(manifest);
+  test::write_file(manifest, bytes);
+  auto again = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(again.ok());
+  auto& d = **again;
+  REQUIRE(d.resume_from_saved().ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((!d.core().cache().count(ref) || d.core().cache().at(ref).last_error.empty()) &&
+         std::chrono::steady_clock::now() < deadline)
+    d.step(50);
+  REQUIRE(d.core().cache().count(ref) == 1);
+  const auto& c = d.core().cache().at(ref);
+  CHECK(c.state == reflector::CacheState::waiting_retry);
+  CHECK_MESSAGE(c.last_error.find("does not verify against the pinned tracker key") != std::string::npos, c.last_error);
+  CHECK_FALSE(seeding(d, ref));
 }

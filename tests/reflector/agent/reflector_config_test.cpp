@@ -56,14 +56,16 @@ TEST_CASE("config errors name the offending key") {
   CHECK_FALSE(parse_reflector_config("not toml = = =").ok());
 }
 
-TEST_CASE("tracker urls must be http with a numeric port") {
-  std::string host;
-  uint16_t port = 0;
-  CHECK(split_tracker_url("http://10.0.0.1:8080/", host, port).ok());
-  CHECK(host == "10.0.0.1");
-  CHECK(port == 8080);
-  CHECK_FALSE(split_tracker_url("https://x:1", host, port).ok());
-  CHECK_FALSE(split_tracker_url("http://x", host, port).ok());
-  CHECK_FALSE(split_tracker_url("http://x:99999", host, port).ok());
-  CHECK_FALSE(split_tracker_url("http://x:80/path", host, port).ok());
+TEST_CASE("tracker urls must be http with a numeric port (the node kit's parser, tests/node/tracker_url_test.cpp)") {
+  auto c = good();
+  c.tracker_url = "http://10.0.0.1:8080/";
+  CHECK(c.validate().ok());
+  c.tracker_url = "http://[::1]:8080";
+  CHECK(c.validate().ok());
+  for (const char* bad : {"https://x:1", "http://x", "http://x:99999", "http://x:80/path"}) {
+    c.tracker_url = bad;
+    auto s = c.validate();
+    CHECK_FALSE(s.ok());
+    CHECK(s.message().find("tracker_url") != std::string::npos);
+  }
 }

@@ -143,3 +143,56 @@ TEST_CASE("a new version does not wait for an older one whose fetch failed") {
   CHECK(names(p, Action::evict) == std::vector<std::string>{"base@1"});  // unassigned and failed: dropped
   CHECK(names(p, Action::fetch) == std::vector<std::string>{"base@2"});
 }
+
+TEST_CASE("serving counts as use: a layer whose upload counter grew is refreshed for LRU and the other goes first") {
+  ReflectorCore core(opts(100, 4));
+  core.set_desired({L("a", 1, 40), L("b", 1, 40)});
+  core.plan(0);
+  core.on_fetch_done(LayerRef{"a", 1}, 40, 10);
+  core.on_fetch_done(LayerRef{"b", 1}, 40, 20);
+  core.on_upload(LayerRef{"a", 1}, 0, 25);       // the counter's first reading: nothing served yet
+  core.on_upload(LayerRef{"a", 1}, 16384, 100);  // a served a peer: now the most recent
+  CHECK(core.cache().at(LayerRef{"a", 1}).last_used_ms == 100);
+  core.set_desired({L("d", 1, 45)});
+  auto p = core.plan(200'000);  // long after the serving window: LRU alone decides
+  CHECK(names(p, Action::evict) == std::vector<std::string>{"b@1"});
+  CHECK(core.cache().count(LayerRef{"a", 1}) == 1);
+}
+
+TEST_CASE("a layer served within serving_window_ms is busy and never evicted; after the window it may go") {
+  auto o = opts(100, 1);
+  o.serving_window_ms = 30'000;
+  ReflectorCore core(o);
+  core.set_desired({L("a", 1, 60)});
+  core.plan(0);
+  core.on_fetch_done(LayerRef{"a", 1}, 60, 10);
+  core.on_upload(LayerRef{"a", 1}, 0, 20);
+  core.on_upload(LayerRef{"a", 1}, 1'000'000, 1'000);  // serving the branch right now
+  core.set_desired({L("b", 1, 60)});                   // a is no longer assigned
+  CHECK(core.busy(core.cache().at(LayerRef{"a", 1}), 30'999));
+  auto p = core.plan(30'999);
+  CHECK(names(p, Action::evict).empty());
+  CHECK(names(p, Action::fetch).empty());
+  CHECK(core.last_error().find("b@1") != std::string::npos);
+  CHECK(core.cache().count(LayerRef{"a", 1}) == 1);
+  // The counter did not move: the window ends 30 s after the last growth.
+  core.on_upload(LayerRef{"a", 1}, 1'000'000, 20'000);
+  auto p2 = core.plan(31'000);
+  CHECK(names(p2, Action::evict) == std::vector<std::string>{"a@1"});
+  CHECK(names(p2, Action::fetch) == std::vector<std::string>{"b@1"});
+}
+
+TEST_CASE("a smaller upload reading (the layer was added to the session again) is a new baseline, not a use") {
+  ReflectorCore core(opts(100, 1));
+  core.set_desired({L("a", 1, 60)});
+  core.plan(0);
+  core.on_fetch_done(LayerRef{"a", 1}, 60, 10);
+  core.on_upload(LayerRef{"a", 1}, 5'000, 20);
+  core.on_upload(LayerRef{"a", 1}, 100, 40);
+  CHECK(core.cache().at(LayerRef{"a", 1}).last_used_ms == 20);
+  core.on_upload(LayerRef{"a", 1}, 200, 50);
+  CHECK(core.cache().at(LayerRef{"a", 1}).last_used_ms == 50);
+  auto bad = opts(100);
+  bad.serving_window_ms = -1;
+  CHECK_FALSE(bad.validate().ok());
+}

@@ -1,0 +1,36 @@
+// The one parser of tracker URLs, for every node program (endpoint,
+// reflector, their tools). Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "layers/util/status.hpp"
+
+namespace bc::node {
+
+struct TrackerUrl {
+  std::string scheme;         // "http" or "https"
+  std::string host;           // name, IPv4, or IPv6 without its brackets
+  uint16_t port = 0;          // the URL's port, or 80/443 by scheme
+  bool explicit_port = false; // the URL named its port
+  std::string path;           // "" or "/a/b" (trailing slashes dropped)
+
+  // "http://HOST:PORT" (IPv6 in brackets): the base other URLs are built on,
+  // e.g. base() + "/announce".
+  std::string base() const;
+};
+
+// Parses SCHEME://HOST[:PORT][/PATH][/...]: scheme http or https (any case),
+// host a name, an IPv4 address or an IPv6 literal in brackets ("[::1]"),
+// port 1..65535, trailing slashes ignored. invalid_argument naming the URL
+// and what is wrong otherwise (userinfo, query and fragment are refused).
+Result<TrackerUrl> parse_tracker_url(std::string_view url);
+
+// The tracker a node dials today: http (the node's HTTP client has no TLS
+// yet), an explicit port, no path (the tracker's API sits at the root).
+// invalid_argument with the reason otherwise.
+Result<TrackerUrl> parse_node_tracker_url(std::string_view url);
+
+}  // namespace bc::node
