@@ -3,7 +3,8 @@
 // (LEDBAT-style, RFC 6817, with the LEDBAT++ fixes). Pure: no sockets, threads
 // or clock of its own; the caller feeds one GovernorInput per tick (every
 // 100-500 ms) with the time, RTT samples and bytes moved, and applies the
-// returned limits. The real nodes and `bc-netsim simulate` run this same code.
+// returned limits. The real nodes (through node/governor) and netsim's emulated
+// branches run this same code.
 //
 // Thread affinity: one instance is driven by one thread (not thread-safe).
 // docs/architecture.md "WAN governor" explains the algorithm and its choices.

@@ -1,8 +1,7 @@
 // A netsim scenario: the network (datacenter, branches, WAN links, nodes),
 // the content (layers and their versions), what is assigned when, cross
-// traffic on the WAN links and the faults to inject. Read by both
-// `bc-netsim emulate` (real processes in namespaces) and `bc-netsim simulate`
-// (discrete events). Pure data; parse_scenario() builds one from TOML and
+// traffic on the WAN links and the faults to inject. Read by
+// `bc-netsim emulate` (real processes in namespaces). Pure data; parse_scenario() builds one from TOML and
 // validate() checks every bound. Times are ms since the run started.
 #pragma once
 

@@ -39,7 +39,7 @@ struct NodeGovernorOptions {
   // target): at 10 Mbit/s each 16 KiB block adds 13 ms of queue as it
   // arrives, so the queue swings about that much above the setpoint; at 0.5
   // the rollout added 27-28 ms at p95 to the cross traffic's packets, at 0.45
-  // 22 ms (docs/benchmarks.md, "Session 5").
+  // 22 ms (docs/decisions.md, "WAN governor", "Setpoint").
   double setpoint_fraction = 0.45;
   Status validate() const;
 };

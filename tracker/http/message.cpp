@@ -1,5 +1,7 @@
 #include "tracker/http/message.hpp"
 
+#include "layers/util/hex.hpp"
+
 namespace bc::tracker {
 
 const std::string& HttpRequest::header(const std::string& name) const {
@@ -44,13 +46,6 @@ int http_status_for(const Status& s) {
 HttpResponse HttpResponse::from_status(const Status& s) { return error(http_status_for(s), s.message()); }
 
 namespace {
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Query values may carry any byte (BitTorrent info-hashes are binary); paths
 // and keys may not hold NUL.
 Result<std::string> decode(std::string_view s, bool plus_is_space, bool allow_nul = false) {
@@ -60,7 +55,7 @@ Result<std::string> decode(std::string_view s, bool plus_is_space, bool allow_nu
     char c = s[i];
     if (c == '%') {
       if (i + 2 >= s.size()) return Status::invalid_argument("truncated percent escape in request target");
-      int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+      int hi = hex_digit_value(s[i + 1]), lo = hex_digit_value(s[i + 2]);
       if (hi < 0 || lo < 0) return Status::invalid_argument("bad percent escape in request target");
       c = static_cast<char>(hi * 16 + lo);
       i += 2;

@@ -1,6 +1,6 @@
 // A tiny Range-capable static file server for web seed tests (BEP 19), on
 // 127.0.0.1 over POSIX sockets. It serves an origin store with the layout an
-// operator must reproduce (docs/architecture.md, "Origin"):
+// operator must reproduce (docs/api.md, "Web seeds"):
 //   GET /<key>/<top>/<path>  ->  <root>/<key>/<path>   (multi-file layer)
 //   GET /<key>/<file>        ->  <root>/<key>/<file>   (single-file layer)
 // GET only, "Range: bytes=A-B" (one range) or whole files, keep-alive.
