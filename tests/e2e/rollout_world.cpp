@@ -237,8 +237,26 @@ std::string RolloutWorld::logs_tail() {
     }
     out += picked.size() > 12000 ? picked.substr(0, 12000) + "...\n" : picked;
   }
-  for (auto& n : nodes_)
-    if (n->starts > 0) out += "\n== " + n->name + "\n" + tail(n->log(), 1500);
+  for (auto& n : nodes_) {
+    if (n->starts == 0) continue;
+    // What explains a stuck node is usually early (a ban, a crash, a refusal):
+    // its warnings and errors first, then the end of its log.
+    std::string all = read_file(n->log()), notable;
+    size_t pos = 0, lines = 0;
+    while (pos < all.size() && lines < 40) {
+      size_t end = all.find('\n', pos);
+      if (end == std::string::npos) end = all.size();
+      std::string line = all.substr(pos, end - pos);
+      if (line.find("[warn") != std::string::npos || line.find("[error") != std::string::npos ||
+          line.find("[critical") != std::string::npos) {
+        notable += line.substr(0, 300) + "\n";
+        ++lines;
+      }
+      pos = end + 1;
+    }
+    out += "\n== " + n->name + " (" + std::to_string(n->starts) + " starts; warnings and errors)\n" + notable +
+           "-- last lines\n" + tail(n->log(), 1500);
+  }
   return out;
 }
 
