@@ -2,7 +2,9 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -108,12 +110,52 @@ TEST_CASE("capture refuses what a layer cannot carry, naming the path") {
   }
 }
 
+namespace {
+
+// capture_layer's error message for `src`, run as user nobody when we are
+// root (root reads every file, so nothing would be unreadable): a forked child
+// drops to uid/gid 65534 and writes the message to a pipe.
+std::string capture_error_unprivileged(const std::string& src) {
+  if (::geteuid() != 0) return capture_layer(opts(src)).status().message();
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string msg = "could not drop privileges";
+    if (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0)
+      msg = capture_layer(opts(src)).status().message();
+    (void)!::write(fds[1], msg.data(), msg.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) msg.append(buf, size_t(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  return msg;
+}
+
+}  // namespace
+
 TEST_CASE("capture refuses a file it cannot read, naming it") {
-  if (::geteuid() == 0) BC_SKIP_TEST("root reads every file, so none is unreadable");
   test::TmpDir tmp;
   make_tree(tmp / "src");
   test::write_file(tmp / "src/secret", "x", 0000);
-  CHECK(capture_layer(opts(tmp / "src")).status().message().find("'secret'") != std::string::npos);
+  // The tree must be readable to the unprivileged child but for the one file.
+  std::filesystem::permissions(tmp / "src/var/big.img", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  std::filesystem::permissions(tmp.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                               std::filesystem::perms::group_exec |
+                                               std::filesystem::perms::others_read |
+                                               std::filesystem::perms::others_exec);
+  const std::string msg = capture_error_unprivileged(tmp / "src");
+  INFO("capture said: " << msg);
+  CHECK(msg.find("'secret'") != std::string::npos);
 }
 
 TEST_CASE("a signed layer verifies; tampering with content, manifest or signature does not") {
