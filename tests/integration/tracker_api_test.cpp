@@ -147,7 +147,8 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
   uint16_t port = proc.start();
   std::string auth = "Authorization: Bearer " + kAdmin + "\r\n";
   std::string big_header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
-  std::string json_put = "PUT /api/v1/branches/hq HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: ";
+  std::string json_put =
+      "PUT /api/v1/branches/hq HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/json\r\nContent-Length: ";
   struct Case {
     std::string name, request;
     int expect;  // 0: any 4xx
@@ -169,6 +170,12 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
       {"NUL in JSON", json_put + "4\r\n\r\n{\0}}", 400},
       {"deep JSON", json_put + "200\r\n\r\n" + std::string(100, '[') + std::string(100, ']'), 400},
       {"bad signature headers", "GET /api/v1/desired HTTP/1.1\r\nHost: x\r\nX-BC-Sig: 00\r\nX-BC-Node: zz\r\n\r\n", 401},
+      {"HTTP/1.1 without Host", "GET /healthz HTTP/1.1\r\n\r\n", 400},
+      {"two Host fields", "GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400},
+      {"JSON body sent as text/plain",
+       "PUT /api/v1/branches/hq HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}", 415},
+      {"JSON body with no Content-Type",
+       "PUT /api/v1/branches/hq HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 2\r\n\r\n{}", 415},
   };
   cases[13].request = json_put + "4\r\n\r\n{" + std::string(1, '\0') + "}}";
   for (const auto& c : cases) {
@@ -183,6 +190,7 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
   }
   // "Expect: 100-continue" gets an interim 100 before the body is sent.
   std::string expect_req = "PUT /api/v1/branches/exp HTTP/1.1\r\nHost: x\r\n" + auth +
+                           "Content-Type: Application/JSON; charset=utf-8\r\n"
                            "Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
   std::string expect_raw = test::raw_exchange(port, expect_req);
   CHECK(expect_raw.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0) == 0);

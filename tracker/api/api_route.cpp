@@ -27,7 +27,11 @@ void add_routes(Router& router, ApiContext& ctx, const std::vector<ApiRoute>& ro
   for (const ApiRoute& r : routes) {
     router.add(r.method, r.path, [&ctx, access = r.access, handler = r.handler](HttpRequest& req) {
       AuthResult a = authorize(ctx.auth, req, access);
-      return a.ok() ? handler(ctx, *a.who, req) : a.response();
+      if (!a.ok()) return a.response();
+      // Every body the API takes is JSON and must say so (RFC 9110 §15.5.16).
+      if (!req.body.empty() && !is_json_media_type(req.header("content-type")))
+        return HttpResponse::error(415, "request body must be sent as Content-Type: application/json");
+      return handler(ctx, *a.who, req);
     });
   }
 }

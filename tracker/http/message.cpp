@@ -1,5 +1,7 @@
 #include "tracker/http/message.hpp"
 
+#include <cctype>
+
 #include "layers/util/hex.hpp"
 
 namespace bc::tracker {
@@ -20,6 +22,22 @@ HttpResponse HttpResponse::json(int status, const nlohmann::json& body) {
   r.status = status;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
+}
+
+Status check_host_field(int version, int host_fields) {
+  if (version >= 11 && host_fields == 0) return Status::invalid_argument("HTTP/1.1 request without a Host field");
+  if (host_fields > 1) return Status::invalid_argument("request with " + std::to_string(host_fields) + " Host fields");
+  return Status();
+}
+
+bool is_json_media_type(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  size_t start = type.find_first_not_of(" \t");
+  if (start == std::string::npos) return false;
+  type = type.substr(start);
+  for (char& c : type) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json";
 }
 
 HttpResponse HttpResponse::error(int status, const std::string& message) {

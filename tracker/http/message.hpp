@@ -32,6 +32,16 @@ struct HttpRequest {
   const std::string* query_param(const std::string& name) const;
 };
 
+// RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host field; a
+// server answers 400 to one with none or several. HTTP/1.0 may omit it.
+// `version` is 10 or 11; `host_fields` counts the request's Host fields.
+Status check_host_field(int version, int host_fields);
+
+// RFC 9110 §8.3, §15.5.16: a request body the API parses as JSON must say so
+// (`application/json`, parameters such as charset allowed, case-insensitive).
+// True when `content_type` (the header's value) names JSON.
+bool is_json_media_type(const std::string& content_type);
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";

@@ -140,7 +140,16 @@ void Session<Stream>::on_read(beast::error_code ec, size_t) {
   req_ = HttpRequest{};
   req_.method = std::string(msg.method_string());
   req_.target = std::string(msg.target());
-  for (const auto& f : msg) req_.headers.emplace(lower(std::string(f.name_string())), std::string(f.value()));
+  int host_fields = 0;
+  for (const auto& f : msg) {
+    std::string name = lower(std::string(f.name_string()));
+    host_fields += name == "host";
+    req_.headers.emplace(std::move(name), std::string(f.value()));
+  }
+  if (Status framing = check_host_field(version_, host_fields); !framing.ok()) {
+    keep_alive_ = false;
+    return send(HttpResponse::from_status(framing), true);
+  }
   req_.body = std::move(msg.body());
   req_.remote_address = remote_;
   req_.request_id = std::to_string(ctx_->next_request_id++);

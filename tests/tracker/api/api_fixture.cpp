@@ -40,6 +40,7 @@ HttpResponse ApiFixture::call(const std::string& method, const std::string& targ
   req.remote_address = "192.0.2.1";
   std::string t = token.empty() ? admin_token : token;
   if (t != "-") req.headers["authorization"] = "Bearer " + t;
+  if (!body.empty()) req.headers["content-type"] = "application/json";
   return app->handle(req);
 }
 
@@ -56,6 +57,7 @@ HttpResponse ApiFixture::node(const SecretKey& key, const std::string& method, c
   req.remote_address = remote;
   req.headers = {{"x-bc-node", h.node}, {"x-bc-time", h.time}, {"x-bc-nonce", h.nonce}, {"x-bc-sig", h.sig}};
   if (!if_none_match.empty()) req.headers["if-none-match"] = if_none_match;
+  if (!body.empty()) req.headers["content-type"] = "application/json";
   return app->handle(req);
 }
 
