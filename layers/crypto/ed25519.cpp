@@ -1,7 +1,9 @@
 #include "layers/crypto/ed25519.hpp"
 
 #include <sodium.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "layers/util/fs.hpp"
@@ -34,6 +36,15 @@ Result<SecretKey> SecretKey::from_hex(std::string_view hex) {
 }
 
 Result<SecretKey> SecretKey::load(const std::string& path) {
+  // A secret key others can read may already be copied: refuse it rather
+  // than sign with it (the operator decides whether to rotate).
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+    return Status::permission_denied("secret key file '" + printable(path) + "' has mode " + mode +
+                                     ": it must be readable by its owner only (chmod 600)");
+  }
   BC_ASSIGN_OR_RETURN(std::string text, read_small_file(path, 4096));
   auto r = from_hex(trim(text));
   if (!r.ok()) return r.status().with_context(path);

@@ -21,6 +21,9 @@ class SecretKey {
   static SecretKey generate();
   // Parses the hex text form; invalid_argument on anything else.
   static Result<SecretKey> from_hex(std::string_view hex);
+  // Reads a key written by save(). permission_denied when the file is
+  // readable or writable by group or others (a secret key must be 0600 or
+  // stricter); invalid_argument when it is not 64 bytes of hex.
   static Result<SecretKey> load(const std::string& path);
 
   const PublicKey& public_key() const { return pk_; }

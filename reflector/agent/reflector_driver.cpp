@@ -19,7 +19,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-constexpr size_t kMaxKeyFileBytes = 4096;
 constexpr int64_t kRegisterRetryMs = 2'000;  // while the tracker cannot be reached
 
 ReflectorCoreOptions core_options(const ReflectorConfig& c) {
@@ -41,9 +40,8 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
                                                                   const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
   BC_ASSIGN_OR_RETURN(node::TrackerUrl url, node::parse_node_tracker_url(config.tracker_url));
-  BC_ASSIGN_OR_RETURN(std::string key_hex, read_small_file(config.identity_key_file, kMaxKeyFileBytes));
-  auto key = SecretKey::from_hex(trim(key_hex));
-  if (!key.ok()) return key.status().with_context("identity key " + config.identity_key_file);
+  auto key = SecretKey::load(config.identity_key_file);
+  if (!key.ok()) return key.status().with_context("identity key");
   std::unique_ptr<ReflectorDriver> d(new ReflectorDriver(config, clock, std::move(*key)));
   d->tracker_key_ = *public_key_from_hex(config.tracker_public_key);
   d->node_id_ = public_key_hex(d->key_.public_key());

@@ -95,7 +95,7 @@ struct Fixture {
     reflector::ReflectorConfig c;
     c.tracker_url = "http://127.0.0.1:" + std::to_string(port);
     c.identity_key_file = tmp.path() + "/reflector.key";
-    test::write_file(c.identity_key_file, SecretKey::generate().to_hex());
+    test::write_file(c.identity_key_file, SecretKey::generate().to_hex(), 0600);
     c.tracker_public_key = tracker_key_hex;
     c.registration_token = reflector_token;
     c.branch = "hq";
@@ -344,7 +344,7 @@ TEST_CASE("two reflectors in one branch both cache the layer and one survives th
   auto cfg_a = f.reflector_config();
   auto cfg_b = cfg_a;
   cfg_b.identity_key_file = f.tmp.path() + "/reflector-b.key";
-  test::write_file(cfg_b.identity_key_file, SecretKey::generate().to_hex());
+  test::write_file(cfg_b.identity_key_file, SecretKey::generate().to_hex(), 0600);
   cfg_b.cache_dir = f.tmp.path() + "/cache-b";
   auto tok = f.admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "reflector"}, {"branch", "hq"}});
   REQUIRE(tok.ok());

@@ -40,8 +40,23 @@ TEST_CASE("keys survive a save and load; the secret key file is 0600 and never o
   REQUIRE(pk.ok());
   CHECK(*pk == k.public_key());
   CHECK(k.save(tmp / "key").code() == Status::Code::already_exists);
-  test::write_file(tmp / "garbage", "not hex\n");
+  test::write_file(tmp / "garbage", "not hex\n", 0600);
   CHECK(SecretKey::load(tmp / "garbage").status().code() == Status::Code::invalid_argument);
+}
+
+TEST_CASE("a secret key file others can read or write is refused at load, naming the file and its mode") {
+  test::TmpDir tmp;
+  REQUIRE(SecretKey::generate().save(tmp / "key").ok());
+  for (unsigned mode : {0640u, 0604u, 0620u, 0644u}) {
+    CAPTURE(mode);
+    REQUIRE(::chmod((tmp / "key").c_str(), mode) == 0);
+    auto r = SecretKey::load(tmp / "key");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Status::Code::permission_denied);
+    CHECK(r.status().message().find("'" + (tmp / "key") + "' has mode 0") != std::string::npos);
+  }
+  REQUIRE(::chmod((tmp / "key").c_str(), 0400) == 0);
+  CHECK(SecretKey::load(tmp / "key").ok());
 }
 
 TEST_CASE("public keys and signatures parse from exactly 64 and 128 hex digits and round-trip") {
