@@ -1,8 +1,7 @@
 #include "node/desired_store.hpp"
 
-#include <filesystem>
-
 #include "layers/util/fs.hpp"
+#include "layers/util/json.hpp"
 
 namespace bc::node {
 
@@ -11,13 +10,14 @@ Status save_desired_state(const std::string& path, const nlohmann::json& state) 
 }
 
 Result<nlohmann::json> load_desired_state(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::not_found(path + ": no desired state saved");
   auto text = read_small_file(path, kMaxDesiredStateBytes);
+  if (!text.ok() && text.status().code() == Status::Code::not_found)
+    return Status::not_found(path + ": no desired state saved");
   if (!text.ok()) return Status::corruption(path + ": " + text.status().message());
-  auto state = nlohmann::json::parse(*text, nullptr, false);
-  if (state.is_discarded() || !state.is_object())
-    return Status::corruption(path + ": the saved desired state is not a JSON object");
+  auto state = parse_json(*text, JsonLimits{kMaxDesiredStateBytes, 16});
+  if (!state.ok() || !state->is_object())
+    return Status::corruption(path + ": the saved desired state is not a JSON object" +
+                              (state.ok() ? std::string() : " (" + state.status().message() + ")"));
   return state;
 }
 

@@ -14,9 +14,6 @@ namespace bc::node {
 
 namespace {
 
-constexpr size_t kMaxManifestBytes = 64u << 20;  // the tracker's own bound on a manifest
-constexpr size_t kMaxTorrentBytes = 64u << 20;
-
 // Verifies a manifest, its signature and its torrent; `from` says where they
 // came from ("tracker" or the directory) for the error messages.
 Result<HeldLayer> verify_layer(const LayerRef& ref, std::string manifest, const std::string& sig_hex,

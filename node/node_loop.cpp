@@ -3,8 +3,7 @@
 namespace bc::node {
 
 bool Every::due(int64_t now_ms) {
-  if (started_ && now_ms < next_ms_) return false;
-  started_ = true;
+  if (now_ms < next_ms_) return false;
   next_ms_ = now_ms + period_ms_;
   return true;
 }

@@ -26,8 +26,7 @@ class Every {
 
  private:
   int64_t period_ms_;
-  int64_t next_ms_ = INT64_MIN;
-  bool started_ = false;
+  int64_t next_ms_ = INT64_MIN;  // INT64_MIN: due at once
 };
 
 struct NodeLoopOptions {
