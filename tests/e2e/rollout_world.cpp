@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <filesystem>
 #include <thread>
 
@@ -221,41 +223,43 @@ bool RolloutWorld::all_applied(const std::vector<std::string>& stack, const std:
   return true;
 }
 
+namespace {
+
+// The lines of `text` that hold any of `marks`, each cut to `width`, at most
+// `max_lines` of them.
+std::string lines_with(const std::string& text, std::initializer_list<const char*> marks, size_t max_lines,
+                       size_t width) {
+  std::string picked;
+  size_t pos = 0, lines = 0;
+  while (pos < text.size() && lines < max_lines) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    for (const char* m : marks)
+      if (line.find(m) != std::string::npos) {
+        picked += line.substr(0, width) + "\n";
+        ++lines;
+        break;
+      }
+    pos = end + 1;
+  }
+  return picked;
+}
+
+}  // namespace
+
 std::string RolloutWorld::logs_tail() {
   std::string out = "== tracker (announces, warnings)\n";
-  {
-    std::string all = read_file(tracker_->log_path()), picked;
-    size_t pos = 0;
-    while (pos < all.size()) {
-      size_t end = all.find('\n', pos);
-      if (end == std::string::npos) end = all.size();
-      std::string line = all.substr(pos, end - pos);
-      if (line.find("/announce") != std::string::npos || line.find("[warn") != std::string::npos ||
-          line.find("[error") != std::string::npos)
-        picked += line.substr(0, 200) + "\n";
-      pos = end + 1;
-    }
-    out += picked.size() > 12000 ? picked.substr(0, 12000) + "...\n" : picked;
-  }
+  const std::string picked = lines_with(read_file(tracker_->log_path()), {"/announce", "[warn", "[error"},
+                                        SIZE_MAX, 200);
+  out += picked.size() > 12000 ? picked.substr(0, 12000) + "...\n" : picked;
   for (auto& n : nodes_) {
     if (n->starts == 0) continue;
     // What explains a stuck node is usually early (a ban, a crash, a refusal):
     // its warnings and errors first, then the end of its log.
-    std::string all = read_file(n->log()), notable;
-    size_t pos = 0, lines = 0;
-    while (pos < all.size() && lines < 40) {
-      size_t end = all.find('\n', pos);
-      if (end == std::string::npos) end = all.size();
-      std::string line = all.substr(pos, end - pos);
-      if (line.find("[warn") != std::string::npos || line.find("[error") != std::string::npos ||
-          line.find("[critical") != std::string::npos) {
-        notable += line.substr(0, 300) + "\n";
-        ++lines;
-      }
-      pos = end + 1;
-    }
-    out += "\n== " + n->name + " (" + std::to_string(n->starts) + " starts; warnings and errors)\n" + notable +
-           "-- last lines\n" + tail(n->log(), 1500);
+    out += "\n== " + n->name + " (" + std::to_string(n->starts) + " starts; warnings and errors)\n" +
+           lines_with(read_file(n->log()), {"[warn", "[error", "[critical"}, 40, 300) + "-- last lines\n" +
+           tail(n->log(), 1500);
   }
   return out;
 }
