@@ -34,8 +34,10 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   BC_ASSIGN_OR_RETURN(app->store_, Store::open(config.data_dir + "/db", config.lmdb));
   BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(config.signing_key_file));
   app->key_ = std::make_unique<SecretKey>(key);
-  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s,
-                                               config.api.replay_cache_entries);
+  ReplayLimits replay;
+  replay.entries = config.api.replay_cache_entries;
+  replay.per_node = config.api.replay_nonces_per_node;
+  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s, replay);
   BC_RETURN_IF_ERROR(app->install_bootstrap_token());
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});

@@ -24,6 +24,7 @@ Result<PeerUpdate> BtService::peer_update(const AnnounceRequest& req, const Node
                                           const IpAddress& source) const {
   PeerUpdate u;
   u.node_id = id.node_id;
+  u.source = source;  // the entry's key: another address cannot touch this entry
   u.role = id.role;
   u.branch = id.role == NodeRole::origin ? BranchId() : id.branch;
   u.left_bytes = req.left;
@@ -79,7 +80,7 @@ AnnounceResult BtService::announce_result(std::string_view query, const IpAddres
     resp.incomplete = c.incomplete;
     return out;
   }
-  const PeerEntry* self = s->find(update->node_id);
+  const PeerEntry* self = s->find(update->node_id, update->source);
   Requester who = Requester::from_entry(*self, id->parent_branch, id->branch_has_live_reflector);
   size_t numwant = std::min(req->numwant.value_or(options_.default_numwant), options_.max_numwant);
   Selection sel = select_peers(who, *s, numwant, options_.selection, rng_, now_s);
