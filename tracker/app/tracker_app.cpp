@@ -57,6 +57,10 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, config.bt,
                                           dir_options);
   app->bt_->add_routes(app->router_);
+  // The layer API asks the announce's entitlement rule (one rule, one cache).
+  app->ctx_->node_entitled = [bt = app->bt_.get()](const Principal& who, const std::string& ref) {
+    return bt->entitled(who.id, who.node_role, ref);
+  };
   return app;
 }
 

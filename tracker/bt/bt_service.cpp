@@ -61,7 +61,9 @@ AnnounceResult BtService::announce_result(std::string_view query, const IpAddres
   auto id = directory_.node_for_key(req->node_key, source);
   if (!id.ok()) return fail(id.status(), counters_.denied);
   auto bytes = directory_.torrent_bytes(req->info_hash);
-  if (!bytes.ok()) return fail(bytes.status(), counters_.unregistered);
+  if (!bytes.ok())
+    return fail(bytes.status(), bytes.status().code() == Status::Code::permission_denied ? counters_.forbidden_announces
+                                                                                          : counters_.unregistered);
   auto update = peer_update(*req, *id, source);
   if (!update.ok()) return fail(update.status(), counters_.bad_requests);
 
@@ -119,8 +121,11 @@ std::string BtService::scrape(std::string_view query, const IpAddress& source, i
     return encode_failure(id.status().message());
   }
   std::vector<std::pair<InfoHash, ScrapeCounts>> files;
-  for (const InfoHash& h : req->info_hashes)
-    if (directory_.torrent_bytes(h).ok()) files.emplace_back(h, registry_.scrape(h));  // unknown: left out
+  for (const InfoHash& h : req->info_hashes) {
+    auto bytes = directory_.torrent_bytes(h);
+    if (bytes.ok()) files.emplace_back(h, registry_.scrape(h));  // unknown or not entitled: left out
+    else if (bytes.status().code() == Status::Code::permission_denied) ++counters_.forbidden_scrapes;
+  }
   return encode_scrape_response(std::move(files));
 }
 
