@@ -6,6 +6,7 @@
 
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 
@@ -31,6 +32,9 @@ Status install_admin_token(Store& store, const std::string& token, int64_t now_u
 Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& config, const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
   std::unique_ptr<TrackerApp> app(new TrackerApp(config, clock));
+  // The data dir holds the store (node and announce keys) and the payloads:
+  // created 0700, refused when others can enter it (layers/util/private_dir.hpp).
+  BC_RETURN_IF_ERROR(ensure_private_dir(config.data_dir));
   BC_ASSIGN_OR_RETURN(app->store_, Store::open(config.data_dir + "/db", config.lmdb));
   BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(config.signing_key_file));
   app->key_ = std::make_unique<SecretKey>(key);
