@@ -79,6 +79,11 @@ TEST_CASE("over HTTP: a node of branch a gets 200 for its layer and 403 for bran
   CHECK(w.metric(R"(bc_tracker_forbidden_total{route="torrent"})") == 1);
   CHECK(w.metric(R"(bc_tracker_forbidden_total{route="scrape"})") == 1);
   CHECK(w.t.proc.stop() == 0);
+  // The tracker logs every request at debug level, the scrape's target too,
+  // but never the announce key it carried.
+  std::string log = test::read_file(w.t.proc.log_path());
+  CHECK(log.find("/scrape?bckey=<redacted>") != std::string::npos);
+  CHECK(log.find(announce_key) == std::string::npos);
 }
 
 TEST_CASE("over HTTP: a node's key used from another address with left=100 and then stopped leaves the node's seed entry alone") {

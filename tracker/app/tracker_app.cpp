@@ -7,6 +7,7 @@
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
 #include "layers/util/private_dir.hpp"
+#include "layers/util/redact.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 
@@ -87,7 +88,7 @@ HttpResponse TrackerApp::handle(HttpRequest& req) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.record_request(route, req.method, res.status, secs);
   spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address,
-                printable(req.method), printable(req.target.substr(0, 256)), res.status, secs * 1e3,
+                printable(req.method), printable(redact_secrets(req.target.substr(0, 256))), res.status, secs * 1e3,
                 req.rerun ? " (long-poll rerun)" : "");
   return res;
 }
