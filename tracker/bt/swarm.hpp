@@ -30,14 +30,14 @@ namespace bc::tracker::bt {
 // resolved its key and address.
 struct PeerUpdate {
   NodeId node_id;
-  // The address the announce came from (the connection's source, never a
-  // claimed ip=): with node_id, the entry's key. Default: all zero.
-  IpAddress source;
   NodeRole role = NodeRole::endpoint;
   BranchId branch;                 // empty: origin or roaming
   std::optional<PeerEndpoint> v4;  // REQUIRES: at least one of v4/v6
   std::optional<PeerEndpoint> v6;
   uint64_t left_bytes = 0;
+  // The address the announce came from (the connection's source, never a
+  // claimed ip=): with node_id, the entry's key. Default: all zero.
+  IpAddress source;
 };
 
 struct SwarmLimits {
