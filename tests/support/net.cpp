@@ -34,7 +34,21 @@ uint16_t free_tcp_port() { return free_port(SOCK_STREAM, "free_tcp_port"); }
 uint16_t free_udp_port() { return free_port(SOCK_DGRAM, "free_udp_port"); }
 
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms) {
+  return raw_exchange_from("", port, request, timeout_ms);
+}
+
+std::string raw_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                              int timeout_ms) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (!source_ip.empty()) {
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_ip.c_str(), &src.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+      ::close(fd);
+      return "";
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
