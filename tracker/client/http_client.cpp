@@ -27,6 +27,23 @@ Status HttpClientOptions::validate() const {
   return Status();
 }
 
+namespace {
+// A keep-alive connection the server closed while idle (a restart, its
+// timeout): over TLS the close shows as a truncated stream or, with OpenSSL
+// 3, an unexpected EOF rather than a clean end of stream.
+bool closed_by_peer(const beast::error_code& ec) {
+  if (ec == http::error::end_of_stream || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+      ec == net::error::eof || ec == net::ssl::error::stream_truncated)
+    return true;
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+  if (ec.category() == net::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+    return true;
+#endif
+  return false;
+}
+}  // namespace
+
 const std::string& ClientResponse::header(const std::string& name) const {
   static const std::string empty;
   auto it = headers.find(name);
@@ -157,8 +174,7 @@ Result<ClientResponse> HttpClient::request(const std::string& method, const std:
     beast::error_code ec = im.o.tls ? im.exchange(*im.secure, req, parser) : im.exchange(*im.plain, req, parser);
     if (ec) {
       im.close();
-      bool stale = reused && (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
-                              ec == net::error::broken_pipe || ec == net::error::eof);
+      bool stale = reused && closed_by_peer(ec);
       if (stale && attempt == 0) continue;
       return Status::unavailable(method + " " + target + ": " + ec.message());
     }
