@@ -53,6 +53,10 @@ Status enroll_command(const EnrollArgs& a) {
   pin.ca_fingerprint = a.tracker_ca_fingerprint;
   pin.insecure_plain_http = a.insecure_plain_http;
   pin.save_path = a.dir + "/" + node::kTrackerCaFileName;
+  if (addr.tls() && pin.ca_file.empty() && pin.ca_fingerprint.empty() && fs::exists(pin.save_path)) {
+    pin.ca_file = pin.save_path;  // re-enrollment keeps the CA pinned the first time, as it keeps the key
+    log->info("using the tracker CA pinned at the previous enrollment ({})", pin.save_path);
+  }
   BC_ASSIGN_OR_RETURN(node::PinnedTracker pinned_ca, node::pin_tracker(pin, log));
   SystemClock clock;
   tracker::TrackerClient client(node::tracker_http_options(addr, pinned_ca.ca_file, 10'000), &key, "", clock);

@@ -127,7 +127,12 @@ Result<PinnedTracker> pin_tracker(const TrackerPinOptions& o, const Logger& log)
   auto info = tracker_info(tracker_http_options(o.url, candidate, o.timeout_ms));
   if (!info.ok()) {
     std::remove(candidate.c_str());
-    return info.status();
+    if (info.status().code() != Status::Code::permission_denied) return info.status();
+    // Name where the CA came from, not the scratch file just removed.
+    std::string msg = info.status().message();
+    const size_t at = msg.find(candidate);
+    if (at != std::string::npos) msg.replace(at, candidate.size(), o.ca_file.empty() ? "as pinned" : o.ca_file);
+    return Status::permission_denied(msg);
   }
   if (std::rename(candidate.c_str(), o.save_path.c_str()) != 0)
     return Status::io_error("cannot rename " + candidate + " to " + o.save_path);

@@ -120,6 +120,12 @@ TEST_CASE("enroll trusts the CA on first use loudly, saves it, and the node then
   const std::string want = "tracker at 127.0.0.1:" + std::to_string(b.port) +
                            " presents a certificate not issued by the pinned CA (SHA256 " + fp_a;
   CHECK_MESSAGE(r.status().message().find(want) != std::string::npos, r.status().to_string());
+  // Enrolling again (into the same directory, no flags) keeps the pinned CA,
+  // as it keeps the node key: tracker b is refused, not trusted anew.
+  CHECK(enroll(b.proc.url(), endpoint_token(b.admin), dir, a.tmp / "again.log") == 1);
+  CHECK_MESSAGE(test::read_file(a.tmp / "again.log").find(want) != std::string::npos,
+                test::read_file(a.tmp / "again.log"));
+  CHECK(test::read_file(dir + "/tracker-ca.pem") == test::read_file(a.proc.ca_file()));
   cfg->tracker_url = b.proc.url();
   REQUIRE(endpoint::save_config(dir, *cfg).ok());
   const std::string run_log = a.tmp / "run.log";
