@@ -14,6 +14,7 @@
 #include "layers/util/fs.hpp"
 #include "layers/util/private_dir.hpp"
 #include "node/node_log.hpp"
+#include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
 #include "tracker/client/tracker_client.hpp"
 
@@ -23,13 +24,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-tracker::HttpClientOptions http_for(const node::TrackerUrl& a) {
-  tracker::HttpClientOptions o;
-  o.host = a.host;
-  o.port = a.port;
-  o.timeout_ms = 10'000;
-  return o;
-}
 
 // The node key: kept if present (re-enrollment keeps the identity), else created (0600).
 Result<SecretKey> node_key(const std::string& dir) {
@@ -46,13 +40,25 @@ Status enroll_command(const EnrollArgs& a) {
   if (a.token.empty()) return Status::invalid_argument("--token is required");
   BC_RETURN_IF_ERROR(ensure_private_dir(a.dir));  // the node key and state: 0700
   BC_ASSIGN_OR_RETURN(SecretKey key, node_key(a.dir));
+  const node::Logger log = node::make_node_logger("bc-endpoint", "");
+
+  // The tracker's CA (node/tracker_pin.hpp): settled before the token goes out.
+  node::TrackerPinOptions pin;
+  pin.url = addr;
+  pin.ca_file = a.tracker_ca_file;
+  pin.ca_fingerprint = a.tracker_ca_fingerprint;
+  pin.insecure_plain_http = a.insecure_plain_http;
+  pin.save_path = a.dir + "/" + node::kTrackerCaFileName;
+  if (addr.tls() && pin.ca_file.empty() && pin.ca_fingerprint.empty() && fs::exists(pin.save_path)) {
+    pin.ca_file = pin.save_path;  // re-enrollment keeps the CA pinned the first time, as it keeps the key
+    log->info("using the tracker CA pinned at the previous enrollment ({})", pin.save_path);
+  }
+  BC_ASSIGN_OR_RETURN(node::PinnedTracker pinned_ca, node::pin_tracker(pin, log));
   SystemClock clock;
-  tracker::TrackerClient client(http_for(addr), &key, "", clock);
+  tracker::TrackerClient client(node::tracker_http_options(addr, pinned_ca.ca_file, 10'000), &key, "", clock);
 
   // The tracker's signing key: pinned from a file, or trusted on first use.
-  auto info = tracker::expect_json(client.http().request("GET", "/api/v1/tracker", "", {}), "tracker info");
-  if (!info.ok()) return info.status();
-  std::string served = info->value("public_key", "");
+  std::string served = pinned_ca.info.value("public_key", "");
   BC_ASSIGN_OR_RETURN(PublicKey served_pk, public_key_from_hex(served));
   std::string pinned = served;
   if (!a.tracker_pubkey_file.empty()) {
@@ -61,9 +67,10 @@ Status enroll_command(const EnrollArgs& a) {
       return Status::permission_denied("tracker at " + a.tracker_url + " serves public key " + served +
                                        ", not the pinned key in " + a.tracker_pubkey_file);
     pinned = public_key_hex(pk);
-  } else {
-    node::make_node_logger("bc-endpoint", "")
-        ->warn("pinning the tracker key {} (trust on first use; pass --tracker-pubkey to pin out of band)", served);
+  } else if (pinned_ca.ca_file.empty() || pinned_ca.trusted_on_first_use) {
+    log->warn("pinning the tracker key {} (trust on first use; pass --tracker-pubkey to pin out of band)", served);
+  } else {  // read over a connection checked against the CA the admin gave
+    log->info("pinning the tracker key {} served by the tracker of the pinned CA", served);
   }
   std::optional<std::string> branch;
   if (!a.branch.empty()) branch = a.branch;
@@ -71,6 +78,8 @@ Status enroll_command(const EnrollArgs& a) {
 
   EndpointConfig c;
   c.tracker_url = addr.base();
+  c.tracker_ca_file = pinned_ca.ca_file;
+  c.insecure_plain_http = a.insecure_plain_http;
   c.node_id = rec.value("id", public_key_hex(key.public_key()));
   c.branch = rec.value("branch", "");
   c.announce_key = rec.value("announce_key", "");

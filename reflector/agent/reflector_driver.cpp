@@ -10,6 +10,7 @@
 #include "layers/util/fs.hpp"
 #include "layers/util/private_dir.hpp"
 #include "node/bytes_by_source.hpp"
+#include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
 #include "reflector/agent/reflector_messages.hpp"
 #include "reflector/agent/reflector_swarm.hpp"
@@ -50,10 +51,7 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
   d->tracker_key_ = *public_key_from_hex(config.tracker_public_key);
   d->node_id_ = public_key_hex(d->key_.public_key());
   d->log_ = node::make_node_logger("bc-reflector", d->node_id_);
-  tracker::HttpClientOptions http;
-  http.host = url.host;
-  http.port = url.port;
-  http.timeout_ms = 20'000;
+  tracker::HttpClientOptions http = node::tracker_http_options(url, config.tracker_ca_file, 20'000);
   d->client_ = std::make_unique<tracker::TrackerClient>(http, &d->key_, "", clock);
   d->feed_ = std::make_unique<node::DesiredFeed>(*d->client_, config.cache_dir + "/desired.json", *d->log_);
   std::error_code ec;

@@ -14,6 +14,7 @@
 #include "tracker/http/router.hpp"
 #include "tracker/metrics/tracker_metrics.hpp"
 #include "tracker/peers/peer_registry.hpp"
+#include "tracker/pki/tracker_ca.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/store/store.hpp"
 
@@ -49,6 +50,9 @@ struct ApiContext {
   // UDP port of the RTT echo responder ([server] probe_port) that nodes probe
   // on the tracker's host; 0 = none. Set before the server starts.
   uint16_t probe_port = 0;
+  // The tracker's CA (DATA/pki), set by TrackerApp; GET /api/v1/tracker
+  // serves its certificate for nodes to pin. Null only in tests without one.
+  const TrackerCa* ca = nullptr;
 };
 
 // Appends an audit entry for `who` doing `action` on `target` inside txn:

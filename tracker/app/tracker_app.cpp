@@ -39,6 +39,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   BC_ASSIGN_OR_RETURN(app->store_, Store::open(config.data_dir + "/db", config.lmdb));
   BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(config.signing_key_file));
   app->key_ = std::make_unique<SecretKey>(key);
+  BC_RETURN_IF_ERROR(app->open_ca());
   ReplayLimits replay;
   replay.entries = config.api.replay_cache_entries;
   replay.per_node = config.api.replay_nonces_per_node;
@@ -46,6 +47,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   BC_RETURN_IF_ERROR(app->install_bootstrap_token());
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
+  app->ctx_->ca = app->ca_.get();
   app->ctx_->import_layer = import_layer;
   app->ctx_->web_seeds = config.origin.web_seeds;
   app->ctx_->probe_port = config.probe_port;  // start_probe binds exactly this port
@@ -70,6 +72,46 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
 }
 
 TrackerApp::~TrackerApp() { stop(); }
+
+// The CA is opened whatever the HTTP side speaks: it is also the root of the
+// SSL torrents. Its own HTTPS certificate serves unless the admin configured
+// one, or asked for plain HTTP.
+Status TrackerApp::open_ca() {
+  TrackerCaOptions o;
+  o.dir = config_.data_dir + "/pki";
+  o.https_names = config_.tls_names;
+  BC_ASSIGN_OR_RETURN(TrackerCa ca, TrackerCa::open(o, clock_));
+  ca_ = std::make_unique<TrackerCa>(std::move(ca));
+  if (!config_.server.tls() && !config_.insecure_plain_http) {
+    config_.server.tls_cert_file = ca_->https_cert_file();
+    config_.server.tls_key_file = ca_->https_key_file();
+  }
+  return Status();
+}
+
+// What an admin hands to nodes: the URL, and the CA's fingerprint and file
+// for --tracker-ca-fingerprint / --tracker-ca.
+void TrackerApp::log_listening(uint16_t port) const {
+  const bool tls = config_.server.tls();
+  spdlog::info("bc-tracker listening on {}://{}:{}, data in {}", tls ? "https" : "http",
+               config_.server.listen_address, port, config_.data_dir);
+  spdlog::info("bc-tracker CA fingerprint SHA256 {}", pki::colon_fingerprint(ca_->ca_fingerprint()));
+  spdlog::info("bc-tracker CA certificate {}/pki/ca.pem (nodes: --tracker-ca FILE or --tracker-ca-fingerprint HEX)",
+               config_.data_dir);
+  if (tls) {
+    std::string names;
+    for (const auto& n : ca_->https_names()) names += (names.empty() ? "" : " ") + n;
+    if (config_.server.tls_cert_file == ca_->https_cert_file())
+      spdlog::info("bc-tracker HTTPS certificate {} names: {} (add more with [server] tls_names)",
+                   config_.server.tls_cert_file, names);
+    else
+      spdlog::info("bc-tracker HTTPS certificate {} (configured)", config_.server.tls_cert_file);
+    return;
+  }
+  spdlog::warn("!!! INSECURE: bc-tracker serves PLAIN HTTP ([server] insecure_plain_http / --insecure-plain-http):");
+  spdlog::warn("!!! enrollment tokens, admin tokens and announce keys cross the network in clear, and nodes");
+  spdlog::warn("!!! cannot authenticate this tracker. For tests only; remove the option to serve HTTPS.");
+}
 
 Status TrackerApp::install_bootstrap_token() {
   if (config_.admin_token_file.empty()) return Status();
@@ -141,11 +183,10 @@ Result<uint16_t> TrackerApp::start() {
                                             server->abandoned_long_polls()};
   });
   BC_RETURN_IF_ERROR(start_origin(port));
+  BC_RETURN_IF_ERROR(start_probe());
+  log_listening(port);  // before the port file: whoever waits on it finds the CA fingerprint logged
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
-  BC_RETURN_IF_ERROR(start_probe());
-  spdlog::info("bc-tracker listening on {}:{} ({}), data in {}", config_.server.listen_address, port,
-               config_.server.tls() ? "https" : "http", config_.data_dir);
   return port;
 }
 

@@ -17,13 +17,17 @@
 #include "tracker/config/config.hpp"
 #include "tracker/http/http_server.hpp"
 #include "tracker/origin/origin_seeder.hpp"
+#include "tracker/pki/tracker_ca.hpp"
 
 namespace bc::tracker {
 
 class TrackerApp {
  public:
-  // Opens the store (DATA/db), loads the signing key, installs the bootstrap
-  // admin token (if configured) and builds the routes. Does not listen yet.
+  // Opens the store (DATA/db), loads the signing key, opens (or makes) the
+  // tracker's CA in DATA/pki, installs the bootstrap admin token (if
+  // configured) and builds the routes. Unless [server] tls_cert or
+  // insecure_plain_http is set, the server will speak HTTPS with the
+  // certificate the CA issues itself (DATA/pki/https.pem). Does not listen yet.
   static Result<std::unique_ptr<TrackerApp>> create(const TrackerConfig& config, const Clock& clock);
   ~TrackerApp();
 
@@ -38,6 +42,11 @@ class TrackerApp {
   ApiContext& context() { return *ctx_; }
   PeerRegistry& peers() { return peers_; }
   TrackerMetrics& metrics() { return metrics_; }
+  // The tracker's CA (DATA/pki): the anchor nodes pin at enrollment.
+  const TrackerCa& ca() const { return *ca_; }
+  // The server options in force (tls_cert/tls_key filled in from the CA
+  // unless configured or insecure_plain_http).
+  const ServerOptions& server_options() const { return config_.server; }
   Store& store() { return *store_; }
   BtFrontend& bt() { return *bt_; }
   // The RTT echo responder's UDP port (config probe_port), 0 when disabled.
@@ -54,6 +63,8 @@ class TrackerApp {
  private:
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
+  Status open_ca();
+  void log_listening(uint16_t port) const;
   Status start_probe();
 
   void install_origin_hooks();
@@ -63,6 +74,7 @@ class TrackerApp {
   const Clock& clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<SecretKey> key_;
+  std::unique_ptr<TrackerCa> ca_;
   std::unique_ptr<Authenticator> auth_;
   TrackerMetrics metrics_;
   PeerRegistry peers_;

@@ -75,6 +75,22 @@ void read_origin(Reader& r, TrackerConfig& c) {
   }
 }
 
+void read_tls(Reader& r, const toml::table* server, TrackerConfig& c) {
+  if (!server) return;
+  if (auto* n = server->get("tls_names")) {
+    auto* arr = n->as_array();
+    if (!arr) return r.fail("server.tls_names must be an array of strings");
+    for (auto&& u : *arr) {
+      if (!u.is_string()) return r.fail("server.tls_names must be an array of strings");
+      c.tls_names.push_back(*u.value<std::string>());
+    }
+  }
+  if (auto* b = server->get("insecure_plain_http")) {
+    if (!b->is_boolean()) return r.fail("server.insecure_plain_http must be true or false");
+    c.insecure_plain_http = *b->value<bool>();
+  }
+}
+
 void read_announce(Reader& r, TrackerConfig& c) {
   auto* a = r.section("announce");
   r.check_keys(a, "announce",
@@ -100,7 +116,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   auto* server = r.section("server");
   r.check_keys(server, "server",
                {"listen", "port", "port_file", "tls_cert", "tls_key", "io_threads", "worker_threads",
-                "probe_port"});
+                "probe_port", "tls_names", "insecure_plain_http"});
   r.string(server, "server", "listen", &c.server.listen_address, false);
   r.integer(server, "server", "port", &c.server.port, 0, 65535);
   r.string(server, "server", "port_file", &c.port_file, true);
@@ -109,6 +125,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(server, "server", "io_threads", &c.server.io_threads, 1, 64);
   r.integer(server, "server", "worker_threads", &c.server.worker_threads, 1, 256);
   r.integer(server, "server", "probe_port", &c.probe_port, 0, 65535);
+  read_tls(r, server, c);
   auto* storage = r.section("storage");
   r.check_keys(storage, "storage", {"data_dir", "map_size_mib"});
   r.string(storage, "storage", "data_dir", &c.data_dir, true);
@@ -159,6 +176,13 @@ Status TrackerConfig::validate() const {
   if (!levels.count(log_level))
     return Status::invalid_argument("config: log.level '" + log_level + "' is not one of trace|debug|info|warn|error|off");
   BC_RETURN_IF_ERROR(server.validate().with_context("config"));
+  if (insecure_plain_http && server.tls())
+    return Status::invalid_argument(
+        "config: server.insecure_plain_http = true contradicts server.tls_cert: drop one of them");
+  for (const auto& n : tls_names)
+    if (n.empty() || n.size() > 253 || n.find_first_of(" \t/,") != std::string::npos)
+      return Status::invalid_argument("config: server.tls_names entry '" + n +
+                                      "' is not a host name or IP address");
   BC_RETURN_IF_ERROR(api.validate().with_context("config"));
   BC_RETURN_IF_ERROR(origin.validate().with_context("config"));
   BC_RETURN_IF_ERROR(bt.validate().with_context("config: announce"));
