@@ -52,14 +52,13 @@ case "$modes" in both) modes="tls plain" ;; tls|plain) ;; *) echo "BC_BENCH_TRAC
 start_tracker() {
   rm -f "$work/port"
   local flag=""
-  [[ $1 == plain ]] && flag="--insecure-plain-http"
+  scheme=https
+  if [[ $1 == plain ]]; then flag="--insecure-plain-http"; scheme=http; fi
   "$build/tracker/bc-tracker" serve --config "$work/tracker.toml" $flag >> "$work/tracker.log" 2>&1 &
   tracker_pid=$!
   pids+=("$tracker_pid")
   for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done
   port=$(cat "$work/port")
-  scheme=https
-  [[ $1 == plain ]] && scheme=http
 }
 stop_tracker() { kill "$tracker_pid"; wait "$tracker_pid" 2>/dev/null || true; }
 tcurl() { curl --cacert "$work/data/pki/ca.pem" "$@"; }
@@ -103,7 +102,7 @@ echo "opentracker answer: $(curl -s "http://127.0.0.1:$otport/announce?$q" | hea
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A rps p99 us
 for m in $modes; do
-  [[ $scheme == https && $m == plain || $scheme == http && $m == tls ]] && { stop_tracker; start_tracker "$m"; }
+  if [[ $scheme == https && $m == plain || $scheme == http && $m == tls ]]; then stop_tracker; start_tracker "$m"; fi
   read -r "rps[$m]" "p99[$m]" "us[$m]" < <(run "bc-tracker-$m" "$scheme://127.0.0.1:$port" "$work/keys.txt" "$tracker_pid")
 done
 read -r ot_rps ot_p99 ot_us < <(run opentracker "http://127.0.0.1:$otport" "" "${pids[1]}")

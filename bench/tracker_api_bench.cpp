@@ -38,6 +38,7 @@ HttpRequest signed_req(const SecretKey& key, const Clock& clock, const std::stri
   r.body = body;
   r.remote_address = "10.0.0.1";
   r.headers = {{"x-bc-node", h.node}, {"x-bc-time", h.time}, {"x-bc-nonce", h.nonce}, {"x-bc-sig", h.sig}};
+  if (!body.empty()) r.headers["content-type"] = "application/json";  // the API refuses JSON sent as anything else
   return r;
 }
 
@@ -82,6 +83,7 @@ insecure_plain_http = )" + std::string(tls ? "false" : "true") + "\n", dir);
     r.target = t;
     r.body = b.dump();
     r.headers["authorization"] = "Bearer bench-admin-token-0123456789";
+    r.headers["content-type"] = "application/json";
     return app->handle(r);
   };
   expect(admin("PUT", "/api/v1/branches/hq", {{"subnets", {"10.0.0.0/8"}}}).status, 200, "branch");

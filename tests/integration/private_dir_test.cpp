@@ -82,7 +82,7 @@ TEST_CASE("bc-reflector refuses to run with a cache dir others can enter") {
   test::TmpDir tmp;
   std::string cache = open_dir(tmp, "cache");
   std::string init = std::string(BC_REFLECTOR_BIN) + " init --config " + tmp / "r.toml" +
-                     " --tracker-url http://127.0.0.1:9 --tracker-public-key " + std::string(64, 'a') + " --key " +
+                     " --tracker-url http://127.0.0.1:9 --insecure-plain-http --tracker-public-key " + std::string(64, 'a') + " --key " +
                      tmp / "r.key" + " --cache-dir " + cache + " --quota-bytes 1048576";
   REQUIRE_MESSAGE(run(init, tmp / "init.log") == 0, test::read_file(tmp / "init.log"));
   std::string log = tmp / "run.log";
