@@ -1,7 +1,5 @@
 #include "endpoint/commands.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include "layers/apply/applier.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 #include "node/node_log.hpp"
 #include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
@@ -39,10 +38,7 @@ Result<SecretKey> node_key(const std::string& dir) {
 Status enroll_command(const EnrollArgs& a) {
   BC_ASSIGN_OR_RETURN(node::TrackerUrl addr, node::parse_node_tracker_url(a.tracker_url));
   if (a.token.empty()) return Status::invalid_argument("--token is required");
-  std::error_code ec;
-  fs::create_directories(a.dir, ec);
-  if (ec) return Status::io_error(a.dir + ": " + ec.message());
-  ::chmod(a.dir.c_str(), 0700);
+  BC_RETURN_IF_ERROR(ensure_private_dir(a.dir));  // the node key and state: 0700
   BC_ASSIGN_OR_RETURN(SecretKey key, node_key(a.dir));
   const node::Logger log = node::make_node_logger("bc-endpoint", "");
 
@@ -100,6 +96,7 @@ Status enroll_command(const EnrollArgs& a) {
 Status run_command(const RunArgs& a) {
   AgentRunOptions o;
   o.dir = a.dir;
+  BC_RETURN_IF_ERROR(check_private_dir(a.dir));
   BC_ASSIGN_OR_RETURN(o.config, load_config(a.dir));
   o.exit_when_converged = a.exit_when_converged;
   o.max_run_ms = a.max_run_ms;

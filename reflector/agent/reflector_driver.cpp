@@ -8,6 +8,7 @@
 #include <spdlog/logger.h>
 
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 #include "node/bytes_by_source.hpp"
 #include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
@@ -41,6 +42,9 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
                                                                   const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
   BC_ASSIGN_OR_RETURN(node::TrackerUrl url, node::parse_node_tracker_url(config.tracker_url));
+  // The cache holds what this branch is entitled to and the announce key:
+  // created 0700, refused when others can enter it.
+  BC_RETURN_IF_ERROR(ensure_private_dir(config.cache_dir));
   auto key = SecretKey::load(config.identity_key_file);
   if (!key.ok()) return key.status().with_context("identity key");
   std::unique_ptr<ReflectorDriver> d(new ReflectorDriver(config, clock, std::move(*key)));

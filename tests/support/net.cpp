@@ -37,9 +37,19 @@ uint16_t free_tcp_port() { return free_port(SOCK_STREAM, "free_tcp_port"); }
 uint16_t free_udp_port() { return free_port(SOCK_DGRAM, "free_udp_port"); }
 
 namespace {
-// A socket connected to 127.0.0.1:port with receive timeouts, or -1.
-int connect_loopback(uint16_t port, int timeout_ms) {
+// A socket connected to 127.0.0.1:port with receive timeouts, from the local
+// address `source_ip` when not empty, or -1.
+int connect_loopback(const std::string& source_ip, uint16_t port, int timeout_ms) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (!source_ip.empty()) {
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_ip.c_str(), &src.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -56,10 +66,15 @@ int connect_loopback(uint16_t port, int timeout_ms) {
 }  // namespace
 
 std::string raw_tls_exchange(uint16_t port, const std::string& request, int timeout_ms) {
+  return raw_tls_exchange_from("", port, request, timeout_ms);
+}
+
+std::string raw_tls_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                                  int timeout_ms) {
   // OpenSSL writes with write(), not send(MSG_NOSIGNAL): a server that
   // answers and closes before reading everything must not kill the test.
   ::signal(SIGPIPE, SIG_IGN);
-  int fd = connect_loopback(port, timeout_ms);
+  int fd = connect_loopback(source_ip, port, timeout_ms);
   if (fd < 0) return "";
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL* ssl = ctx ? SSL_new(ctx) : nullptr;
@@ -86,7 +101,12 @@ std::string raw_tls_exchange(uint16_t port, const std::string& request, int time
 }
 
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms) {
-  int fd = connect_loopback(port, timeout_ms);
+  return raw_exchange_from("", port, request, timeout_ms);
+}
+
+std::string raw_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                              int timeout_ms) {
+  int fd = connect_loopback(source_ip, port, timeout_ms);
   if (fd < 0) return "";
   size_t sent = 0;
   while (sent < request.size()) {

@@ -23,6 +23,12 @@ std::string raw_exchange(uint16_t port, const std::string& request, int timeout_
 // by the client's close_notify, as raw_exchange follows it with a FIN. ""
 // when the connection or the handshake fails.
 std::string raw_tls_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
+// Both from the local IPv4 address `source_ip` (e.g. "127.0.0.2": any 127/8
+// address works on loopback), so a server sees another peer address.
+std::string raw_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                              int timeout_ms = 5000);
+std::string raw_tls_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                                  int timeout_ms = 5000);
 // The status code of the first response line ("HTTP/1.1 400 ...") or 0.
 int status_of(const std::string& raw);
 // What follows the header block of a raw response ("" without one).

@@ -40,6 +40,11 @@ struct ApiContext {
   std::function<void(const TrustedManifest& layer, const std::string& torrent,
                      const std::string& payload_dir)> on_layer_published;
   std::function<void(const LayerRef& layer)> on_layer_retired;
+  // Whether the enrolled node `who` may read layer `ref` ("name@version"):
+  // the BitTorrent tracker's entitlement rule and cache
+  // (StoreBtDirectory::node_entitled), set by TrackerApp. Empty = no node
+  // reads any layer (fails closed). Thread-safe.
+  std::function<Result<bool>(const Principal& who, const std::string& ref)> node_entitled;
   // BEP 19 web seed base URLs ([origin] web_seeds) for desired-state answers.
   std::vector<std::string> web_seeds;
   // UDP port of the RTT echo responder ([server] probe_port) that nodes probe

@@ -6,6 +6,8 @@
 
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
+#include "layers/util/redact.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 
@@ -31,12 +33,17 @@ Status install_admin_token(Store& store, const std::string& token, int64_t now_u
 Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& config, const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
   std::unique_ptr<TrackerApp> app(new TrackerApp(config, clock));
+  // The data dir holds the store (node and announce keys) and the payloads:
+  // created 0700, refused when others can enter it (layers/util/private_dir.hpp).
+  BC_RETURN_IF_ERROR(ensure_private_dir(config.data_dir));
   BC_ASSIGN_OR_RETURN(app->store_, Store::open(config.data_dir + "/db", config.lmdb));
   BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(config.signing_key_file));
   app->key_ = std::make_unique<SecretKey>(key);
   BC_RETURN_IF_ERROR(app->open_ca());
-  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s,
-                                               config.api.replay_cache_entries);
+  ReplayLimits replay;
+  replay.entries = config.api.replay_cache_entries;
+  replay.per_node = config.api.replay_nonces_per_node;
+  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s, replay);
   BC_RETURN_IF_ERROR(app->install_bootstrap_token());
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
@@ -57,6 +64,10 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, config.bt,
                                           dir_options);
   app->bt_->add_routes(app->router_);
+  // The layer API asks the announce's entitlement rule (one rule, one cache).
+  app->ctx_->node_entitled = [bt = app->bt_.get()](const Principal& who, const std::string& ref) {
+    return bt->entitled(who.id, who.node_role, ref);
+  };
   return app;
 }
 
@@ -119,7 +130,7 @@ HttpResponse TrackerApp::handle(HttpRequest& req) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.record_request(route, req.method, res.status, secs);
   spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address,
-                printable(req.method), printable(req.target.substr(0, 256)), res.status, secs * 1e3,
+                printable(req.method), printable(redact_secrets(req.target.substr(0, 256))), res.status, secs * 1e3,
                 req.rerun ? " (long-poll rerun)" : "");
   return res;
 }

@@ -133,10 +133,11 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(storage, "storage", "map_size_mib", &map_mib, 1, int64_t(1) << 24);
   c.lmdb.map_size_bytes = map_mib << 20;
   auto* auth = r.section("auth");
-  r.check_keys(auth, "auth", {"admin_token_file", "signing_key", "max_clock_skew_s"});
+  r.check_keys(auth, "auth", {"admin_token_file", "signing_key", "max_clock_skew_s", "replay_nonces_per_node"});
   r.string(auth, "auth", "admin_token_file", &c.admin_token_file, true);
   r.string(auth, "auth", "signing_key", &c.signing_key_file, true);
   r.integer(auth, "auth", "max_clock_skew_s", &c.api.max_clock_skew_s, 1, 86400);
+  r.integer(auth, "auth", "replay_nonces_per_node", &c.api.replay_nonces_per_node, 16, 1'000'000);
   auto* limits = r.section("limits");
   r.check_keys(limits, "limits",
                {"max_header_bytes", "max_body_bytes", "read_timeout_ms", "write_timeout_ms",
