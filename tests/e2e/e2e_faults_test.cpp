@@ -108,13 +108,13 @@ TEST_CASE("the tracker stopped mid-rollout: endpoints finish from the peers they
 namespace {
 
 // A size-limited tmpfs mounted over `dir` for the test's life (needs root),
-// mode 0700 as a state directory must be (a tmpfs root is 1777 by default).
+// mode 0700: it is the endpoint's state directory, which must be private.
 struct SmallDisk {
   std::string dir;
   bool mounted = false;
   SmallDisk(const std::string& d, const std::string& size) : dir(d) {
     fs::create_directories(dir);
-    mounted = std::system(("mount -t tmpfs -o size=" + size + ",mode=0700 tmpfs '" + dir + "' 2>/dev/null").c_str()) == 0;
+    mounted = std::system(("mount -t tmpfs -o mode=0700,size=" + size + " tmpfs '" + dir + "' 2>/dev/null").c_str()) == 0;
   }
   ~SmallDisk() {
     if (mounted) (void)std::system(("umount -l '" + dir + "'").c_str());

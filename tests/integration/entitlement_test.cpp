@@ -19,7 +19,7 @@ using nlohmann::json;
 namespace {
 
 std::string get_from(const std::string& source, uint16_t port, const std::string& target) {
-  return test::body_of(test::raw_exchange_from(
+  return test::body_of(test::raw_tls_exchange_from(
       source, port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
 }
 
@@ -59,7 +59,7 @@ struct TwoBranches {
 TEST_CASE("over HTTP: a node of branch a gets 200 for its layer and 403 for branch b's manifest, torrent and scrape") {
   TwoBranches w;
   auto key = SecretKey::generate();
-  TrackerClient node(test::local_client(w.t.port), &key, "", w.t.clock);
+  TrackerClient node(w.t.client_options(), &key, "", w.t.clock);
   std::string announce_key = w.enroll(node);
   for (const char* part : {"manifest", "torrent"}) {
     auto own = node.node_call("GET", std::string("/api/v1/layers/base@1/") + part);
@@ -89,8 +89,8 @@ TEST_CASE("over HTTP: a node of branch a gets 200 for its layer and 403 for bran
 TEST_CASE("over HTTP: a node's key used from another address with left=100 and then stopped leaves the node's seed entry alone") {
   TwoBranches w;
   auto seed_key = SecretKey::generate(), peer_key = SecretKey::generate();
-  TrackerClient seed(test::local_client(w.t.port), &seed_key, "", w.t.clock);
-  TrackerClient peer(test::local_client(w.t.port), &peer_key, "", w.t.clock);
+  TrackerClient seed(w.t.client_options(), &seed_key, "", w.t.clock);
+  TrackerClient peer(w.t.client_options(), &peer_key, "", w.t.clock);
   std::string seed_announce = w.enroll(seed), peer_announce = w.enroll(peer);
   const std::string& h = w.raw_hash["base@1"];
   auto announce = [&](const std::string& from, const std::string& key, uint64_t left, const std::string& event,
