@@ -13,9 +13,7 @@ namespace bc {
 
 namespace lt = libtorrent;
 
-std::string torrent_top_dir(const LayerRef& ref) {
-  return ref.name + "-v" + std::to_string(ref.version);
-}
+std::string torrent_top_dir(const LayerRef& ref) { return ref.torrent_name(); }
 
 static lt::sha256_hash to_lt(const Sha256Digest& d) {
   return lt::sha256_hash(reinterpret_cast<const char*>(d.data()));

@@ -11,9 +11,11 @@
 #include "layers/util/clock.hpp"
 #include "tracker/api/api_limits.hpp"
 #include "tracker/auth/authenticator.hpp"
+#include "tracker/config/pki_options.hpp"
 #include "tracker/http/router.hpp"
 #include "tracker/metrics/tracker_metrics.hpp"
 #include "tracker/peers/peer_registry.hpp"
+#include "tracker/pki/tracker_ca.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/store/store.hpp"
 
@@ -44,6 +46,13 @@ struct ApiContext {
   // UDP port of the RTT echo responder ([server] probe_port) that nodes probe
   // on the tracker's host; 0 = none. Set before the server starts.
   uint16_t probe_port = 0;
+  // The tracker's CA (tracker/pki/tracker_ca.hpp), owned by TrackerApp; null
+  // = no certificates (POST /api/v1/cert answers 503).
+  const TrackerCa* ca = nullptr;
+  PkiOptions pki;  // [pki]
+  // Called after a write that revoked certificates, with every live revoked
+  // serial (the origin seed drops those peers at once). Must not block.
+  std::function<void(const std::vector<std::string>& serials)> on_revoked_changed;
 };
 
 // Appends an audit entry for `who` doing `action` on `target` inside txn:
@@ -70,5 +79,6 @@ void add_assignment_routes(Router& router, ApiContext& ctx); // assignments
 void add_node_routes(Router& router, ApiContext& ctx);       // enroll, reflector register/heartbeat
 void add_desired_routes(Router& router, ApiContext& ctx);    // desired state polls, status reports
 void add_metrics_routes(Router& router, ApiContext& ctx);    // /metrics, /healthz, /api/v1/tracker
+void add_pki_routes(Router& router, ApiContext& ctx);        // node certificates, revocation
 
 }  // namespace bc::tracker

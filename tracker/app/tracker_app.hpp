@@ -17,6 +17,7 @@
 #include "tracker/config/config.hpp"
 #include "tracker/http/http_server.hpp"
 #include "tracker/origin/origin_seeder.hpp"
+#include "tracker/pki/tracker_ca.hpp"
 
 namespace bc::tracker {
 
@@ -40,6 +41,9 @@ class TrackerApp {
   TrackerMetrics& metrics() { return metrics_; }
   Store& store() { return *store_; }
   BtFrontend& bt() { return *bt_; }
+  // The tracker's CA (DATA/pki): node and origin certificates, the root of
+  // every SSL torrent it publishes.
+  const TrackerCa& ca() const { return *ca_; }
   // The RTT echo responder's UDP port (config probe_port), 0 when disabled.
   uint16_t probe_port() const { return probe_port_; }
 
@@ -58,12 +62,15 @@ class TrackerApp {
 
   void install_origin_hooks();
   Status start_origin(uint16_t http_port);
+  Result<OriginSeeder::PeerCertificate> origin_certificate();
 
   TrackerConfig config_;
   const Clock& clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<SecretKey> key_;
   std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<TrackerCa> ca_;
+  std::string origin_tls_key_;  // the origin seed's TLS key, in memory only (a secret)
   TrackerMetrics metrics_;
   PeerRegistry peers_;
   std::unique_ptr<ApiContext> ctx_;

@@ -59,7 +59,11 @@ AuthResult Authenticator::node(const HttpRequest& req, bool enrolled) {
   if (req.rerun == 0 && !replay_.check_and_insert(id, h.nonce, clock_.unix_s()))
     return deny(401, "replayed request: this X-BC-Nonce was already used");
   Principal p{Principal::Kind::node, id, Role::viewer, ""};
+  bool revoked = false;
   Status s = store_.read([&](const Txn& t) -> Status {
+    // A revoked node is refused everywhere, enrolling again included.
+    BC_ASSIGN_OR_RETURN(auto rv, t.get(Table::revoked_nodes, id));
+    revoked = rv.has_value();
     BC_ASSIGN_OR_RETURN(auto e, t.get(Table::endpoints, id));
     if (e) {
       p.node_role = "endpoint";
@@ -70,6 +74,7 @@ AuthResult Authenticator::node(const HttpRequest& req, bool enrolled) {
     return Status();
   });
   if (!s.ok()) return deny(500, s.message());
+  if (revoked) return deny(403, "node " + id + " is revoked");
   if (enrolled && p.node_role.empty())
     return deny(403, "node " + id + " is not enrolled");
   return AuthResult{p, 0, ""};

@@ -40,7 +40,8 @@ class Authenticator {
   // Requires an admin token whose role allows `need`.
   AuthResult admin(const HttpRequest& req, Role need) const;
   // Requires a signed node request; `enrolled` additionally requires the node
-  // to be a known endpoint or reflector.
+  // to be a known endpoint or reflector. A revoked node (revoked_nodes) is
+  // refused with 403 "node X is revoked" either way.
   AuthResult node(const HttpRequest& req, bool enrolled);
   // Either: an admin token with `need`, or a signed request from an enrolled node.
   AuthResult admin_or_node(const HttpRequest& req, Role need);

@@ -57,19 +57,40 @@ void log_event(const SwarmEvent& e) {
       e);
 }
 
+// TEMPORARY bridge until h-sslswarm lands SwarmNode::set_certificate and
+// set_revoked_serials (docs: the shared PKI contract): with them these call
+// through; without, a certificate is refused as unsupported and revocations
+// are dropped. The lead removes the bridge at merge.
+template <class Node>
+Status apply_certificate(Node& node, const std::string& cert, const std::string& key) {
+  if constexpr (requires { node.set_certificate(cert, key); }) return node.set_certificate(cert, key);
+  else return Status::unsupported("this build's swarm node has no SSL peers");
+}
+template <class Node>
+void apply_revoked(Node& node, std::vector<std::string> serials) {
+  if constexpr (requires { node.set_revoked_serials(std::move(serials)); }) node.set_revoked_serials(std::move(serials));
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
-Result<std::unique_ptr<OriginSeeder>> OriginSeeder::start(const OriginOptions& options, BytesSink sink) {
+Result<std::unique_ptr<OriginSeeder>> OriginSeeder::start(const OriginOptions& options, BytesSink sink,
+                                                          CertSource certs) {
   BC_RETURN_IF_ERROR(options.validate());
   if (!options.enabled) return Status::invalid_argument("origin: not enabled");
   BC_ASSIGN_OR_RETURN(std::unique_ptr<SwarmNode> node, SwarmNode::start(swarm_options(options)));
   std::unique_ptr<OriginSeeder> s(new OriginSeeder());
   s->options_ = options;
   s->sink_ = std::move(sink);
+  s->certs_ = std::move(certs);
   s->port_ = node->listen_port();
   s->impl_ = std::make_unique<Impl>();
   s->impl_->node = std::move(node);
   s->impl_->last_account = std::chrono::steady_clock::now();
+  if (s->certs_) s->renew_certificate();  // before any layer is added; the owner thread is not running yet
   // The node moves to the owner thread here; nothing else touches it.
   s->thread_ = std::thread([p = s.get()] { p->run(); });
   spdlog::info("origin: seeding on port {}, upload cap {} B/s", s->port_, options.upload_limit_bytes_per_s);
@@ -100,6 +121,23 @@ Status OriginSeeder::publish(const TrustedManifest& layer, std::string torrent, 
 
 Status OriginSeeder::remove(const LayerRef& layer) { return enqueue(Remove{layer}); }
 
+Status OriginSeeder::set_revoked_serials(std::vector<std::string> serials) {
+  return enqueue(Revoked{std::move(serials)});
+}
+
+void OriginSeeder::renew_certificate() {
+  auto c = certs_();
+  if (!c.ok()) {
+    spdlog::error("origin: no peer certificate: {} (retrying in 10 s)", c.status().to_string());
+    cert_due_unix_ = unix_now() + 10;
+    return;
+  }
+  Status s = apply_certificate(*impl_->node, c->cert_pem, c->key_pem);
+  if (!s.ok()) spdlog::error("origin: peer certificate refused by the swarm: {}", s.to_string());
+  else spdlog::info("origin: peer certificate set; renewing at unix {}", c->renew_at_unix);
+  cert_due_unix_ = c->renew_at_unix;
+}
+
 void OriginSeeder::flush() {
   std::unique_lock<std::mutex> lock(mu_);
   uint64_t target = queued_;
@@ -113,6 +151,8 @@ void OriginSeeder::apply(Command& c) {
     std::string ref = p->layer.manifest().ref().to_string();
     if (s.ok()) spdlog::info("origin: seeding {} from {}", ref, p->payload_dir);
     else if (s.code() != Status::Code::already_exists) spdlog::error("origin: cannot seed {}: {}", ref, s.to_string());
+  } else if (auto* rv = std::get_if<Revoked>(&c)) {
+    apply_revoked(node, std::move(rv->serials));
   } else {
     auto& r = std::get<Remove>(c);
     account_upload();  // keep the removed layer's last bytes
@@ -153,6 +193,7 @@ void OriginSeeder::run() {
       cv_.notify_all();
     }
     for (const SwarmEvent& e : impl_->node->poll_events(options_.poll_interval_ms)) log_event(e);
+    if (certs_ && unix_now() >= cert_due_unix_) renew_certificate();
     auto now = std::chrono::steady_clock::now();
     if (now - impl_->last_account >= std::chrono::milliseconds(500)) {
       impl_->last_account = now;
