@@ -62,3 +62,33 @@ const T* last_of(const std::vector<SwarmEvent>& evs) {
 }
 
 }  // namespace bc::test
+
+namespace bc::test {
+
+// Polls every node (node i's events appended to (*seen)[i]) until `done`
+// holds, or timeout_ms passes; whether it held.
+inline bool run_until(const std::vector<SwarmNode*>& nodes, std::vector<std::vector<SwarmEvent>>* seen,
+                      const std::function<bool()>& done, int timeout_ms) {
+  seen->resize(nodes.size());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (size_t i = 0; i < nodes.size(); ++i)
+      for (auto& e : nodes[i]->poll_events(i == 0 ? 20 : 0)) (*seen)[i].push_back(std::move(e));
+    if (done()) return true;
+  }
+  return done();
+}
+
+inline uint64_t received(SwarmNode& n, const LayerRef& ref) {
+  auto st = n.layer_status(ref);
+  return st.ok() ? st->downloaded.total() : 0;
+}
+
+inline size_t refusals(const std::vector<SwarmEvent>& evs, const std::string& reason) {
+  size_t k = 0;
+  for (const auto& e : evs)
+    if (auto* r = std::get_if<PeerRefused>(&e)) k += r->reason == reason;
+  return k;
+}
+
+}  // namespace bc::test
