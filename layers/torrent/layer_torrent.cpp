@@ -119,6 +119,8 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
   if (ec || info.type() != lt::bdecode_node::dict_t)
     return Status::corruption("torrent info dictionary does not parse");
   f.top_dir = std::string(info.dict_find_string_value("name"));
+  f.ssl_cert = std::string(ti.ssl_cert());
+  f.tls_name = ti.name();
   // Paths as the torrent states them: files() holds libtorrent's renames of
   // names that collide case-insensitively ("d/f" beside "D/f" becomes
   // "d/f.1"); orig_files() keeps the originals, which are the manifest's.

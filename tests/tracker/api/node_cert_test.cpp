@@ -171,9 +171,9 @@ TEST_CASE("import publishes an SSL torrent carrying the tracker CA and signs the
   CertWorld w;
   auto m = w.f.call("GET", "/api/v1/layers/base@1/torrent");
   REQUIRE(m.status == 200);
-  CHECK(*torrent_ssl_cert(m.body) == w.f.app->ca().ca_cert_pem());
   auto facts = read_layer_torrent(m.body);
   REQUIRE(facts.ok());
+  CHECK(facts->ssl_cert == w.f.app->ca().ca_cert_pem());
   auto rec = w.f.body(w.f.call("GET", "/api/v1/layers/base@1"));
   CHECK(rec["info_hash"] == facts->info_hash);
   auto manifest = Manifest::decode(w.f.call("GET", "/api/v1/layers/base@1/manifest").body);
@@ -181,5 +181,5 @@ TEST_CASE("import publishes an SSL torrent carrying the tracker CA and signs the
   CHECK(manifest->info_hash == facts->info_hash);
 
   CertWorld plain("[pki]\ninsecure_plain_torrents = true\n");
-  CHECK(torrent_ssl_cert(plain.f.call("GET", "/api/v1/layers/base@1/torrent").body)->empty());
+  CHECK(read_layer_torrent(plain.f.call("GET", "/api/v1/layers/base@1/torrent").body)->ssl_cert.empty());
 }
