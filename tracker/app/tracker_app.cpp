@@ -107,11 +107,15 @@ Status TrackerApp::start_origin(uint16_t http_port) {
     o.announce_url = std::string(config_.server.tls() ? "https://" : "http://") + host + ":" +
                      std::to_string(http_port) + "/announce";
   }
-  BC_ASSIGN_OR_RETURN(pki::KeyPair tls_key, pki::generate_key());
-  origin_tls_key_ = tls_key.private_pem;
+  o.insecure_plain_peers = config_.pki.insecure_plain_torrents;
+  OriginSeeder::CertSource certs;
+  if (!o.insecure_plain_peers) {
+    BC_ASSIGN_OR_RETURN(pki::KeyPair tls_key, pki::generate_key());
+    origin_tls_key_ = tls_key.private_pem;
+    certs = [this] { return origin_certificate(); };
+  }
   BC_ASSIGN_OR_RETURN(auto seeder, OriginSeeder::start(
-                                       o, [this](uint64_t b) { metrics_.add_origin_bytes(b); },
-                                       [this] { return origin_certificate(); }));
+                                       o, [this](uint64_t b) { metrics_.add_origin_bytes(b); }, std::move(certs)));
   {
     std::lock_guard<std::mutex> lock(origin_mu_);
     origin_ = std::move(seeder);

@@ -31,6 +31,7 @@ SwarmNodeOptions swarm_options(const OriginOptions& o) {
   s.tracker_key = o.announce_key;
   s.tracker_key_param = "bckey";  // docs/api.md, "BitTorrent announce and scrape"
   s.progress_interval_ms = 1000;
+  s.insecure_plain_peers = o.insecure_plain_peers;
   return s;
 }
 
@@ -55,20 +56,6 @@ void log_event(const SwarmEvent& e) {
         }
       },
       e);
-}
-
-// TEMPORARY bridge until h-sslswarm lands SwarmNode::set_certificate and
-// set_revoked_serials (docs: the shared PKI contract): with them these call
-// through; without, a certificate is refused as unsupported and revocations
-// are dropped. The lead removes the bridge at merge.
-template <class Node>
-Status apply_certificate(Node& node, const std::string& cert, const std::string& key) {
-  if constexpr (requires { node.set_certificate(cert, key); }) return node.set_certificate(cert, key);
-  else return Status::unsupported("this build's swarm node has no SSL peers");
-}
-template <class Node>
-void apply_revoked(Node& node, std::vector<std::string> serials) {
-  if constexpr (requires { node.set_revoked_serials(std::move(serials)); }) node.set_revoked_serials(std::move(serials));
 }
 
 int64_t unix_now() {
@@ -132,7 +119,7 @@ void OriginSeeder::renew_certificate() {
     cert_due_unix_ = unix_now() + 10;
     return;
   }
-  Status s = apply_certificate(*impl_->node, c->cert_pem, c->key_pem);
+  Status s = impl_->node->set_certificate(c->cert_pem, c->key_pem);
   if (!s.ok()) spdlog::error("origin: peer certificate refused by the swarm: {}", s.to_string());
   else spdlog::info("origin: peer certificate set; renewing at unix {}", c->renew_at_unix);
   cert_due_unix_ = c->renew_at_unix;
@@ -152,7 +139,7 @@ void OriginSeeder::apply(Command& c) {
     if (s.ok()) spdlog::info("origin: seeding {} from {}", ref, p->payload_dir);
     else if (s.code() != Status::Code::already_exists) spdlog::error("origin: cannot seed {}: {}", ref, s.to_string());
   } else if (auto* rv = std::get_if<Revoked>(&c)) {
-    apply_revoked(node, std::move(rv->serials));
+    node.set_revoked_serials(std::move(rv->serials));
   } else {
     auto& r = std::get<Remove>(c);
     account_upload();  // keep the removed layer's last bytes

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "layers/crypto/ed25519.hpp"
 #include "layers/model/trusted_manifest.hpp"
@@ -32,6 +33,9 @@ struct ImportedLayer {
   Signature signature{};
   std::string torrent;
   std::string origin_dir;  // absolute
+  // The DNS names a node certificate needs for this layer's SSL torrent
+  // (ssl_torrent_cert_names); empty for a layer without a torrent.
+  std::vector<std::string> cert_names;
 };
 
 // REQUIRES: layer_dir absolute. origin_root: DATA/origin (created if missing).

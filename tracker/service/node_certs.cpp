@@ -44,8 +44,16 @@ Result<std::vector<std::string>> entitled_torrent_names(const Txn& t, const std:
     layers = reflector_layers(branch, endpoints, view);
   }
   std::vector<std::string> names;
-  for (const LayerInfo& l : layers)
-    if (!l.info_hash.empty()) names.push_back(l.ref.torrent_name());  // no torrent, nothing to name
+  for (const LayerInfo& l : layers) {
+    if (l.info_hash.empty()) continue;  // no torrent, nothing to name
+    BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::layers, layer_key(l.ref)));
+    if (rec.is_object() && rec.contains("cert_names") && rec["cert_names"].is_array()) {
+      for (const auto& n : rec["cert_names"])
+        if (n.is_string()) names.push_back(n.get<std::string>());
+    } else {
+      names.push_back(l.ref.torrent_name());  // a layer imported before SSL torrents
+    }
+  }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   if (names.size() > kMaxCertNames)

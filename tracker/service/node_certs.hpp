@@ -9,7 +9,9 @@
 // layers the node is entitled to, by the rule the BitTorrent tracker applies
 // to announces (tracker/service/bt_directory.hpp): an endpoint its effective
 // desired stack, a reflector what its branch's endpoints and the branch's own
-// assignment need. Layers without a torrent are left out.
+// assignment need. Layers without a torrent are left out. A layer's names
+// are its record's "cert_names" (set at import: the torrent name, and for a
+// single-file layer also the file's name libtorrent matches against).
 //
 // Bounds: a node holds at most kMaxLiveCertsPerNode unexpired certificates
 // (older ones are revoked as superseded); a certificate carries at most
