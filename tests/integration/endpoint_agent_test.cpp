@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ctime>
+
 #include <chrono>
 #include <cstdlib>
 
@@ -15,6 +17,7 @@
 #include <functional>
 #include <thread>
 
+#include "layers/pki/pki.hpp"
 #include "endpoint/agent/endpoint_config.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "node/layer_fetch.hpp"
@@ -232,6 +235,16 @@ TEST_CASE("bc-endpoint: restarted while the tracker is down it carries on from i
   so.outgoing_utp = false;
   auto peer = SwarmNode::start(so);
   REQUIRE(peer.ok());
+  // The layer is an SSL torrent of the tracker's CA: the peer presents a
+  // certificate that CA signed for it (the test holds the tracker's data dir;
+  // the endpoint, restarted offline, presents the one it saved).
+  auto ca_key = test::read_file(w.tmp.path() + "/data/pki/ca.key"), ca_pem = test::read_file(w.tmp.path() + "/data/pki/ca.pem");
+  auto peer_key = pki::generate_key();
+  REQUIRE(peer_key.ok());
+  const int64_t now = std::time(nullptr);
+  auto peer_cert = pki::issue(ca_pem, ca_key, peer_key->public_pem, {"peer", {"base-v1"}, {}, now - 60, now + 3600, false});
+  REQUIRE(peer_cert.ok());
+  REQUIRE((*peer)->set_certificate(*peer_cert, peer_key->private_pem).ok());
   const std::string peer_dir = w.tmp.path() + "/peer-payload";
   REQUIRE((*peer)->add_layer(held->manifest, held->torrent, peer_dir, LayerMode::download).ok());
   REQUIRE((*peer)->add_peer(LayerRef{"base", 1}, "127.0.0.1", swarm_port).ok());
