@@ -97,7 +97,10 @@ void CertKeeper::tick() {
   const int64_t now_s = clock_.unix_s();
   if ((serial_.empty() || now_s >= renew_at_) && now_ms >= next_request_ms_) {
     Status s = request();
-    next_request_ms_ = s.ok() ? INT64_MIN : now_ms + o_.retry_ms;
+    // Also after an answer that is not yet due for renewal by our clock (the
+    // tracker's clock lags and reused the certificate): ask again later, not
+    // every turn.
+    next_request_ms_ = s.ok() && clock_.unix_s() < renew_at_ ? INT64_MIN : now_ms + o_.retry_ms;
     if (!s.ok()) log_->warn("peer certificate: {} (retrying in {} ms)", s.to_string(), o_.retry_ms);
   }
   if (!serial_.empty() && now_s >= not_after_ && !expiry_logged_) {
