@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <ctime>
 
 #include <chrono>
 #include <cstdlib>
@@ -17,11 +16,11 @@
 #include <functional>
 #include <thread>
 
-#include "layers/pki/pki.hpp"
 #include "endpoint/agent/endpoint_config.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "node/layer_fetch.hpp"
 #include "tests/integration/support/local_client.hpp"
+#include "tests/integration/support/tracker_ca_cert.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
@@ -236,15 +235,9 @@ TEST_CASE("bc-endpoint: restarted while the tracker is down it carries on from i
   auto peer = SwarmNode::start(so);
   REQUIRE(peer.ok());
   // The layer is an SSL torrent of the tracker's CA: the peer presents a
-  // certificate that CA signed for it (the test holds the tracker's data dir;
-  // the endpoint, restarted offline, presents the one it saved).
-  auto ca_key = test::read_file(w.tmp.path() + "/data/pki/ca.key"), ca_pem = test::read_file(w.tmp.path() + "/data/pki/ca.pem");
-  auto peer_key = pki::generate_key();
-  REQUIRE(peer_key.ok());
-  const int64_t now = std::time(nullptr);
-  auto peer_cert = pki::issue(ca_pem, ca_key, peer_key->public_pem, {"peer", {"base-v1"}, {}, now - 60, now + 3600, false});
-  REQUIRE(peer_cert.ok());
-  REQUIRE((*peer)->set_certificate(*peer_cert, peer_key->private_pem).ok());
+  // certificate that CA signed (the endpoint, restarted offline, presents the
+  // one it saved).
+  test::certify_with_tracker_ca(**peer, w.tmp.path() + "/data", {"base-v1"});
   const std::string peer_dir = w.tmp.path() + "/peer-payload";
   REQUIRE((*peer)->add_layer(held->manifest, held->torrent, peer_dir, LayerMode::download).ok());
   REQUIRE((*peer)->add_peer(LayerRef{"base", 1}, "127.0.0.1", swarm_port).ok());
