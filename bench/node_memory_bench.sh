@@ -66,7 +66,7 @@ echo "built and imported big@1 in $((SECONDS - t0)) s"
 api PUT /api/v1/branches/mem '{"subnets": ["127.9.0.0/16"]}' >/dev/null
 EP_TOKEN=$(api POST /api/v1/enrollment-tokens '{"role": "endpoint", "reusable": true}' | jq -r .token)
 mkdir -p ep-root
-"$BUILD/endpoint/bc-endpoint" enroll --tracker "$URL" --token "$EP_TOKEN" --dir ep --root ep-root \
+"$BUILD/endpoint/bc-endpoint" enroll --tracker "$URL" --tracker-ca "$TRACKER_CA" --token "$EP_TOKEN" --dir ep --root ep-root \
   --branch mem --listen "127.9.0.11:0" --poll-interval-ms 500 >/dev/null
 # BC_BENCH_ENDPOINT_WRAP: a command the endpoint runs under (e.g. "heaptrack
 # -o FILE"), for a profile of the same run; the sampled process is then the

@@ -47,7 +47,8 @@ RIP=127.1.0.1
 RPORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('$RIP', 0)); print(s.getsockname()[1])")
 api PUT /api/v1/branches/refl '{"subnets": ["127.1.0.0/16"]}' >/dev/null
 rtok=$(api POST /api/v1/enrollment-tokens '{"role": "reflector", "branch": "refl"}' | jq -r .token)
-RID=$("$BUILD/reflector/bc-reflector" init --config r1.toml --tracker-url "$URL" --tracker-public-key "$TRACKER_PK" \
+RID=$("$BUILD/reflector/bc-reflector" init --config r1.toml --tracker-url "$URL" --tracker-ca "$TRACKER_CA" \
+  --tracker-public-key "$TRACKER_PK" \
   --key r1.key --token "$rtok" --branch refl --address "$RIP" --cache-dir r1 \
   --quota-bytes $((4 << 30)) --listen "$RIP:$RPORT" | tail -1)
 sed -i 's/^heartbeat_interval_ms = .*/heartbeat_interval_ms = 1000/; s/^poll_interval_ms = .*/poll_interval_ms = 500/' r1.toml
@@ -70,7 +71,7 @@ done
 echo "reflector pid $RPID at $RIP:$RPORT holds refl@1"
 
 # What an endpoint would fetch: the tracker-signed manifest, signature, torrent.
-curl -sS --fail -D manifest.headers -o manifest.json -H "Authorization: Bearer $TOKEN" "$URL/api/v1/layers/refl@1/manifest"
+curl -sS --fail --cacert "$TRACKER_CA" -D manifest.headers -o manifest.json -H "Authorization: Bearer $TOKEN" "$URL/api/v1/layers/refl@1/manifest"
 tr -d '\r' < manifest.headers | awk -F': ' 'tolower($1) == "x-bc-signature" { print $2 }' > manifest.sig
 [ -s manifest.sig ] || die "no X-BC-Signature header"
 api GET /api/v1/layers/refl@1/torrent > layer.torrent

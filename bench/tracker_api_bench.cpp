@@ -1,7 +1,8 @@
 // Tracker control-plane throughput: desired-state polls (full and 304),
-// durable status writes, and 304 polls over real HTTP on loopback. Prints
-// rates and ratios against the in-process 304 poll measured in the same run.
-//   build/tracker/bench_tracker_api [endpoints=200] [seconds_per_case=2]
+// durable status writes, and 304 polls over real HTTPS (the tracker's
+// default) or plain HTTP on loopback. Prints rates and ratios against the
+// in-process 304 poll measured in the same run.
+//   build/tracker/bench_tracker_api [endpoints=200] [seconds_per_case=2] [tls|plain=tls]
 #include <sodium.h>
 
 #include <chrono>
@@ -37,6 +38,7 @@ HttpRequest signed_req(const SecretKey& key, const Clock& clock, const std::stri
   r.body = body;
   r.remote_address = "10.0.0.1";
   r.headers = {{"x-bc-node", h.node}, {"x-bc-time", h.time}, {"x-bc-nonce", h.nonce}, {"x-bc-sig", h.sig}};
+  if (!body.empty()) r.headers["content-type"] = "application/json";  // the API refuses JSON sent as anything else
   return r;
 }
 
@@ -61,6 +63,7 @@ void expect(int got, int want, const char* what) {
 int main(int argc, char** argv) {
   int endpoints = argc > 1 ? std::atoi(argv[1]) : 200;
   double secs = argc > 2 ? std::atof(argv[2]) : 2.0;
+  const bool tls = argc <= 3 || std::string(argv[3]) != "plain";
   char tmpl[] = "/tmp/bc-bench-tracker-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
   (void)SecretKey::generate().save(dir + "/tracker.key");
@@ -70,7 +73,8 @@ data_dir = "data"
 [auth]
 signing_key = "tracker.key"
 admin_token_file = "admin.token"
-)", dir);
+[server]
+insecure_plain_http = )" + std::string(tls ? "false" : "true") + "\n", dir);
   SystemClock clock;
   auto app = std::move(TrackerApp::create(*config, clock)).value();
   auto admin = [&](const std::string& m, const std::string& t, const json& b) {
@@ -79,6 +83,7 @@ admin_token_file = "admin.token"
     r.target = t;
     r.body = b.dump();
     r.headers["authorization"] = "Bearer bench-admin-token-0123456789";
+    r.headers["content-type"] = "application/json";
     return app->handle(r);
   };
   expect(admin("PUT", "/api/v1/branches/hq", {{"subnets", {"10.0.0.0/8"}}}).status, 200, "branch");
@@ -127,6 +132,8 @@ admin_token_file = "admin.token"
   uint16_t port = *app->start();
   HttpClientOptions o;
   o.port = port;
+  o.tls = tls;
+  o.ca_file = dir + "/data/pki/ca.pem";
   TrackerClient client(o, &keys[0], "", clock);
   double http = rate(secs, [&] {
     auto p = client.poll_desired(etag);
@@ -138,7 +145,8 @@ admin_token_file = "admin.token"
   std::printf("  in-process full desired-state poll  %10.0f /s  %.2fx\n", full, full / not_modified);
   std::printf("  durable status report (LMDB fsync)  %10.0f /s  %.3fx\n", writes, writes / not_modified);
   std::printf("  durable status, 4 writers (group)    %10.0f /s  %.3fx\n", parallel_writes, parallel_writes / not_modified);
-  std::printf("  HTTP keep-alive 304 poll, loopback  %10.0f /s  %.2fx\n", http, http / not_modified);
+  std::printf("  %s keep-alive 304 poll, loopback %10.0f /s  %.2fx\n", tls ? "HTTPS" : "HTTP ", http,
+              http / not_modified);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

@@ -1,7 +1,5 @@
 #include "endpoint/commands.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,7 +12,9 @@
 #include "layers/apply/applier.hpp"
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 #include "node/node_log.hpp"
+#include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
 #include "tracker/client/tracker_client.hpp"
 
@@ -24,13 +24,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-tracker::HttpClientOptions http_for(const node::TrackerUrl& a) {
-  tracker::HttpClientOptions o;
-  o.host = a.host;
-  o.port = a.port;
-  o.timeout_ms = 10'000;
-  return o;
-}
 
 // The node key: kept if present (re-enrollment keeps the identity), else created (0600).
 Result<SecretKey> node_key(const std::string& dir) {
@@ -45,18 +38,27 @@ Result<SecretKey> node_key(const std::string& dir) {
 Status enroll_command(const EnrollArgs& a) {
   BC_ASSIGN_OR_RETURN(node::TrackerUrl addr, node::parse_node_tracker_url(a.tracker_url));
   if (a.token.empty()) return Status::invalid_argument("--token is required");
-  std::error_code ec;
-  fs::create_directories(a.dir, ec);
-  if (ec) return Status::io_error(a.dir + ": " + ec.message());
-  ::chmod(a.dir.c_str(), 0700);
+  BC_RETURN_IF_ERROR(ensure_private_dir(a.dir));  // the node key and state: 0700
   BC_ASSIGN_OR_RETURN(SecretKey key, node_key(a.dir));
+  const node::Logger log = node::make_node_logger("bc-endpoint", "");
+
+  // The tracker's CA (node/tracker_pin.hpp): settled before the token goes out.
+  node::TrackerPinOptions pin;
+  pin.url = addr;
+  pin.ca_file = a.tracker_ca_file;
+  pin.ca_fingerprint = a.tracker_ca_fingerprint;
+  pin.insecure_plain_http = a.insecure_plain_http;
+  pin.save_path = a.dir + "/" + node::kTrackerCaFileName;
+  if (addr.tls() && pin.ca_file.empty() && pin.ca_fingerprint.empty() && fs::exists(pin.save_path)) {
+    pin.ca_file = pin.save_path;  // re-enrollment keeps the CA pinned the first time, as it keeps the key
+    log->info("using the tracker CA pinned at the previous enrollment ({})", pin.save_path);
+  }
+  BC_ASSIGN_OR_RETURN(node::PinnedTracker pinned_ca, node::pin_tracker(pin, log));
   SystemClock clock;
-  tracker::TrackerClient client(http_for(addr), &key, "", clock);
+  tracker::TrackerClient client(node::tracker_http_options(addr, pinned_ca.ca_file, 10'000), &key, "", clock);
 
   // The tracker's signing key: pinned from a file, or trusted on first use.
-  auto info = tracker::expect_json(client.http().request("GET", "/api/v1/tracker", "", {}), "tracker info");
-  if (!info.ok()) return info.status();
-  std::string served = info->value("public_key", "");
+  std::string served = pinned_ca.info.value("public_key", "");
   BC_ASSIGN_OR_RETURN(PublicKey served_pk, public_key_from_hex(served));
   std::string pinned = served;
   if (!a.tracker_pubkey_file.empty()) {
@@ -65,9 +67,10 @@ Status enroll_command(const EnrollArgs& a) {
       return Status::permission_denied("tracker at " + a.tracker_url + " serves public key " + served +
                                        ", not the pinned key in " + a.tracker_pubkey_file);
     pinned = public_key_hex(pk);
-  } else {
-    node::make_node_logger("bc-endpoint", "")
-        ->warn("pinning the tracker key {} (trust on first use; pass --tracker-pubkey to pin out of band)", served);
+  } else if (pinned_ca.ca_file.empty() || pinned_ca.trusted_on_first_use) {
+    log->warn("pinning the tracker key {} (trust on first use; pass --tracker-pubkey to pin out of band)", served);
+  } else {  // read over a connection checked against the CA the admin gave
+    log->info("pinning the tracker key {} served by the tracker of the pinned CA", served);
   }
   std::optional<std::string> branch;
   if (!a.branch.empty()) branch = a.branch;
@@ -75,6 +78,8 @@ Status enroll_command(const EnrollArgs& a) {
 
   EndpointConfig c;
   c.tracker_url = addr.base();
+  c.tracker_ca_file = pinned_ca.ca_file;
+  c.insecure_plain_http = a.insecure_plain_http;
   c.node_id = rec.value("id", public_key_hex(key.public_key()));
   c.branch = rec.value("branch", "");
   c.announce_key = rec.value("announce_key", "");
@@ -91,6 +96,7 @@ Status enroll_command(const EnrollArgs& a) {
 Status run_command(const RunArgs& a) {
   AgentRunOptions o;
   o.dir = a.dir;
+  BC_RETURN_IF_ERROR(check_private_dir(a.dir));
   BC_ASSIGN_OR_RETURN(o.config, load_config(a.dir));
   o.exit_when_converged = a.exit_when_converged;
   o.max_run_ms = a.max_run_ms;

@@ -12,7 +12,10 @@ namespace bc::endpoint {
 inline constexpr const char* kDefaultDir = "/var/lib/branchcast-endpoint";
 
 struct EnrollArgs {
-  std::string tracker_url;         // http://HOST:PORT
+  std::string tracker_url;         // https://HOST:PORT
+  std::string tracker_ca_file;     // --tracker-ca: the tracker's CA (PEM) given out of band
+  std::string tracker_ca_fingerprint;  // --tracker-ca-fingerprint: its SHA-256 (hex)
+  bool insecure_plain_http = false;    // an http:// tracker URL: no TLS (tests only)
   std::string token;               // enrollment token
   std::string dir = kDefaultDir;   // state directory
   std::string root = "/";          // target tree

@@ -21,7 +21,14 @@ int main(int argc, char** argv) {
 
   EnrollArgs ea;
   auto* enroll = app.add_subcommand("enroll", "create this node's identity and enroll with the tracker");
-  enroll->add_option("--tracker", ea.tracker_url, "tracker URL, http://HOST:PORT")->required();
+  enroll->add_option("--tracker", ea.tracker_url, "tracker URL, https://HOST:PORT")->required();
+  enroll->add_option("--tracker-ca", ea.tracker_ca_file,
+                     "the tracker's CA certificate (its DATA/pki/ca.pem), pinned; without it or a fingerprint "
+                     "the CA served now is trusted on first use");
+  enroll->add_option("--tracker-ca-fingerprint", ea.tracker_ca_fingerprint,
+                     "SHA-256 of the tracker's CA certificate (as bc-tracker logs it), pinned");
+  enroll->add_flag("--insecure-plain-http", ea.insecure_plain_http,
+                   "allow an http:// tracker URL: no TLS, the token and requests in clear (tests only)");
   enroll->add_option("--token", ea.token, "enrollment token")->required();
   enroll->add_option("--dir", ea.dir, "state directory")->capture_default_str();
   enroll->add_option("--root", ea.root, "target tree the layers are applied to")->capture_default_str();

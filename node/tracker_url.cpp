@@ -75,10 +75,26 @@ Result<TrackerUrl> parse_tracker_url(std::string_view url) {
 
 Result<TrackerUrl> parse_node_tracker_url(std::string_view url) {
   BC_ASSIGN_OR_RETURN(TrackerUrl u, parse_tracker_url(url));
-  if (u.scheme != "http") return bad(url, "https is not supported by the node's HTTP client yet; use http://");
-  if (!u.explicit_port) return bad(url, "must name its port (http://HOST:PORT)");
-  if (!u.path.empty()) return bad(url, "must have no path (http://HOST:PORT)");
+  if (!u.explicit_port) return bad(url, "must name its port (https://HOST:PORT)");
+  if (!u.path.empty()) return bad(url, "must have no path (https://HOST:PORT)");
   return u;
+}
+
+Status check_tracker_transport(const TrackerUrl& url, const std::string& ca_file, bool insecure_plain_http) {
+  const std::string u = url.base();
+  if (url.tls()) {
+    if (insecure_plain_http)
+      return Status::invalid_argument("insecure_plain_http = true does not go with the https tracker URL " + u +
+                                      ": drop it");
+    if (ca_file.empty())
+      return Status::invalid_argument("tracker_ca_file is required with the https tracker URL " + u +
+                                      " (the tracker's CA pinned at enrollment: enroll again)");
+    return Status();
+  }
+  if (!insecure_plain_http)
+    return Status::invalid_argument("the tracker URL " + u + " is plain http: use https:// (enroll again), or set " +
+                                    "insecure_plain_http = true to send tokens and requests in clear");
+  return Status();
 }
 
 }  // namespace bc::node

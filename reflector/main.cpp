@@ -1,4 +1,5 @@
-// bc-reflector: `init` writes an identity key (0600) and a config file;
+// bc-reflector: `init` pins the tracker's CA (CACHE_DIR/tracker-ca.pem),
+// writes an identity key (0600) and a config file;
 // `run --config FILE` registers with the tracker and caches/seeds the
 // branch's layers until SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
 #include "layers/util/supervise.hpp"
+#include "node/tracker_pin.hpp"
 #include "reflector/agent/reflector_config.hpp"
 #include "reflector/agent/reflector_driver.hpp"
 
@@ -24,11 +26,43 @@ int fail(const bc::Status& s) {
   return 1;
 }
 
-int cmd_init(bc::reflector::ReflectorConfig c, const std::string& config_path) {
+struct PinFlags {
+  std::string ca_file;         // --tracker-ca
+  std::string ca_fingerprint;  // --tracker-ca-fingerprint
+};
+
+// Pins the tracker's CA into CACHE_DIR/tracker-ca.pem (node/tracker_pin.hpp)
+// and checks that the tracker of that CA serves the key given on the command line.
+bc::Status pin_ca(bc::reflector::ReflectorConfig& c, const PinFlags& flags) {
+  BC_ASSIGN_OR_RETURN(bc::node::TrackerUrl url, bc::node::parse_node_tracker_url(c.tracker_url));
+  std::error_code ec;
+  std::filesystem::create_directories(c.cache_dir, ec);
+  if (ec) return bc::Status::io_error("cannot create " + c.cache_dir + ": " + ec.message());
+  bc::node::TrackerPinOptions pin;
+  pin.url = url;
+  pin.ca_file = flags.ca_file;
+  pin.ca_fingerprint = flags.ca_fingerprint;
+  pin.insecure_plain_http = c.insecure_plain_http;
+  pin.save_path = c.cache_dir + "/" + bc::node::kTrackerCaFileName;
+  const bc::node::Logger log = bc::node::make_node_logger("bc-reflector", "");
+  BC_ASSIGN_OR_RETURN(bc::node::PinnedTracker pinned, bc::node::pin_tracker(pin, log));
+  const std::string served = pinned.info.value("public_key", "");
+  if (served != c.tracker_public_key)
+    return bc::Status::permission_denied("tracker at " + url.base() + " serves public key " + served +
+                                         ", not --tracker-public-key " + c.tracker_public_key);
+  c.tracker_ca_file = pinned.ca_file;
+  return bc::Status();
+}
+
+int cmd_init(bc::reflector::ReflectorConfig c, const std::string& config_path, const PinFlags& flags) {
   namespace fs = std::filesystem;
   c.identity_key_file = fs::absolute(c.identity_key_file).string();
   c.cache_dir = fs::absolute(c.cache_dir).string();
+  if (auto url = bc::node::parse_node_tracker_url(c.tracker_url); url.ok() && url->tls())
+    c.tracker_ca_file = c.cache_dir + "/" + bc::node::kTrackerCaFileName;  // what pin_ca writes
   bc::Status s = c.validate();
+  if (!s.ok()) return fail(s);
+  s = pin_ca(c, flags);
   if (!s.ok()) return fail(s);
   auto key = bc::SecretKey::generate();
   s = bc::write_file_atomic(c.identity_key_file, key.to_hex() + "\n", 0600, /*overwrite=*/false);
@@ -65,7 +99,15 @@ int main(int argc, char** argv) {
   std::string config_path = "reflector.toml";
   auto* init = app.add_subcommand("init", "create an identity key (0600) and a config file");
   init->add_option("--config", config_path, "config file to write (refused if it exists)");
-  init->add_option("--tracker-url", c.tracker_url, "http://HOST:PORT")->required();
+  PinFlags pin;
+  init->add_option("--tracker-url", c.tracker_url, "https://HOST:PORT")->required();
+  init->add_option("--tracker-ca", pin.ca_file,
+                   "the tracker's CA certificate (its DATA/pki/ca.pem), pinned; without it or a fingerprint "
+                   "the CA served now is trusted on first use");
+  init->add_option("--tracker-ca-fingerprint", pin.ca_fingerprint,
+                   "SHA-256 of the tracker's CA certificate (as bc-tracker logs it), pinned");
+  init->add_flag("--insecure-plain-http", c.insecure_plain_http,
+                 "allow an http:// tracker URL: no TLS, tokens and requests in clear (tests only)");
   init->add_option("--tracker-public-key", c.tracker_public_key, "pinned tracker key, 64 hex")->required();
   init->add_option("--key", c.identity_key_file, "identity key file to create")->required();
   init->add_option("--token", c.registration_token, "reflector enrollment token");
@@ -77,7 +119,7 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "register and cache/seed the branch's layers");
   run->add_option("--config", config_path, "config file")->required();
   CLI11_PARSE(app, argc, argv);
-  if (init->parsed()) return cmd_init(c, config_path);
+  if (init->parsed()) return cmd_init(c, config_path, pin);
   bc::SuperviseOptions so;  // a crash restarts the reflector (layers/util/supervise.hpp)
   so.name = "bc-reflector";
   return bc::run_supervised(so, [&] { return cmd_run(config_path); });

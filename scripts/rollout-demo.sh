@@ -27,7 +27,7 @@ rm -rf tracker east-* west-* src-* *.layer
 bc_start_tracker "$BIN" tracker demo-origin-announce-key-0001 $'[announce]\nreflector_live_s = 30' ||
   { echo "demo: the tracker did not start" >&2; exit 1; }
 pids+=("$TRACKER_PID")
-echo "tracker at $URL, key $TRACKER_PK"
+echo "tracker at $URL (HTTPS; CA $TRACKER_CA, pinned by every node), key $TRACKER_PK"
 
 say "capture and publish base@1 (${BASE_MIB} MiB, image files + small files) and office@1 (8 MiB)"
 mkdir -p src-base1/etc src-base1/usr/bin src-base1/var/lib/images src-base1/usr/share/doc src-office1/opt/office
@@ -53,7 +53,8 @@ for b in east west; do
   k=$((k + 1))
   api PUT "/api/v1/branches/$b" "{\"subnets\": [\"127.$k.0.0/16\"]}" >/dev/null
   rtok=$(api POST /api/v1/enrollment-tokens "{\"role\": \"reflector\", \"branch\": \"$b\"}" | jq -r .token)
-  "$BIN/reflector/bc-reflector" init --config "$b-r1.toml" --tracker-url "$URL" --tracker-public-key "$TRACKER_PK" \
+  "$BIN/reflector/bc-reflector" init --config "$b-r1.toml" --tracker-url "$URL" --tracker-ca "$TRACKER_CA" \
+    --tracker-public-key "$TRACKER_PK" \
     --key "$b-r1.key" --token "$rtok" --branch "$b" --address "127.$k.0.1" --cache-dir "$b-r1" \
     --quota-bytes $((4 << 30)) --listen "127.$k.0.1:0" >/dev/null
   sed -i 's/^heartbeat_interval_ms = .*/heartbeat_interval_ms = 1000/; s/^poll_interval_ms = .*/poll_interval_ms = 500/' "$b-r1.toml"
@@ -61,7 +62,8 @@ for b in east west; do
   pids+=($!)
   for i in 1 2 3; do
     mkdir -p "$b-e$i-root/home/user" && echo "notes of $b-e$i" > "$b-e$i-root/home/user/notes.txt"
-    "$BIN/endpoint/bc-endpoint" enroll --tracker "$URL" --token "$EP_TOKEN" --dir "$b-e$i" --root "$b-e$i-root" \
+    "$BIN/endpoint/bc-endpoint" enroll --tracker "$URL" --tracker-ca "$TRACKER_CA" --token "$EP_TOKEN" \
+      --dir "$b-e$i" --root "$b-e$i-root" \
       --branch "$b" --listen "127.$k.0.1$i:0" --poll-interval-ms 1000 | sed "s/^/  $b-e$i: /"
     "$BIN/endpoint/bc-endpoint" run --dir "$b-e$i" > "$b-e$i.log" 2>&1 &
     pids+=($!)

@@ -1,4 +1,5 @@
-// bc-tracker: the central server. `bc-tracker serve --config FILE`.
+// bc-tracker: the central server. `bc-tracker serve --config FILE [--insecure-plain-http]`:
+// HTTPS by default, with the certificate its own CA (DATA/pki) issues.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -9,13 +10,20 @@
 
 namespace {
 
-int serve(const std::string& config_path, const std::string& port_file) {
+int serve(const std::string& config_path, const std::string& port_file, bool insecure_plain_http) {
   auto config = bc::tracker::load_config(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "bc-tracker: %s\n", config.status().to_string().c_str());
     return 2;
   }
   if (!port_file.empty()) config->port_file = port_file;
+  if (insecure_plain_http) {
+    config->insecure_plain_http = true;
+    if (auto s = config->validate(); !s.ok()) {
+      std::fprintf(stderr, "bc-tracker: --insecure-plain-http: %s\n", s.to_string().c_str());
+      return 2;
+    }
+  }
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   // Block the stop signals before any thread starts; wait for them below.
   sigset_t stop_signals;
@@ -49,8 +57,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* serve_cmd = app.add_subcommand("serve", "run the tracker");
   std::string config_path, port_file;
+  bool insecure_plain_http = false;
   serve_cmd->add_option("--config", config_path, "TOML configuration file")->required();
   serve_cmd->add_option("--port-file", port_file, "write the bound port here (overrides server.port_file)");
+  serve_cmd->add_flag("--insecure-plain-http", insecure_plain_http,
+                      "serve plain HTTP instead of HTTPS (tokens and keys in clear; tests only)");
   CLI11_PARSE(app, argc, argv);
-  return serve(config_path, port_file);
+  return serve(config_path, port_file, insecure_plain_http);
 }

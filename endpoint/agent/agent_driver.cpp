@@ -18,6 +18,7 @@
 #include "node/layer_fetch.hpp"
 #include "node/node_loop.hpp"
 #include "node/node_swarm.hpp"
+#include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
 
 namespace bc::endpoint {
@@ -81,10 +82,8 @@ class Agent {
 
 Status Agent::open() {
   BC_ASSIGN_OR_RETURN(node::TrackerUrl url, node::parse_node_tracker_url(o_.config.tracker_url));
-  tracker::HttpClientOptions http;
-  http.host = url.host;
-  http.port = url.port;
-  http.timeout_ms = static_cast<uint32_t>(o_.http_timeout_ms);
+  tracker::HttpClientOptions http =
+      node::tracker_http_options(url, o_.config.tracker_ca_file, static_cast<uint32_t>(o_.http_timeout_ms));
   client_ = std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_);
   feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_);
   BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(o_.dir + "/reports"));

@@ -10,7 +10,9 @@
 namespace bc::endpoint {
 
 Status EndpointConfig::validate() const {
-  BC_RETURN_IF_ERROR(node::parse_node_tracker_url(tracker_url).status().with_context("config"));
+  auto url = node::parse_node_tracker_url(tracker_url);
+  if (!url.ok()) return url.status().with_context("config");
+  BC_RETURN_IF_ERROR(node::check_tracker_transport(*url, tracker_ca_file, insecure_plain_http).with_context("config"));
   if (node_id.empty()) return Status::invalid_argument("config: node_id is empty");
   if (!public_key_from_hex(tracker_public_key).ok())
     return Status::invalid_argument("config: tracker_public_key is not 64 hex digits");
@@ -29,6 +31,8 @@ std::string key_path(const std::string& dir) { return dir + "/node.key"; }
 Status save_config(const std::string& dir, const EndpointConfig& c) {
   BC_RETURN_IF_ERROR(c.validate());
   toml::table t{{"tracker_url", c.tracker_url},
+                {"tracker_ca_file", c.tracker_ca_file},
+                {"insecure_plain_http", c.insecure_plain_http},
                 {"node_id", c.node_id},
                 {"branch", c.branch},
                 {"announce_key", c.announce_key},
@@ -56,6 +60,8 @@ Result<EndpointConfig> load_config(const std::string& dir) {
   }
   EndpointConfig c;
   c.tracker_url = t["tracker_url"].value_or(std::string());
+  c.tracker_ca_file = t["tracker_ca_file"].value_or(std::string());
+  c.insecure_plain_http = t["insecure_plain_http"].value_or(false);
   c.node_id = t["node_id"].value_or(std::string());
   c.branch = t["branch"].value_or(std::string());
   c.announce_key = t["announce_key"].value_or(std::string());

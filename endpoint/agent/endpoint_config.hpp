@@ -1,7 +1,8 @@
 // The endpoint's on-disk state directory and its TOML config (DIR/endpoint.toml),
 // written by `bc-endpoint enroll` and read by every other command.
 //
-// DIR layout: endpoint.toml, node.key (Ed25519, mode 0600), reports/ (the
+// DIR layout: endpoint.toml, node.key (Ed25519, mode 0600), tracker-ca.pem
+// (the tracker's CA, pinned at enrollment), reports/ (the
 // durable ReportQueue), index/ (ContentIndex), layers/<name>@<version>/
 // (manifest.json, manifest.sig, layer.torrent, payload/), swarm/ (SwarmNode data).
 #pragma once
@@ -15,7 +16,13 @@
 namespace bc::endpoint {
 
 struct EndpointConfig {
-  std::string tracker_url;         // "http://HOST:PORT" (no path; node/tracker_url.hpp)
+  std::string tracker_url;         // "https://HOST:PORT" (no path; node/tracker_url.hpp)
+  // The tracker's CA pinned at enrollment (DIR/tracker-ca.pem): every
+  // connection to an https tracker must chain to it. Required with https.
+  std::string tracker_ca_file;
+  // Plain http:// to the tracker (no TLS: tokens and requests in clear).
+  // Must be true with an http URL, false with https. Default false.
+  bool insecure_plain_http = false;
   std::string node_id;             // the tracker's id of this node
   std::string branch;
   std::string announce_key;        // 32 hex, for the BitTorrent announce URL

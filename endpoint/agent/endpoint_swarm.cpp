@@ -14,6 +14,9 @@ node::NodeSwarmOptions endpoint_swarm_options(const EndpointConfig& config, cons
   o.swarm.tracker_url = url.ok() ? url->base() + "/announce" : "";
   o.swarm.tracker_key = config.announce_key;
   o.swarm.tracker_key_param = "bckey";
+  // Layers are plain torrents until they carry the tracker's CA (SSL torrents):
+  // their https announce cannot be checked against the system CA store.
+  o.swarm.verify_https_tracker_of_plain_torrents = false;
   o.swarm.outgoing_utp = false;  // endpoints dial LAN peers: TCP first (swarm_options.hpp)
   o.swarm.lan_download_bytes_per_s = config.lan_download_limit_bytes_per_s;
   o.governor.enabled = config.wan_governor;

@@ -7,6 +7,7 @@
 #include "layers/swarm/swarm_node_impl.hpp"
 #include "layers/swarm/swarm_trace.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/redact.hpp"
 
 namespace bc {
 
@@ -144,7 +145,8 @@ void SwarmNode::Impl::on_hash_failed(LayerState& l, const lt::hash_failed_alert&
 void SwarmNode::Impl::on_tracker_error(LayerState& l, const lt::tracker_error_alert& a, Events& out) {
   std::string reason = a.error.message();
   if (a.failure_reason()[0]) reason += std::string(": ") + a.failure_reason();
-  out.push_back(TrackerError{l.ref, a.tracker_url(), reason, a.times_in_row});
+  // The URL carries the node's announce key (bckey=): never let it out.
+  out.push_back(TrackerError{l.ref, redact_secrets(a.tracker_url()), redact_secrets(reason), a.times_in_row});
 }
 
 }  // namespace bc

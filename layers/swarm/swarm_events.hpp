@@ -70,7 +70,7 @@ struct PeerRefused {
 
 struct TrackerError {
   LayerRef layer;
-  std::string url;
+  std::string url;  // secret query values (the announce key) redacted: safe to log
   std::string reason;
   int times_in_row = 0;
 };

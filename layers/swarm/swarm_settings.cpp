@@ -98,6 +98,9 @@ lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buff
   s.set_bool(sp::close_redundant_connections, false);
   s.set_int(sp::min_reconnect_time, 5);
   s.set_bool(sp::announce_to_all_tiers, true);
+  // Applies to the session's own TLS context only, which plain torrents use;
+  // an SSL torrent's tracker connection uses the torrent's (swarm_options.hpp).
+  s.set_bool(sp::validate_https_trackers, o.verify_https_tracker_of_plain_torrents);
   s.set_bool(sp::announce_to_all_trackers, true);
   s.set_int(sp::min_announce_interval, o.min_announce_interval_s);
   s.set_int(sp::stop_tracker_timeout, 2);

@@ -5,10 +5,12 @@
 namespace bc::netsim {
 
 AdminClient::AdminClient(std::string netns, std::string host, std::uint16_t port, std::string token,
-                         std::uint32_t timeout_ms)
+                         std::string ca_file, std::uint32_t timeout_ms)
     : netns_(std::move(netns)), token_(std::move(token)) {
   http_.host = std::move(host);
   http_.port = port;
+  http_.tls = !ca_file.empty();
+  http_.ca_file = std::move(ca_file);
   http_.timeout_ms = timeout_ms;
   reset();
 }

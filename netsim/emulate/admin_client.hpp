@@ -21,10 +21,11 @@ namespace bc::netsim {
 class AdminClient {
  public:
   // netns: the tracker node's namespace; host:port where the tracker listens;
-  // token: the bootstrap admin token. timeout_ms bounds every call; the
+  // token: the bootstrap admin token; ca_file: the tracker's CA (HTTPS
+  // checked against it; "" = plain HTTP). timeout_ms bounds every call; the
   // default is long because importing a layer of gigabytes copies and
   // verifies it inside the call (a down tracker fails at connect, at once).
-  AdminClient(std::string netns, std::string host, std::uint16_t port, std::string token,
+  AdminClient(std::string netns, std::string host, std::uint16_t port, std::string token, std::string ca_file,
               std::uint32_t timeout_ms = 300'000);
 
   // A JSON call that must answer 2xx; unavailable when the tracker cannot be

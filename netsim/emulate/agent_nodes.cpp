@@ -37,7 +37,8 @@ Result<pid_t> AgentNodes::spawn_setup(AgentNode& n, const std::string& token) {
   if (n.role == AgentRole::reflector) {
     return topo_.spawn(n.name,
                        {o_.reflector_binary, "init", "--config", n.dir + "/reflector.toml", "--tracker-url",
-                        o_.tracker_url, "--tracker-public-key", o_.tracker_public_key, "--key", n.dir + "/node.key",
+                        o_.tracker_url, "--tracker-ca", o_.tracker_ca_file, "--tracker-public-key",
+                        o_.tracker_public_key, "--key", n.dir + "/node.key",
                         "--token", token, "--branch", n.branch, "--address", info->address, "--cache-dir",
                         n.dir + "/cache", "--quota-bytes", std::to_string(n.quota_bytes), "--listen", listen},
                        n.log);
@@ -45,7 +46,8 @@ Result<pid_t> AgentNodes::spawn_setup(AgentNode& n, const std::string& token) {
   std::filesystem::create_directories(n.dir + "/root", ec);
   BC_RETURN_IF_ERROR(write_file_atomic(n.dir + "/tracker.pub", o_.tracker_public_key + "\n", 0644));
   return topo_.spawn(n.name,
-                     {o_.endpoint_binary, "enroll", "--tracker", o_.tracker_url, "--token", token, "--dir",
+                     {o_.endpoint_binary, "enroll", "--tracker", o_.tracker_url, "--tracker-ca", o_.tracker_ca_file,
+                      "--token", token, "--dir",
                       n.dir + "/state", "--root", n.dir + "/root", "--tracker-pubkey", n.dir + "/tracker.pub",
                       "--branch", n.branch, "--listen", listen, "--poll-interval-ms",
                       std::to_string(o_.poll_interval_ms)},

@@ -39,6 +39,7 @@ struct AgentNodesOptions {
   std::string endpoint_binary = "bc-endpoint";
   std::string tracker_url;               // required, as nodes reach it
   std::string tracker_public_key;        // pinned by every node; required
+  std::string tracker_ca_file;           // the tracker's CA, pinned by every node (--tracker-ca); required
   std::uint16_t bt_port = 6881;          // every node's BitTorrent port
   int poll_interval_ms = 1000;           // desired-state poll of both roles; default 1 s
   int heartbeat_interval_ms = 2000;      // reflector heartbeat + status report; default 2 s

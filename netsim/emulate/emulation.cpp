@@ -106,6 +106,7 @@ Status Emulation::setup_agents() {
   ao.endpoint_binary = locate(o_.bin_dir, "bc-endpoint", "endpoint");
   ao.tracker_url = tracker_->url();
   ao.tracker_public_key = tracker_->public_key_hex();
+  ao.tracker_ca_file = tracker_->ca_file();
   agents_ = std::make_unique<AgentNodes>(ao, *topo_);
   for (const BranchDef& b : s_.branches) {
     for (std::size_t i = 1; i <= b.reflectors; ++i) {

@@ -42,7 +42,11 @@ Status TrackerNode::write_files() {
   BC_RETURN_IF_ERROR(write_file_atomic(o_.dir + "/admin.token", token + "\n", 0600));
   // The origin announces with its own key so the tracker hands it to
   // reflectors and to endpoints of branches without one.
+  // tls_names: the certificate must name the address nodes dial; the
+  // tracker would find it among its local addresses too, but only if the
+  // namespace is configured before it starts.
   const std::string toml = "[server]\nlisten = \"" + address_ + "\"\nport = " + std::to_string(o_.api_port) +
+                           "\ntls_names = [\"" + address_ + "\"]"
                            "\nworker_threads = 4\nprobe_port = " + std::to_string(o_.probe_port) + "\n"
                            "[storage]\ndata_dir = \"data\"\n"
                            "[auth]\nsigning_key = \"tracker.key\"\nadmin_token_file = \"admin.token\"\n"
@@ -50,11 +54,11 @@ Status TrackerNode::write_files() {
                            "[origin]\nenabled = true\nlisten = \"" + address_ + ":" + std::to_string(o_.origin_port) +
                            "\"\nannounce_key = \"" + random_hex(16) + "\"\n";
   BC_RETURN_IF_ERROR(write_file_atomic(o_.dir + "/tracker.toml", toml, 0600));
-  admin_ = std::make_unique<AdminClient>(topo_.node(o_.node)->netns, address_, o_.api_port, token);
+  admin_ = std::make_unique<AdminClient>(topo_.node(o_.node)->netns, address_, o_.api_port, token, ca_file());
   return Status();
 }
 
-std::string TrackerNode::url() const { return "http://" + address_ + ":" + std::to_string(o_.api_port); }
+std::string TrackerNode::url() const { return "https://" + address_ + ":" + std::to_string(o_.api_port); }
 
 Status TrackerNode::start() {
   if (pid_ > 0) return Status();

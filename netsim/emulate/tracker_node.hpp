@@ -1,7 +1,8 @@
 // bc-tracker in the datacenter node: its files (config with the origin seed
 // enabled, signing key, admin token), starting it in the node's namespace and
 // waiting until it answers, stopping and restarting it (the stop_tracker
-// fault). State lives in dir/data, so a restart keeps every record.
+// fault). State lives in dir/data, so a restart keeps every record. It
+// serves HTTPS with its CA's certificate, which names its namespace address.
 #pragma once
 
 #include <sys/types.h>
@@ -39,8 +40,11 @@ class TrackerNode {
   bool running() const { return pid_ > 0; }
 
   AdminClient& admin() { return *admin_; }
-  // "http://ADDR:PORT", as nodes reach it.
+  // "https://ADDR:PORT", as nodes reach it.
   std::string url() const;
+  // The tracker's CA certificate (dir/data/pki/ca.pem, made at the first
+  // start): nodes pin it with --tracker-ca, as an admin would hand it out.
+  std::string ca_file() const { return o_.dir + "/data/pki/ca.pem"; }
   const std::string& public_key_hex() const { return public_key_; }
   const std::string& log_path() const { return log_; }
 

@@ -20,7 +20,9 @@ std::string quoted(const std::string& s) {
 }  // namespace
 
 Status ReflectorConfig::validate() const {
-  BC_RETURN_IF_ERROR(node::parse_node_tracker_url(tracker_url).status().with_context("tracker_url"));
+  auto url = node::parse_node_tracker_url(tracker_url);
+  if (!url.ok()) return url.status().with_context("tracker_url");
+  BC_RETURN_IF_ERROR(node::check_tracker_transport(*url, tracker_ca_file, insecure_plain_http));
   if (identity_key_file.empty()) return Status::invalid_argument("identity_key_file is required");
   if (!public_key_from_hex(tracker_public_key).ok())
     return Status::invalid_argument("tracker_public_key must be 64 hex digits (the tracker's Ed25519 key)");
@@ -44,7 +46,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
   } catch (const toml::parse_error& e) {
     return Status::invalid_argument(std::string("config is not valid TOML: ") + std::string(e.description()));
   }
-  static const char* kKnown[] = {"tracker_url", "identity_key_file", "tracker_public_key", "registration_token",
+  static const char* kKnown[] = {"tracker_url", "tracker_ca_file", "insecure_plain_http", "identity_key_file", "tracker_public_key", "registration_token",
                                  "branch", "address", "cache_dir", "quota_bytes", "listen",
                                  "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
                                  "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
@@ -64,6 +66,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
     return Status();
   };
   str("tracker_url", c.tracker_url);
+  str("tracker_ca_file", c.tracker_ca_file);
   str("identity_key_file", c.identity_key_file);
   str("tracker_public_key", c.tracker_public_key);
   str("registration_token", c.registration_token);
@@ -82,6 +85,11 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
     auto* b = t["wan_governor"].as_boolean();
     if (!b) return Status::invalid_argument("config: wan_governor must be true or false");
     c.wan_governor = b->get();
+  }
+  if (t.contains("insecure_plain_http")) {
+    auto* b = t["insecure_plain_http"].as_boolean();
+    if (!b) return Status::invalid_argument("config: insecure_plain_http must be true or false");
+    c.insecure_plain_http = b->get();
   }
   if (t.contains("utp")) {
     auto* b = t["utp"].as_boolean();
@@ -102,6 +110,8 @@ Result<ReflectorConfig> load_reflector_config(const std::string& path) {
 std::string render_reflector_config(const ReflectorConfig& c) {
   std::ostringstream o;
   o << "tracker_url = " << quoted(c.tracker_url) << "\n"
+    << "tracker_ca_file = " << quoted(c.tracker_ca_file) << "\n"
+    << "insecure_plain_http = " << (c.insecure_plain_http ? "true" : "false") << "\n"
     << "identity_key_file = " << quoted(c.identity_key_file) << "\n"
     << "tracker_public_key = " << quoted(c.tracker_public_key) << "\n"
     << "registration_token = " << quoted(c.registration_token) << "\n"

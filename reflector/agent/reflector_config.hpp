@@ -12,7 +12,13 @@
 namespace bc::reflector {
 
 struct ReflectorConfig {
-  std::string tracker_url;           // "http://HOST:PORT" (node/tracker_url.hpp); required
+  std::string tracker_url;           // "https://HOST:PORT" (node/tracker_url.hpp); required
+  // The tracker's CA pinned by `init` (CACHE_DIR/tracker-ca.pem): every
+  // connection to an https tracker must chain to it. Required with https.
+  std::string tracker_ca_file;
+  // Plain http:// to the tracker (no TLS: tokens and requests in clear).
+  // Must be true with an http URL, false with https. Default false.
+  bool insecure_plain_http = false;
   std::string identity_key_file;     // Ed25519 secret key, hex, mode 0600; required
   std::string tracker_public_key;    // pinned tracker key, 64 hex; every manifest verifies against it; required
   std::string registration_token;    // reflector enrollment token; needed until registered

@@ -8,7 +8,9 @@
 #include <spdlog/logger.h>
 
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 #include "node/bytes_by_source.hpp"
+#include "node/tracker_pin.hpp"
 #include "node/tracker_url.hpp"
 #include "reflector/agent/reflector_messages.hpp"
 #include "reflector/agent/reflector_swarm.hpp"
@@ -40,16 +42,16 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
                                                                   const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
   BC_ASSIGN_OR_RETURN(node::TrackerUrl url, node::parse_node_tracker_url(config.tracker_url));
+  // The cache holds what this branch is entitled to and the announce key:
+  // created 0700, refused when others can enter it.
+  BC_RETURN_IF_ERROR(ensure_private_dir(config.cache_dir));
   auto key = SecretKey::load(config.identity_key_file);
   if (!key.ok()) return key.status().with_context("identity key");
   std::unique_ptr<ReflectorDriver> d(new ReflectorDriver(config, clock, std::move(*key)));
   d->tracker_key_ = *public_key_from_hex(config.tracker_public_key);
   d->node_id_ = public_key_hex(d->key_.public_key());
   d->log_ = node::make_node_logger("bc-reflector", d->node_id_);
-  tracker::HttpClientOptions http;
-  http.host = url.host;
-  http.port = url.port;
-  http.timeout_ms = 20'000;
+  tracker::HttpClientOptions http = node::tracker_http_options(url, config.tracker_ca_file, 20'000);
   d->client_ = std::make_unique<tracker::TrackerClient>(http, &d->key_, "", clock);
   d->feed_ = std::make_unique<node::DesiredFeed>(*d->client_, config.cache_dir + "/desired.json", *d->log_);
   std::error_code ec;

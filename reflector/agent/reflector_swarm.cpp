@@ -14,6 +14,9 @@ node::NodeSwarmOptions reflector_swarm_options(const ReflectorConfig& config, co
   o.swarm.tracker_url = url.ok() ? url->base() + "/announce" : "";
   o.swarm.tracker_key = announce_key;
   o.swarm.tracker_key_param = "bckey";
+  // Layers are plain torrents until they carry the tracker's CA (SSL torrents):
+  // their https announce cannot be checked against the system CA store.
+  o.swarm.verify_https_tracker_of_plain_torrents = false;
   o.swarm.wan_download_bytes_per_s = o.swarm.lan_download_bytes_per_s = config.download_limit_bytes_per_s;
   o.swarm.wan_upload_bytes_per_s = o.swarm.lan_upload_bytes_per_s = config.upload_limit_bytes_per_s;
   o.swarm.enable_utp = o.swarm.outgoing_utp = config.utp;

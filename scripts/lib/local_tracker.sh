@@ -5,8 +5,11 @@
 #   Writes DIR/tracker.toml (127.0.0.1, ephemeral port, origin on
 #   127.0.0.100), a signing key and an admin token, starts bc-tracker
 #   (log: DIR/tracker.log) and waits for its port (bounded, 10 s).
-#   Sets TRACKER_PID, URL, TOKEN and TRACKER_PK; defines api METHOD PATH [JSON]
-#   (the admin API with the token; curl exits non-zero on a non-2xx answer).
+#   It serves HTTPS with its own CA's certificate (DIR/data/pki/ca.pem).
+#   Sets TRACKER_PID, URL (https://127.0.0.1:PORT), TRACKER_CA (the CA file
+#   nodes pin with --tracker-ca), TOKEN and TRACKER_PK; defines api METHOD
+#   PATH [JSON] (the admin API with the token, checking the tracker against
+#   TRACKER_CA; curl exits non-zero on a non-2xx answer).
 #   The caller owns the process (kill it on exit). Returns 1 if it did not start.
 bc_start_tracker() {
   local build="$1" dir="$2" origin_key="$3" extra="${4:-}"
@@ -22,11 +25,12 @@ bc_start_tracker() {
   TRACKER_PID=$!
   for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
   if [ ! -s "$dir/port" ]; then cat "$dir/tracker.log" >&2; return 1; fi
-  URL="http://127.0.0.1:$(cat "$dir/port")"
+  URL="https://127.0.0.1:$(cat "$dir/port")"
+  TRACKER_CA="$dir/data/pki/ca.pem"
   TRACKER_PK=$(api GET /api/v1/tracker | jq -r .public_key)
 }
 
 api() {
-  curl -sS --max-time 300 --fail-with-body -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    -X "$1" "$URL$2" ${3:+-d "$3"}
+  curl -sS --max-time 300 --fail-with-body --cacert "$TRACKER_CA" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -X "$1" "$URL$2" ${3:+-d "$3"}
 }

@@ -107,13 +107,14 @@ TEST_CASE("the tracker stopped mid-rollout: endpoints finish from the peers they
 
 namespace {
 
-// A size-limited tmpfs mounted over `dir` for the test's life (needs root).
+// A size-limited tmpfs mounted over `dir` for the test's life (needs root),
+// mode 0700 as a state directory must be (a tmpfs root is 1777 by default).
 struct SmallDisk {
   std::string dir;
   bool mounted = false;
   SmallDisk(const std::string& d, const std::string& size) : dir(d) {
     fs::create_directories(dir);
-    mounted = std::system(("mount -t tmpfs -o size=" + size + " tmpfs '" + dir + "' 2>/dev/null").c_str()) == 0;
+    mounted = std::system(("mount -t tmpfs -o size=" + size + ",mode=0700 tmpfs '" + dir + "' 2>/dev/null").c_str()) == 0;
   }
   ~SmallDisk() {
     if (mounted) (void)std::system(("umount -l '" + dir + "'").c_str());

@@ -36,7 +36,7 @@ struct HostileSeed {
   HostileSeed(RolloutWorld& w, const std::string& tree, const std::string& branch, const std::string& ip) {
     SecretKey key = SecretKey::generate();
     SystemClock clock;
-    tracker::TrackerClient client(local_client(w.tracker_port()), &key, "", clock);
+    tracker::TrackerClient client(local_client(w.tracker_port(), w.tracker().ca_file()), &key, "", clock);
     auto rec = client.enroll(w.endpoint_token(), {}, branch);
     REQUIRE_MESSAGE(rec.ok(), rec.status().to_string());
     std::string announce_key = (*rec)["announce_key"].get<std::string>();
@@ -62,6 +62,7 @@ struct HostileSeed {
     s.set_bool(lt::settings_pack::enable_natpmp, false);
     s.set_bool(lt::settings_pack::enable_outgoing_utp, false);
     s.set_int(lt::settings_pack::alert_mask, 0);
+    s.set_bool(lt::settings_pack::validate_https_trackers, false);  // a plain torrent on the https tracker
     ses = std::make_unique<lt::session>(lt::session_params(std::move(s)));
     lt::add_torrent_params atp;
     atp.ti = std::make_shared<lt::torrent_info>(lt::span<const char>(t->body.data(), long(t->body.size())), lt::from_span);

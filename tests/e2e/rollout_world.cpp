@@ -57,7 +57,7 @@ RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) 
   tracker_ = std::make_unique<TrackerProcess>(
       TrackerFiles{tmp_.path(), kAdmin, extra, port_, options_.probe ? free_udp_port() : uint16_t(0)});
   REQUIRE(tracker_->start() == port_);
-  admin_ = std::make_unique<tracker::TrackerClient>(local_client(port_), nullptr, kAdmin, clock_);
+  admin_ = std::make_unique<tracker::TrackerClient>(local_client(port_, tracker_->ca_file()), nullptr, kAdmin, clock_);
   auto info = admin_->admin_json("GET", "/api/v1/tracker");
   REQUIRE_MESSAGE(info.ok(), info.status().to_string());
   tracker_pk_ = (*info)["public_key"].get<std::string>();
@@ -96,7 +96,7 @@ RolloutWorld::~RolloutWorld() {
   for (auto& n : nodes_) n->proc.kill9();
 }
 
-std::string RolloutWorld::tracker_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string RolloutWorld::tracker_url() const { return "https://127.0.0.1:" + std::to_string(port_); }
 std::string RolloutWorld::layer_tool() const { return BC_LAYER_BIN; }
 
 std::string RolloutWorld::publish(const std::string& tree, const std::string& name, int version,
@@ -123,6 +123,7 @@ void RolloutWorld::enroll(Node& n) {
     REQUIRE_MESSAGE(tok.ok(), tok.status().to_string());
     reflector::ReflectorConfig c;
     c.tracker_url = tracker_url();
+    c.tracker_ca_file = tracker_->ca_file();  // pinned out of band, as `init --tracker-ca` does
     c.identity_key_file = n.dir + ".key";
     SecretKey key = SecretKey::generate();
     write_file(c.identity_key_file, key.to_hex() + "\n", 0600);
@@ -145,7 +146,8 @@ void RolloutWorld::enroll(Node& n) {
   auto it = options_.endpoint_lan_limit.find(n.name);
   std::string limit = it == options_.endpoint_lan_limit.end() ? "" : " --lan-download-limit " + std::to_string(it->second);
   std::string log = n.dir + "-enroll.log";
-  int rc = sh(std::string(BC_ENDPOINT_BIN) + " enroll --tracker " + tracker_url() + " --token " + endpoint_token_ +
+  int rc = sh(std::string(BC_ENDPOINT_BIN) + " enroll --tracker " + tracker_url() + " --tracker-ca '" +
+                  tracker_->ca_file() + "' --token " + endpoint_token_ +
                   " --dir '" + n.dir + "' --root '" + n.root + "' --branch " + n.branch + " --listen " + n.ip +
                   ":0 --poll-interval-ms 300" + limit,
               log);

@@ -55,6 +55,7 @@ std::unique_ptr<reflector::ReflectorDriver> east_reflector(RolloutWorld& w, cons
   REQUIRE(tok.ok());
   reflector::ReflectorConfig c;
   c.tracker_url = w.tracker_url();
+  c.tracker_ca_file = w.tracker().ca_file();
   c.identity_key_file = w.dir() + "/east-r1.key";
   write_file(c.identity_key_file, SecretKey::generate().to_hex() + "\n", 0600);
   c.tracker_public_key = w.tracker_public_key();

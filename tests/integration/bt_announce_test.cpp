@@ -1,5 +1,6 @@
 // The real bc-tracker as a BitTorrent tracker: two real SwarmNodes find each
-// other only through its /announce, and /scrape counts them.
+// other only through its /announce (over HTTPS, the tracker's default), and
+// /scrape counts them.
 #include <doctest/doctest.h>
 
 #include "layers/model/layer_dir.hpp"
@@ -22,13 +23,13 @@ using test::percent;
 
 namespace {
 std::string get(uint16_t port, const std::string& target) {
-  return test::raw_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  return test::raw_tls_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 // Enrolls an endpoint (source 127.0.0.1, branch hq) and returns its announce key.
 std::string enroll_endpoint(test::RunningTracker& t) {
   auto key = SecretKey::generate();
-  TrackerClient node(test::local_client(t.port), &key, "", t.clock);
+  TrackerClient node(t.client_options(), &key, "", t.clock);
   t.enroll_endpoint(node);
   auto desired = node.poll_desired("");
   REQUIRE(desired.ok());
@@ -59,10 +60,12 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   std::string seed_key = enroll_endpoint(t);
   std::string dl_key = enroll_endpoint(t);
 
-  std::string announce_url = "http://127.0.0.1:" + std::to_string(port) + "/announce";
+  std::string announce_url = t.proc.url() + "/announce";
+  REQUIRE(announce_url.rfind("https://", 0) == 0);
   auto with_tracker = [&](const std::string& key) {
     return [&, key](SwarmNodeOptions& o) {
       o.tracker_url = announce_url;
+      o.verify_https_tracker_of_plain_torrents = false;  // a plain torrent (swarm_options.hpp)
       o.tracker_key_param = "bckey";
       o.tracker_key = key;
       o.lan_subnets = {"127.0.0.0/24"};

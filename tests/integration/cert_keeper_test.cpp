@@ -36,7 +36,7 @@ struct Sink {
 struct KeeperWorld {
   test::RunningTracker t;
   SecretKey key = SecretKey::generate();
-  tracker::TrackerClient client{test::local_client(t.port), &key, "", t.clock};
+  tracker::TrackerClient client{t.client_options(), &key, "", t.clock};
   ManualClock clock{0, std::time(nullptr)};
   std::string dir = t.tmp.path() + "/node";
   node::Logger log = node::make_node_logger("test", "");
@@ -99,7 +99,7 @@ TEST_CASE("CertKeeper: makes peer.key 0600, gets and saves a certificate naming 
 
   // Another node revoked: its serial reaches this node's swarm at the next poll.
   auto other_key = SecretKey::generate();
-  tracker::TrackerClient other{test::local_client(w.t.port), &other_key, "", w.t.clock};
+  tracker::TrackerClient other{w.t.client_options(), &other_key, "", w.t.clock};
   w.t.enroll_endpoint(other);
   auto pk = pki::generate_key();
   auto oc = tracker::expect_json(other.node_call("POST", "/api/v1/cert", json{{"public_key", pk->public_pem}}.dump()), "cert");

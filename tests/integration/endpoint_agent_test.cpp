@@ -92,7 +92,7 @@ struct World {
                              test::free_tcp_port()}};
   uint16_t port = proc.start();
   SystemClock clock;
-  TrackerClient admin{test::local_client(port), nullptr, kAdmin, clock};
+  TrackerClient admin{test::local_client(port, proc.ca_file()), nullptr, kAdmin, clock};
   std::string layer_dir, token;
   std::string dir = tmp.path() + "/ep", root = tmp.path() + "/root";
 
@@ -107,7 +107,7 @@ struct World {
     token = (*tok)["token"].get<std::string>();
     test::write_file(root + "/home/user/notes.txt", "mine\n");
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  std::string url() const { return proc.url(); }
   // Enrolls and runs the endpoint until base@1 is applied.
   void enroll_and_converge() {
     REQUIRE_MESSAGE(enroll() == 0, test::read_file(tmp.path() + "/enroll.log"));
@@ -160,14 +160,14 @@ TEST_CASE("bc-endpoint: enroll then run applies a published layer over a user fi
     // The tracker comes back on a new ephemeral port (a harness limitation):
     // point the endpoint at it.
     uint16_t port = w.proc.start();
-    cfg->tracker_url = "http://127.0.0.1:" + std::to_string(port);
+    cfg->tracker_url = "https://127.0.0.1:" + std::to_string(port);
     REQUIRE(endpoint::save_config(w.dir, *cfg).ok());
     REQUIRE_MESSAGE(sh(run, log) == 0, test::read_file(log));
     json up = status_json(w.dir, w.tmp.path() + "/status3.log");
     CHECK(up["queued_reports"] == 0);
     CHECK(up["applied"] == json::array({"base@1"}));
     CHECK(test::read_file(w.root + "/etc/motd") == "welcome\n");
-    TrackerClient admin2(test::local_client(port), nullptr, kAdmin, w.clock);
+    TrackerClient admin2(test::local_client(port, w.proc.ca_file()), nullptr, kAdmin, w.clock);
     auto after = admin2.admin_json("GET", "/api/v1/status/nodes/" + cfg->node_id);
     REQUIRE(after.ok());
     CHECK(after->dump().find("base@1") != std::string::npos);

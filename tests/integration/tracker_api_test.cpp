@@ -1,4 +1,4 @@
-// The real bc-tracker binary driven over real HTTP on 127.0.0.1.
+// The real bc-tracker binary driven over real HTTPS (its default) on 127.0.0.1.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -34,7 +34,7 @@ double metric(TrackerClient& admin, const std::string& series) {
 }
 }  // namespace
 
-TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and long poll, report, audit") {
+TEST_CASE("bc-tracker over HTTPS: publish, enroll, assign, poll with ETag and long poll, report, audit") {
   test::RunningTracker t;
   const uint16_t port = t.port;
   const Clock& clock = t.clock;
@@ -48,7 +48,7 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"base@1"}}}).ok());
 
   auto key = SecretKey::generate();
-  TrackerClient node(test::local_client(port), &key, "", clock);
+  TrackerClient node(t.client_options(), &key, "", clock);
   CHECK(t.enroll_endpoint(node)["branch"] == "hq");
 
   auto first = node.poll_desired("");
@@ -62,7 +62,7 @@ TEST_CASE("bc-tracker over HTTP: publish, enroll, assign, poll with ETag and lon
   // A long poll returns as soon as an assignment changes, well before its wait.
   auto t0 = std::chrono::steady_clock::now();
   auto waiting = std::async(std::launch::async, [&] {
-    TrackerClient poller(test::local_client(port), &key, "", clock);
+    TrackerClient poller(t.client_options(), &key, "", clock);
     return poller.poll_desired(first->etag, 20);
   });
   // The change lands while the poll is held (the tracker's gauge says so), so
@@ -109,7 +109,7 @@ TEST_CASE("kill -9 in the middle of acknowledged writes loses none of them after
   std::atomic<size_t> acked_count{0};
   std::atomic<bool> stop{false};
   std::thread writer([&] {
-    TrackerClient c(test::local_client(port), nullptr, kAdmin, clock);
+    TrackerClient c(test::local_client(port, proc.ca_file()), nullptr, kAdmin, clock);
     for (int i = 0; !stop && i < 100'000; ++i) {
       std::string member(64, "0123456789abcdef"[i % 16]);
       auto r = c.admin_json("PUT", "/api/v1/groups/g" + std::to_string(i), {{"members", {member}}});
@@ -129,7 +129,7 @@ TEST_CASE("kill -9 in the middle of acknowledged writes loses none of them after
   INFO("acknowledged writes before SIGKILL: " << acked.size());
 
   port = proc.start();
-  TrackerClient c(test::local_client(port), nullptr, kAdmin, clock);
+  TrackerClient c(test::local_client(port, proc.ca_file()), nullptr, kAdmin, clock);
   for (int i : acked) {
     auto g = c.admin_json("GET", "/api/v1/groups/g" + std::to_string(i));
     CHECK_MESSAGE(g.ok(), "acknowledged group g" << i << " lost");
@@ -180,7 +180,7 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
   cases[13].request = json_put + "4\r\n\r\n{" + std::string(1, '\0') + "}}";
   for (const auto& c : cases) {
     CAPTURE(c.name);
-    std::string raw = test::raw_exchange(port, c.request);
+    std::string raw = test::raw_tls_exchange(port, c.request);
     int status = test::status_of(raw);
     if (c.expect) CHECK(status == c.expect);
     CHECK(status >= 400);
@@ -192,7 +192,7 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
   std::string expect_req = "PUT /api/v1/branches/exp HTTP/1.1\r\nHost: x\r\n" + auth +
                            "Content-Type: Application/JSON; charset=utf-8\r\n"
                            "Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-  std::string expect_raw = test::raw_exchange(port, expect_req);
+  std::string expect_raw = test::raw_tls_exchange(port, expect_req);
   CHECK(expect_raw.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0) == 0);
   CHECK(expect_raw.find("HTTP/1.1 200 OK") != std::string::npos);
   // A slow client holding a half-sent request does not block anyone else.
@@ -202,8 +202,8 @@ TEST_CASE("a corpus of malformed requests all get 4xx (or a closed connection) a
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(slow, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  ::send(slow, "GET /healthz HTTP/1.1\r\nHo", 25, MSG_NOSIGNAL);
-  std::string ok = test::raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ::send(slow, "\x16\x03", 2, MSG_NOSIGNAL);  // the start of a TLS record, and then nothing
+  std::string ok = test::raw_tls_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   CHECK(test::status_of(ok) == 200);
   ::close(slow);
   CHECK(proc.stop() == 0);
@@ -222,9 +222,7 @@ TEST_CASE("with tls_cert and tls_key configured the tracker speaks HTTPS and the
   test::write_file(tmp / "tracker.toml", conf);
   uint16_t port = proc.start();
   SystemClock clock;
-  HttpClientOptions o = test::local_client(port);
-  o.tls = true;
-  o.ca_file = tmp / "cert.pem";
+  HttpClientOptions o = test::local_client(port, tmp / "cert.pem");
   TrackerClient admin(o, nullptr, kAdmin, clock);
   auto r = admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}});
   REQUIRE_MESSAGE(r.ok(), r.status().to_string());
@@ -236,7 +234,9 @@ TEST_CASE("with tls_cert and tls_key configured the tracker speaks HTTPS and the
   auto poll = node.poll_desired("");
   REQUIRE(poll.ok());
   CHECK(poll->status == 200);
-  // Plain HTTP to the TLS port does not get an answer it could mistake for one.
-  CHECK(test::status_of(test::raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000)) == 0);
+  // Plain HTTP to the TLS port gets a 400 saying so, and nothing it asked for.
+  std::string plain = test::raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000);
+  CHECK(test::status_of(plain) == 400);
+  CHECK_MESSAGE(plain.find("speaks HTTPS only") != std::string::npos, plain);
   CHECK(proc.stop() == 0);
 }

@@ -57,7 +57,7 @@ TEST_CASE("bc-tracker with the origin enabled seeds an imported layer and a node
   REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
   REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"app@1"}}}).ok());
   auto node_key = SecretKey::generate();
-  TrackerClient node_client(test::local_client(t.port), &node_key, "", t.clock);
+  TrackerClient node_client(t.client_options(), &node_key, "", t.clock);
   t.enroll_endpoint(node_client);
   auto tls_key = pki::generate_key();
   REQUIRE(tls_key.ok());

@@ -65,14 +65,19 @@ TEST_CASE("tracker url: paths are kept, every trailing slash dropped; user info,
   CHECK_FALSE(parse_tracker_url("http://h:1/#top").ok());
 }
 
-TEST_CASE("node tracker url: http, an explicit port and no path; the reason is in the message") {
+TEST_CASE("node tracker url: https or http, an explicit port and no path; the reason is in the message") {
   auto a = parse_node_tracker_url("http://[::1]:9000//");
   REQUIRE(a.ok());
   CHECK(a->host == "::1");
-  auto https = parse_node_tracker_url("https://h:443");
-  REQUIRE_FALSE(https.ok());
-  CHECK(https.status().message().find("https") != std::string::npos);
-  auto no_port = parse_node_tracker_url("http://h");
+  CHECK_FALSE(a->tls());
+  auto https = parse_node_tracker_url("HTTPS://h:8443");
+  REQUIRE(https.ok());
+  CHECK(https->tls());
+  CHECK(https->base() == "https://h:8443");
+  auto no_port = parse_node_tracker_url("https://h");
+  REQUIRE_FALSE(no_port.ok());
+  CHECK(no_port.status().message().find("port") != std::string::npos);
+  no_port = parse_node_tracker_url("http://h");
   REQUIRE_FALSE(no_port.ok());
   CHECK(no_port.status().message().find("port") != std::string::npos);
   auto path = parse_node_tracker_url("http://h:1/x");

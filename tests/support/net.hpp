@@ -1,4 +1,4 @@
-// Loopback ports and raw HTTP exchanges for tests that start real servers.
+// Loopback ports and raw HTTP(S) exchanges for tests that start real servers.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,17 @@ uint16_t free_udp_port();
 // 127.0.0.1:port (until the server closes or timeout_ms passes); "" when the
 // connection is refused.
 std::string raw_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
+// The same over TLS (the tracker's default): the certificate is not checked
+// (these exchanges test HTTP handling, not TLS), and the request is followed
+// by the client's close_notify, as raw_exchange follows it with a FIN. ""
+// when the connection or the handshake fails.
+std::string raw_tls_exchange(uint16_t port, const std::string& request, int timeout_ms = 5000);
+// Both from the local IPv4 address `source_ip` (e.g. "127.0.0.2": any 127/8
+// address works on loopback), so a server sees another peer address.
+std::string raw_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                              int timeout_ms = 5000);
+std::string raw_tls_exchange_from(const std::string& source_ip, uint16_t port, const std::string& request,
+                                  int timeout_ms = 5000);
 // The status code of the first response line ("HTTP/1.1 400 ...") or 0.
 int status_of(const std::string& raw);
 // What follows the header block of a raw response ("" without one).

@@ -41,13 +41,19 @@ struct ApiContext {
   std::function<void(const TrustedManifest& layer, const std::string& torrent,
                      const std::string& payload_dir)> on_layer_published;
   std::function<void(const LayerRef& layer)> on_layer_retired;
+  // Whether the enrolled node `who` may read layer `ref` ("name@version"):
+  // the BitTorrent tracker's entitlement rule and cache
+  // (StoreBtDirectory::node_entitled), set by TrackerApp. Empty = no node
+  // reads any layer (fails closed). Thread-safe.
+  std::function<Result<bool>(const Principal& who, const std::string& ref)> node_entitled;
   // BEP 19 web seed base URLs ([origin] web_seeds) for desired-state answers.
   std::vector<std::string> web_seeds;
   // UDP port of the RTT echo responder ([server] probe_port) that nodes probe
   // on the tracker's host; 0 = none. Set before the server starts.
   uint16_t probe_port = 0;
-  // The tracker's CA (tracker/pki/tracker_ca.hpp), owned by TrackerApp; null
-  // = no certificates (POST /api/v1/cert answers 503).
+  // The tracker's CA (DATA/pki), owned by TrackerApp: GET /api/v1/tracker
+  // serves its certificate for nodes to pin; it issues node certificates
+  // (POST /api/v1/cert answers 503 when null: tests without one).
   const TrackerCa* ca = nullptr;
   PkiOptions pki;  // [pki]
   // Called after a write that revoked certificates, with every live revoked

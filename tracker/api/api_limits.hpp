@@ -18,7 +18,10 @@ struct ApiLimits {
   int64_t max_long_poll_s = 60;         // ?wait= upper bound, seconds; default 60
   int64_t max_clock_skew_s = 300;       // node signature time skew, seconds; default 300
   size_t max_audit_page = 1000;         // entries per GET /audit; default 1000
-  size_t replay_cache_entries = 200'000;  // remembered nonces; default 200k
+  size_t replay_cache_entries = 200'000;  // remembered nonces in all; default 200k
+  // Nonces one enrolled node may have remembered at once (2 * skew window);
+  // beyond it its requests get 429 ([auth] replay_nonces_per_node); default 1024.
+  size_t replay_nonces_per_node = 1024;
   // A reflector counts as live (handed out to its branch, listed in desired
   // states, and keeping WAN fallback off) for this long after its last
   // heartbeat, seconds ([announce] reflector_live_s); default 300.

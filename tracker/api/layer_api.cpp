@@ -1,5 +1,7 @@
 // Layers: import into the origin store (signed by the tracker), list, get the
 // manifest + signature + torrent, retire.
+#include <optional>
+
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_context.hpp"
 #include "tracker/api/api_route.hpp"
@@ -59,8 +61,28 @@ Result<json> get_layer(ApiContext& ctx, const Principal&, const HttpRequest& req
   return rec;
 }
 
+// A node reads only layers it is entitled to (what the tracker would let it
+// announce: an endpoint its desired stack, a reflector what its branch and,
+// for a hub, the branches below need); admins by their role. A refusal is
+// 403 whether or not the layer exists, so a node learns nothing about
+// layers not its own, and is counted in bc_tracker_forbidden_total{route}.
+std::optional<HttpResponse> refuse_unentitled(ApiContext& ctx, const Principal& who, const LayerRef& ref,
+                                              const char* route) {
+  if (who.kind != Principal::Kind::node) return std::nullopt;
+  Result<bool> ok = ctx.node_entitled ? ctx.node_entitled(who, ref.to_string())
+                                      : Result<bool>(Status::unavailable("layer entitlement is not available"));
+  if (ok.ok() && *ok) return std::nullopt;
+  ctx.metrics.record_forbidden(route);
+  if (!ok.ok() && ok.status().code() != Status::Code::permission_denied) return HttpResponse::from_status(ok.status());
+  return HttpResponse::error(403, "node " + who.id + " is not entitled to layer " + ref.to_string() +
+                                      " (it is not in the node's desired stack, nor needed by its branch)");
+}
+
 // The raw manifest bytes or torrent, with the signature in a header.
 HttpResponse get_blob(ApiContext& ctx, const Principal& who, const HttpRequest& req, const char* blob) {
+  auto ref = ref_param(req);
+  if (!ref.ok()) return HttpResponse::from_status(ref.status());
+  if (auto refused = refuse_unentitled(ctx, who, *ref, blob)) return *refused;
   auto rec = get_layer(ctx, who, req);
   if (!rec.ok()) return HttpResponse::from_status(rec.status());
   std::optional<std::string> bytes;
@@ -100,11 +122,13 @@ RawHandler blob_handler(const char* blob) {
 }  // namespace
 
 void add_layer_routes(Router& router, ApiContext& ctx) {
-  const Access reader = Access::admin_or_node(Role::viewer);
+  // Nodes read only the manifest and torrent of layers they are entitled
+  // to (node/layer_fetch.cpp); listing the catalog is for admins.
+  const Access reader = Access::admin_or_node(Role::viewer), viewer = Access::admin(Role::viewer);
   add_routes(router, ctx, {
       {"POST", "/api/v1/layers/import", Access::admin(Role::admin), import, 201},
-      {"GET", "/api/v1/layers", reader, list_handler(Table::layers)},
-      {"GET", "/api/v1/layers/{ref}", reader, get_layer},
+      {"GET", "/api/v1/layers", viewer, list_handler(Table::layers)},
+      {"GET", "/api/v1/layers/{ref}", viewer, get_layer},
       {"GET", "/api/v1/layers/{ref}/manifest", reader, blob_handler("manifest")},
       {"GET", "/api/v1/layers/{ref}/torrent", reader, blob_handler("torrent")},
       {"POST", "/api/v1/layers/{ref}/retire", Access::admin(Role::operator_), retire},

@@ -70,11 +70,19 @@ void add_metrics_routes(Router& router, ApiContext& ctx) {
     return res;
   });
   router.add("GET", "/healthz", [](HttpRequest&) { return HttpResponse::json(200, {{"ok", true}}); });
+  // Unauthenticated: what a node pins at enrollment (the signing key and the
+  // CA certificate), read over a connection it cannot check yet unless the
+  // admin gave it the CA or its fingerprint (docs/security.md).
   router.add("GET", "/api/v1/tracker", [&ctx](HttpRequest&) {
-    return HttpResponse::json(200, {{"public_key", public_key_hex(ctx.signing_key.public_key())},
-                                    {"api", "v1"},
-                                    {"schema_version", kSchemaVersion},
-                                    {"time", ctx.clock.unix_s()}});
+    json out = {{"public_key", public_key_hex(ctx.signing_key.public_key())},
+                {"api", "v1"},
+                {"schema_version", kSchemaVersion},
+                {"time", ctx.clock.unix_s()}};
+    if (ctx.ca) {
+      out["ca_cert"] = ctx.ca->ca_cert_pem();
+      out["ca_fingerprint"] = ctx.ca->ca_fingerprint();
+    }
+    return HttpResponse::json(200, out);
   });
 }
 

@@ -63,22 +63,40 @@ HttpResponse BtFrontend::announce(const HttpRequest& req) {
   int64_t now_s = clock_.unix_s();
   std::string body;
   std::optional<bt::NodeIdentity> who;
+  uint64_t forbidden = 0;
   {
     std::lock_guard lock(mu_);
     directory_.reset_last();
+    uint64_t before = service_.counters().forbidden_announces;
     body = service_.announce(raw_query(req.target), source_of(req), now_s);
+    forbidden = service_.counters().forbidden_announces - before;
     who = directory_.last_identity();
     housekeeping(now_s);
   }
   if (who) metrics_.record_announce(who->branch, event_of(req));
+  if (forbidden) metrics_.record_forbidden("announce", forbidden);
   return bencoded(std::move(body));
 }
 
 HttpResponse BtFrontend::scrape(const HttpRequest& req) {
   int64_t now_s = clock_.unix_s();
+  std::string body;
+  uint64_t forbidden = 0;
+  {
+    std::lock_guard lock(mu_);
+    directory_.reset_last();
+    uint64_t before = service_.counters().forbidden_scrapes;
+    body = service_.scrape(raw_query(req.target), source_of(req), now_s);
+    forbidden = service_.counters().forbidden_scrapes - before;
+  }
+  if (forbidden) metrics_.record_forbidden("scrape", forbidden);
+  return bencoded(std::move(body));
+}
+
+Result<bool> BtFrontend::entitled(const std::string& node_id, const std::string& role,
+                                  const std::string& layer_ref) {
   std::lock_guard lock(mu_);
-  directory_.reset_last();
-  return bencoded(service_.scrape(raw_query(req.target), source_of(req), now_s));
+  return directory_.node_entitled(node_id, role, layer_ref);
 }
 
 bt::BtServiceCounters BtFrontend::counters() const {

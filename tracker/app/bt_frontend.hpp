@@ -31,6 +31,10 @@ class BtFrontend {
 
   HttpResponse announce(const HttpRequest& req);
   HttpResponse scrape(const HttpRequest& req);
+  // Whether the enrolled node `node_id` of `role` may read the layer
+  // `layer_ref`: the announce's rule and cache
+  // (StoreBtDirectory::node_entitled), for the layer API. Thread-safe.
+  Result<bool> entitled(const std::string& node_id, const std::string& role, const std::string& layer_ref);
   bt::BtServiceCounters counters() const;
 
  private:

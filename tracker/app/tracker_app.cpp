@@ -6,9 +6,11 @@
 
 #include "layers/rtt_probe/echo_responder.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
+#include "layers/util/redact.hpp"
 #include "tracker/origin/origin_catalog.hpp"
-#include "tracker/service/node_certs.hpp"
 #include "tracker/service/layer_importer.hpp"
+#include "tracker/service/node_certs.hpp"
 
 namespace bc::tracker {
 
@@ -32,23 +34,25 @@ Status install_admin_token(Store& store, const std::string& token, int64_t now_u
 Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& config, const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
   std::unique_ptr<TrackerApp> app(new TrackerApp(config, clock));
+  // The data dir holds the store (node and announce keys) and the payloads:
+  // created 0700, refused when others can enter it (layers/util/private_dir.hpp).
+  BC_RETURN_IF_ERROR(ensure_private_dir(config.data_dir));
   BC_ASSIGN_OR_RETURN(app->store_, Store::open(config.data_dir + "/db", config.lmdb));
   BC_ASSIGN_OR_RETURN(SecretKey key, SecretKey::load(config.signing_key_file));
   app->key_ = std::make_unique<SecretKey>(key);
-  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s,
-                                               config.api.replay_cache_entries);
+  BC_RETURN_IF_ERROR(app->open_ca());
+  ReplayLimits replay;
+  replay.entries = config.api.replay_cache_entries;
+  replay.per_node = config.api.replay_nonces_per_node;
+  app->auth_ = std::make_unique<Authenticator>(*app->store_, clock, config.api.max_clock_skew_s, replay);
   BC_RETURN_IF_ERROR(app->install_bootstrap_token());
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
-  TrackerCaOptions ca_options;
-  ca_options.dir = config.data_dir + "/pki";
-  BC_ASSIGN_OR_RETURN(TrackerCa ca, TrackerCa::open(ca_options, clock));
-  app->ca_ = std::make_unique<TrackerCa>(std::move(ca));
   app->ctx_->ca = app->ca_.get();
   app->ctx_->pki = config.pki;
   std::string ssl_ca = config.pki.insecure_plain_torrents ? "" : app->ca_->ca_cert_pem();
   if (ssl_ca.empty())
-    spdlog::warn("INSECURE: [pki] insecure_plain_torrents = true: layers are published as plain torrents; "
+    spdlog::warn("!!! INSECURE: [pki] insecure_plain_torrents = true: layers are published as plain torrents; "
                  "anyone holding a .torrent can download them from the origin");
   app->ctx_->import_layer = [ssl_ca](const std::string& dir, const std::string& root, const SecretKey& key) {
     return import_layer(dir, root, key, ssl_ca);
@@ -69,10 +73,54 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   app->bt_ = std::make_unique<BtFrontend>(*app->store_, clock, app->metrics_, config.bt,
                                           dir_options);
   app->bt_->add_routes(app->router_);
+  // The layer API asks the announce's entitlement rule (one rule, one cache).
+  app->ctx_->node_entitled = [bt = app->bt_.get()](const Principal& who, const std::string& ref) {
+    return bt->entitled(who.id, who.node_role, ref);
+  };
   return app;
 }
 
 TrackerApp::~TrackerApp() { stop(); }
+
+// The CA is opened whatever the HTTP side speaks: it is also the root of the
+// SSL torrents. Its own HTTPS certificate serves unless the admin configured
+// one, or asked for plain HTTP.
+Status TrackerApp::open_ca() {
+  TrackerCaOptions o;
+  o.dir = config_.data_dir + "/pki";
+  o.https_names = config_.tls_names;
+  BC_ASSIGN_OR_RETURN(TrackerCa ca, TrackerCa::open(o, clock_));
+  ca_ = std::make_unique<TrackerCa>(std::move(ca));
+  if (!config_.server.tls() && !config_.insecure_plain_http) {
+    config_.server.tls_cert_file = ca_->https_cert_file();
+    config_.server.tls_key_file = ca_->https_key_file();
+  }
+  return Status();
+}
+
+// What an admin hands to nodes: the URL, and the CA's fingerprint and file
+// for --tracker-ca-fingerprint / --tracker-ca.
+void TrackerApp::log_listening(uint16_t port) const {
+  const bool tls = config_.server.tls();
+  spdlog::info("bc-tracker listening on {}://{}:{}, data in {}", tls ? "https" : "http",
+               config_.server.listen_address, port, config_.data_dir);
+  spdlog::info("bc-tracker CA fingerprint SHA256 {}", pki::colon_fingerprint(ca_->ca_fingerprint()));
+  spdlog::info("bc-tracker CA certificate {}/pki/ca.pem (nodes: --tracker-ca FILE or --tracker-ca-fingerprint HEX)",
+               config_.data_dir);
+  if (tls) {
+    std::string names;
+    for (const auto& n : ca_->https_names()) names += (names.empty() ? "" : " ") + n;
+    if (config_.server.tls_cert_file == ca_->https_cert_file())
+      spdlog::info("bc-tracker HTTPS certificate {} names: {} (add more with [server] tls_names)",
+                   config_.server.tls_cert_file, names);
+    else
+      spdlog::info("bc-tracker HTTPS certificate {} (configured)", config_.server.tls_cert_file);
+    return;
+  }
+  spdlog::warn("!!! INSECURE: bc-tracker serves PLAIN HTTP ([server] insecure_plain_http / --insecure-plain-http):");
+  spdlog::warn("!!! enrollment tokens, admin tokens and announce keys cross the network in clear, and nodes");
+  spdlog::warn("!!! cannot authenticate this tracker. For tests only; remove the option to serve HTTPS.");
+}
 
 Status TrackerApp::install_bootstrap_token() {
   if (config_.admin_token_file.empty()) return Status();
@@ -91,7 +139,7 @@ HttpResponse TrackerApp::handle(HttpRequest& req) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.record_request(route, req.method, res.status, secs);
   spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address,
-                printable(req.method), printable(req.target.substr(0, 256)), res.status, secs * 1e3,
+                printable(req.method), printable(redact_secrets(req.target.substr(0, 256))), res.status, secs * 1e3,
                 req.rerun ? " (long-poll rerun)" : "");
   return res;
 }
@@ -177,11 +225,10 @@ Result<uint16_t> TrackerApp::start() {
                                             server->abandoned_long_polls()};
   });
   BC_RETURN_IF_ERROR(start_origin(port));
+  BC_RETURN_IF_ERROR(start_probe());
+  log_listening(port);  // before the port file: whoever waits on it finds the CA fingerprint logged
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
-  BC_RETURN_IF_ERROR(start_probe());
-  spdlog::info("bc-tracker listening on {}:{} ({}), data in {}", config_.server.listen_address, port,
-               config_.server.tls() ? "https" : "http", config_.data_dir);
   return port;
 }
 

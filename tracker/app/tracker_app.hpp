@@ -23,8 +23,11 @@ namespace bc::tracker {
 
 class TrackerApp {
  public:
-  // Opens the store (DATA/db), loads the signing key, installs the bootstrap
-  // admin token (if configured) and builds the routes. Does not listen yet.
+  // Opens the store (DATA/db), loads the signing key, opens (or makes) the
+  // tracker's CA in DATA/pki, installs the bootstrap admin token (if
+  // configured) and builds the routes. Unless [server] tls_cert or
+  // insecure_plain_http is set, the server will speak HTTPS with the
+  // certificate the CA issues itself (DATA/pki/https.pem). Does not listen yet.
   static Result<std::unique_ptr<TrackerApp>> create(const TrackerConfig& config, const Clock& clock);
   ~TrackerApp();
 
@@ -39,11 +42,14 @@ class TrackerApp {
   ApiContext& context() { return *ctx_; }
   PeerRegistry& peers() { return peers_; }
   TrackerMetrics& metrics() { return metrics_; }
+  // The tracker's CA (DATA/pki): the anchor nodes pin at enrollment, the
+  // issuer of node and origin certificates, the root of every SSL torrent.
+  const TrackerCa& ca() const { return *ca_; }
+  // The server options in force (tls_cert/tls_key filled in from the CA
+  // unless configured or insecure_plain_http).
+  const ServerOptions& server_options() const { return config_.server; }
   Store& store() { return *store_; }
   BtFrontend& bt() { return *bt_; }
-  // The tracker's CA (DATA/pki): node and origin certificates, the root of
-  // every SSL torrent it publishes.
-  const TrackerCa& ca() const { return *ca_; }
   // The RTT echo responder's UDP port (config probe_port), 0 when disabled.
   uint16_t probe_port() const { return probe_port_; }
 
@@ -58,6 +64,8 @@ class TrackerApp {
  private:
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
+  Status open_ca();
+  void log_listening(uint16_t port) const;
   Status start_probe();
 
   void install_origin_hooks();
@@ -68,8 +76,8 @@ class TrackerApp {
   const Clock& clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<SecretKey> key_;
-  std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<TrackerCa> ca_;
+  std::unique_ptr<Authenticator> auth_;
   std::string origin_tls_key_;  // the origin seed's TLS key, in memory only (a secret)
   TrackerMetrics metrics_;
   PeerRegistry peers_;

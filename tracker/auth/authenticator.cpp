@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "layers/crypto/sha256.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/protocol/node_signature.hpp"
@@ -12,9 +14,12 @@ namespace {
 AuthResult deny(int status, std::string msg) { return AuthResult{std::nullopt, status, std::move(msg)}; }
 }  // namespace
 
-Authenticator::Authenticator(Store& store, const Clock& clock, int64_t max_skew_s,
-                             size_t replay_entries)
-    : store_(store), clock_(clock), max_skew_s_(max_skew_s), replay_(max_skew_s, replay_entries) {}
+Authenticator::Authenticator(Store& store, const Clock& clock, int64_t max_skew_s, ReplayLimits replay)
+    : store_(store),
+      clock_(clock),
+      max_skew_s_(max_skew_s),
+      replay_limits_(replay),
+      replay_(max_skew_s, std::max<size_t>(replay.entries, 1)) {}
 
 std::string Authenticator::hash_token(const std::string& token) {
   auto d = sha256({reinterpret_cast<const uint8_t*>(token.data()), token.size()});
@@ -55,9 +60,6 @@ AuthResult Authenticator::node(const HttpRequest& req, bool enrolled) {
   auto pk = verify_request(h, req.method, req.target, req.body, clock_.unix_s(), max_skew_s_);
   if (!pk.ok()) return deny(401, pk.status().message());
   std::string id = public_key_hex(*pk);
-  // A long poll the server re-runs carries the same nonce on purpose.
-  if (req.rerun == 0 && !replay_.check_and_insert(id, h.nonce, clock_.unix_s()))
-    return deny(401, "replayed request: this X-BC-Nonce was already used");
   Principal p{Principal::Kind::node, id, Role::viewer, ""};
   bool revoked = false;
   Status s = store_.read([&](const Txn& t) -> Status {
@@ -75,9 +77,41 @@ AuthResult Authenticator::node(const HttpRequest& req, bool enrolled) {
   });
   if (!s.ok()) return deny(500, s.message());
   if (revoked) return deny(403, "node " + id + " is revoked");
+  // A long poll the server re-runs carries the same nonce on purpose.
+  if (req.rerun == 0) {
+    AuthResult refused = check_nonce(p, h.nonce);
+    if (!refused.error.empty()) return refused;
+  }
   if (enrolled && p.node_role.empty())
     return deny(403, "node " + id + " is not enrolled");
   return AuthResult{p, 0, ""};
+}
+
+// Every enrolled node has its own share of the nonce cache; keys not
+// enrolled share one (only enrollment and registration accept them), so a
+// flood of fresh keys cannot crowd out an enrolled node's nonces. A node
+// that enrolled (or was removed) within the window changed partition, so
+// the other one is checked too: its enrollment request cannot be replayed.
+AuthResult Authenticator::check_nonce(const Principal& p, const std::string& nonce) {
+  const bool unenrolled = p.node_role.empty();
+  const std::string partition = unenrolled ? std::string() : p.id;
+  const std::string shared_key = p.id + "/" + nonce;  // the shared partition holds many keys
+  const size_t share = unenrolled ? replay_limits_.unenrolled : replay_limits_.per_node;
+  int64_t now = clock_.unix_s();
+  if (unenrolled ? replay_.seen(p.id, nonce, now) : replay_.seen("", shared_key, now))
+    return deny(401, "replayed request: this X-BC-Nonce was already used");
+  switch (replay_.check_and_insert(partition, unenrolled ? shared_key : nonce, now, share)) {
+    case ReplayCache::Outcome::fresh: return AuthResult{};
+    case ReplayCache::Outcome::replayed: return deny(401, "replayed request: this X-BC-Nonce was already used");
+    case ReplayCache::Outcome::full: break;
+  }
+  if (replay_.size_of(partition) < share)
+    return deny(503, "the tracker's replay cache holds its limit of " + std::to_string(replay_limits_.entries) +
+                         " nonces; retry in a few seconds");
+  return deny(429, (unenrolled ? std::string("not-yet-enrolled nodes have") : "node " + p.id + " has") +
+                       " sent " + std::to_string(share) + " requests within the " +
+                       std::to_string(2 * max_skew_s_) + " s replay window; retry in " +
+                       std::to_string(replay_.retry_after_s(partition, now)) + " s");
 }
 
 AuthResult Authenticator::admin_or_node(const HttpRequest& req, Role need) {

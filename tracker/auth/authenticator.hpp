@@ -33,15 +33,27 @@ struct AuthResult {
   HttpResponse response() const { return HttpResponse::error(http_status, error); }
 };
 
+// Bounds of the nonce cache (replay_cache.hpp): nonces remembered in all,
+// per enrolled node, and shared by every key not enrolled yet (enrollment
+// and registration requests).
+struct ReplayLimits {
+  size_t entries = 200'000;     // default 200k
+  size_t per_node = 1024;       // default 1024: ~1.7 requests/s for 2 * 300 s
+  size_t unenrolled = 16'384;   // default 16k
+};
+
 class Authenticator {
  public:
-  Authenticator(Store& store, const Clock& clock, int64_t max_skew_s, size_t replay_entries);
+  Authenticator(Store& store, const Clock& clock, int64_t max_skew_s, ReplayLimits replay = {});
 
   // Requires an admin token whose role allows `need`.
   AuthResult admin(const HttpRequest& req, Role need) const;
   // Requires a signed node request; `enrolled` additionally requires the node
-  // to be a known endpoint or reflector. A revoked node (revoked_nodes) is
-  // refused with 403 "node X is revoked" either way.
+  // to be a known endpoint or reflector. 401 for a bad signature or a
+  // replayed nonce; 429 when the node's share of the nonce cache is full
+  // (503 when the whole cache is): the request is refused, not remembered
+  // by forgetting an older nonce. A revoked node (revoked_nodes) is refused
+  // with 403 "node X is revoked" either way.
   AuthResult node(const HttpRequest& req, bool enrolled);
   // Either: an admin token with `need`, or a signed request from an enrolled node.
   AuthResult admin_or_node(const HttpRequest& req, Role need);
@@ -50,9 +62,13 @@ class Authenticator {
   static std::string new_token();                            // "bct_" + 64 hex, random
 
  private:
+  // An empty AuthResult (no error) when the nonce is fresh; the refusal otherwise.
+  AuthResult check_nonce(const Principal& p, const std::string& nonce);
+
   Store& store_;
   const Clock& clock_;
   int64_t max_skew_s_;
+  ReplayLimits replay_limits_;
   ReplayCache replay_;
 };
 

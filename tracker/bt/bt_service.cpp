@@ -24,6 +24,7 @@ Result<PeerUpdate> BtService::peer_update(const AnnounceRequest& req, const Node
                                           const IpAddress& source) const {
   PeerUpdate u;
   u.node_id = id.node_id;
+  u.source = source;  // the entry's key: another address cannot touch this entry
   u.role = id.role;
   u.branch = id.role == NodeRole::origin ? BranchId() : id.branch;
   u.left_bytes = req.left;
@@ -60,7 +61,9 @@ AnnounceResult BtService::announce_result(std::string_view query, const IpAddres
   auto id = directory_.node_for_key(req->node_key, source);
   if (!id.ok()) return fail(id.status(), counters_.denied);
   auto bytes = directory_.torrent_bytes(req->info_hash);
-  if (!bytes.ok()) return fail(bytes.status(), counters_.unregistered);
+  if (!bytes.ok())
+    return fail(bytes.status(), bytes.status().code() == Status::Code::permission_denied ? counters_.forbidden_announces
+                                                                                          : counters_.unregistered);
   auto update = peer_update(*req, *id, source);
   if (!update.ok()) return fail(update.status(), counters_.bad_requests);
 
@@ -79,7 +82,7 @@ AnnounceResult BtService::announce_result(std::string_view query, const IpAddres
     resp.incomplete = c.incomplete;
     return out;
   }
-  const PeerEntry* self = s->find(update->node_id);
+  const PeerEntry* self = s->find(update->node_id, update->source);
   Requester who = Requester::from_entry(*self, id->parent_branch, id->branch_has_live_reflector);
   size_t numwant = std::min(req->numwant.value_or(options_.default_numwant), options_.max_numwant);
   Selection sel = select_peers(who, *s, numwant, options_.selection, rng_, now_s);
@@ -118,8 +121,11 @@ std::string BtService::scrape(std::string_view query, const IpAddress& source, i
     return encode_failure(id.status().message());
   }
   std::vector<std::pair<InfoHash, ScrapeCounts>> files;
-  for (const InfoHash& h : req->info_hashes)
-    if (directory_.torrent_bytes(h).ok()) files.emplace_back(h, registry_.scrape(h));  // unknown: left out
+  for (const InfoHash& h : req->info_hashes) {
+    auto bytes = directory_.torrent_bytes(h);
+    if (bytes.ok()) files.emplace_back(h, registry_.scrape(h));  // unknown or not entitled: left out
+    else if (bytes.status().code() == Status::Code::permission_denied) ++counters_.forbidden_scrapes;
+  }
   return encode_scrape_response(std::move(files));
 }
 

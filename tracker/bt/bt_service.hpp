@@ -68,6 +68,11 @@ struct BtServiceCounters {
   uint64_t bad_requests = 0;     // malformed queries
   uint64_t denied = 0;           // missing or unknown node key
   uint64_t unregistered = 0;     // unknown info-hash
+  // A known layer the node is not entitled to: an announce refused, or a
+  // scrape's hash left out (BEP 48 lets a tracker omit hashes; answering
+  // as for an unknown hash tells a node nothing about layers not its own).
+  uint64_t forbidden_announces = 0;
+  uint64_t forbidden_scrapes = 0;
   uint64_t refused_full = 0;     // registry limits
   uint64_t origin_refused = 0;   // an origin tier was withheld by the grants
   uint64_t wan_peers = 0;        // peers handed out across a WAN link

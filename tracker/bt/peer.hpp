@@ -26,6 +26,7 @@ struct PeerEntry {
   NodeId node_id;
   NodeRole role = NodeRole::endpoint;
   BranchId branch;
+  IpAddress source;                // where its announces come from; with node_id, its key
   std::optional<PeerEndpoint> v4;  // at least one of v4/v6 is set
   std::optional<PeerEndpoint> v6;
   uint64_t left_bytes = 0;

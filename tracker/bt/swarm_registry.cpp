@@ -5,6 +5,7 @@ namespace bc::tracker::bt {
 Status SwarmRegistryOptions::validate() const {
   if (max_swarms == 0) return Status::invalid_argument("max_swarms must be positive");
   if (swarm.max_peers == 0) return Status::invalid_argument("swarm.max_peers must be positive");
+  if (swarm.max_entries_per_node == 0) return Status::invalid_argument("swarm.max_entries_per_node must be positive");
   if (peer_timeout_s <= 0) return Status::invalid_argument("peer_timeout_s must be positive");
   if (expiry_scan_interval_s <= 0) return Status::invalid_argument("expiry_scan_interval_s must be positive");
   if (swarm.handout_interval_s <= 0) return Status::invalid_argument("swarm.handout_interval_s must be positive");
@@ -20,7 +21,7 @@ Result<Swarm*> SwarmRegistry::announce(const InfoHash& hash, uint64_t total_byte
                                        bool stopped, bool completed, int64_t now_s) {
   auto it = swarms_.find(hash);
   if (stopped) {
-    if (it != swarms_.end() && it->second.swarm->remove(update.node_id)) {
+    if (it != swarms_.end() && it->second.swarm->remove(update.node_id, update.source)) {
       ++counters_.stopped_peers;
       if (it->second.swarm->size() == 0) swarms_.erase(it);
     }
@@ -38,7 +39,7 @@ Result<Swarm*> SwarmRegistry::announce(const InfoHash& hash, uint64_t total_byte
     counters_.expired_peers += e.swarm->expire(now_s, options_.peer_timeout_s);
     e.last_scan_s = now_s;
   }
-  const PeerEntry* before = e.swarm->find(update.node_id);
+  const PeerEntry* before = e.swarm->find(update.node_id, update.source);
   bool was_seed = before && before->seed();
   auto r = e.swarm->upsert(update, now_s);
   if (!r.ok()) {

@@ -38,7 +38,8 @@ class SwarmRegistry {
  public:
   explicit SwarmRegistry(SwarmRegistryOptions options);
 
-  // Applies one announce. A `stopped` event removes the node and returns
+  // Applies one announce. A `stopped` event removes the node's entry made
+  // from update.source (never its entries from other addresses) and returns
   // nullptr; otherwise returns the swarm (created on first announce, with
   // payload size `total_bytes`). `completed` counts a download when the node
   // was not already a seed. no_space when the swarm or the peer does not fit.

@@ -10,6 +10,8 @@
 #include <cctype>
 #include <optional>
 
+#include "tracker/client/tls_check.hpp"
+
 namespace bc::tracker {
 
 namespace beast = boost::beast;
@@ -19,10 +21,28 @@ using tcp = net::ip::tcp;
 
 Status HttpClientOptions::validate() const {
   if (port == 0) return Status::invalid_argument("client: port is required");
-  if (tls && ca_file.empty()) return Status::invalid_argument("client: TLS needs ca_file");
+  if (tls && tls_verify && ca_file.empty())
+    return Status::invalid_argument("client: TLS needs ca_file (the tracker's CA) to check the tracker");
   if (timeout_ms < 1) return Status::invalid_argument("client: timeout_ms must be positive");
   return Status();
 }
+
+namespace {
+// A keep-alive connection the server closed while idle (a restart, its
+// timeout): over TLS the close shows as a truncated stream or, with OpenSSL
+// 3, an unexpected EOF rather than a clean end of stream.
+bool closed_by_peer(const beast::error_code& ec) {
+  if (ec == http::error::end_of_stream || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+      ec == net::error::eof || ec == net::ssl::error::stream_truncated)
+    return true;
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+  if (ec.category() == net::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+    return true;
+#endif
+  return false;
+}
+}  // namespace
 
 const std::string& ClientResponse::header(const std::string& name) const {
   static const std::string empty;
@@ -37,6 +57,7 @@ struct HttpClient::Impl {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
+  std::optional<TlsCheck> check;  // the current connection's certificate check
   bool connected = false;
 
   beast::tcp_stream& lowest() { return o.tls ? beast::get_lowest_layer(*secure) : *plain; }
@@ -65,10 +86,18 @@ struct HttpClient::Impl {
     });
     if (ec) return Status::unavailable("connect " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
     if (o.tls) {
-      SSL_set_tlsext_host_name(secure->native_handle(), o.host.c_str());
-      secure->set_verify_callback(net::ssl::host_name_verification(o.host));
+      // SNI carries names only (RFC 6066); an address is checked, not sent.
+      net::ip::make_address(o.host, ec);
+      if (ec) SSL_set_tlsext_host_name(secure->native_handle(), o.host.c_str());
+      check.emplace(o.host, o.port, o.ca_file);
+      if (o.tls_verify)
+        secure->set_verify_callback([c = &*check](bool ok, net::ssl::verify_context& v) { return c->verify(ok, v); });
       ec = run([&](auto done) { secure->async_handshake(net::ssl::stream_base::client, done); });
-      if (ec) return Status::unavailable("TLS handshake with " + o.host + ": " + ec.message());
+      if (ec) {
+        Status s = check->explain(ec);
+        close();
+        return s;
+      }
     }
     connected = true;
     return Status();
@@ -114,8 +143,15 @@ Result<ClientResponse> HttpClient::request(const std::string& method, const std:
   if (im.o.tls && !im.tls_ctx) {
     try {
       im.tls_ctx.emplace(net::ssl::context::tls_client);
-      im.tls_ctx->load_verify_file(im.o.ca_file);
-      im.tls_ctx->set_verify_mode(net::ssl::verify_peer);
+      im.tls_ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                              net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                              net::ssl::context::no_tlsv1_1);
+      if (im.o.tls_verify) {
+        im.tls_ctx->load_verify_file(im.o.ca_file);
+        im.tls_ctx->set_verify_mode(net::ssl::verify_peer);
+      } else {
+        im.tls_ctx->set_verify_mode(net::ssl::verify_none);
+      }
     } catch (const std::exception& e) {
       im.tls_ctx.reset();
       return Status::invalid_argument("client TLS setup (" + im.o.ca_file + "): " + e.what());
@@ -138,8 +174,7 @@ Result<ClientResponse> HttpClient::request(const std::string& method, const std:
     beast::error_code ec = im.o.tls ? im.exchange(*im.secure, req, parser) : im.exchange(*im.plain, req, parser);
     if (ec) {
       im.close();
-      bool stale = reused && (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
-                              ec == net::error::broken_pipe || ec == net::error::eof);
+      bool stale = reused && closed_by_peer(ec);
       if (stale && attempt == 0) continue;
       return Status::unavailable(method + " " + target + ": " + ec.message());
     }

@@ -18,7 +18,15 @@ struct HttpClientOptions {
   std::string host = "127.0.0.1";        // server address or name; default loopback
   uint16_t port = 0;                     // required
   bool tls = false;                      // HTTPS; default off
-  std::string ca_file;                   // TLS: PEM file of trusted CAs/certs; required when tls
+  // TLS: PEM file of the trusted CA (the tracker's CA a node pinned);
+  // required when tls and tls_verify. The server's certificate must chain to
+  // it and name `host` (DNS or IP); a mismatch is permission_denied naming
+  // the pinned CA's fingerprint (tls_check.hpp).
+  std::string ca_file;
+  // false: accept any certificate. Only to read the CA a node is about to
+  // pin on first use (enrollment without --tracker-ca*), never to send a
+  // secret. Default true.
+  bool tls_verify = true;
   uint32_t timeout_ms = 30'000;          // connect, and each whole request; default 30 s
   uint64_t max_response_bytes = 256u << 20;  // body limit; default 256 MiB
   Status validate() const;
@@ -39,7 +47,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends one request; unavailable when the server cannot be reached or the
-  // connection fails mid-way (one retry on a fresh connection when a reused
+  // connection fails mid-way; permission_denied when its TLS certificate is
+  // refused (one retry on a fresh connection when a reused
   // keep-alive connection turns out closed before any byte came back).
   Result<ClientResponse> request(const std::string& method, const std::string& target,
                                  const std::string& body,

@@ -75,6 +75,22 @@ void read_origin(Reader& r, TrackerConfig& c) {
   }
 }
 
+void read_tls(Reader& r, const toml::table* server, TrackerConfig& c) {
+  if (!server) return;
+  if (auto* n = server->get("tls_names")) {
+    auto* arr = n->as_array();
+    if (!arr) return r.fail("server.tls_names must be an array of strings");
+    for (auto&& u : *arr) {
+      if (!u.is_string()) return r.fail("server.tls_names must be an array of strings");
+      c.tls_names.push_back(*u.value<std::string>());
+    }
+  }
+  if (auto* b = server->get("insecure_plain_http")) {
+    if (!b->is_boolean()) return r.fail("server.insecure_plain_http must be true or false");
+    c.insecure_plain_http = *b->value<bool>();
+  }
+}
+
 void read_announce(Reader& r, TrackerConfig& c) {
   auto* a = r.section("announce");
   r.check_keys(a, "announce",
@@ -112,7 +128,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   auto* server = r.section("server");
   r.check_keys(server, "server",
                {"listen", "port", "port_file", "tls_cert", "tls_key", "io_threads", "worker_threads",
-                "probe_port"});
+                "probe_port", "tls_names", "insecure_plain_http"});
   r.string(server, "server", "listen", &c.server.listen_address, false);
   r.integer(server, "server", "port", &c.server.port, 0, 65535);
   r.string(server, "server", "port_file", &c.port_file, true);
@@ -121,6 +137,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(server, "server", "io_threads", &c.server.io_threads, 1, 64);
   r.integer(server, "server", "worker_threads", &c.server.worker_threads, 1, 256);
   r.integer(server, "server", "probe_port", &c.probe_port, 0, 65535);
+  read_tls(r, server, c);
   auto* storage = r.section("storage");
   r.check_keys(storage, "storage", {"data_dir", "map_size_mib"});
   r.string(storage, "storage", "data_dir", &c.data_dir, true);
@@ -128,10 +145,11 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(storage, "storage", "map_size_mib", &map_mib, 1, int64_t(1) << 24);
   c.lmdb.map_size_bytes = map_mib << 20;
   auto* auth = r.section("auth");
-  r.check_keys(auth, "auth", {"admin_token_file", "signing_key", "max_clock_skew_s"});
+  r.check_keys(auth, "auth", {"admin_token_file", "signing_key", "max_clock_skew_s", "replay_nonces_per_node"});
   r.string(auth, "auth", "admin_token_file", &c.admin_token_file, true);
   r.string(auth, "auth", "signing_key", &c.signing_key_file, true);
   r.integer(auth, "auth", "max_clock_skew_s", &c.api.max_clock_skew_s, 1, 86400);
+  r.integer(auth, "auth", "replay_nonces_per_node", &c.api.replay_nonces_per_node, 16, 1'000'000);
   auto* limits = r.section("limits");
   r.check_keys(limits, "limits",
                {"max_header_bytes", "max_body_bytes", "read_timeout_ms", "write_timeout_ms",
@@ -171,6 +189,13 @@ Status TrackerConfig::validate() const {
   if (!levels.count(log_level))
     return Status::invalid_argument("config: log.level '" + log_level + "' is not one of trace|debug|info|warn|error|off");
   BC_RETURN_IF_ERROR(server.validate().with_context("config"));
+  if (insecure_plain_http && server.tls())
+    return Status::invalid_argument(
+        "config: server.insecure_plain_http = true contradicts server.tls_cert: drop one of them");
+  for (const auto& n : tls_names)
+    if (n.empty() || n.size() > 253 || n.find_first_of(" \t/,") != std::string::npos)
+      return Status::invalid_argument("config: server.tls_names entry '" + n +
+                                      "' is not a host name or IP address");
   BC_RETURN_IF_ERROR(api.validate().with_context("config"));
   BC_RETURN_IF_ERROR(origin.validate().with_context("config"));
   BC_RETURN_IF_ERROR(pki.validate().with_context("config"));

@@ -5,8 +5,10 @@
 //   listen = "127.0.0.1"
 //   port = 8080                 # 0 = ephemeral; see port_file
 //   port_file = "port"          # optional: the bound port is written here
-//   tls_cert = "cert.pem"       # optional, with tls_key
-//   tls_key = "key.pem"
+//   tls_cert = "cert.pem"       # optional, with tls_key; default: the certificate
+//   tls_key = "key.pem"         #   the tracker's CA issues itself (DATA/pki/https.pem)
+//   tls_names = ["tracker.corp"]  # extra names (DNS or IP) for that certificate
+//   insecure_plain_http = false # true: plain HTTP, no TLS (tests only; logged loudly)
 //   [storage]
 //   data_dir = "data"           # LMDB in data/db, payloads in data/origin
 //   map_size_mib = 1024
@@ -31,6 +33,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "layers/util/status.hpp"
 #include "tracker/api/api_limits.hpp"
@@ -54,6 +57,15 @@ struct TrackerConfig {
   // UDP port of the RTT echo responder ([server] probe_port), bound on the
   // listen address; 0 = disabled (default).
   uint16_t probe_port = 0;
+  // [server] tls_names: names (DNS or IP) the CA-issued HTTPS certificate
+  // carries besides localhost, the host name and every local address: the
+  // names nodes dial that this host cannot see (a NAT address, a DNS alias).
+  std::vector<std::string> tls_names;
+  // [server] insecure_plain_http: serve plain HTTP instead of HTTPS. Tokens,
+  // keys and announce keys then cross the network in clear and nodes cannot
+  // authenticate the tracker: for tests whose subject is not TLS and for
+  // measurements against plain HTTP. Logged loudly. Default false.
+  bool insecure_plain_http = false;
 
   PkiOptions pki;                  // [pki]
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm

@@ -2,6 +2,8 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <cerrno>
@@ -78,12 +80,39 @@ void Session<Stream>::start() {
     if constexpr (kIsTls<Stream>) {
       beast::get_lowest_layer(self->stream_)
           .expires_after(std::chrono::milliseconds(self->ctx_->options.read_timeout_ms));
-      self->stream_.async_handshake(net::ssl::stream_base::server,
-                                    [self](beast::error_code ec) { self->on_handshake(ec); });
+      // Look at the first bytes: a plain HTTP request on the HTTPS port gets
+      // a readable answer saying so, rather than a closed connection.
+      beast::async_detect_ssl(beast::get_lowest_layer(self->stream_), self->buffer_,
+                              [self](beast::error_code ec, bool tls) { self->on_detect(ec, tls); });
     } else {
       self->do_read();
     }
   });
+}
+
+template <class Stream>
+void Session<Stream>::on_detect(beast::error_code ec, bool tls) {
+  if (ec) return;  // the peer went away or timed out
+  auto self = this->shared_from_this();
+  if constexpr (kIsTls<Stream>) {
+    if (tls) {
+      stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                              [self](beast::error_code e, size_t used) {
+                                self->buffer_.consume(used);
+                                self->on_handshake(e);
+                              });
+      return;
+    }
+    ctx_->plain_on_tls_port++;
+    static const std::string kBody = "this port speaks HTTPS only: use https:// and pin the tracker's CA\n";
+    static const std::string kAnswer = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                                       "Connection: close\r\nContent-Length: " +
+                                       std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+    net::async_write(beast::get_lowest_layer(stream_), net::buffer(kAnswer), [self](beast::error_code, size_t) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    });
+  }
 }
 
 template <class Stream>

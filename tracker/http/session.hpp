@@ -33,6 +33,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   static constexpr int kPeerRecheckMs = 200;
 
  private:
+  void on_detect(boost::beast::error_code ec, bool tls);
   void on_handshake(boost::beast::error_code ec);
   void do_read();
   void on_header(boost::beast::error_code ec, size_t bytes);

@@ -32,6 +32,11 @@ void TrackerMetrics::record_announce(const std::string& branch, const std::strin
   slot(announces_, std::make_pair(branch, event), std::make_pair(std::string("other"), std::string("other")))++;
 }
 
+void TrackerMetrics::record_forbidden(const std::string& route, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  slot(forbidden_, route, std::string("other")) += n;
+}
+
 void TrackerMetrics::set_branch_peers(const std::string& branch, int64_t peers) {
   std::lock_guard<std::mutex> lock(mu_);
   slot(branch_peers_, branch, std::string("other")) = peers;
@@ -60,6 +65,10 @@ void TrackerMetrics::write(Exposition& out) const {
   out.family("bc_tracker_announces_total", "counter", "BitTorrent announces by branch and event.");
   for (const auto& [k, n] : announces_)
     out.sample("bc_tracker_announces_total", {{"branch", k.first}, {"event", k.second}}, static_cast<double>(n));
+  out.family("bc_tracker_forbidden_total", "counter",
+             "Requests refused (scrape: hashes left out) because the node is not entitled to the layer, by route.");
+  for (const auto& [route, n] : forbidden_)
+    out.sample("bc_tracker_forbidden_total", {{"route", route}}, static_cast<double>(n));
   out.family("bc_tracker_branch_peers", "gauge", "Peers known to the tracker by branch.");
   for (const auto& [b, n] : branch_peers_)
     out.sample("bc_tracker_branch_peers", {{"branch", b}}, static_cast<double>(n));

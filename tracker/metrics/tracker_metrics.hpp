@@ -30,6 +30,10 @@ class TrackerMetrics {
   // an announce from a node in `branch` with `event` (started, completed,
   // stopped, or "" for a regular one).
   void record_announce(const std::string& branch, const std::string& event);
+  // `n` requests (or scrape hashes) refused because the node is not
+  // entitled to the layer, by route ("manifest", "torrent", "announce",
+  // "scrape", ...): bc_tracker_forbidden_total{route}.
+  void record_forbidden(const std::string& route, uint64_t n = 1);
   // Peers currently known for torrents in `branch`.
   void set_branch_peers(const std::string& branch, int64_t peers);
   // Payload bytes the origin seed uploaded.
@@ -58,6 +62,7 @@ class TrackerMetrics {
   std::map<std::string, Histo> latency_;
   std::map<std::pair<std::string, std::string>, uint64_t> announces_;
   std::map<std::string, int64_t> branch_peers_;
+  std::map<std::string, uint64_t> forbidden_;
   uint64_t origin_bytes_ = 0;
   std::function<HttpServerGauges()> server_gauges_;
 };

@@ -19,11 +19,14 @@ StoreBtDirectory::StoreBtDirectory(const Store& store, const Clock& clock, Store
 
 namespace {
 
-std::vector<bt::InfoHash> hashes_of(const std::vector<LayerInfo>& layers) {
-  std::vector<bt::InfoHash> out;
-  for (const LayerInfo& l : layers)
-    if (auto h = bt::InfoHash::from_v2_hex(l.info_hash)) out.push_back(*h);
-  std::sort(out.begin(), out.end());
+EntitledSet set_of(const std::vector<LayerInfo>& layers) {
+  EntitledSet out;
+  for (const LayerInfo& l : layers) {
+    if (auto h = bt::InfoHash::from_v2_hex(l.info_hash)) out.hashes.push_back(*h);
+    out.refs.push_back(l.ref.to_string());
+  }
+  std::sort(out.hashes.begin(), out.hashes.end());
+  std::sort(out.refs.begin(), out.refs.end());
   return out;
 }
 
@@ -117,8 +120,8 @@ Status StoreBtDirectory::load_layers() {
   return Status();
 }
 
-Result<std::vector<bt::InfoHash>> StoreBtDirectory::load_entitled(const bt::NodeIdentity& who) {
-  std::vector<bt::InfoHash> out;
+Result<EntitledSet> StoreBtDirectory::load_entitled(const bt::NodeIdentity& who) {
+  EntitledSet out;
   BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
     if (!cache_.view) {
       BC_ASSIGN_OR_RETURN(cache_.view, load_assignment_view(t));
@@ -127,26 +130,22 @@ Result<std::vector<bt::InfoHash>> StoreBtDirectory::load_entitled(const bt::Node
       BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::endpoints, who.node_id));
       if (!rec.is_object()) return Status();  // removed meanwhile: entitled to nothing
       BC_ASSIGN_OR_RETURN(EndpointFacts e, endpoint_from_json(rec));
-      out = hashes_of(effective_stack(e, *cache_.view).layers);
+      out = set_of(effective_stack(e, *cache_.view).layers);
       return Status();
     }
     if (!cache_.endpoints_by_branch) {
       BC_ASSIGN_OR_RETURN(cache_.endpoints_by_branch, load_endpoints_by_branch(t));
     }
-    static const std::vector<EndpointFacts> kNone;
-    auto it = cache_.endpoints_by_branch->find(who.branch);
-    out = hashes_of(reflector_layers(who.branch, it == cache_.endpoints_by_branch->end() ? kNone : it->second,
-                                     *cache_.view));
+    out = set_of(reflector_entitlement(who.branch, *cache_.endpoints_by_branch, *cache_.view));
     return Status();
   }));
   return out;
 }
 
-Result<bool> StoreBtDirectory::entitled(const bt::NodeIdentity& who, const bt::InfoHash& hash) {
-  if (who.role == bt::NodeRole::origin) return true;  // seeds every published layer
+Result<const EntitledSet*> StoreBtDirectory::entitled_set(const bt::NodeIdentity& who) {
   // Every endpoint has its own stack; a branch's reflectors share one set.
   std::string k = who.role == bt::NodeRole::endpoint ? "e:" + who.node_id : "r:" + who.branch;
-  const std::vector<bt::InfoHash>* set = cache_.find_entitled(k);
+  const EntitledSet* set = cache_.find_entitled(k);
   if (set) {
     cache_.count_hit();
   } else {
@@ -155,7 +154,49 @@ Result<bool> StoreBtDirectory::entitled(const bt::NodeIdentity& who, const bt::I
     cache_.put_entitled(k, std::move(loaded));
     set = cache_.find_entitled(k);
   }
-  return std::binary_search(set->begin(), set->end(), hash);
+  return set;
+}
+
+Result<bool> StoreBtDirectory::entitled(const bt::NodeIdentity& who, const bt::InfoHash& hash) {
+  if (who.role == bt::NodeRole::origin) return true;  // seeds every published layer
+  BC_ASSIGN_OR_RETURN(const EntitledSet* set, entitled_set(who));
+  return std::binary_search(set->hashes.begin(), set->hashes.end(), hash);
+}
+
+Result<bt::NodeIdentity> StoreBtDirectory::node_for_id(const std::string& node_id, const std::string& role) {
+  cache_.sync_generation(store_.generation());  // before any read: see bt_directory_cache.hpp
+  // Announce keys are [A-Za-z0-9_-]: this prefix cannot collide with one.
+  std::string key = "id:" + role + ":" + node_id;
+  const CachedNode* node = cache_.find_node(key);
+  if (node) {
+    cache_.count_hit();
+  } else {
+    cache_.count_miss();
+    CachedNode n;
+    BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
+      BC_ASSIGN_OR_RETURN(json rec, get_json(t, role == "reflector" ? Table::reflectors : Table::endpoints, node_id));
+      if (!rec.is_object()) return Status::permission_denied("node " + node_id + " is not enrolled");
+      n.node_id = node_id;
+      n.role = role == "reflector" ? bt::NodeRole::reflector : bt::NodeRole::endpoint;
+      n.branch = rec.value("branch", "");
+      return Status();
+    }));
+    cache_.put_node(key, std::move(n));
+    node = cache_.find_node(key);
+  }
+  bt::NodeIdentity id;
+  id.node_id = node->node_id;
+  id.role = node->role;
+  id.branch = node->branch;
+  return id;
+}
+
+Result<bool> StoreBtDirectory::node_entitled(const std::string& node_id, const std::string& role,
+                                             const std::string& layer_ref) {
+  if (!options_.enforce_entitlement) return true;
+  BC_ASSIGN_OR_RETURN(bt::NodeIdentity who, node_for_id(node_id, role));
+  BC_ASSIGN_OR_RETURN(const EntitledSet* set, entitled_set(who));
+  return std::binary_search(set->refs.begin(), set->refs.end(), layer_ref);
 }
 
 Result<uint64_t> StoreBtDirectory::torrent_bytes(const bt::InfoHash& hash) {
@@ -166,7 +207,9 @@ Result<uint64_t> StoreBtDirectory::torrent_bytes(const bt::InfoHash& hash) {
   uint64_t bytes = it->second;
   if (!options_.enforce_entitlement || !last_) return bytes;
   BC_ASSIGN_OR_RETURN(bool allowed, entitled(*last_, hash));
-  if (!allowed) return Status::permission_denied("info_hash: layer not assigned to this node");
+  if (!allowed)
+    return Status::permission_denied("info_hash: node " + last_->node_id + " is not entitled to layer " +
+                                     hash.to_hex() + " (not assigned to this node)");
   return bytes;
 }
 

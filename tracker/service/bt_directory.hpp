@@ -13,8 +13,10 @@
 // following torrent_bytes calls answer permission_denied for layers the node
 // may not announce: an endpoint only the layers of its effective desired
 // stack, a reflector any layer the desired stack of an endpoint of its
-// branch (or the branch's own assignment) holds. A scrape leaves such
-// hashes out.
+// branch (or the branch's own assignment) holds, and for a hub the same for
+// every branch below it (reflector_entitlement). A scrape leaves such
+// hashes out. node_entitled answers the same rule, from the same cache, for
+// the layer API (manifest and torrent reads by a signed node).
 #pragma once
 
 #include <optional>
@@ -51,6 +53,12 @@ class StoreBtDirectory final : public bt::BtDirectory {
   Result<bt::NodeIdentity> node_for_key(std::string_view node_key, const bt::IpAddress& source) override;
   Result<uint64_t> torrent_bytes(const bt::InfoHash& hash) override;
 
+  // Whether the enrolled node `node_id` (role "endpoint" or "reflector", as
+  // the authenticator found it) may read the layer `layer_ref`
+  // ("name@version"). permission_denied when the node is not enrolled. Does
+  // not touch last_identity().
+  Result<bool> node_entitled(const std::string& node_id, const std::string& role, const std::string& layer_ref);
+
   const std::optional<bt::NodeIdentity>& last_identity() const { return last_; }
   // Forgets the last identity (call before each request).
   void reset_last() { last_.reset(); }
@@ -58,10 +66,12 @@ class StoreBtDirectory final : public bt::BtDirectory {
 
  private:
   Result<CachedNode> load_node(const std::string& key) const;
+  Result<bt::NodeIdentity> node_for_id(const std::string& node_id, const std::string& role);
   Result<bool> live_reflector(const std::string& branch);
   Status load_layers();
   Result<bool> entitled(const bt::NodeIdentity& who, const bt::InfoHash& hash);
-  Result<std::vector<bt::InfoHash>> load_entitled(const bt::NodeIdentity& who);
+  Result<const EntitledSet*> entitled_set(const bt::NodeIdentity& who);
+  Result<EntitledSet> load_entitled(const bt::NodeIdentity& who);
 
   const Store& store_;
   const Clock& clock_;

@@ -32,17 +32,17 @@ void BtDirectoryCache::put_node(const std::string& key, CachedNode node) {
   by_key_.insert_or_assign(key, std::move(node));
 }
 
-const std::vector<bt::InfoHash>* BtDirectoryCache::find_entitled(const std::string& who) {
+const EntitledSet* BtDirectoryCache::find_entitled(const std::string& who) {
   auto it = entitled_.find(who);
   return it == entitled_.end() ? nullptr : &it->second;
 }
 
-void BtDirectoryCache::put_entitled(const std::string& who, std::vector<bt::InfoHash> hashes) {
+void BtDirectoryCache::put_entitled(const std::string& who, EntitledSet set) {
   if (entitled_.size() >= max_entries_) {
     entitled_.clear();
     ++stats_.evictions;
   }
-  entitled_.insert_or_assign(who, std::move(hashes));
+  entitled_.insert_or_assign(who, std::move(set));
 }
 
 }  // namespace bc::tracker

@@ -46,6 +46,13 @@ struct CachedNode {
   std::string parent_branch;
 };
 
+// What one node (an endpoint) or one branch's reflectors may read: the
+// swarm keys for announces and scrapes, the layer refs for the layer API.
+struct EntitledSet {
+  std::vector<bt::InfoHash> hashes;  // sorted
+  std::vector<std::string> refs;     // sorted, "name@version"
+};
+
 class BtDirectoryCache {
  public:
   // REQUIRES: max_entries > 0.
@@ -68,9 +75,9 @@ class BtDirectoryCache {
 
   const CachedNode* find_node(const std::string& key);
   void put_node(const std::string& key, CachedNode node);
-  // Entitlement sets: "e:<endpoint id>" or "r:<branch>" -> sorted swarm keys.
-  const std::vector<bt::InfoHash>* find_entitled(const std::string& who);
-  void put_entitled(const std::string& who, std::vector<bt::InfoHash> hashes);
+  // Entitlement sets: "e:<endpoint id>" or "r:<branch>".
+  const EntitledSet* find_entitled(const std::string& who);
+  void put_entitled(const std::string& who, EntitledSet set);
 
   const BtDirectoryCacheStats& stats() const { return stats_; }
   void count_hit() { ++stats_.hits; }
@@ -81,7 +88,7 @@ class BtDirectoryCache {
   std::optional<uint64_t> generation_;
   std::optional<uint64_t> commits_;
   std::unordered_map<std::string, CachedNode> by_key_;
-  std::unordered_map<std::string, std::vector<bt::InfoHash>> entitled_;
+  std::unordered_map<std::string, EntitledSet> entitled_;
   BtDirectoryCacheStats stats_;
 };
 

@@ -1,5 +1,7 @@
 #include "tracker/service/desired_state.hpp"
 
+#include <set>
+
 namespace bc::tracker {
 
 namespace {
@@ -91,6 +93,28 @@ std::vector<LayerInfo> reflector_layers(const std::string& branch,
   }
   std::vector<LayerInfo> out;
   for (auto& [ref, l] : all) out.push_back(l);
+  return out;
+}
+
+std::vector<LayerInfo> reflector_entitlement(
+    const std::string& branch, const std::map<std::string, std::vector<EndpointFacts>>& endpoints_by_branch,
+    const AssignmentView& v) {
+  static const std::vector<EndpointFacts> kNone;
+  std::set<std::string> seen = {branch};
+  std::vector<std::string> level = {branch};
+  std::map<LayerRef, LayerInfo> all;
+  for (int depth = 0; depth <= kMaxBranchDepth && !level.empty(); ++depth) {
+    std::vector<std::string> next;
+    for (const std::string& b : level) {
+      auto e = endpoints_by_branch.find(b);
+      for (auto& l : reflector_layers(b, e == endpoints_by_branch.end() ? kNone : e->second, v)) all.emplace(l.ref, l);
+      for (const auto& [child, parent] : v.parent_of)
+        if (parent == b && seen.insert(child).second) next.push_back(child);
+    }
+    level = std::move(next);
+  }
+  std::vector<LayerInfo> out;
+  for (auto& [ref, l] : all) out.push_back(std::move(l));
   return out;
 }
 

@@ -67,4 +67,13 @@ std::vector<LayerInfo> reflector_layers(const std::string& branch,
                                         const std::vector<EndpointFacts>& endpoints,
                                         const AssignmentView& v);
 
+// What a reflector of `branch` is entitled to on the swarm and the layer
+// API: reflector_layers of `branch` and, for a hub, of every branch below it
+// (branches naming it as parent, and theirs, up to kMaxBranchDepth levels;
+// a parent cycle is walked once). `endpoints_by_branch` holds every
+// branch's endpoints. Ordered by ref.
+std::vector<LayerInfo> reflector_entitlement(
+    const std::string& branch, const std::map<std::string, std::vector<EndpointFacts>>& endpoints_by_branch,
+    const AssignmentView& v);
+
 }  // namespace bc::tracker

@@ -11,7 +11,8 @@ using namespace bc::endpoint;
 TEST_CASE("endpoint config: saved config loads back field for field") {
   test::TmpDir tmp;
   EndpointConfig c;
-  c.tracker_url = "http://127.0.0.1:8080";
+  c.tracker_url = "https://127.0.0.1:8080";
+  c.tracker_ca_file = tmp.path() + "/tracker-ca.pem";
   c.node_id = "abc";
   c.branch = "hq";
   c.announce_key = "0123456789abcdef0123456789abcdef";
@@ -23,6 +24,8 @@ TEST_CASE("endpoint config: saved config loads back field for field") {
   auto back = load_config(tmp.path());
   REQUIRE_MESSAGE(back.ok(), back.status().to_string());
   CHECK(back->tracker_url == c.tracker_url);
+  CHECK(back->tracker_ca_file == c.tracker_ca_file);
+  CHECK_FALSE(back->insecure_plain_http);
   CHECK(back->node_id == "abc");
   CHECK(back->branch == "hq");
   CHECK(back->announce_key == c.announce_key);
@@ -35,7 +38,8 @@ TEST_CASE("endpoint config: saved config loads back field for field") {
 TEST_CASE("endpoint config: a config without a valid tracker key is refused naming the field") {
   test::TmpDir tmp;
   test::write_file(tmp.path() + "/endpoint.toml",
-                   "tracker_url = \"http://h:1\"\nnode_id = \"x\"\ntracker_public_key = \"zz\"\n");
+                   "tracker_url = \"https://h:1\"\ntracker_ca_file = \"/ca.pem\"\nnode_id = \"x\"\n"
+                   "tracker_public_key = \"zz\"\n");
   auto r = load_config(tmp.path());
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("tracker_public_key") != std::string::npos);
@@ -43,18 +47,40 @@ TEST_CASE("endpoint config: a config without a valid tracker key is refused nami
   CHECK(load_config(tmp.path()).status().code() == Status::Code::invalid_argument);
 }
 
-TEST_CASE("endpoint config: tracker URLs other than http://HOST:PORT are refused (the node kit's parser)") {
+TEST_CASE("endpoint config: tracker URLs other than https://HOST:PORT are refused (the node kit's parser)") {
   EndpointConfig c;
-  c.tracker_url = "http://127.0.0.1:9000/";
+  c.tracker_url = "https://127.0.0.1:9000/";
+  c.tracker_ca_file = "/state/tracker-ca.pem";
   c.node_id = "abc";
   c.tracker_public_key = public_key_hex(SecretKey::generate().public_key());
   CHECK(c.validate().ok());
-  for (const char* bad : {"https://h:1", "http://h", "http://h:99999", "http://h:1/path"}) {
+  for (const char* bad : {"ftp://h:1", "https://h", "https://h:99999", "https://h:1/path"}) {
     c.tracker_url = bad;
     auto s = c.validate();
     CHECK_FALSE(s.ok());
     CHECK(s.message().find(bad) != std::string::npos);
   }
+}
+
+TEST_CASE("endpoint config: https needs the pinned CA file; http needs insecure_plain_http = true") {
+  EndpointConfig c;
+  c.tracker_url = "https://127.0.0.1:9000";
+  c.node_id = "abc";
+  c.tracker_public_key = public_key_hex(SecretKey::generate().public_key());
+  auto no_ca = c.validate();
+  REQUIRE_FALSE(no_ca.ok());
+  CHECK(no_ca.message().find("tracker_ca_file") != std::string::npos);
+  c.tracker_url = "http://127.0.0.1:9000";
+  auto plain = c.validate();
+  REQUIRE_FALSE(plain.ok());
+  CHECK(plain.message().find("insecure_plain_http = true") != std::string::npos);
+  c.insecure_plain_http = true;
+  CHECK(c.validate().ok());
+  test::TmpDir tmp;
+  REQUIRE(save_config(tmp.path(), c).ok());
+  auto back = load_config(tmp.path());
+  REQUIRE_MESSAGE(back.ok(), back.status().to_string());
+  CHECK(back->insecure_plain_http);
 }
 
 TEST_CASE("status report: layers carry their state and an applied desired stack reports applied") {

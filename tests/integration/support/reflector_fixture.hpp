@@ -54,7 +54,7 @@ struct Fixture {
                   origin_extra,
               fixed_port}) {
     port = proc.start();
-    admin = std::make_unique<TrackerClient>(test::local_client(port), nullptr, kAdmin, clock);
+    admin = std::make_unique<TrackerClient>(test::local_client(port, proc.ca_file()), nullptr, kAdmin, clock);
     layer_dir = test::make_layer_dir(tmp.path(), "base@1", files);
     REQUIRE(admin->admin_json("POST", "/api/v1/layers/import", {{"dir", layer_dir}}).ok());
     REQUIRE(admin->admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
@@ -73,7 +73,7 @@ struct Fixture {
     auto tok = admin->admin_json("POST", "/api/v1/enrollment-tokens", {{"role", "endpoint"}});
     REQUIRE(tok.ok());
     auto key = SecretKey::generate();
-    TrackerClient ep(test::local_client(port), &key, "", clock);
+    TrackerClient ep(test::local_client(port, proc.ca_file()), &key, "", clock);
     auto e = ep.enroll((*tok)["token"], {{"vendor", "Dell Inc."}}, std::string("hq"));
     REQUIRE_MESSAGE(e.ok(), e.status().to_string());
     endpoint_id = public_key_hex(key.public_key());
@@ -95,7 +95,8 @@ struct Fixture {
 
   reflector::ReflectorConfig reflector_config() {
     reflector::ReflectorConfig c;
-    c.tracker_url = "http://127.0.0.1:" + std::to_string(port);
+    c.tracker_url = proc.url();
+    c.tracker_ca_file = proc.ca_file();  // as `bc-reflector init --tracker-ca` would pin it
     c.identity_key_file = tmp.path() + "/reflector.key";
     test::write_file(c.identity_key_file, SecretKey::generate().to_hex(), 0600);
     c.tracker_public_key = tracker_key_hex;

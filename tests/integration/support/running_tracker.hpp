@@ -26,7 +26,10 @@ struct RunningTracker {
   explicit RunningTracker(const std::string& extra_toml = "")
       : proc({tmp.path(), kAdminToken, extra_toml}),
         port(proc.start()),
-        admin(local_client(port), nullptr, kAdminToken, clock) {}
+        admin(client_options(), nullptr, kAdminToken, clock) {}
+
+  // Options for another client of this tracker (TLS against its CA).
+  tracker::HttpClientOptions client_options() const { return local_client(port, proc.ca_file()); }
 
   // Enrolls `node` (a client signed with the node's key) as an endpoint with
   // a fresh one-time token; the tracker's answer. Fails the test on error.

@@ -21,10 +21,11 @@ TrackerProcess::TrackerProcess(TrackerFiles files) : files_(std::move(files)) {
   }
   write_file(files_.dir + "/admin.token", files_.admin_token + "\n");
   write_file(files_.dir + "/tracker.toml", R"([server]
-listen = "127.0.0.1"
+listen = ")" + files_.listen + R"("
 port = )" + std::to_string(files_.port) + R"(
 port_file = "port"
 probe_port = )" + std::to_string(files_.probe_port) + R"(
+insecure_plain_http = )" + (files_.insecure_plain_http ? "true" : "false") + R"(
 [storage]
 data_dir = "data"
 [auth]
@@ -34,6 +35,10 @@ admin_token_file = "admin.token"
 level = "debug"
 )" + files_.extra_toml);
   log_ = files_.dir + "/tracker.log";
+}
+
+std::string TrackerProcess::url() const {
+  return std::string(tls() ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
 
 TrackerProcess::~TrackerProcess() {
@@ -52,7 +57,10 @@ uint16_t TrackerProcess::start() {
       ::dup2(fd, 2);
     }
     std::string config = files_.dir + "/tracker.toml";
-    ::execl(BC_TRACKER_BIN, "bc-tracker", "serve", "--config", config.c_str(), (char*)nullptr);
+    std::vector<const char*> argv = {"bc-tracker", "serve", "--config", config.c_str()};
+    for (const auto& a : files_.args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    ::execv(BC_TRACKER_BIN, const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
   bool exited = false;

@@ -111,7 +111,7 @@ TEST_CASE("swarm node options are validated with a precise reason") {
   CHECK_FALSE(o.validate().ok());
 }
 
-TEST_CASE("an unreachable tracker surfaces as TrackerError with the per-node key in the announce URL") {
+TEST_CASE("an unreachable tracker surfaces as TrackerError whose announce URL carries the per-node key redacted") {
   test::TmpDir tmp;
   auto layer = make_layer(tmp, 1u << 20);
   // Nothing listens on 127.0.0.9:9 on loopback: the announce is refused.
@@ -124,7 +124,9 @@ TEST_CASE("an unreachable tracker surfaces as TrackerError with the per-node key
   REQUIRE_MESSAGE(test::poll_until({node.get()}, node.get(), &seen, is<TrackerError>, 10'000), "no TrackerError in 10 s");
   const auto& te = std::get<TrackerError>(seen.back());
   CHECK(te.layer == layer.ref());
-  CHECK(te.url == "http://127.0.0.9:9/announce?key=node-key-123");
+  // The key went into the URL libtorrent announced to, and never out into the event (it is logged).
+  CHECK(te.url == "http://127.0.0.9:9/announce?key=<redacted>");
+  CHECK(te.reason.find("node-key-123") == std::string::npos);
   CHECK_FALSE(te.reason.empty());
 }
 

@@ -9,7 +9,8 @@ using namespace bc::reflector;
 namespace {
 ReflectorConfig good() {
   ReflectorConfig c;
-  c.tracker_url = "http://127.0.0.1:8080";
+  c.tracker_url = "https://127.0.0.1:8080";
+  c.tracker_ca_file = "/var/cache/bc/tracker-ca.pem";
   c.identity_key_file = "/etc/bc/reflector.key";
   c.tracker_public_key = std::string(64, 'a');
   c.cache_dir = "/var/cache/bc";
@@ -21,7 +22,9 @@ ReflectorConfig good() {
 TEST_CASE("a rendered config parses back to the same values") {
   auto c = parse_reflector_config(render_reflector_config(good()));
   REQUIRE_MESSAGE(c.ok(), c.status().to_string());
-  CHECK(c->tracker_url == "http://127.0.0.1:8080");
+  CHECK(c->tracker_url == "https://127.0.0.1:8080");
+  CHECK(c->tracker_ca_file == "/var/cache/bc/tracker-ca.pem");
+  CHECK_FALSE(c->insecure_plain_http);
   CHECK(c->quota_bytes == 1000);
   CHECK(c->listen == "0.0.0.0:6881");
   CHECK(c->wan_governor);
@@ -56,16 +59,38 @@ TEST_CASE("config errors name the offending key") {
   CHECK_FALSE(parse_reflector_config("not toml = = =").ok());
 }
 
-TEST_CASE("tracker urls must be http with a numeric port (the node kit's parser, tests/node/tracker_url_test.cpp)") {
+TEST_CASE("tracker urls must be https (or http with insecure_plain_http) with a numeric port (the node kit's parser)") {
   auto c = good();
-  c.tracker_url = "http://10.0.0.1:8080/";
+  c.tracker_url = "https://10.0.0.1:8080/";
   CHECK(c.validate().ok());
-  c.tracker_url = "http://[::1]:8080";
+  c.tracker_url = "https://[::1]:8080";
   CHECK(c.validate().ok());
-  for (const char* bad : {"https://x:1", "http://x", "http://x:99999", "http://x:80/path"}) {
+  for (const char* bad : {"ftp://x:1", "https://x", "https://x:99999", "https://x:80/path"}) {
     c.tracker_url = bad;
     auto s = c.validate();
     CHECK_FALSE(s.ok());
     CHECK(s.message().find("tracker_url") != std::string::npos);
   }
+}
+
+TEST_CASE("an https tracker needs the pinned CA; plain http needs insecure_plain_http, which round-trips") {
+  auto c = good();
+  c.tracker_ca_file.clear();
+  auto no_ca = c.validate();
+  REQUIRE_FALSE(no_ca.ok());
+  CHECK(no_ca.message().find("tracker_ca_file") != std::string::npos);
+  c = good();
+  c.tracker_url = "http://10.0.0.1:8080";
+  c.tracker_ca_file.clear();
+  auto plain = c.validate();
+  REQUIRE_FALSE(plain.ok());
+  CHECK(plain.message().find("insecure_plain_http = true") != std::string::npos);
+  c.insecure_plain_http = true;
+  REQUIRE(c.validate().ok());
+  auto back = parse_reflector_config(render_reflector_config(c));
+  REQUIRE_MESSAGE(back.ok(), back.status().to_string());
+  CHECK(back->insecure_plain_http);
+  c.tracker_url = "https://10.0.0.1:8080";  // insecure with https: a contradiction, refused
+  c.tracker_ca_file = "/ca.pem";
+  CHECK_FALSE(c.validate().ok());
 }

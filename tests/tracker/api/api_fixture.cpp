@@ -11,7 +11,7 @@ namespace bc::test {
 
 using namespace bc::tracker;
 
-ApiFixture::ApiFixture(const std::string& extra_toml) {
+ApiFixture::ApiFixture(const std::string& extra_toml, const std::string& auth_toml) {
   auto key = SecretKey::generate();
   if (!key.save(tmp / "tracker.key").ok()) throw std::runtime_error("save key");
   write_file(tmp / "admin.token", admin_token + "\n");
@@ -21,6 +21,7 @@ data_dir = "data"
 [auth]
 signing_key = "tracker.key"
 admin_token_file = "admin.token"
+)" + auth_toml + R"(
 [limits]
 max_list_items = 100
 max_long_poll_s = 30

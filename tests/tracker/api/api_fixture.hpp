@@ -19,8 +19,9 @@ struct ApiFixture {
   std::string admin_token = "bootstrap-admin-token-0123456789";
   std::unique_ptr<tracker::TrackerApp> app;
 
-  // `extra_toml` is appended to the fixture's config (e.g. an [origin] section).
-  explicit ApiFixture(const std::string& extra_toml = "");
+  // `extra_toml` is appended to the fixture's config (e.g. an [origin] section);
+  // `auth_toml` lines go into its [auth] section.
+  explicit ApiFixture(const std::string& extra_toml = "", const std::string& auth_toml = "");
   tracker::HttpResponse call(const std::string& method, const std::string& target,
                              const std::string& body = "", const std::string& token = "");
   tracker::HttpResponse node(const SecretKey& key, const std::string& method,

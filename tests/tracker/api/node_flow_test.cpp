@@ -230,3 +230,48 @@ TEST_CASE("enrollment gives each node a stable announce key that resolves to it 
   CHECK(f.call("DELETE", "/api/v1/branches/hq").status == 200);
   CHECK(f.call("GET", "/api/v1/branches/hq").status == 404);
 }
+
+TEST_CASE("a node's flood of fresh nonces fills only its own share: it gets 429, another node's captured request stays refused") {
+  test::ApiFixture f("", "replay_nonces_per_node = 16\n");
+  REQUIRE(f.call("PUT", "/api/v1/branches/hq", R"({"subnets": ["10.0.0.0/8"]})").status == 200);
+  auto victim = SecretKey::generate(), flooder = SecretKey::generate();
+  // The victim's enrollment request, captured, cannot be replayed after it enrolled.
+  HttpRequest er;
+  er.method = "POST";
+  er.target = "/api/v1/enroll";
+  er.body = json{{"token", enroll_token(f, json{{"reusable", true}})}}.dump();
+  er.remote_address = "10.1.2.3";
+  er.headers = {{"content-type", "application/json"}};
+  auto eh = sign_request(victim, "POST", "/api/v1/enroll", f.clock.unix_s(), std::string(32, 'e'), er.body);
+  er.headers.insert({{"x-bc-node", eh.node}, {"x-bc-time", eh.time}, {"x-bc-nonce", eh.nonce}, {"x-bc-sig", eh.sig}});
+  HttpRequest er_copy = er;
+  REQUIRE(f.app->handle(er).status == 201);
+  CHECK(f.app->handle(er_copy).status == 401);
+  REQUIRE(f.node(flooder, "POST", "/api/v1/enroll", json{{"token", enroll_token(f, json::object())}}.dump()).status == 201);
+
+  HttpRequest captured;
+  captured.method = "GET";
+  captured.target = "/api/v1/desired";
+  captured.remote_address = "10.1.2.3";
+  auto h = sign_request(victim, "GET", "/api/v1/desired", f.clock.unix_s(), std::string(32, 'c'), "");
+  captured.headers = {{"x-bc-node", h.node}, {"x-bc-time", h.time}, {"x-bc-nonce", h.nonce}, {"x-bc-sig", h.sig}};
+  HttpRequest replay = captured;
+  REQUIRE(f.app->handle(captured).status == 200);
+
+  int ok = 0, limited = 0;
+  HttpResponse last;
+  for (int i = 0; i < 40; ++i) {
+    last = f.node(flooder, "GET", "/api/v1/desired");
+    if (last.status == 200) ++ok;
+    if (last.status == 429) ++limited;
+  }
+  CHECK(ok == 16);  // its enrollment request counted in the shared share of keys not yet enrolled
+  CHECK(limited == 40 - ok);
+  CHECK(last.status == 429);
+  CHECK_MESSAGE(f.body(last)["error"].get<std::string>().find("sent 16 requests within the 600 s replay window; retry in") !=
+                    std::string::npos, last.body);
+  CHECK(f.app->handle(replay).status == 401);  // the victim's nonce was not evicted
+  CHECK(f.node(victim, "GET", "/api/v1/desired").status == 200);  // and the victim is served
+  f.clock.advance_ms(601'000);
+  CHECK(f.node(flooder, "GET", "/api/v1/desired").status == 200);  // its share emptied by time
+}

@@ -131,7 +131,7 @@ TEST_CASE("a peer that moves branch is re-indexed under its new branch") {
   CHECK(s->branch("b1")[0]->node_id == "b");
   REQUIRE(s->branch("b2").size() == 1);
   CHECK(s->branch("b2")[0]->node_id == "a");
-  REQUIRE(s->remove("b"));
+  REQUIRE(s->remove("b", IpAddress{}));
   CHECK(s->branch("b1").empty());
 }
 
@@ -170,8 +170,57 @@ TEST_CASE("hand-out counts follow the peer: kept across re-announces, zero in a 
   ledger.roll(limits.handout_interval_s);
   CHECK(ledger.count(**again) == 0);
   ledger.record(**again);
-  REQUIRE(s.remove("n1"));
+  REQUIRE(s.remove("n1", IpAddress{}));
   auto back = s.upsert(peer("n1", 0), limits.handout_interval_s + 1);
   REQUIRE(back.ok());
   CHECK(ledger.count(**back) == 0);
+}
+
+TEST_CASE("an announce with a node's id from another source address is kept apart: it neither overwrites nor stops the real entry") {
+  SwarmRegistry reg(small_options());
+  auto h = hash_of(1);
+  PeerUpdate real = peer("origin", 0, "", NodeRole::origin);
+  real.source = IpAddress::v4_from(10, 9, 0, 1);
+  PeerUpdate forged = peer("origin", 100, "", NodeRole::origin);
+  forged.source = IpAddress::v4_from(10, 66, 0, 1);
+  forged.v4 = PeerEndpoint{forged.source, 1234};
+  REQUIRE(reg.announce(h, 1000, real, false, false, 0).ok());
+  Swarm* s = *reg.announce(h, 1000, forged, false, false, 1);
+  REQUIRE(s->find("origin", real.source));
+  CHECK(s->find("origin", real.source)->seed());  // left=100 from elsewhere did not touch it
+  CHECK(s->find("origin", real.source)->v4 == real.v4);
+  CHECK(s->entries_of("origin") == 2);
+  CHECK(reg.scrape(h).complete == 1);
+  // `stopped` from the other address removes only that address's entry.
+  REQUIRE(reg.announce(h, 1000, forged, true, false, 2).ok());
+  REQUIRE(reg.find(h));
+  CHECK(reg.find(h)->find("origin", real.source));
+  CHECK(reg.find(h)->find("origin", forged.source) == nullptr);
+  CHECK(reg.scrape(h).complete == 1);
+}
+
+TEST_CASE("a node that changes address gets a new entry; the old one ages out by itself; entries per node are bounded") {
+  SwarmRegistryOptions o = small_options();
+  o.swarm.max_peers = 10;
+  o.swarm.max_entries_per_node = 2;
+  SwarmRegistry reg(o);
+  auto h = hash_of(1);
+  auto from = [](uint8_t last, uint64_t left) {
+    PeerUpdate u = peer("desk", left);
+    u.source = IpAddress::v4_from(10, 0, 1, last);
+    u.v4 = PeerEndpoint{u.source, 6881};
+    return u;
+  };
+  REQUIRE(reg.announce(h, 1000, from(1, 500), false, false, 0).ok());   // DHCP lease 1
+  REQUIRE(reg.announce(h, 1000, from(2, 400), false, false, 50).ok());  // lease 2
+  CHECK(reg.find(h)->entries_of("desk") == 2);
+  CHECK(reg.find(h)->find("desk")->v4->address == IpAddress::v4_from(10, 0, 1, 2));  // the latest
+  auto third = reg.announce(h, 1000, from(3, 400), false, false, 60);
+  REQUIRE_FALSE(third.ok());
+  CHECK(third.status().code() == Status::Code::no_space);
+  CHECK(third.status().message().find("node desk already announces this swarm from 2 addresses") == 0);
+  CHECK(reg.counters().refused_peers == 1);
+  REQUIRE(reg.announce(h, 1000, from(2, 300), false, false, 105).ok());  // scan: lease 1 aged out
+  CHECK(reg.find(h)->entries_of("desk") == 1);
+  CHECK(reg.announce(h, 1000, from(3, 300), false, false, 106).ok());
 }

@@ -128,3 +128,20 @@ TEST_CASE("service: the source address is used unless trust_client_ip is set") {
   trusting.announce(q, src, 0);
   CHECK(trusting.registry().find(w.hash)->find("refl-1")->v4->to_string() == "10.7.7.7:6881");
 }
+
+TEST_CASE("service: the origin's key used from another address with left=100 leaves the origin's entry a seed and handed out") {
+  World w;
+  IpAddress origin = IpAddress::v4_from(10, 9, 0, 1), intruder = IpAddress::v4_from(10, 66, 0, 7);
+  w.svc->announce(announce_query('o', w.hash, 0, "started"), origin, 100);
+  w.svc->announce(announce_query('o', w.hash, 100, "started"), intruder, 101);
+  w.svc->announce(announce_query('o', w.hash, 100, "stopped"), intruder, 102);
+  const Swarm* s = w.svc->registry().find(w.hash);
+  REQUIRE(s);
+  REQUIRE(s->find("origin", origin));
+  CHECK(s->find("origin", origin)->seed());
+  CHECK(s->find("origin", intruder) == nullptr);
+  AnnounceResult r = w.svc->announce_result(announce_query('r', w.hash, 5, "started"), IpAddress::v4_from(10, 1, 0, 2), 103);
+  REQUIRE(r.status.ok());
+  REQUIRE(r.response.peers.size() == 1);
+  CHECK(r.response.peers[0].to_string() == "10.9.0.1:6881");
+}

@@ -158,3 +158,22 @@ TEST_CASE("the pki section bounds the node certificate lifetime and names the ke
         std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "[pki]\nlifetime = 1\n").find("unknown key pki.lifetime") != std::string::npos);
 }
+
+TEST_CASE("HTTPS is the default; tls_names add certificate names; insecure_plain_http is explicit and exclusive") {
+  auto c = parse_config(kMinimal, "/base");
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->insecure_plain_http);  // no tls_cert: TrackerApp serves its CA's certificate
+  CHECK(c->tls_names.empty());
+  auto named = parse_config(std::string("[server]\ntls_names = [\"tracker.corp\", \"10.1.2.3\"]\n") + kMinimal, "/b");
+  REQUIRE_MESSAGE(named.ok(), named.status().to_string());
+  CHECK(named->tls_names == std::vector<std::string>{"tracker.corp", "10.1.2.3"});
+  auto plain = parse_config(std::string("[server]\ninsecure_plain_http = true\n") + kMinimal, "/b");
+  REQUIRE(plain.ok());
+  CHECK(plain->insecure_plain_http);
+  CHECK(error_of(std::string("[server]\ninsecure_plain_http = 1\n") + kMinimal).find("insecure_plain_http") !=
+        std::string::npos);
+  CHECK(error_of(std::string("[server]\ntls_names = \"x\"\n") + kMinimal).find("tls_names") != std::string::npos);
+  CHECK(error_of(std::string("[server]\ntls_names = [\"a b\"]\n") + kMinimal).find("tls_names") != std::string::npos);
+  std::string both = std::string("[server]\ninsecure_plain_http = true\ntls_cert = \"c\"\ntls_key = \"k\"\n") + kMinimal;
+  CHECK(error_of(both).find("contradicts") != std::string::npos);
+}

@@ -61,16 +61,41 @@ TEST_CASE("node signatures outside the skew window or with malformed headers are
 }
 
 TEST_CASE("the replay cache refuses a repeated nonce within the window and forgets it after") {
+  using O = ReplayCache::Outcome;
   ReplayCache cache(300, 1000);
-  CHECK(cache.check_and_insert("node", "n1", kNow));
-  CHECK_FALSE(cache.check_and_insert("node", "n1", kNow + 100));
-  CHECK(cache.check_and_insert("other", "n1", kNow + 100));
-  CHECK(cache.check_and_insert("node", "n1", kNow + 601));  // older than twice the skew: gone
+  CHECK(cache.check_and_insert("node", "n1", kNow, 100) == O::fresh);
+  CHECK(cache.check_and_insert("node", "n1", kNow + 100, 100) == O::replayed);
+  CHECK(cache.seen("node", "n1", kNow + 100));
+  CHECK(cache.check_and_insert("other", "n1", kNow + 100, 100) == O::fresh);
+  CHECK_FALSE(cache.seen("node", "n1", kNow + 601));
+  CHECK(cache.check_and_insert("node", "n1", kNow + 601, 100) == O::fresh);  // older than twice the skew: gone
 }
 
-TEST_CASE("the replay cache stays within its bound by dropping the oldest entries") {
-  ReplayCache cache(300, 3);
-  for (int i = 0; i < 10; ++i) CHECK(cache.check_and_insert("n", std::to_string(i), kNow));
-  CHECK(cache.size() <= 3);
-  CHECK(cache.evicted_early() == 7);
+TEST_CASE("the replay cache fails closed: a full share refuses new nonces and still refuses replays of the ones it holds") {
+  using O = ReplayCache::Outcome;
+  ReplayCache cache(300, 1000);
+  for (int i = 0; i < 3; ++i) CHECK(cache.check_and_insert("n", std::to_string(i), kNow, 3) == O::fresh);
+  CHECK(cache.check_and_insert("n", "fresh", kNow + 1, 3) == O::full);
+  CHECK(cache.check_and_insert("n", "0", kNow + 1, 3) == O::replayed);  // not forgotten to make room
+  CHECK(cache.size_of("n") == 3);
+  CHECK(cache.refused_full() == 1);
+  CHECK(cache.retry_after_s("n", kNow + 1) == 600);
+  CHECK(cache.check_and_insert("n", "fresh", kNow + 601, 3) == O::fresh);  // the old ones aged out
+}
+
+TEST_CASE("the replay cache is bounded per node: one node's flood cannot evict another node's nonces") {
+  using O = ReplayCache::Outcome;
+  ReplayCache cache(300, 1000);
+  CHECK(cache.check_and_insert("victim", "captured", kNow, 64) == O::fresh);
+  int refused = 0;
+  for (int i = 0; i < 5000; ++i)
+    if (cache.check_and_insert("flooder", std::to_string(i), kNow + 1, 64) == O::full) ++refused;
+  CHECK(refused == 5000 - 64);
+  CHECK(cache.check_and_insert("victim", "captured", kNow + 2, 64) == O::replayed);
+  // The total bound holds too: when the whole cache is full everyone is refused, nobody forgotten.
+  ReplayCache tiny(300, 2);
+  CHECK(tiny.check_and_insert("a", "1", kNow, 64) == O::fresh);
+  CHECK(tiny.check_and_insert("b", "1", kNow, 64) == O::fresh);
+  CHECK(tiny.check_and_insert("c", "1", kNow, 64) == O::full);
+  CHECK(tiny.check_and_insert("a", "1", kNow, 64) == O::replayed);
 }
