@@ -12,7 +12,26 @@ Result<std::unique_ptr<NodeSwarm>> NodeSwarm::start(NodeSwarmOptions options, co
   std::unique_ptr<NodeSwarm> n(new NodeSwarm(std::move(options), std::move(log)));
   BC_ASSIGN_OR_RETURN(n->swarm_, SwarmNode::start(n->options_.swarm));
   n->governor_ = std::make_unique<NodeGovernor>(*n->swarm_, clock, n->options_.governor);
+  n->clock_ = &clock;
   return n;
+}
+
+Status NodeSwarm::keep_certificates(tracker::TrackerClient& client, const std::string& dir) {
+  if (options_.swarm.insecure_plain_peers || certs_) return Status();
+  CertKeeperOptions o;
+  o.dir = dir;
+  CertSink sink;
+  sink.set_certificate = [this](const std::string& cert, const std::string& key) {
+    return swarm_->set_certificate(cert, key);
+  };
+  sink.set_revoked = [this](std::vector<std::string> serials) { swarm_->set_revoked_serials(std::move(serials)); };
+  BC_ASSIGN_OR_RETURN(certs_, CertKeeper::open(o, client, *clock_, std::move(sink), log_));
+  certs_->tick();  // the first certificate before the first layer, when the tracker answers
+  return Status();
+}
+
+bool NodeSwarm::cover(const LayerRef& layer) {
+  return !certs_ || certs_->ensure_covers(layer.torrent_name());
 }
 
 Status NodeSwarm::apply_desired(const nlohmann::json& state) {
@@ -58,6 +77,7 @@ void NodeSwarm::governor_tick() {
 }
 
 void NodeSwarm::pump(int wait_ms, const SwarmHandlers& handlers) {
+  if (certs_) certs_->tick();
   governor_tick();
   for (const auto& ev : swarm_->poll_events(wait_ms)) dispatch_swarm_event(ev, handlers, *log_);
   governor_tick();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/swarm/swarm_node.hpp"
+#include "node/cert_keeper.hpp"
 #include "node/governor/node_governor.hpp"
 #include "node/node_log.hpp"
 #include "node/swarm_dispatch.hpp"
@@ -47,8 +48,20 @@ class NodeSwarm {
   Status apply_desired(const nlohmann::json& state);
 
   // One loop turn of swarm work: a governor tick, up to wait_ms for swarm
-  // events (dispatched to `handlers`), another governor tick.
+  // events (dispatched to `handlers`), another governor tick; and the
+  // certificate keeper's turn when it runs.
   void pump(int wait_ms, const SwarmHandlers& handlers);
+
+  // Keeps this node's TLS identity for SSL torrents (node/cert_keeper.hpp):
+  // <dir>/peer.key and peer.pem, renewed over `client`, with the revoked
+  // list, all handed to the swarm node. No-op on an insecure_plain_peers
+  // swarm. `client` must outlive the NodeSwarm. Errors: CertKeeper::open's.
+  Status keep_certificates(tracker::TrackerClient& client, const std::string& dir);
+  // Call before adding `layer`: renews the certificate early when it does
+  // not name the layer's torrent. False when it still does not (the layer
+  // can then reach no peer; the tracker does not entitle the node).
+  bool cover(const LayerRef& layer);
+  const CertKeeper* certificates() const { return certs_.get(); }
 
  private:
   NodeSwarm(NodeSwarmOptions options, Logger log) : options_(std::move(options)), log_(std::move(log)) {}
@@ -60,6 +73,8 @@ class NodeSwarm {
   Logger log_;
   std::unique_ptr<SwarmNode> swarm_;
   std::unique_ptr<NodeGovernor> governor_;  // after swarm_: destroyed first
+  std::unique_ptr<CertKeeper> certs_;       // null until keep_certificates; calls into swarm_
+  const Clock* clock_ = nullptr;
   tracker::BranchNet net_;
   std::string net_problem_;  // the last refused branch network, logged once
   std::string wan_problem_;  // the last refused part of the WAN settings, logged once

@@ -92,6 +92,7 @@ Status Agent::open() {
   io.dir = o_.dir + "/index";
   BC_ASSIGN_OR_RETURN(index_, ContentIndex::open(io));
   BC_ASSIGN_OR_RETURN(node_, node::NodeSwarm::start(endpoint_swarm_options(o_.config, o_.dir), clock_, log_));
+  BC_RETURN_IF_ERROR(node_->keep_certificates(*client_, o_.dir));
   ApplyOptions ao;
   ao.root = o_.config.root;
   BC_ASSIGN_OR_RETURN(TargetStatus ts, target_status(ao));
@@ -135,6 +136,7 @@ Status Agent::start_layer(const std::string& ref) {
   BC_ASSIGN_OR_RETURN(uint64_t seeded, node::stage_payload(h, *index_, o_.dir));
   if (seeded > 0) log_->info("{}: {} bytes seeded from held content", ref, seeded);
   (void)node_->swarm().remove_layer(lr);  // a retry: the old torrent may still be in the session
+  (void)node_->cover(lr);                  // a certificate naming it first (logged when refused)
   BC_RETURN_IF_ERROR(node_->swarm().add_layer(h.manifest, h.torrent, h.payload_dir(), LayerMode::download));
   LocalLayer l;
   l.total_bytes = h.payload_bytes();

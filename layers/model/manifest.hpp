@@ -71,6 +71,9 @@ struct LayerRef {
   std::string name;
   int64_t version = 0;
   std::string to_string() const { return name + "@" + std::to_string(version); }
+  // The layer's torrent name, "NAME-vVERSION": the info dict's name, and the
+  // DNS name a node certificate carries for it (SSL torrents).
+  std::string torrent_name() const { return name + "-v" + std::to_string(version); }
   static Result<LayerRef> parse(std::string_view text);
   friend bool operator==(const LayerRef&, const LayerRef&) = default;
   friend auto operator<=>(const LayerRef&, const LayerRef&) = default;

@@ -67,6 +67,17 @@ Result<Pkey> load_public(const std::string& pem) {
   return k;
 }
 
+std::string spki_sha256_of(EVP_PKEY* pub) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pub, &der);
+  if (len <= 0) return "";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(der, static_cast<size_t>(len), md, &n, EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  return to_hex({md, n});
+}
+
 Result<X509Ptr> load_cert(const std::string& pem) {
   Bio b = read_bio(pem);
   X509Ptr x(PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr));
@@ -242,15 +253,14 @@ Result<CertInfo> inspect(const std::string& cert_pem) {
   X509_digest(x.get(), EVP_sha256(), md, &n);
   info.fingerprint_sha256 = to_hex({md, n});
   EVP_PKEY* pub = X509_get0_pubkey(x.get());
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pub, &der);
-  if (len > 0) {
-    EVP_Digest(der, static_cast<size_t>(len), md, &n, EVP_sha256(), nullptr);
-    info.spki_sha256 = to_hex({md, n});
-    OPENSSL_free(der);
-  }
+  info.spki_sha256 = spki_sha256_of(pub);
   BC_ASSIGN_OR_RETURN(info.public_pem, public_pem_of(pub));
   return info;
+}
+
+Result<std::string> public_key_sha256(const std::string& public_pem) {
+  BC_ASSIGN_OR_RETURN(Pkey k, load_public(public_pem));
+  return spki_sha256_of(k.get());
 }
 
 Status verify_issued_by(const std::string& cert_pem, const std::string& ca_cert_pem, int64_t now_unix) {

@@ -22,6 +22,10 @@ struct KeyPair {
 Result<KeyPair> generate_key();
 // The public half of a private key PEM.
 Result<std::string> public_key_of(const std::string& private_pem);
+// SHA-256 (lower-case hex) of the DER SubjectPublicKeyInfo of a public key
+// PEM (equal to CertInfo::spki_sha256 of a certificate for it).
+// invalid_argument when the text is not a PEM public key.
+Result<std::string> public_key_sha256(const std::string& public_pem);
 
 struct CertSpec {
   std::string common_name;                 // required

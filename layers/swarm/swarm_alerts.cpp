@@ -56,6 +56,8 @@ void SwarmNode::Impl::on_layer_alert(LayerState& l, lt::alert* a, Events& out) {
       return report_ban(l, peer_ip(as<lt::peer_ban_alert>(a).endpoint), "sent data that failed the hash check", out);
     case lt::tracker_error_alert::alert_type:
       return on_tracker_error(l, as<lt::tracker_error_alert>(a), out);
+    case lt::torrent_need_cert_alert::alert_type:
+      return apply_cert(l);
     case lt::file_error_alert::alert_type: {
       const auto& fe = as<lt::file_error_alert>(a);
       out.push_back(LayerError{l.ref, std::string("file ") + printable(fe.filename()) + ": " + fe.error.message()});

@@ -57,6 +57,17 @@ struct PeerBanned {
   std::string reason;
 };
 
+// The peer-certificate guard dropped a peer of an SSL torrent
+// (layers/swarm/cert_guard.hpp). `message` is a log line:
+// "dropped peer 10.0.0.5:6881: certificate serial ab12 is revoked".
+struct PeerRefused {
+  LayerRef layer;
+  std::string peer;        // "ip:port"
+  std::string reason;      // "revoked", "wrong_name", "expired" or "no_certificate"
+  std::string serial_hex;  // of the peer's certificate; empty when none was read
+  std::string message;
+};
+
 struct TrackerError {
   LayerRef layer;
   std::string url;  // secret query values (the announce key) redacted: safe to log
@@ -72,6 +83,6 @@ struct ResumeSaved {
 };
 
 using SwarmEvent = std::variant<LayerProgress, LayerComplete, LayerChecked, LayerError, HashFailed,
-                                PeerBanned, TrackerError, ResumeSaved>;
+                                PeerBanned, PeerRefused, TrackerError, ResumeSaved>;
 
 }  // namespace bc

@@ -116,11 +116,14 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   if (m.layers.count(key)) return Status::already_exists("layer " + key + " is already in the swarm node");
   BC_ASSIGN_OR_RETURN(TorrentFacts facts, read_layer_torrent(torrent_bytes));
   BC_RETURN_IF_ERROR(check_torrent_matches(man, facts).with_context("layer " + key));
+  BC_RETURN_IF_ERROR(check_layer_transport(facts, m.options.insecure_plain_peers).with_context("layer " + key));
 
   LayerState l;
   l.ref = man.ref();
   l.mode = mode;
   l.info_hash = facts.info_hash;
+  l.torrent_name = facts.top_dir;
+  l.ssl = !facts.ssl_cert.empty();
   l.resume_path = m.options.data_dir + "/resume/" + facts.info_hash + ".resume";
   l.tap = std::make_shared<PeerTapState>();
   // Resume data only after a clean previous run, where it is current
@@ -138,6 +141,11 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   atp.extensions.push_back([hub = m.session->pacer()](const lt::torrent_handle&, lt::client_data_t) {
     return hub->torrent_plugin();
   });
+  if (l.ssl)
+    atp.extensions.push_back([hub = m.session->cert_guard(), name = l.torrent_name](const lt::torrent_handle&,
+                                                                                     lt::client_data_t) {
+      return hub->torrent_plugin(name);
+    });
   lt::error_code ec;
   l.handle = m.session->lt().add_torrent(std::move(atp), ec);
   if (ec) return Status::internal("layer " + key + ": libtorrent add_torrent: " + ec.message());

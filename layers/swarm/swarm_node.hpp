@@ -90,18 +90,21 @@ class SwarmNode {
   SwarmNode(const SwarmNode&) = delete;
   SwarmNode& operator=(const SwarmNode&) = delete;
 
-  // The TCP/uTP port the node listens on (useful with port 0).
+  // The TCP/uTP port the node listens on (useful with port 0): its TLS port
+  // unless insecure_plain_peers.
   uint16_t listen_port() const;
   // True when the previous run in data_dir did not shut down cleanly.
   bool recovered_from_unclean_shutdown() const { return unclean_start_; }
 
   // Adds a layer's torrent. Checks the torrent against the manifest
-  // (check_torrent_matches); files land at payload_dir/<manifest path> and
+  // (check_torrent_matches), and that it is an SSL torrent (a plain one on an
+  // insecure_plain_peers node); files land at payload_dir/<manifest path> and
   // bins of packed files at bins_dir/<i> (default, when empty:
   // payload_bins_dir(payload_dir), i.e. their torrent path ".bc-pack/<i>").
   // Errors: corruption when the torrent does not match the manifest,
   // already_exists when the layer is in the node, invalid_argument for a
-  // layer without files, internal for libtorrent refusals.
+  // layer without files or of the wrong kind (plain / SSL), internal for
+  // libtorrent refusals.
   Status add_layer(const TrustedManifest& layer, std::string_view torrent_bytes,
                    const std::string& payload_dir, LayerMode mode, const std::string& bins_dir = {});
   // Removes a layer from the session; its files stay. not_found if absent.
@@ -142,6 +145,32 @@ class SwarmNode {
   // Addresses blocked now for bad data (SwarmNodeOptions::ban_ttl_s), sorted.
   // A ban expires ban_ttl_s after it was made, by the node's clock.
   std::vector<std::string> banned_peers() const;
+
+  // This node's TLS identity for SSL torrents (layers/swarm/node_cert.hpp):
+  // the tracker-issued certificate (DNS names = the torrents it may take part
+  // in) and its private key. Applies to every SSL layer now and to those
+  // added later; connections already up keep going (a renewal does not
+  // interrupt transfers); new ones present the new certificate. Until the
+  // first call the node cannot connect to any peer of an SSL torrent.
+  // Errors: invalid_argument from load_node_certificate (expired, key not the
+  // certificate's, unparsable), by the node's clock; unsupported on an
+  // insecure_plain_peers node.
+  Status set_certificate(const std::string& cert_pem, const std::string& key_pem);
+  // The serials (hex, any case) of revoked certificates, replacing the last
+  // set. Peers presenting one are dropped at once (at the latest at the next
+  // one-second tick) and refused afterwards; each drop is a PeerRefused event.
+  void set_revoked_serials(std::vector<std::string> serials_hex);
+  // True when this node's certificate names the layer's torrent (or "*"):
+  // the owner renews early before adding a layer it does not cover.
+  bool certificate_covers(const LayerRef& layer) const;
+  // Peers the certificate guard dropped since the node started, by reason.
+  struct CertRefusals {
+    uint64_t revoked = 0;
+    uint64_t wrong_name = 0;
+    uint64_t expired = 0;
+    uint64_t no_certificate = 0;
+  };
+  CertRefusals cert_refusals() const;
 
   // Waits up to timeout_ms for libtorrent alerts and returns the events they
   // translate to (possibly none). Also drives periodic progress and resume

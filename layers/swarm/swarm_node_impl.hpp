@@ -21,17 +21,24 @@
 #include <vector>
 
 #include "layers/swarm/crash_guard.hpp"
+#include "layers/swarm/node_cert.hpp"
 #include "layers/swarm/peer_tap.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/swarm/swarm_session.hpp"
+#include "layers/torrent/layer_torrent.hpp"
 
 namespace bc {
+
+// swarm_tls.cpp: OK when the torrent's kind (SSL or plain) is the node's.
+Status check_layer_transport(const TorrentFacts& facts, bool insecure_plain_peers);
 
 struct LayerState {
   LayerRef ref;
   LayerMode mode = LayerMode::download;
   libtorrent::torrent_handle handle;
   std::string info_hash;  // v2, hex
+  std::string torrent_name;  // the info dict's name, "NAME-vVERSION"
+  bool ssl = false;          // an SSL torrent (its CA in the info dict)
   std::string resume_path;
   int piece_length = 0;
   std::shared_ptr<PeerTapState> tap;
@@ -72,6 +79,7 @@ struct SwarmNode::Impl {
   std::optional<int64_t> last_progress_ms;
   int64_t last_ban_expiry_ms = 0;
   SwarmNode::WanBytes retired_wan;  // WAN bytes of layers removed from the session
+  std::optional<NodeCertificate> cert;  // set_certificate's; none yet = no SSL peer at all
 
   LayerState* find(const libtorrent::torrent_handle& h);
   LayerState* find(const LayerRef& ref);
@@ -95,6 +103,13 @@ struct SwarmNode::Impl {
   void reannounce_if_alone(LayerState& l, int64_t now_ms);
   void report_ban(LayerState& l, const std::string& ip, const std::string& reason, Events& out);
   void expire_bans(int64_t now_ms);
+  // The certificate guard's drops since the last tick, as PeerRefused events.
+  void report_refusals(Events& out);
+  // Hands the node's certificate to an SSL layer's TLS context. libtorrent
+  // makes that context when the torrent starts (torrent_need_cert_alert) and
+  // ignores a certificate given before, so both set_certificate and that
+  // alert call this.
+  void apply_cert(LayerState& l);
 
   // swarm_alerts.cpp: on_alert dispatches on the alert's type.
   void on_alert(libtorrent::alert* a, Events& out);

@@ -30,8 +30,17 @@ struct SwarmNodeOptions {
   const Clock* clock = nullptr;
 
   // libtorrent listen_interfaces, "IP:PORT[,IP:PORT]"; port 0 = ephemeral.
-  // Default "0.0.0.0:6881".
+  // Unless insecure_plain_peers, every item listens for TLS only (TCP and
+  // uTP): the node adds libtorrent's "s" flag. Default "0.0.0.0:6881".
   std::string listen_interfaces = "0.0.0.0:6881";
+  // Peers without TLS (docs/security.md, "Data plane"). false (the default):
+  // the node listens on TLS sockets only and takes SSL torrents only (a
+  // torrent without a CA certificate is refused at add_layer); peers must
+  // present a certificate from the torrent's CA naming the torrent
+  // (SwarmNode::set_certificate gives this node's). true: plain sockets and
+  // plain torrents only, for tests of something else and benchmarks; never
+  // in production.
+  bool insecure_plain_peers = false;
   // Source address(es) for outgoing connections, comma-separated. Needed
   // whenever the node is bound to one address of several: otherwise outgoing
   // connections leave from the primary address and peers' IP policies (LAN

@@ -23,6 +23,8 @@ Result<std::unique_ptr<SwarmSession>> SwarmSession::start(const SwarmNodeOptions
   try {
     s->ios_ = std::make_unique<boost::asio::io_context>(1);
     s->pacer_ = PacerHub::create(*s->ios_, clock);
+    s->guard_ = CertGuardHub::create(*s->ios_, clock);
+    s->tls_ = !options.insecure_plain_peers;
     s->ses_ = std::make_unique<lt::session>(std::move(params), *s->ios_);
     s->net_thread_ = std::thread([ios = s->ios_.get()] { ios->run(); });
     s->set_up_classes(options, lan);
@@ -47,14 +49,15 @@ void SwarmSession::set_up_classes(const SwarmNodeOptions& options, const std::ve
 
 // Bounded (50 rounds of at most 100 ms), so listen_port() is meaningful.
 Status SwarmSession::wait_for_listen(const std::string& listen_interfaces) {
-  for (int i = 0; i < 50 && ses_->listen_port() == 0; ++i) {
+  for (int i = 0; i < 50 && listen_port() == 0; ++i) {
     for (lt::alert* a : pop_alerts(100))
       if (auto* f = lt::alert_cast<lt::listen_failed_alert>(a))
         return Status::unavailable("swarm node: cannot listen on " + f->address.to_string() + ":" +
                                    std::to_string(f->port) + ": " + f->error.message());
   }
-  if (ses_->listen_port() == 0)
-    return Status::unavailable("swarm node: no listen socket on '" + listen_interfaces + "'");
+  if (listen_port() == 0)
+    return Status::unavailable(std::string("swarm node: no ") + (tls_ ? "TLS " : "") + "listen socket on '" +
+                               listen_interfaces + "'");
   return Status();
 }
 

@@ -1,6 +1,6 @@
 // The libtorrent session of a swarm node and what runs around it: the
 // io_context and network thread libtorrent runs on, the request pacer on that
-// thread, our two peer classes (LAN, WAN), the peer-class filter that sorts
+// thread, the peer-certificate guard of SSL torrents, our two peer classes (LAN, WAN), the peer-class filter that sorts
 // addresses into them and the IP filter that blocks banned peers.
 //
 // Set-up (start): settings from the node's options, no libtorrent extensions
@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "layers/swarm/cert_guard.hpp"
 #include "layers/swarm/ip_subnet.hpp"
 #include "layers/swarm/pacer_plugin.hpp"
 #include "layers/swarm/swarm_options.hpp"
@@ -48,7 +49,9 @@ class SwarmSession {
 
   libtorrent::session& lt() { return *ses_; }
   const std::shared_ptr<PacerHub>& pacer() const { return pacer_; }
-  uint16_t listen_port() const { return ses_->listen_port(); }
+  const std::shared_ptr<CertGuardHub>& cert_guard() const { return guard_; }
+  // The TLS port of a secure node, the plain one of an insecure node.
+  uint16_t listen_port() const { return tls_ ? ses_->ssl_listen_port() : ses_->listen_port(); }
 
   // Waits up to timeout_ms for alerts and returns them; valid until the next call.
   std::vector<libtorrent::alert*> pop_alerts(int timeout_ms);
@@ -76,6 +79,8 @@ class SwarmSession {
   std::unique_ptr<boost::asio::io_context> ios_;
   std::thread net_thread_;
   std::shared_ptr<PacerHub> pacer_;
+  std::shared_ptr<CertGuardHub> guard_;
+  bool tls_ = true;  // !SwarmNodeOptions::insecure_plain_peers
   std::unique_ptr<libtorrent::session> ses_;
   libtorrent::peer_class_t lan_class_{};
   libtorrent::peer_class_t wan_class_{};

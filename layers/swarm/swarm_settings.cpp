@@ -39,10 +39,30 @@ std::string outgoing_from_listen(const std::string& listen_interfaces) {
   return out;
 }
 
+std::string tls_listen_interfaces(const std::string& listen_interfaces) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= listen_interfaces.size()) {
+    size_t comma = listen_interfaces.find(',', pos);
+    if (comma == std::string::npos) comma = listen_interfaces.size();
+    std::string item = listen_interfaces.substr(pos, comma - pos);
+    pos = comma + 1;
+    if (item.empty()) continue;
+    // Flags follow the port: "IP:PORT[l][s]".
+    const size_t colon = item.rfind(':');
+    const std::string flags = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (flags.find('s') == std::string::npos) item += 's';
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
 lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buffer_cap_bytes) {
   using sp = lt::settings_pack;
   lt::settings_pack s;
-  s.set_str(sp::listen_interfaces, o.listen_interfaces);
+  s.set_str(sp::listen_interfaces,
+            o.insecure_plain_peers ? o.listen_interfaces : tls_listen_interfaces(o.listen_interfaces));
   s.set_str(sp::outgoing_interfaces,
             o.outgoing_interfaces.empty() ? outgoing_from_listen(o.listen_interfaces) : o.outgoing_interfaces);
   s.set_str(sp::user_agent, "branchcast/0.1");

@@ -18,4 +18,9 @@ libtorrent::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int soc
 // bound to one address of several dials from it.
 std::string outgoing_from_listen(const std::string& listen_interfaces);
 
+// listen_interfaces with libtorrent's TLS flag "s" on every item that lacks
+// it ("0.0.0.0:6881,[::]:0s" -> "0.0.0.0:6881s,[::]:0s"): a secure node
+// opens TLS sockets only, for TCP and uTP alike.
+std::string tls_listen_interfaces(const std::string& listen_interfaces);
+
 }  // namespace bc

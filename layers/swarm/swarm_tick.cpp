@@ -50,6 +50,19 @@ void SwarmNode::Impl::on_tick(Events& out) {
     reannounce_if_alone(l, now);
   }
   expire_bans(now);
+  report_refusals(out);
+}
+
+void SwarmNode::Impl::report_refusals(Events& out) {
+  for (auto& r : session->cert_guard()->take_refusals()) {
+    const char* reason = r.reason == CertRefusalReason::revoked      ? "revoked"
+                         : r.reason == CertRefusalReason::wrong_name ? "wrong_name"
+                         : r.reason == CertRefusalReason::expired    ? "expired"
+                                                                     : "no_certificate";
+    for (const auto& [key, l] : layers)
+      if (l.torrent_name == r.torrent_name)
+        out.push_back(PeerRefused{l.ref, r.peer, reason, r.serial_hex, std::move(r.message)});
+  }
 }
 
 void SwarmNode::Impl::expire_bans(int64_t now_ms) {

@@ -13,9 +13,7 @@ namespace bc {
 
 namespace lt = libtorrent;
 
-std::string torrent_top_dir(const LayerRef& ref) {
-  return ref.name + "-v" + std::to_string(ref.version);
-}
+std::string torrent_top_dir(const LayerRef& ref) { return ref.torrent_name(); }
 
 static lt::sha256_hash to_lt(const Sha256Digest& d) {
   return lt::sha256_hash(reinterpret_cast<const char*>(d.data()));
@@ -121,6 +119,8 @@ Result<TorrentFacts> read_layer_torrent(std::string_view bytes) {
   if (ec || info.type() != lt::bdecode_node::dict_t)
     return Status::corruption("torrent info dictionary does not parse");
   f.top_dir = std::string(info.dict_find_string_value("name"));
+  f.ssl_cert = std::string(ti.ssl_cert());
+  f.tls_name = ti.name();
   // Paths as the torrent states them: files() holds libtorrent's renames of
   // names that collide case-insensitively ("d/f" beside "D/f" becomes
   // "d/f.1"); orig_files() keeps the originals, which are the manifest's.

@@ -46,6 +46,12 @@ struct TorrentFacts {
   // the top of the save path, without the top directory.
   bool single_file = false;
   std::map<std::string, TorrentFile> files;  // by payload path (manifest path, or a bin's)
+  // An SSL torrent's CA certificate (the info dict's "ssl-cert", PEM);
+  // empty for a plain torrent (layers/torrent/ssl_torrent.hpp).
+  std::string ssl_cert;
+  // The name libtorrent matches peer certificates against: top_dir, or for a
+  // single-file torrent that file's name (libtorrent's torrent_info::name()).
+  std::string tls_name;
 
   // The manifest path of a file as the torrent states it (orig_files(), not
   // libtorrent's renamed view).

@@ -70,7 +70,7 @@ std::string ReflectorDriver::layer_dir(const std::string& info_hash) const {
 Status ReflectorDriver::start_swarm() {
   if (node_) return Status();
   BC_ASSIGN_OR_RETURN(node_, node::NodeSwarm::start(reflector_swarm_options(config_, announce_key_), clock_, log_));
-  return Status();
+  return node_->keep_certificates(*client_, config_.cache_dir);
 }
 
 // A desired state from the tracker (or saved from it): the core's desired
@@ -201,6 +201,7 @@ Status ReflectorDriver::start_fetch(const Action& a) {
   BC_ASSIGN_OR_RETURN(node::HeldLayer held, node::obtain_layer(*client_, a.ref, layer_dir(a.info_hash), fo));
   BC_RETURN_IF_ERROR(node::stage_payload(held, *index_, config_.cache_dir).status());
   drop_fetch(a.ref);
+  (void)node_->cover(a.ref);  // a certificate naming it first (logged when refused)
   BC_RETURN_IF_ERROR(node_->swarm().add_layer(held.manifest, held.torrent, held.payload_dir(), LayerMode::download));
   active_.emplace(a.ref, Fetch{std::move(held), {}});
   return Status();

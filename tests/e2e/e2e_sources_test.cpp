@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "layers/pki/pki.hpp"
+#include "layers/swarm/node_cert.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "tests/integration/support/local_client.hpp"
 #include "tests/tracker/origin/range_file_server.hpp"
@@ -54,7 +56,9 @@ struct HostileSeed {
       write_file(dir + "/" + facts->top_dir + "/" + path, bytes);
     }
     lt::settings_pack s;
-    s.set_str(lt::settings_pack::listen_interfaces, ip + ":0");
+    // The layer is an SSL torrent: the insider listens for TLS and presents
+    // the certificate the tracker issues it (it is entitled to base@1).
+    s.set_str(lt::settings_pack::listen_interfaces, ip + ":0s");
     s.set_str(lt::settings_pack::outgoing_interfaces, ip);
     s.set_bool(lt::settings_pack::enable_dht, false);
     s.set_bool(lt::settings_pack::enable_lsd, false);
@@ -62,7 +66,7 @@ struct HostileSeed {
     s.set_bool(lt::settings_pack::enable_natpmp, false);
     s.set_bool(lt::settings_pack::enable_outgoing_utp, false);
     s.set_int(lt::settings_pack::alert_mask, 0);
-    s.set_bool(lt::settings_pack::validate_https_trackers, false);  // a plain torrent on the https tracker
+    s.set_bool(lt::settings_pack::validate_https_trackers, false);  // not the point here
     ses = std::make_unique<lt::session>(lt::session_params(std::move(s)));
     lt::add_torrent_params atp;
     atp.ti = std::make_shared<lt::torrent_info>(lt::span<const char>(t->body.data(), long(t->body.size())), lt::from_span);
@@ -71,6 +75,12 @@ struct HostileSeed {
     atp.trackers = {w.tracker_url() + "/announce?bckey=" + announce_key};
     atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
     handle = ses->add_torrent(std::move(atp));
+    auto tls = pki::generate_key();
+    REQUIRE(tls.ok());
+    auto cert = tracker::expect_json(client.node_call("POST", "/api/v1/cert", json{{"public_key", tls->public_pem}}.dump()),
+                                     "certificate");
+    REQUIRE_MESSAGE(cert.ok(), cert.status().to_string());
+    handle.set_ssl_certificate_buffer((*cert)["cert"].get<std::string>(), tls->private_pem, tls_dh_params_pem());
   }
   // Announced and seeding (the tracker counts it as a complete peer).
   bool ready() {

@@ -41,7 +41,10 @@ std::string enroll_endpoint(test::RunningTracker& t) {
 }  // namespace
 
 TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-tracker announces") {
-  test::RunningTracker t;
+  // The announce path, not TLS: the nodes seed the layer as captured (a plain
+  // torrent), so the tracker publishes it plain (SSL swarms:
+  // tracker_origin_test, tests/layers/swarm/swarm_ssl_test.cpp).
+  test::RunningTracker t("\n[pki]\ninsecure_plain_torrents = true\n");
   test::TmpDir& tmp = t.tmp;
   TrackerClient& admin = t.admin;
   const uint16_t port = t.port;
@@ -66,6 +69,7 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
       o.tracker_key_param = "bckey";
       o.tracker_key = key;
       o.lan_subnets = {"127.0.0.0/24"};
+      o.insecure_plain_peers = true;
     };
   };
   auto seed = test::start_node(tmp / "seed", "127.0.0.2", with_tracker(seed_key));

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+
 #include <chrono>
 #include <cstdlib>
 
@@ -19,6 +20,7 @@
 #include "layers/swarm/swarm_node.hpp"
 #include "node/layer_fetch.hpp"
 #include "tests/integration/support/local_client.hpp"
+#include "tests/integration/support/tracker_ca_cert.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
@@ -232,6 +234,10 @@ TEST_CASE("bc-endpoint: restarted while the tracker is down it carries on from i
   so.outgoing_utp = false;
   auto peer = SwarmNode::start(so);
   REQUIRE(peer.ok());
+  // The layer is an SSL torrent of the tracker's CA: the peer presents a
+  // certificate that CA signed (the endpoint, restarted offline, presents the
+  // one it saved).
+  test::certify_with_tracker_ca(**peer, w.tmp.path() + "/data", {"base-v1"});
   const std::string peer_dir = w.tmp.path() + "/peer-payload";
   REQUIRE((*peer)->add_layer(held->manifest, held->torrent, peer_dir, LayerMode::download).ok());
   REQUIRE((*peer)->add_peer(LayerRef{"base", 1}, "127.0.0.1", swarm_port).ok());

@@ -2,6 +2,7 @@
 // seeded by the origin seed, and a swarm node downloads it from there.
 #include <doctest/doctest.h>
 
+#include "layers/pki/pki.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "tests/integration/support/running_tracker.hpp"
 #include "tests/support/metrics_text.hpp"
@@ -51,6 +52,20 @@ TEST_CASE("bc-tracker with the origin enabled seeds an imported layer and a node
   so.outgoing_utp = false;
   auto node = SwarmNode::start(so);
   REQUIRE(node.ok());
+  // The layer is an SSL torrent: the node is an enrolled endpoint entitled
+  // to app@1 and presents the certificate the tracker issues it.
+  REQUIRE(admin.admin_json("PUT", "/api/v1/branches/hq", {{"subnets", {"127.0.0.0/8"}}}).ok());
+  REQUIRE(admin.admin_json("PUT", "/api/v1/assignments/branch/hq", {{"stack", {"app@1"}}}).ok());
+  auto node_key = SecretKey::generate();
+  TrackerClient node_client(t.client_options(), &node_key, "", t.clock);
+  t.enroll_endpoint(node_client);
+  auto tls_key = pki::generate_key();
+  REQUIRE(tls_key.ok());
+  auto cert = expect_json(node_client.node_call("POST", "/api/v1/cert", nlohmann::json{{"public_key", tls_key->public_pem}}.dump()),
+                          "certificate");
+  REQUIRE_MESSAGE(cert.ok(), cert.status().to_string());
+  CHECK((*cert)["names"] == nlohmann::json{"app-v1"});
+  REQUIRE((*node)->set_certificate((*cert)["cert"], tls_key->private_pem).ok());
   REQUIRE((*node)->add_layer(*trusted, torrent, tmp / "payload", LayerMode::download).ok());
   REQUIRE((*node)->add_peer(trusted->manifest().ref(), "127.0.0.1", origin_port).ok());
   bool complete = false;

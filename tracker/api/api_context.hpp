@@ -11,6 +11,7 @@
 #include "layers/util/clock.hpp"
 #include "tracker/api/api_limits.hpp"
 #include "tracker/auth/authenticator.hpp"
+#include "tracker/config/pki_options.hpp"
 #include "tracker/http/router.hpp"
 #include "tracker/metrics/tracker_metrics.hpp"
 #include "tracker/peers/peer_registry.hpp"
@@ -50,9 +51,14 @@ struct ApiContext {
   // UDP port of the RTT echo responder ([server] probe_port) that nodes probe
   // on the tracker's host; 0 = none. Set before the server starts.
   uint16_t probe_port = 0;
-  // The tracker's CA (DATA/pki), set by TrackerApp; GET /api/v1/tracker
-  // serves its certificate for nodes to pin. Null only in tests without one.
+  // The tracker's CA (DATA/pki), owned by TrackerApp: GET /api/v1/tracker
+  // serves its certificate for nodes to pin; it issues node certificates
+  // (POST /api/v1/cert answers 503 when null: tests without one).
   const TrackerCa* ca = nullptr;
+  PkiOptions pki;  // [pki]
+  // Called after a write that revoked certificates, with every live revoked
+  // serial (the origin seed drops those peers at once). Must not block.
+  std::function<void(const std::vector<std::string>& serials)> on_revoked_changed;
 };
 
 // Appends an audit entry for `who` doing `action` on `target` inside txn:
@@ -79,5 +85,6 @@ void add_assignment_routes(Router& router, ApiContext& ctx); // assignments
 void add_node_routes(Router& router, ApiContext& ctx);       // enroll, reflector register/heartbeat
 void add_desired_routes(Router& router, ApiContext& ctx);    // desired state polls, status reports
 void add_metrics_routes(Router& router, ApiContext& ctx);    // /metrics, /healthz, /api/v1/tracker
+void add_pki_routes(Router& router, ApiContext& ctx);        // node certificates, revocation
 
 }  // namespace bc::tracker

@@ -26,7 +26,8 @@ Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
               {"kind", to_string(m.kind)}, {"info_hash", m.info_hash}, {"match", m.match},
               {"retired", false}, {"created", m.created}, {"imported_at", ctx.clock.unix_s()},
               {"file_count", m.file_count()}, {"total_bytes", m.total_file_bytes()},
-              {"origin_dir", l.origin_dir}, {"signature", signature_hex(l.signature)}};
+              {"origin_dir", l.origin_dir}, {"signature", signature_hex(l.signature)},
+              {"cert_names", l.cert_names}};
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(auto old, t.get(Table::layers, key));
     if (old) return Status::already_exists("layer " + m.ref().to_string() + " is already published");

@@ -10,6 +10,7 @@
 #include "layers/util/redact.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
+#include "tracker/service/node_certs.hpp"
 
 namespace bc::tracker {
 
@@ -48,7 +49,14 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   app->ctx_.reset(new ApiContext{*app->store_, *app->auth_, clock, *app->key_, app->metrics_,
                                  app->peers_, config.api, config.data_dir});
   app->ctx_->ca = app->ca_.get();
-  app->ctx_->import_layer = import_layer;
+  app->ctx_->pki = config.pki;
+  std::string ssl_ca = config.pki.insecure_plain_torrents ? "" : app->ca_->ca_cert_pem();
+  if (ssl_ca.empty())
+    spdlog::warn("!!! INSECURE: [pki] insecure_plain_torrents = true: layers are published as plain torrents; "
+                 "anyone holding a .torrent can download them from the origin");
+  app->ctx_->import_layer = [ssl_ca](const std::string& dir, const std::string& root, const SecretKey& key) {
+    return import_layer(dir, root, key, ssl_ca);
+  };
   app->ctx_->web_seeds = config.origin.web_seeds;
   app->ctx_->probe_port = config.probe_port;  // start_probe binds exactly this port
   add_metrics_routes(app->router_, *app->ctx_);
@@ -58,6 +66,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_assignment_routes(app->router_, *app->ctx_);
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
+  add_pki_routes(app->router_, *app->ctx_);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
   dir_options.reflector_live_s = config.api.reflector_live_s;
@@ -146,20 +155,53 @@ Status TrackerApp::start_origin(uint16_t http_port) {
     o.announce_url = std::string(config_.server.tls() ? "https://" : "http://") + host + ":" +
                      std::to_string(http_port) + "/announce";
   }
-  BC_ASSIGN_OR_RETURN(auto seeder, OriginSeeder::start(o, [this](uint64_t b) { metrics_.add_origin_bytes(b); }));
+  o.insecure_plain_peers = config_.pki.insecure_plain_torrents;
+  OriginSeeder::CertSource certs;
+  if (!o.insecure_plain_peers) {
+    BC_ASSIGN_OR_RETURN(pki::KeyPair tls_key, pki::generate_key());
+    origin_tls_key_ = tls_key.private_pem;
+    certs = [this] { return origin_certificate(); };
+  }
+  BC_ASSIGN_OR_RETURN(auto seeder, OriginSeeder::start(
+                                       o, [this](uint64_t b) { metrics_.add_origin_bytes(b); }, std::move(certs)));
   {
     std::lock_guard<std::mutex> lock(origin_mu_);
     origin_ = std::move(seeder);
   }
   std::lock_guard<std::mutex> lock(origin_mu_);
+  std::vector<std::string> revoked;
+  BC_RETURN_IF_ERROR(store_->read([&](const Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(revoked, live_revoked_serials(t, clock_.unix_s()));
+    return Status();
+  }));
+  BC_RETURN_IF_ERROR(origin_->set_revoked_serials(std::move(revoked)));
   BC_ASSIGN_OR_RETURN(size_t n, seed_published_layers(*store_, key_->public_key(), config_.data_dir + "/origin",
                                                       *origin_));
   spdlog::info("origin: {} published layers queued for seeding", n);
   return Status();
 }
 
+// The origin seeds every published layer: its certificate names "*". Its
+// key lives in memory only; a restart makes a new one. Runs on the origin's
+// owner thread (TrackerCa::issue is thread-safe; the key is set before).
+Result<OriginSeeder::PeerCertificate> TrackerApp::origin_certificate() {
+  BC_ASSIGN_OR_RETURN(std::string public_pem, pki::public_key_of(origin_tls_key_));
+  const int64_t now = clock_.unix_s(), lifetime = config_.pki.node_cert_lifetime_s;
+  pki::CertSpec spec;
+  spec.common_name = "origin";
+  spec.dns_names = {"*"};
+  spec.not_before_unix = now - config_.api.max_clock_skew_s;
+  spec.not_after_unix = now + lifetime;
+  BC_ASSIGN_OR_RETURN(std::string cert, ca_->issue(public_pem, spec));
+  return OriginSeeder::PeerCertificate{cert, origin_tls_key_, now + lifetime / 2};
+}
+
 void TrackerApp::install_origin_hooks() {
   if (!config_.origin.enabled) return;
+  ctx_->on_revoked_changed = [this](const std::vector<std::string>& serials) {
+    std::lock_guard<std::mutex> lock(origin_mu_);
+    if (origin_) (void)origin_->set_revoked_serials(serials);
+  };
   ctx_->on_layer_published = [this](const TrustedManifest& l, const std::string& torrent, const std::string& dir) {
     std::lock_guard<std::mutex> lock(origin_mu_);
     if (origin_) {

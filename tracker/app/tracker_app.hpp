@@ -42,7 +42,8 @@ class TrackerApp {
   ApiContext& context() { return *ctx_; }
   PeerRegistry& peers() { return peers_; }
   TrackerMetrics& metrics() { return metrics_; }
-  // The tracker's CA (DATA/pki): the anchor nodes pin at enrollment.
+  // The tracker's CA (DATA/pki): the anchor nodes pin at enrollment, the
+  // issuer of node and origin certificates, the root of every SSL torrent.
   const TrackerCa& ca() const { return *ca_; }
   // The server options in force (tls_cert/tls_key filled in from the CA
   // unless configured or insecure_plain_http).
@@ -69,6 +70,7 @@ class TrackerApp {
 
   void install_origin_hooks();
   Status start_origin(uint16_t http_port);
+  Result<OriginSeeder::PeerCertificate> origin_certificate();
 
   TrackerConfig config_;
   const Clock& clock_;
@@ -76,6 +78,7 @@ class TrackerApp {
   std::unique_ptr<SecretKey> key_;
   std::unique_ptr<TrackerCa> ca_;
   std::unique_ptr<Authenticator> auth_;
+  std::string origin_tls_key_;  // the origin seed's TLS key, in memory only (a secret)
   TrackerMetrics metrics_;
   PeerRegistry peers_;
   std::unique_ptr<ApiContext> ctx_;

@@ -61,7 +61,11 @@ AuthResult Authenticator::node(const HttpRequest& req, bool enrolled) {
   if (!pk.ok()) return deny(401, pk.status().message());
   std::string id = public_key_hex(*pk);
   Principal p{Principal::Kind::node, id, Role::viewer, ""};
+  bool revoked = false;
   Status s = store_.read([&](const Txn& t) -> Status {
+    // A revoked node is refused everywhere, enrolling again included.
+    BC_ASSIGN_OR_RETURN(auto rv, t.get(Table::revoked_nodes, id));
+    revoked = rv.has_value();
     BC_ASSIGN_OR_RETURN(auto e, t.get(Table::endpoints, id));
     if (e) {
       p.node_role = "endpoint";
@@ -72,6 +76,7 @@ AuthResult Authenticator::node(const HttpRequest& req, bool enrolled) {
     return Status();
   });
   if (!s.ok()) return deny(500, s.message());
+  if (revoked) return deny(403, "node " + id + " is revoked");
   // A long poll the server re-runs carries the same nonce on purpose.
   if (req.rerun == 0) {
     AuthResult refused = check_nonce(p, h.nonce);

@@ -52,7 +52,8 @@ class Authenticator {
   // to be a known endpoint or reflector. 401 for a bad signature or a
   // replayed nonce; 429 when the node's share of the nonce cache is full
   // (503 when the whole cache is): the request is refused, not remembered
-  // by forgetting an older nonce.
+  // by forgetting an older nonce. A revoked node (revoked_nodes) is refused
+  // with 403 "node X is revoked" either way.
   AuthResult node(const HttpRequest& req, bool enrolled);
   // Either: an admin token with `need`, or a signed request from an enrolled node.
   AuthResult admin_or_node(const HttpRequest& req, Role need);

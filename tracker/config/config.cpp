@@ -108,9 +108,21 @@ void read_announce(Reader& r, TrackerConfig& c) {
   r.integer(a, "announce", "reflector_live_s", &c.api.reflector_live_s, 1, 86'400);
 }
 
+void read_pki(Reader& r, TrackerConfig& c) {
+  auto* pki = r.section("pki");
+  r.check_keys(pki, "pki", {"node_cert_lifetime_s", "insecure_plain_torrents"});
+  r.integer(pki, "pki", "node_cert_lifetime_s", &c.pki.node_cert_lifetime_s, kMinNodeCertLifetime_s,
+            kMaxNodeCertLifetime_s);
+  if (auto* p = pki ? pki->get("insecure_plain_torrents") : nullptr) {
+    if (!p->is_boolean()) return r.fail("pki.insecure_plain_torrents must be a boolean");
+    c.pki.insecure_plain_torrents = *p->value<bool>();
+  }
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
-    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce"}.count(
+    if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
+                               "pki"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -155,6 +167,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(limits, "limits", "max_wan_policy_bytes", &c.api.max_wan_policy_bytes, 2, 1 << 20);
   read_origin(r, c);
   read_announce(r, c);
+  read_pki(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
@@ -185,6 +198,7 @@ Status TrackerConfig::validate() const {
                                       "' is not a host name or IP address");
   BC_RETURN_IF_ERROR(api.validate().with_context("config"));
   BC_RETURN_IF_ERROR(origin.validate().with_context("config"));
+  BC_RETURN_IF_ERROR(pki.validate().with_context("config"));
   BC_RETURN_IF_ERROR(bt.validate().with_context("config: announce"));
   return lmdb.validate().with_context("config");
 }

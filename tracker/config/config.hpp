@@ -21,6 +21,9 @@
 //   upload_limit_bytes_per_s = 0        # 0 = unlimited
 //   announce_key = "..."                # the origin's node key (role origin)
 //   web_seeds = ["http://host/origin"]  # BEP 19 base URLs handed to nodes
+//   [pki]                       # node certificates (SSL torrents)
+//   node_cert_lifetime_s = 3600         # 300 .. 604800; nodes renew at half-life
+//   insecure_plain_torrents = false     # true: publish plain torrents (tests only)
 //   [announce]                  # the BitTorrent tracker's answers
 //   interval_s = 1800                   # re-announce interval told to clients
 //   min_interval_s = 60
@@ -37,6 +40,7 @@
 #include "tracker/bt/bt_service.hpp"
 #include "tracker/http/server_options.hpp"
 #include "tracker/config/origin_options.hpp"
+#include "tracker/config/pki_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
 
 namespace bc::tracker {
@@ -63,6 +67,7 @@ struct TrackerConfig {
   // measurements against plain HTTP. Logged loudly. Default false.
   bool insecure_plain_http = false;
 
+  PkiOptions pki;                  // [pki]
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
   // [announce]: interval_s, min_interval_s, default_numwant, max_numwant,
   // peer_timeout_s (default 2 x interval_s + 300, so a peer survives one

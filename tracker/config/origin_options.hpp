@@ -35,6 +35,9 @@ struct OriginOptions {
   // BEP 19 web seed base URLs handed to nodes in their desired-state answer
   // ("web_seeds"), also when the origin seed itself is off. Default none.
   std::vector<std::string> web_seeds;
+  // Plain peer connections (plain torrents only), no TLS: set by the tracker
+  // from [pki] insecure_plain_torrents; tests of plain swarms. Default false.
+  bool insecure_plain_peers = false;
   // poll_events timeout of the owner thread, ms. Default 200.
   int poll_interval_ms = 200;
 

@@ -34,6 +34,7 @@ SwarmNodeOptions swarm_options(const OriginOptions& o) {
   // their https announce cannot be checked against the system CA store.
   s.verify_https_tracker_of_plain_torrents = false;
   s.progress_interval_ms = 1000;
+  s.insecure_plain_peers = o.insecure_plain_peers;
   return s;
 }
 
@@ -60,19 +61,26 @@ void log_event(const SwarmEvent& e) {
       e);
 }
 
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
-Result<std::unique_ptr<OriginSeeder>> OriginSeeder::start(const OriginOptions& options, BytesSink sink) {
+Result<std::unique_ptr<OriginSeeder>> OriginSeeder::start(const OriginOptions& options, BytesSink sink,
+                                                          CertSource certs) {
   BC_RETURN_IF_ERROR(options.validate());
   if (!options.enabled) return Status::invalid_argument("origin: not enabled");
   BC_ASSIGN_OR_RETURN(std::unique_ptr<SwarmNode> node, SwarmNode::start(swarm_options(options)));
   std::unique_ptr<OriginSeeder> s(new OriginSeeder());
   s->options_ = options;
   s->sink_ = std::move(sink);
+  s->certs_ = std::move(certs);
   s->port_ = node->listen_port();
   s->impl_ = std::make_unique<Impl>();
   s->impl_->node = std::move(node);
   s->impl_->last_account = std::chrono::steady_clock::now();
+  if (s->certs_) s->renew_certificate();  // before any layer is added; the owner thread is not running yet
   // The node moves to the owner thread here; nothing else touches it.
   s->thread_ = std::thread([p = s.get()] { p->run(); });
   spdlog::info("origin: seeding on port {}, upload cap {} B/s", s->port_, options.upload_limit_bytes_per_s);
@@ -103,6 +111,23 @@ Status OriginSeeder::publish(const TrustedManifest& layer, std::string torrent, 
 
 Status OriginSeeder::remove(const LayerRef& layer) { return enqueue(Remove{layer}); }
 
+Status OriginSeeder::set_revoked_serials(std::vector<std::string> serials) {
+  return enqueue(Revoked{std::move(serials)});
+}
+
+void OriginSeeder::renew_certificate() {
+  auto c = certs_();
+  if (!c.ok()) {
+    spdlog::error("origin: no peer certificate: {} (retrying in 10 s)", c.status().to_string());
+    cert_due_unix_ = unix_now() + 10;
+    return;
+  }
+  Status s = impl_->node->set_certificate(c->cert_pem, c->key_pem);
+  if (!s.ok()) spdlog::error("origin: peer certificate refused by the swarm: {}", s.to_string());
+  else spdlog::info("origin: peer certificate set; renewing at unix {}", c->renew_at_unix);
+  cert_due_unix_ = c->renew_at_unix;
+}
+
 void OriginSeeder::flush() {
   std::unique_lock<std::mutex> lock(mu_);
   uint64_t target = queued_;
@@ -116,6 +141,8 @@ void OriginSeeder::apply(Command& c) {
     std::string ref = p->layer.manifest().ref().to_string();
     if (s.ok()) spdlog::info("origin: seeding {} from {}", ref, p->payload_dir);
     else if (s.code() != Status::Code::already_exists) spdlog::error("origin: cannot seed {}: {}", ref, s.to_string());
+  } else if (auto* rv = std::get_if<Revoked>(&c)) {
+    node.set_revoked_serials(std::move(rv->serials));
   } else {
     auto& r = std::get<Remove>(c);
     account_upload();  // keep the removed layer's last bytes
@@ -156,6 +183,7 @@ void OriginSeeder::run() {
       cv_.notify_all();
     }
     for (const SwarmEvent& e : impl_->node->poll_events(options_.poll_interval_ms)) log_event(e);
+    if (certs_ && unix_now() >= cert_due_unix_) renew_certificate();
     auto now = std::chrono::steady_clock::now();
     if (now - impl_->last_account >= std::chrono::milliseconds(500)) {
       impl_->last_account = now;

@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "layers/model/trusted_manifest.hpp"
 #include "tracker/config/origin_options.hpp"
@@ -31,9 +32,22 @@ class OriginSeeder {
   // call (for TrackerMetrics::add_origin_bytes). May be empty.
   using BytesSink = std::function<void(uint64_t bytes)>;
 
+  // The origin's TLS identity for SSL torrents (a certificate naming "*",
+  // issued by the tracker CA) and when to ask for the next one.
+  struct PeerCertificate {
+    std::string cert_pem;
+    std::string key_pem;  // a secret: never logged
+    int64_t renew_at_unix = 0;
+  };
+  // Called on the owner thread at start and whenever renew_at_unix has
+  // passed (an error is logged and retried after 10 s). May be empty: no
+  // certificate, plain torrents only.
+  using CertSource = std::function<Result<PeerCertificate>()>;
+
   // Validates options, starts the session (listening) and the owner thread.
   // Errors: invalid_argument (options), io_error, unavailable (listen).
-  static Result<std::unique_ptr<OriginSeeder>> start(const OriginOptions& options, BytesSink sink = {});
+  static Result<std::unique_ptr<OriginSeeder>> start(const OriginOptions& options, BytesSink sink = {},
+                                                     CertSource certs = {});
   // Stops the owner thread and the session (saves resume data).
   ~OriginSeeder();
   OriginSeeder(const OriginSeeder&) = delete;
@@ -48,6 +62,9 @@ class OriginSeeder {
   Status publish(const TrustedManifest& layer, std::string torrent, std::string payload_dir);
   // Stops seeding a retired layer (its files stay). Asynchronous like publish.
   Status remove(const LayerRef& layer);
+  // Every live revoked certificate serial (the tracker's whole list): peers
+  // presenting one are dropped at the swarm's next tick. Asynchronous.
+  Status set_revoked_serials(std::vector<std::string> serials);
 
   // Blocks until every command queued so far was applied (tests, startup).
   void flush();
@@ -65,7 +82,10 @@ class OriginSeeder {
   struct Remove {
     LayerRef layer;
   };
-  using Command = std::variant<Publish, Remove>;
+  struct Revoked {
+    std::vector<std::string> serials;
+  };
+  using Command = std::variant<Publish, Remove, Revoked>;
   struct Impl;
 
   OriginSeeder() = default;
@@ -73,10 +93,13 @@ class OriginSeeder {
   void run();
   void apply(Command& c);
   void account_upload();
+  void renew_certificate();
 
   std::unique_ptr<Impl> impl_;
   OriginOptions options_;
   BytesSink sink_;
+  CertSource certs_;
+  int64_t cert_due_unix_ = 0;  // owner thread: when to call certs_ next
   uint16_t port_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;

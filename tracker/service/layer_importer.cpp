@@ -10,6 +10,8 @@
 
 #include "layers/capture/verify.hpp"
 #include "layers/model/layer_dir.hpp"
+#include "layers/torrent/layer_torrent.hpp"
+#include "layers/torrent/ssl_torrent.hpp"
 #include "layers/util/fs.hpp"
 
 namespace bc::tracker {
@@ -93,13 +95,33 @@ void remove_tree(const std::string& dir) {
     if (i->is_directory(ec) && !i->is_symlink(ec)) ::chmod(i->path().c_str(), 0755);
   fs::remove_all(dir, ec);
 }
+
+// The layer's torrent as an SSL torrent carrying the CA, and its manifest
+// re-encoded with the new info-hash. The untrusted manifest is only decoded
+// here; verify_payload checks the result against the files afterwards.
+// Returns the names a node certificate needs for the torrent.
+Result<std::vector<std::string>> make_ssl_layer(LayerDir& ld, const std::string& ca_pem) {
+  if (ld.torrent.empty()) return std::vector<std::string>{};
+  if (!ca_pem.empty()) {
+    BC_ASSIGN_OR_RETURN(Manifest m, Manifest::decode(ld.manifest_bytes));
+    BC_ASSIGN_OR_RETURN(std::string torrent, make_ssl_torrent(ld.torrent, ca_pem));
+    BC_ASSIGN_OR_RETURN(TorrentFacts facts, read_layer_torrent(torrent));
+    m.info_hash = facts.info_hash;
+    ld.manifest_bytes = m.encode();
+    ld.torrent = std::move(torrent);
+  }
+  BC_ASSIGN_OR_RETURN(TorrentFacts facts, read_layer_torrent(ld.torrent));
+  return ssl_torrent_cert_names(facts);
+}
 }  // namespace
 
 Result<ImportedLayer> import_layer(const std::string& layer_dir, const std::string& origin_root,
-                                   const SecretKey& key) {
+                                   const SecretKey& key, const std::string& ssl_ca_pem) {
   if (layer_dir.empty() || layer_dir[0] != '/')
     return Status::invalid_argument("layer directory must be an absolute path on the tracker");
   BC_ASSIGN_OR_RETURN(LayerDir ld, load_layer_dir(layer_dir));
+  auto cert_names = make_ssl_layer(ld, ssl_ca_pem);
+  if (!cert_names.ok()) return cert_names.status().with_context("ssl torrent");
   const std::string& bytes = ld.manifest_bytes;
   Signature sig = key.sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   BC_ASSIGN_OR_RETURN(TrustedManifest tm, TrustedManifest::verify(bytes, sig, key.public_key()));
@@ -130,7 +152,7 @@ Result<ImportedLayer> import_layer(const std::string& layer_dir, const std::stri
       return fail(Status::io_error(final_dir + ": rename: " + std::strerror(errno)));
   }
   BC_RETURN_IF_ERROR(fsync_dir(origin_root));
-  return ImportedLayer{tm.manifest(), bytes, sig, ld.torrent, final_dir};
+  return ImportedLayer{tm.manifest(), bytes, sig, ld.torrent, final_dir, std::move(*cert_names)};
 }
 
 }  // namespace bc::tracker

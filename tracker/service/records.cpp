@@ -134,6 +134,8 @@ Result<NodeRef> node_for_announce_key(const Txn& txn, const std::string& key) {
   BC_ASSIGN_OR_RETURN(json idx, get_json(txn, Table::announce_keys, key));
   if (!idx.is_object()) return Status::not_found("unknown announce key");
   NodeRef n{idx.value("node", ""), idx.value("role", ""), ""};
+  BC_ASSIGN_OR_RETURN(auto revoked, txn.get(Table::revoked_nodes, n.id));
+  if (revoked) return Status::not_found("announce key of a revoked node");
   Table t = n.role == "reflector" ? Table::reflectors : Table::endpoints;
   BC_ASSIGN_OR_RETURN(json rec, get_json(txn, t, n.id));
   if (!rec.is_object()) return Status::not_found("announce key of a removed node");

@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kTableNames[] = {
     "meta",         "layers",      "layer_blobs", "branches", "reflectors", "endpoints",
     "enroll_tokens", "admin_tokens", "assignments", "groups",  "status",     "audit",
-    "announce_keys",
+    "announce_keys", "node_certs",  "revoked_serials", "revoked_nodes",
 };
 static_assert(sizeof(kTableNames) / sizeof(kTableNames[0]) == static_cast<size_t>(Table::count_));
 

@@ -34,6 +34,9 @@ enum class Table {
   status,        // node id -> latest status report JSON
   audit,         // 8-byte big-endian sequence -> audit entry JSON (append-only)
   announce_keys, // per-node announce key (32 hex) -> {"node","role"}
+  node_certs,    // "<node id>/<serial hex>" -> issued node certificate JSON (tracker/service/node_certs.hpp)
+  revoked_serials, // serial hex -> {"node","not_after","reason","revoked_at"} until the cert expires
+  revoked_nodes, // node id -> {"id","revoked_at","by"}: every route answers 403, forever
   count_         // number of tables; not a table
 };
 const char* table_name(Table t);

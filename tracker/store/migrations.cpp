@@ -10,10 +10,13 @@ constexpr const char* kVersionKey = "schema_version";
 // v0 -> v1: the tables exist already (LmdbEnv opens them); v1 has no data to
 // transform. Later versions add steps here, never edit old ones.
 Status to_v1(Txn&) { return Status(); }
+// v1 -> v2: node_certs, revoked_serials and revoked_nodes (SSL torrents and
+// revocation, docs/security.md); LmdbEnv creates them empty.
+Status to_v2(Txn&) { return Status(); }
 }  // namespace
 
 const std::vector<MigrationStep>& migration_steps() {
-  static const std::vector<MigrationStep> steps = {to_v1};
+  static const std::vector<MigrationStep> steps = {to_v1, to_v2};
   return steps;
 }
 

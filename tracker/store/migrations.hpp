@@ -12,7 +12,7 @@
 
 namespace bc::tracker {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // steps[i] migrates version i to i+1 (steps[0]: empty database -> v1).
 using MigrationStep = std::function<Status(Txn&)>;

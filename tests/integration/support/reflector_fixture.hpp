@@ -11,6 +11,7 @@
 #include <random>
 #include "reflector/agent/reflector_driver.hpp"
 #include "tests/integration/support/local_client.hpp"
+#include "tests/integration/support/tracker_ca_cert.hpp"
 #include "tests/integration/support/tracker_process.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
@@ -118,6 +119,7 @@ struct Fixture {
     o.outgoing_utp = false;
     auto n = SwarmNode::start(o);
     REQUIRE_MESSAGE(n.ok(), n.status().to_string());
+    test::certify_with_tracker_ca(**n, tmp.path() + "/data");  // a test peer, entitled to all
     return std::move(*n);
   }
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "layers/swarm/swarm_node.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace bc::test {
 
@@ -25,6 +26,25 @@ inline std::unique_ptr<SwarmNode> start_node(const std::string& data_dir, const 
   auto n = SwarmNode::start(o);
   REQUIRE_MESSAGE(n.ok(), n.status().to_string());
   return std::move(*n);
+}
+
+// A node for SSL torrents presenting `cert` (from a test::TestCa).
+inline std::unique_ptr<SwarmNode> start_ssl_node(const std::string& data_dir, const std::string& ip, const TestCert& cert,
+                                                 std::function<void(SwarmNodeOptions&)> tweak = {}) {
+  auto n = start_node(data_dir, ip, std::move(tweak));
+  Status s = n->set_certificate(cert.cert_pem, cert.key_pem);
+  REQUIRE_MESSAGE(s.ok(), s.to_string());
+  return n;
+}
+
+// For tests about something other than TLS between peers: plain torrents,
+// plain sockets (SwarmNodeOptions::insecure_plain_peers).
+inline std::unique_ptr<SwarmNode> start_plain_node(const std::string& data_dir, const std::string& ip,
+                                                   std::function<void(SwarmNodeOptions&)> tweak = {}) {
+  return start_node(data_dir, ip, [&](SwarmNodeOptions& o) {
+    o.insecure_plain_peers = true;
+    if (tweak) tweak(o);
+  });
 }
 
 // Polls every node until `done` holds for the events seen by `watched`, or the

@@ -142,6 +142,23 @@ TEST_CASE("bad announce values are refused naming the key") {
   CHECK(with("intervall_s = 600\n").find("unknown key announce.intervall_s") != std::string::npos);
 }
 
+TEST_CASE("the pki section bounds the node certificate lifetime and names the key when it is out of range") {
+  auto d = parse_config(kMinimal, "/base");
+  REQUIRE(d.ok());
+  CHECK(d->pki.node_cert_lifetime_s == 3600);
+  CHECK_FALSE(d->pki.insecure_plain_torrents);
+  auto c = parse_config(std::string(kMinimal) + "[pki]\nnode_cert_lifetime_s = 300\ninsecure_plain_torrents = true\n", "/base");
+  REQUIRE(c.ok());
+  CHECK(c->pki.node_cert_lifetime_s == 300);
+  CHECK(c->pki.insecure_plain_torrents);
+  CHECK(error_of(std::string(kMinimal) + "[pki]\nnode_cert_lifetime_s = 299\n").find("pki.node_cert_lifetime_s") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[pki]\nnode_cert_lifetime_s = 604801\n").find("outside") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[pki]\ninsecure_plain_torrents = 1\n").find("must be a boolean") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[pki]\nlifetime = 1\n").find("unknown key pki.lifetime") != std::string::npos);
+}
+
 TEST_CASE("HTTPS is the default; tls_names add certificate names; insecure_plain_http is explicit and exclusive") {
   auto c = parse_config(kMinimal, "/base");
   REQUIRE(c.ok());

@@ -65,6 +65,7 @@ TEST_CASE("a node downloads a layer from the origin seed and the origin's upload
                             "app");
   OriginOptions o;
   o.enabled = true;
+  o.insecure_plain_peers = true;  // plain test torrents (SSL swarms: tests/layers/swarm/swarm_ssl_test.cpp)
   o.state_dir = tmp / "origin-swarm";
   o.listen = "127.0.0.1:0";
   o.upload_limit_bytes_per_s = cap;
@@ -75,7 +76,10 @@ TEST_CASE("a node downloads a layer from the origin seed and the origin's upload
   (*origin)->flush();
   CHECK((*origin)->layer_count() == 1);
 
-  auto node = bc::test::start_node(tmp / "node", "127.0.0.1", [](SwarmNodeOptions& s) { s.outgoing_utp = false; });
+  auto node = bc::test::start_node(tmp / "node", "127.0.0.1", [](SwarmNodeOptions& s) {
+    s.outgoing_utp = false;
+    s.insecure_plain_peers = true;
+  });
   REQUIRE(node->add_layer(layer.trusted, layer.torrent, tmp / "payload", LayerMode::download).ok());
   REQUIRE(node->add_peer(layer.ref(), "127.0.0.1", (*origin)->listen_port()).ok());
   auto t0 = std::chrono::steady_clock::now();
@@ -101,6 +105,7 @@ TEST_CASE("a node downloads a layer from the origin seed and the origin's upload
 TEST_CASE("origin options reject bad listen addresses and web seed URLs") {
   OriginOptions o;
   o.enabled = true;
+  o.insecure_plain_peers = true;  // plain test torrents (SSL swarms: tests/layers/swarm/swarm_ssl_test.cpp)
   o.state_dir = "/tmp/x";
   CHECK(o.validate().ok());
   o.listen = "nowhere";
@@ -121,7 +126,10 @@ void web_seed_download(const std::vector<std::pair<std::string, std::string>>& f
   auto layer = origin_layer(tmp, files, name);
   bc::test::RangeFileServer server(tmp / "origin");
   auto node = bc::test::start_node(tmp / "node", "127.0.0.1",
-                                   [&](SwarmNodeOptions& s) { s.web_seed_urls = {server.base_url() + "/"}; });
+                                   [&](SwarmNodeOptions& s) {
+                                     s.web_seed_urls = {server.base_url() + "/"};
+                                     s.insecure_plain_peers = true;
+                                   });
   REQUIRE(node->add_layer(layer.trusted, layer.torrent, tmp / "payload", LayerMode::download).ok());
   bool done = download(*node, layer.ref(), 60'000);
   std::string seen;
