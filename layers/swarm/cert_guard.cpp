@@ -12,13 +12,15 @@ namespace bc {
 
 namespace lt = libtorrent;
 
-namespace {
-
+// Serials compare as numbers: lower case, without leading zeros (pki::inspect
+// prints whole bytes, "0ac9...", and revocation lists may not).
 std::string normalize_serial(std::string s) {
   for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
   const size_t nz = s.find_first_not_of('0');
   return nz == std::string::npos ? std::string("0") : s.substr(nz);
 }
+
+namespace {
 
 std::string endpoint_text(const lt::tcp::endpoint& ep) {
   const auto a = ep.address();
@@ -29,7 +31,7 @@ std::string endpoint_text(const lt::tcp::endpoint& ep) {
 
 std::optional<CertRefusalReason> judge_peer_cert(const PeerCert& c, const std::string& torrent_name,
                                                  const std::set<std::string>& revoked, int64_t now_unix) {
-  if (revoked.count(c.serial_hex)) return CertRefusalReason::revoked;
+  if (revoked.count(normalize_serial(c.serial_hex))) return CertRefusalReason::revoked;
   if (!cert_names_cover(c.dns_names, torrent_name)) return CertRefusalReason::wrong_name;
   if (c.not_after_unix <= now_unix) return CertRefusalReason::expired;
   return std::nullopt;

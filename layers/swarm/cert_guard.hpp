@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,8 +38,12 @@ class GuardedPeer;
 
 enum class CertRefusalReason { revoked, wrong_name, expired, no_certificate };
 
+// A serial in the form the guard compares: lower case, no leading zeros.
+std::string normalize_serial(std::string serial_hex);
+
 // Why a peer holding `c` may not take part in torrent `torrent_name` at
 // `now_unix`, or nullopt when it may. Pure.
+// `revoked` holds normalized serials.
 std::optional<CertRefusalReason> judge_peer_cert(const PeerCert& c, const std::string& torrent_name,
                                                  const std::set<std::string>& revoked, int64_t now_unix);
 // "certificate serial ab12... is revoked" and the like, for logs.

@@ -20,7 +20,7 @@
 namespace bc {
 
 struct PeerCert {
-  std::string serial_hex;              // lower-case hex, no leading zeros (as pki::inspect)
+  std::string serial_hex;              // lower-case hex of whole bytes, as pki::inspect prints it
   std::vector<std::string> dns_names;  // subjectAltName DNS entries
   int64_t not_after_unix = 0;
 };

@@ -80,6 +80,7 @@ TEST_CASE("prepare_payload copies identical files and shared pieces, so the chec
   o.data_dir = tmp / "node";
   o.listen_interfaces = "127.0.0.3:0";
   o.outgoing_interfaces = "127.0.0.3";
+  o.insecure_plain_peers = true;  // a plain test layer: the check is what is proved here
   auto node = SwarmNode::start(o);
   REQUIRE_MESSAGE(node.ok(), node.status().to_string());
   REQUIRE((*node)->add_layer(v2.trusted, v2.torrent, tmp / "payload", LayerMode::download).ok());

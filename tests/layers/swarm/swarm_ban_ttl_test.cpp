@@ -17,7 +17,7 @@ TEST_CASE("a crash ban expires when the node's ManualClock passes ban_ttl_s, and
   test::TmpDir tmp;
   test::write_file(tmp / "src/data.bin", test::random_bytes(1u << 20, 7));
   auto layer = test::capture_test_layer(tmp / "src", {"base", 1}, 256 * 1024);
-  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  auto seed = test::start_plain_node(tmp / "seed", "127.0.0.2");
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
 
   // The downloader's previous run was killed right after 127.0.0.2 alone sent
@@ -25,7 +25,7 @@ TEST_CASE("a crash ban expires when the node's ManualClock passes ban_ttl_s, and
   test::write_file(tmp / "dl/running", "1\n");
   test::write_file(tmp / "dl/suspect-peers", "127.0.0.2\n");
   ManualClock clock(5'000'000);
-  auto dl = test::start_node(tmp / "dl", "127.0.0.3", [&](SwarmNodeOptions& o) {
+  auto dl = test::start_plain_node(tmp / "dl", "127.0.0.3", [&](SwarmNodeOptions& o) {
     o.clock = &clock;
     o.ban_ttl_s = 3600;
   });

@@ -74,10 +74,10 @@ TEST_CASE("a peer sending a corrupt piece causes HashFailed naming it, gets bann
   auto layer = test::capture_test_layer(tmp / "src", {"base", 1}, kPiece);
   LyingSeed liar(layer, tmp / "liar");
   REQUIRE(liar.port != 0);
-  auto good = test::start_node(tmp / "good", "127.0.0.2");
+  auto good = test::start_plain_node(tmp / "good", "127.0.0.2");
   REQUIRE(good->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
   // An endpoint whose peers are all in its LAN dials TCP (the liar has no uTP).
-  auto dl = test::start_node(tmp / "dl", "127.0.0.3", [](SwarmNodeOptions& o) {
+  auto dl = test::start_plain_node(tmp / "dl", "127.0.0.3", [](SwarmNodeOptions& o) {
     o.lan_subnets = {"127.0.0.0/24"};
     o.outgoing_utp = false;
   });

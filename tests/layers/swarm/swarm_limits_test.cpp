@@ -30,12 +30,12 @@ TEST_CASE("the WAN class limit holds a WAN download near its rate while a LAN pe
   test::write_file(tmp / "src/big.img", test::random_bytes(24u << 20, 5));
   test::write_file(tmp / "src/README", "a second file: single-file layers do not load yet (see report)\n");
   auto layer = test::capture_test_layer(tmp / "src", {"base", 1}, kPiece);
-  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  auto seed = test::start_plain_node(tmp / "seed", "127.0.0.2");
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
 
   // The seed is outside this node's LAN: WAN class, limited. Loopback would be
   // in libtorrent's unlimited "local" class if the node did not replace it.
-  auto wan = test::start_node(tmp / "wan", "127.0.0.3", [](SwarmNodeOptions& o) { o.lan_subnets = {"10.9.0.0/16"}; });
+  auto wan = test::start_plain_node(tmp / "wan", "127.0.0.3", [](SwarmNodeOptions& o) { o.lan_subnets = {"10.9.0.0/16"}; });
   wan->set_wan_limits(kWanLimit, 0);
   REQUIRE(wan->add_layer(layer.trusted, layer.torrent, tmp / "wan-payload", LayerMode::download).ok());
   REQUIRE(wan->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());
@@ -63,7 +63,7 @@ TEST_CASE("the WAN class limit holds a WAN download near its rate while a LAN pe
   CHECK(st->downloaded.origin_wan == st->downloaded.total());
 
   // The same limit on a node that has the seed in its LAN: not applied.
-  auto lan = test::start_node(tmp / "lan", "127.0.0.4", [](SwarmNodeOptions& o) {
+  auto lan = test::start_plain_node(tmp / "lan", "127.0.0.4", [](SwarmNodeOptions& o) {
     o.lan_subnets = {"127.0.0.0/24"};
     o.outgoing_utp = false;  // an endpoint whose peers are in its LAN dials TCP
   });

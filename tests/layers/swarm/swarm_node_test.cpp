@@ -34,13 +34,16 @@ bool verifies(const test::TestLayer& l, const std::string& payload) {
 }  // namespace
 
 TEST_CASE("a downloader fetches a layer from a seed, verifies it, and counts bytes by source") {
+  // Over TLS, as in production: an SSL torrent, each node with a certificate
+  // from the torrent's CA.
   test::TmpDir tmp;
-  auto layer = make_layer(tmp, 8u << 20);
+  test::TestCa ca;
+  auto layer = test::make_ssl_layer(make_layer(tmp, 8u << 20), ca.cert_pem());
   const uint64_t total = layer.manifest().total_file_bytes();
-  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  auto seed = test::start_ssl_node(tmp / "seed", "127.0.0.2", ca.issue({"*"}));
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
   // The seed is this branch's reflector.
-  auto dl = test::start_node(tmp / "dl", "127.0.0.3", [](SwarmNodeOptions& o) {
+  auto dl = test::start_ssl_node(tmp / "dl", "127.0.0.3", ca.issue({"base-v1"}), [](SwarmNodeOptions& o) {
     o.lan_subnets = {"127.0.0.0/24"};
     o.reflector_ips = {"127.0.0.2"};
   });
@@ -60,7 +63,7 @@ TEST_CASE("a downloader fetches a layer from a seed, verifies it, and counts byt
   CHECK(verifies(layer, tmp / "dl-payload"));
 
   // A second endpoint in the branch fetches from the first: a branch peer.
-  auto dl2 = test::start_node(tmp / "dl2", "127.0.0.4", [](SwarmNodeOptions& o) {
+  auto dl2 = test::start_ssl_node(tmp / "dl2", "127.0.0.4", ca.issue({"base-v1"}), [](SwarmNodeOptions& o) {
     o.lan_subnets = {"127.0.0.0/24"};
     o.reflector_ips = {"127.0.0.2"};
   });
@@ -82,7 +85,7 @@ TEST_CASE("add_layer refuses a torrent that does not match the manifest and a la
   test::write_file(tmp / "other/x", "other");
   test::write_file(tmp / "other/y", "other too");
   auto other = test::capture_test_layer(tmp / "other", {"base", 1}, kPiece);
-  auto node = test::start_node(tmp / "n", "127.0.0.2");
+  auto node = test::start_plain_node(tmp / "n", "127.0.0.2");
   Status s = node->add_layer(layer.trusted, other.torrent, tmp / "p", LayerMode::download);
   CHECK(s.code() == Status::Code::corruption);
   CHECK(node->add_layer(layer.trusted, "garbage", tmp / "p", LayerMode::download).code() ==
@@ -111,11 +114,38 @@ TEST_CASE("swarm node options are validated with a precise reason") {
   CHECK_FALSE(o.validate().ok());
 }
 
+TEST_CASE("a secure node refuses a plain torrent, an insecure node an SSL torrent, each with the reason") {
+  test::TmpDir tmp;
+  auto plain = make_layer(tmp, 1u << 20);
+  test::TestCa ca;
+  auto ssl = test::make_ssl_layer(plain, ca.cert_pem());
+  auto secure = test::start_node(tmp / "s", "127.0.0.2");
+  Status s = secure->add_layer(plain.trusted, plain.torrent, tmp / "p1", LayerMode::download);
+  CHECK(s.code() == Status::Code::invalid_argument);
+  CHECK(s.message().find("not an SSL torrent") != std::string::npos);
+  CHECK(secure->add_layer(ssl.trusted, ssl.torrent, tmp / "p2", LayerMode::download).ok());
+  auto insecure = test::start_plain_node(tmp / "i", "127.0.0.3");
+  s = insecure->add_layer(ssl.trusted, ssl.torrent, tmp / "p3", LayerMode::download);
+  CHECK(s.code() == Status::Code::invalid_argument);
+  CHECK(s.message().find("insecure_plain_peers") != std::string::npos);
+  CHECK(insecure->set_certificate(ca.issue({"*"}).cert_pem, ca.issue({"*"}).key_pem).code() ==
+        Status::Code::unsupported);
+  // A certificate with another certificate's key is refused without quoting the key.
+  auto a = ca.issue({"base-v1"}), b = ca.issue({"base-v1"});
+  s = secure->set_certificate(a.cert_pem, b.key_pem);
+  CHECK(s.code() == Status::Code::invalid_argument);
+  CHECK(s.message().find("not the key of certificate serial " + a.serial_hex) != std::string::npos);
+  CHECK(s.message().find("PRIVATE KEY") == std::string::npos);
+  CHECK_FALSE(secure->certificate_covers(plain.ref()));
+  REQUIRE(secure->set_certificate(a.cert_pem, a.key_pem).ok());
+  CHECK(secure->certificate_covers(plain.ref()));
+}
+
 TEST_CASE("an unreachable tracker surfaces as TrackerError whose announce URL carries the per-node key redacted") {
   test::TmpDir tmp;
   auto layer = make_layer(tmp, 1u << 20);
   // Nothing listens on 127.0.0.9:9 on loopback: the announce is refused.
-  auto node = test::start_node(tmp / "n", "127.0.0.2", [](SwarmNodeOptions& o) {
+  auto node = test::start_plain_node(tmp / "n", "127.0.0.2", [](SwarmNodeOptions& o) {
     o.tracker_url = "http://127.0.0.9:9/announce";
     o.tracker_key = "node-key-123";
   });
@@ -136,9 +166,9 @@ TEST_CASE("a seed whose bins live outside its payload directory (a built layer's
   REQUIRE(layer.manifest().bins.size() == 1);
   // As a built layer keeps them: beside the captured tree, not in it.
   std::filesystem::rename(tmp / "src/.bc-pack", tmp / "layer-pack");
-  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  auto seed = test::start_plain_node(tmp / "seed", "127.0.0.2");
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed, tmp / "layer-pack").ok());
-  auto dl = test::start_node(tmp / "dl", "127.0.0.3");
+  auto dl = test::start_plain_node(tmp / "dl", "127.0.0.3");
   REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "dl-payload", LayerMode::download).ok());
   REQUIRE(dl->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());
   std::vector<SwarmEvent> seen;

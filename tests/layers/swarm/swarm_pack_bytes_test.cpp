@@ -30,9 +30,9 @@ struct Moved {
 Moved transfer(const test::TestLayer& layer, const std::string& work, const std::string& payload,
                ContentIndex* index, uint64_t content) {
   auto tcp = [](SwarmNodeOptions& o) { o.outgoing_utp = false; };
-  auto seed = test::start_node(work + "/seed", "127.0.0.2", tcp);
+  auto seed = test::start_plain_node(work + "/seed", "127.0.0.2", tcp);
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
-  auto dl = test::start_node(work + "/dl", "127.0.0.3", tcp);
+  auto dl = test::start_plain_node(work + "/dl", "127.0.0.3", tcp);
   if (index) REQUIRE(prepare_payload(layer.trusted, layer.facts, payload, *index).ok());
   REQUIRE(dl->add_layer(layer.trusted, layer.torrent, payload, LayerMode::download).ok());
   REQUIRE(dl->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());

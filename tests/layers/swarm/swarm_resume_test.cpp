@@ -83,7 +83,7 @@ TEST_CASE("after kill -9 mid-download, a restart rechecks the disk and fetches o
   const uint64_t total = layer.manifest().total_file_bytes();
   REQUIRE(write_layer_dir(tmp / "layer", layer.trusted.bytes(), layer.torrent, layer.source_dir).ok());
   REQUIRE(write_layer_signature(tmp / "layer", layer.trusted.signature()).ok());
-  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  auto seed = test::start_plain_node(tmp / "seed", "127.0.0.2");
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
 
   // 1. A child downloads at 8 MiB/s and is killed past half way.
@@ -112,7 +112,7 @@ TEST_CASE("after kill -9 mid-download, a restart rechecks the disk and fetches o
   CHECK(std::filesystem::exists(tmp / "dl/running"));
 
   // 2. Restart in this process: the unclean shutdown is noticed and the disk rechecked.
-  auto dl = test::start_node(tmp / "dl", "127.0.0.3");
+  auto dl = test::start_plain_node(tmp / "dl", "127.0.0.3");
   CHECK(dl->recovered_from_unclean_shutdown());
   auto t0 = std::chrono::steady_clock::now();
   REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "payload", LayerMode::download).ok());
@@ -139,7 +139,7 @@ TEST_CASE("after kill -9 mid-download, a restart rechecks the disk and fetches o
   dl.reset();
   CHECK_FALSE(std::filesystem::exists(tmp / "dl/running"));
   CHECK(std::filesystem::exists(tmp / ("dl/resume/" + layer.facts.info_hash + ".resume")));
-  dl = test::start_node(tmp / "dl", "127.0.0.3");
+  dl = test::start_plain_node(tmp / "dl", "127.0.0.3");
   CHECK_FALSE(dl->recovered_from_unclean_shutdown());
   REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "payload", LayerMode::download).ok());
   seen.clear();
@@ -155,7 +155,7 @@ TEST_CASE("after an unclean stop the sole source of a corrupt piece is banned an
   // The state a crash leaves: the running marker, and a suspect (plus a torn line).
   test::write_file(tmp / "n/running", "12345\n");
   test::write_file(tmp / "n/suspect-peers", "127.0.0.77\n127.0.\n");
-  auto n = test::start_node(tmp / "n", "127.0.0.3");
+  auto n = test::start_plain_node(tmp / "n", "127.0.0.3");
   CHECK(n->recovered_from_unclean_shutdown());
   CHECK_FALSE(std::filesystem::exists(tmp / "n/suspect-peers"));
   CHECK(test::read_file(tmp / "n/banned-peers").find("127.0.0.77") != std::string::npos);

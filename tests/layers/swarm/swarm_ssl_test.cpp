@@ -93,6 +93,27 @@ void prefix_name_is_refused() {
 
 }  // namespace
 
+TEST_CASE("a single-file layer downloads over TLS when the certificate carries ssl_torrent_cert_names") {
+  // libtorrent matches such a torrent's certificates against the file's
+  // name, the guard against the layer's: the certificate needs both.
+  test::TmpDir tmp;
+  test::TestCa ca;
+  test::write_file(tmp / "src/only.bin", test::random_bytes(1u << 20, 5));
+  auto layer = test::make_ssl_layer(test::capture_test_layer(tmp / "src", {"tool", 3}, 256 * 1024,
+                                                             SecretKey::generate(), false),
+                                    ca.cert_pem());
+  REQUIRE(layer.facts.single_file);
+  auto seed = test::start_ssl_node(tmp / "seed", "127.0.0.2", ca.issue({"*"}));
+  REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
+  auto dl = test::start_ssl_node(tmp / "dl", "127.0.0.3", ca.issue(ssl_torrent_cert_names(layer.facts)));
+  REQUIRE(dl->add_layer(layer.trusted, layer.torrent, tmp / "dl-payload", LayerMode::download).ok());
+  REQUIRE(dl->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());
+  std::vector<SwarmEvent> seen;
+  REQUIRE_MESSAGE(test::poll_until({seed.get(), dl.get()}, dl.get(), &seen, is<LayerComplete>, 20'000),
+                  "a single-file SSL layer did not download within 20 s");
+  CHECK(test::read_file(tmp / "dl-payload/only.bin") == test::read_file(tmp / "src/only.bin"));
+}
+
 TEST_CASE("a certificate naming a longer torrent name's prefix (base-v1 for base-v12) is refused by the guard") {
   prefix_name_is_refused();
 }

@@ -18,9 +18,9 @@ TEST_CASE("wan_bytes counts WAN payload down and up exactly, keeps removed layer
   auto layer = test::capture_test_layer(tmp / "src", {"base", 1}, 256 * 1024);
   const uint64_t total = layer.manifest().total_file_bytes();
   // The seed sees its peers as WAN (no LAN subnets); `wan` sees the seed as WAN.
-  auto seed = test::start_node(tmp / "seed", "127.0.0.2");
+  auto seed = test::start_plain_node(tmp / "seed", "127.0.0.2");
   REQUIRE(seed->add_layer(layer.trusted, layer.torrent, layer.source_dir, LayerMode::seed).ok());
-  auto wan = test::start_node(tmp / "wan", "127.0.0.3", [](SwarmNodeOptions& o) { o.lan_subnets = {"10.9.0.0/16"}; });
+  auto wan = test::start_plain_node(tmp / "wan", "127.0.0.3", [](SwarmNodeOptions& o) { o.lan_subnets = {"10.9.0.0/16"}; });
   REQUIRE(wan->add_layer(layer.trusted, layer.torrent, tmp / "wan-payload", LayerMode::download).ok());
   REQUIRE(wan->add_peer(layer.ref(), "127.0.0.2", seed->listen_port()).ok());
   std::vector<SwarmEvent> seen;
@@ -35,7 +35,7 @@ TEST_CASE("wan_bytes counts WAN payload down and up exactly, keeps removed layer
   CHECK(wan->wan_bytes().down == total);
 
   // A node that has the seed in its LAN moves no WAN bytes.
-  auto lan = test::start_node(tmp / "lan", "127.0.0.4", [](SwarmNodeOptions& o) {
+  auto lan = test::start_plain_node(tmp / "lan", "127.0.0.4", [](SwarmNodeOptions& o) {
     o.lan_subnets = {"127.0.0.0/24"};
     o.outgoing_utp = false;
   });
