@@ -80,6 +80,7 @@ Status enroll_command(const EnrollArgs& a) {
   c.tracker_url = addr.base();
   c.tracker_ca_file = pinned_ca.ca_file;
   c.insecure_plain_http = a.insecure_plain_http;
+  c.insecure_plain_peers = a.insecure_plain_peers;
   c.node_id = rec.value("id", public_key_hex(key.public_key()));
   c.branch = rec.value("branch", "");
   c.announce_key = rec.value("announce_key", "");

@@ -16,6 +16,7 @@ struct EnrollArgs {
   std::string tracker_ca_file;     // --tracker-ca: the tracker's CA (PEM) given out of band
   std::string tracker_ca_fingerprint;  // --tracker-ca-fingerprint: its SHA-256 (hex)
   bool insecure_plain_http = false;    // an http:// tracker URL: no TLS (tests only)
+  bool insecure_plain_peers = false;   // plain torrents and sockets between peers (measurements only)
   std::string token;               // enrollment token
   std::string dir = kDefaultDir;   // state directory
   std::string root = "/";          // target tree

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
                      "SHA-256 of the tracker's CA certificate (as bc-tracker logs it), pinned");
   enroll->add_flag("--insecure-plain-http", ea.insecure_plain_http,
                    "allow an http:// tracker URL: no TLS, the token and requests in clear (tests only)");
+  enroll->add_flag("--insecure-plain-peers", ea.insecure_plain_peers,
+                   "plain torrents and sockets between peers: no TLS, no certificates (to measure what "
+                   "encryption costs; the tracker must publish with [pki] insecure_plain_torrents)");
   enroll->add_option("--token", ea.token, "enrollment token")->required();
   enroll->add_option("--dir", ea.dir, "state directory")->capture_default_str();
   enroll->add_option("--root", ea.root, "target tree the layers are applied to")->capture_default_str();

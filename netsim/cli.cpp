@@ -188,6 +188,7 @@ int run_emulate(const EmulateFlags& f) {
   o.bin_dir = f.bin_dir;
   o.rt_priority = f.rt_priority;
   o.plots = !f.no_plots;
+  o.insecure_plain_peers = f.insecure_plain_peers;
   const auto t0 = std::chrono::steady_clock::now();
   o.progress = [t0](const std::string& line) {
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -103,6 +103,7 @@ struct EmulateFlags {
   std::string scenario, out, run_id, bin_dir;
   double scale = 1.0;
   int rt_priority = 50;
+  bool insecure_plain_peers = false;
   bool no_plots = false;
 
   CLI::App* add(CLI::App& app) {
@@ -116,6 +117,8 @@ struct EmulateFlags {
     em->add_option("--rt-priority", rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
         ->capture_default_str()->check(CLI::Range(0, 99));
     em->add_flag("--no-plots", no_plots, "skip gnuplot");
+    em->add_flag("--insecure-plain-peers", insecure_plain_peers,
+                 "plain torrents and sockets between peers (no TLS): to measure what encryption costs");
     return em;
   }
 };

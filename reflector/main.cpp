@@ -11,6 +11,7 @@
 #include "layers/crypto/ed25519.hpp"
 #include "layers/util/fs.hpp"
 #include "layers/util/supervise.hpp"
+#include "layers/util/private_dir.hpp"
 #include "node/tracker_pin.hpp"
 #include "reflector/agent/reflector_config.hpp"
 #include "reflector/agent/reflector_driver.hpp"
@@ -35,9 +36,7 @@ struct PinFlags {
 // and checks that the tracker of that CA serves the key given on the command line.
 bc::Status pin_ca(bc::reflector::ReflectorConfig& c, const PinFlags& flags) {
   BC_ASSIGN_OR_RETURN(bc::node::TrackerUrl url, bc::node::parse_node_tracker_url(c.tracker_url));
-  std::error_code ec;
-  std::filesystem::create_directories(c.cache_dir, ec);
-  if (ec) return bc::Status::io_error("cannot create " + c.cache_dir + ": " + ec.message());
+  BC_RETURN_IF_ERROR(bc::ensure_private_dir(c.cache_dir));  // 0700: it will hold keys and entitled payloads
   bc::node::TrackerPinOptions pin;
   pin.url = url;
   pin.ca_file = flags.ca_file;
@@ -108,6 +107,9 @@ int main(int argc, char** argv) {
                    "SHA-256 of the tracker's CA certificate (as bc-tracker logs it), pinned");
   init->add_flag("--insecure-plain-http", c.insecure_plain_http,
                  "allow an http:// tracker URL: no TLS, tokens and requests in clear (tests only)");
+  init->add_flag("--insecure-plain-peers", c.insecure_plain_peers,
+                 "plain torrents and sockets between peers: no TLS, no certificates (to measure what "
+                 "encryption costs; the tracker must publish with [pki] insecure_plain_torrents)");
   init->add_option("--tracker-public-key", c.tracker_public_key, "pinned tracker key, 64 hex")->required();
   init->add_option("--key", c.identity_key_file, "identity key file to create")->required();
   init->add_option("--token", c.registration_token, "reflector enrollment token");

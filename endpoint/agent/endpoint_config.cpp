@@ -33,6 +33,7 @@ Status save_config(const std::string& dir, const EndpointConfig& c) {
   toml::table t{{"tracker_url", c.tracker_url},
                 {"tracker_ca_file", c.tracker_ca_file},
                 {"insecure_plain_http", c.insecure_plain_http},
+                {"insecure_plain_peers", c.insecure_plain_peers},
                 {"node_id", c.node_id},
                 {"branch", c.branch},
                 {"announce_key", c.announce_key},
@@ -62,6 +63,7 @@ Result<EndpointConfig> load_config(const std::string& dir) {
   c.tracker_url = t["tracker_url"].value_or(std::string());
   c.tracker_ca_file = t["tracker_ca_file"].value_or(std::string());
   c.insecure_plain_http = t["insecure_plain_http"].value_or(false);
+  c.insecure_plain_peers = t["insecure_plain_peers"].value_or(false);
   c.node_id = t["node_id"].value_or(std::string());
   c.branch = t["branch"].value_or(std::string());
   c.announce_key = t["announce_key"].value_or(std::string());

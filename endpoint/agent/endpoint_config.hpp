@@ -23,6 +23,10 @@ struct EndpointConfig {
   // Plain http:// to the tracker (no TLS: tokens and requests in clear).
   // Must be true with an http URL, false with https. Default false.
   bool insecure_plain_http = false;
+  // Plain torrents and plain sockets between peers (no TLS, no certificates):
+  // for measuring what encryption costs (netsim --insecure-plain-peers)
+  // against a tracker with [pki] insecure_plain_torrents. Default false.
+  bool insecure_plain_peers = false;
   std::string node_id;             // the tracker's id of this node
   std::string branch;
   std::string announce_key;        // 32 hex, for the BitTorrent announce URL

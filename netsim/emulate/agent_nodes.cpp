@@ -35,23 +35,23 @@ Result<pid_t> AgentNodes::spawn_setup(AgentNode& n, const std::string& token) {
   if (info == nullptr) return Status::not_found("no topology node '" + n.name + "'");
   const std::string listen = info->address + ":" + std::to_string(o_.bt_port);
   if (n.role == AgentRole::reflector) {
-    return topo_.spawn(n.name,
-                       {o_.reflector_binary, "init", "--config", n.dir + "/reflector.toml", "--tracker-url",
+    std::vector<std::string> argv{o_.reflector_binary, "init", "--config", n.dir + "/reflector.toml", "--tracker-url",
                         o_.tracker_url, "--tracker-ca", o_.tracker_ca_file, "--tracker-public-key",
                         o_.tracker_public_key, "--key", n.dir + "/node.key",
                         "--token", token, "--branch", n.branch, "--address", info->address, "--cache-dir",
-                        n.dir + "/cache", "--quota-bytes", std::to_string(n.quota_bytes), "--listen", listen},
-                       n.log);
+                        n.dir + "/cache", "--quota-bytes", std::to_string(n.quota_bytes), "--listen", listen};
+    if (o_.insecure_plain_peers) argv.push_back("--insecure-plain-peers");
+    return topo_.spawn(n.name, argv, n.log);
   }
   std::filesystem::create_directories(n.dir + "/root", ec);
   BC_RETURN_IF_ERROR(write_file_atomic(n.dir + "/tracker.pub", o_.tracker_public_key + "\n", 0644));
-  return topo_.spawn(n.name,
-                     {o_.endpoint_binary, "enroll", "--tracker", o_.tracker_url, "--tracker-ca", o_.tracker_ca_file,
+  std::vector<std::string> argv{o_.endpoint_binary, "enroll", "--tracker", o_.tracker_url, "--tracker-ca", o_.tracker_ca_file,
                       "--token", token, "--dir",
                       n.dir + "/state", "--root", n.dir + "/root", "--tracker-pubkey", n.dir + "/tracker.pub",
                       "--branch", n.branch, "--listen", listen, "--poll-interval-ms",
-                      std::to_string(o_.poll_interval_ms)},
-                     n.log);
+                      std::to_string(o_.poll_interval_ms)};
+  if (o_.insecure_plain_peers) argv.push_back("--insecure-plain-peers");
+  return topo_.spawn(n.name, argv, n.log);
 }
 
 // The reflector's timers are set for a production branch (2 s poll, 15 s

@@ -45,6 +45,7 @@ struct AgentNodesOptions {
   int heartbeat_interval_ms = 2000;      // reflector heartbeat + status report; default 2 s
   int retry_after_ms = 5000;             // endpoint retry of a failed layer; default 5 s
   int setup_timeout_ms = 60'000;         // bound on init/enroll; default 60 s
+  bool insecure_plain_peers = false;     // plain torrents and sockets between peers (measurements); default false
 };
 
 class AgentNodes {

@@ -107,6 +107,7 @@ Status Emulation::setup_agents() {
   ao.tracker_url = tracker_->url();
   ao.tracker_public_key = tracker_->public_key_hex();
   ao.tracker_ca_file = tracker_->ca_file();
+  ao.insecure_plain_peers = o_.insecure_plain_peers;
   agents_ = std::make_unique<AgentNodes>(ao, *topo_);
   for (const BranchDef& b : s_.branches) {
     for (std::size_t i = 1; i <= b.reflectors; ++i) {
@@ -318,6 +319,7 @@ Result<EmulateResult> Emulation::run() {
   TrackerNodeOptions to;
   to.dir = o_.run_dir + "/tracker";
   to.binary = locate(o_.bin_dir, "bc-tracker", "tracker");
+  to.insecure_plain_peers = o_.insecure_plain_peers;
   BC_ASSIGN_OR_RETURN(tracker_, TrackerNode::create(to, *topo_));
   say("starting bc-tracker (origin seed on) at " + tracker_->url());
   BC_RETURN_IF_ERROR(tracker_->start());

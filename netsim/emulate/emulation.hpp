@@ -33,6 +33,9 @@ struct EmulateOptions {
   int poll_ms = 1000;           // status poll and progress bookkeeping period; default 1 s
   int progress_every_ms = 5000; // a progress line this often; default 5 s
   bool plots = true;            // draw the gnuplot PNGs; default on
+  // Plain torrents and sockets between peers (no TLS): only to measure what
+  // encryption costs against the same scenario encrypted. Default false.
+  bool insecure_plain_peers = false;
   // Gets each progress line (without newline). Default: none.
   std::function<void(const std::string&)> progress;
   // Polled between steps and every loop turn; true stops the run (Ctrl-C).

@@ -52,7 +52,8 @@ Status TrackerNode::write_files() {
                            "[auth]\nsigning_key = \"tracker.key\"\nadmin_token_file = \"admin.token\"\n"
                            "[log]\nlevel = \"info\"\n"
                            "[origin]\nenabled = true\nlisten = \"" + address_ + ":" + std::to_string(o_.origin_port) +
-                           "\"\nannounce_key = \"" + random_hex(16) + "\"\n";
+                           "\"\nannounce_key = \"" + random_hex(16) + "\"\n" +
+                           (o_.insecure_plain_peers ? "[pki]\ninsecure_plain_torrents = true\n" : "");
   BC_RETURN_IF_ERROR(write_file_atomic(o_.dir + "/tracker.toml", toml, 0600));
   admin_ = std::make_unique<AdminClient>(topo_.node(o_.node)->netns, address_, o_.api_port, token, ca_file());
   return Status();

@@ -26,6 +26,9 @@ struct TrackerNodeOptions {
   // probe_port); default 6882.
   std::uint16_t probe_port = 6882;
   int ready_timeout_ms = 30'000;         // bound on waiting for the first answer; default 30 s
+  // Publish plain torrents ([pki] insecure_plain_torrents): the nodes then run
+  // insecure_plain_peers. Only to measure what encryption costs. Default false.
+  bool insecure_plain_peers = false;
 };
 
 class TrackerNode {

@@ -46,7 +46,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
   } catch (const toml::parse_error& e) {
     return Status::invalid_argument(std::string("config is not valid TOML: ") + std::string(e.description()));
   }
-  static const char* kKnown[] = {"tracker_url", "tracker_ca_file", "insecure_plain_http", "identity_key_file", "tracker_public_key", "registration_token",
+  static const char* kKnown[] = {"tracker_url", "tracker_ca_file", "insecure_plain_http", "insecure_plain_peers", "identity_key_file", "tracker_public_key", "registration_token",
                                  "branch", "address", "cache_dir", "quota_bytes", "listen",
                                  "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
                                  "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
@@ -91,6 +91,11 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
     if (!b) return Status::invalid_argument("config: insecure_plain_http must be true or false");
     c.insecure_plain_http = b->get();
   }
+  if (t.contains("insecure_plain_peers")) {
+    auto* b = t["insecure_plain_peers"].as_boolean();
+    if (!b) return Status::invalid_argument("config: insecure_plain_peers must be true or false");
+    c.insecure_plain_peers = b->get();
+  }
   if (t.contains("utp")) {
     auto* b = t["utp"].as_boolean();
     if (!b) return Status::invalid_argument("config: utp must be true or false");
@@ -112,6 +117,7 @@ std::string render_reflector_config(const ReflectorConfig& c) {
   o << "tracker_url = " << quoted(c.tracker_url) << "\n"
     << "tracker_ca_file = " << quoted(c.tracker_ca_file) << "\n"
     << "insecure_plain_http = " << (c.insecure_plain_http ? "true" : "false") << "\n"
+    << "insecure_plain_peers = " << (c.insecure_plain_peers ? "true" : "false") << "\n"
     << "identity_key_file = " << quoted(c.identity_key_file) << "\n"
     << "tracker_public_key = " << quoted(c.tracker_public_key) << "\n"
     << "registration_token = " << quoted(c.registration_token) << "\n"

@@ -19,6 +19,10 @@ struct ReflectorConfig {
   // Plain http:// to the tracker (no TLS: tokens and requests in clear).
   // Must be true with an http URL, false with https. Default false.
   bool insecure_plain_http = false;
+  // Plain torrents and plain sockets between peers (no TLS, no certificates):
+  // for measuring what encryption costs, against a tracker with [pki]
+  // insecure_plain_torrents. Default false.
+  bool insecure_plain_peers = false;
   std::string identity_key_file;     // Ed25519 secret key, hex, mode 0600; required
   std::string tracker_public_key;    // pinned tracker key, 64 hex; every manifest verifies against it; required
   std::string registration_token;    // reflector enrollment token; needed until registered
