@@ -31,6 +31,7 @@ t0=$(date +%s.%N)
 "$build/tracker/bench_tracker_seed" "$work" "$endpoints" "$branches"
 t1=$(date +%s.%N)
 echo "seeding: $(echo "$t1 - $t0" | bc) s"
+chmod 700 "$work/data"  # bc-tracker refuses a data dir others can enter
 
 echo "$token" > "$work/admin.token"
 cat > "$work/tracker.toml" <<TOML
@@ -58,6 +59,7 @@ start_tracker() {
   tracker_pid=$!
   pids+=("$tracker_pid")
   for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done
+  [[ -s "$work/port" ]] || { echo "bc-tracker did not start:" >&2; tail -5 "$work/tracker.log" >&2; exit 1; }
   port=$(cat "$work/port")
 }
 stop_tracker() { kill "$tracker_pid"; wait "$tracker_pid" 2>/dev/null || true; }

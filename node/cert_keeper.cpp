@@ -108,6 +108,17 @@ void CertKeeper::tick() {
     log_->error("peer certificate {} expired at unix {} without renewal: peers refuse this node until the "
                 "tracker issues a new one", serial_, not_after_);
   }
+  // A layer added while an early renewal was not allowed (two assignments in
+  // quick succession): ask when the period has passed, not never.
+  wanted_.erase(std::remove_if(wanted_.begin(), wanted_.end(), [&](const std::string& n) { return covers(n); }),
+                wanted_.end());
+  if (!wanted_.empty() && (last_early_ms_ == INT64_MIN || now_ms - last_early_ms_ >= o_.early_renew_interval_ms)) {
+    last_early_ms_ = now_ms;
+    Status s = request();
+    if (!s.ok()) log_->warn("peer certificate for {}: {}", wanted_.front(), s.to_string());
+    wanted_.erase(std::remove_if(wanted_.begin(), wanted_.end(), [&](const std::string& n) { return covers(n); }),
+                  wanted_.end());
+  }
   if (now_ms >= next_revoked_ms_) {
     next_revoked_ms_ = now_ms + o_.revoked_poll_ms;
     poll_revoked();
@@ -130,6 +141,8 @@ bool CertKeeper::covers(const std::string& name) const {
 
 bool CertKeeper::ensure_covers(const std::string& torrent_name) {
   if (covers(torrent_name)) return true;
+  if (std::find(wanted_.begin(), wanted_.end(), torrent_name) == wanted_.end() && wanted_.size() < 1024)
+    wanted_.push_back(torrent_name);
   const int64_t now_ms = clock_.now_ms();
   if (last_early_ms_ != INT64_MIN && now_ms - last_early_ms_ < o_.early_renew_interval_ms) return false;
   last_early_ms_ = now_ms;

@@ -32,9 +32,10 @@ struct CertKeeperOptions {
   int64_t revoked_poll_ms = 15'000;  // GET /api/v1/revoked period; default 15 s
   int64_t retry_ms = 10'000;         // after a failed certificate request; default 10 s
   // At most one early renewal (for a layer the certificate lacks) per this
-  // period, so an entitlement the tracker does not grant costs one request,
-  // not one per loop turn; default 30 s.
-  int64_t early_renew_interval_ms = 30'000;
+  // period, so an entitlement the tracker does not grant costs one request
+  // per period, not one per loop turn; a name still lacking is asked for
+  // again by tick() when the period ends. Default 10 s.
+  int64_t early_renew_interval_ms = 10'000;
   Status validate() const;
 };
 
@@ -53,11 +54,14 @@ class CertKeeper {
   static Result<std::unique_ptr<CertKeeper>> open(CertKeeperOptions options, tracker::TrackerClient& client,
                                                   const Clock& clock, CertSink sink, Logger log);
 
-  // One loop turn: requests a certificate when none is held or half its
-  // life has passed (or a retry is due), polls the revoked list when due.
+  // One loop turn: requests a certificate when none is held, half its life
+  // has passed (or a retry is due), or a name ensure_covers() wanted is still
+  // lacking once the early-renewal period has passed; polls the revoked list
+  // when due.
   void tick();
   // True when the certificate names `torrent_name` (or "*"). When it does
-  // not, asks the tracker at once (at most once per early_renew_interval_ms)
+  // not, asks the tracker at once (at most once per early_renew_interval_ms;
+  // otherwise the name is remembered and tick() asks when the period ends)
   // and answers for the new certificate.
   bool ensure_covers(const std::string& torrent_name);
 
@@ -86,6 +90,7 @@ class CertKeeper {
   int64_t not_after_ = 0, renew_at_ = 0;  // unix s
   int64_t next_request_ms_ = INT64_MIN, next_revoked_ms_ = INT64_MIN, last_early_ms_ = INT64_MIN;
   bool expiry_logged_ = false;
+  std::vector<std::string> wanted_;  // names ensure_covers() was asked for and the certificate lacked
 };
 
 }  // namespace bc::node
