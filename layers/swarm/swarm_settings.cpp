@@ -7,22 +7,33 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace bc {
 
 namespace lt = libtorrent;
 
+namespace {
+// The items of a comma-separated listen_interfaces value, empty ones dropped.
+std::vector<std::string> list_items(const std::string& list) {
+  std::vector<std::string> items;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > pos) items.push_back(list.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return items;
+}
+}  // namespace
+
 std::string outgoing_from_listen(const std::string& listen_interfaces) {
   std::string out;
-  size_t pos = 0;
-  while (pos <= listen_interfaces.size()) {
-    size_t comma = listen_interfaces.find(',', pos);
-    if (comma == std::string::npos) comma = listen_interfaces.size();
-    std::string item = listen_interfaces.substr(pos, comma - pos);
-    pos = comma + 1;
+  for (const std::string& item : list_items(listen_interfaces)) {
     // Strip the port: "[v6]:port" or "v4:port".
     std::string host;
-    if (!item.empty() && item.front() == '[') {
+    if (item.front() == '[') {
       size_t close = item.find(']');
       if (close == std::string::npos) continue;
       host = item.substr(1, close - 1);
@@ -41,13 +52,7 @@ std::string outgoing_from_listen(const std::string& listen_interfaces) {
 
 std::string tls_listen_interfaces(const std::string& listen_interfaces) {
   std::string out;
-  size_t pos = 0;
-  while (pos <= listen_interfaces.size()) {
-    size_t comma = listen_interfaces.find(',', pos);
-    if (comma == std::string::npos) comma = listen_interfaces.size();
-    std::string item = listen_interfaces.substr(pos, comma - pos);
-    pos = comma + 1;
-    if (item.empty()) continue;
+  for (std::string item : list_items(listen_interfaces)) {
     // Flags follow the port: "IP:PORT[l][s]".
     const size_t colon = item.rfind(':');
     const std::string flags = colon == std::string::npos ? "" : item.substr(colon + 1);

@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/e2e/rollout_checks.hpp"
+#include "tests/e2e/bare_session.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/session.hpp>
@@ -100,15 +101,7 @@ struct Probe {
 
   Probe(const std::string& ip, const std::string& torrent, const std::string& dir, const std::string& cert,
         const std::string& key, int download_limit = 0) {
-    lt::settings_pack s;
-    s.set_str(lt::settings_pack::listen_interfaces, ip + ":0s");
-    s.set_str(lt::settings_pack::outgoing_interfaces, ip);
-    s.set_bool(lt::settings_pack::enable_dht, false);
-    s.set_bool(lt::settings_pack::enable_lsd, false);
-    s.set_bool(lt::settings_pack::enable_upnp, false);
-    s.set_bool(lt::settings_pack::enable_natpmp, false);
-    s.set_int(lt::settings_pack::alert_mask, 0);
-    ses = std::make_unique<lt::session>(lt::session_params(std::move(s)));
+    ses = std::make_unique<lt::session>(lt::session_params(bare_session_settings(ip)));
     lt::add_torrent_params atp;
     atp.ti = std::make_shared<lt::torrent_info>(lt::span<const char>(torrent.data(), long(torrent.size())), lt::from_span);
     atp.save_path = dir;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/e2e/rollout_checks.hpp"
+#include "tests/e2e/bare_session.hpp"
 
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/session.hpp>
@@ -55,17 +56,10 @@ struct HostileSeed {
       for (size_t off = 1000; off < bytes.size(); off += 3 * kPiece) bytes[off] ^= 0x5a;  // every third piece
       write_file(dir + "/" + facts->top_dir + "/" + path, bytes);
     }
-    lt::settings_pack s;
     // The layer is an SSL torrent: the insider listens for TLS and presents
     // the certificate the tracker issues it (it is entitled to base@1).
-    s.set_str(lt::settings_pack::listen_interfaces, ip + ":0s");
-    s.set_str(lt::settings_pack::outgoing_interfaces, ip);
-    s.set_bool(lt::settings_pack::enable_dht, false);
-    s.set_bool(lt::settings_pack::enable_lsd, false);
-    s.set_bool(lt::settings_pack::enable_upnp, false);
-    s.set_bool(lt::settings_pack::enable_natpmp, false);
+    lt::settings_pack s = bare_session_settings(ip);
     s.set_bool(lt::settings_pack::enable_outgoing_utp, false);
-    s.set_int(lt::settings_pack::alert_mask, 0);
     s.set_bool(lt::settings_pack::validate_https_trackers, false);  // not the point here
     ses = std::make_unique<lt::session>(lt::session_params(std::move(s)));
     lt::add_torrent_params atp;
