@@ -9,6 +9,7 @@
 
 #include "layers/pki/pki.hpp"
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 
 namespace bc::node {
 
@@ -47,12 +48,7 @@ Status CertKeeper::load_or_make_key() {
     log_->info("made TLS peer key {}", path);
     return Status();
   }
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-    return Status::permission_denied("peer key file '" + path + "' has mode " + mode +
-                                     ": it must be readable by its owner only (chmod 600)");
-  }
+  BC_RETURN_IF_ERROR(check_secret_file(path, "peer key file"));
   BC_ASSIGN_OR_RETURN(key_pem_, read_small_file(path, 16 * 1024));
   auto pub = pki::public_key_of(key_pem_);
   if (!pub.ok()) return Status::invalid_argument(path + ": not a PEM private key; remove it to make a new one");

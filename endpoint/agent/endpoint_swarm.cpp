@@ -14,11 +14,7 @@ node::NodeSwarmOptions endpoint_swarm_options(const EndpointConfig& config, cons
   o.swarm.tracker_url = url.ok() ? url->base() + "/announce" : "";
   o.swarm.tracker_key = config.announce_key;
   o.swarm.tracker_key_param = "bckey";
-  // SSL torrents check the https tracker against their root certificate (the
-  // tracker's CA); a plain torrent (insecure_plain_peers only) would check it
-  // against the system store, which does not hold our CA.
   o.swarm.insecure_plain_peers = config.insecure_plain_peers;
-  o.swarm.verify_https_tracker_of_plain_torrents = false;
   o.swarm.outgoing_utp = false;  // endpoints dial LAN peers: TCP first (swarm_options.hpp)
   o.swarm.lan_download_bytes_per_s = config.lan_download_limit_bytes_per_s;
   o.governor.enabled = config.wan_governor;

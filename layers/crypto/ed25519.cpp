@@ -8,6 +8,7 @@
 
 #include "layers/util/fs.hpp"
 #include "layers/util/hex.hpp"
+#include "layers/util/private_dir.hpp"
 
 namespace bc {
 
@@ -38,13 +39,7 @@ Result<SecretKey> SecretKey::from_hex(std::string_view hex) {
 Result<SecretKey> SecretKey::load(const std::string& path) {
   // A secret key others can read may already be copied: refuse it rather
   // than sign with it (the operator decides whether to rotate).
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-    return Status::permission_denied("secret key file '" + printable(path) + "' has mode " + mode +
-                                     ": it must be readable by its owner only (chmod 600)");
-  }
+  BC_RETURN_IF_ERROR(check_secret_file(path, "secret key file"));
   BC_ASSIGN_OR_RETURN(std::string text, read_small_file(path, 4096));
   auto r = from_hex(trim(text));
   if (!r.ok()) return r.status().with_context(path);

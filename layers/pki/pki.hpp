@@ -44,7 +44,7 @@ Result<std::string> issue(const std::string& ca_cert_pem, const std::string& ca_
                           const std::string& subject_public_pem, const CertSpec& spec);
 
 struct CertInfo {
-  std::string serial_hex;                 // lower-case hex, no leading zeros
+  std::string serial_hex;                 // lower-case hex of whole bytes ("0ac9…": compare as numbers)
   std::string common_name;
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;

@@ -99,13 +99,6 @@ struct SwarmNodeOptions {
   // that unenrolled nodes get nothing. Defaults "" and "key".
   std::string tracker_key;
   std::string tracker_key_param = "key";
-  // An https tracker_url for plain (non-SSL) torrents: libtorrent checks the
-  // tracker's certificate against the system's CA store, which does not hold
-  // the tracker's own CA, so the announce fails. false = announce without
-  // that check (still encrypted, but the tracker is not authenticated). SSL
-  // torrents check the tracker against their own root certificate (the
-  // tracker's CA) and the host name whatever this says. Default true.
-  bool verify_https_tracker_of_plain_torrents = true;
   // Shortest reannounce interval, seconds (trackers asking for less are
   // ignored below this). Default 30.
   int min_announce_interval_s = 30;

@@ -103,9 +103,13 @@ lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buff
   s.set_bool(sp::close_redundant_connections, false);
   s.set_int(sp::min_reconnect_time, 5);
   s.set_bool(sp::announce_to_all_tiers, true);
-  // Applies to the session's own TLS context only, which plain torrents use;
-  // an SSL torrent's tracker connection uses the torrent's (swarm_options.hpp).
-  s.set_bool(sp::validate_https_trackers, o.verify_https_tracker_of_plain_torrents);
+  // An SSL torrent's https announce is checked against the torrent's root
+  // certificate (the tracker's CA) and the host name, whatever this says;
+  // the setting covers the session's own TLS context, which only plain
+  // torrents use. Those exist only on an insecure_plain_peers node, whose
+  // https tracker the system's CA store cannot check (it does not hold the
+  // tracker's own CA): there the announce is encrypted but unchecked.
+  s.set_bool(sp::validate_https_trackers, !o.insecure_plain_peers);
   s.set_bool(sp::announce_to_all_trackers, true);
   s.set_int(sp::min_announce_interval, o.min_announce_interval_s);
   s.set_int(sp::stop_tracker_timeout, 2);

@@ -33,6 +33,15 @@ Status check_private_dir(const std::string& path) {
   return Status();
 }
 
+Status check_secret_file(const std::string& path, const std::string& what) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return Status();
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+  return Status::permission_denied(what + " '" + printable(path) + "' has mode " + mode +
+                                   ": it must be readable by its owner only (chmod 600 " + printable(path) + ")");
+}
+
 Status ensure_private_dir(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {

@@ -23,4 +23,11 @@ Status check_private_dir(const std::string& path);
 // mean someone else could read what is inside).
 Status ensure_private_dir(const std::string& path);
 
+// A secret file (a private key) others may already have copied is refused,
+// not used (the operator decides whether to rotate): permission_denied
+// naming `what`, the path, its mode and "chmod 600 PATH" when group or
+// others have any bit. OK when the file is private, or missing (the caller
+// reads or makes it).
+Status check_secret_file(const std::string& path, const std::string& what);
+
 }  // namespace bc

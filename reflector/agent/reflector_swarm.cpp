@@ -14,11 +14,7 @@ node::NodeSwarmOptions reflector_swarm_options(const ReflectorConfig& config, co
   o.swarm.tracker_url = url.ok() ? url->base() + "/announce" : "";
   o.swarm.tracker_key = announce_key;
   o.swarm.tracker_key_param = "bckey";
-  // SSL torrents check the https tracker against their root certificate (the
-  // tracker's CA); a plain torrent (insecure_plain_peers only) would check it
-  // against the system store, which does not hold our CA.
   o.swarm.insecure_plain_peers = config.insecure_plain_peers;
-  o.swarm.verify_https_tracker_of_plain_torrents = false;
   o.swarm.wan_download_bytes_per_s = o.swarm.lan_download_bytes_per_s = config.download_limit_bytes_per_s;
   o.swarm.wan_upload_bytes_per_s = o.swarm.lan_upload_bytes_per_s = config.upload_limit_bytes_per_s;
   o.swarm.enable_utp = o.swarm.outgoing_utp = config.utp;

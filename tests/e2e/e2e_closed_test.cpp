@@ -13,7 +13,6 @@
 #include "tests/e2e/rollout_checks.hpp"
 #include "tests/e2e/bare_session.hpp"
 
-#include <libtorrent/alert_types.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_info.hpp>
 

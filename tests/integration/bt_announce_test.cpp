@@ -65,7 +65,6 @@ TEST_CASE("two SwarmNodes complete a layer with peers learned only from bc-track
   auto with_tracker = [&](const std::string& key) {
     return [&, key](SwarmNodeOptions& o) {
       o.tracker_url = announce_url;
-      o.verify_https_tracker_of_plain_torrents = false;  // a plain torrent (swarm_options.hpp)
       o.tracker_key_param = "bckey";
       o.tracker_key = key;
       o.lan_subnets = {"127.0.0.0/24"};

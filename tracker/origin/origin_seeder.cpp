@@ -30,9 +30,6 @@ SwarmNodeOptions swarm_options(const OriginOptions& o) {
   s.tracker_url = o.announce_url;
   s.tracker_key = o.announce_key;
   s.tracker_key_param = "bckey";  // docs/api.md, "BitTorrent announce and scrape"
-  // Layers are plain torrents until they carry the tracker's CA (SSL torrents):
-  // their https announce cannot be checked against the system CA store.
-  s.verify_https_tracker_of_plain_torrents = false;
   s.progress_interval_ms = 1000;
   s.insecure_plain_peers = o.insecure_plain_peers;
   return s;

@@ -8,10 +8,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "layers/util/fs.hpp"
+#include "layers/util/private_dir.hpp"
 
 namespace bc::tracker {
 
@@ -26,12 +25,7 @@ Result<std::string> read_pem(const std::string& path, bool secret) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return Status::not_found(path + ": missing");
   if (!S_ISREG(st.st_mode)) return Status::corruption(path + ": not a regular file");
-  if (secret && (st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status::permission_denied(path + " has mode " + mode +
-                                     ": a private key must not be readable by others (chmod 600 " + path + ")");
-  }
+  if (secret) BC_RETURN_IF_ERROR(check_secret_file(path, "private key file"));
   if (static_cast<uint64_t>(st.st_size) > kMaxPemBytes) return Status::corruption(path + ": larger than 64 KiB");
   return read_file_of_size(path, static_cast<uint64_t>(st.st_size));
 }

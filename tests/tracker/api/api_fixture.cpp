@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "layers/util/hex.hpp"
+#include "tests/tracker/support/layer_fixture.hpp"
+#include "tracker/bt/info_hash.hpp"
 #include "tracker/protocol/node_signature.hpp"
 
 namespace bc::test {
@@ -30,6 +32,15 @@ max_long_poll_s = 30
   auto a = TrackerApp::create(*config, clock);
   if (!a.ok()) throw std::runtime_error(a.status().to_string());
   app = std::move(a).value();
+}
+
+std::string ApiFixture::import_layer(const std::string& ref, const std::map<std::string, std::string>& files) {
+  std::string dir = make_layer_dir(tmp.path(), ref, files);
+  auto r = call("POST", "/api/v1/layers/import", nlohmann::json{{"dir", dir}}.dump());
+  if (r.status != 201) throw std::runtime_error("import " + ref + ": " + std::to_string(r.status) + " " + r.body);
+  auto h = bt::InfoHash::from_v2_hex(body(r)["info_hash"].get<std::string>());
+  if (!h) throw std::runtime_error("import " + ref + ": no v2 info hash in " + r.body);
+  return std::string(h->raw());
 }
 
 HttpResponse ApiFixture::call(const std::string& method, const std::string& target,

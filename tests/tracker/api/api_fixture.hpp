@@ -3,6 +3,7 @@
 // request pipeline (target parsing, routing, auth, handlers, LMDB).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,10 @@ struct ApiFixture {
                              const std::string& target, const std::string& body = "",
                              const std::string& remote = "10.1.2.3",
                              const std::string& if_none_match = "");
+  // Builds layer `ref` holding `files` (path -> content) and imports it
+  // through the API; throws unless the tracker answers 201. Returns the
+  // 20-byte swarm key of the imported (SSL) torrent, as announces carry it.
+  std::string import_layer(const std::string& ref, const std::map<std::string, std::string>& files);
   // A token of `role` created through the API.
   std::string make_token(const std::string& role);
   nlohmann::json body(const tracker::HttpResponse& r) const;

@@ -22,14 +22,8 @@ struct BtWorld {
   std::string hash1, hash2;  // percent-encoded swarm keys of base@1 and other@1
 
   explicit BtWorld(const std::string& extra_toml = "") : f(extra_toml) {
-    for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"other@1", "b"}}) {
-      std::string dir = test::make_layer_dir(f.tmp.path(), ref, {{"etc/" + std::string(file), "x"}});
-      auto r = f.call("POST", "/api/v1/layers/import", json{{"dir", dir}}.dump());
-      REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
-      auto h = bt::InfoHash::from_v2_hex(f.body(r)["info_hash"].get<std::string>());
-      REQUIRE(h);
-      (std::string(ref) == "base@1" ? hash1 : hash2) = percent(h->raw());
-    }
+    hash1 = percent(f.import_layer("base@1", {{"etc/a", "x"}}));
+    hash2 = percent(f.import_layer("other@1", {{"etc/b", "x"}}));
     REQUIRE(f.call("PUT", "/api/v1/branches/hq", json{{"subnets", {"10.1.0.0/16"}}}.dump()).status / 100 == 2);
     REQUIRE(f.call("PUT", "/api/v1/assignments/branch/hq", json{{"stack", {"base@1"}}}.dump()).status / 100 == 2);
   }

@@ -23,14 +23,8 @@ struct Branches {
   std::map<std::string, std::string> raw_hash;  // ref -> 20-byte swarm key
 
   Branches() {
-    for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"other@1", "b"}}) {
-      std::string dir = test::make_layer_dir(f.tmp.path(), ref, {{"etc/" + std::string(file), "x"}});
-      auto r = f.call("POST", "/api/v1/layers/import", json{{"dir", dir}}.dump());
-      REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
-      auto h = bt::InfoHash::from_v2_hex(f.body(r)["info_hash"].get<std::string>());
-      REQUIRE(h);
-      raw_hash[ref] = std::string(h->raw());
-    }
+    for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"other@1", "b"}})
+      raw_hash[ref] = f.import_layer(ref, {{"etc/" + std::string(file), "x"}});
     put("/api/v1/branches/a", {{"subnets", {"10.1.0.0/16"}}});
     put("/api/v1/branches/b", {{"subnets", {"10.2.0.0/16"}}});
     put("/api/v1/assignments/branch/a", {{"stack", {"base@1"}}});

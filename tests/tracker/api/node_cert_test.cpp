@@ -24,11 +24,8 @@ struct CertWorld {
   pki::KeyPair tls = *pki::generate_key();
 
   explicit CertWorld(const std::string& extra_toml = "") : f(extra_toml) {
-    for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"office@2", "b"}, std::pair{"tools@3", "c"}}) {
-      std::string dir = test::make_layer_dir(f.tmp.path(), ref, {{"etc/" + std::string(file), "x"}});
-      auto r = f.call("POST", "/api/v1/layers/import", json{{"dir", dir}}.dump());
-      REQUIRE_MESSAGE(r.status == 201, r.body);
-    }
+    for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"office@2", "b"}, std::pair{"tools@3", "c"}})
+      f.import_layer(ref, {{"etc/" + std::string(file), "x"}});
     REQUIRE(f.call("PUT", "/api/v1/branches/a", json{{"subnets", {"10.1.0.0/16"}}}.dump()).status == 200);
     REQUIRE(f.call("PUT", "/api/v1/branches/b", json{{"subnets", {"10.2.0.0/16"}}}.dump()).status == 200);
     REQUIRE(f.call("PUT", "/api/v1/assignments/branch/a", json{{"stack", {"base@1", "tools@3"}}}.dump()).status == 200);
