@@ -9,7 +9,7 @@
 
 namespace bc::endpoint {
 
-inline constexpr const char* kDefaultDir = "/var/lib/branchcast-endpoint";
+inline constexpr const char* kDefaultDir = "/var/lib/branchcast/endpoint";
 
 struct EnrollArgs {
   std::string tracker_url;         // https://HOST:PORT

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   using namespace bc::endpoint;
   CLI::App app{role_summary()};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "bc-endpoint " BC_VERSION, "print the name and version, then exit");
 
   EnrollArgs ea;
   auto* enroll = app.add_subcommand("enroll", "create this node's identity and enroll with the tracker");

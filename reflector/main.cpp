@@ -94,6 +94,7 @@ int cmd_run(const std::string& config_path) {
 int main(int argc, char** argv) {
   CLI::App app{"bc-reflector: branch cache and seed (docs/reflector.md)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "bc-reflector " BC_VERSION, "print the name and version, then exit");
   bc::reflector::ReflectorConfig c;
   std::string config_path = "reflector.toml";
   auto* init = app.add_subcommand("init", "create an identity key (0600) and a config file");

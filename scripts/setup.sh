@@ -12,6 +12,7 @@ PACKAGES=(
   libsodium-dev liblmdb-dev lmdb-utils libspdlog-dev libfmt-dev
   doctest-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
   clang libclang-rt-14-dev iproute2 procps psmisc opentracker wrk gnuplot-nox curl jq graphviz python3 tcpdump libzstd-dev
+  help2man dpkg-dev systemd mmdebstrap
 )
 
 missing=()

@@ -55,6 +55,7 @@ int serve(const std::string& config_path, const std::string& port_file, bool ins
 int main(int argc, char** argv) {
   CLI::App app{"bc-tracker: branchcast's central server (layers, branches, enrollment, assignments, status)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "bc-tracker " BC_VERSION, "print the name and version, then exit");
   auto* serve_cmd = app.add_subcommand("serve", "run the tracker");
   std::string config_path, port_file;
   bool insecure_plain_http = false;

@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   using namespace bc::tool;
   CLI::App app{"bc-layer: build, sign, verify, inspect and apply branchcast layers"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "bc-layer " BC_VERSION, "print the name and version, then exit");
 
   BuildArgs b;
   auto* build = app.add_subcommand("build", "capture a directory into a layer");

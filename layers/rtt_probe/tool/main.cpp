@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   using namespace bc::rtt_probe::tool;
   CLI::App app{"bc-probe: UDP echo responder and RTT ping (branchcast WAN governor probe)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "bc-probe " BC_VERSION, "print the name and version, then exit");
 
   ResponderArgs r;
   auto* responder = app.add_subcommand("responder", "echo probes back (rate-limited per source)");
