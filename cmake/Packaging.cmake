@@ -57,7 +57,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/endpoint.toml.example DESTINAT
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME branchcast)
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+# The upgrade test builds an older tree as a lower version (0.0~prev1).
+set(BC_PACKAGE_VERSION "${PROJECT_VERSION}" CACHE STRING "Debian package version (default: the project's)")
+set(CPACK_PACKAGE_VERSION ${BC_PACKAGE_VERSION})
 set(CPACK_PACKAGE_VENDOR "branchcast")
 set(CPACK_PACKAGE_CONTACT "branchcast maintainers <branchcast@localhost>")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "branchcast maintainers <branchcast@localhost>")
@@ -87,7 +89,7 @@ foreach(c tracker reflector endpoint tools)
 endforeach()
 # The roles make their users with adduser; the tracker's postinst makes its
 # signing key with bc-layer keygen (so the tools come along, same version).
-set(CPACK_DEBIAN_TRACKER_PACKAGE_DEPENDS "adduser, branchcast-tools (= ${PROJECT_VERSION})")
+set(CPACK_DEBIAN_TRACKER_PACKAGE_DEPENDS "adduser, branchcast-tools (= ${BC_PACKAGE_VERSION})")
 set(CPACK_DEBIAN_REFLECTOR_PACKAGE_DEPENDS "adduser")
 foreach(role tracker reflector endpoint)
   string(TOUPPER ${role} R)
