@@ -72,7 +72,7 @@ left=$(cd "$root" && find etc/branchcast lib/systemd/system/branchcast-* usr/bin
 [ -f "$work/ep1/root/etc/motd" ] || fail "purge touched an endpoint's target root"
 
 step "reinstall the tracker over its kept state, then purge it with BRANCHCAST_PURGE_TRACKER_DATA=yes"
-apt_in_root install --no-install-recommends /tmp/debs/branchcast-tracker_*.deb /tmp/debs/branchcast-tools_*.deb \
+apt_in_root install --no-install-recommends $(root_debs branchcast-tracker branchcast-tools) \
   >>"$work/logs/apt.log" 2>&1 || fail "reinstall"
 [ "$(in_root stat -c %U /var/lib/branchcast/tracker/tracker.key)" = branchcast-tracker ] ||
   fail "the kept state was not given back to the new user"

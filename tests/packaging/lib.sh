@@ -74,9 +74,15 @@ make_root() {
 # archive); over installed ones, the administrator's conffile edits are kept.
 install_debs() {
   rm -rf "$root/tmp/debs" && mkdir -p "$root/tmp/debs" && cp "$1"/branchcast-*.deb "$root/tmp/debs/"
-  apt_in_root install --no-install-recommends -o Dpkg::Options::=--force-confold /tmp/debs/branchcast-tracker_*.deb /tmp/debs/branchcast-reflector_*.deb \
-    /tmp/debs/branchcast-endpoint_*.deb /tmp/debs/branchcast-tools_*.deb >>"$work/logs/apt.log" 2>&1 ||
-    fail "apt-get install $1"
+  apt_in_root install --no-install-recommends -o Dpkg::Options::=--force-confold $(root_debs) \
+    >>"$work/logs/apt.log" 2>&1 || fail "apt-get install $1"
+}
+# root_debs [PACKAGE...]: the root's /tmp/debs/PACKAGE_*.deb (globbed in the root, not here).
+root_debs() {
+  local p f
+  for p in "${@:-branchcast}"; do
+    for f in "$root"/tmp/debs/"$p"[_-]*.deb; do [ -f "$f" ] && echo "/tmp/debs/${f##*/}"; done
+  done
 }
 
 # The tracker with the administrator's edits to the packaged configuration:

@@ -40,9 +40,16 @@ unit_start() {
   unit_pids+=($!)
 }
 
+# unit_stop_all: as systemd stops a unit (KillMode=control-group): SIGTERM to
+# every process of the service (its process group: the supervisor and its
+# agent), wait until none is left (TimeoutStopSec, 60 s), then SIGKILL.
 unit_stop_all() {
-  local p
-  for p in "${unit_pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${unit_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  local p end=$((SECONDS + 60))
+  for p in "${unit_pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  for p in "${unit_pids[@]}"; do
+    while kill -0 -- "-$p" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.2; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
   unit_pids=()
 }
