@@ -50,6 +50,20 @@ done
 [ "$(in_root stat -c '%a %U' /var/lib/branchcast/tracker/tracker.key)" = "600 branchcast-tracker" ] ||
   fail "tracker.key: $(in_root stat -c '%a %U' /var/lib/branchcast/tracker/tracker.key)"
 
+step "the units' sandboxes bite: read-only system, writable state (and target root), bounded capabilities"
+probe='for p in /etc /usr/bin "$@"; do if touch "$p/.bc-probe" 2>/dev/null; then echo "rw $p"; rm "$p/.bc-probe"; else echo "ro $p"; fi; done
+  id -un; sed -n "s/^CapBnd:\t//p; s/^NoNewPrivs:\t/nnp /p" /proc/self/status'
+mkdir -p "$root/srv/branchcast/root"
+got=$(unit_probe branchcast-endpoint.service sh -c "$probe" sh /var/lib/branchcast/endpoint /srv/branchcast/root | tr '\n' ' ')
+[ "$got" = "ro /etc ro /usr/bin rw /var/lib/branchcast/endpoint rw /srv/branchcast/root root 000000000000001f nnp 1 " ] ||
+  fail "endpoint sandbox: $got"
+got=$(unit_probe branchcast-tracker.service sh -c "$probe" sh /var/lib/branchcast/tracker /var/lib/branchcast/reflector /tmp | tr '\n' ' ')
+[ "$got" = "ro /etc ro /usr/bin rw /var/lib/branchcast/tracker ro /var/lib/branchcast/reflector rw /tmp branchcast-tracker 0000000000000000 nnp 1 " ] ||
+  fail "tracker sandbox: $got"
+got=$(unit_probe branchcast-reflector.service sh -c "$probe" sh /var/lib/branchcast/reflector /var/lib/branchcast/tracker | tr '\n' ' ')
+[ "$got" = "ro /etc ro /usr/bin rw /var/lib/branchcast/reflector ro /var/lib/branchcast/tracker branchcast-reflector 0000000000000000 nnp 1 " ] ||
+  fail "reflector sandbox: $got"
+
 step "tracker, reflector and two endpoints as their units run them; rollout of base@1"
 start_tracker
 publish 1
