@@ -55,7 +55,7 @@ probe='for p in /etc /usr/bin "$@"; do if touch "$p/.bc-probe" 2>/dev/null; then
   id -un; sed -n "s/^CapBnd:\t//p; s/^NoNewPrivs:\t/nnp /p" /proc/self/status'
 mkdir -p "$root/srv/branchcast/root"
 got=$(unit_probe branchcast-endpoint.service sh -c "$probe" sh /var/lib/branchcast/endpoint /srv/branchcast/root | tr '\n' ' ')
-[ "$got" = "ro /etc ro /usr/bin rw /var/lib/branchcast/endpoint rw /srv/branchcast/root root 000000000000001f nnp 1 " ] ||
+[ "$got" = "ro /etc ro /usr/bin rw /var/lib/branchcast/endpoint rw /srv/branchcast/root root 000000000000001a nnp 1 " ] ||
   fail "endpoint sandbox: $got"
 got=$(unit_probe branchcast-tracker.service sh -c "$probe" sh /var/lib/branchcast/tracker /var/lib/branchcast/reflector /tmp | tr '\n' ' ')
 [ "$got" = "ro /etc ro /usr/bin rw /var/lib/branchcast/tracker ro /var/lib/branchcast/reflector rw /tmp branchcast-tracker 0000000000000000 nnp 1 " ] ||

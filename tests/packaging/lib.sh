@@ -144,6 +144,10 @@ enroll_fleet() {
     mkdir -p "$work/ep$i/state" "$work/ep$i/root/home/user"
     chmod 0700 "$work/ep$i/state"
     echo "user file $i" >"$work/ep$i/root/home/user/notes.txt"
+    # A directory of someone else's, read-only, that base@N writes into: the
+    # endpoint's bounded capabilities (DAC_OVERRIDE, FOWNER) must suffice.
+    mkdir -p "$work/ep$i/root/usr/lib/app" && chown -R 1000:1000 "$work/ep$i/root/usr" "$work/ep$i/root/home/user"
+    chmod 0500 "$work/ep$i/root/usr/lib/app"
     ENDPOINT_MACHINE="$work/ep$i" unit_machine bc-endpoint enroll --tracker "$URL" \
       --tracker-ca /srv/branchcast/tracker-ca.pem --token "$etok" --root /srv/branchcast/root --branch east \
       --listen "127.3.0.1$i:0" --poll-interval-ms 1000 >"$work/logs/enroll-$i.log" 2>&1 || fail "enroll $i"
