@@ -36,8 +36,8 @@ function(bc_install_program target component)
   install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT ${component})
 endfunction()
 
-# What each role's package carries besides its program: the unit, the
-# example configuration (a conffile: everything under /etc is one) and the
+# What each role's package carries besides its program: the unit, its file
+# under /etc/branchcast (listed as the package's conffile below) and the
 # maintainer scripts (packaging/debian/ROLE/).
 foreach(role tracker reflector endpoint)
   install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/branchcast-${role}.service
@@ -52,7 +52,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/reflector.toml.example DESTINA
         COMPONENT reflector)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/endpoint.toml.example DESTINATION ${BC_CONF_DIR}
         COMPONENT endpoint)
-# bcctl (ctl/, issue #14) joins branchcast-tools with one line in ctl/CMakeLists.txt:
+# >>> bcctl (ctl/, issue #14) joins branchcast-tools with this one line in
+# >>> ctl/CMakeLists.txt, after its add_executable (binary, man page, BC_VERSION):
 #   bc_install_program(bcctl tools)
 
 set(CPACK_GENERATOR DEB)
