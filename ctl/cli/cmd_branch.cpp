@@ -1,6 +1,7 @@
 // bcctl branch create | set | ls | rm: subnets, parent hub, WAN policy
 // (caps, time windows). Branches are admin-only on the tracker.
 #include <iostream>
+#include <sstream>
 
 #include "ctl/cli/cli_common.hpp"
 #include "ctl/cli/table.hpp"
@@ -26,7 +27,11 @@ std::string cap_text(const json& policy, const char* dir) {
       !policy["default"].contains(dir))
     return "-";
   const json& c = policy["default"][dir];
-  if (c.contains("percent")) return c["percent"].dump() + "%";
+  if (c.contains("percent") && c["percent"].is_number()) {
+    std::ostringstream pct;  // 80, 12.5: no trailing ".0"
+    pct << c["percent"].get<double>();
+    return pct.str() + "%";
+  }
   if (c.contains("bytes_per_s") && c["bytes_per_s"].is_number_integer())
     return human_rate(double(c["bytes_per_s"].get<int64_t>()));
   return "?";

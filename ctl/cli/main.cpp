@@ -8,6 +8,9 @@ int main(int argc, char** argv) {
   using namespace bc::ctl;
   CLI::App app{"bcctl: administer a branchcast tracker over its HTTPS API (docs/bcctl.md)"};
   app.require_subcommand(1);
+  // Global flags may follow the command (bcctl layer ls -o json): every
+  // subcommand passes flags it does not know up to here (inherited).
+  app.fallthrough();
   Globals g;
   app.add_option("--config", g.config_flag, "Config file (default $BCCTL_CONFIG or ~/.config/branchcast/bcctl.toml)");
   app.add_option("--context", g.context_flag, "Use this context instead of the current one");
