@@ -149,7 +149,7 @@ TEST_CASE("branches, tokens, assignments, nodes and the audit log through bcctl"
   CHECK(run_json(f, {"assignments"}).empty());
 }
 
-TEST_CASE("rollout status: per-branch progress as a table and JSON; --watch appends lines off a tty, Ctrl-C exits 0") {
+TEST_CASE("rollout status: per-branch progress as a table and JSON, --watch appends lines off a tty and Ctrl-C exits 0") {
   BcctlFixture f("[status]\nsample_interval_s = 1\n");
   f.add_context("prod", kAdminToken);
   import(f, "base@1", {{"etc/motd", "welcome\n"}});

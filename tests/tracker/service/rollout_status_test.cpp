@@ -28,7 +28,7 @@ const json* layer(const json& b, const std::string& ref) {
 }
 }  // namespace
 
-TEST_CASE("done/total per layer, bytes by source and WAN bytes add up per branch; reflectors count bytes, not layers") {
+TEST_CASE("done/total per layer, bytes by source and WAN bytes add up per branch, and reflectors count bytes but not layers") {
   RolloutInputs in;
   in.now_unix_s = 1'800'000'000;
   in.branches = {{"a", nullptr, 1, 2}, {"empty", nullptr, 0, 0}};
@@ -80,7 +80,7 @@ TEST_CASE("stragglers are the endpoints behind a layer most of the branch has, o
   CHECK(layer(*branch(body, "a"), "base@2")->at("bytes_total") == 4000);  // e4 counts the layer's size
 }
 
-TEST_CASE("the cap and window in force come from the branch's WAN policy; rates and ETAs from the history") {
+TEST_CASE("the cap and window in force come from the branch's WAN policy, rates and ETAs from the history") {
   RolloutInputs in;
   in.now_unix_s = 1'800'000'000;  // a Friday, 08:00 UTC
   json policy = {{"schema", 1},

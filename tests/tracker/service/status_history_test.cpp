@@ -30,7 +30,7 @@ TEST_CASE("the WAN rate is the growth of the branch's origin bytes over the rate
   CHECK(h.wan_rate("unknown") == 0.0);
 }
 
-TEST_CASE("layer rates give ETAs; unknown without two samples holding the layer") {
+TEST_CASE("layer rates give ETAs, unknown without two samples holding the layer") {
   StatusHistory h;
   h.record("a", at(100, 0));
   h.record("a", at(102, 0, 100));
