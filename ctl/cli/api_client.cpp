@@ -28,12 +28,12 @@ Result<tracker::HttpClientOptions> http_options(const std::string& url, const st
   return o;
 }
 
-Result<std::unique_ptr<AdminApi>> AdminApi::open(const Context& c) {
+Result<std::unique_ptr<AdminApi>> AdminApi::open(const Context& c, bool env_token) {
   BC_ASSIGN_OR_RETURN(auto o, http_options(c.tracker, c.ca_file, c.insecure_plain_http));
   if (o.tls && c.ca_file.empty())
     return Status::invalid_argument("context has no pinned CA (ca_file): add it again with bcctl context add");
   TrackerTarget t{o, c.token};
-  if (const char* env = std::getenv("BCCTL_TOKEN"); env && *env) t.token = env;
+  if (const char* env = std::getenv("BCCTL_TOKEN"); env_token && env && *env) t.token = env;
   if (t.token.empty())
     return Status::invalid_argument("no token: the context has none and BCCTL_TOKEN is not set");
   return std::unique_ptr<AdminApi>(new AdminApi(std::move(t), c.tracker));

@@ -21,9 +21,10 @@ namespace bc::ctl {
 
 class AdminApi {
  public:
-  // The client for `c`; BCCTL_TOKEN, when set, overrides the context's token.
-  // invalid_argument for a malformed tracker URL or a context without a CA.
-  static Result<std::unique_ptr<AdminApi>> open(const Context& c);
+  // The client for `c`; with env_token, BCCTL_TOKEN (when set) overrides the
+  // context's token. invalid_argument for a malformed tracker URL or a
+  // context without a CA.
+  static Result<std::unique_ptr<AdminApi>> open(const Context& c, bool env_token = true);
 
   // A JSON request; the 2xx body parsed (null for an empty body).
   Result<nlohmann::json> call(const std::string& method, const std::string& target,

@@ -99,21 +99,38 @@ int context_add(const Globals& g, const AddFlags& f) {
   auto opts = http_options(f.tracker, "", f.insecure_plain_http);
   if (!opts.ok()) return fail(Exit::usage, opts.status().message());
   Context c{f.tracker, "", "", *token, f.insecure_plain_http};
+  // The CA goes to a scratch file until the token's first trip succeeded:
+  // a failed add must not replace the CA an existing context of that name pins.
+  const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
+  const std::string final_ca = (dir / (f.name + "-ca.pem")).string(), scratch_ca = final_ca + ".new";
   if (opts->tls) {
     std::string fp;
     auto pem = obtain_ca(f, *opts, &fp);
     if (!pem.ok()) return fail(pem.status());
-    c.ca_file = (std::filesystem::absolute(path).parent_path() / (f.name + "-ca.pem")).string();
+    c.ca_file = scratch_ca;
     c.ca_fingerprint = fp;
     std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(c.ca_file).parent_path(), ec);
-    if (Status s = write_file_atomic(c.ca_file, *pem, 0644); !s.ok()) return fail(Exit::usage, s.message());
+    std::filesystem::create_directories(dir, ec);
+    if (Status s = write_file_atomic(scratch_ca, *pem, 0644); !s.ok()) return fail(Exit::usage, s.message());
   }
+  auto discard = [&] {
+    std::error_code ec;
+    std::filesystem::remove(scratch_ca, ec);
+  };
   // The token's first trip, checked against the pinned CA: it must be known.
-  auto api = AdminApi::open(c);
-  if (!api.ok()) return fail(Exit::usage, api.status().message());
+  auto api = AdminApi::open(c, /*env_token=*/false);
+  if (!api.ok()) return discard(), fail(Exit::usage, api.status().message());
   auto probe = (*api)->call("GET", "/api/v1/branches");
-  if (!probe.ok()) return fail(exit_for(probe.status()), "context " + f.name + " not saved: " + probe.status().message());
+  if (!probe.ok()) {
+    discard();
+    return fail(exit_for(probe.status()), "context " + f.name + " not saved: " + probe.status().message());
+  }
+  if (opts->tls) {
+    std::error_code ec;
+    std::filesystem::rename(scratch_ca, final_ca, ec);
+    if (ec) return discard(), fail(Exit::usage, "cannot save the CA as " + final_ca + ": " + ec.message());
+    c.ca_file = final_ca;
+  }
   const bool existed = cfg->contexts.count(f.name) > 0;
   cfg->contexts[f.name] = c;
   if (f.use || cfg->current.empty()) cfg->current = f.name;

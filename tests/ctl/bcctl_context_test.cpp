@@ -74,6 +74,19 @@ TEST_CASE("a tracker whose CA is not the pinned one is refused before the token 
   CHECK(contains(by_file.err, "context evil not saved"));
   CHECK_FALSE(contains(f.bcctl.run({"context", "ls"}).out, "evil"));
 
+  // Re-adding an existing name against the wrong tracker (trust on first use,
+  // the token refused there) leaves the pinned CA of the old context alone.
+  f.add_context("prod", kAdminToken);
+  const std::string prod_ca = f.home / "prod-ca.pem";
+  auto before = read_small_file(prod_ca, 1 << 20);
+  REQUIRE(before.ok());
+  auto replaced = f.bcctl.run({"context", "add", "prod", "--tracker", other_url, "--token-file",
+                               f.token_file("prod2", kAdminToken)});
+  CHECK(replaced.exit == 3);
+  CHECK(contains(replaced.err, "context prod not saved: tracker answered 401"));
+  CHECK(*read_small_file(prod_ca, 1 << 20) == *before);
+  CHECK(f.bcctl.run({"--context", "prod", "layer", "ls"}).exit == 0);
+
   // A context that was right stops working when its tracker goes away: unreachable, exit 5.
   auto tok = f.token_file("gone", "other-tracker-admin-token-0123");
   REQUIRE(f.bcctl.run({"context", "add", "gone", "--tracker", other_url, "--ca", other.ca_file(), "--token-file", tok})
