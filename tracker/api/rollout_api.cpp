@@ -4,6 +4,9 @@
 // and no body when nothing moved.
 #include "tracker/api/rollout_api.hpp"
 
+#include <memory>
+#include <mutex>
+
 #include "layers/crypto/sha256.hpp"
 #include "layers/util/hex.hpp"
 #include "tracker/api/api_route.hpp"
@@ -75,13 +78,31 @@ HttpResponse with_etag(const HttpRequest& req, const json& body, const json& eta
   return res;
 }
 
-HttpResponse rollout(ApiContext& ctx, StatusHistory& history, const HttpRequest& req) {
-  auto in = load_rollout_inputs(ctx);
-  if (!in.ok()) return HttpResponse::from_status(in.status());
-  json body = rollout_json(*in, tally_rollout(*in), history);
-  json basis = body;
+// The last rollout answer, reused for kRolloutReuseMs: the aggregation reads
+// every endpoint and report (about 30 ms per 1,000 endpoints), so however
+// many consoles and watchers poll, the tracker computes it at most once per
+// window; pollers arriving together wait for the one computing it.
+struct RolloutCache {
+  std::mutex mu;
+  int64_t computed_ms = 0;
+  bool valid = false;
+  json body;
+};
+constexpr int64_t kRolloutReuseMs = 1000;
+
+HttpResponse rollout(ApiContext& ctx, StatusHistory& history, RolloutCache& cache, const HttpRequest& req) {
+  std::lock_guard<std::mutex> lock(cache.mu);
+  const int64_t now_ms = ctx.clock.now_ms();
+  if (!cache.valid || now_ms - cache.computed_ms >= kRolloutReuseMs || now_ms < cache.computed_ms) {
+    auto in = load_rollout_inputs(ctx);
+    if (!in.ok()) return HttpResponse::from_status(in.status());
+    cache.body = rollout_json(*in, tally_rollout(*in), history);
+    cache.computed_ms = now_ms;
+    cache.valid = true;
+  }
+  json basis = cache.body;
   basis.erase("time");  // the clock alone moving is no change worth a body
-  return with_etag(req, body, basis);
+  return with_etag(req, cache.body, basis);
 }
 
 HttpResponse history_route(ApiContext& ctx, StatusHistory& history, const HttpRequest& req) {
@@ -131,9 +152,10 @@ Status sample_rollout(ApiContext& ctx, StatusHistory& history) {
 void add_rollout_routes(Router& router, ApiContext& ctx, StatusHistory& history) {
   const Access viewer = Access::admin(Role::viewer);
   StatusHistory* h = &history;
+  auto cache = std::make_shared<RolloutCache>();
   add_routes(router, ctx, {
       {"GET", "/api/v1/status/rollout", viewer,
-       RawHandler([h](ApiContext& c, const Principal&, HttpRequest& req) { return rollout(c, *h, req); })},
+       RawHandler([h, cache](ApiContext& c, const Principal&, HttpRequest& req) { return rollout(c, *h, *cache, req); })},
       {"GET", "/api/v1/status/history", viewer,
        RawHandler([h](ApiContext& c, const Principal&, HttpRequest& req) { return history_route(c, *h, req); })},
   });

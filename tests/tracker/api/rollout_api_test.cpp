@@ -84,6 +84,8 @@ TEST_CASE("the rollout status sums a branch's endpoints per layer, rates come fr
   f.clock.advance_ms(1000);  // time alone moving: still 304
   CHECK(get(f, "/api/v1/status/rollout", viewer, etag).status == 304);
   report(f, e2, "applied", 1000, 2000);
+  CHECK(get(f, "/api/v1/status/rollout", viewer, etag).status == 304);  // within the reuse window: one computation
+  f.clock.advance_ms(1000);
   auto moved = get(f, "/api/v1/status/rollout", viewer, etag);
   CHECK(moved.status == 200);
   CHECK(f.body(moved)["branches"][0]["layers"][0]["done"] == 2);
