@@ -57,7 +57,7 @@ std::string render_rollout(const json& status, const std::string& only) {
     }
     std::ostringstream table;
     t.print(table);
-    out << (t.size() ? table.str() : "  no layers assigned\n");
+    out << (t.size() ? table.str() : "  no endpoint of this branch has a layer in its desired stack\n");
     for (const auto& e : b.value("errors", json::array()))
       out << "  error " << short_id(e.value("node", "?")) << " at " << utc_time(i64(e, "time")) << ": "
           << e.value("error", "") << "\n";
