@@ -12,6 +12,10 @@ using nlohmann::json;
 
 namespace {
 
+// node ls asks each node's latest report (one request each over the kept-alive
+// connection) only for fleets up to this size.
+constexpr size_t kMaxNodeReports = 200;
+
 Result<json> all_nodes(AdminApi& api) {
   BC_ASSIGN_OR_RETURN(json endpoints, api.call("GET", "/api/v1/endpoints"));
   BC_ASSIGN_OR_RETURN(json reflectors, api.call("GET", "/api/v1/reflectors"));
@@ -49,13 +53,28 @@ int node_ls(const Globals& g, const std::string& branch) {
     }
   if (g.json()) return print_json(*all), 0;
   const int64_t now = int64_t(std::time(nullptr));
-  Table t({"ID", "ROLE", "BRANCH", "ADDRESS", "SINCE", "LAST HEARTBEAT"});
-  for (const auto& n : (*all)["endpoints"])
-    t.row({short_id(n.value("id", "?")), "endpoint", n.value("branch", "-"), n.value("address", "-"),
-           utc_time(n.value("enrolled_at", int64_t(0))), "-"});
-  for (const auto& n : (*all)["reflectors"])
-    t.row({short_id(n.value("id", "?")), "reflector", n.value("branch", "-"), n.value("address", "-"),
-           utc_time(n.value("registered_at", int64_t(0))), human_age(n.value("last_heartbeat", int64_t(0)), now)});
+  const size_t count = (*all)["endpoints"].size() + (*all)["reflectors"].size();
+  if (count > kMaxNodeReports)
+    std::cerr << "bcctl: " << count << " nodes: reports shown for none (more than " << kMaxNodeReports
+              << "); see one with bcctl node show ID, or the branch with bcctl rollout status\n";
+  Table t({"ID", "ROLE", "BRANCH", "ADDRESS", "HEARTBEAT", "REPORTED", "APPLIED", "ERROR"});
+  for (const char* role : {"endpoints", "reflectors"})
+    for (const auto& n : (*all)[role]) {
+      const bool reflector = role == std::string("reflectors");
+      json report;
+      if (count <= kMaxNodeReports) {
+        auto r = api->call("GET", "/api/v1/status/nodes/" + path_segment(n.value("id", "")));
+        if (r.ok()) report = *r;
+      }
+      std::vector<std::string> applied;
+      for (const auto& a : report.is_object() ? report.value("applied", json::array()) : json::array())
+        applied.push_back(a.is_string() ? a.get<std::string>() : "?");
+      const std::string error = report.is_object() ? report.value("last_error", "") : "";
+      t.row({short_id(n.value("id", "?")), reflector ? "reflector" : "endpoint", n.value("branch", "-"),
+             n.value("address", "-"), reflector ? human_age(n.value("last_heartbeat", int64_t(0)), now) : "-",
+             report.is_object() ? human_age(report.value("received_at", int64_t(0)), now) : "never",
+             applied.empty() ? "-" : join(applied, " "), error.empty() ? "-" : error.substr(0, 60)});
+    }
   t.print(std::cout);
   return 0;
 }

@@ -132,6 +132,10 @@ TEST_CASE("branches, tokens, assignments, nodes and the audit log through bcctl"
   const std::string id = public_key_hex(key.public_key());
   auto nodes = f.bcctl.run({"node", "ls"});
   CHECK(contains(nodes.out, id.substr(0, 12) + "  endpoint  berlin"));
+  const std::string line = nodes.out.substr(nodes.out.find(id.substr(0, 12)));
+  const std::string row = line.substr(0, line.find('\n'));
+  CHECK(contains(row, "s ago "));           // reported
+  CHECK(row.ends_with(" base@1   -"));      // applied, no error
   CHECK(run_json(f, {"node", "ls"})["endpoints"][0]["id"] == id);
   auto show = f.bcctl.run({"node", "show", id.substr(0, 10)});
   REQUIRE(show.exit == 0);
