@@ -122,7 +122,7 @@ void read_pki(Reader& r, TrackerConfig& c) {
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
     if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
-                               "pki"}.count(
+                               "pki", "status"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -168,6 +168,10 @@ void read_sections(Reader& r, TrackerConfig& c) {
   read_origin(r, c);
   read_announce(r, c);
   read_pki(r, c);
+  // [status]: the rollout history sampler (tracker/service/status_history.hpp).
+  auto* status = r.section("status");
+  r.check_keys(status, "status", {"sample_interval_s"});
+  r.integer(status, "status", "sample_interval_s", &c.status_sample_interval_s, 1, 3600);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
