@@ -31,6 +31,7 @@ int token_create(const Globals& g, const TokenFlags& f, bool enrollment) {
     if (f.role.empty()) return fail(Exit::usage, "--role viewer|operator|admin is required for an admin token");
     body["role"] = f.role;
     if (!f.name.empty()) body["name"] = f.name;
+    if (f.expires_in_s) body["expires_in_s"] = *f.expires_in_s;
   }
   int code = 0;
   auto api = open_api(g, &code);
@@ -108,7 +109,9 @@ void add_token_commands(CLI::App& app, Globals& g, Run& run) {
   admin->add_option("--role", f->role, "viewer, operator or admin")->required();
   admin->add_option("--name", f->name, "What it is for");
   admin->add_option("--out", f->out, "Write the token to this file (0600) instead of stdout");
-  examples(admin, "  bcctl token create admin --role operator --name ci --out ci.token\n");
+  admin->add_option("--expires-in", f->expires_in_s, "Seconds until it expires (default: never)");
+  examples(admin, "  bcctl token create admin --role operator --name ci --out ci.token\n"
+                  "  bcctl token create admin --role viewer --name audit-2027 --expires-in 604800 --out audit.token\n");
   admin->callback([&g, &run, f] { run = [&g, f] { return token_create(g, *f, false); }; });
 
   auto* ls = token->add_subcommand("ls", "List tokens (their ids; tokens themselves are never stored)");

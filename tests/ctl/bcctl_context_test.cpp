@@ -4,6 +4,7 @@
 // tokens and a viewer's operator action refused with a precise message and
 // the exit code of their class.
 #include "tests/ctl/bcctl_fixture.hpp"
+#include "tests/support/poll.hpp"
 
 using namespace bc;
 using namespace bc::test;
@@ -125,4 +126,20 @@ TEST_CASE("a viewer is refused an operator action, a revoked or wrong token ever
   CHECK(env.exit == 3);
   // The token never reaches output, even in errors.
   CHECK_FALSE(contains(refused.err + revoked.err + bad.err, viewer));
+
+  // An expired token: refused with the reason, exit 3.
+  auto made = f.bcctl.run({"--context", "admin", "token", "create", "admin", "--role", "viewer", "--expires-in", "1",
+                           "-o", "json"});
+  REQUIRE(made.exit == 0);
+  const std::string short_lived = json::parse(made.out)["token"];
+  BcctlRun expired;
+  CHECK(eventually(
+      [&] {
+        expired = f.bcctl.run({"--context", "admin", "layer", "ls"}, {{"BCCTL_TOKEN", short_lived}});
+        return expired.exit != 0;
+      },
+      15'000, 200));
+  CHECK(expired.exit == 3);
+  CHECK(contains(expired.err, "expired at unix time"));
+  CHECK_FALSE(contains(expired.err, short_lived));
 }

@@ -89,6 +89,22 @@ TEST_CASE("admin routes need a token whose role allows the action: 401 without o
   CHECK(f.call("POST", "/api/v1/tokens", R"({"role": "root"})").status == 400);
 }
 
+TEST_CASE("an admin token with expires_in_s works until then and is refused after, with the reason") {
+  test::ApiFixture f;
+  auto created = f.call("POST", "/api/v1/tokens", R"({"role": "viewer", "expires_in_s": 60})");
+  REQUIRE(created.status == 201);
+  const std::string token = f.body(created)["token"], id = f.body(created)["id"];
+  CHECK(f.body(created)["expires_at"] == 1'800'000'060);
+  CHECK(f.call("GET", "/api/v1/branches", "", token).status == 200);
+  f.clock.advance_ms(59'000);
+  CHECK(f.call("GET", "/api/v1/branches", "", token).status == 200);
+  f.clock.advance_ms(1'000);
+  auto r = f.call("GET", "/api/v1/branches", "", token);
+  CHECK(r.status == 401);
+  CHECK(r.body.find("admin token " + id + " expired") != std::string::npos);
+  CHECK(f.call("POST", "/api/v1/tokens", R"({"role": "viewer", "expires_in_s": 0})").status == 400);
+}
+
 TEST_CASE("revoking an admin token stops it from working at once") {
   test::ApiFixture f;
   auto created = f.call("POST", "/api/v1/tokens", R"({"role": "viewer", "name": "ci"})");
