@@ -119,10 +119,21 @@ void read_pki(Reader& r, TrackerConfig& c) {
   }
 }
 
+void read_console(Reader& r, TrackerConfig& c) {
+  auto* console = r.section("console");
+  r.check_keys(console, "console", {"enabled", "chartjs"});
+  if (!console) return;
+  if (auto* e = console->get("enabled")) {
+    if (!e->is_boolean()) return r.fail("console.enabled must be true or false");
+    c.console.enabled = *e->value<bool>();
+  }
+  r.string(console, "console", "chartjs", &c.console.chartjs, true);
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
     if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
-                               "pki"}.count(
+                               "pki", "console"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -168,6 +179,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   read_origin(r, c);
   read_announce(r, c);
   read_pki(r, c);
+  read_console(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
