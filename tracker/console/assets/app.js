@@ -12,6 +12,7 @@ const ctx = { api: null, role: null, sampler: new Sampler(), rollout: null, char
 let current = null;  // {name, instance}
 let timer = null;
 let ticking = false;
+let again = false;  // a tick was asked for while one ran (a new view): run it next
 
 // The token's role, learnt from what it may read: tokens (admin), the audit
 // log (operator+), else viewer. The server enforces roles either way.
@@ -49,19 +50,26 @@ function showSignIn(message) {
   $("token").focus();
 }
 
+// Navigations can overlap (a click while a view's module loads): only the
+// newest one mounts, into a fresh element.
+let routeSeq = 0;
+
 async function route() {
+  const seq = ++routeSeq;
   const name = VIEWS.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
-  if (current?.instance?.unmount) current.instance.unmount();
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.view === name);
-  const root = replace($("view"));
-  root.className = "view-" + name;
   const mod = await import(`./views/${name}.js`);
+  if (seq !== routeSeq) return;
+  if (current?.instance?.unmount) current.instance.unmount();
+  const root = el("div", { className: "view-" + name });
+  replace($("view"), root);
   current = { name, instance: mod.mount(root, ctx) };
   await tick();
 }
 
 async function tick() {
-  if (!ctx.api || !current || ticking) return;
+  if (!ctx.api || !current) return;
+  if (ticking) { again = true; return; }
   ticking = true;
   const view = current;
   try {
@@ -75,6 +83,7 @@ async function tick() {
     else replace($("poll-state"), errorLine(e));
   } finally {
     ticking = false;
+    if (again) { again = false; tick(); }
   }
 }
 

@@ -48,7 +48,9 @@ async function legacyStatus(api) {
         wan: { bytes: s.bytes_by_source?.origin ?? 0, rate_bytes_per_s: null },
         bytes_by_source: s.bytes_by_source || { origin: 0, reflector: 0, peer: 0 },
         layers: Object.entries(s.layers || {}).map(([ref, st]) => ({
-          ref, done: (st.applied || 0) + (st.complete || 0), total: eps,
+          // Every node reporting the layer (the reflector too): what the
+          // old summary can tell; /status/rollout counts desired stacks.
+          ref, done: (st.applied || 0) + (st.complete || 0), total: Object.values(st).reduce((a, n) => a + n, 0),
           downloading: (st.downloading || 0) + (st.verifying || 0), failed: st.failed || 0,
           bytes_done: null, bytes_total: null, eta_s: null })),
         errors: [], stragglers: [] };

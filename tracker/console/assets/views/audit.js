@@ -36,7 +36,7 @@ export function mount(root, ctx) {
       el("tr", { attrs: { "data-seq": e.seq } }, el("td", { className: "num" }, e.seq), el("td", {}, fmtTime(e.time)),
         el("td", {}, e.actor), el("td", {}, e.role || ""), el("td", { className: "action" }, e.action),
         el("td", {}, e.target), el("td", {}, e.remote || ""),
-        el("td", {}, e.details ? el("code", { className: "details" }, JSON.stringify(e.details)) : "")))), "wide"),
+        el("td", {}, e.details ? el("code", { className: "details" }, JSON.stringify(e.details)) : ""))), "wide"),
       el("p", { className: "note" }, `${entries.length} entries loaded, ${shown.length} shown.`));
   }
   return { update };

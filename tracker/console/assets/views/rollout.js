@@ -45,7 +45,7 @@ export function mount(root, ctx) {
     replace(sources, table(["Source", "Bytes"], [["origin (WAN)", num(fmtBytes(src.origin))],
       ["reflector", num(fmtBytes(src.reflector))], ["branch peers", num(fmtBytes(src.peer))]]));
     replace(layers, b.layers.length ? table(["Layer", "Endpoints done", "Downloading", "Failed", "Bytes", "ETA"],
-      b.layers.map((l) => el("tr", { attrs: { "data-layer": l.ref } }, el("td", {}, l.ref),
+      b.layers.map((l) => el("tr", { attrs: { "data-layer": l.ref, "data-done": l.done, "data-total": l.total, "data-bytes-done": l.bytes_done ?? 0 } }, el("td", {}, l.ref),
         el("td", { className: "done" }, progress(l.done, l.total)), num(l.downloading), num(l.failed),
         el("td", {}, l.bytes_total ? progress(l.bytes_done, l.bytes_total, `${fmtBytes(l.bytes_done)} of ${fmtBytes(l.bytes_total)}`) : "–"),
         el("td", {}, l.done >= l.total && l.total > 0 ? "done" : fmtEta(l.eta_s))))) : el("p", {}, "No layers assigned to this branch."));
@@ -71,7 +71,7 @@ function series(samples) {
       const y = l.bytes_total ? (100 * l.bytes_done) / l.bytes_total : l.total ? (100 * l.done) / l.total : 0;
       return { x: s.time, y };
     }) }));
-  lines.push({ label: "WAN rate", yAxisID: "rate", borderDash: [4, 3],
+  lines.push({ label: "WAN rate (MiB/s)", yAxisID: "rate",
     data: samples.map((s) => ({ x: s.time, y: (s.wan_rate_bytes_per_s ?? 0) / 1048576 })) });
   return lines;
 }
