@@ -8,6 +8,7 @@
 #include "layers/util/fs.hpp"
 #include "layers/util/private_dir.hpp"
 #include "layers/util/redact.hpp"
+#include "tracker/api/rollout_api.hpp"
 #include "tracker/console/console_server.hpp"
 #include "tracker/console/request_guard.hpp"
 #include "tracker/origin/origin_catalog.hpp"
@@ -69,6 +70,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
+  add_rollout_routes(app->router_, *app->ctx_, app->history_);
   add_console_api_routes(app->router_, *app->ctx_);
   add_console_routes(app->router_, config.console);
   StoreBtDirectoryOptions dir_options;
@@ -232,6 +234,7 @@ Result<uint16_t> TrackerApp::start() {
   });
   BC_RETURN_IF_ERROR(start_origin(port));
   BC_RETURN_IF_ERROR(start_probe());
+  if (!sampler_.joinable()) sampler_ = std::thread([this] { run_sampler(); });
   log_listening(port);  // before the port file: whoever waits on it finds the CA fingerprint logged
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
@@ -251,8 +254,28 @@ Status TrackerApp::start_probe() {
   return Status();
 }
 
+// Fills the rollout history: one sample now and every interval until stop().
+// A failed read is logged and the next tick tries again.
+void TrackerApp::run_sampler() {
+  std::unique_lock<std::mutex> lock(sampler_mu_);
+  while (!sampler_stop_) {
+    lock.unlock();
+    Status s = sample_rollout(*ctx_, history_);
+    if (!s.ok()) spdlog::warn("rollout sampler: {}", s.to_string());
+    lock.lock();
+    sampler_cv_.wait_for(lock, std::chrono::seconds(config_.status_sample_interval_s),
+                         [this] { return sampler_stop_; });
+  }
+}
+
 void TrackerApp::stop() {
   metrics_.set_server_gauges(nullptr);  // the server may go before the metrics
+  {
+    std::lock_guard<std::mutex> lock(sampler_mu_);
+    sampler_stop_ = true;
+  }
+  sampler_cv_.notify_all();
+  if (sampler_.joinable()) sampler_.join();
   if (server_) server_->stop();
   if (probe_) std::static_pointer_cast<rtt_probe::EchoResponder>(probe_)->stop();
   probe_io_.stop();

@@ -133,7 +133,7 @@ void read_console(Reader& r, TrackerConfig& c) {
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
     if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
-                               "pki", "console"}.count(
+                               "pki", "status", "console"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -179,6 +179,10 @@ void read_sections(Reader& r, TrackerConfig& c) {
   read_origin(r, c);
   read_announce(r, c);
   read_pki(r, c);
+  // [status]: the rollout history sampler (tracker/service/status_history.hpp).
+  auto* status = r.section("status");
+  r.check_keys(status, "status", {"sample_interval_s"});
+  r.integer(status, "status", "sample_interval_s", &c.status_sample_interval_s, 1, 3600);
   read_console(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});

@@ -68,6 +68,10 @@ struct TrackerConfig {
   // measurements against plain HTTP. Logged loudly. Default false.
   bool insecure_plain_http = false;
 
+  // [status] sample_interval_s: how often the rollout history (GET
+  // /api/v1/status/history) takes a sample, 1..3600 s; default 2.
+  int64_t status_sample_interval_s = 2;
+
   PkiOptions pki;                  // [pki]
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
   ConsoleOptions console;          // [console]: the web console (docs/console.md)
