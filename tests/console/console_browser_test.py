@@ -30,8 +30,8 @@ SKIP = 77
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-LAYER_MIB = 16
-CAP = 1536 * 1024  # 16 MiB through a 1.5 MiB/s WAN: ~11 s, several polls
+LAYER_MIB = 24
+CAP = 1 << 20  # 24 MiB through a 1 MiB/s WAN: ~25 s, a dozen polls
 
 
 def ok(msg):
@@ -44,7 +44,7 @@ def new_driver(spki):
     from selenium.webdriver.chrome.service import Service
     o = Options()
     o.binary_location = shutil.which("chromium")
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
+    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1100",
               "--ignore-certificate-errors-spki-list=" + spki):
         o.add_argument(a)
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
@@ -128,6 +128,17 @@ def watch_rollout(w, c):
     first = progress()
     second = poll("the rollout to advance between two polls", lambda: progress() > first and progress(), 90)
     ok(f"the rollout advanced between polls: (done, bytes) {first} -> {second}")
+    c.view("overview", 'tr[data-branch="east"]')
+    poll("east's WAN rate on the overview", lambda: re.search(r"[1-9][\d.]* [KM]iB/s of", c.text('tr[data-branch="east"]')), 30)
+    c.shot("overview")
+    ok("the overview shows east's WAN rate against its cap mid-rollout: " + c.text('tr[data-branch="east"]').replace("\n", " "))
+    c.view("rollout", row)
+    # Halfway (by bytes, or by nodes on a tracker without byte counts): the
+    # screenshot of a rollout under way.
+    poll("the rollout half done", lambda: c.d.execute_script(
+        "const r = document.querySelector(arguments[0]); if (!r) return false;"
+        "return +r.dataset.bytesTotal ? 2 * r.dataset.bytesDone >= +r.dataset.bytesTotal"
+        " : 2 * r.dataset.done >= +r.dataset.total && +r.dataset.total > 0", row), 120, every_s=0.5)
     c.shot("rollout")
     done = poll("every node done", lambda: c.d.execute_script(
         "const r = document.querySelector(arguments[0]);"
@@ -175,8 +186,6 @@ def run(w, artifacts):
         c.sign_in(w.token, "admin")
         ok("signed in with the admin token")
         watch_rollout(w, c)
-        c.view("overview", 'tr[data-branch="east"]')
-        c.shot("overview")
         c.view("layers", '#diff-go')
         c.css("#diff-a")[0].send_keys("base@1")
         c.css("#diff-b")[0].send_keys("base@2")

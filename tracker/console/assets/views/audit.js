@@ -36,8 +36,18 @@ export function mount(root, ctx) {
       el("tr", { attrs: { "data-seq": e.seq } }, el("td", { className: "num" }, e.seq), el("td", {}, fmtTime(e.time)),
         el("td", {}, e.actor), el("td", {}, e.role || ""), el("td", { className: "action" }, e.action),
         el("td", {}, e.target), el("td", {}, e.remote || ""),
-        el("td", {}, e.details ? el("code", { className: "details" }, JSON.stringify(e.details)) : ""))), "wide"),
+        details(e.details))), "wide audit"),
       el("p", { className: "note" }, `${entries.length} entries loaded, ${shown.length} shown.`));
   }
   return { update };
+}
+
+// Details can be a whole policy document: the first DETAILS_CHARS in the
+// row, all of it in the tooltip and the filter.
+const DETAILS_CHARS = 140;
+function details(d) {
+  if (!d || (typeof d === "object" && !Object.keys(d).length)) return el("td", {});
+  const text = JSON.stringify(d);
+  return el("td", { className: "details", title: text },
+    el("code", {}, text.length > DETAILS_CHARS ? text.slice(0, DETAILS_CHARS) + "…" : text));
 }

@@ -52,6 +52,7 @@ export function mount(root, ctx) {
       el("p", { className: "big" }, `${d.added_count} added, ${d.removed_count} removed, ${d.changed_count} changed: a holder of ${d.a} fetches `,
         el("b", { id: "diff-cost" }, fmtBytes(d.bytes_to_move)), ` of ${fmtBytes(d.b_file_bytes)} (${pct}%) to hold ${d.b}.`),
       await branchCosts(ctx, d),
+      d.costs.length ? el("h3", {}, "Costliest files") : null,
       d.costs.length ? table(["File", "Size", "To move", "Why"], d.costs.map((c) => [c.path, num(fmtBytes(c.size)),
         num(fmtBytes(c.bytes_to_move)), c.reason === "pieces" ? `${c.pieces_new} of ${c.pieces_total} pieces new` : c.reason])) : null,
       changes("Added", d.added, d.added_count), changes("Removed", d.removed, d.removed_count),

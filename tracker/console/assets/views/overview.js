@@ -29,8 +29,8 @@ export function mount(root, ctx) {
 function row(b, layers) {
   const total = b.endpoints;
   // An endpoint is done when it holds its whole stack: at most the least
-  // complete layer's count.
-  const done = b.layers.length ? Math.min(...b.layers.map((l) => l.done)) : 0;
+  // complete, clamped: an older tracker's counts include its reflectors.
+  const done = b.layers.length ? Math.min(total, ...b.layers.map((l) => l.done)) : 0;
   const content = b.layers.reduce((s, l) => s + (layers.get(l.ref)?.total_bytes ?? 0), 0);
   const ratio = content ? (b.wan.bytes / content).toFixed(2) + "×" : "–";
   const rate = b.wan.rate_bytes_per_s;

@@ -45,7 +45,7 @@ export function mount(root, ctx) {
     replace(sources, table(["Source", "Bytes"], [["origin (WAN)", num(fmtBytes(src.origin))],
       ["reflector", num(fmtBytes(src.reflector))], ["branch peers", num(fmtBytes(src.peer))]]));
     replace(layers, b.layers.length ? table(["Layer", "Endpoints done", "Downloading", "Failed", "Bytes", "ETA"],
-      b.layers.map((l) => el("tr", { attrs: { "data-layer": l.ref, "data-done": l.done, "data-total": l.total, "data-bytes-done": l.bytes_done ?? 0 } }, el("td", {}, l.ref),
+      b.layers.map((l) => el("tr", { attrs: { "data-layer": l.ref, "data-done": l.done, "data-total": l.total, "data-bytes-done": l.bytes_done ?? 0, "data-bytes-total": l.bytes_total ?? 0 } }, el("td", {}, l.ref),
         el("td", { className: "done" }, progress(l.done, l.total)), num(l.downloading), num(l.failed),
         el("td", {}, l.bytes_total ? progress(l.bytes_done, l.bytes_total, `${fmtBytes(l.bytes_done)} of ${fmtBytes(l.bytes_total)}`) : "–"),
         el("td", {}, l.done >= l.total && l.total > 0 ? "done" : fmtEta(l.eta_s))))) : el("p", {}, "No layers assigned to this branch."));
