@@ -34,10 +34,11 @@ bc_start_tracker "$BIN" tracker demo-origin-announce-key-0001 $'[announce]\nrefl
 pids+=("$TRACKER_PID")
 echo "tracker at $URL (HTTPS; CA $TRACKER_CA, pinned by every node), key $TRACKER_PK"
 console_help() {
+  local ca; ca="$(realpath "$TRACKER_CA")"
   echo "web console: $URL/console/ — sign in with the admin token in $work/tracker/admin.token"
-  echo "  (a read-only one: bcctl token create admin --role viewer, or: curl --cacert $TRACKER_CA -X POST $URL/api/v1/tokens"
+  echo "  (a read-only one: bcctl token create admin --role viewer, or: curl --cacert $ca -X POST $URL/api/v1/tokens"
   echo "   -H \"Authorization: Bearer \$(cat $work/tracker/admin.token)\" -H 'Content-Type: application/json' -d '{\"role\": \"viewer\"}');"
-  echo "  the browser does not know the tracker's own CA: import $TRACKER_CA, or accept the warning for this address"
+  echo "  the browser does not know the tracker's own CA: import $ca, or accept the warning for this address"
 }
 console_help
 
