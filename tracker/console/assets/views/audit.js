@@ -34,12 +34,18 @@ export function mount(root, ctx) {
     const shown = entries.slice().reverse().filter((e) => !q || JSON.stringify(e).toLowerCase().includes(q)).slice(0, 500);
     replace(body, table(["#", "Time", "Actor", "Role", "Action", "Target", "From", "Details"], shown.map((e) =>
       el("tr", { attrs: { "data-seq": e.seq } }, el("td", { className: "num" }, e.seq), el("td", {}, fmtTime(e.time)),
-        el("td", {}, e.actor), el("td", {}, e.role || ""), el("td", { className: "action" }, e.action),
-        el("td", {}, e.target), el("td", {}, e.remote || ""),
+        ident(e.actor), el("td", {}, e.role || ""), el("td", { className: "action" }, e.action),
+        ident(e.target), el("td", {}, e.remote || ""),
         details(e.details))), "wide audit"),
       el("p", { className: "note" }, `${entries.length} entries loaded, ${shown.length} shown.`));
   }
   return { update };
+}
+
+// Node ids are 64 hex digits: the first 12 in the row, all in the tooltip.
+function ident(text) {
+  const s = String(text ?? "");
+  return el("td", { title: s }, s.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, "$1…"));
 }
 
 // Details can be a whole policy document: the first DETAILS_CHARS in the
