@@ -26,7 +26,7 @@ export function mount(root, ctx) {
     if (!editing && branches.length) edit(branches[0].name);
   }
 
-  function edit(name) {
+  function edit(name, notice) {
     const b = branches.find((x) => x.name === name);
     if (!b) return;
     editing = name;
@@ -35,7 +35,8 @@ export function mount(root, ctx) {
     const rows = el("tbody");
     const addRow = (w = {}) => rows.append(windowRow(w));
     (policy.windows || []).forEach(addRow);
-    const result = el("div", { id: "policy-result" });
+    const result = el("div", { id: "policy-result" },
+      notice ? el("p", { className: "ok", attrs: { role: "status" } }, notice) : null);
     const save = el("button", { type: "button", id: "policy-save", onclick: () => submit() }, "Save policy");
     replace(editor, el("h2", {}, "Edit the WAN policy of ", el("span", { className: "name" }, name)),
       el("p", { className: "form" }, el("label", { htmlFor: "cap" }, "Download cap (bytes/s, empty = none) "), cap),
@@ -51,8 +52,8 @@ export function mount(root, ctx) {
       if (b.parent) body.parent = b.parent;
       try {
         await ctx.api.send("PUT", `/api/v1/branches/${encodeURIComponent(name)}`, body);
-        replace(result, el("p", { className: "ok", attrs: { role: "status" } }, `Saved the policy of ${name}.`));
         await update();
+        edit(name, `Saved the policy of ${name}.`);  // the editor starts again from the stored document
       } catch (e) { replace(result, errorLine(e)); }
     }
   }
