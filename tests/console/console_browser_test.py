@@ -217,6 +217,15 @@ def run(w, artifacts):
         ok(f"the operator's change is in the audit view: {row}")
         c.sign_in(w.token, "admin")
         c.view("policies", "#policy-save")
+        # A window the nodes' decoder would refuse is caught before it is sent.
+        c.click("#window-add")
+        c.d.execute_script("document.querySelector('#policy-editor tr.window .start').value = '25:00'")
+        c.click("#policy-save")
+        msg = poll("the editor's refusal", lambda: c.text("#policy-result .error"), 20)
+        assert msg == 'windows[0].start: "25:00" is not HH:MM', msg
+        assert w.api("GET", "/api/v1/branches/east")["wan_policy"].get("windows") is None
+        ok("a window starting at 25:00 is refused with the field named, nothing saved: " + msg)
+        c.click("#policy-editor tr.window button")  # Remove
         cap = c.css("#cap")[0]
         cap.clear()
         cap.send_keys(str(3 * CAP))

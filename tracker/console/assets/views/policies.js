@@ -41,7 +41,7 @@ export function mount(root, ctx) {
     replace(editor, el("h2", {}, "Edit the WAN policy of ", el("span", { className: "name" }, name)),
       el("p", { className: "form" }, el("label", { htmlFor: "cap" }, "Download cap (bytes/s, empty = none) "), cap),
       el("table", {}, el("thead", {}, el("tr", {}, ["Days", "Start", "End", "Cap (bytes/s)", ""].map((h) => el("th", {}, h)))), rows),
-      el("p", { className: "form" }, el("button", { type: "button", onclick: () => addRow() }, "Add a time window"), " ", save),
+      el("p", { className: "form" }, el("button", { type: "button", id: "window-add", onclick: () => addRow() }, "Add a time window"), " ", save),
       el("p", { className: "note" }, "Windows are local time of the nodes (UTC + utc_offset_min); the first matching window wins."),
       result);
 
