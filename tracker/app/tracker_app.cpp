@@ -9,6 +9,8 @@
 #include "layers/util/private_dir.hpp"
 #include "layers/util/redact.hpp"
 #include "tracker/api/rollout_api.hpp"
+#include "tracker/console/console_server.hpp"
+#include "tracker/console/request_guard.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/service/node_certs.hpp"
@@ -69,6 +71,8 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
   add_rollout_routes(app->router_, *app->ctx_, app->history_);
+  add_console_api_routes(app->router_, *app->ctx_);
+  add_console_routes(app->router_, config.console);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
   dir_options.reflector_live_s = config.api.reflector_live_s;
@@ -137,7 +141,9 @@ HttpResponse TrackerApp::handle(HttpRequest& req) {
   HttpResponse res;
   Status s = parse_target(req.target, &req.path, &req.query);
   if (!s.ok()) res = HttpResponse::from_status(s);
+  else if (auto refused = refuse_cross_site(req)) res = std::move(*refused);
   else res = router_.dispatch(req, &route);
+  apply_etag(req, res);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.record_request(route, req.method, res.status, secs);
   spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address,

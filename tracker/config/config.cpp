@@ -119,10 +119,21 @@ void read_pki(Reader& r, TrackerConfig& c) {
   }
 }
 
+void read_console(Reader& r, TrackerConfig& c) {
+  auto* console = r.section("console");
+  r.check_keys(console, "console", {"enabled", "chartjs"});
+  if (!console) return;
+  if (auto* e = console->get("enabled")) {
+    if (!e->is_boolean()) return r.fail("console.enabled must be true or false");
+    c.console.enabled = *e->value<bool>();
+  }
+  r.string(console, "console", "chartjs", &c.console.chartjs, true);
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
     if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
-                               "pki", "status"}.count(
+                               "pki", "status", "console"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -172,6 +183,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   auto* status = r.section("status");
   r.check_keys(status, "status", {"sample_interval_s"});
   r.integer(status, "status", "sample_interval_s", &c.status_sample_interval_s, 1, 3600);
+  read_console(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);

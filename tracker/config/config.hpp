@@ -41,6 +41,7 @@
 #include "tracker/http/server_options.hpp"
 #include "tracker/config/origin_options.hpp"
 #include "tracker/config/pki_options.hpp"
+#include "tracker/console/console_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
 
 namespace bc::tracker {
@@ -73,6 +74,7 @@ struct TrackerConfig {
 
   PkiOptions pki;                  // [pki]
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
+  ConsoleOptions console;          // [console]: the web console (docs/console.md)
   // [announce]: interval_s, min_interval_s, default_numwant, max_numwant,
   // peer_timeout_s (default 2 x interval_s + 300, so a peer survives one
   // missed announce); the hand-out counting window is interval_s; the rest
