@@ -29,7 +29,7 @@ Result<json> create_admin_token(ApiContext& ctx, const Principal& who, const Htt
               {"created_at", ctx.clock.unix_s()}, {"created_by", who.actor()}};
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     BC_RETURN_IF_ERROR(put_json(t, Table::admin_tokens, Authenticator::hash_token(token), rec));
-    return audit(t, ctx, who, req, "token.create", id, {{"role", role_s}});
+    return audit(t, ctx, who, req, "token.create", id, {{"role", role_s}, {"name", name.value_or("")}});
   }));
   return json{{"id", id}, {"role", role_s}, {"token", token}, {"expires_at", rec["expires_at"]}};
 }

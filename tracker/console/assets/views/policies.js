@@ -48,10 +48,8 @@ export function mount(root, ctx) {
     async function submit() {
       const built = buildPolicy(policy, cap.value, [...rows.children]);
       if (built.error) { replace(result, errorLine(built.error)); return; }
-      const body = { subnets: b.subnets || [], wan_policy: built.policy };
-      if (b.parent) body.parent = b.parent;
       try {
-        await ctx.api.send("PUT", `/api/v1/branches/${encodeURIComponent(name)}`, body);
+        await ctx.api.send("PUT", `/api/v1/branches/${encodeURIComponent(name)}/wan-policy`, built.policy);
         await update();
         edit(name, `Saved the policy of ${name}.`);  // the editor starts again from the stored document
       } catch (e) { replace(result, errorLine(e)); }
