@@ -62,7 +62,11 @@ int put_branch(const Globals& g, const BranchFlags& f, bool create) {
     policy = *p;
   }
   if (policy.is_object() && !policy.empty()) body["wan_policy"] = policy;
-  auto r = api->call("PUT", target, &body);
+  // A change of the WAN policy alone goes to the operator route; subnets and
+  // parent need an admin.
+  const bool policy_only = !create && f.wan.any() && !f.subnets_given && f.parent.empty() && !f.no_parent;
+  json policy_body = policy.is_object() ? policy : json::object();
+  auto r = policy_only ? api->call("PUT", target + "/wan-policy", &policy_body) : api->call("PUT", target, &body);
   if (!r.ok()) return fail(r.status());
   if (g.json()) return print_json(*r), 0;
   std::cout << "branch " << f.name << (create ? " created" : " updated") << ": subnets "
