@@ -18,6 +18,7 @@
 #include "tracker/http/http_server.hpp"
 #include "tracker/origin/origin_seeder.hpp"
 #include "tracker/pki/tracker_ca.hpp"
+#include "tracker/webseed/web_seed_service.hpp"
 
 namespace bc::tracker {
 
@@ -65,6 +66,7 @@ class TrackerApp {
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
   Status open_ca();
+  Status open_web_seed();
   void log_listening(uint16_t port) const;
   Status start_probe();
 
@@ -84,6 +86,7 @@ class TrackerApp {
   std::unique_ptr<ApiContext> ctx_;
   Router router_;
   std::unique_ptr<BtFrontend> bt_;
+  std::unique_ptr<WebSeedService> web_seed_;  // tokenized web seeds, set in create()
   std::unique_ptr<HttpServer> server_;
   // The RTT echo responder runs on its own io_context and thread.
   boost::asio::io_context probe_io_;
