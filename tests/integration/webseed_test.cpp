@@ -30,6 +30,8 @@ struct WebSeedWorld {
   std::map<std::string, std::string> info_hash;  // ref -> v2 hex
   std::string node_id;
   json desired;
+  std::string etag;
+  int64_t polled_at_s = 0;
 
   WebSeedWorld() {
     for (auto [ref, files] : {std::pair<std::string, std::map<std::string, std::string>>{
@@ -47,6 +49,8 @@ struct WebSeedWorld {
     auto d = node.poll_desired("");
     REQUIRE_MESSAGE(d.ok(), d.status().to_string());
     desired = d->state;
+    etag = d->etag;
+    polled_at_s = t.clock.unix_s();
     node_id = desired["node"];
   }
   WebSeedSecret secret() {
@@ -103,6 +107,12 @@ TEST_CASE("the desired state hands a node tokenized web seed URLs for its entitl
   CHECK((left > 600 * 3 / 4 - 5 && left <= 600));
   CHECK(urls[1] == "https://cdn.example/origin/" + w.node_id + "/" + std::to_string(parsed->token.expiry_unix_s) +
                        "/" + parsed->token.mac_hex + "/" + w.info_hash["app@1"] + "/");
+  // The URLs hold still within a quarter of the TTL: the next poll is a 304
+  // (an ETag that changed every second would turn every long poll into a 200).
+  auto again = w.node.poll_desired(w.etag);
+  REQUIRE(again.ok());
+  const int64_t step_s = 600 / 4;
+  if (w.polled_at_s / step_s == w.t.clock.unix_s() / step_s) CHECK(again->status == 304);
   // The tracker log never holds a MAC.
   CHECK(w.status(WebSeedWorld::path_of(own) + "app-v1/bin/tool", "Range: bytes=0-9\r\n") == 206);
   auto log = read_small_file(w.t.proc.log_path(), 64 << 20);
