@@ -82,6 +82,44 @@ struct WebSeedWorld {
     REQUIRE(page.ok());
     return test::metric_value(page->body, "bc_tracker_forbidden_total{route=\"webseed\"}").value_or(0);
   }
+  // A swarm node on loopback holding the certificate the tracker issues it.
+  std::unique_ptr<SwarmNode> start_node() {
+    SwarmNodeOptions so;
+    so.data_dir = t.tmp / "node";
+    so.listen_interfaces = "127.0.0.1:0";
+    so.outgoing_interfaces = "127.0.0.1";
+    auto n = SwarmNode::start(so);
+    REQUIRE(n.ok());
+    auto tls_key = pki::generate_key();
+    REQUIRE(tls_key.ok());
+    auto cert = expect_json(node.node_call("POST", "/api/v1/cert", json{{"public_key", tls_key->public_pem}}.dump()),
+                            "certificate");
+    REQUIRE_MESSAGE(cert.ok(), cert.status().to_string());
+    REQUIRE((*n)->set_certificate((*cert)["cert"], tls_key->private_pem).ok());
+    return std::move(*n);
+  }
+  // app@1, verified against the tracker's signature, into t.tmp/payload.
+  void add_app_layer(SwarmNode& n) {
+    const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer " + test::kAdminToken}};
+    auto tr = t.admin.http().request("GET", "/api/v1/layers/app@1/torrent", "", auth);
+    auto man = t.admin.http().request("GET", "/api/v1/layers/app@1/manifest", "", auth);
+    REQUIRE((tr.ok() && tr->status == 200 && man.ok() && man->status == 200));
+    auto trusted = TrustedManifest::verify(man->body, *signature_from_hex(man->headers["x-bc-signature"]),
+                                           *public_key_from_hex(man->headers["x-bc-signer"]));
+    REQUIRE(trusted.ok());
+    REQUIRE(n.add_layer(*trusted, tr->body, t.tmp / "payload", LayerMode::download).ok());
+  }
+  // Waits (bounded, 60 s) for LayerComplete: every piece hash-checked.
+  static bool wait_complete(SwarmNode& n) {
+    bool complete = false;
+    test::eventually(
+        [&] {
+          for (const auto& e : n.poll_events(100)) complete = complete || std::holds_alternative<LayerComplete>(e);
+          return complete;
+        },
+        60'000, 0);
+    return complete;
+  }
   std::string token_path(const std::string& node, int64_t expiry, const std::string& ih) {
     return path_of(web_seed_token_url("https://x/ws", make_web_seed_token(secret(), node, expiry, ih)));
   }
@@ -122,45 +160,39 @@ TEST_CASE("the desired state hands a node tokenized web seed URLs for its entitl
 
 TEST_CASE("a real libtorrent session downloads an SSL torrent's layer from the tracker's HTTPS web seed alone") {
   WebSeedWorld w;
-  std::string torrent;
-  auto tr = w.t.admin.http().request("GET", "/api/v1/layers/app@1/torrent", "",
-                                     {{"Authorization", "Bearer " + test::kAdminToken}});
-  REQUIRE((tr.ok() && tr->status == 200));
-  auto man = w.t.admin.http().request("GET", "/api/v1/layers/app@1/manifest", "",
-                                      {{"Authorization", "Bearer " + test::kAdminToken}});
-  REQUIRE((man.ok() && man->status == 200));
-  auto trusted = TrustedManifest::verify(man->body, *signature_from_hex(man->headers["x-bc-signature"]),
-                                         *public_key_from_hex(man->headers["x-bc-signer"]));
-  REQUIRE(trusted.ok());
-
-  SwarmNodeOptions so;
-  so.data_dir = w.t.tmp / "node";
-  so.listen_interfaces = "127.0.0.1:0";
-  so.outgoing_interfaces = "127.0.0.1";
-  auto node = SwarmNode::start(so);
-  REQUIRE(node.ok());
-  auto tls_key = pki::generate_key();
-  REQUIRE(tls_key.ok());
-  auto cert = expect_json(w.node.node_call("POST", "/api/v1/cert", json{{"public_key", tls_key->public_pem}}.dump()),
-                          "certificate");
-  REQUIRE_MESSAGE(cert.ok(), cert.status().to_string());
-  REQUIRE((*node)->set_certificate((*cert)["cert"], tls_key->private_pem).ok());
+  auto node = w.start_node();
   // The tracker's own URL only (the external one names a host that does not exist).
-  REQUIRE((*node)->set_layer_web_seeds({{w.info_hash["app@1"], {w.own_url("app@1")}}}).ok());
-  REQUIRE((*node)->add_layer(*trusted, tr->body, w.t.tmp / "payload", LayerMode::download).ok());
-  bool complete = false;
-  test::eventually(
-      [&] {
-        for (const auto& e : (*node)->poll_events(100)) complete = complete || std::holds_alternative<LayerComplete>(e);
-        return complete;
-      },
-      60'000, 0);
-  REQUIRE_MESSAGE(complete, "no download from the web seed; tracker log: " << w.t.proc.log_path());
+  REQUIRE(node->set_layer_web_seeds({{w.info_hash["app@1"], {w.own_url("app@1")}}}).ok());
+  w.add_app_layer(*node);
+  REQUIRE_MESSAGE(w.wait_complete(*node), "no download from the web seed; tracker log: " << w.t.proc.log_path());
   // Complete means every piece passed the v2 merkle check; the bytes are the layer's.
   auto got = read_small_file(w.t.tmp / "payload/bin/tool", 8 << 20);
   REQUIRE(got.ok());
   CHECK(*got == kBig);
   CHECK(w.forbidden() == 0);
+}
+
+TEST_CASE("a live torrent swaps an expired web seed URL for a fresh one and completes from it") {
+  WebSeedWorld w;
+  auto node = w.start_node();
+  const std::string expired =
+      "https://127.0.0.1:" + std::to_string(w.t.port) + w.token_path(w.node_id, w.t.clock.unix_s() - 3600, w.info_hash["app@1"]);
+  REQUIRE(node->set_layer_web_seeds({{w.info_hash["app@1"], {expired}}}).ok());
+  w.add_app_layer(*node);
+  // libtorrent tried the expired URL and was refused (403, 0 bytes)...
+  REQUIRE(test::eventually(
+      [&] {
+        node->poll_events(100);
+        return w.forbidden() >= 1;
+      },
+      30'000, 0));
+  auto st = node->layer_status(LayerRef{"app", 1});
+  REQUIRE(st.ok());
+  CHECK(st->done_bytes == 0);
+  // ...and the next desired state's URL replaces it on the live torrent: no
+  // wait for libtorrent's 30 s retry of the refused one.
+  REQUIRE(node->set_layer_web_seeds({{w.info_hash["app@1"], {w.own_url("app@1")}}}).ok());
+  REQUIRE_MESSAGE(w.wait_complete(*node), "no download after the swap; tracker log: " << w.t.proc.log_path());
 }
 
 TEST_CASE("the tracker's web seed answers one Range with 206, a bad one with 416, and reads the layer's own bytes") {
