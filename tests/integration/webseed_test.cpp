@@ -207,6 +207,8 @@ TEST_CASE("the tracker's web seed answers one Range with 206, a bad one with 416
   CHECK(raw.find("Content-Range: bytes */" + std::to_string(kBig.size())) != std::string::npos);
   CHECK(w.status(file, "Range: bytes=0-1,5-6\r\n") == 416);  // one range only
   CHECK(test::body_of(w.get(file)) == kBig);  // 3 MiB: within the per-request limit, whole
+  // Small files travel packed in bins, served at the torrent's path for them.
+  CHECK(w.status(WebSeedWorld::path_of(w.own_url("app@1")) + "app-v1/.bc-pack/0", "Range: bytes=0-3\r\n") == 206);
   CHECK(w.forbidden() == 0);
 }
 
