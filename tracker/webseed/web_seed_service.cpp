@@ -1,5 +1,6 @@
 #include "tracker/webseed/web_seed_service.hpp"
 
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 

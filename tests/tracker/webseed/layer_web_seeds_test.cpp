@@ -1,6 +1,6 @@
 // The node's reading of per-layer web seed URLs from its desired state
-// (tracker/client/branch_net.hpp) and the secret file the tracker keeps
-// (tracker/webseed/web_seed_key.hpp).
+// (tracker/client/branch_net.hpp), the secret file the tracker keeps
+// (tracker/webseed/web_seed_key.hpp) and the [origin] keys that configure them.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -8,6 +8,7 @@
 #include "layers/util/fs.hpp"
 #include "tests/support/tmp_dir.hpp"
 #include "tracker/client/branch_net.hpp"
+#include "tracker/config/config.hpp"
 #include "tracker/webseed/web_seed_key.hpp"
 
 using namespace bc;
@@ -49,4 +50,26 @@ TEST_CASE("the web seed secret is made 0600 once, read back, and refused when ot
   auto bad = load_web_seed_secret(path, true);
   REQUIRE(!bad.ok());
   CHECK(bad.status().message().find("32") != std::string::npos);
+}
+
+TEST_CASE("the [origin] web seed keys are read with their defaults and checked") {
+  const std::string base = "[storage]\ndata_dir = \"data\"\n[auth]\nsigning_key = \"/k\"\n";
+  auto c = parse_config(base, "/base");
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->origin.serve_web_seed);
+  CHECK(c->origin.web_seed_token_ttl_s == 3600);
+  CHECK(c->origin.web_seed_secret_file == "/base/data/webseed.key");
+  c = parse_config(base + "[origin]\nserve_web_seed = true\nweb_seed_token_ttl_s = 600\n"
+                          "web_seed_secret_file = \"shared/ws.key\"\n",
+                   "/base");
+  REQUIRE(c.ok());
+  CHECK(c->origin.serve_web_seed);
+  CHECK(c->origin.web_seed_token_ttl_s == 600);
+  CHECK(c->origin.web_seed_secret_file == "/base/shared/ws.key");
+  auto bad = parse_config(base + "[origin]\nweb_seed_token_ttl_s = 59\n", "/base");
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message().find("web_seed_token_ttl_s") != std::string::npos);
+  bad = parse_config(base + "[origin]\nserve_web_seed = \"yes\"\n", "/base");
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message().find("serve_web_seed") != std::string::npos);
 }
