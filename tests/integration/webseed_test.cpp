@@ -12,6 +12,8 @@
 #include "tests/support/metrics_text.hpp"
 #include "tests/support/poll.hpp"
 #include "tests/tracker/support/layer_fixture.hpp"
+#include "tracker/http/http_server.hpp"
+#include "tracker/webseed/byte_range.hpp"
 #include "tracker/webseed/web_seed_token.hpp"
 
 using namespace bc;
@@ -23,8 +25,12 @@ namespace {
 const std::string kBig = test::random_bytes(3 << 20, 11);  // several pieces, several ranges
 
 struct WebSeedWorld {
-  test::RunningTracker t{"\n[origin]\nserve_web_seed = true\nweb_seed_token_ttl_s = 600\n"
-                         "web_seeds = [\"https://cdn.example/origin\"]\n"};
+  // `external`: the [origin] web_seeds base.
+  explicit WebSeedWorld(const std::string& external = "https://cdn.example/origin")
+      : t("\n[origin]\nserve_web_seed = true\nweb_seed_token_ttl_s = 600\nweb_seeds = [\"" + external + "\"]\n") {
+    setup();
+  }
+  test::RunningTracker t;
   SecretKey node_key = SecretKey::generate();
   TrackerClient node{t.client_options(), &node_key, "", t.clock};
   std::map<std::string, std::string> info_hash;  // ref -> v2 hex
@@ -33,7 +39,7 @@ struct WebSeedWorld {
   std::string etag;
   int64_t polled_at_s = 0;
 
-  WebSeedWorld() {
+  void setup() {
     for (auto [ref, files] : {std::pair<std::string, std::map<std::string, std::string>>{
                                   "app@1", {{"bin/tool", kBig}, {"etc/conf", "k=v\n"}}},
                               {"other@1", {{"etc/other", "secret of branch b\n"}}}}) {
@@ -289,4 +295,101 @@ TEST_CASE("a revoked node's token is refused at once, on the web seed and on the
   CHECK(w.status(file, "Range: bytes=0-9\r\n") == 403);
   CHECK(check(cdn) == 403);
   CHECK(w.forbidden() == before + 2);
+}
+
+namespace {
+
+// nginx in front of the store, as docs/api.md configures it: auth_request to
+// the tracker's check route with X-Original-URI, then the alias
+// /origin/<token>/<info-hash>/<top>/<path> -> DATA/origin/<info-hash>/<path>.
+HttpResponse nginx_like(WebSeedWorld& w, HttpRequest& req, std::atomic<int>& granted, std::atomic<int>& refused) {
+  HttpClient checker(w.t.client_options());
+  auto ok = checker.request("GET", "/api/v1/webseed/check", "", {{"X-Original-URI", req.target}});
+  if (!ok.ok() || ok->status != 204) {
+    refused++;
+    return HttpResponse::error(403, "auth_request said no");
+  }
+  granted++;
+  std::string path;
+  std::map<std::string, std::string> query;
+  REQUIRE(parse_target(req.target, &path, &query).ok());
+  auto p = parse_web_seed_path(path);
+  REQUIRE((p.ok() && p->rest.size() >= 2));
+  std::string file = w.t.tmp.path() + "/data/origin/" + p->token.info_hash;
+  for (size_t i = 1; i < p->rest.size(); ++i) file += "/" + p->rest[i];
+  auto bytes = read_small_file(file, 8 << 20);
+  REQUIRE(bytes.ok());
+  ByteRange r = parse_byte_range(req.header("range"), bytes->size());
+  REQUIRE(r.kind == ByteRange::Kind::range);
+  HttpResponse res;
+  res.status = 206;
+  res.content_type = "application/octet-stream";
+  res.body = bytes->substr(r.first, r.length());
+  res.headers.emplace_back("Content-Range", "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) + "/" +
+                                                std::to_string(bytes->size()));
+  return res;
+}
+
+}  // namespace
+
+TEST_CASE("an external HTTPS web seed with a certificate from the tracker's CA and auth_request serves an SSL torrent") {
+  const uint16_t port = test::free_tcp_port();
+  const std::string base = "https://127.0.0.1:" + std::to_string(port) + "/origin";
+  WebSeedWorld w(base);
+  // libtorrent trusts only the torrent's root (our CA) for this URL, and
+  // checks its host: the web server gets its certificate from the tracker.
+  auto key = pki::generate_key();
+  REQUIRE(key.ok());
+  auto issued = w.t.admin.admin_json("POST", "/api/v1/webseed/certs",
+                                     {{"public_key", key->public_pem}, {"names", {"127.0.0.1"}}});
+  REQUIRE_MESSAGE(issued.ok(), issued.status().to_string());
+  REQUIRE(write_file_atomic(w.t.tmp / "nginx.pem", (*issued)["cert"].get<std::string>(), 0600).ok());
+  REQUIRE(write_file_atomic(w.t.tmp / "nginx.key", key->private_pem, 0600).ok());
+  std::atomic<int> granted{0}, refused{0};
+  ServerOptions so;
+  so.port = port;
+  so.tls_cert_file = w.t.tmp / "nginx.pem";
+  so.tls_key_file = w.t.tmp / "nginx.key";
+  HttpServer nginx(so, [&](HttpRequest& req) { return nginx_like(w, req, granted, refused); }, nullptr);
+  REQUIRE(nginx.start().ok());
+
+  std::string url;
+  for (const auto& u : w.desired["layer_web_seeds"][w.info_hash["app@1"]])
+    if (u.get<std::string>().rfind(base, 0) == 0) url = u;
+  REQUIRE(!url.empty());
+  auto node = w.start_node();
+  REQUIRE(node->set_layer_web_seeds({{w.info_hash["app@1"], {url}}}).ok());
+  w.add_app_layer(*node);
+  REQUIRE_MESSAGE(w.wait_complete(*node), "no download from the external web seed");
+  CHECK(granted > 0);
+  CHECK(refused == 0);
+  // The same server refuses a tampered token: the tracker's check said 403.
+  std::string path = WebSeedWorld::path_of(url) + "app-v1/bin/tool";
+  const size_t mac_at = path.find(parse_web_seed_path(path)->token.mac_hex);
+  path[mac_at] = path[mac_at] == '0' ? '1' : '0';
+  CHECK(test::status_of(test::raw_tls_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                        "Range: bytes=0-9\r\nConnection: close\r\n\r\n")) == 403);
+  CHECK(refused == 1);
+  CHECK(w.forbidden() == 1);
+}
+
+TEST_CASE("web server certificates are issued to admins only, for host names with a dot or IP addresses") {
+  WebSeedWorld w;
+  auto key = pki::generate_key();
+  REQUIRE(key.ok());
+  for (const json& names : {json{"app-v1"}, json{"Cdn.Example"}, json::array(), json{"a..b"}, json{1}}) {
+    auto r = w.t.admin.admin_json("POST", "/api/v1/webseed/certs", {{"public_key", key->public_pem}, {"names", names}});
+    CHECK_MESSAGE(!r.ok(), names.dump());
+  }
+  auto ok = w.t.admin.admin_json("POST", "/api/v1/webseed/certs",
+                                 {{"public_key", key->public_pem}, {"names", {"cdn.example", "10.0.0.5"}}});
+  REQUIRE_MESSAGE(ok.ok(), ok.status().to_string());
+  auto info = pki::inspect((*ok)["cert"].get<std::string>());
+  REQUIRE(info.ok());
+  CHECK(info->dns_names == std::vector<std::string>{"cdn.example"});
+  CHECK(info->ip_addresses == std::vector<std::string>{"10.0.0.5"});
+  auto by_node = w.node.node_call("POST", "/api/v1/webseed/certs",
+                                  json{{"public_key", key->public_pem}, {"names", {"cdn.example"}}}.dump());
+  REQUIRE(by_node.ok());
+  CHECK(by_node->status == 401);  // an admin route: a node's signature is no admin token
 }

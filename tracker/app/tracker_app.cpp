@@ -70,6 +70,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
   add_web_seed_routes(app->router_, *app->web_seed_);
+  add_web_seed_cert_routes(app->router_, *app->ctx_);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
   dir_options.reflector_live_s = config.api.reflector_live_s;

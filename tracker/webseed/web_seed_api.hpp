@@ -5,6 +5,7 @@
 //       range it cannot or will not serve, 403/404 as WebSeedService says.
 //   GET /api/v1/webseed/check  for a web server's auth_request: the
 //       original request URI in X-Original-URI; 204 granted, 403 otherwise.
+//   POST /api/v1/webseed/certs  admin: a web server's certificate.
 #pragma once
 
 #include "tracker/http/router.hpp"
@@ -23,5 +24,10 @@ HttpResponse serve_web_seed(WebSeedService& service, const HttpRequest& req);
 
 // Adds GET /api/v1/webseed/check. `service` must outlive the router.
 void add_web_seed_routes(Router& router, WebSeedService& service);
+
+// Adds POST /api/v1/webseed/certs (admin): a certificate from the tracker's
+// CA for an external HTTPS web seed (web_seed_cert.cpp). `ctx` must outlive
+// the router.
+void add_web_seed_cert_routes(Router& router, ApiContext& ctx);
 
 }  // namespace bc::tracker
