@@ -5,7 +5,13 @@
 // file of that layer is refused and counted.
 #include <doctest/doctest.h>
 
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_info.hpp>
+
 #include "layers/pki/pki.hpp"
+#include "layers/swarm/node_cert.hpp"
+#include "tests/e2e/bare_session.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "layers/util/fs.hpp"
 #include "tests/integration/support/running_tracker.hpp"
@@ -96,13 +102,24 @@ struct WebSeedWorld {
     so.outgoing_interfaces = "127.0.0.1";
     auto n = SwarmNode::start(so);
     REQUIRE(n.ok());
+    auto [cert, key] = node_cert();
+    REQUIRE((*n)->set_certificate(cert, key).ok());
+    return std::move(*n);
+  }
+  // The node's TLS certificate from the tracker and its private key (PEM).
+  std::pair<std::string, std::string> node_cert() {
     auto tls_key = pki::generate_key();
     REQUIRE(tls_key.ok());
     auto cert = expect_json(node.node_call("POST", "/api/v1/cert", json{{"public_key", tls_key->public_pem}}.dump()),
                             "certificate");
     REQUIRE_MESSAGE(cert.ok(), cert.status().to_string());
-    REQUIRE((*n)->set_certificate((*cert)["cert"], tls_key->private_pem).ok());
-    return std::move(*n);
+    return {(*cert)["cert"].get<std::string>(), tls_key->private_pem};
+  }
+  std::string torrent_of(const std::string& ref) {
+    auto tr = t.admin.http().request("GET", "/api/v1/layers/" + ref + "/torrent", "",
+                                     {{"Authorization", "Bearer " + test::kAdminToken}});
+    REQUIRE((tr.ok() && tr->status == 200));
+    return tr->body;
   }
   // app@1, verified against the tracker's signature, into t.tmp/payload.
   void add_app_layer(SwarmNode& n) {
@@ -392,4 +409,79 @@ TEST_CASE("web server certificates are issued to admins only, for host names wit
                                   json{{"public_key", key->public_pem}, {"names", {"cdn.example"}}}.dump());
   REQUIRE(by_node.ok());
   CHECK(by_node->status == 401);  // an admin route: a node's signature is no admin token
+}
+
+TEST_CASE("libtorrent refuses an HTTPS web seed of an SSL torrent with another CA's certificate, or one not naming its host") {
+  namespace lt = libtorrent;
+  const uint16_t port = test::free_tcp_port();
+  const std::string base = "https://127.0.0.1:" + std::to_string(port) + "/origin";
+  WebSeedWorld w(base);
+  const int64_t now = w.t.clock.unix_s();
+  // 1. Naming the right host, from another CA (a public CA's would do the same).
+  auto ca_key = pki::generate_key(), key = pki::generate_key();
+  REQUIRE((ca_key.ok() && key.ok()));
+  auto ca = pki::self_signed_ca(ca_key->private_pem, {"another CA", {}, {}, now - 3600, now + 86400, true});
+  REQUIRE(ca.ok());
+  auto foreign = pki::issue(*ca, ca_key->private_pem, key->public_pem,
+                            {"web seed", {"localhost"}, {"127.0.0.1"}, now - 3600, now + 86400, false});
+  REQUIRE(foreign.ok());
+  // 2. From the tracker's CA, naming another host.
+  auto elsewhere = w.t.admin.admin_json("POST", "/api/v1/webseed/certs",
+                                        {{"public_key", key->public_pem}, {"names", {"cdn.example"}}});
+  REQUIRE(elsewhere.ok());
+  std::string url;
+  for (const auto& u : w.desired["layer_web_seeds"][w.info_hash["app@1"]])
+    if (u.get<std::string>().rfind(base, 0) == 0) url = u;
+  REQUIRE(!url.empty());
+  const std::string torrent = w.torrent_of("app@1");
+  auto [node_cert, node_key] = w.node_cert();
+  int round = 0;
+  for (const std::string& server_cert : {*foreign, (*elsewhere)["cert"].get<std::string>()}) {
+    CAPTURE(round);
+    REQUIRE(write_file_atomic(w.t.tmp / "other.pem", server_cert, 0600).ok());
+    REQUIRE(write_file_atomic(w.t.tmp / "other.key", key->private_pem, 0600).ok());
+    std::atomic<int> requests{0};
+    ServerOptions so;
+    so.port = port;
+    so.tls_cert_file = w.t.tmp / "other.pem";
+    so.tls_key_file = w.t.tmp / "other.key";
+    HttpServer server(so, [&](HttpRequest&) { return ++requests, HttpResponse::error(500, "never reached"); }, nullptr);
+    REQUIRE(server.start().ok());
+    // A plain libtorrent session holding the node's certificate, the web seed its only source.
+    lt::settings_pack sp = test::bare_session_settings("127.0.0.1");
+    sp.set_int(lt::settings_pack::alert_mask, int(static_cast<std::uint32_t>(
+                                                  lt::alert_category::error | lt::alert_category::peer |
+                                                  lt::alert_category::connect)));
+    lt::session ses(sp);
+    lt::add_torrent_params atp;
+    atp.ti = std::make_shared<lt::torrent_info>(lt::span<const char>(torrent.data(), long(torrent.size())),
+                                                lt::from_span);
+    atp.save_path = w.t.tmp / ("bare" + std::to_string(round++));
+    atp.url_seeds = {url};
+    atp.flags &= ~(lt::torrent_flags::paused | lt::torrent_flags::auto_managed);
+    lt::torrent_handle h = ses.add_torrent(std::move(atp));
+    h.set_ssl_certificate_buffer(node_cert, node_key, tls_dh_params_pem());
+    // The TLS handshake fails on libtorrent's side: it reports the web seed
+    // connection's error (a certificate verify failure) and sends no request.
+    std::string why;
+    const bool failed = test::eventually(
+        [&] {
+          std::vector<lt::alert*> alerts;
+          ses.wait_for_alert(std::chrono::milliseconds(100));
+          ses.pop_alerts(&alerts);
+          for (lt::alert* a : alerts)
+            if (lt::alert_cast<lt::url_seed_alert>(a) || lt::alert_cast<lt::peer_error_alert>(a) ||
+                lt::alert_cast<lt::peer_disconnected_alert>(a)) {
+              why = a->message();
+              return true;
+            }
+          return false;
+        },
+        30'000, 0);
+    REQUIRE_MESSAGE(failed, "libtorrent reported nothing about the web seed");
+    MESSAGE("libtorrent: " << why);
+    CHECK(why.find("certificate verify failed") != std::string::npos);
+    CHECK(requests == 0);
+    CHECK(h.status().total_payload_download == 0);
+  }
 }
