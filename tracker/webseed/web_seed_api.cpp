@@ -56,7 +56,8 @@ HttpResponse serve_web_seed(WebSeedService& service, const HttpRequest& req) {
     r.headers.emplace_back("Allow", "GET");
     return r;
   }
-  if (!service.options().serve_own) return text(404, "this tracker does not serve a web seed ([origin] serve_web_seed)");
+  if (!service.options().serve_own)
+    return text(404, "this tracker does not serve a web seed ([origin] serve_web_seed)");
   auto grant = service.authorize(req.path);
   if (!grant.ok()) return text(http_status_for(grant.status()), grant.status().message());
   const uint64_t size = grant->size, cap = service.options().max_range_bytes;

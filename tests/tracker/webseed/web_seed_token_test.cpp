@@ -22,7 +22,8 @@ TEST_CASE("a token's MAC holds only for its own node, expiry, info-hash and secr
   CHECK(web_seed_mac_matches(secret(1), t));
   CHECK(!web_seed_mac_matches(secret(2), t));
   for (auto changed : {WebSeedToken{kOther, 1000, t.mac_hex, kHash}, WebSeedToken{kNode, 1001, t.mac_hex, kHash},
-                       WebSeedToken{kNode, 1000, t.mac_hex, kHash2}, WebSeedToken{kNode, 1000, t.mac_hex.substr(1), kHash}})
+                       WebSeedToken{kNode, 1000, t.mac_hex, kHash2},
+                       WebSeedToken{kNode, 1000, t.mac_hex.substr(1), kHash}})
     CHECK(!web_seed_mac_matches(secret(1), changed));
   WebSeedToken flipped = t;
   flipped.mac_hex[10] = flipped.mac_hex[10] == '0' ? '1' : '0';
