@@ -20,6 +20,7 @@
 #include "tracker/origin/origin_seeder.hpp"
 #include "tracker/pki/tracker_ca.hpp"
 #include "tracker/service/status_history.hpp"
+#include "tracker/webseed/web_seed_service.hpp"
 
 namespace bc::tracker {
 
@@ -71,6 +72,7 @@ class TrackerApp {
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
   Status open_ca();
+  Status open_web_seed();
   void log_listening(uint16_t port) const;
   Status start_probe();
   void run_sampler();
@@ -91,6 +93,7 @@ class TrackerApp {
   std::unique_ptr<ApiContext> ctx_;
   Router router_;
   std::unique_ptr<BtFrontend> bt_;
+  std::unique_ptr<WebSeedService> web_seed_;  // tokenized web seeds, set in create()
   std::unique_ptr<HttpServer> server_;
   // The RTT echo responder runs on its own io_context and thread.
   boost::asio::io_context probe_io_;

@@ -54,7 +54,7 @@ void read_origin(Reader& r, TrackerConfig& c) {
   auto* origin = r.section("origin");
   r.check_keys(origin, "origin",
                {"enabled", "listen", "upload_limit_bytes_per_s", "announce_url", "announce_key", "web_seeds",
-                "state_dir"});
+                "state_dir", "serve_web_seed", "web_seed_token_ttl_s", "web_seed_secret_file"});
   if (!origin) return;
   if (auto* e = origin->get("enabled")) {
     if (!e->is_boolean()) return r.fail("origin.enabled must be a boolean");
@@ -65,6 +65,12 @@ void read_origin(Reader& r, TrackerConfig& c) {
   r.string(origin, "origin", "announce_url", &c.origin.announce_url, false);
   r.string(origin, "origin", "announce_key", &c.origin.announce_key, false);
   r.string(origin, "origin", "state_dir", &c.origin.state_dir, true);
+  r.string(origin, "origin", "web_seed_secret_file", &c.origin.web_seed_secret_file, true);
+  r.integer(origin, "origin", "web_seed_token_ttl_s", &c.origin.web_seed_token_ttl_s, 60, 7 * 86'400);
+  if (auto* b = origin->get("serve_web_seed")) {
+    if (!b->is_boolean()) return r.fail("origin.serve_web_seed must be true or false");
+    c.origin.serve_web_seed = *b->value<bool>();
+  }
   if (auto* w = origin->get("web_seeds")) {
     auto* arr = w->as_array();
     if (!arr) return r.fail("origin.web_seeds must be an array of strings");
@@ -233,6 +239,8 @@ Result<TrackerConfig> parse_config(std::string_view toml_text, const std::string
   read_sections(r, c);
   BC_RETURN_IF_ERROR(r.error);
   if (c.origin.state_dir.empty() && !c.data_dir.empty()) c.origin.state_dir = c.data_dir + "/origin-swarm";
+  if (c.origin.web_seed_secret_file.empty() && !c.data_dir.empty())
+    c.origin.web_seed_secret_file = c.data_dir + "/webseed.key";
   BC_RETURN_IF_ERROR(c.validate());
   return c;
 }

@@ -20,7 +20,10 @@
 //   listen = "0.0.0.0:6881"
 //   upload_limit_bytes_per_s = 0        # 0 = unlimited
 //   announce_key = "..."                # the origin's node key (role origin)
-//   web_seeds = ["http://host/origin"]  # BEP 19 base URLs handed to nodes
+//   web_seeds = ["http://host/origin"]  # BEP 19 bases handed to nodes with a token per layer
+//   serve_web_seed = false              # serve DATA/origin as a tokenized web seed at /ws
+//   web_seed_token_ttl_s = 3600         # 60 .. 604800
+//   web_seed_secret_file = "webseed.key"  # default DATA/webseed.key (0600, made on first start)
 //   [pki]                       # node certificates (SSL torrents)
 //   node_cert_lifetime_s = 3600         # 300 .. 604800; nodes renew at half-life
 //   insecure_plain_torrents = false     # true: publish plain torrents (tests only)
