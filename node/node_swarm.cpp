@@ -41,14 +41,16 @@ Status NodeSwarm::apply_desired(const nlohmann::json& state) {
 }
 
 // The branch's subnets and reflectors class peers as LAN/reflector (LAN
-// peers are served without the WAN limit); web seeds apply to layers added
-// from now on. A bad answer keeps what the node had.
+// peers are served without the WAN limit); web seed bases apply to layers
+// added from now on, per-layer (tokenized) URLs at once, replacing those the
+// previous answer gave (tokens expire). A bad answer keeps what the node had.
 Status NodeSwarm::apply_branch_net(const nlohmann::json& state) {
   auto net = tracker::branch_net_from_desired(state);
   Status s = net.ok() ? Status() : net.status();
   if (s.ok() && *net != net_) {
     s = swarm_->set_lan(net->subnets, net->reflector_ips);
     if (s.ok()) s = swarm_->set_web_seeds(net->web_seeds);
+    if (s.ok()) s = swarm_->set_layer_web_seeds(net->layer_web_seeds);
     if (s.ok()) net_ = *net;
   }
   if (!s.ok()) s = s.with_context("branch network from the tracker");

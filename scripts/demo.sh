@@ -7,8 +7,11 @@
 # addresses, with per-branch WAN (origin) bytes against the layer bytes.
 # Part 3, the default netsim scenario on an emulated multi-branch WAN
 # (bc-netsim emulate, scaled to 1/16), with its report and plots.
-# Usage: scripts/demo.sh [WORK_DIR]   (default: a fresh temporary directory)
+# Usage: scripts/demo.sh [--keep] [WORK_DIR]   (default: a fresh temporary directory)
+# --keep (or BC_DEMO_KEEP=1): the rollout's tracker keeps running at the end,
+# its web console at the URL part 2 prints (docs/console.md).
 set -euo pipefail
+if [ "${1:-}" = "--keep" ]; then export BC_DEMO_KEEP=1; shift; fi
 cd "$(dirname "$0")/.."
 scripts/setup.sh build >/dev/null
 BIN="$PWD/build"

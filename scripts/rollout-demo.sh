@@ -8,11 +8,16 @@
 # branch the bytes that came from the origin (the WAN) against the layer bytes;
 # then a base@2 with ~5% of its bytes changed, and the same figures against
 # the bytes of the pieces that differ.
-# Usage: scripts/rollout-demo.sh BIN_DIR WORK_DIR   (scripts/demo.sh calls it)
+# The web console (docs/console.md) is at the URL printed after the tracker
+# starts; with --keep (or BC_DEMO_KEEP=1) the tracker keeps running after the
+# demo so a person can look at it.
+# Usage: scripts/rollout-demo.sh BIN_DIR WORK_DIR [--keep]   (scripts/demo.sh calls it)
 set -euo pipefail
 source "$(dirname "$0")/lib/local_tracker.sh"
 BIN="$1"
 work="$2"
+KEEP="${BC_DEMO_KEEP:-0}"
+[ "${3:-}" = "--keep" ] && KEEP=1
 BASE_MIB="${BC_DEMO_BASE_MIB:-48}"
 mkdir -p "$work"
 cd "$work"
@@ -28,6 +33,14 @@ bc_start_tracker "$BIN" tracker demo-origin-announce-key-0001 $'[announce]\nrefl
   { echo "demo: the tracker did not start" >&2; exit 1; }
 pids+=("$TRACKER_PID")
 echo "tracker at $URL (HTTPS; CA $TRACKER_CA, pinned by every node), key $TRACKER_PK"
+console_help() {
+  local ca; ca="$(realpath "$TRACKER_CA")"
+  echo "web console: $URL/console/ — sign in with the admin token in $work/tracker/admin.token"
+  echo "  (a read-only one: bcctl token create admin --role viewer, or: curl --cacert $ca -X POST $URL/api/v1/tokens"
+  echo "   -H \"Authorization: Bearer \$(cat $work/tracker/admin.token)\" -H 'Content-Type: application/json' -d '{\"role\": \"viewer\"}');"
+  echo "  the browser does not know the tracker's own CA: import $ca, or accept the warning for this address"
+}
+console_help
 
 say "capture and publish base@1 (${BASE_MIB} MiB, image files + small files) and office@1 (8 MiB)"
 mkdir -p src-base1/etc src-base1/usr/bin src-base1/var/lib/images src-base1/usr/share/doc src-office1/opt/office
@@ -138,3 +151,11 @@ for b in east west; do
 done
 echo
 echo "rollout demo: done; logs and state are in $work"
+if [ "$KEEP" = 1 ]; then
+  # The exit trap kills what is in pids: leave the tracker out of it.
+  kept=()
+  for p in "${pids[@]}"; do [ "$p" = "$TRACKER_PID" ] || kept+=("$p"); done
+  pids=("${kept[@]}")
+  echo "rollout demo: the tracker keeps running (pid $TRACKER_PID; the nodes stop); stop it with: kill $TRACKER_PID"
+  console_help
+fi

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libclang-rt-14-dev holds libFuzzer's runtime; clang only recommends it (scripts/fuzz.sh).
+# libjs-chart.js: the console's charts (read by bc-tracker at start); chromium, chromium-driver and
+# python3-selenium: the console's browser test (ctest -L browser, docs/console.md).
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtorrent-rasterbar-dev libboost-dev libssl-dev openssl
@@ -13,6 +15,7 @@ PACKAGES=(
   doctest-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
   clang libclang-rt-14-dev iproute2 procps psmisc opentracker wrk gnuplot-nox curl jq graphviz python3 tcpdump libzstd-dev
   help2man dpkg-dev systemd mmdebstrap
+  libjs-chart.js chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -55,6 +55,7 @@ Result<lt::add_torrent_params> make_layer_params(const LayerParamsInput& in) {
   if (!in.announce_url.empty()) atp.trackers.push_back(in.announce_url);
   atp.url_seeds.clear();
   for (const std::string& base : in.web_seed_urls) atp.url_seeds.push_back(web_seed_url(base, in.facts->info_hash));
+  for (const std::string& url : in.exact_web_seed_urls) atp.url_seeds.push_back(url);
   atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused | lt::torrent_flags::seed_mode);
   atp.flags |= lt::torrent_flags::update_subscribe;
   if (in.mode == LayerMode::seed) atp.flags |= lt::torrent_flags::seed_mode;

@@ -12,7 +12,8 @@
 //    at bins_dir/<i> by absolute path when bins_dir is given.
 //  - save_path: the payload directory, absolute.
 //  - trackers: the one announce URL (none when empty); url_seeds: one per web
-//    seed base, "<base>/<info_hash>/" (BEP 19: libtorrent appends the path).
+//    seed base, "<base>/<info_hash>/" (BEP 19: libtorrent appends the path),
+//    then the exact (tokenized) URLs as given.
 //  - flags: never auto-managed or paused; update_subscribe (state updates);
 //    seed_mode for LayerMode::seed (libtorrent hashes each piece on first
 //    upload), cleared for downloads whatever the resume data said.
@@ -43,6 +44,7 @@ struct LayerParamsInput {
   LayerMode mode = LayerMode::download;
   std::string announce_url;        // empty = no tracker
   std::vector<std::string> web_seed_urls;  // validated http(s) bases
+  std::vector<std::string> exact_web_seed_urls;  // validated URLs used as given (tokenized, per layer)
 };
 
 // Errors: internal when libtorrent refuses the torrent bytes.

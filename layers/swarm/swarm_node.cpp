@@ -3,6 +3,7 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "layers/swarm/layer_params.hpp"
@@ -132,6 +133,8 @@ Status SwarmNode::add_layer(const TrustedManifest& layer, std::string_view torre
   if (mode == LayerMode::download && !unclean_start_) resume = read_small_file(l.resume_path, kMaxResumeBytes);
   LayerParamsInput in{torrent_bytes, &facts, resume.ok() ? *resume : std::string_view(), payload_dir, bins_dir,
                       mode, announce_url(m.options), m.options.web_seed_urls};
+  if (auto w = m.layer_web_seeds.find(l.info_hash); w != m.layer_web_seeds.end()) l.web_seeds = w->second;
+  in.exact_web_seed_urls = l.web_seeds;
   auto params = make_layer_params(in);
   if (!params.ok()) return params.status().with_context("layer " + key);
   lt::add_torrent_params atp = std::move(*params);
@@ -200,6 +203,27 @@ Status SwarmNode::set_web_seeds(const std::vector<std::string>& base_urls) {
   o.web_seed_urls = base_urls;
   BC_RETURN_IF_ERROR(o.validate());
   impl_->options.web_seed_urls = base_urls;
+  return Status();
+}
+
+Status SwarmNode::set_layer_web_seeds(std::map<std::string, std::vector<std::string>> by_info_hash) {
+  if (by_info_hash.size() > kMaxLayerWebSeeds) return Status::invalid_argument("web seeds for too many layers");
+  for (const auto& [ih, urls] : by_info_hash) {
+    if (urls.size() > kMaxWebSeedUrls) return Status::invalid_argument("more than 16 web seed URLs for " + ih);
+    for (const auto& u : urls) BC_RETURN_IF_ERROR(check_web_seed_url(u).with_context("web seed of " + ih));
+  }
+  // Expiring URLs are replaced, not piled up: the old one leaves the torrent.
+  for (auto& [key, l] : impl_->layers) {
+    auto it = by_info_hash.find(l.info_hash);
+    std::vector<std::string> want = it == by_info_hash.end() ? std::vector<std::string>{} : it->second;
+    if (want == l.web_seeds) continue;
+    for (const auto& u : l.web_seeds)
+      if (std::find(want.begin(), want.end(), u) == want.end()) l.handle.remove_url_seed(u);
+    for (const auto& u : want)
+      if (std::find(l.web_seeds.begin(), l.web_seeds.end(), u) == l.web_seeds.end()) l.handle.add_url_seed(u);
+    l.web_seeds = std::move(want);
+  }
+  impl_->layer_web_seeds = std::move(by_info_hash);
   return Status();
 }
 

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -124,6 +125,13 @@ class SwarmNode {
   // BEP 19 web seed base URLs (SwarmNodeOptions::web_seed_urls, usually from
   // the tracker) for layers added from now on. Errors: invalid_argument.
   Status set_web_seeds(const std::vector<std::string>& base_urls);
+  // Per-layer web seed URLs, used as given (the tracker's tokenized URLs,
+  // "<base>/<node>/<expiry>/<mac>/<info_hash>/"), keyed by info-hash: applied
+  // to live layers at once (URLs no longer listed are removed, which drops
+  // their connections; new ones added) and to layers added later. The map
+  // replaces the previous one. Errors: invalid_argument for a bad URL or more
+  // than kMaxWebSeedUrls for a layer (nothing changes then).
+  Status set_layer_web_seeds(std::map<std::string, std::vector<std::string>> by_info_hash);
   // WAN class limits, bytes/s, 0 = unlimited; applies to live connections.
   // The one entry point of the WAN governor.
   void set_wan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);

@@ -40,6 +40,7 @@ struct LayerState {
   std::string torrent_name;  // the info dict's name, "NAME-vVERSION"
   bool ssl = false;          // an SSL torrent (its CA in the info dict)
   std::string resume_path;
+  std::vector<std::string> web_seeds;  // the per-layer URLs on the torrent (set_layer_web_seeds)
   int piece_length = 0;
   std::shared_ptr<PeerTapState> tap;
   bool checked = false;
@@ -76,6 +77,7 @@ struct SwarmNode::Impl {
   SourceClassifier classifier;
   std::map<std::string, LayerState> layers;                    // by LayerRef::to_string()
   std::map<libtorrent::torrent_handle, std::string> by_handle;  // -> key of `layers`
+  std::map<std::string, std::vector<std::string>> layer_web_seeds;  // set_layer_web_seeds, by info-hash
   std::optional<int64_t> last_progress_ms;
   int64_t last_ban_expiry_ms = 0;
   SwarmNode::WanBytes retired_wan;  // WAN bytes of layers removed from the session

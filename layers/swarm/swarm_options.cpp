@@ -4,6 +4,12 @@
 
 namespace bc {
 
+Status check_web_seed_url(const std::string& u) {
+  if ((u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) || u.find_first_of("?# \r\n") != std::string::npos)
+    return Status::invalid_argument("'" + u.substr(0, 64) + "' is not an http(s) URL without query");
+  return Status();
+}
+
 Status SwarmNodeOptions::validate() const {
   auto bad = [](const std::string& what) { return Status::invalid_argument("swarm node options: " + what); };
   if (data_dir.empty()) return bad("no data_dir");
@@ -30,9 +36,7 @@ Status SwarmNodeOptions::validate() const {
     return bad("tracker key and parameter must be URL-safe tokens");
   if (web_seed_urls.size() > kMaxWebSeedUrls) return bad("more than 16 web_seed_urls");
   for (const auto& u : web_seed_urls)
-    if ((u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) ||
-        u.find_first_of("?# \r\n") != std::string::npos)
-      return bad("web_seed_urls: '" + u + "' is not an http(s) URL without query");
+    if (!check_web_seed_url(u).ok()) return bad("web_seed_urls: " + check_web_seed_url(u).message());
   if (limiter_tick_ms < 5 || limiter_tick_ms > 1000) return bad("limiter_tick_ms must be in [5, 1000]");
   if (min_announce_interval_s < 1) return bad("min_announce_interval_s must be >= 1");
   if (idle_reannounce_min_ms < 100 || idle_reannounce_max_ms < idle_reannounce_min_ms)

@@ -13,6 +13,11 @@
 namespace bc {
 
 inline constexpr size_t kMaxWebSeedUrls = 16;
+inline constexpr size_t kMaxLayerWebSeeds = 4096;  // layers with their own web seed URLs
+
+// OK for an http(s) URL without query, fragment or whitespace (a query would
+// come before the path libtorrent appends); invalid_argument quoting it.
+Status check_web_seed_url(const std::string& url);
 
 struct SwarmNodeOptions {
   // Where the node keeps its state: resume/ (one resume file per layer) and

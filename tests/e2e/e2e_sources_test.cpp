@@ -128,3 +128,22 @@ TEST_CASE("with the origin seed off, a BEP 19 web seed over the origin store alo
   MESSAGE("the web seed served " << server.bytes_sent() << " bytes for a " << layer_bytes << "-byte layer");
   CHECK(server.bytes_sent() >= layer_bytes);
 }
+
+TEST_CASE("with the origin seed off, the tracker's own tokenized HTTPS web seed alone brings an endpoint its stack") {
+  WorldOptions o;
+  o.branches = {{"south", 0, 1}};
+  o.origin_seed = false;
+  o.serve_web_seed = true;
+  RolloutWorld w(o);
+  const std::string base1 = publish_base1(w, "south");
+  w.start_all();
+  WAIT_OR_FAIL(w, w.all_applied({"base@1"}), kRolloutTimeoutMs, "the endpoint did not finish from the web seed");
+  check_tree(w.node("south-e1"), expected_tree({base1}));
+  auto page = w.admin().http().request("GET", "/metrics", "", {});
+  REQUIRE(page.ok());
+  // bc-endpoint took the tokenized URL from its desired state; libtorrent
+  // fetched ranges over TLS (the SSL torrent's context) and every one was granted.
+  CHECK(page->body.find("bc_tracker_http_requests_total{route=\"/ws\",method=\"GET\",status=\"206\"}") !=
+        std::string::npos);
+  CHECK(page->body.find("bc_tracker_forbidden_total{route=\"webseed\"}") == std::string::npos);
+}

@@ -51,7 +51,8 @@ RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) 
   std::string seeds;
   for (const auto& u : options_.web_seeds) seeds += (seeds.empty() ? "\"" : ", \"") + u + "\"";
   std::string extra = "\n[origin]\nenabled = " + std::string(options_.origin_seed ? "true" : "false") +
-                      "\nweb_seeds = [" + seeds + "]\nlisten = \"127.0.0.100:0\"\nannounce_key = \"" + kOriginKey +
+                      "\nweb_seeds = [" + seeds + "]\nserve_web_seed = " +
+                      std::string(options_.serve_web_seed ? "true" : "false") + "\nlisten = \"127.0.0.100:0\"\nannounce_key = \"" + kOriginKey +
                       "\"\nupload_limit_bytes_per_s = " + std::to_string(options_.origin_upload_limit) +
                       "\n[announce]\nreflector_live_s = " + std::to_string(options_.reflector_live_s) + "\n";
   tracker_ = std::make_unique<TrackerProcess>(

@@ -41,6 +41,9 @@ struct WorldOptions {
   // for [origin] web_seeds.
   bool origin_seed = true;
   std::vector<std::string> web_seeds;
+  // [origin] serve_web_seed: the tracker serves its store as a tokenized web
+  // seed at /ws. Default false.
+  bool serve_web_seed = false;
   // The origin seed's upload cap, bytes/s; 0 = none.
   int64_t origin_upload_limit = 0;
   // The tracker's RTT echo responder ([server] probe_port): true picks a free

@@ -207,7 +207,10 @@ TEST_CASE("nodes reach their LAN directly and the datacenter across the WAN link
   REQUIRE_MESSAGE(wan.ok(), wan.status().to_string());
   CHECK(wan->received == 20);
   CHECK(wan->min_ns() >= 30'000'000);
-  CHECK(wan->percentile_ns(0.5) < 32'000'000);
+  // Across the WAN link once (twice would be >= 60 ms). The emulator's
+  // accuracy is link_accuracy_test's job; on a loaded CI machine the median
+  // came out at 33.3 ms, so this bound only separates once from twice.
+  CHECK(wan->percentile_ns(0.5) < 40'000'000);
   // No namespace has a route out: the datacenter router has no default route.
   CHECK(!run_command({"ip", "-n", (*topo)->router_netns("dc"), "route", "get", "192.0.2.1"}).ok());
   // Spawned processes run inside the node's namespace and die at teardown.

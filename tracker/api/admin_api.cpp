@@ -17,19 +17,21 @@ std::string token_id() {
 
 Result<json> create_admin_token(ApiContext& ctx, const Principal& who, const HttpRequest& req) {
   BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
-  BC_RETURN_IF_ERROR(check_fields(body, {"role", "name"}));
+  BC_RETURN_IF_ERROR(check_fields(body, {"role", "name", "expires_in_s"}));
   BC_ASSIGN_OR_RETURN(std::string role_s, req_string(body, "role", ctx.limits));
   auto role = parse_role(role_s);
   if (!role) return Status::invalid_argument("body: role must be admin, operator or viewer");
   BC_ASSIGN_OR_RETURN(auto name, opt_string(body, "name", ctx.limits));
+  BC_ASSIGN_OR_RETURN(auto expires, opt_int(body, "expires_in_s", 1, int64_t(10) * 365 * 86400));
   std::string token = Authenticator::new_token(), id = token_id();
   json rec = {{"id", id}, {"role", role_s}, {"name", name.value_or("")},
+              {"expires_at", expires ? json(ctx.clock.unix_s() + *expires) : json()},
               {"created_at", ctx.clock.unix_s()}, {"created_by", who.actor()}};
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     BC_RETURN_IF_ERROR(put_json(t, Table::admin_tokens, Authenticator::hash_token(token), rec));
-    return audit(t, ctx, who, req, "token.create", id, {{"role", role_s}});
+    return audit(t, ctx, who, req, "token.create", id, {{"role", role_s}, {"name", name.value_or("")}});
   }));
-  return json{{"id", id}, {"role", role_s}, {"token", token}};
+  return json{{"id", id}, {"role", role_s}, {"token", token}, {"expires_at", rec["expires_at"]}};
 }
 
 // Deletes the record whose "id" field is `id` from a table keyed by token hash.

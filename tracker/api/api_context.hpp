@@ -46,8 +46,11 @@ struct ApiContext {
   // (StoreBtDirectory::node_entitled), set by TrackerApp. Empty = no node
   // reads any layer (fails closed). Thread-safe.
   std::function<Result<bool>(const Principal& who, const std::string& ref)> node_entitled;
-  // BEP 19 web seed base URLs ([origin] web_seeds) for desired-state answers.
-  std::vector<std::string> web_seeds;
+  // The tokenized BEP 19 web seed URLs node `node_id` gets for the layer
+  // with `info_hash` (WebSeedService::urls_for; `host` is the Host the node
+  // dialled), for desired-state answers. Empty function = no web seeds.
+  std::function<std::vector<std::string>(const std::string& node_id, const std::string& info_hash,
+                                         const std::string& host)> web_seed_urls;
   // UDP port of the RTT echo responder ([server] probe_port) that nodes probe
   // on the tracker's host; 0 = none. Set before the server starts.
   uint16_t probe_port = 0;

@@ -1,4 +1,5 @@
 // Branches (name, subnets, parent, WAN policy) and groups of endpoints.
+#include "layers/governor/wan_policy.hpp"
 #include "tracker/api/api_context.hpp"
 #include "tracker/api/api_route.hpp"
 #include "tracker/api/json_input.hpp"
@@ -27,6 +28,21 @@ Status check_parent(const Txn& t, const std::string& name, const std::string& pa
   return Status::invalid_argument("branch nesting deeper than " + std::to_string(kMaxBranchDepth));
 }
 
+// A WAN policy as the nodes will decode it (layers/governor/wan_policy.hpp):
+// the API refuses what a node would refuse, naming the field, so an edit
+// never leaves a branch's nodes on their previous policy unnoticed.
+Status check_wan_policy(const json& policy, const ApiLimits& limits) {
+  if (!policy.is_object()) return Status::invalid_argument("body: wan_policy must be a JSON object");
+  const std::string text = policy.dump();
+  if (text.size() > limits.max_wan_policy_bytes)
+    return Status::invalid_argument("body: wan_policy is larger than " + std::to_string(limits.max_wan_policy_bytes) +
+                                    " bytes");
+  if (policy.empty()) return Status();
+  auto decoded = governor::WanPolicy::decode(text);
+  if (!decoded.ok()) return Status::invalid_argument("body: wan_policy: " + decoded.status().message());
+  return Status();
+}
+
 Result<json> put_branch(ApiContext& ctx, const Principal& who, HttpRequest& req) {
   const std::string& name = req.params.at("name");
   BC_RETURN_IF_ERROR(check_name("branch", name));
@@ -42,10 +58,7 @@ Result<json> put_branch(ApiContext& ctx, const Principal& who, HttpRequest& req)
   }
   BC_ASSIGN_OR_RETURN(auto parent, opt_string(body, "parent", ctx.limits));
   json policy = body.value("wan_policy", json::object());
-  if (!policy.is_object()) return Status::invalid_argument("body: wan_policy must be a JSON object");
-  if (policy.dump().size() > ctx.limits.max_wan_policy_bytes)
-    return Status::invalid_argument("body: wan_policy is larger than " +
-                                    std::to_string(ctx.limits.max_wan_policy_bytes) + " bytes");
+  BC_RETURN_IF_ERROR(check_wan_policy(policy, ctx.limits));
   json rec = {{"name", name}, {"subnets", canon}, {"parent", parent ? json(*parent) : json()},
               {"wan_policy", policy}};
   bool created = false;
@@ -55,6 +68,23 @@ Result<json> put_branch(ApiContext& ctx, const Principal& who, HttpRequest& req)
     created = !old;
     BC_RETURN_IF_ERROR(put_json(t, Table::branches, name, rec));
     return audit(t, ctx, who, req, created ? "branch.create" : "branch.update", name, rec);
+  }));
+  return rec;
+}
+
+// Operators change a branch's WAN policy (caps, windows) without the admin
+// role that its subnets and parent need. The body is the policy itself.
+Result<json> put_wan_policy(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  const std::string& name = req.params.at("name");
+  BC_ASSIGN_OR_RETURN(json policy, parse_body(req, ctx.limits));
+  BC_RETURN_IF_ERROR(check_wan_policy(policy, ctx.limits));
+  json rec;
+  BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
+    BC_ASSIGN_OR_RETURN(rec, get_json(t, Table::branches, name));
+    if (rec.is_null()) return Status::not_found("branch '" + name + "' does not exist");
+    rec["wan_policy"] = policy;
+    BC_RETURN_IF_ERROR(put_json(t, Table::branches, name, rec));
+    return audit(t, ctx, who, req, "branch.wan_policy", name, {{"wan_policy", policy}});
   }));
   return rec;
 }
@@ -130,6 +160,7 @@ void add_branch_routes(Router& router, ApiContext& ctx) {
   add_routes(router, ctx, {
       {"DELETE", "/api/v1/branches/{name}", admin, delete_branch},
       {"PUT", "/api/v1/branches/{name}", admin, put_branch},
+      {"PUT", "/api/v1/branches/{name}/wan-policy", op, put_wan_policy},
       {"GET", "/api/v1/branches", viewer, list_handler(Table::branches)},
       {"GET", "/api/v1/branches/{name}", viewer, get_handler(Table::branches, "name", "branch")},
       {"PUT", "/api/v1/groups/{name}", op, put_group},

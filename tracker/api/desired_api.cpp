@@ -66,9 +66,22 @@ Result<double> wan_share(const Txn& t, const std::string& branch, const std::str
   return reflector_wan_share(policy, now_s, std::move(live), self);
 }
 
-Result<json> desired_body(ApiContext& ctx, const Principal& who) {
+// Per layer, the web seed URLs with this node's token (docs/security.md,
+// "Web seeds"): only for layers in the answer, which the node is entitled to.
+void add_layer_web_seeds(const ApiContext& ctx, const Principal& who, const std::string& host,
+                         const std::vector<LayerInfo>& layers, json& out) {
+  if (!ctx.web_seed_urls) return;
+  json seeds = json::object();
+  for (const auto& l : layers) {
+    if (l.info_hash.empty()) continue;
+    auto urls = ctx.web_seed_urls(who.id, l.info_hash, host);
+    if (!urls.empty()) seeds[l.info_hash] = std::move(urls);
+  }
+  if (!seeds.empty()) out["layer_web_seeds"] = std::move(seeds);
+}
+
+Result<json> desired_body(ApiContext& ctx, const Principal& who, const std::string& host) {
   json out = {{"node", who.id}, {"role", who.node_role}};
-  if (!ctx.web_seeds.empty()) out["web_seeds"] = ctx.web_seeds;  // BEP 19 base URLs
   if (ctx.probe_port != 0) out["probe_port"] = ctx.probe_port;   // RTT echo on the tracker's host
   BC_RETURN_IF_ERROR(ctx.store.read([&](const Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(AssignmentView view, load_assignment_view(t));
@@ -90,6 +103,7 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
       out["source"] = d.source;
       out["stack"] = json::array();
       for (const auto& l : d.layers) out["stack"].push_back(layer_json(l));
+      add_layer_web_seeds(ctx, who, host, d.layers, out);
       out["skipped"] = json::array();
       for (const auto& s : d.skipped) out["skipped"].push_back({{"ref", s.ref.to_string()}, {"reason", s.reason}});
       return Status();
@@ -106,7 +120,9 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who) {
     out["announce_key"] = rec.value("announce_key", "");
     out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
     out["layers"] = json::array();
-    for (const auto& l : reflector_layers(branch, endpoints, view)) out["layers"].push_back(layer_json(l));
+    const auto layers = reflector_layers(branch, endpoints, view);
+    for (const auto& l : layers) out["layers"].push_back(layer_json(l));
+    add_layer_web_seeds(ctx, who, host, layers, out);
     return Status();
   }));
   return out;
@@ -126,7 +142,7 @@ HttpResponse desired(ApiContext& ctx, const Principal& who, const HttpRequest& r
       return HttpResponse::error(400, "wait must be 0.." + std::to_string(ctx.limits.max_long_poll_s) + " seconds");
   }
   uint64_t generation = ctx.store.generation();  // before the read: a later change wakes us
-  auto body = desired_body(ctx, who);
+  auto body = desired_body(ctx, who, req.header("host"));
   if (!body.ok()) return HttpResponse::from_status(body.status());
   HttpResponse res = HttpResponse::json(200, *body);
   auto digest = sha256({reinterpret_cast<const uint8_t*>(res.body.data()), res.body.size()});

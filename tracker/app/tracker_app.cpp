@@ -8,9 +8,14 @@
 #include "layers/util/fs.hpp"
 #include "layers/util/private_dir.hpp"
 #include "layers/util/redact.hpp"
+#include "tracker/api/rollout_api.hpp"
+#include "tracker/console/console_server.hpp"
+#include "tracker/console/request_guard.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/service/node_certs.hpp"
+#include "tracker/webseed/web_seed_api.hpp"
+#include "tracker/webseed/web_seed_key.hpp"
 
 namespace bc::tracker {
 
@@ -57,7 +62,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   app->ctx_->import_layer = [ssl_ca](const std::string& dir, const std::string& root, const SecretKey& key) {
     return import_layer(dir, root, key, ssl_ca);
   };
-  app->ctx_->web_seeds = config.origin.web_seeds;
+  BC_RETURN_IF_ERROR(app->open_web_seed());
   app->ctx_->probe_port = config.probe_port;  // start_probe binds exactly this port
   add_metrics_routes(app->router_, *app->ctx_);
   add_admin_routes(app->router_, *app->ctx_);
@@ -67,6 +72,11 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
+  add_rollout_routes(app->router_, *app->ctx_, app->history_);
+  add_console_api_routes(app->router_, *app->ctx_);
+  add_console_routes(app->router_, config.console);
+  add_web_seed_routes(app->router_, *app->web_seed_);
+  add_web_seed_cert_routes(app->router_, *app->ctx_);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
   dir_options.reflector_live_s = config.api.reflector_live_s;
@@ -81,6 +91,23 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
 }
 
 TrackerApp::~TrackerApp() { stop(); }
+
+// Tokenized web seeds (tracker/webseed): the secret is made on first start
+// even when no web seed is configured, so the check route and external
+// servers can be turned on later without restarting nodes' URLs.
+Status TrackerApp::open_web_seed() {
+  WebSeedOptions o;
+  BC_ASSIGN_OR_RETURN(o.secret, load_web_seed_secret(config_.origin.web_seed_secret_file, true));
+  o.ttl_s = config_.origin.web_seed_token_ttl_s;
+  o.serve_own = config_.origin.serve_web_seed;
+  o.own_https = config_.server.tls();  // open_ca() has settled it
+  o.external_bases = config_.origin.web_seeds;
+  web_seed_ = std::make_unique<WebSeedService>(*ctx_, std::move(o));
+  if (web_seed_->options().serve_own || !web_seed_->options().external_bases.empty())
+    ctx_->web_seed_urls = [ws = web_seed_.get()](const std::string& node, const std::string& ih,
+                                                 const std::string& host) { return ws->urls_for(node, ih, host); };
+  return Status();
+}
 
 // The CA is opened whatever the HTTP side speaks: it is also the root of the
 // SSL torrents. Its own HTTPS certificate serves unless the admin configured
@@ -134,13 +161,18 @@ HttpResponse TrackerApp::handle(HttpRequest& req) {
   std::string route = "unmatched";
   HttpResponse res;
   Status s = parse_target(req.target, &req.path, &req.query);
+  const bool web_seed = s.ok() && is_web_seed_path(req.path);
   if (!s.ok()) res = HttpResponse::from_status(s);
+  else if (web_seed) res = serve_web_seed(*web_seed_, req), route = "/ws";
+  else if (auto refused = refuse_cross_site(req)) res = std::move(*refused);
   else res = router_.dispatch(req, &route);
+  apply_etag(req, res);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.record_request(route, req.method, res.status, secs);
-  spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address,
-                printable(req.method), printable(redact_secrets(req.target.substr(0, 256))), res.status, secs * 1e3,
-                req.rerun ? " (long-poll rerun)" : "");
+  // A web seed path carries a token (a bearer credential): its MAC is redacted.
+  const std::string logged = web_seed ? redact_web_seed_path(req.path) : redact_secrets(req.target.substr(0, 256));
+  spdlog::debug("req={} {} {} {} -> {} {:.1f}ms{}", req.request_id, req.remote_address, printable(req.method),
+                printable(logged), res.status, secs * 1e3, req.rerun ? " (long-poll rerun)" : "");
   return res;
 }
 
@@ -220,12 +252,14 @@ Result<uint16_t> TrackerApp::start() {
   server_ = std::make_unique<HttpServer>(
       config_.server, [this](HttpRequest& req) { return handle(req); }, store_.get());
   BC_ASSIGN_OR_RETURN(uint16_t port, server_->start());
+  web_seed_->set_own_port(port);
   metrics_.set_server_gauges([server = server_.get()] {
     return TrackerMetrics::HttpServerGauges{server->open_connections(), server->held_long_polls(),
                                             server->abandoned_long_polls()};
   });
   BC_RETURN_IF_ERROR(start_origin(port));
   BC_RETURN_IF_ERROR(start_probe());
+  if (!sampler_.joinable()) sampler_ = std::thread([this] { run_sampler(); });
   log_listening(port);  // before the port file: whoever waits on it finds the CA fingerprint logged
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
@@ -245,8 +279,28 @@ Status TrackerApp::start_probe() {
   return Status();
 }
 
+// Fills the rollout history: one sample now and every interval until stop().
+// A failed read is logged and the next tick tries again.
+void TrackerApp::run_sampler() {
+  std::unique_lock<std::mutex> lock(sampler_mu_);
+  while (!sampler_stop_) {
+    lock.unlock();
+    Status s = sample_rollout(*ctx_, history_);
+    if (!s.ok()) spdlog::warn("rollout sampler: {}", s.to_string());
+    lock.lock();
+    sampler_cv_.wait_for(lock, std::chrono::seconds(config_.status_sample_interval_s),
+                         [this] { return sampler_stop_; });
+  }
+}
+
 void TrackerApp::stop() {
   metrics_.set_server_gauges(nullptr);  // the server may go before the metrics
+  {
+    std::lock_guard<std::mutex> lock(sampler_mu_);
+    sampler_stop_ = true;
+  }
+  sampler_cv_.notify_all();
+  if (sampler_.joinable()) sampler_.join();
   if (server_) server_->stop();
   if (probe_) std::static_pointer_cast<rtt_probe::EchoResponder>(probe_)->stop();
   probe_io_.stop();

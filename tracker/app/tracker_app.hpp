@@ -3,6 +3,7 @@
 // config and runs it; tests can build one in-process on a temp directory.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +19,8 @@
 #include "tracker/http/http_server.hpp"
 #include "tracker/origin/origin_seeder.hpp"
 #include "tracker/pki/tracker_ca.hpp"
+#include "tracker/service/status_history.hpp"
+#include "tracker/webseed/web_seed_service.hpp"
 
 namespace bc::tracker {
 
@@ -53,6 +56,10 @@ class TrackerApp {
   // The RTT echo responder's UDP port (config probe_port), 0 when disabled.
   uint16_t probe_port() const { return probe_port_; }
 
+  // The rollout history the sampler fills every [status] sample_interval_s
+  // once start() ran (GET /api/v1/status/history).
+  StatusHistory& status_history() { return history_; }
+
   // The origin seed, null unless [origin] is enabled and start() ran.
   // Not for use concurrently with stop().
   OriginSeeder* origin() { return origin_.get(); }
@@ -65,8 +72,10 @@ class TrackerApp {
   TrackerApp(const TrackerConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
   Status install_bootstrap_token();
   Status open_ca();
+  Status open_web_seed();
   void log_listening(uint16_t port) const;
   Status start_probe();
+  void run_sampler();
 
   void install_origin_hooks();
   Status start_origin(uint16_t http_port);
@@ -84,12 +93,20 @@ class TrackerApp {
   std::unique_ptr<ApiContext> ctx_;
   Router router_;
   std::unique_ptr<BtFrontend> bt_;
+  std::unique_ptr<WebSeedService> web_seed_;  // tokenized web seeds, set in create()
   std::unique_ptr<HttpServer> server_;
   // The RTT echo responder runs on its own io_context and thread.
   boost::asio::io_context probe_io_;
   std::shared_ptr<void> probe_;  // EchoResponder, type-erased to keep Asio UDP out of this header
   std::thread probe_thread_;
   uint16_t probe_port_ = 0;
+
+  // The rollout sampler: a thread that calls sample_rollout every interval.
+  StatusHistory history_;
+  std::thread sampler_;
+  std::mutex sampler_mu_;
+  std::condition_variable sampler_cv_;
+  bool sampler_stop_ = false;
 
   std::mutex origin_mu_;                  // guards origin_ (API hooks run on workers)
   std::unique_ptr<OriginSeeder> origin_;  // null unless [origin] enabled and started

@@ -45,6 +45,9 @@ AuthResult Authenticator::admin(const HttpRequest& req, Role need) const {
   });
   if (!s.ok()) return deny(500, s.message());
   if (rec.is_null() || !rec.is_object()) return deny(401, "unknown or revoked admin token");
+  if (rec["expires_at"].is_number_integer() && clock_.unix_s() >= rec["expires_at"].get<int64_t>())
+    return deny(401, "admin token " + rec.value("id", "") + " expired at unix time " +
+                         std::to_string(rec["expires_at"].get<int64_t>()) + "; ask an admin for a new one");
   auto role = parse_role(rec.value("role", ""));
   if (!role) return deny(500, "admin token record has no valid role");
   Principal p{Principal::Kind::admin, rec.value("id", ""), *role, ""};

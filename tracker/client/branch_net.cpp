@@ -31,6 +31,15 @@ Result<BranchNet> branch_net_from_desired(const nlohmann::json& desired) {
     BC_RETURN_IF_ERROR(read_strings(lan, "reflectors", "lan.reflectors", n.reflector_ips));
   }
   BC_RETURN_IF_ERROR(read_strings(desired, "web_seeds", "web_seeds", n.web_seeds));
+  if (desired.contains("layer_web_seeds")) {
+    const auto& per = desired["layer_web_seeds"];
+    if (!per.is_object()) return Status::corruption("desired state: layer_web_seeds is not an object");
+    if (per.size() > kMaxBranchNetEntries)
+      return Status::corruption("desired state: layer_web_seeds has more than " +
+                                std::to_string(kMaxBranchNetEntries) + " layers");
+    for (const auto& [ih, urls] : per.items())
+      BC_RETURN_IF_ERROR(read_strings(per, ih.c_str(), "layer_web_seeds." + ih.substr(0, 64), n.layer_web_seeds[ih]));
+  }
   return n;
 }
 

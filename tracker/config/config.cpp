@@ -54,7 +54,7 @@ void read_origin(Reader& r, TrackerConfig& c) {
   auto* origin = r.section("origin");
   r.check_keys(origin, "origin",
                {"enabled", "listen", "upload_limit_bytes_per_s", "announce_url", "announce_key", "web_seeds",
-                "state_dir"});
+                "state_dir", "serve_web_seed", "web_seed_token_ttl_s", "web_seed_secret_file"});
   if (!origin) return;
   if (auto* e = origin->get("enabled")) {
     if (!e->is_boolean()) return r.fail("origin.enabled must be a boolean");
@@ -65,6 +65,12 @@ void read_origin(Reader& r, TrackerConfig& c) {
   r.string(origin, "origin", "announce_url", &c.origin.announce_url, false);
   r.string(origin, "origin", "announce_key", &c.origin.announce_key, false);
   r.string(origin, "origin", "state_dir", &c.origin.state_dir, true);
+  r.string(origin, "origin", "web_seed_secret_file", &c.origin.web_seed_secret_file, true);
+  r.integer(origin, "origin", "web_seed_token_ttl_s", &c.origin.web_seed_token_ttl_s, 60, 7 * 86'400);
+  if (auto* b = origin->get("serve_web_seed")) {
+    if (!b->is_boolean()) return r.fail("origin.serve_web_seed must be true or false");
+    c.origin.serve_web_seed = *b->value<bool>();
+  }
   if (auto* w = origin->get("web_seeds")) {
     auto* arr = w->as_array();
     if (!arr) return r.fail("origin.web_seeds must be an array of strings");
@@ -119,10 +125,21 @@ void read_pki(Reader& r, TrackerConfig& c) {
   }
 }
 
+void read_console(Reader& r, TrackerConfig& c) {
+  auto* console = r.section("console");
+  r.check_keys(console, "console", {"enabled", "chartjs"});
+  if (!console) return;
+  if (auto* e = console->get("enabled")) {
+    if (!e->is_boolean()) return r.fail("console.enabled must be true or false");
+    c.console.enabled = *e->value<bool>();
+  }
+  r.string(console, "console", "chartjs", &c.console.chartjs, true);
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
     if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
-                               "pki"}.count(
+                               "pki", "status", "console"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -168,6 +185,11 @@ void read_sections(Reader& r, TrackerConfig& c) {
   read_origin(r, c);
   read_announce(r, c);
   read_pki(r, c);
+  // [status]: the rollout history sampler (tracker/service/status_history.hpp).
+  auto* status = r.section("status");
+  r.check_keys(status, "status", {"sample_interval_s"});
+  r.integer(status, "status", "sample_interval_s", &c.status_sample_interval_s, 1, 3600);
+  read_console(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
@@ -217,6 +239,8 @@ Result<TrackerConfig> parse_config(std::string_view toml_text, const std::string
   read_sections(r, c);
   BC_RETURN_IF_ERROR(r.error);
   if (c.origin.state_dir.empty() && !c.data_dir.empty()) c.origin.state_dir = c.data_dir + "/origin-swarm";
+  if (c.origin.web_seed_secret_file.empty() && !c.data_dir.empty())
+    c.origin.web_seed_secret_file = c.data_dir + "/webseed.key";
   BC_RETURN_IF_ERROR(c.validate());
   return c;
 }

@@ -20,7 +20,10 @@
 //   listen = "0.0.0.0:6881"
 //   upload_limit_bytes_per_s = 0        # 0 = unlimited
 //   announce_key = "..."                # the origin's node key (role origin)
-//   web_seeds = ["http://host/origin"]  # BEP 19 base URLs handed to nodes
+//   web_seeds = ["http://host/origin"]  # BEP 19 bases handed to nodes with a token per layer
+//   serve_web_seed = false              # serve DATA/origin as a tokenized web seed at /ws
+//   web_seed_token_ttl_s = 3600         # 60 .. 604800
+//   web_seed_secret_file = "webseed.key"  # default DATA/webseed.key (0600, made on first start)
 //   [pki]                       # node certificates (SSL torrents)
 //   node_cert_lifetime_s = 3600         # 300 .. 604800; nodes renew at half-life
 //   insecure_plain_torrents = false     # true: publish plain torrents (tests only)
@@ -41,6 +44,7 @@
 #include "tracker/http/server_options.hpp"
 #include "tracker/config/origin_options.hpp"
 #include "tracker/config/pki_options.hpp"
+#include "tracker/console/console_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
 
 namespace bc::tracker {
@@ -67,8 +71,13 @@ struct TrackerConfig {
   // measurements against plain HTTP. Logged loudly. Default false.
   bool insecure_plain_http = false;
 
+  // [status] sample_interval_s: how often the rollout history (GET
+  // /api/v1/status/history) takes a sample, 1..3600 s; default 2.
+  int64_t status_sample_interval_s = 2;
+
   PkiOptions pki;                  // [pki]
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
+  ConsoleOptions console;          // [console]: the web console (docs/console.md)
   // [announce]: interval_s, min_interval_s, default_numwant, max_numwant,
   // peer_timeout_s (default 2 x interval_s + 300, so a peer survives one
   // missed announce); the hand-out counting window is interval_s; the rest

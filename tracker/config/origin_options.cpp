@@ -9,6 +9,8 @@ Status OriginOptions::validate() const {
     if ((u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0) ||
         u.find_first_of("?# \r\n") != std::string::npos)
       return bad("web_seeds: '" + u + "' is not an http(s) URL without query");
+  if (web_seed_token_ttl_s < 60 || web_seed_token_ttl_s > 7 * 86'400)
+    return bad("web_seed_token_ttl_s must be in [60, 604800] seconds");
   if (!enabled) return Status();  // web seeds are handed to nodes even without the origin seed
   if (state_dir.empty()) return bad("no state directory");
   if (listen.empty() || listen.find(':') == std::string::npos) return bad("listen must be IP:PORT");

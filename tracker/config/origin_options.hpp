@@ -32,9 +32,21 @@ struct OriginOptions {
   // and reflectors learn its address. Empty URL = no announces. Default "".
   std::string announce_url;
   std::string announce_key;
-  // BEP 19 web seed base URLs handed to nodes in their desired-state answer
-  // ("web_seeds"), also when the origin seed itself is off. Default none.
+  // BEP 19 web seed base URLs of external servers over the origin store; each
+  // node gets them per layer with a signed, expiring token in the path
+  // (desired state "layer_web_seeds"), also when the origin seed itself is
+  // off. Default none.
   std::vector<std::string> web_seeds;
+  // The tracker serves DATA/origin as a tokenized web seed at /ws on its
+  // HTTP(S) port. Default false: web seed requests run on the API's worker
+  // threads and bypass the WAN governor's request pacer, and the origin seed
+  // already serves every entitled node (docs/security.md, "Web seeds").
+  bool serve_web_seed = false;
+  // Lifetime of a web seed token, seconds, in [60, 604800]. Default 3600.
+  int64_t web_seed_token_ttl_s = 3600;
+  // The 32-byte token secret; made 0600 on first start when missing.
+  // Default DATA/webseed.key (set by the config reader).
+  std::string web_seed_secret_file;
   // Plain peer connections (plain torrents only), no TLS: set by the tracker
   // from [pki] insecure_plain_torrents; tests of plain swarms. Default false.
   bool insecure_plain_peers = false;

@@ -31,6 +31,7 @@ TEST_CASE("malformed request JSON gets a 400 whose error names what is wrong") {
       {"{\"a\": " + deep + "}", "JSON nesting deeper than 16"},
       {many.dump(), "101 items; the limit is 100"},
       {"{\"wan_policy\": [1]}", "wan_policy must be a JSON object"},
+      {"{\"wan_policy\": {\"cap\": 1}}", "body: wan_policy: "},  // what a node would refuse
       {"{\"parent\": 7}", "field 'parent' must be a string"},
       {"{\"parent\": \"nope\"}", "parent branch 'nope' does not exist"},
   };
@@ -41,7 +42,27 @@ TEST_CASE("malformed request JSON gets a 400 whose error names what is wrong") {
     CHECK(r.status < 500);
     CHECK(error_of(f, r).find(c.expect) != std::string::npos);
   }
-  CHECK(put("{\"subnets\": [\"10.1.0.0/16\", \"fd00::/8\"], \"wan_policy\": {\"cap\": 1}}").status == 200);
+  CHECK(put("{\"subnets\": [\"10.1.0.0/16\", \"fd00::/8\"], \"wan_policy\": {\"schema\": 1, \"default\": "
+            "{\"download\": {\"bytes_per_s\": 1000000}}}}").status == 200);
+}
+
+TEST_CASE("an operator sets a branch's WAN policy (checked as nodes decode it); a viewer cannot; subnets stay") {
+  test::ApiFixture f;
+  REQUIRE(f.call("PUT", "/api/v1/branches/east", R"({"subnets": ["10.1.0.0/16"]})").status == 200);
+  const std::string op = f.make_token("operator"), viewer = f.make_token("viewer");
+  const std::string policy = R"({"schema": 1, "default": {"download": {"bytes_per_s": 2000000}}})";
+  CHECK(f.call("PUT", "/api/v1/branches/east", R"({"subnets": []})", op).status == 403);
+  CHECK(f.call("PUT", "/api/v1/branches/east/wan-policy", policy, viewer).status == 403);
+  auto r = f.call("PUT", "/api/v1/branches/east/wan-policy", policy, op);
+  REQUIRE(r.status == 200);
+  CHECK(f.body(r)["subnets"] == nlohmann::json::array({"10.1.0.0/16"}));
+  CHECK(f.body(r)["wan_policy"]["default"]["download"]["bytes_per_s"] == 2000000);
+  auto bad = f.call("PUT", "/api/v1/branches/east/wan-policy", R"({"schema": 1, "windows": [{"start": "25:00"}]})", op);
+  CHECK(bad.status == 400);
+  CHECK(error_of(f, bad).find("body: wan_policy: ") != std::string::npos);
+  CHECK(f.call("PUT", "/api/v1/branches/west/wan-policy", policy, op).status == 404);
+  auto audit = f.body(f.call("GET", "/api/v1/audit?limit=100"));
+  CHECK(audit["entries"].back()["action"] == "branch.wan_policy");
 }
 
 TEST_CASE("bad names, refs and stacks are refused with 4xx naming the field") {
@@ -87,6 +108,22 @@ TEST_CASE("admin routes need a token whose role allows the action: 401 without o
   CHECK(f.call("GET", "/api/v1/audit", "", op).status == 200);
   CHECK(f.call("POST", "/api/v1/tokens", R"({"role": "admin"})", op).status == 403);
   CHECK(f.call("POST", "/api/v1/tokens", R"({"role": "root"})").status == 400);
+}
+
+TEST_CASE("an admin token with expires_in_s works until then and is refused after, with the reason") {
+  test::ApiFixture f;
+  auto created = f.call("POST", "/api/v1/tokens", R"({"role": "viewer", "expires_in_s": 60})");
+  REQUIRE(created.status == 201);
+  const std::string token = f.body(created)["token"], id = f.body(created)["id"];
+  CHECK(f.body(created)["expires_at"] == 1'800'000'060);
+  CHECK(f.call("GET", "/api/v1/branches", "", token).status == 200);
+  f.clock.advance_ms(59'000);
+  CHECK(f.call("GET", "/api/v1/branches", "", token).status == 200);
+  f.clock.advance_ms(1'000);
+  auto r = f.call("GET", "/api/v1/branches", "", token);
+  CHECK(r.status == 401);
+  CHECK(r.body.find("admin token " + id + " expired") != std::string::npos);
+  CHECK(f.call("POST", "/api/v1/tokens", R"({"role": "viewer", "expires_in_s": 0})").status == 400);
 }
 
 TEST_CASE("revoking an admin token stops it from working at once") {

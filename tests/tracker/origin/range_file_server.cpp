@@ -85,6 +85,14 @@ std::vector<std::string> RangeFileServer::targets() const {
 std::string RangeFileServer::map_target(const std::string& target) const {
   std::string path = url_decode(target.substr(0, target.find('?')));
   if (path.size() < 2 || path[0] != '/' || path.find("..") != std::string::npos) return "";
+  // A tokenized URL (/<node>/<expiry>/<mac>/<key>/...): the token is dropped
+  // unchecked, as nginx does once auth_request said yes (docs/security.md).
+  if (path.size() > 66 && path.find_first_not_of("0123456789abcdef", 1) == 65 && path[65] == '/' &&
+      path.size() > 67 && path[66] >= '0' && path[66] <= '9') {
+    size_t cut = 0;
+    for (int i = 0; i < 3 && cut != std::string::npos; ++i) cut = path.find('/', cut + 1);  // node, expiry, mac
+    if (cut != std::string::npos) path = path.substr(cut);
+  }
   size_t key_end = path.find('/', 1);
   if (key_end == std::string::npos) return "";
   std::string key = path.substr(1, key_end - 1), rest = path.substr(key_end + 1);

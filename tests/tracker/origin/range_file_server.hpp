@@ -3,6 +3,8 @@
 // operator must reproduce (docs/api.md, "Web seeds"):
 //   GET /<key>/<top>/<path>  ->  <root>/<key>/<path>   (multi-file layer)
 //   GET /<key>/<file>        ->  <root>/<key>/<file>   (single-file layer)
+// A web seed token before <key> (/<node>/<expiry>/<mac>/<key>/...) is
+// dropped without a check: the server stands for nginx after auth_request.
 // GET only, "Range: bytes=A-B" (one range) or whole files, keep-alive.
 // Test support: one thread per connection, at most kMaxConnections.
 #pragma once
