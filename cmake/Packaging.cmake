@@ -29,7 +29,7 @@ function(bc_install_program target component)
   endif()
   set(page ${CMAKE_BINARY_DIR}/man/${target}.1.gz)
   add_custom_command(OUTPUT ${page}
-    COMMAND ${PROJECT_SOURCE_DIR}/packaging/man/make-man.sh ${BC_HELP2MAN} $<TARGET_FILE:${target}> ${page}
+    COMMAND ${PROJECT_SOURCE_DIR}/packaging/man/make-man.sh ${BC_HELP2MAN} $<TARGET_FILE:${target}> ${PROJECT_VERSION} ${page}
     DEPENDS ${target} ${PROJECT_SOURCE_DIR}/packaging/man/make-man.sh
     COMMENT "man page ${target}.1.gz (help2man)" VERBATIM)
   add_custom_target(${target}-man ALL DEPENDS ${page})
@@ -92,6 +92,8 @@ endforeach()
 # signing key with bc-layer keygen (so the tools come along, same version).
 set(CPACK_DEBIAN_TRACKER_PACKAGE_DEPENDS "adduser, branchcast-tools (= ${BC_PACKAGE_VERSION})")
 set(CPACK_DEBIAN_REFLECTOR_PACKAGE_DEPENDS "adduser")
+# The console draws its charts with Debian's Chart.js when it is there (docs/console.md).
+set(CPACK_DEBIAN_TRACKER_PACKAGE_RECOMMENDS "libjs-chart.js")
 foreach(role tracker reflector endpoint)
   string(TOUPPER ${role} R)
   set(dir ${PROJECT_SOURCE_DIR}/packaging/debian/${role})

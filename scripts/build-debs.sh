@@ -17,11 +17,12 @@ done
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
+# The packaged programs (bcctl once ctl/ installs it) and their man pages.
 targets=(bc-tracker bc-reflector bc-endpoint bc-layer bc-netsim bc-probe)
+if cmake --build "$build" --target help 2>/dev/null | grep -q '^bcctl-man:'; then targets+=(bcctl); fi
 if grep -q '^BC_HELP2MAN:FILEPATH=/' "$build/CMakeCache.txt"; then
   for t in "${targets[@]}"; do targets+=("$t-man"); done
 fi
-if grep -q '^bcctl' <(cmake --build "$build" --target help 2>/dev/null | sed 's/:.*//'); then targets+=(bcctl); fi
 cmake --build "$build" -j "${BC_JOBS:-2}" --target "${targets[@]}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"

@@ -1,9 +1,10 @@
 #!/bin/sh
-# make-man.sh HELP2MAN PROGRAM OUT.1.gz: PROGRAM's man page from its own --help and
-# --version (help2man), with a COMMANDS section holding each subcommand's
+# make-man.sh HELP2MAN PROGRAM VERSION OUT.1.gz: PROGRAM's man page from its
+# own --help (help2man), with a COMMANDS section holding each subcommand's
 # --help, since the top-level help of a subcommand CLI only lists their names.
+# The version comes from the build (every program also answers --version).
 set -eu
-help2man="$1" prog="$2" out="$3"
+help2man="$1" prog="$2" version="$3" out="$4"
 name=$(basename "$prog")
 inc=$(mktemp)
 trap 'rm -f "$inc" "${out%.gz}"' EXIT
@@ -21,5 +22,6 @@ fi
 summary=$("$prog" --help | head -1 | sed 's/^[^:]*: *//')
 mkdir -p "$(dirname "$out")"
 "$help2man" --no-info --no-discard-stderr --section=1 --name="$summary" --include="$inc" \
+  --version-string="$name $version" \
   --output="${out%.gz}" "$prog"
 gzip -9n -c "${out%.gz}" > "$out"  # Debian installs man pages compressed
