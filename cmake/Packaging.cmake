@@ -52,9 +52,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/reflector.toml.example DESTINA
         COMPONENT reflector)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/endpoint.toml.example DESTINATION ${BC_CONF_DIR}
         COMPONENT endpoint)
-# >>> bcctl (ctl/, issue #14) joins branchcast-tools with this one line in
-# >>> ctl/CMakeLists.txt, after its add_executable (binary, man page, BC_VERSION):
-#   bc_install_program(bcctl tools)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME branchcast)
@@ -77,7 +74,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(summary_tracker "branchcast tracker: layers, branches, enrollment, rollouts")
 set(summary_reflector "branchcast reflector: a branch's cache and seed of OS image layers")
 set(summary_endpoint "branchcast endpoint agent: downloads, verifies and applies OS image layers")
-set(summary_tools "branchcast tools: bc-layer, bc-netsim, bc-probe (and bcctl)")
+set(summary_tools "branchcast tools: bcctl, bc-layer, bc-netsim, bc-probe")
 set(detail_tracker "The central server of branchcast: the layer store and origin seed, the admin API,\n enrollment, node certificates and the BitTorrent tracker. Runs as the system\n user branchcast-tracker (unit branchcast-tracker.service).")
 set(detail_reflector "A branch server's cache: downloads each layer once over the WAN and seeds it\n to the branch's endpoints. Runs as the system user branchcast-reflector.")
 set(detail_endpoint "The agent of a machine: fetches its desired stack of layers from peers,\n verifies every byte and applies it to its target root with rollback.")

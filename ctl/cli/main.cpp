@@ -7,6 +7,7 @@
 int main(int argc, char** argv) {
   using namespace bc::ctl;
   CLI::App app{"bcctl: administer a branchcast tracker over its HTTPS API (docs/bcctl.md)"};
+  app.set_version_flag("--version", "bcctl " BC_VERSION, "print the name and version, then exit");
   app.require_subcommand(1);
   // Global flags may follow the command (bcctl layer ls -o json): every
   // subcommand passes flags it does not know up to here (inherited).
