@@ -30,7 +30,7 @@ in_root dpkg-query -W -f '${Package}\n' | sort >"$work/after.txt"
 added=$(comm -13 "$work/before.txt" "$work/after.txt")
 echo "   $(echo "$added" | wc -l) packages added: $(echo "$added" | tr '\n' ' ')"
 ! echo "$added" | grep -q -- '-dev$' || fail "a -dev package came in: $added"
-for p in bc-tracker bc-reflector bc-endpoint bc-layer bc-netsim bc-probe; do
+for p in bc-tracker bc-reflector bc-endpoint bc-layer bc-netsim bc-probe bcctl; do
   v=$(in_root "$p" --version) || fail "$p --version does not run in the root (a missing library?)"
   [[ "$v" == "$p "* ]] || fail "$p --version printed '$v'"
   [ -f "$root/usr/share/man/man1/$p.1.gz" ] || fail "no man page for $p"
