@@ -62,7 +62,7 @@ fi
 keep() {
   case "$1" in
     bc_asio) ;;  # a compile configuration, not code
-    bc_* | bc-* | layers) echo "$1" ;;
+    bc_* | bc-* | bcctl | layers) echo "$1" ;;
     LibtorrentRasterbar::*) echo "libtorrent" ;;
     PkgConfig::LMDB) echo "LMDB" ;;
   esac
@@ -73,7 +73,8 @@ room() {
   case "$1" in
     libtorrent | LMDB) echo "third party" ;;
     bc_tracker* | bc-tracker) echo "tracker/" ;;
-    bc_node_*) echo "node/" ;;
+    bc_node | bc_node_*) echo "node/" ;;
+    bc_ctl_* | bcctl) echo "ctl/" ;;
     bc_endpoint* | bc-endpoint) echo "endpoint/" ;;
     bc_reflector* | bc-reflector) echo "reflector/" ;;
     bc_netsim* | bc-netsim) echo "netsim/" ;;
@@ -100,7 +101,7 @@ declare -A nodes
     nodes["$a"]=1; nodes["$b"]=1
     echo "  \"$a\" -> \"$b\";"
   done < "$tmp/edges.txt"
-  for r in "tracker/" "node/" "endpoint/" "reflector/" "netsim/" "layers/" "third party"; do
+  for r in "tracker/" "ctl/" "node/" "endpoint/" "reflector/" "netsim/" "layers/" "third party"; do
     echo "  subgraph \"cluster_$r\" { label=\"$r\"; style=rounded; color=\"#999999\";"
     for n in "${!nodes[@]}"; do
       [ "$(room "$n")" = "$r" ] || continue
