@@ -19,6 +19,7 @@ struct BranchFlags {
   bool subnets_given = false;
   std::string parent;
   bool no_parent = false;
+  std::string fallback;  // "", allow, deny, default
   WanFlags wan;
 };
 
@@ -64,7 +65,11 @@ int put_branch(const Globals& g, const BranchFlags& f, bool create) {
   if (policy.is_object() && !policy.empty()) body["wan_policy"] = policy;
   // A change of the WAN policy alone goes to the operator route; subnets and
   // parent need an admin.
-  const bool policy_only = !create && f.wan.any() && !f.subnets_given && f.parent.empty() && !f.no_parent;
+  if (f.fallback == "allow" || f.fallback == "deny") body["wan_fallback"] = f.fallback == "allow";
+  else if (f.fallback.empty() && rec.contains("wan_fallback") && rec["wan_fallback"].is_boolean())
+    body["wan_fallback"] = rec["wan_fallback"];
+  const bool policy_only =
+      !create && f.wan.any() && !f.subnets_given && f.parent.empty() && !f.no_parent && f.fallback.empty();
   json policy_body = policy.is_object() ? policy : json::object();
   auto r = policy_only ? api->call("PUT", target + "/wan-policy", &policy_body) : api->call("PUT", target, &body);
   if (!r.ok()) return fail(r.status());
@@ -112,6 +117,10 @@ void branch_flags(CLI::App* cmd, BranchFlags& f, bool set) {
       ->each([&f](const std::string&) { f.subnets_given = true; });
   cmd->add_option("--parent", f.parent, "The hub branch this one fetches through");
   if (set) cmd->add_flag("--no-parent", f.no_parent, "Remove the parent");
+  cmd->add_option("--fallback", f.fallback,
+                  "Without a live reflector, may endpoints fetch from the origin across the WAN: allow, deny, "
+                  "or default (allow)")
+      ->check(CLI::IsMember({"allow", "deny", "default"}));
   cmd->add_option("--cap", f.wan.cap, "WAN download cap: 2500000, 2.5MB, 512KiB, 80% (of the link) or none");
   cmd->add_option("--upload-cap", f.wan.upload_cap, "WAN upload cap, same forms");
   cmd->add_option("--window", f.wan.windows, "A time window with its own download cap: \"mon-fri 08:00-18:00 256KiB\" (repeat)");

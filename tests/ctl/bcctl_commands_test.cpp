@@ -102,11 +102,15 @@ TEST_CASE("branches, tokens, assignments, nodes and the audit log through bcctl"
   CHECK(contains(below_floor.err, "floor_bytes_per_s"));
   CHECK(f.bcctl.run({"branch", "set", "nowhere", "--cap", "1MB"}).exit == 2);
   // An operator may change the WAN policy alone, not the subnets.
+  REQUIRE(f.bcctl.run({"branch", "set", "berlin", "--fallback", "deny"}).exit == 0);
+  CHECK(run_json(f, {"branch", "ls"})[0]["wan_fallback"] == false);
+  CHECK(f.bcctl.run({"branch", "set", "berlin", "--fallback", "sometimes"}).exit == 1);
   auto [op_token, op_id] = f.make_token("operator");
   f.add_context("op", op_token);
   auto op_cap = f.bcctl.run({"--context", "op", "branch", "set", "berlin", "--cap", "3MB"});
   CHECK_MESSAGE(op_cap.exit == 0, op_cap.err);
   CHECK(run_json(f, {"--context", "prod", "branch", "ls"})[0]["subnets"] == json::array({"127.0.0.0/8"}));
+  CHECK(run_json(f, {"--context", "prod", "branch", "ls"})[0]["wan_fallback"] == false);
   auto op_subnet = f.bcctl.run({"--context", "op", "branch", "set", "berlin", "--subnet", "10.0.0.0/8"});
   CHECK(op_subnet.exit == 3);
   CHECK(contains(op_subnet.err, "this needs role admin"));
@@ -154,7 +158,7 @@ TEST_CASE("branches, tokens, assignments, nodes and the audit log through bcctl"
   CHECK(node.report_status({}).status().code() == Status::Code::permission_denied);
 
   json audit = run_json(f, {"audit", "--action", "branch"});
-  REQUIRE(audit["entries"].size() == 3);  // branch.create, branch.wan_policy by the admin and the operator
+  REQUIRE(audit["entries"].size() == 4);  // branch.create, branch.wan_policy (admin), branch.update (fallback), branch.wan_policy (operator)
   for (const auto& e : audit["entries"]) CHECK(e["action"].get<std::string>().rfind("branch.", 0) == 0);
   CHECK(run_json(f, {"audit", "--actor", "token:bootstrap", "--limit", "3"})["entries"].size() == 3);
   CHECK(contains(f.bcctl.run({"audit", "--action", "node.revoke"}).out, "node.revoke"));

@@ -47,7 +47,7 @@ Result<json> put_branch(ApiContext& ctx, const Principal& who, HttpRequest& req)
   const std::string& name = req.params.at("name");
   BC_RETURN_IF_ERROR(check_name("branch", name));
   BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
-  BC_RETURN_IF_ERROR(check_fields(body, {"subnets", "parent", "wan_policy"}));
+  BC_RETURN_IF_ERROR(check_fields(body, {"subnets", "parent", "wan_policy", "wan_fallback"}));
   BC_ASSIGN_OR_RETURN(auto subnets, string_list(body, "subnets", ctx.limits, false));
   json canon = json::array();
   for (size_t i = 0; i < subnets.size(); ++i) {
@@ -59,8 +59,9 @@ Result<json> put_branch(ApiContext& ctx, const Principal& who, HttpRequest& req)
   BC_ASSIGN_OR_RETURN(auto parent, opt_string(body, "parent", ctx.limits));
   json policy = body.value("wan_policy", json::object());
   BC_RETURN_IF_ERROR(check_wan_policy(policy, ctx.limits));
+  BC_ASSIGN_OR_RETURN(auto fallback, opt_bool(body, "wan_fallback"));
   json rec = {{"name", name}, {"subnets", canon}, {"parent", parent ? json(*parent) : json()},
-              {"wan_policy", policy}};
+              {"wan_policy", policy}, {"wan_fallback", fallback ? json(*fallback) : json()}};
   bool created = false;
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     if (parent) BC_RETURN_IF_ERROR(check_parent(t, name, *parent));

@@ -10,6 +10,8 @@
 // thread (or strand) that owns it.
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +34,7 @@ struct NodeIdentity {
   BranchId branch;          // from the node's source address (branch subnets); empty: roaming / origin
   BranchId parent_branch;   // the branch's regional hub; empty when none
   bool branch_has_live_reflector = false;
+  std::optional<bool> wan_fallback;  // the branch's own setting; nullopt: PeerSelectionOptions::wan_fallback
 };
 
 // The tracker's store, seen from the BitTorrent half.

@@ -47,6 +47,8 @@ Result<CachedNode> StoreBtDirectory::load_node(const std::string& key) const {
     if (n.branch.empty()) return Status();
     BC_ASSIGN_OR_RETURN(json b, get_json(t, Table::branches, n.branch));
     if (b.is_object() && b.contains("parent") && b["parent"].is_string()) n.parent_branch = b["parent"].get<std::string>();
+    if (b.is_object() && b.contains("wan_fallback") && b["wan_fallback"].is_boolean())
+      n.branch_wan_fallback = b["wan_fallback"].get<bool>();
     return Status();
   });
   if (!s.ok()) return s;
@@ -98,6 +100,7 @@ Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_ke
   id.role = node->role;
   id.branch = node->branch;
   id.parent_branch = node->parent_branch;
+  id.wan_fallback = node->branch_wan_fallback;
   if (!id.branch.empty()) {
     BC_ASSIGN_OR_RETURN(id.branch_has_live_reflector, live_reflector(id.branch));
   }

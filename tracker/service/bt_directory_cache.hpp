@@ -44,6 +44,7 @@ struct CachedNode {
   bt::NodeRole role = bt::NodeRole::endpoint;
   std::string branch;
   std::string parent_branch;
+  std::optional<bool> branch_wan_fallback;  // the branch's "wan_fallback"; nullopt: the tracker's default
 };
 
 // What one node (an endpoint) or one branch's reflectors may read: the

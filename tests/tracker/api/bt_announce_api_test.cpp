@@ -128,6 +128,21 @@ TEST_CASE("the origin's announce key resolves to the origin and reflectors are h
   CHECK(plain.announce(origin_key, plain.hash1, 0).body.find("unknown or revoked") != std::string::npos);
 }
 
+TEST_CASE("a branch's wan_fallback decides whether its endpoints without a reflector get the origin, at once") {
+  const std::string origin_key = "origin-announce-key-0123456789";
+  BtWorld w("[origin]\nenabled = true\nlisten = \"127.0.0.1:0\"\nannounce_key = \"" + origin_key + "\"\n");
+  REQUIRE(w.announce(origin_key, w.hash1, 0).body.find("failure") == std::string::npos);
+  const std::string ep = w.join(SecretKey::generate(), "endpoint");
+  auto allowed = w.announce(ep, w.hash1, 100);  // the tracker's default: fall back to the origin
+  CHECK_MESSAGE(allowed.body.find("5:peers6:") != std::string::npos, allowed.body);
+  auto put = w.f.call("PUT", "/api/v1/branches/hq", json{{"subnets", {"10.1.0.0/16"}}, {"wan_fallback", false}}.dump());
+  REQUIRE(put.status == 200);
+  CHECK(w.f.body(put)["wan_fallback"] == false);
+  auto denied = w.announce(ep, w.hash1, 100);
+  CHECK_MESSAGE(denied.body.find("5:peers0:") != std::string::npos, denied.body);
+  CHECK(w.f.call("PUT", "/api/v1/branches/hq", R"({"subnets": [], "wan_fallback": "no"})").status == 400);
+}
+
 // The directory caches keys and entitlement between announces (see
 // tracker/service/bt_directory_cache.hpp); these prove every write that can
 // change an answer is seen by the very next announce.

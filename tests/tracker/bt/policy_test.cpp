@@ -64,6 +64,14 @@ TEST_CASE("an endpoint of a branch without a live reflector falls back across th
         std::vector<std::string>{"e1", "p1", "O", "x1"});
   o.wan_fallback = false;
   CHECK(ids(select_peers(f.req("me", "hub", false), f.swarm, 50, o, rng, 0)) == std::vector<std::string>{"e1"});
+  // The branch's own setting wins over the tracker's, both ways.
+  Requester allowed = f.req("me", "hub", false);
+  allowed.wan_fallback = true;
+  CHECK(ids(select_peers(allowed, f.swarm, 50, o, rng, 0)) == std::vector<std::string>{"e1", "p1", "O", "x1"});
+  o.wan_fallback = true;
+  Requester denied = f.req("me", "hub", false);
+  denied.wan_fallback = false;
+  CHECK(ids(select_peers(denied, f.swarm, 50, o, rng, 0)) == std::vector<std::string>{"e1"});
   // With a live reflector (even one not yet in this swarm) nothing crosses the WAN.
   CHECK(ids(select_peers(f.req("me", "hub", true), f.swarm, 50, {}, rng, 0)) == std::vector<std::string>{"e1"});
 }

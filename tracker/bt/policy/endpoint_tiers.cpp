@@ -67,7 +67,7 @@ void plan_endpoint_tiers(const Requester& r, const Swarm& swarm, const PeerSelec
   holders.capped = true;
   plan.push_back(std::move(holders));
 
-  if (!r.branch_has_live_reflector && o.wan_fallback) add_wan_fallback(r, swarm, o, plan);
+  if (!r.branch_has_live_reflector && r.wan_fallback.value_or(o.wan_fallback)) add_wan_fallback(r, swarm, o, plan);
 }
 
 }  // namespace bc::tracker::bt

@@ -1,6 +1,8 @@
 // The node asking for peers, as the selection policy sees it.
 #pragma once
 
+#include <optional>
+
 #include "tracker/bt/peer.hpp"
 
 namespace bc::tracker::bt {
@@ -11,6 +13,7 @@ struct Requester {
   BranchId branch;                   // empty: roaming (or the origin)
   BranchId parent_branch;            // the branch's regional hub; empty when none
   bool branch_has_live_reflector = false;  // the tracker has heard from a reflector of `branch` recently
+  std::optional<bool> wan_fallback;  // the branch's setting; nullopt: PeerSelectionOptions::wan_fallback
   bool seed = false;                 // left == 0
   bool has_v4 = true;                // address families the requester can reach
   bool has_v6 = false;
