@@ -8,6 +8,7 @@
 #include "layers/util/fs.hpp"
 #include "layers/util/private_dir.hpp"
 #include "layers/util/redact.hpp"
+#include "tracker/api/upload_api.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/service/node_certs.hpp"
@@ -67,6 +68,11 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
+  app->uploads_ = std::make_unique<UploadService>(config.upload, config.data_dir, *app->store_, clock);
+  BC_RETURN_IF_ERROR(app->uploads_->open());
+  add_upload_routes(app->router_, *app->ctx_, *app->uploads_);
+  app->config_.server.large_body_prefix = kUploadPathPrefix;
+  app->config_.server.large_body_bytes = std::max(config.upload.max_chunk_bytes, config.upload.max_start_bytes);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
   dir_options.reflector_live_s = config.api.reflector_live_s;
@@ -226,6 +232,7 @@ Result<uint16_t> TrackerApp::start() {
   });
   BC_RETURN_IF_ERROR(start_origin(port));
   BC_RETURN_IF_ERROR(start_probe());
+  start_upload_sweep();
   log_listening(port);  // before the port file: whoever waits on it finds the CA fingerprint logged
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
@@ -245,9 +252,24 @@ Status TrackerApp::start_probe() {
   return Status();
 }
 
+void TrackerApp::start_upload_sweep() {
+  if (sweep_thread_.joinable()) return;
+  sweep_thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(sweep_mu_);
+    while (!sweep_cv_.wait_for(lock, std::chrono::seconds(config_.upload.sweep_interval_s), [this] { return sweep_stop_; }))
+      if (size_t n = uploads_->sweep()) spdlog::info("upload sweep removed {} stale staged upload(s)", n);
+  });
+}
+
 void TrackerApp::stop() {
   metrics_.set_server_gauges(nullptr);  // the server may go before the metrics
   if (server_) server_->stop();
+  {
+    std::lock_guard<std::mutex> lock(sweep_mu_);
+    sweep_stop_ = true;
+  }
+  sweep_cv_.notify_all();
+  if (sweep_thread_.joinable()) sweep_thread_.join();
   if (probe_) std::static_pointer_cast<rtt_probe::EchoResponder>(probe_)->stop();
   probe_io_.stop();
   if (probe_thread_.joinable()) probe_thread_.join();

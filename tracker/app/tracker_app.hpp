@@ -3,6 +3,8 @@
 // config and runs it; tests can build one in-process on a temp directory.
 #pragma once
 
+#include <condition_variable>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +20,7 @@
 #include "tracker/http/http_server.hpp"
 #include "tracker/origin/origin_seeder.hpp"
 #include "tracker/pki/tracker_ca.hpp"
+#include "tracker/upload/upload_service.hpp"
 
 namespace bc::tracker {
 
@@ -90,6 +93,15 @@ class TrackerApp {
   std::shared_ptr<void> probe_;  // EchoResponder, type-erased to keep Asio UDP out of this header
   std::thread probe_thread_;
   uint16_t probe_port_ = 0;
+
+  // Layer upload (docs/api.md "Upload") and its sweep of stale staging,
+  // every [upload] sweep_interval_s on its own thread while the server runs.
+  std::unique_ptr<UploadService> uploads_;
+  std::thread sweep_thread_;
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool sweep_stop_ = false;
+  void start_upload_sweep();
 
   std::mutex origin_mu_;                  // guards origin_ (API hooks run on workers)
   std::unique_ptr<OriginSeeder> origin_;  // null unless [origin] enabled and started

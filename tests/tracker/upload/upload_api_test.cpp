@@ -1,0 +1,115 @@
+// The upload API's bad input and limits over the real bc-tracker (HTTPS):
+// precise errors, nothing half-published, no staging left behind.
+#include "tests/tracker/upload/upload_fixture.hpp"
+
+namespace bc::test {
+namespace {
+
+std::string chunk_target(const std::string& id, uint32_t file, uint32_t piece) {
+  return "/api/v1/uploads/" + id + "/files/" + std::to_string(file) + "/pieces/" + std::to_string(piece);
+}
+
+std::string error_of(const nlohmann::json& body) { return body.is_object() ? body.value("error", "") : ""; }
+
+TEST_CASE("upload: a chunk whose hash does not match, or that is truncated, is refused naming file and piece") {
+  UploadWorld w;
+  std::string dir = w.make_tree("t", 1 << 20, 10);
+  auto cap = w.capture(dir, "base", "1");
+  auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(code == 201);
+  std::string id = st["id"];
+  uint32_t disk = payload_index(cap.manifest, "disk.img");
+  std::string piece3 = read_file(dir + "/disk.img").substr(3 * kPiece, kPiece);
+  std::string bad = piece3;
+  bad[100] ^= 1;
+  auto [c1, b1] = w.call("PUT", chunk_target(id, disk, 3), bad, kAdminToken, "application/octet-stream");
+  CHECK(c1 == 422);
+  CHECK(error_of(b1).find("'disk.img' piece 3") != std::string::npos);
+  auto [c2, b2] = w.call("PUT", chunk_target(id, disk, 3), piece3.substr(0, 1000), kAdminToken,
+                         "application/octet-stream");
+  CHECK(c2 == 422);
+  CHECK(error_of(b2).find("truncated") != std::string::npos);
+  auto [c3, s3] = w.call("GET", "/api/v1/uploads/" + id, "");
+  CHECK(s3["received_bytes"] == 0);  // both dropped
+  auto [c4, b4] = w.call("PUT", chunk_target(id, disk, 3), piece3, kAdminToken, "application/octet-stream");
+  CHECK(c4 == 200);
+  CHECK(b4["pieces"] == 1);
+  // Commit before everything arrived: refused, with what is missing.
+  auto [c5, b5] = w.call("POST", "/api/v1/uploads/" + id + "/commit", "");
+  CHECK(c5 == 409);
+  CHECK(error_of(b5).find("still lacks") != std::string::npos);
+}
+
+TEST_CASE("upload: nothing is visible before commit; a cancelled upload takes no chunk and leaves no staging") {
+  UploadWorld w;
+  auto cap = w.capture(w.make_tree("t", 1 << 20, 11), "base", "1");
+  auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(code == 201);
+  std::string id = st["id"];
+  CHECK(w.staged(id));
+  auto layers = w.rt.admin.admin_json("GET", "/api/v1/layers");
+  REQUIRE(layers.ok());
+  CHECK(layers->empty());
+  auto [c1, b1] = w.call("DELETE", "/api/v1/uploads/" + id, "");
+  CHECK(c1 == 200);
+  CHECK_FALSE(w.staged(id));
+  auto [c2, b2] = w.call("PUT", chunk_target(id, 0, 0), std::string(kPiece, 'x'), kAdminToken,
+                         "application/octet-stream");
+  CHECK(c2 == 404);
+  CHECK(error_of(b2).find("upload " + id + " does not exist") != std::string::npos);
+  CHECK_FALSE(w.staged(id));
+  auto audit = w.rt.admin.admin_json("GET", "/api/v1/audit");
+  REQUIRE(audit.ok());
+  std::string all = audit->dump();
+  CHECK(all.find("upload.start") != std::string::npos);
+  CHECK(all.find("upload.cancel") != std::string::npos);
+}
+
+TEST_CASE("upload: a 100 GB claim is refused at start, before any work, naming the limit") {
+  UploadWorld w;
+  nlohmann::json body = {{"content_bytes", uint64_t(100) << 30}, {"manifest", "not even a manifest"}, {"torrent", ""}};
+  auto [code, b] = w.call("POST", "/api/v1/uploads", body.dump());
+  CHECK(code == 400);
+  CHECK(error_of(b).find("max_layer_bytes") != std::string::npos);
+  CHECK(std::filesystem::is_empty(w.rt.tmp.path() + "/data/uploads"));
+}
+
+TEST_CASE("upload: a second admin pushing the same name@version gets 409 naming the first upload") {
+  UploadWorld w;
+  auto cap = w.capture(w.make_tree("t", 256 << 10, 12), "base", "1");
+  auto [c1, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(c1 == 201);
+  // The same admin again resumes the same upload.
+  auto [c2, again] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  CHECK(c2 == 200);
+  CHECK(again["id"] == st["id"]);
+  CHECK(again["resumed"] == true);
+  auto [c3, b3] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap), w.token("operator"));
+  CHECK(c3 == 409);
+  CHECK(error_of(b3).find(st["id"].get<std::string>()) != std::string::npos);
+}
+
+TEST_CASE("upload: a viewer token is refused every upload route") {
+  UploadWorld w;
+  std::string viewer = w.token("viewer");
+  auto cap = w.capture(w.make_tree("t", 64 << 10, 13), "base", "1");
+  CHECK(w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap), viewer).first == 403);
+  CHECK(w.call("GET", "/api/v1/uploads", "", viewer).first == 403);
+  CHECK(std::filesystem::is_empty(w.rt.tmp.path() + "/data/uploads"));
+  auto res = ctl::push_layer(w.target(viewer), w.request(w.work / "t", "base", "1"), nullptr);
+  CHECK(res.status().code() == Status::Code::permission_denied);
+}
+
+TEST_CASE("upload: the sweep removes a staged upload idle longer than [upload] stale_after_s") {
+  UploadWorld w("[upload]\nstale_after_s = 1\nsweep_interval_s = 1\n");
+  auto cap = w.capture(w.make_tree("t", 256 << 10, 14), "base", "1");
+  auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(code == 201);
+  std::string id = st["id"];
+  CHECK(w.staged(id));
+  CHECK(eventually([&] { return !w.staged(id); }, 10'000, 50));
+  CHECK(w.call("GET", "/api/v1/uploads/" + id, "").first == 404);
+}
+
+}  // namespace
+}  // namespace bc::test

@@ -1,0 +1,91 @@
+// UploadSession's files: saving and loading a staged upload, and assembling
+// the layer directory at commit.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "layers/model/layer_dir.hpp"
+#include "layers/util/fs.hpp"
+#include "tracker/upload/staged_io.hpp"
+#include "tracker/upload/upload_session.hpp"
+
+namespace bc::tracker {
+
+namespace fs = std::filesystem;
+
+Status UploadSession::save(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir + "/payload", ec);
+  if (ec) return Status::io_error(dir + ": mkdir: " + ec.message());
+  dir_ = dir;
+  nlohmann::json info = {{"id", info_.id}, {"ref", info_.ref}, {"actor", info_.actor}, {"started", info_.started_s}};
+  BC_RETURN_IF_ERROR(write_file_atomic(dir + "/manifest.json", manifest_bytes_, 0600));
+  BC_RETURN_IF_ERROR(write_file_atomic(dir + "/layer.torrent", torrent_, 0600));
+  // Last: a directory without session.json is an upload that never started.
+  BC_RETURN_IF_ERROR(write_file_atomic(dir + "/session.json", info.dump(), 0600));
+  return fsync_dir(dir);
+}
+
+Result<std::unique_ptr<UploadSession>> UploadSession::load(const std::string& dir, const HeldContent& held) {
+  BC_ASSIGN_OR_RETURN(std::string info_text, read_small_file(dir + "/session.json", 1 << 16));
+  auto j = nlohmann::json::parse(info_text, nullptr, false);
+  if (!j.is_object()) return Status::corruption(dir + "/session.json: not a JSON object");
+  UploadInfo info{j.value("id", ""), j.value("ref", ""), j.value("actor", ""), j.value("started", int64_t(0))};
+  BC_ASSIGN_OR_RETURN(std::string manifest, read_small_file(dir + "/manifest.json", kMaxManifestBytes));
+  BC_ASSIGN_OR_RETURN(std::string torrent, read_small_file(dir + "/layer.torrent", kMaxTorrentBytes));
+  BC_ASSIGN_OR_RETURN(auto s, make(std::move(info), std::move(manifest), std::move(torrent), held));
+  s->dir_ = dir;
+  BC_RETURN_IF_ERROR(s->replay_received());
+  return s;
+}
+
+Status UploadSession::assemble_file(const File& f, const std::string& dst) {
+  if (!f.held_file.empty()) return copy_whole_file(f.held_file, dst);
+  std::error_code ec;
+  fs::create_directories(fs::path(dst).parent_path(), ec);
+  int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::io_error(dst + ": open: " + std::strerror(errno));
+  Status s;
+  std::map<uint32_t, int> sources;
+  for (const auto& [p, hp] : f.held_pieces) {
+    if (f.state[p] != kHeld) continue;
+    auto it = sources.find(hp.file);
+    if (it == sources.end()) {
+      int in = ::open(held_paths_[hp.file].c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (in < 0) {
+        s = Status::io_error(held_paths_[hp.file] + ": open: " + std::strerror(errno));
+        break;
+      }
+      it = sources.emplace(hp.file, in).first;
+    }
+    s = copy_range(it->second, hp.offset, fd, uint64_t(p) * piece_bytes_, hp.length, held_paths_[hp.file]);
+    if (!s.ok()) break;
+  }
+  if (s.ok() && ::ftruncate(fd, off_t(f.size)) != 0) s = Status::io_error(dst + ": ftruncate: " + std::strerror(errno));
+  if (s.ok() && ::fsync(fd) != 0) s = Status::io_error(dst + ": fsync: " + std::strerror(errno));
+  for (auto& [i, in] : sources) ::close(in);
+  ::close(fd);
+  return s;
+}
+
+Result<std::string> UploadSession::assemble() {
+  if (uint64_t n = missing_pieces())
+    return Status::aborted("upload " + info_.id + " still lacks " + std::to_string(n) + " pieces (" +
+                           std::to_string(need_bytes()) + " bytes): send them (GET /api/v1/uploads/" + info_.id +
+                           " lists them), then commit");
+  const std::string payload = dir_ + "/payload";
+  for (const auto& f : files_) BC_RETURN_IF_ERROR(assemble_file(f, payload + "/" + f.path));
+  // Directories holding only packed files or nothing: the importer creates
+  // the manifest's directories itself, from the manifest.
+  const std::string layer = dir_ + "/layer";
+  std::error_code ec;
+  fs::remove_all(layer, ec);
+  BC_RETURN_IF_ERROR(write_layer_dir(layer, manifest_bytes_, torrent_, payload));
+  return layer;
+}
+
+}  // namespace bc::tracker
