@@ -197,7 +197,13 @@ void Session<Stream>::on_read(beast::error_code ec, size_t) {
 template <class Stream>
 void Session<Stream>::dispatch() {
   auto self = this->shared_from_this();
-  net::post(*ctx_->workers, [self, req = req_]() mutable {
+  // The body moves to the worker rather than being copied (an upload chunk
+  // is megabytes); only long polls re-run, and they are bodiless GETs.
+  std::string body = std::move(req_.body);
+  req_.body.clear();
+  HttpRequest posted = req_;
+  posted.body = std::move(body);
+  net::post(*ctx_->workers, [self, req = std::move(posted)]() mutable {
     HttpResponse res;
     try {
       res = self->ctx_->handle(req);
