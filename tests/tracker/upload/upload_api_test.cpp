@@ -1,5 +1,10 @@
 // The upload API's bad input and limits over the real bc-tracker (HTTPS):
 // precise errors, nothing half-published, no staging left behind.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <ctime>
+
 #include "tests/tracker/upload/upload_fixture.hpp"
 
 namespace bc::test {
@@ -109,6 +114,62 @@ TEST_CASE("upload: the sweep removes a staged upload idle longer than [upload] s
   CHECK(w.staged(id));
   CHECK(eventually([&] { return !w.staged(id); }, 10'000, 50));
   CHECK(w.call("GET", "/api/v1/uploads/" + id, "").first == 404);
+}
+
+}  // namespace
+}  // namespace bc::test
+
+namespace bc::test {
+namespace {
+
+void age(const std::string& path, int64_t seconds) {
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = ::time(nullptr) - seconds;
+  times[0].tv_nsec = times[1].tv_nsec = 0;
+  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+}
+
+TEST_CASE("upload: at start the sweep removes uploads left idle too long and staging no upload owns") {
+  UploadWorld w("[upload]\nstale_after_s = 600\nsweep_interval_s = 3600\n");
+  auto cap = w.capture(w.make_tree("t", 256 << 10, 15), "base", "1");
+  auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(code == 201);
+  std::string id = st["id"];
+  std::string staging = w.rt.tmp.path() + "/data/uploads/";
+  REQUIRE(w.rt.proc.stop() == 0);
+  // An hour idle, as far as the files say; and an orphan of a start that crashed.
+  age(staging + id + "/session.json", 3600);
+  write_file(staging + "orphan/payload/x", "half");
+  age(staging + "orphan", 3600);
+  uint16_t port = w.rt.proc.start();
+  CHECK_FALSE(w.staged(id));
+  CHECK_FALSE(std::filesystem::exists(staging + "orphan"));
+  tracker::HttpClient http(local_client(port, w.rt.proc.ca_file()));
+  auto r = http.request("GET", "/api/v1/uploads/" + id, "", {{"Authorization", "Bearer " + kAdminToken}});
+  REQUIRE(r.ok());
+  CHECK(r->status == 404);
+}
+
+TEST_CASE("upload: staged uploads survive a tracker restart and continue") {
+  UploadWorld w;
+  std::string dir = w.make_tree("t", 1 << 20, 16);
+  auto cap = w.capture(dir, "base", "1");
+  auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(code == 201);
+  std::string id = st["id"];
+  uint32_t disk = payload_index(cap.manifest, "disk.img");
+  auto [c1, b1] = w.call("PUT", "/api/v1/uploads/" + id + "/files/" + std::to_string(disk) + "/pieces/0",
+                         read_file(dir + "/disk.img").substr(0, 2 * kPiece), kAdminToken, "application/octet-stream");
+  REQUIRE(c1 == 200);
+  REQUIRE(w.rt.proc.stop() == 0);
+  uint16_t port = w.rt.proc.start();
+  tracker::HttpClient http(local_client(port, w.rt.proc.ca_file()));
+  auto r = http.request("GET", "/api/v1/uploads/" + id, "", {{"Authorization", "Bearer " + kAdminToken}});
+  REQUIRE(r.ok());
+  REQUIRE(r->status == 200);
+  auto again = nlohmann::json::parse(r->body);
+  CHECK(again["received_bytes"] == 2 * kPiece);
+  CHECK(again["need_bytes"] == st["need_bytes"].get<uint64_t>() - 2 * kPiece);
 }
 
 }  // namespace
