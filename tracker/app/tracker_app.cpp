@@ -1,5 +1,6 @@
 #include "tracker/app/tracker_app.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -34,6 +35,11 @@ Status install_admin_token(Store& store, const std::string& token, int64_t now_u
 
 Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& config, const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
+  // Buffers of 1 MiB and more (upload chunks, request bodies, torrents) are
+  // mmapped and unmapped on free. glibc's default threshold rises after the
+  // first such free and then keeps those buffers in per-thread arenas: one
+  // 16 MiB chunk per worker thread of private memory for good.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
   std::unique_ptr<TrackerApp> app(new TrackerApp(config, clock));
   // The data dir holds the store (node and announce keys) and the payloads:
   // created 0700, refused when others can enter it (layers/util/private_dir.hpp).

@@ -51,8 +51,26 @@ Status UploadSession::assemble_file(const File& f, const std::string& dst) {
   if (fd < 0) return Status::io_error(dst + ": open: " + std::strerror(errno));
   Status s;
   std::map<uint32_t, int> sources;
-  for (const auto& [p, hp] : f.held_pieces) {
-    if (f.state[p] != kHeld) continue;
+  // Held pieces in runs: consecutive pieces from consecutive bytes of one
+  // held file (the common case, an old version of the same file) are one copy.
+  for (auto run = f.held_pieces.begin(); run != f.held_pieces.end() && s.ok();) {
+    auto next = run;
+    uint64_t length = 0;
+    while (next != f.held_pieces.end() && f.state[next->first] == kHeld && next->second.file == run->second.file &&
+           next->first - run->first == (next->second.offset - run->second.offset) / piece_bytes_ &&
+           next->second.offset - run->second.offset == length) {
+      length += next->second.length;
+      ++next;
+    }
+    if (length == 0) {  // a piece received after all, or a lone one
+      if (f.state[run->first] != kHeld) {
+        ++run;
+        continue;
+      }
+      length = run->second.length;
+      next = std::next(run);
+    }
+    const HeldPiece& hp = run->second;
     auto it = sources.find(hp.file);
     if (it == sources.end()) {
       int in = ::open(held_paths_[hp.file].c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -62,8 +80,8 @@ Status UploadSession::assemble_file(const File& f, const std::string& dst) {
       }
       it = sources.emplace(hp.file, in).first;
     }
-    s = copy_range(it->second, hp.offset, fd, uint64_t(p) * piece_bytes_, hp.length, held_paths_[hp.file]);
-    if (!s.ok()) break;
+    s = copy_range(it->second, hp.offset, fd, uint64_t(run->first) * piece_bytes_, length, held_paths_[hp.file]);
+    run = next;
   }
   if (s.ok() && ::ftruncate(fd, off_t(f.size)) != 0) s = Status::io_error(dst + ": ftruncate: " + std::strerror(errno));
   if (s.ok() && ::fsync(fd) != 0) s = Status::io_error(dst + ": fsync: " + std::strerror(errno));
