@@ -94,6 +94,19 @@ TEST_CASE("upload: a second admin pushing the same name@version gets 409 naming 
   CHECK(error_of(b3).find(st["id"].get<std::string>()) != std::string::npos);
 }
 
+TEST_CASE("upload: beyond [upload] max_concurrent a start is refused naming the limit; a cancel makes room") {
+  UploadWorld w("[upload]\nmax_concurrent = 1\n");
+  auto a = w.capture(w.make_tree("a", 64 << 10, 20), "a", "1");
+  auto b = w.capture(w.make_tree("b", 64 << 10, 21), "b", "1");
+  auto [c1, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(a));
+  REQUIRE(c1 == 201);
+  auto [c2, b2] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(b));
+  CHECK(c2 == 503);
+  CHECK(error_of(b2).find("max_concurrent") != std::string::npos);
+  CHECK(w.call("DELETE", "/api/v1/uploads/" + st["id"].get<std::string>(), "").first == 200);
+  CHECK(w.call("POST", "/api/v1/uploads", UploadWorld::start_body(b)).first == 201);
+}
+
 TEST_CASE("upload: a viewer token is refused every upload route") {
   UploadWorld w;
   std::string viewer = w.token("viewer");
