@@ -11,7 +11,7 @@ PACKAGES=(
   libtorrent-rasterbar-dev libboost-dev libssl-dev openssl
   libsodium-dev liblmdb-dev lmdb-utils libspdlog-dev libfmt-dev
   doctest-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
-  clang libclang-rt-14-dev iproute2 procps psmisc opentracker wrk gnuplot-nox curl jq graphviz python3 tcpdump
+  clang libclang-rt-14-dev iproute2 procps psmisc opentracker wrk gnuplot-nox curl jq graphviz python3 tcpdump libzstd-dev
 )
 
 missing=()
