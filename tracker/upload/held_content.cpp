@@ -1,14 +1,30 @@
 #include "tracker/upload/held_content.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "layers/model/manifest.hpp"
 #include "layers/torrent/layer_torrent.hpp"
+#include "tracker/service/records.hpp"
 
 namespace bc::tracker {
 
+HeldWanted HeldWanted::from(const Manifest& m) {
+  HeldWanted w;
+  w.piece_bytes = m.piece_size;
+  for (const auto& pf : m.payload_files()) {
+    if (pf.size == 0) continue;
+    w.roots.insert(pf.root);
+    if (pf.size > m.piece_size) w.piece_paths.insert(pf.path);
+  }
+  if (m.parent) w.parent_key = layer_key(*m.parent);
+  return w;
+}
+
 Status HeldContent::add_layer(const std::string& origin_dir, const std::string& manifest_bytes,
-                              const std::string& torrent, uint32_t piece_bytes, size_t max_pieces) {
+                              const std::string& torrent, uint32_t piece_bytes, size_t max_pieces,
+                              const HeldWanted* wanted, bool all_pieces) {
   auto m = Manifest::decode(manifest_bytes);
   if (!m.ok() || torrent.empty()) return Status();  // nothing usable: the upload just sends more
   bool same_pieces = m->piece_size == piece_bytes;
@@ -20,8 +36,9 @@ Status HeldContent::add_layer(const std::string& origin_dir, const std::string& 
   for (const auto& pf : m->payload_files()) {
     if (pf.size == 0) continue;
     std::string path = origin_dir + "/" + pf.path;
-    files_.emplace(pf.root, path);
-    if (!facts) continue;
+    if (!wanted || wanted->roots.count(pf.root)) files_.emplace(pf.root, path);
+    if (!facts || pieces_.size() >= max_pieces) continue;
+    if (wanted && !all_pieces && !wanted->piece_paths.count(pf.path)) continue;
     auto it = facts->files.find(pf.path);
     if (it == facts->files.end() || it->second.pieces.empty()) continue;
     const auto& pieces = it->second.pieces;
@@ -36,7 +53,7 @@ Status HeldContent::add_layer(const std::string& origin_dir, const std::string& 
   return Status();
 }
 
-Result<HeldContent> HeldContent::load(const Store& store, uint32_t piece_bytes, size_t max_pieces) {
+Result<HeldContent> HeldContent::load(const Store& store, const HeldWanted& wanted, size_t max_pieces) {
   struct Layer {
     std::string key, origin_dir;
   };
@@ -49,6 +66,8 @@ Result<HeldContent> HeldContent::load(const Store& store, uint32_t piece_bytes, 
       return true;
     });
   }));
+  // The parent first: its pieces are the likeliest, and the cap keeps them.
+  std::stable_partition(layers.begin(), layers.end(), [&](const Layer& l) { return l.key == wanted.parent_key; });
   HeldContent out;
   for (const auto& l : layers) {
     std::optional<std::string> manifest, torrent;
@@ -58,7 +77,8 @@ Result<HeldContent> HeldContent::load(const Store& store, uint32_t piece_bytes, 
       return Status();
     }));
     if (manifest && torrent)
-      BC_RETURN_IF_ERROR(out.add_layer(l.origin_dir, *manifest, *torrent, piece_bytes, max_pieces));
+      BC_RETURN_IF_ERROR(out.add_layer(l.origin_dir, *manifest, *torrent, wanted.piece_bytes, max_pieces, &wanted,
+                                       l.key == wanted.parent_key));
   }
   return out;
 }

@@ -41,7 +41,6 @@ Status UploadService::open() {
   std::error_code ec;
   fs::create_directories(staging_root(), ec);
   if (ec) return Status::io_error(staging_root() + ": " + ec.message());
-  std::map<uint32_t, HeldContent> held;  // by piece size
   for (const auto& d : fs::directory_iterator(staging_root(), ec)) {
     const std::string dir = d.path().string();
     auto info = read_small_file(dir + "/session.json", 1 << 16);
@@ -52,11 +51,8 @@ Status UploadService::open() {
       remove_dir(dir);  // never fully started
       continue;
     }
-    if (!held.count(m->piece_size)) {
-      BC_ASSIGN_OR_RETURN(HeldContent h, HeldContent::load(store_, m->piece_size));
-      held.emplace(m->piece_size, std::move(h));
-    }
-    auto s = UploadSession::load(dir, held.at(m->piece_size));
+    BC_ASSIGN_OR_RETURN(HeldContent held, HeldContent::load(store_, HeldWanted::from(*m)));
+    auto s = UploadSession::load(dir, held);
     if (!s.ok()) {
       remove_dir(dir);
       continue;
@@ -138,7 +134,7 @@ Result<UploadService::Started> UploadService::start(const std::string& actor, ui
   }
   const std::string dir = staging_root() + "/" + id;
   auto made = [&]() -> Result<std::shared_ptr<UploadSession>> {
-    BC_ASSIGN_OR_RETURN(HeldContent held, HeldContent::load(store_, m->piece_size));
+    BC_ASSIGN_OR_RETURN(HeldContent held, HeldContent::load(store_, HeldWanted::from(*m)));
     BC_ASSIGN_OR_RETURN(auto s, UploadSession::make({id, ref, actor, clock_.unix_s()}, std::move(manifest_bytes),
                                                     std::move(torrent), held));
     BC_RETURN_IF_ERROR(check_space(*s));
