@@ -107,6 +107,15 @@ TEST_CASE("upload: beyond [upload] max_concurrent a start is refused naming the 
   CHECK(w.call("POST", "/api/v1/uploads", UploadWorld::start_body(b)).first == 201);
 }
 
+TEST_CASE("upload: a start the data directory has no room for is 507 naming what it needs, and stages nothing") {
+  UploadWorld w("[upload]\nreserve_free_bytes = 1125899906842624\n");  // 1 PiB to spare: never free
+  auto cap = w.capture(w.make_tree("t", 64 << 10, 22), "base", "1");
+  auto [code, b] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  CHECK(code == 507);
+  CHECK(error_of(b).find("reserve_free_bytes") != std::string::npos);
+  CHECK(std::filesystem::is_empty(w.rt.tmp.path() + "/data/uploads"));
+}
+
 TEST_CASE("upload: a viewer token is refused every upload route") {
   UploadWorld w;
   std::string viewer = w.token("viewer");
