@@ -45,7 +45,7 @@ TEST_CASE("upload: a chunk whose hash does not match, or that is truncated, is r
   CHECK(error_of(b5).find("still lacks") != std::string::npos);
 }
 
-TEST_CASE("upload: nothing is visible before commit; a cancelled upload takes no chunk and leaves no staging") {
+TEST_CASE("upload: nothing is visible before commit and a cancelled upload takes no chunk and leaves no staging") {
   UploadWorld w;
   auto cap = w.capture(w.make_tree("t", 1 << 20, 11), "base", "1");
   auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
@@ -94,7 +94,7 @@ TEST_CASE("upload: a second admin pushing the same name@version gets 409 naming 
   CHECK(error_of(b3).find(st["id"].get<std::string>()) != std::string::npos);
 }
 
-TEST_CASE("upload: beyond [upload] max_concurrent a start is refused naming the limit; a cancel makes room") {
+TEST_CASE("upload: beyond [upload] max_concurrent a start is refused naming the limit and a cancel makes room") {
   UploadWorld w("[upload]\nmax_concurrent = 1\n");
   auto a = w.capture(w.make_tree("a", 64 << 10, 20), "a", "1");
   auto b = w.capture(w.make_tree("b", 64 << 10, 21), "b", "1");

@@ -39,7 +39,7 @@ CapturedLayer capture(const std::string& dir, const std::string& name) {
   return std::move(*c);
 }
 
-TEST_CASE("plan: pieces held in another file at another offset are not needed; a changed piece is") {
+TEST_CASE("plan: pieces held in another file at another offset are not needed and a changed piece is") {
   test::TmpDir tmp;
   const uint64_t P = 64 * 1024;
   std::string old_bytes = test::random_bytes(8 * P, 1);
