@@ -44,6 +44,7 @@ struct Sender {
   tracker::HttpClient& http;
   const TrackerTarget& target;
   const PushCapture& cap;
+  const std::vector<PayloadFile> files;  // cap.manifest.payload_files(), computed once
   std::string id;
   uint64_t chunk_bytes = 0;
   uint64_t done = 0, total = 0;
@@ -56,7 +57,6 @@ struct Sender {
 
   // Sends pieces [piece, piece + count) of payload file `file`.
   Status send_run(uint32_t file, uint32_t piece, uint32_t count) {
-    const auto files = cap.manifest.payload_files();
     if (file >= files.size()) return Status::corruption("the tracker asked for file " + std::to_string(file));
     const PayloadFile& pf = files[file];
     const uint64_t p_bytes = cap.manifest.piece_size;
@@ -106,8 +106,8 @@ Result<PushResult> push_layer(const TrackerTarget& target, const PushRequest& re
   out.content_bytes = cap.manifest.total_file_bytes();
   out.resumed = st.value("resumed", false);
   out.reused_bytes = st.value("held_bytes", uint64_t(0)) + st.value("received_bytes", uint64_t(0));
-  Sender sender{http, target, cap, st.value("id", ""), request.chunk_bytes, 0, st.value("need_bytes", uint64_t(0)),
-                progress};
+  Sender sender{http,           target, cap, cap.manifest.payload_files(), st.value("id", ""), request.chunk_bytes, 0,
+                st.value("need_bytes", uint64_t(0)), progress};
   uint64_t server_max = st.value("max_chunk_bytes", uint64_t(16) << 20);
   if (sender.chunk_bytes == 0 || sender.chunk_bytes > server_max) sender.chunk_bytes = server_max;
   if (progress) progress->phase("uploading");

@@ -47,6 +47,7 @@ Result<std::unique_ptr<UploadSession>> UploadSession::make(UploadInfo info, std:
   s->manifest_bytes_ = std::move(manifest_bytes);
   s->torrent_ = std::move(torrent);
   s->plan(held);
+  s->count_need();
   return s;
 }
 
@@ -129,7 +130,10 @@ Result<uint32_t> UploadSession::put_chunk(uint32_t file, uint32_t piece, std::st
   BC_RETURN_IF_ERROR(write_at(dst, uint64_t(piece) * piece_bytes_, body));
   std::string line = std::to_string(file) + " " + std::to_string(piece) + " " + std::to_string(p - piece) + "\n";
   BC_RETURN_IF_ERROR(append_synced(dir_ + "/received", line));
-  for (uint32_t q = piece; q < p; ++q) files_[file].state[q] = kHave;
+  for (uint32_t q = piece; q < p; ++q) {
+    if (files_[file].state[q] == kNeed) need_bytes_ -= piece_length(f, q);
+    files_[file].state[q] = kHave;
+  }
   sent_bytes_ += body.size();
   return p - piece;
 }
@@ -145,6 +149,7 @@ Status UploadSession::replay_received() {
     for (uint64_t q = piece; q < piece + count && q < st.size(); ++q)
       if (st[q] == kNeed) st[q] = kHave;
   }
+  count_need();
   return Status();
 }
 
@@ -173,12 +178,11 @@ nlohmann::json UploadSession::describe(bool with_needs) const {
   return out;
 }
 
-uint64_t UploadSession::need_bytes() const {
-  uint64_t need = 0;
+void UploadSession::count_need() {
+  need_bytes_ = 0;
   for (const auto& f : files_)
     for (uint32_t p = 0; p < f.state.size(); ++p)
-      if (f.state[p] == kNeed) need += piece_length(f, p);
-  return need;
+      if (f.state[p] == kNeed) need_bytes_ += piece_length(f, p);
 }
 
 uint64_t UploadSession::missing_pieces() const {

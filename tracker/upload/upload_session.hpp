@@ -66,7 +66,7 @@ class UploadSession {
 
   // What the client still has to send, as runs of pieces, and the totals.
   nlohmann::json describe(bool with_needs = true) const;
-  uint64_t need_bytes() const;
+  uint64_t need_bytes() const { return need_bytes_; }
   uint64_t missing_pieces() const;
 
   // Builds the layer directory DIR/layer (manifest, torrent, payload) from
@@ -102,6 +102,8 @@ class UploadSession {
   std::vector<File> files_;
   std::vector<std::string> held_paths_;  // origin files held pieces come from (HeldPiece::file)
   uint64_t sent_bytes_ = 0;  // received this tracker run
+  uint64_t need_bytes_ = 0;  // bytes of kNeed pieces, kept as chunks arrive (count_need)
+  void count_need();
 
   friend class UploadService;
 };
