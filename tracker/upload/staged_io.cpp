@@ -57,11 +57,10 @@ Status write_at(const std::string& path, uint64_t offset, std::string_view bytes
   return Status();
 }
 
-Status append_synced(const std::string& path, std::string_view line) {
+Status append_line(const std::string& path, std::string_view line) {
   BC_ASSIGN_OR_RETURN(int raw, open_for_write(path, O_APPEND));
   Fd fd(raw);
   if (::write(fd.get(), line.data(), line.size()) != ssize_t(line.size())) return errno_status(path, "write");
-  if (::fdatasync(fd.get()) != 0) return errno_status(path, "fdatasync");
   return Status();
 }
 

@@ -15,8 +15,11 @@ namespace bc::tracker {
 // truncated) and fdatasyncs it.
 Status write_at(const std::string& path, uint64_t offset, std::string_view bytes);
 
-// Appends `line` to `path` (created 0600) and fdatasyncs it.
-Status append_synced(const std::string& path, std::string_view line);
+// Appends `line` to `path` (created 0600) without syncing it: the received
+// log may lose its last lines in a crash (those chunks are asked for again),
+// never gain one whose bytes were not synced first (write_at syncs before
+// the line is written). A torn last line reads as fewer pieces, not more.
+Status append_line(const std::string& path, std::string_view line);
 
 // Copies `length` bytes at `from_offset` of `from` to `to_offset` of `to`
 // (opened by the caller for writing) with copy_file_range, which shares

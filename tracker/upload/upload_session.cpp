@@ -129,7 +129,7 @@ Result<uint32_t> UploadSession::put_chunk(uint32_t file, uint32_t piece, std::st
   const std::string dst = dir_ + "/payload/" + f.path;
   BC_RETURN_IF_ERROR(write_at(dst, uint64_t(piece) * piece_bytes_, body));
   std::string line = std::to_string(file) + " " + std::to_string(piece) + " " + std::to_string(p - piece) + "\n";
-  BC_RETURN_IF_ERROR(append_synced(dir_ + "/received", line));
+  BC_RETURN_IF_ERROR(append_line(dir_ + "/received", line));
   for (uint32_t q = piece; q < p; ++q) {
     if (files_[file].state[q] == kNeed) need_bytes_ -= piece_length(f, q);
     files_[file].state[q] = kHave;

@@ -10,8 +10,9 @@
 // torrent's files); a file within one piece is one piece, checked against
 // its merkle root, a larger file's pieces against the torrent's piece layer.
 // A chunk is kept only when every piece in it matches: its bytes are written
-// and fsynced before its line is, so a crash loses at most the chunk in
-// flight. Not thread-safe: the UploadService serializes calls per session
+// and fdatasynced before its line is (the line itself is not synced: a crash
+// may lose the last lines, whose chunks are then asked for again, but never
+// records bytes that were not synced). Not thread-safe: the UploadService serializes calls per session
 // (mu).
 #pragma once
 
