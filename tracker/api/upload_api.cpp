@@ -114,8 +114,14 @@ void add_upload_routes(Router& router, ApiContext& ctx, UploadService& up) {
   ApiRoute put_chunk("PUT", "/api/v1/uploads/{id}/files/{file}/pieces/{piece}", op,
                      JsonHandler([u](ApiContext&, const Principal&, HttpRequest& req) { return chunk(*u, req); }));
   put_chunk.body_type = "application/octet-stream";
+  ApiRoute put_batch("PUT", "/api/v1/uploads/{id}/batch", op,
+                     JsonHandler([u](ApiContext&, const Principal&, HttpRequest& req) {
+                       return u->put_batch(req.params.at("id"), req.body);
+                     }));
+  put_batch.body_type = "application/octet-stream";
   add_routes(router, ctx, {
       put_chunk,
+      put_batch,
       {"POST", "/api/v1/uploads", op,
        RawHandler([u](ApiContext& c, const Principal& who, HttpRequest& req) { return start(c, *u, who, req); })},
       {"GET", "/api/v1/uploads", op, JsonHandler([u](ApiContext&, const Principal&, HttpRequest&) { return u->list(); })},

@@ -3,6 +3,7 @@
 //   GET    /api/v1/uploads                                staged uploads
 //   GET    /api/v1/uploads/{id}                           what it still lacks
 //   PUT    /api/v1/uploads/{id}/files/{file}/pieces/{piece}  one chunk
+//   PUT    /api/v1/uploads/{id}/batch                     many small chunks
 //   POST   /api/v1/uploads/{id}/commit                    verify, sign, publish
 //   DELETE /api/v1/uploads/{id}                           cancel
 #pragma once

@@ -43,7 +43,7 @@ Result<int> open_for_write(const std::string& path, int extra_flags) {
 }
 }  // namespace
 
-Status write_at(const std::string& path, uint64_t offset, std::string_view bytes) {
+Status write_at(const std::string& path, uint64_t offset, std::string_view bytes, bool sync) {
   BC_ASSIGN_OR_RETURN(int raw, open_for_write(path, 0));
   Fd fd(raw);
   size_t done = 0;
@@ -53,7 +53,15 @@ Status write_at(const std::string& path, uint64_t offset, std::string_view bytes
     if (n <= 0) return errno_status(path, "pwrite");
     done += size_t(n);
   }
-  if (::fdatasync(fd.get()) != 0) return errno_status(path, "fdatasync");
+  if (sync && ::fdatasync(fd.get()) != 0) return errno_status(path, "fdatasync");
+  return Status();
+}
+
+Status sync_filesystem(const std::string& dir) {
+  int raw = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (raw < 0) return errno_status(dir, "open");
+  Fd fd(raw);
+  if (::syncfs(fd.get()) != 0) return errno_status(dir, "syncfs");
   return Status();
 }
 

@@ -12,13 +12,16 @@
 namespace bc::tracker {
 
 // Writes `bytes` at `offset` of `path` (created 0600 with its parents, never
-// truncated) and fdatasyncs it.
-Status write_at(const std::string& path, uint64_t offset, std::string_view bytes);
+// truncated) and, when `sync`, fdatasyncs it.
+Status write_at(const std::string& path, uint64_t offset, std::string_view bytes, bool sync = true);
+
+// syncfs on the filesystem holding `dir`: makes every write before it durable.
+Status sync_filesystem(const std::string& dir);
 
 // Appends `line` to `path` (created 0600) without syncing it: the received
 // log may lose its last lines in a crash (those chunks are asked for again),
-// never gain one whose bytes were not synced first (write_at syncs before
-// the line is written). A torn last line reads as fewer pieces, not more.
+// never gain one whose bytes were not synced first (write_at or
+// sync_filesystem before the line is written). A torn last line reads as fewer pieces, not more.
 Status append_line(const std::string& path, std::string_view line);
 
 // Copies `length` bytes at `from_offset` of `from` to `to_offset` of `to`

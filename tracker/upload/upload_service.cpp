@@ -192,3 +192,22 @@ Result<nlohmann::json> UploadService::put_chunk(const std::string& id, uint32_t 
 }
 
 }  // namespace bc::tracker
+
+namespace bc::tracker {
+
+Result<nlohmann::json> UploadService::put_batch(const std::string& id, std::string_view body) {
+  if (body.size() > options_.max_chunk_bytes)
+    return Status::invalid_argument("batch of " + std::to_string(body.size()) + " bytes is larger than " +
+                                    std::to_string(options_.max_chunk_bytes) + " ([upload] max_chunk_bytes)");
+  auto s = find(id);
+  if (!s) return unknown(id);
+  std::lock_guard<std::mutex> lock(s->mu);
+  if (s->gone) return unknown(id);
+  if (s->committing) return Status::aborted("upload " + id + " is being committed: it takes no more chunks");
+  s->last_active_s = clock_.unix_s();
+  BC_ASSIGN_OR_RETURN(nlohmann::json out, s->put_batch(body, kMaxBatchUnits));
+  out["need_bytes"] = s->need_bytes();
+  return out;
+}
+
+}  // namespace bc::tracker

@@ -40,6 +40,9 @@ class UploadService {
   Result<nlohmann::json> list();
   // Keeps a chunk (UploadSession::put_chunk); 404 for an unknown id, 409 while committing.
   Result<nlohmann::json> put_chunk(const std::string& id, uint32_t file, uint32_t piece, std::string_view body);
+  // Many small chunks at once (UploadSession::put_batch); same errors.
+  Result<nlohmann::json> put_batch(const std::string& id, std::string_view body);
+  static constexpr size_t kMaxBatchUnits = 4096;
 
   // Commit, in two steps around the importer: assemble the layer directory
   // (the session is then "committing": chunks and cancel are refused), then

@@ -99,6 +99,24 @@ Status UploadSession::check_piece(const File& f, uint32_t p, std::span<const uin
 }
 
 Result<uint32_t> UploadSession::put_chunk(uint32_t file, uint32_t piece, std::string_view body) {
+  BC_ASSIGN_OR_RETURN(uint32_t n, stage_chunk(file, piece, body, true));
+  BC_RETURN_IF_ERROR(record_chunk(file, piece, n, body.size()));
+  return n;
+}
+
+Status UploadSession::record_chunk(uint32_t file, uint32_t piece, uint32_t count, uint64_t bytes) {
+  std::string line = std::to_string(file) + " " + std::to_string(piece) + " " + std::to_string(count) + "\n";
+  BC_RETURN_IF_ERROR(append_line(dir_ + "/received", line));
+  const File& f = files_[file];
+  for (uint32_t q = piece; q < piece + count; ++q) {
+    if (f.state[q] == kNeed) need_bytes_ -= piece_length(f, q);
+    files_[file].state[q] = kHave;
+  }
+  sent_bytes_ += bytes;
+  return Status();
+}
+
+Result<uint32_t> UploadSession::stage_chunk(uint32_t file, uint32_t piece, std::string_view body, bool sync) {
   if (file >= files_.size())
     return Status::invalid_argument("file " + std::to_string(file) + " is out of range: the layer has " +
                                     std::to_string(files_.size()) + " payload files");
@@ -127,14 +145,7 @@ Result<uint32_t> UploadSession::put_chunk(uint32_t file, uint32_t piece, std::st
     off += len;
   }
   const std::string dst = dir_ + "/payload/" + f.path;
-  BC_RETURN_IF_ERROR(write_at(dst, uint64_t(piece) * piece_bytes_, body));
-  std::string line = std::to_string(file) + " " + std::to_string(piece) + " " + std::to_string(p - piece) + "\n";
-  BC_RETURN_IF_ERROR(append_line(dir_ + "/received", line));
-  for (uint32_t q = piece; q < p; ++q) {
-    if (files_[file].state[q] == kNeed) need_bytes_ -= piece_length(f, q);
-    files_[file].state[q] = kHave;
-  }
-  sent_bytes_ += body.size();
+  BC_RETURN_IF_ERROR(write_at(dst, uint64_t(piece) * piece_bytes_, body, sync));
   return p - piece;
 }
 

@@ -64,6 +64,12 @@ class UploadSession {
   // tracker holds; corruption naming the file and piece for a truncated
   // chunk or a hash mismatch (nothing kept). Returns the pieces kept.
   Result<uint32_t> put_chunk(uint32_t file, uint32_t piece, std::string_view body);
+  // Many small chunks in one body, each "FILE PIECE LENGTH\n" then LENGTH
+  // bytes, at most `max_units`: each checked as put_chunk does, all written,
+  // then made durable with one syncfs before their lines are recorded. The
+  // first bad unit fails the whole batch (nothing recorded), naming it.
+  // Returns {"units": N, "pieces": N}.
+  Result<nlohmann::json> put_batch(std::string_view body, size_t max_units);
 
   // What the client still has to send, as runs of pieces, and the totals.
   nlohmann::json describe(bool with_needs = true) const;
@@ -94,6 +100,8 @@ class UploadSession {
   uint64_t piece_length(const File& f, uint32_t p) const;
   Status check_piece(const File& f, uint32_t p, std::span<const uint8_t> bytes) const;
   Status replay_received();
+  Result<uint32_t> stage_chunk(uint32_t file, uint32_t piece, std::string_view body, bool sync);
+  Status record_chunk(uint32_t file, uint32_t piece, uint32_t count, uint64_t bytes);
   Status assemble_file(const File& f, const std::string& dst);
 
   UploadInfo info_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -41,6 +42,40 @@ Result<std::unique_ptr<UploadSession>> UploadSession::load(const std::string& di
   s->dir_ = dir;
   BC_RETURN_IF_ERROR(s->replay_received());
   return s;
+}
+
+Result<nlohmann::json> UploadSession::put_batch(std::string_view body, size_t max_units) {
+  struct Kept {
+    uint32_t file, piece, count;
+    uint64_t bytes;
+  };
+  std::vector<Kept> kept;
+  for (size_t pos = 0; pos < body.size();) {
+    size_t nl = body.find('\n', pos);
+    unsigned long long file = 0, piece = 0, len = 0;
+    std::string head(body.substr(pos, nl == std::string_view::npos ? 0 : std::min<size_t>(nl - pos, 64)));
+    if (nl == std::string_view::npos || std::sscanf(head.c_str(), "%llu %llu %llu", &file, &piece, &len) != 3 ||
+        file > UINT32_MAX || piece > UINT32_MAX)
+      return Status::invalid_argument("batch: the unit at byte " + std::to_string(pos) +
+                                      " does not start with a line 'FILE PIECE LENGTH'");
+    if (len > body.size() - nl - 1)
+      return Status::corruption("batch: the unit for file " + std::to_string(file) + " piece " + std::to_string(piece) +
+                                " is truncated: " + std::to_string(body.size() - nl - 1) + " of its " +
+                                std::to_string(len) + " bytes arrived; the batch was dropped");
+    if (kept.size() == max_units)
+      return Status::invalid_argument("batch: more than " + std::to_string(max_units) + " units");
+    auto n = stage_chunk(uint32_t(file), uint32_t(piece), body.substr(nl + 1, len), false);
+    if (!n.ok()) return n.status().with_context("batch");
+    kept.push_back({uint32_t(file), uint32_t(piece), *n, len});
+    pos = nl + 1 + len;
+  }
+  BC_RETURN_IF_ERROR(sync_filesystem(dir_ + "/payload"));
+  uint64_t pieces = 0;
+  for (const auto& k : kept) {
+    BC_RETURN_IF_ERROR(record_chunk(k.file, k.piece, k.count, k.bytes));
+    pieces += k.count;
+  }
+  return nlohmann::json{{"units", kept.size()}, {"pieces", pieces}};
 }
 
 Status UploadSession::assemble_file(const File& f, const std::string& dst) {

@@ -45,6 +45,33 @@ TEST_CASE("upload: a chunk whose hash does not match, or that is truncated, is r
   CHECK(error_of(b5).find("still lacks") != std::string::npos);
 }
 
+TEST_CASE("upload: a batch of small chunks is kept whole, or refused whole naming its bad unit") {
+  UploadWorld w;
+  std::string dir = w.make_tree("t", 256 << 10, 30);
+  auto cap = w.capture(dir, "base", "1");
+  auto [code, st] = w.call("POST", "/api/v1/uploads", UploadWorld::start_body(cap));
+  REQUIRE(code == 201);
+  std::string id = st["id"];
+  uint32_t disk = payload_index(cap.manifest, "disk.img");
+  std::string bytes = read_file(dir + "/disk.img");
+  auto unit = [&](uint32_t piece, std::string data) {
+    return std::to_string(disk) + " " + std::to_string(piece) + " " + std::to_string(data.size()) + "\n" + data;
+  };
+  std::string bad = bytes.substr(2 * kPiece, kPiece);
+  bad[9] ^= 1;
+  auto [c1, b1] = w.call("PUT", "/api/v1/uploads/" + id + "/batch",
+                         unit(0, bytes.substr(0, kPiece)) + unit(2, bad), kAdminToken, "application/octet-stream");
+  CHECK(c1 == 422);
+  CHECK(error_of(b1).find("'disk.img' piece 2") != std::string::npos);
+  CHECK(w.call("GET", "/api/v1/uploads/" + id, "").second["received_bytes"] == 0);  // nothing kept
+  auto [c2, b2] = w.call("PUT", "/api/v1/uploads/" + id + "/batch",
+                         unit(0, bytes.substr(0, kPiece)) + unit(2, bytes.substr(2 * kPiece, kPiece)), kAdminToken,
+                         "application/octet-stream");
+  CHECK(c2 == 200);
+  CHECK(b2["units"] == 2);
+  CHECK(w.call("GET", "/api/v1/uploads/" + id, "").second["received_bytes"] == 2 * kPiece);
+}
+
 TEST_CASE("upload: nothing is visible before commit and a cancelled upload takes no chunk and leaves no staging") {
   UploadWorld w;
   auto cap = w.capture(w.make_tree("t", 1 << 20, 11), "base", "1");
