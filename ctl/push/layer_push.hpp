@@ -29,6 +29,14 @@ struct PushRequest {
   std::string version;  // layer version
   std::string kind;     // base | app | driver | ... (as bc-layer build)
   std::string parent;   // "" or NAME@VERSION of the layer this one updates
+  // Where captures are kept between runs (a re-run reuses the capture's
+  // time stamp, so unchanged content resumes the same upload): "" =
+  // $XDG_CACHE_HOME/branchcast/push, else ~/.cache/branchcast/push. Each
+  // layer in <cache>/<NAME>@<VERSION>/ (its manifest, torrent, packed bins).
+  std::string cache_dir;
+  // Bytes per chunk (one PUT of whole pieces); 0 = the tracker's
+  // [upload] max_chunk_bytes; always at least one piece.
+  uint64_t chunk_bytes = 0;
 };
 
 // Progress callbacks; all optional. Called on the pushing thread.

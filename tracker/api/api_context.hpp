@@ -70,6 +70,14 @@ Status audit(Txn& txn, const ApiContext& ctx, const Principal& who, const HttpRe
              const std::string& action, const std::string& target,
              const nlohmann::json& details = nlohmann::json::object());
 
+// Records an imported layer in the catalog (one LMDB transaction with the
+// audit entry `action`, details plus its info_hash) and tells the origin seed
+// (on_layer_published); already_exists when the ref is taken. The layer
+// record as the API shows it. (tracker/api/layer_api.cpp)
+Result<nlohmann::json> publish_layer(ApiContext& ctx, const Principal& who, const HttpRequest& req,
+                                     const ImportedLayer& layer, const std::string& action,
+                                     nlohmann::json details);
+
 // Common shapes: 200/201 with a JSON body; an error Status as its HTTP status.
 HttpResponse json_or_error(const Result<nlohmann::json>& r, int ok_status = 200);
 

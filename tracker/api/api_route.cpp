@@ -25,12 +25,17 @@ ApiRoute::ApiRoute(std::string m, std::string p, Access a, RawHandler h)
 
 void add_routes(Router& router, ApiContext& ctx, const std::vector<ApiRoute>& routes) {
   for (const ApiRoute& r : routes) {
-    router.add(r.method, r.path, [&ctx, access = r.access, handler = r.handler](HttpRequest& req) {
+    router.add(r.method, r.path, [&ctx, access = r.access, handler = r.handler, type = r.body_type](HttpRequest& req) {
       AuthResult a = authorize(ctx.auth, req, access);
       if (!a.ok()) return a.response();
-      // Every body the API takes is JSON and must say so (RFC 9110 §15.5.16).
-      if (!req.body.empty() && !is_json_media_type(req.header("content-type")))
+      // Every body the API takes is JSON and must say so (RFC 9110 §15.5.16),
+      // but for the routes that name another type.
+      if (!type.empty()) {
+        if (!req.body.empty() && req.header("content-type") != type)
+          return HttpResponse::error(415, "request body must be sent as Content-Type: " + type);
+      } else if (!req.body.empty() && !is_json_media_type(req.header("content-type"))) {
         return HttpResponse::error(415, "request body must be sent as Content-Type: application/json");
+      }
       return handler(ctx, *a.who, req);
     });
   }

@@ -42,6 +42,8 @@ struct ApiRoute {
   std::string path;  // a Router pattern, "{name}" segments become req.params
   Access access;
   RawHandler handler;
+  // The media type a body must have: "" = JSON (every route but upload chunks).
+  std::string body_type;
 };
 
 // Adds every route to the router in order (the Router tries them in order).

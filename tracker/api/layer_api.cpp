@@ -12,14 +12,10 @@ namespace bc::tracker {
 
 using nlohmann::json;
 
-namespace {
-
-Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
-  BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
-  BC_RETURN_IF_ERROR(check_fields(body, {"dir"}));
-  BC_ASSIGN_OR_RETURN(std::string dir, req_string(body, "dir", ctx.limits));
-  if (!ctx.import_layer) return Status::unavailable("layer import is not available on this tracker");
-  BC_ASSIGN_OR_RETURN(ImportedLayer l, ctx.import_layer(dir, ctx.data_dir + "/origin", ctx.signing_key));
+// Records an imported layer (one LMDB transaction with its audit entry) and
+// tells the origin seed. Shared by the directory import and upload commit.
+Result<json> publish_layer(ApiContext& ctx, const Principal& who, const HttpRequest& req, const ImportedLayer& l,
+                           const std::string& action, json details) {
   const Manifest& m = l.manifest;
   std::string key = layer_key(m.ref());
   json rec = {{"ref", m.ref().to_string()}, {"name", m.name}, {"version", m.version},
@@ -28,20 +24,31 @@ Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
               {"file_count", m.file_count()}, {"total_bytes", m.total_file_bytes()},
               {"origin_dir", l.origin_dir}, {"signature", signature_hex(l.signature)},
               {"cert_names", l.cert_names}};
+  details["info_hash"] = m.info_hash;
   BC_RETURN_IF_ERROR(ctx.store.write([&](Txn& t) -> Status {
     BC_ASSIGN_OR_RETURN(auto old, t.get(Table::layers, key));
     if (old) return Status::already_exists("layer " + m.ref().to_string() + " is already published");
     BC_RETURN_IF_ERROR(put_json(t, Table::layers, key, rec));
     BC_RETURN_IF_ERROR(t.put(Table::layer_blobs, key + "/manifest", l.manifest_bytes));
     BC_RETURN_IF_ERROR(t.put(Table::layer_blobs, key + "/torrent", l.torrent));
-    return audit(t, ctx, who, req, "layer.import", m.ref().to_string(),
-                 {{"dir", dir}, {"info_hash", m.info_hash}});
+    return audit(t, ctx, who, req, action, m.ref().to_string(), details);
   }));
   if (ctx.on_layer_published && !m.info_hash.empty()) {
     auto tm = TrustedManifest::verify(l.manifest_bytes, l.signature, ctx.signing_key.public_key());
     if (tm.ok()) ctx.on_layer_published(*tm, l.torrent, l.origin_dir);
   }
   return rec;
+}
+
+namespace {
+
+Result<json> import(ApiContext& ctx, const Principal& who, HttpRequest& req) {
+  BC_ASSIGN_OR_RETURN(json body, parse_body(req, ctx.limits));
+  BC_RETURN_IF_ERROR(check_fields(body, {"dir"}));
+  BC_ASSIGN_OR_RETURN(std::string dir, req_string(body, "dir", ctx.limits));
+  if (!ctx.import_layer) return Status::unavailable("layer import is not available on this tracker");
+  BC_ASSIGN_OR_RETURN(ImportedLayer l, ctx.import_layer(dir, ctx.data_dir + "/origin", ctx.signing_key));
+  return publish_layer(ctx, who, req, l, "layer.import", {{"dir", dir}});
 }
 
 Result<LayerRef> ref_param(const HttpRequest& req) {

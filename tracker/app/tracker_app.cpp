@@ -1,5 +1,6 @@
 #include "tracker/app/tracker_app.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "tracker/api/rollout_api.hpp"
 #include "tracker/console/console_server.hpp"
 #include "tracker/console/request_guard.hpp"
+#include "tracker/api/upload_api.hpp"
 #include "tracker/origin/origin_catalog.hpp"
 #include "tracker/service/layer_importer.hpp"
 #include "tracker/service/node_certs.hpp"
@@ -38,6 +40,11 @@ Status install_admin_token(Store& store, const std::string& token, int64_t now_u
 
 Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& config, const Clock& clock) {
   BC_RETURN_IF_ERROR(config.validate());
+  // Buffers of 1 MiB and more (upload chunks, request bodies, torrents) are
+  // mmapped and unmapped on free. glibc's default threshold rises after the
+  // first such free and then keeps those buffers in per-thread arenas: one
+  // 16 MiB chunk per worker thread of private memory for good.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
   std::unique_ptr<TrackerApp> app(new TrackerApp(config, clock));
   // The data dir holds the store (node and announce keys) and the payloads:
   // created 0700, refused when others can enter it (layers/util/private_dir.hpp).
@@ -77,6 +84,11 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_console_routes(app->router_, config.console);
   add_web_seed_routes(app->router_, *app->web_seed_);
   add_web_seed_cert_routes(app->router_, *app->ctx_);
+  app->uploads_ = std::make_unique<UploadService>(config.upload, config.data_dir, *app->store_, clock);
+  BC_RETURN_IF_ERROR(app->uploads_->open());
+  add_upload_routes(app->router_, *app->ctx_, *app->uploads_);
+  app->config_.server.large_body_prefix = kUploadPathPrefix;
+  app->config_.server.large_body_bytes = std::max(config.upload.max_chunk_bytes, config.upload.max_start_bytes);
   StoreBtDirectoryOptions dir_options;
   if (config.origin.enabled) dir_options.origin_key = config.origin.announce_key;
   dir_options.reflector_live_s = config.api.reflector_live_s;
@@ -260,6 +272,7 @@ Result<uint16_t> TrackerApp::start() {
   BC_RETURN_IF_ERROR(start_origin(port));
   BC_RETURN_IF_ERROR(start_probe());
   if (!sampler_.joinable()) sampler_ = std::thread([this] { run_sampler(); });
+  start_upload_sweep();
   log_listening(port);  // before the port file: whoever waits on it finds the CA fingerprint logged
   if (!config_.port_file.empty())
     BC_RETURN_IF_ERROR(write_file_atomic(config_.port_file, std::to_string(port) + "\n", 0644));
@@ -293,6 +306,15 @@ void TrackerApp::run_sampler() {
   }
 }
 
+void TrackerApp::start_upload_sweep() {
+  if (sweep_thread_.joinable()) return;
+  sweep_thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(sweep_mu_);
+    while (!sweep_cv_.wait_for(lock, std::chrono::seconds(config_.upload.sweep_interval_s), [this] { return sweep_stop_; }))
+      if (size_t n = uploads_->sweep()) spdlog::info("upload sweep removed {} stale staged upload(s)", n);
+  });
+}
+
 void TrackerApp::stop() {
   metrics_.set_server_gauges(nullptr);  // the server may go before the metrics
   {
@@ -302,6 +324,12 @@ void TrackerApp::stop() {
   sampler_cv_.notify_all();
   if (sampler_.joinable()) sampler_.join();
   if (server_) server_->stop();
+  {
+    std::lock_guard<std::mutex> lock(sweep_mu_);
+    sweep_stop_ = true;
+  }
+  sweep_cv_.notify_all();
+  if (sweep_thread_.joinable()) sweep_thread_.join();
   if (probe_) std::static_pointer_cast<rtt_probe::EchoResponder>(probe_)->stop();
   probe_io_.stop();
   if (probe_thread_.joinable()) probe_thread_.join();

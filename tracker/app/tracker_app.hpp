@@ -21,6 +21,7 @@
 #include "tracker/pki/tracker_ca.hpp"
 #include "tracker/service/status_history.hpp"
 #include "tracker/webseed/web_seed_service.hpp"
+#include "tracker/upload/upload_service.hpp"
 
 namespace bc::tracker {
 
@@ -107,6 +108,14 @@ class TrackerApp {
   std::mutex sampler_mu_;
   std::condition_variable sampler_cv_;
   bool sampler_stop_ = false;
+  // Layer upload (docs/api.md "Upload") and its sweep of stale staging,
+  // every [upload] sweep_interval_s on its own thread while the server runs.
+  std::unique_ptr<UploadService> uploads_;
+  std::thread sweep_thread_;
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool sweep_stop_ = false;
+  void start_upload_sweep();
 
   std::mutex origin_mu_;                  // guards origin_ (API hooks run on workers)
   std::unique_ptr<OriginSeeder> origin_;  // null unless [origin] enabled and started

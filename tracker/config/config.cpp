@@ -136,10 +136,24 @@ void read_console(Reader& r, TrackerConfig& c) {
   r.string(console, "console", "chartjs", &c.console.chartjs, true);
 }
 
+void read_upload(Reader& r, TrackerConfig& c) {
+  auto* u = r.section("upload");
+  r.check_keys(u, "upload",
+               {"max_layer_bytes", "max_chunk_bytes", "max_start_bytes", "max_concurrent", "stale_after_s",
+                "sweep_interval_s", "reserve_free_bytes"});
+  r.integer(u, "upload", "max_layer_bytes", &c.upload.max_layer_bytes, 0, int64_t(1) << 50);
+  r.integer(u, "upload", "max_chunk_bytes", &c.upload.max_chunk_bytes, 16 * 1024, int64_t(1) << 30);
+  r.integer(u, "upload", "max_start_bytes", &c.upload.max_start_bytes, 1024, int64_t(1) << 30);
+  r.integer(u, "upload", "max_concurrent", &c.upload.max_concurrent, 1, 1024);
+  r.integer(u, "upload", "stale_after_s", &c.upload.stale_after_s, 1, int64_t(365) * 86'400);
+  r.integer(u, "upload", "sweep_interval_s", &c.upload.sweep_interval_s, 1, 86'400);
+  r.integer(u, "upload", "reserve_free_bytes", &c.upload.reserve_free_bytes, 0, int64_t(1) << 50);
+}
+
 void read_sections(Reader& r, TrackerConfig& c) {
   for (auto&& [k, v] : r.root)
     if (!std::set<std::string>{"server", "storage", "auth", "limits", "log", "origin", "announce",
-                               "pki", "status", "console"}.count(
+                               "pki", "status", "console", "upload"}.count(
             std::string(k.str())))
       r.fail("unknown section [" + std::string(k.str()) + "]");
   auto* server = r.section("server");
@@ -190,6 +204,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.check_keys(status, "status", {"sample_interval_s"});
   r.integer(status, "status", "sample_interval_s", &c.status_sample_interval_s, 1, 3600);
   read_console(r, c);
+  read_upload(r, c);
   auto* log = r.section("log");
   r.check_keys(log, "log", {"level"});
   r.string(log, "log", "level", &c.log_level, false);
@@ -221,6 +236,7 @@ Status TrackerConfig::validate() const {
   BC_RETURN_IF_ERROR(api.validate().with_context("config"));
   BC_RETURN_IF_ERROR(origin.validate().with_context("config"));
   BC_RETURN_IF_ERROR(pki.validate().with_context("config"));
+  BC_RETURN_IF_ERROR(upload.validate().with_context("config"));
   BC_RETURN_IF_ERROR(bt.validate().with_context("config: announce"));
   return lmdb.validate().with_context("config");
 }

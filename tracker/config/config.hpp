@@ -30,6 +30,11 @@
 //   [announce]                  # the BitTorrent tracker's answers
 //   interval_s = 1800                   # re-announce interval told to clients
 //   min_interval_s = 60
+//   [upload]                    # layer upload (docs/api.md "Upload")
+//   max_layer_bytes = 68719476736       # a bigger claimed layer is refused at start
+//   max_chunk_bytes = 16777216          # one PUT of pieces
+//   max_concurrent = 4                  # staged uploads at once
+//   stale_after_s = 86400               # idle uploads are swept after this
 //   [limits]
 //   max_body_bytes = 1048576
 //   ...
@@ -45,6 +50,7 @@
 #include "tracker/config/origin_options.hpp"
 #include "tracker/config/pki_options.hpp"
 #include "tracker/console/console_options.hpp"
+#include "tracker/upload/upload_options.hpp"
 #include "tracker/store/lmdb_env.hpp"
 
 namespace bc::tracker {
@@ -76,6 +82,7 @@ struct TrackerConfig {
   int64_t status_sample_interval_s = 2;
 
   PkiOptions pki;                  // [pki]
+  UploadOptions upload;            // [upload]: layer upload limits (docs/api.md "Upload")
   OriginOptions origin;            // [origin]; state_dir defaults to DATA/origin-swarm
   ConsoleOptions console;          // [console]: the web console (docs/console.md)
   // [announce]: interval_s, min_interval_s, default_numwant, max_numwant,

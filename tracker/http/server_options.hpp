@@ -15,6 +15,11 @@ struct ServerOptions {
   std::string tls_key_file;                  // PEM private key; default none
   uint32_t max_header_bytes = 16 * 1024;     // request line + headers, bytes; default 16 KiB
   uint64_t max_body_bytes = 1 << 20;         // request body, bytes; default 1 MiB
+  // Requests whose target starts with large_body_prefix may carry bodies up
+  // to large_body_bytes (the upload API's chunks, which bounds them itself);
+  // default none (empty prefix).
+  std::string large_body_prefix;
+  uint64_t large_body_bytes = 0;
   uint32_t read_timeout_ms = 30'000;         // one whole request incl. keep-alive idle; default 30 s
   uint32_t write_timeout_ms = 30'000;        // one whole response; default 30 s
   uint32_t max_connections = 1024;           // open connections; more are closed at accept; default 1024

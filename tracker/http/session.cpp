@@ -125,7 +125,8 @@ template <class Stream>
 void Session<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(ctx_->options.max_header_bytes);
-  parser_->body_limit(ctx_->options.max_body_bytes);
+  // The larger limit until the header names the target (on_header lowers it).
+  parser_->body_limit(std::max(ctx_->options.max_body_bytes, ctx_->options.large_body_bytes));
   beast::get_lowest_layer(stream_).expires_after(
       std::chrono::milliseconds(ctx_->options.read_timeout_ms));
   // The header first, so "Expect: 100-continue" can be answered before the body.
@@ -136,6 +137,14 @@ void Session<Stream>::do_read() {
 template <class Stream>
 void Session<Stream>::on_header(beast::error_code ec, size_t bytes) {
   if (ec) return on_read(ec, bytes);
+  const auto& opts = ctx_->options;
+  if (opts.large_body_bytes > opts.max_body_bytes) {
+    bool large = !opts.large_body_prefix.empty() && parser_->get().target().starts_with(opts.large_body_prefix);
+    uint64_t limit = large ? opts.large_body_bytes : opts.max_body_bytes;
+    auto length = parser_->content_length();
+    if (length && *length > limit) return on_read(http::error::body_limit, bytes);
+    parser_->body_limit(limit);  // a chunked body is counted as it arrives
+  }
   auto self = this->shared_from_this();
   auto read_rest = [self] {
     http::async_read(self->stream_, self->buffer_, *self->parser_,
@@ -188,7 +197,13 @@ void Session<Stream>::on_read(beast::error_code ec, size_t) {
 template <class Stream>
 void Session<Stream>::dispatch() {
   auto self = this->shared_from_this();
-  net::post(*ctx_->workers, [self, req = req_]() mutable {
+  // The body moves to the worker rather than being copied (an upload chunk
+  // is megabytes); only long polls re-run, and they are bodiless GETs.
+  std::string body = std::move(req_.body);
+  req_.body.clear();
+  HttpRequest posted = req_;
+  posted.body = std::move(body);
+  net::post(*ctx_->workers, [self, req = std::move(posted)]() mutable {
     HttpResponse res;
     try {
       res = self->ctx_->handle(req);
