@@ -60,16 +60,32 @@ TEST_CASE("layers: ls as a table and as JSON, inspect, diff with the bytes to mo
   REQUIRE(f.bcctl.run({"layer", "retire", "base@1"}).exit == 0);
   CHECK(run_json(f, {"layer", "inspect", "base@1"})["retired"] == true);
 
-  // Push: the placeholder on main says it cannot; the real client publishes.
+  // Push: captured here, uploaded over HTTPS, published; a second version
+  // sends only what the tracker lacks.
   TmpDir src;
   REQUIRE(write_file_atomic(src / "hello.txt", "hello\n", 0644).ok());
-  auto push = f.bcctl.run({"layer", "push", src.path(), "--name", "pushed", "--version", "1", "--kind", "base"});
-  if (push.exit == 0) {
-    CHECK(run_json(f, {"layer", "inspect", "pushed@1"})["ref"] == "pushed@1");
-  } else {
-    CHECK(push.exit == 6);
-    CHECK(contains(push.err, "layer push " + src.path() + ": layer push: this build has no upload support yet"));
-  }
+  REQUIRE(write_file_atomic(src / "big.bin", std::string(300'000, 'b'), 0644).ok());
+  auto push = f.bcctl.run({"layer", "push", src.path(), "--name", "pushed", "--version", "1", "--kind", "base", "-o", "json"});
+  REQUIRE_MESSAGE(push.exit == 0, push.err);
+  CHECK(json::parse(push.out)["ref"] == "pushed@1");
+  CHECK(json::parse(push.out)["sent_bytes"].get<int64_t>() >= 300'000);
+  CHECK(run_json(f, {"layer", "inspect", "pushed@1"})["ref"] == "pushed@1");
+  REQUIRE(write_file_atomic(src / "hello.txt", "hello again\n", 0644).ok());
+  auto v2 = f.bcctl.run({"layer", "push", src.path(), "--name", "pushed", "--version", "2", "--kind", "base",
+                         "--parent", "pushed@1", "-o", "json"});
+  REQUIRE_MESSAGE(v2.exit == 0, v2.err);
+  CHECK(json::parse(v2.out)["sent_bytes"].get<int64_t>() < 300'000);  // big.bin is held already
+  CHECK(json::parse(v2.out)["reused_bytes"].get<int64_t>() >= 300'000);
+  // A tree holding something capture cannot read as a file (a FIFO): a
+  // precise error, nothing published, no upload left open.
+  TmpDir odd;
+  REQUIRE(write_file_atomic(odd / "a.txt", "a\n", 0644).ok());
+  REQUIRE(::mkfifo((odd / "pipe").c_str(), 0644) == 0);
+  auto refused = f.bcctl.run({"layer", "push", odd.path(), "--name", "odd", "--version", "1", "--kind", "base"});
+  CHECK(refused.exit != 0);
+  CHECK(contains(refused.err, "pipe"));
+  CHECK(f.bcctl.run({"layer", "inspect", "odd@1"}).exit == 2);
+  CHECK(f.tracker.admin.admin_json("GET", "/api/v1/uploads")->dump().find("odd") == std::string::npos);
   auto bad_kind = f.bcctl.run({"layer", "push", src.path(), "--name", "x", "--version", "1", "--kind", "kernel"});
   CHECK(bad_kind.exit == 1);
   CHECK(contains(bad_kind.err, "--kind kernel is not a layer kind"));
