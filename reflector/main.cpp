@@ -1,7 +1,7 @@
 // bc-reflector: `init` pins the tracker's CA (CACHE_DIR/tracker-ca.pem),
 // writes an identity key (0600) and a config file;
 // `run --config FILE` registers with the tracker and caches/seeds the
-// branch's layers until SIGINT/SIGTERM.
+// branch's layers until SIGINT/SIGTERM; SIGHUP reloads the cache quota.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +20,9 @@ namespace {
 std::atomic<bc::reflector::ReflectorDriver*> g_driver{nullptr};
 void on_signal(int) {
   if (auto* d = g_driver.load()) d->stop();
+}
+void on_hangup(int) {
+  if (auto* d = g_driver.load()) d->request_reload();
 }
 
 int fail(const bc::Status& s) {
@@ -78,9 +81,11 @@ int cmd_run(const std::string& config_path) {
   bc::SystemClock clock;
   auto driver = bc::reflector::ReflectorDriver::create(*cfg, clock);
   if (!driver.ok()) return fail(driver.status());
+  (*driver)->set_reload_source([config_path] { return bc::reflector::load_reflector_config(config_path); });
   g_driver.store(driver->get());
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_hangup);  // reload: the cache quota (ReflectorDriver::request_reload)
   const bc::node::Logger log = (*driver)->logger();
   log->info("reflector {} starting", (*driver)->node_id());
   bc::Status s = (*driver)->run();
@@ -125,5 +130,6 @@ int main(int argc, char** argv) {
   if (init->parsed()) return cmd_init(c, config_path, pin);
   bc::SuperviseOptions so;  // a crash restarts the reflector (layers/util/supervise.hpp)
   so.name = "bc-reflector";
+  so.forward_hangup = true;  // SIGHUP reloads the cache quota (the unit's ExecReload)
   return bc::run_supervised(so, [&] { return cmd_run(config_path); });
 }

@@ -27,16 +27,23 @@ void forward(int sig) {
   if (c > 0) ::kill(c, sig);
 }
 
+void forward_hangup(int) {
+  pid_t c = g_child.load();
+  if (c > 0) ::kill(c, SIGHUP);
+}
+
 int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // Forks and runs the worker; the child's pid, or -1.
-pid_t spawn(const std::function<int()>& worker) {
+pid_t spawn(const std::function<int()>& worker, bool hangup_forwarded) {
   pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
+  // Until the worker installs its reload handler.
+  if (hangup_forwarded) ::signal(SIGHUP, SIG_IGN);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() == 1) ::_exit(1);  // the supervisor died before the prctl
   int code = worker();
@@ -52,10 +59,16 @@ int run_supervised(const SuperviseOptions& o, const std::function<int()>& worker
   ::sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  if (o.forward_hangup) {
+    struct sigaction hup {};
+    hup.sa_handler = forward_hangup;
+    ::sigemptyset(&hup.sa_mask);
+    ::sigaction(SIGHUP, &hup, nullptr);
+  }
   std::deque<int64_t> restarts;  // when, within the window
   int backoff_ms = o.first_backoff_ms;
   for (;;) {
-    pid_t pid = spawn(worker);
+    pid_t pid = spawn(worker, o.forward_hangup);
     if (pid < 0) {
       std::fprintf(stderr, "%s: cannot fork the worker: %s\n", o.name.c_str(), std::strerror(errno));
       return 1;

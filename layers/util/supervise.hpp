@@ -24,11 +24,15 @@ struct SuperviseOptions {
   int64_t window_s = 600;        // default 10 min
   int first_backoff_ms = 1000;   // wait before the first restart, doubling; default 1 s
   int max_backoff_ms = 30'000;   // default 30 s
+  // SIGHUP to this process goes to the worker (a reload) instead of ending
+  // both; a SIGHUP while the worker starts is ignored (it reads its config
+  // then anyway). Default false: SIGHUP's default action.
+  bool forward_hangup = false;
 };
 
 // Runs `worker` in a child process and returns its exit code once it exits
 // normally. SIGINT/SIGTERM to this process are forwarded to the child (which
-// then ends as it would alone; no restart). The child dies with this process
+// then ends as it would alone; no restart); SIGHUP too with forward_hangup. The child dies with this process
 // (PR_SET_PDEATHSIG). REQUIRES: no thread has been started yet (fork).
 int run_supervised(const SuperviseOptions& options, const std::function<int()>& worker);
 

@@ -92,9 +92,28 @@ bool ReflectorCore::try_make_room(const DesiredLayer& d, int64_t now_ms, std::ve
   return true;
 }
 
+Status ReflectorCore::set_quota(uint64_t quota_bytes) {
+  if (quota_bytes == 0) return Status::invalid_argument("quota_bytes must be > 0");
+  options_.quota_bytes = quota_bytes;
+  return Status();
+}
+
 std::vector<Action> ReflectorCore::plan(int64_t now_ms) {
   std::vector<Action> out;
   last_error_.clear();
+  // Over the quota (it was lowered): drop what the policy allows.
+  if (cache_bytes() > options_.quota_bytes) {
+    std::vector<CachedLayer> cached;
+    for (const auto& [ref, c] : cache_) cached.push_back({ref, c.bytes, c.last_used_ms, is_desired(ref), busy(c, now_ms)});
+    EvictionPlan p = plan_eviction(cached, options_.quota_bytes, 0);
+    for (const auto& ref : p.evict) {
+      out.push_back({Action::evict, ref, cache_.at(ref).info_hash, cache_.at(ref).bytes});
+      cache_.erase(ref);
+    }
+    if (p.still_over_quota)
+      last_error_ = "the cache holds " + std::to_string(cache_bytes()) + " bytes the branch needs, over its quota of " +
+                    std::to_string(options_.quota_bytes) + " bytes";
+  }
   // A failed layer the branch no longer needs: drop its partial files.
   for (auto it = cache_.begin(); it != cache_.end();) {
     if (it->second.state == CacheState::waiting_retry && !is_desired(it->first)) {

@@ -96,6 +96,13 @@ class ReflectorCore {
   // again does not repeat them. The driver must carry out every action.
   std::vector<Action> plan(int64_t now_ms);
 
+  // A new cache quota (a config reload). The next plan() evicts what the
+  // eviction policy allows (never a desired or busy layer) until the cache
+  // fits; what cannot go stays, and plan() says so in last_error().
+  // invalid_argument for 0.
+  Status set_quota(uint64_t quota_bytes);
+  uint64_t quota_bytes() const { return options_.quota_bytes; }
+
   void on_progress(const LayerRef& ref, uint64_t done_bytes);
   void on_fetch_done(const LayerRef& ref, uint64_t bytes, int64_t now_ms);
   void on_fetch_failed(const LayerRef& ref, const std::string& error, int64_t now_ms);

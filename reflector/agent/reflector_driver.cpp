@@ -141,7 +141,32 @@ Status ReflectorDriver::run() {
   });
 }
 
+void ReflectorDriver::reload() {
+  if (!reload_source_) return;
+  auto fresh = reload_source_();
+  if (!fresh.ok()) {
+    log_->error("reload: {}; keeping the running configuration", fresh.status().to_string());
+    return;
+  }
+  if (fresh->quota_bytes != config_.quota_bytes) {
+    Status s = core_.set_quota(fresh->quota_bytes);
+    if (!s.ok()) {
+      log_->error("reload: {}; keeping the running configuration", s.to_string());
+      return;
+    }
+    log_->info("reload: cache quota {} -> {} bytes", config_.quota_bytes, fresh->quota_bytes);
+    config_.quota_bytes = fresh->quota_bytes;
+  }
+  ReflectorConfig same = *fresh;
+  same.quota_bytes = config_.quota_bytes;
+  if (render_reflector_config(same) != render_reflector_config(config_))
+    log_->warn("reload: settings other than quota_bytes changed; restart bc-reflector to apply them");
+  else
+    log_->info("reload: done");
+}
+
 void ReflectorDriver::step(int wait_ms) {
+  if (reload_.exchange(false)) reload();
   if (poll_.due(clock_.now_ms())) poll_desired();
   run_actions();
   if (uploads_.due(clock_.now_ms())) report_uploads();

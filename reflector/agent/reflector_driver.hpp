@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +52,15 @@ class ReflectorDriver {
   // the tracker refuses the registration.
   Status run();
   void stop() { stop_.store(true); }
+
+  // Reload (SIGHUP, the unit's ExecReload): the next step() reads the config
+  // again through `source` and applies what can change while running, the
+  // cache quota (lowering it evicts unassigned layers at once); any other
+  // changed key is logged as needing a restart. A config that does not load
+  // is logged and the running one kept. request_reload() only sets a flag:
+  // safe from a signal handler.
+  void set_reload_source(std::function<Result<ReflectorConfig>()> source) { reload_source_ = std::move(source); }
+  void request_reload() { reload_.store(true); }
 
   // One loop step (for tests and run()); waits up to wait_ms for swarm events.
   // REQUIRES: the swarm started (register_or_heartbeat or resume_from_saved).
@@ -113,6 +123,9 @@ class ReflectorDriver {
   node::Every poll_, heartbeat_, uploads_{1'000};
   std::string last_error_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> reload_{false};
+  std::function<Result<ReflectorConfig>()> reload_source_;
+  void reload();
 };
 
 }  // namespace bc::reflector

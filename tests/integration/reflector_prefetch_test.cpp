@@ -226,3 +226,42 @@ TEST_CASE("two reflectors in one branch both cache the layer and one survives th
   CHECK(complete);
   CHECK(seeding(**b, ref));
 }
+
+TEST_CASE("a reload with a lower quota evicts the unassigned layer at once; a config that does not load changes nothing") {
+  Fixture f;
+  std::string dir2 = test::make_layer_dir(f.tmp.path(), "base@2", {{"usr/lib/big.bin", random_text(300'000, 11)}});
+  REQUIRE(f.admin->admin_json("POST", "/api/v1/layers/import", {{"dir", dir2}}).ok());
+  f.assign_to_endpoint();
+  auto cfg = f.reflector_config();
+  cfg.quota_bytes = 10'000'000;  // both layers fit
+  auto driver = reflector::ReflectorDriver::create(cfg, f.clock);
+  REQUIRE(driver.ok());
+  auto& d = **driver;
+  REQUIRE(d.register_or_heartbeat().ok());
+  const LayerRef r1{"base", 1}, r2{"base", 2};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, r1) && std::chrono::steady_clock::now() < deadline) d.step(50);
+  REQUIRE(seeding(d, r1));
+  REQUIRE(f.admin->admin_json("PUT", "/api/v1/assignments/endpoint/" + f.endpoint_id, {{"stack", {"base@2"}}}).ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!seeding(d, r2) && std::chrono::steady_clock::now() < deadline) d.step(50);
+  REQUIRE(seeding(d, r2));
+  REQUIRE(d.core().cache().count(r1) == 1);  // unassigned but kept: the quota had room
+  const std::string dir1 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r1).info_hash;
+
+  d.set_reload_source([] { return Result<reflector::ReflectorConfig>(Status::invalid_argument("line 3: bad")); });
+  d.request_reload();
+  d.step(20);
+  CHECK(d.core().quota_bytes() == 10'000'000);
+  CHECK(d.core().cache().count(r1) == 1);
+
+  auto lower = cfg;
+  lower.quota_bytes = d.core().cache().at(r2).bytes + 1000;  // base@2 only
+  d.set_reload_source([lower] { return Result<reflector::ReflectorConfig>(lower); });
+  d.request_reload();
+  d.step(20);
+  CHECK(d.core().quota_bytes() == lower.quota_bytes);
+  CHECK(d.core().cache().count(r1) == 0);
+  CHECK_FALSE(std::filesystem::exists(dir1));
+  CHECK(seeding(d, r2));
+}

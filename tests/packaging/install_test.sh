@@ -71,6 +71,32 @@ enroll_fleet
 start_nodes
 rollout 1
 cat "$work/logs/units.txt"
+
+step "systemctl reload of the reflector, as its ExecReload does it: the new quota applied"
+reload=$(unit_key branchcast-reflector.service ExecReload)
+[ "$reload" = "/bin/sh -c 'kill -HUP \"\$\$MAINPID\"'" ] || fail "the reflector's ExecReload is '$reload'"
+sed -i 's/^quota_bytes = .*/quota_bytes = 500000000/' "$root/var/lib/branchcast/reflector/reflector.toml"
+in_root chown branchcast-reflector:branchcast-reflector /var/lib/branchcast/reflector/reflector.toml
+# systemd's MAINPID: the oldest bc-reflector running in this root (the supervisor).
+mainpid=""
+for d in /proc/[0-9]*; do
+  [ "$(cat "$d/comm" 2>/dev/null)" = bc-reflector ] || continue
+  [ "$(readlink "$d/root" 2>/dev/null)" = "$(readlink -f "$root")" ] || continue
+  ppid=$(awk '/^PPid:/ {print $2}' "$d/status" 2>/dev/null)
+  [ "$(cat "/proc/$ppid/comm" 2>/dev/null)" = bc-reflector ] && continue  # the agent, the supervisor's child
+  # This test may run in a PID namespace of its own under the host's /proc:
+  # the pid to signal is the process's pid there (the last NSpid field).
+  mainpid=$(awk '/^NSpid:/ {print $NF}' "$d/status")
+done
+[ -n "$mainpid" ] || fail "no bc-reflector main process in the root"
+export MAINPID="$mainpid"  # as systemd runs ExecReload: MAINPID in the environment, $$ -> $
+eval "${reload//\$\$/\$}"
+unset MAINPID
+for _ in $(seq 100); do grep -q "reload: cache quota 1000000000 -> 500000000 bytes" "$work/logs/reflector.log" && break; sleep 0.1; done
+grep -q "reload: cache quota 1000000000 -> 500000000 bytes" "$work/logs/reflector.log" ||
+  fail "the reflector did not apply the new quota: $(tail -5 "$work/logs/reflector.log")"
+kill -0 "$mainpid" || fail "the reflector stopped on SIGHUP"
+echo "   reload applied: $(grep -o 'reload: cache quota.*' "$work/logs/reflector.log" | tail -1)"
 unit_stop_all
 
 step "apt-get purge; only what docs/operations.md says purge keeps is left"

@@ -2,7 +2,10 @@
 
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "layers/util/supervise.hpp"
 #include "tests/support/tmp_dir.hpp"
@@ -61,4 +64,29 @@ TEST_CASE("a worker that exits normally, with any code, is not restarted") {
   CHECK(run_supervised(fast(3), [&] { count_run(counter); return 0; }) == 0);
   CHECK(run_supervised(fast(3), [&] { count_run(counter); return 4; }) == 4);
   CHECK(runs(counter) == 2);
+}
+
+namespace {
+std::atomic<bool> g_hangup{false};
+void on_hangup(int) { g_hangup.store(true); }
+}  // namespace
+
+TEST_CASE("with forward_hangup a SIGHUP to the supervisor reaches the worker, which goes on (a reload)") {
+  test::TmpDir tmp;
+  const std::string ready = tmp / "ready";
+  SuperviseOptions o = fast(3);
+  o.forward_hangup = true;
+  std::thread sender([&] {
+    for (int i = 0; i < 500 && !std::filesystem::exists(ready); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ::kill(::getpid(), SIGHUP);  // to the supervisor: this process
+  });
+  const int rc = run_supervised(o, [&] {
+    ::signal(SIGHUP, on_hangup);
+    test::write_file(ready, "1");
+    for (int i = 0; i < 500 && !g_hangup.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return g_hangup.load() ? 7 : 3;
+  });
+  sender.join();
+  CHECK(rc == 7);  // the worker saw the signal and exited normally: not restarted, not killed
 }

@@ -69,6 +69,25 @@ TEST_CASE("a layer no longer assigned stays cached until the quota needs its roo
   CHECK(core.cache().count(LayerRef{"a", 1}) == 1);
 }
 
+TEST_CASE("a lowered quota evicts unassigned layers, least recently used first, never assigned ones") {
+  ReflectorCore core(opts(100, 4));
+  core.set_desired({L("a", 1, 30), L("b", 1, 30), L("c", 1, 30)});
+  core.plan(0);
+  core.on_fetch_done(LayerRef{"a", 1}, 30, 10);
+  core.on_fetch_done(LayerRef{"b", 1}, 30, 20);
+  core.on_fetch_done(LayerRef{"c", 1}, 30, 30);
+  core.set_desired({L("c", 1, 30)});
+  CHECK_FALSE(core.set_quota(0).ok());
+  REQUIRE(core.set_quota(50).ok());
+  auto p = core.plan(1'000'000);
+  CHECK(names(p, Action::evict) == std::vector<std::string>{"a@1", "b@1"});
+  CHECK(core.cache_bytes() == 30);
+  CHECK(core.last_error().empty());
+  REQUIRE(core.set_quota(10).ok());  // below what the branch needs: it stays, and says so
+  CHECK(names(core.plan(1'000'001), Action::evict).empty());
+  CHECK(core.last_error().find("over its quota of 10 bytes") != std::string::npos);
+}
+
 TEST_CASE("assigned and downloading layers are never evicted and a set that cannot fit waits with an error") {
   ReflectorCore core(opts(100, 1));
   core.set_desired({L("a", 1, 60), L("b", 1, 60)});
