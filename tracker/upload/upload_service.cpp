@@ -176,10 +176,11 @@ Result<nlohmann::json> UploadService::list() {
   return out;
 }
 
-Result<nlohmann::json> UploadService::put_chunk(const std::string& id, uint32_t file, uint32_t piece,
-                                                std::string_view body) {
+Result<nlohmann::json> UploadService::with_receiving(
+    const std::string& id, std::string_view body, const char* what,
+    const std::function<Result<nlohmann::json>(UploadSession&)>& fn) {
   if (body.size() > options_.max_chunk_bytes)
-    return Status::invalid_argument("chunk of " + std::to_string(body.size()) + " bytes is larger than " +
+    return Status::invalid_argument(std::string(what) + " of " + std::to_string(body.size()) + " bytes is larger than " +
                                     std::to_string(options_.max_chunk_bytes) + " ([upload] max_chunk_bytes)");
   auto s = find(id);
   if (!s) return unknown(id);
@@ -187,8 +188,15 @@ Result<nlohmann::json> UploadService::put_chunk(const std::string& id, uint32_t 
   if (s->gone) return unknown(id);
   if (s->committing) return Status::aborted("upload " + id + " is being committed: it takes no more chunks");
   s->last_active_s = clock_.unix_s();
-  BC_ASSIGN_OR_RETURN(uint32_t kept, s->put_chunk(file, piece, body));
-  return nlohmann::json{{"pieces", kept}, {"need_bytes", s->need_bytes()}};
+  return fn(*s);
+}
+
+Result<nlohmann::json> UploadService::put_chunk(const std::string& id, uint32_t file, uint32_t piece,
+                                                std::string_view body) {
+  return with_receiving(id, body, "chunk", [&](UploadSession& s) -> Result<nlohmann::json> {
+    BC_ASSIGN_OR_RETURN(uint32_t kept, s.put_chunk(file, piece, body));
+    return nlohmann::json{{"pieces", kept}, {"need_bytes", s.need_bytes()}};
+  });
 }
 
 }  // namespace bc::tracker
@@ -196,18 +204,11 @@ Result<nlohmann::json> UploadService::put_chunk(const std::string& id, uint32_t 
 namespace bc::tracker {
 
 Result<nlohmann::json> UploadService::put_batch(const std::string& id, std::string_view body) {
-  if (body.size() > options_.max_chunk_bytes)
-    return Status::invalid_argument("batch of " + std::to_string(body.size()) + " bytes is larger than " +
-                                    std::to_string(options_.max_chunk_bytes) + " ([upload] max_chunk_bytes)");
-  auto s = find(id);
-  if (!s) return unknown(id);
-  std::lock_guard<std::mutex> lock(s->mu);
-  if (s->gone) return unknown(id);
-  if (s->committing) return Status::aborted("upload " + id + " is being committed: it takes no more chunks");
-  s->last_active_s = clock_.unix_s();
-  BC_ASSIGN_OR_RETURN(nlohmann::json out, s->put_batch(body, kMaxBatchUnits));
-  out["need_bytes"] = s->need_bytes();
-  return out;
+  return with_receiving(id, body, "batch", [&](UploadSession& s) -> Result<nlohmann::json> {
+    BC_ASSIGN_OR_RETURN(nlohmann::json out, s.put_batch(body, kMaxBatchUnits));
+    out["need_bytes"] = s.need_bytes();
+    return out;
+  });
 }
 
 }  // namespace bc::tracker

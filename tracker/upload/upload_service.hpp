@@ -68,6 +68,11 @@ class UploadService {
 
  private:
   std::shared_ptr<UploadSession> find(const std::string& id);
+  // Runs `fn` on upload `id` under its lock after the checks every chunk
+  // request shares: a body within max_chunk_bytes, the upload known, not
+  // cancelled, not committing; `what` names the body in the size error.
+  Result<nlohmann::json> with_receiving(const std::string& id, std::string_view body, const char* what,
+                                        const std::function<Result<nlohmann::json>(UploadSession&)>& fn);
   Result<Started> resume_or_refuse(const std::string& actor, const std::string& ref, const std::string& manifest);
   Status check_space(const UploadSession& s) const;
   static std::string new_id();
