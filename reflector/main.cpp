@@ -101,9 +101,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "bc-reflector " BC_VERSION, "print the name and version, then exit");
   bc::reflector::ReflectorConfig c;
-  std::string config_path = "reflector.toml";
+  // The packaged locations (docs/operations.md): one place for keys and state.
+  const std::string state = "/var/lib/branchcast/reflector";
+  std::string config_path = state + "/reflector.toml";
+  c.identity_key_file = state + "/identity.key";
+  c.cache_dir = state + "/cache";
   auto* init = app.add_subcommand("init", "create an identity key (0600) and a config file");
-  init->add_option("--config", config_path, "config file to write (refused if it exists)");
+  init->add_option("--config", config_path, "config file to write (refused if it exists)")->capture_default_str();
   PinFlags pin;
   init->add_option("--tracker-url", c.tracker_url, "https://HOST:PORT")->required();
   init->add_option("--tracker-ca", pin.ca_file,
@@ -117,15 +121,15 @@ int main(int argc, char** argv) {
                  "plain torrents and sockets between peers: no TLS, no certificates (to measure what "
                  "encryption costs; the tracker must publish with [pki] insecure_plain_torrents)");
   init->add_option("--tracker-public-key", c.tracker_public_key, "pinned tracker key, 64 hex")->required();
-  init->add_option("--key", c.identity_key_file, "identity key file to create")->required();
+  init->add_option("--key", c.identity_key_file, "identity key file to create")->capture_default_str();
   init->add_option("--token", c.registration_token, "reflector enrollment token");
   init->add_option("--branch", c.branch, "branch to register in");
   init->add_option("--address", c.address, "address announced to the tracker");
-  init->add_option("--cache-dir", c.cache_dir, "cache directory")->required();
+  init->add_option("--cache-dir", c.cache_dir, "cache directory")->capture_default_str();
   init->add_option("--quota-bytes", c.quota_bytes, "cache quota in bytes")->required();
   init->add_option("--listen", c.listen, "BitTorrent listen interfaces IP:PORT[,IP:PORT]");
   auto* run = app.add_subcommand("run", "register and cache/seed the branch's layers");
-  run->add_option("--config", config_path, "config file")->required();
+  run->add_option("--config", config_path, "config file")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (init->parsed()) return cmd_init(c, config_path, pin);
   bc::SuperviseOptions so;  // a crash restarts the reflector (layers/util/supervise.hpp)
