@@ -51,7 +51,7 @@ inline std::function<void(SwarmNodeOptions&)> transport(bool utp) {
 
 // Waits until the wall clock is past `unix_s` (OpenSSL judges expiry by it).
 inline bool wait_past(int64_t unix_s) {
-  return eventually([unix_s] { return int64_t(std::time(nullptr)) > unix_s; }, 5000, 50);
+  return eventually([unix_s] { return int64_t(std::time(nullptr)) > unix_s; }, 15'000, 50);
 }
 
 template <class T>
