@@ -73,6 +73,18 @@ HttpResponse ApiFixture::node(const SecretKey& key, const std::string& method, c
   return app->handle(req);
 }
 
+std::string ApiFixture::join(const SecretKey& key, const std::string& role, const std::string& branch) {
+  auto tok = call("POST", "/api/v1/enrollment-tokens", nlohmann::json{{"role", role}, {"branch", branch}}.dump());
+  if (tok.status != 201) throw std::runtime_error("enrollment token: " + tok.body);
+  const std::string token = body(tok)["token"];
+  auto r = role == "endpoint"
+               ? node(key, "POST", "/api/v1/enroll", nlohmann::json{{"token", token}, {"branch", branch}}.dump())
+               : node(key, "POST", "/api/v1/reflectors/register",
+                      nlohmann::json{{"token", token}, {"address", "10.9.0.2"}}.dump());
+  if (r.status / 100 != 2) throw std::runtime_error(role + " join: " + r.body);
+  return body(r)["announce_key"];
+}
+
 std::string ApiFixture::make_token(const std::string& role) {
   auto r = call("POST", "/api/v1/tokens", nlohmann::json{{"role", role}}.dump());
   if (r.status != 201) throw std::runtime_error("make_token: " + r.body);

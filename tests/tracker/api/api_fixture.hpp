@@ -35,6 +35,10 @@ struct ApiFixture {
   std::string import_layer(const std::string& ref, const std::map<std::string, std::string>& files);
   // A token of `role` created through the API.
   std::string make_token(const std::string& role);
+  // Enrolls an endpoint (role "endpoint") or registers a reflector in
+  // `branch` with a fresh enrollment token; throws unless the tracker
+  // answers 2xx. Returns the node's announce key.
+  std::string join(const SecretKey& key, const std::string& role, const std::string& branch);
   nlohmann::json body(const tracker::HttpResponse& r) const;
 };
 

@@ -34,17 +34,6 @@ struct Branches {
     auto r = f.call("PUT", target, body.dump());
     REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
   }
-  // Enrolls an endpoint or registers a reflector in `branch`; its announce key.
-  std::string join(const SecretKey& key, const std::string& role, const std::string& branch) {
-    auto tok = f.call("POST", "/api/v1/enrollment-tokens", json{{"role", role}, {"branch", branch}}.dump());
-    std::string token = f.body(tok)["token"];
-    auto r = role == "endpoint"
-                 ? f.node(key, "POST", "/api/v1/enroll", json{{"token", token}, {"branch", branch}}.dump())
-                 : f.node(key, "POST", "/api/v1/reflectors/register",
-                          json{{"token", token}, {"address", "10.9.0.2"}}.dump());
-    REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
-    return f.body(r)["announce_key"];
-  }
   HttpResponse bt_get(const std::string& target) {
     HttpRequest req;
     req.method = "GET";
@@ -63,7 +52,7 @@ struct Branches {
 TEST_CASE("a node of branch a reads its own layer's manifest and torrent, gets 403 for branch b's, and each refusal is counted") {
   Branches w;
   auto node = SecretKey::generate();
-  w.join(node, "endpoint", "a");
+  w.f.join(node, "endpoint", "a");
   CHECK(w.f.node(node, "GET", "/api/v1/layers/base@1/manifest").status == 200);
   CHECK(w.f.node(node, "GET", "/api/v1/layers/base@1/torrent").status == 200);
   auto m = w.f.node(node, "GET", "/api/v1/layers/other@1/manifest");
@@ -83,7 +72,7 @@ TEST_CASE("a node of branch a reads its own layer's manifest and torrent, gets 4
 TEST_CASE("nodes may not list or show the layer catalog; admins may") {
   Branches w;
   auto node = SecretKey::generate();
-  w.join(node, "endpoint", "a");
+  w.f.join(node, "endpoint", "a");
   CHECK(w.f.node(node, "GET", "/api/v1/layers").status == 401);
   CHECK(w.f.node(node, "GET", "/api/v1/layers/base@1").status == 401);
   CHECK(w.f.call("GET", "/api/v1/layers").status == 200);
@@ -93,7 +82,7 @@ TEST_CASE("nodes may not list or show the layer catalog; admins may") {
 TEST_CASE("entitlement on the layer API follows an assignment change at once") {
   Branches w;
   auto node = SecretKey::generate();
-  w.join(node, "endpoint", "a");
+  w.f.join(node, "endpoint", "a");
   CHECK(w.f.node(node, "GET", "/api/v1/layers/other@1/manifest").status == 403);
   w.put("/api/v1/assignments/endpoint/" + to_hex(node.public_key()), {{"stack", {"other@1"}}});
   CHECK(w.f.node(node, "GET", "/api/v1/layers/other@1/manifest").status == 200);
@@ -103,14 +92,14 @@ TEST_CASE("entitlement on the layer API follows an assignment change at once") {
 TEST_CASE("a reflector reads what its branch's endpoints need, not another branch's layers") {
   Branches w;
   auto refl = SecretKey::generate();
-  w.join(refl, "reflector", "a");
+  w.f.join(refl, "reflector", "a");
   CHECK(w.f.node(refl, "GET", "/api/v1/layers/base@1/torrent").status == 200);
   CHECK(w.f.node(refl, "GET", "/api/v1/layers/other@1/torrent").status == 403);
 }
 
 TEST_CASE("scrape leaves out the hashes a node is not entitled to and counts them") {
   Branches w;
-  std::string key = w.join(SecretKey::generate(), "endpoint", "a");
+  std::string key = w.f.join(SecretKey::generate(), "endpoint", "a");
   auto r = w.bt_get("/scrape?bckey=" + key + "&info_hash=" + percent(w.raw_hash["base@1"]) +
                     "&info_hash=" + percent(w.raw_hash["other@1"]));
   REQUIRE(r.status == 200);
@@ -129,8 +118,8 @@ TEST_CASE("a hub's reflector is entitled to what its child branches need, on ann
   w.put("/api/v1/branches/b", {{"subnets", {"10.2.0.0/16"}}, {"parent", "emea"}});
   w.put("/api/v1/branches/b2", {{"subnets", {"10.3.0.0/16"}}, {"parent", "b"}});  // a grandchild
   auto hub = SecretKey::generate(), other = SecretKey::generate();
-  std::string hub_key = w.join(hub, "reflector", "emea");
-  std::string other_key = w.join(other, "reflector", "a");
+  std::string hub_key = w.f.join(hub, "reflector", "emea");
+  std::string other_key = w.f.join(other, "reflector", "a");
   CHECK(w.f.node(hub, "GET", "/api/v1/layers/other@1/manifest").status == 200);
   CHECK(w.f.node(hub, "GET", "/api/v1/layers/base@1/manifest").status == 403);
   auto ann = w.bt_get(test::announce_target(hub_key, w.raw_hash["other@1"], 100));
@@ -139,7 +128,7 @@ TEST_CASE("a hub's reflector is entitled to what its child branches need, on ann
         std::string::npos);
   // What a grandchild's endpoint needs reaches the hub too.
   auto ep = SecretKey::generate();
-  w.join(ep, "endpoint", "b2");
+  w.f.join(ep, "endpoint", "b2");
   w.put("/api/v1/assignments/endpoint/" + to_hex(ep.public_key()), {{"stack", {"base@1"}}});
   CHECK(w.f.node(hub, "GET", "/api/v1/layers/base@1/manifest").status == 200);
 }

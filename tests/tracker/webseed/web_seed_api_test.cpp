@@ -34,15 +34,6 @@ struct World {
     auto r = f.call("PUT", target, body.dump());
     REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
   }
-  void join(const SecretKey& key, const std::string& role, const std::string& branch) {
-    auto tok = f.call("POST", "/api/v1/enrollment-tokens", json{{"role", role}, {"branch", branch}}.dump());
-    std::string token = f.body(tok)["token"];
-    auto r = role == "endpoint"
-                 ? f.node(key, "POST", "/api/v1/enroll", json{{"token", token}, {"branch", branch}}.dump())
-                 : f.node(key, "POST", "/api/v1/reflectors/register",
-                          json{{"token", token}, {"address", "10.9.0.2"}}.dump());
-    REQUIRE_MESSAGE(r.status / 100 == 2, r.body);
-  }
   json desired(const SecretKey& key) {
     auto r = f.node(key, "GET", "/api/v1/desired");
     REQUIRE_MESSAGE(r.status == 200, r.body);
@@ -64,8 +55,8 @@ struct World {
 TEST_CASE("a reflector gets tokenized URLs for what its branch needs, and none for another branch's layers") {
   World w;
   SecretKey e = SecretKey::generate(), r = SecretKey::generate();
-  w.join(e, "endpoint", "a");
-  w.join(r, "reflector", "a");
+  w.f.join(e, "endpoint", "a");
+  w.f.join(r, "reflector", "a");
   const json d = w.desired(r);
   REQUIRE(d.contains("layer_web_seeds"));
   CHECK(d["layer_web_seeds"].size() == 1);
@@ -80,7 +71,7 @@ TEST_CASE("a reflector gets tokenized URLs for what its branch needs, and none f
 TEST_CASE("web seed URLs hold still within a quarter TTL, renew after it, and a token dies at expiry plus 60 s") {
   World w;
   SecretKey e = SecretKey::generate();
-  w.join(e, "endpoint", "a");
+  w.f.join(e, "endpoint", "a");
   const std::string ih = w.info_hash["base@1"];
   const int64_t t0 = w.f.clock.unix_s();
   REQUIRE(t0 % 900 == 0);  // the fixture's clock starts on a step boundary (TTL 3600 s, step 900 s)
