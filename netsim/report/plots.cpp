@@ -118,7 +118,7 @@ std::string content_script(const std::string& dir) {
   g << "set terminal pngcairo size 800,500 font 'sans,10'\nset output '" << dir << "/wan_content.png'\n";
   g << "set title 'BitTorrent stream at each WAN link against the new content'\n";
   g << "set style data histogram\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n";
-  g << "set autoscale\nset yrange [0:*]\nset xlabel 'branch'\nset ylabel 'bytes at the link / new content'\n";
+  g << "set key inside top left\nset autoscale\nset yrange [0:*]\nset xlabel 'branch'\nset ylabel 'bytes at the link / new content'\n";
   g << "plot '" << dir << "/content_ratio.dat' using 2:xtic(1) title 'per raw new content', '' using 3 title "
     << "'per wire new content (torrent bytes to fetch)'\nunset output\n";
   return g.str();

@@ -51,7 +51,7 @@ TEST_CASE("scaling shrinks layer sizes and times and keeps rates, RTTs and file 
   Scenario s = load_default();
   auto r = scale_scenario(s, 1.0 / 16);
   REQUIRE(r.ok());
-  CHECK(r->duration_ms == 3000'000 / 16);
+  CHECK(r->duration_ms == 3400'000 / 16);
   CHECK(r->assignments[2].at_ms == s.assignments[2].at_ms / 16);
   CHECK(r->branches[0].wan.down_bytes_per_s == s.branches[0].wan.down_bytes_per_s);
   CHECK(r->branches[1].wan.rtt_ms == s.branches[1].wan.rtt_ms);
