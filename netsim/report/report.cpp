@@ -67,7 +67,11 @@ double ratio(double num, std::int64_t den) { return den > 0 ? num / static_cast<
 void content_ratios(const Scenario& s, const BranchDef& b, const RunInputs& in, BranchReport& r, Report& rep) {
   if (!in.content) return;
   std::uint64_t raw = 0, wire = 0;
-  for (const NewContent& n : assignment_new_content(s, *in.content, b.name)) {
+  const std::vector<NewContent> news = assignment_new_content(s, *in.content, b.name);
+  for (std::size_t i = 0; i < news.size(); ++i) {
+    const NewContent& n = news[i];
+    if (n.raw_bytes > 0 || n.wire_bytes > 0)
+      r.new_content_by_assignment.push_back({s.assignments[i].layer, s.assignments[i].version, n.raw_bytes, n.wire_bytes});
     if (!n.known) {
       rep.warnings.push_back("content.json lacks a layer version assigned to branch " + b.name +
                              ": its new content comes from the scenario");
@@ -287,6 +291,10 @@ nlohmann::json Report::to_json() const {
          {"raw_new_content_bytes", b.raw_new_content_bytes}, {"wire_new_content_bytes", b.wire_new_content_bytes},
          {"bt_stream_per_raw", b.bt_stream_per_raw}, {"bt_stream_per_wire", b.bt_stream_per_wire},
          {"wan_down_per_raw", b.wan_down_per_raw}, {"wan_down_per_wire", b.wan_down_per_wire}});
+    nlohmann::json by = nlohmann::json::array();
+    for (const auto& a : b.new_content_by_assignment)
+      by.push_back({{"layer", a.layer}, {"version", a.version}, {"raw_bytes", a.raw_bytes}, {"wire_bytes", a.wire_bytes}});
+    j["branches"].back()["new_content_by_assignment"] = std::move(by);
   }
   j["completions"] = nlohmann::json::array();
   for (const auto& c : completions) {
@@ -330,6 +338,14 @@ std::string Report::to_table() const {
                     mib(static_cast<std::uint64_t>(b.wire_new_content_bytes)).c_str(), b.bt_stream_per_raw,
                     b.bt_stream_per_wire, b.wan_down_per_raw, b.wan_down_per_wire);
       out += line;
+      std::string per = "         wire/raw by assignment:";
+      for (const auto& a : b.new_content_by_assignment) {
+        std::snprintf(line, sizeof line, " %s@%d %.3fx (%s MiB raw);", a.layer.c_str(), a.version,
+                      a.raw_bytes ? static_cast<double>(a.wire_bytes) / static_cast<double>(a.raw_bytes) : 0.0,
+                      mib(a.raw_bytes).c_str());
+        per += line;
+      }
+      out += per + "\n";
     }
     if (b.interactive_p50_ms >= 0) {
       std::snprintf(line, sizeof line, "         interactive latency p50 %.1f ms p95 %.1f ms\n", b.interactive_p50_ms,

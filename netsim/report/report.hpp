@@ -32,6 +32,15 @@ struct BranchReport {
   std::int64_t wire_new_content_bytes = -1;
   double bt_stream_per_raw = -1, bt_stream_per_wire = -1;
   double wan_down_per_raw = -1, wan_down_per_wire = -1;
+  // The same per assignment that brought the branch something (content
+  // facts only): wire ÷ raw per layer version is what the layout puts on
+  // the wire for it (padding above 1, compression below).
+  struct AssignmentContent {
+    std::string layer;
+    int version = 1;
+    std::uint64_t raw_bytes = 0, wire_bytes = 0;
+  };
+  std::vector<AssignmentContent> new_content_by_assignment;
   double wan_down_per_new_content = 0;    // 1.0 = each new byte crossed the WAN once
   // The content-carrying part of the link's downstream bytes: the
   // BitTorrent stream (no IP/UDP/uTP headers, no tracker polls), and its

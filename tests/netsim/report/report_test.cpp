@@ -83,6 +83,11 @@ TEST_CASE("with content facts the report counts raw and wire new content, and bo
   REQUIRE(v2row != nullptr);
   CHECK(v2row->bound_bytes == 2 * 65536 + 3 * 16384);
   CHECK(r.to_table().find("new content: raw") != std::string::npos);
+  REQUIRE(a.new_content_by_assignment.size() == 2);
+  CHECK(a.new_content_by_assignment[1].layer == "base");
+  CHECK(a.new_content_by_assignment[1].version == 2);
+  CHECK(a.new_content_by_assignment[1].wire_bytes == 2 * 65536 + 3 * 16384);
+  CHECK(r.to_table().find("wire/raw by assignment: base@1 1.00") != std::string::npos);
   CHECK(r.to_json()["branches"][0]["wire_new_content_bytes"] == a.wire_new_content_bytes);
 }
 
