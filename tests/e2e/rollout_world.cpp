@@ -69,7 +69,9 @@ RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) 
   for (const auto& b : options_.branches) {
     ++k;
     std::string prefix = "127." + std::to_string(k) + ".0.";
-    auto put = admin_->admin_json("PUT", "/api/v1/branches/" + b.name, {{"subnets", {"127." + std::to_string(k) + ".0.0/16"}}});
+    nlohmann::json branch{{"subnets", {"127." + std::to_string(k) + ".0.0/16"}}};
+    if (!b.parent.empty()) branch["parent"] = b.parent;
+    auto put = admin_->admin_json("PUT", "/api/v1/branches/" + b.name, branch);
     REQUIRE_MESSAGE(put.ok(), put.status().to_string());
     for (int i = 1; i <= b.reflectors; ++i) {
       auto n = std::make_unique<Node>();
@@ -174,9 +176,9 @@ void RolloutWorld::start(Node& n) {
 
 void RolloutWorld::start_all() {
   for (auto& n : nodes_)
-    if (n->reflector) start(*n);
+    if (n->reflector && !n->proc.running()) start(*n);
   for (auto& n : nodes_)
-    if (!n->reflector) start(*n);
+    if (!n->reflector && !n->proc.running()) start(*n);
 }
 
 Node& RolloutWorld::node(const std::string& name) {

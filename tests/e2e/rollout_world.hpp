@@ -26,6 +26,7 @@ struct BranchSpec {
   std::string name;  // [a-z0-9]
   int reflectors = 1;
   int endpoints = 3;
+  std::string parent;  // a regional hub: an earlier branch of the list; empty = none
 };
 
 struct WorldOptions {
