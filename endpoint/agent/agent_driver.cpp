@@ -39,7 +39,7 @@ using nlohmann::json;
 class Agent {
  public:
   Agent(const AgentRunOptions& o, const Clock& clock, SecretKey key, PublicKey tracker_pk)
-      : o_(o), clock_(clock), key_(std::move(key)), poll_(o.config.poll_interval_ms),
+      : o_(o), clock_(clock), key_(std::move(key)),
         log_(node::make_node_logger("bc-endpoint", o.config.node_id)) {
     fetch_.tracker_key = tracker_pk;
   }
@@ -63,7 +63,6 @@ class Agent {
   const Clock& clock_;
   SecretKey key_;
   node::LayerFetchOptions fetch_;
-  node::Every poll_;
   node::Logger log_;
   std::unique_ptr<tracker::TrackerClient> client_;
   std::unique_ptr<node::DesiredFeed> feed_;
@@ -85,7 +84,10 @@ Status Agent::open() {
   tracker::HttpClientOptions http =
       node::tracker_http_options(url, o_.config.tracker_ca_file, static_cast<uint32_t>(o_.http_timeout_ms));
   client_ = std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_);
-  feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_);
+  feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_,
+                                              node::DesiredFeedOptions{o_.config.poll_interval_ms});
+  // A change reaches the endpoint as the tracker stores it, not a poll later.
+  feed_->start_long_poll(std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_));
   BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(o_.dir + "/reports"));
   reports_ = std::make_unique<ReportSender>(std::move(q), *client_, *log_);
   ContentIndexOptions io;
@@ -210,7 +212,7 @@ void Agent::queue_report(const std::string& coalesce_key) {
 }
 
 Result<node::Turn> Agent::turn() {
-  if (poll_.due(now_ms())) {
+  if (feed_->due(now_ms())) {
     Status s = poll_desired();
     if (!s.ok() && !reports_->tracker_down()) log_->warn("desired state: {}", s.to_string());
     if (!s.ok() && !have_desired_ && !saved_tried_) resume_from_saved();
