@@ -7,7 +7,8 @@
 // and torrent held and verified), staged (prepare_payload copied held
 // content), added (torrent in the session), checked (libtorrent's check
 // done), first_byte (first payload byte received, as the next progress
-// event shows it), complete (every piece verified), applied (the stack
+// event shows it: an upper bound, late by up to the swarm's
+// progress_interval_ms), complete (every piece verified), applied (the stack
 // holding it applied). A step may be missing (a layer found complete by its
 // check has no first byte).
 //
