@@ -118,7 +118,7 @@ TEST_CASE("over limits.max_long_polls a long poll is answered 503 with Retry-Aft
 TEST_CASE("malformed ?wait= values are refused with 400 naming the parameter") {
   LivePoll w;
   auto c = w.client();
-  for (const char* bad : {"abc", "-1", "1.5", "5x", "", "31", "99999999999999999999", "%20"}) {
+  for (const char* bad : {"abc", "-1", "1.5", "5x", "", "31", "99999999999999999999", "%20", "%205", "+5", "0x10"}) {
     auto r = c->node_call("GET", std::string("/api/v1/desired?wait=") + bad);
     REQUIRE(r.ok());
     CHECK_MESSAGE(r->status == 400, "wait=" << bad << " -> " << r->status);
