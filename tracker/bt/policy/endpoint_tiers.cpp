@@ -61,12 +61,21 @@ void plan_endpoint_tiers(const Requester& r, const Swarm& swarm, const PeerSelec
   reflectors.bucket_permille = o.reflector_bucket_permille;
   plan.push_back(std::move(reflectors));
 
-  Tier holders{TierKind::branch_holders, collect(swarm, r.branch, r, [](const PeerEntry& p) {
-                 return p.role == NodeRole::endpoint && p.has_pieces;
+  // The branch's stand-in source (the endpoint holding its origin grant) is
+  // handed out even while empty, as a reflector is: it announced empty and
+  // re-announces only every grant_holder_interval_s, and its siblings must
+  // find it before it has pieces or they would wait for a second copy.
+  const OriginGrants& grants = swarm.origin_grants();
+  Tier holders{TierKind::branch_holders, collect(swarm, r.branch, r, [&](const PeerEntry& p) {
+                 return p.role == NodeRole::endpoint && (p.has_pieces || grants.holds(p.node_id));
                })};
   holders.capped = true;
+  bool branch_seeds = std::any_of(holders.peers.begin(), holders.peers.end(), [](const PeerEntry* p) { return p->seed(); });
   plan.push_back(std::move(holders));
 
+  // A complete endpoint in the branch holds every piece on the LAN: the WAN
+  // would only carry a second copy of what it can send.
+  if (branch_seeds && o.skip_origin_when_branch_seeds) return;
   if (!r.branch_has_live_reflector && r.wan_fallback.value_or(o.wan_fallback)) add_wan_fallback(r, swarm, o, plan);
 }
 
