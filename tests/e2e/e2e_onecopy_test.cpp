@@ -81,3 +81,34 @@ TEST_CASE("one WAN copy: a branch without a reflector moves <= 1.05x its content
                              << double(sent) / double(2 * stack_wire) << "x)");
   CHECK(sent <= uint64_t(1.04 * 2.0 * double(stack_wire)));
 }
+
+TEST_CASE("one WAN copy: the stand-in source killed mid-fetch, another endpoint takes the role when its lease lapses and the branch finishes") {
+  WorldOptions o;
+  o.branches = {{"south", 0, 3}};
+  o.origin_upload_limit = 1 << 20;  // ~14 s for base@1: time to kill the stand-in mid-fetch
+  RolloutWorld w(o);
+  const std::string base1 = publish_base1(w, "south");
+  w.start_all();
+  Node* stand_in = nullptr;
+  WAIT_OR_FAIL(w, [&] {
+    for (Node* n : w.endpoints())
+      if (source_bytes(w.reported(*n), "origin") > 0) stand_in = n;
+    return stand_in != nullptr;
+  }(), 60'000, "no endpoint took the origin");
+  double at_kill = reported_progress(w, *stand_in);
+  REQUIRE_MESSAGE(at_kill < 0.8, "the stand-in finished before it could be killed: " << at_kill);
+  stand_in->proc.kill9();
+  // Its lease lapses 75 s after its last announce; the starved siblings
+  // re-announce every <= 15 s, and one of them takes the grant.
+  std::vector<Node*> rest;
+  for (Node* n : w.endpoints())
+    if (n != stand_in) rest.push_back(n);
+  for (Node* n : rest)
+    WAIT_OR_FAIL(w, reported_applied(w, *n, {"base@1"}), kRolloutTimeoutMs, n->name << " did not finish");
+  uint64_t from_origin = 0;
+  for (Node* n : rest) from_origin += source_bytes(w.reported(*n), "origin");
+  MESSAGE(stand_in->name << " killed at " << at_kill * 100 << "%; its siblings then took " << from_origin
+                         << " bytes from the origin");
+  CHECK(from_origin > 0);
+  for (Node* n : rest) check_tree(*n, expected_tree({base1}));
+}

@@ -11,9 +11,10 @@
 // A grant is a lease: it lasts `ttl_s` after it was last used and is renewed
 // each time its holder is handed the origin again (the tracker tells holders
 // to re-announce every BtServiceOptions::grant_holder_interval_s, well
-// within ttl_s). It is released when the holder completes or leaves the
-// swarm; a holder that died stops renewing, and after ttl_s the next node of
-// its branch to announce takes the role. The roaming pseudo-branch (empty
+// within ttl_s). It is released when the holder leaves the swarm or (a
+// reflector) completes; a holder that died, or an endpoint that completed,
+// stops renewing, and after ttl_s the next node of its branch to announce
+// takes the role. The roaming pseudo-branch (empty
 // BranchId) is one branch like the others. Pure: time is passed in. Bounded
 // by per_branch and total.
 #pragma once

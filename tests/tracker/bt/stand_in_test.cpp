@@ -50,24 +50,33 @@ TEST_CASE("stand-in: the first endpoint of a reflector-less branch gets the orig
   CHECK(ids(announce(f, "x1", 2, rng)) == std::vector<std::string>{"O"});
 }
 
-TEST_CASE("stand-in: once it is complete nobody in the branch gets the origin; they take it over the LAN") {
-  SwarmFixture f;
+TEST_CASE("stand-in: once complete it keeps the role until its lease lapses, so siblings finish from it over the LAN") {
+  SwarmFixture f;  // default ttl_s 75
   fill_branch(f);
   SplitMix64 rng(9);
   announce(f, "e1", 0, rng);
   f.add("e2", NodeRole::endpoint, "b1", 600);  // took some pieces from e1
   f.add("e1", NodeRole::endpoint, "b1", 0);
-  announce(f, "e1", 10, rng);  // complete: its grant goes
-  CHECK_FALSE(f.swarm.origin_grants().holds("e1"));
+  announce(f, "e1", 10, rng);  // complete: handed its leechers, no longer renewing its lease
+  CHECK(f.swarm.origin_grants().holds("e1"));
   Selection s = announce(f, "e3", 11, rng);
   CHECK(contains(ids(s), "e1"));
   CHECK(contains(ids(s), "e2"));
   CHECK_FALSE(contains(ids(s), "O"));
-  CHECK_FALSE(f.swarm.origin_grants().holds("e3"));
-  // With the rule off, the freed grant goes to the next to ask.
-  PeerSelectionOptions o;
-  o.skip_origin_when_branch_seeds = false;
-  CHECK(contains(ids(announce(f, "e3", 12, rng, o)), "O"));
+  CHECK(s.origin_refused);
+  // A straggler still incomplete when the lease lapses (75 s after e1's last
+  // renewal at 0 s) takes the role: a branch is never cut off from the WAN.
+  CHECK_FALSE(contains(ids(announce(f, "e3", 74, rng)), "O"));
+  CHECK(contains(ids(announce(f, "e3", 75, rng)), "O"));
+}
+
+TEST_CASE("stand-in: an endpoint claiming to be complete does not cut its branch off the origin") {
+  SwarmFixture f;
+  f.add("O", NodeRole::origin, "", 0);
+  f.add("liar", NodeRole::endpoint, "b1", 0);  // says it holds everything (it may serve garbage)
+  f.add("e1", NodeRole::endpoint, "b1", kTotal);
+  SplitMix64 rng(9);
+  CHECK(ids(announce(f, "e1", 0, rng)) == std::vector<std::string>{"liar", "O"});
 }
 
 TEST_CASE("stand-in: a holder that renews its lease keeps the role; one that stops (dead) loses it after ttl_s") {

@@ -70,12 +70,12 @@ void plan_endpoint_tiers(const Requester& r, const Swarm& swarm, const PeerSelec
                  return p.role == NodeRole::endpoint && (p.has_pieces || grants.holds(p.node_id));
                })};
   holders.capped = true;
-  bool branch_seeds = std::any_of(holders.peers.begin(), holders.peers.end(), [](const PeerEntry* p) { return p->seed(); });
   plan.push_back(std::move(holders));
 
-  // A complete endpoint in the branch holds every piece on the LAN: the WAN
-  // would only carry a second copy of what it can send.
-  if (branch_seeds && o.skip_origin_when_branch_seeds) return;
+  // No "a branch endpoint seeds, so no origin" rule here: any enrolled
+  // endpoint can claim to be complete, and one that lies (or that the
+  // requester banned) would cut its branch off. A stand-in that completes
+  // keeps its grant until the lease lapses instead (select_peers.cpp).
   if (!r.branch_has_live_reflector && r.wan_fallback.value_or(o.wan_fallback)) add_wan_fallback(r, swarm, o, plan);
 }
 

@@ -58,9 +58,13 @@ Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const P
   Selection out;
   HandoutLedger& ledger = swarm.ledger();
   ledger.roll(now_s);
-  // A complete requester no longer needs the origin: free its grant. Lapsed
-  // leases go before the plan, which hands out grant holders as sources.
-  if (r.seed) swarm.origin_grants().release(r.node_id);
+  // A complete reflector no longer needs the origin: free its grant (its
+  // siblings then take its copy: skip_origin_when_branch_seeds). A complete
+  // stand-in endpoint keeps its grant until the lease lapses (it no longer
+  // renews it), so its siblings finish from it rather than take a second
+  // copy the moment it completes. Lapsed leases go before the plan, which
+  // hands out grant holders as sources.
+  if (r.seed && r.role != NodeRole::endpoint) swarm.origin_grants().release(r.node_id);
   swarm.origin_grants().expire(now_s);
   std::vector<Tier> plan = plan_for(r, swarm, o);
   std::unordered_set<const PeerEntry*> taken;

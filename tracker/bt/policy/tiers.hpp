@@ -23,8 +23,7 @@ bool is_origin(const PeerEntry& p);
 // An incomplete endpoint (endpoint_tiers.cpp): its branch's reflectors, then
 // its branch's endpoints that hold pieces or the branch's origin grant (the
 // stand-in source); WAN fallback tiers only when the branch has no live
-// reflector, no complete endpoint, and options allow; a roaming endpoint gets
-// the origin only.
+// reflector and options allow; a roaming endpoint gets the origin only.
 void plan_endpoint_tiers(const Requester& r, const Swarm& swarm, const PeerSelectionOptions& o,
                          std::vector<Tier>& plan);
 // An incomplete reflector (reflector_tiers.cpp): its parent branch's
