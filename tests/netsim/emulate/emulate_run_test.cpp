@@ -92,7 +92,7 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
   // WAN bytes against the content new to each branch. Three measures:
   // - the nodes' own payload counters (bytes from the origin, v2 padding
   //   excluded): a branch with a reflector fetches each new byte across its
-  //   WAN once, so <= 1.03x; without one, the branch's stand-in source does (<= 1.05x);
+  //   WAN once, so <= 1.03x; without one each endpoint may fetch it (<= 4x);
   // - the link's BitTorrent stream (the emulator's class tally: the bytes the
   //   BitTorrent connections carried, without IP/UDP/uTP headers and without
   //   the tracker's HTTP): what dedup and the swarm moved. Files below 16 KiB
@@ -118,13 +118,8 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
     CHECK(stream_ratio > 0);  // the class tally ran
     CHECK(b["cross_check_ok"].get<bool>());
     if (name == "c") {
-      // No reflector: one endpoint holds the branch's origin grant and the
-      // others take the layers from it over the LAN (one WAN copy; 1.006x
-      // measured at 1/16, where two grants gave 1.98x).
-      CHECK(nodes_ratio >= 0.99);
-      CHECK(nodes_ratio <= 1.05);
-      CHECK(stream_ratio <= 1.05);
-      CHECK(link_ratio <= 1.5);
+      CHECK(nodes_ratio <= 4.0);  // no reflector: at most one copy per endpoint
+      CHECK(link_ratio <= 4.0 * 1.5);
     } else {
       CHECK(nodes_ratio >= 0.99);  // the bytes did cross, and were counted
       CHECK(nodes_ratio <= 1.03);
