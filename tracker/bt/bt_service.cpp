@@ -88,6 +88,7 @@ AnnounceResult BtService::announce_result(std::string_view query, const IpAddres
   const PeerEntry* self = s->find(update->node_id, update->source);
   Requester who = Requester::from_entry(*self, id->parent_branch, id->branch_has_live_reflector);
   who.wan_fallback = id->wan_fallback;
+  who.parent_has_live_reflector = id->parent_has_live_reflector;
   size_t numwant = std::min(req->numwant.value_or(options_.default_numwant), options_.max_numwant);
   Selection sel = select_peers(who, *s, numwant, options_.selection, rng_, now_s);
   if (sel.origin_refused) ++counters_.origin_refused;

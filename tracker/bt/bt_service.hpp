@@ -34,6 +34,7 @@ struct NodeIdentity {
   BranchId branch;          // from the node's source address (branch subnets); empty: roaming / origin
   BranchId parent_branch;   // the branch's regional hub; empty when none
   bool branch_has_live_reflector = false;
+  bool parent_has_live_reflector = false;  // reflectors only: the hub has a live reflector
   std::optional<bool> wan_fallback;  // the branch's own setting; nullopt: PeerSelectionOptions::wan_fallback
 };
 

@@ -104,6 +104,9 @@ Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_ke
   if (!id.branch.empty()) {
     BC_ASSIGN_OR_RETURN(id.branch_has_live_reflector, live_reflector(id.branch));
   }
+  if (id.role == bt::NodeRole::reflector && !id.parent_branch.empty()) {
+    BC_ASSIGN_OR_RETURN(id.parent_has_live_reflector, live_reflector(id.parent_branch));
+  }
   last_ = id;
   return id;
 }

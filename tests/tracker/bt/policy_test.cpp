@@ -115,6 +115,26 @@ TEST_CASE("a reflector under a regional hub gets the hub's reflectors, and the o
   CHECK(ids(select_peers(f.req("r1", "hub"), f.swarm, 50, o, rng, 0)) == std::vector<std::string>{"h1", "O"});
 }
 
+TEST_CASE("a reflector whose hub has a live reflector is not given the origin even before the hub has a piece") {
+  SwarmFixture f;
+  f.add("O", NodeRole::origin, "", 0);
+  f.add("h1", NodeRole::reflector, "hub", kTotal);  // the hub's reflector, fetching
+  f.add("r1", NodeRole::reflector, "b1", kTotal);
+  SplitMix64 rng(3);
+  Requester r = f.req("r1", "hub");
+  r.parent_has_live_reflector = true;
+  Selection s = select_peers(r, f.swarm, 50, {}, rng, 0);
+  CHECK(ids(s) == std::vector<std::string>{"h1"});
+  CHECK_FALSE(f.swarm.origin_grants().holds("r1"));  // b1's grant stays free for when the hub is gone
+  // The hub fell silent (reflector liveness): the child is given the origin.
+  r.parent_has_live_reflector = false;
+  CHECK(ids(select_peers(r, f.swarm, 50, {}, rng, 0)) == std::vector<std::string>{"h1", "O"});
+  PeerSelectionOptions o;
+  o.skip_origin_when_parent_live = false;
+  r.parent_has_live_reflector = true;
+  CHECK(ids(select_peers(r, f.swarm, 50, o, rng, 0)) == std::vector<std::string>{"h1", "O"});
+}
+
 TEST_CASE("origin grants: at most per_branch reflectors of one branch get the origin; the rest get them instead") {
   SwarmLimits l;
   l.origin_grants.per_branch = 2;

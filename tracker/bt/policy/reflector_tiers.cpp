@@ -21,7 +21,9 @@ void plan_reflector_tiers(const Requester& r, const Swarm& swarm, const PeerSele
   siblings.bucket_permille = o.reflector_bucket_permille;
   bool sibling_seeds =
       std::any_of(siblings.peers.begin(), siblings.peers.end(), [](const PeerEntry* p) { return p->seed(); });
-  if (!(parent_seeds && o.skip_origin_when_parent_seeds) && !(sibling_seeds && o.skip_origin_when_branch_seeds)) {
+  const bool hub_serves = (parent_seeds && o.skip_origin_when_parent_seeds) ||
+                          (r.parent_has_live_reflector && o.skip_origin_when_parent_live);
+  if (!hub_serves && !(sibling_seeds && o.skip_origin_when_branch_seeds)) {
     Tier origin{TierKind::origin, collect(swarm, BranchId(), r, is_origin)};
     origin.origin_gated = true;
     plan.push_back(std::move(origin));

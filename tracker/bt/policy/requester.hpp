@@ -13,6 +13,7 @@ struct Requester {
   BranchId branch;                   // empty: roaming (or the origin)
   BranchId parent_branch;            // the branch's regional hub; empty when none
   bool branch_has_live_reflector = false;  // the tracker has heard from a reflector of `branch` recently
+  bool parent_has_live_reflector = false;  // ... and from one of `parent_branch` (set for reflectors)
   std::optional<bool> wan_fallback;  // the branch's setting; nullopt: PeerSelectionOptions::wan_fallback
   bool seed = false;                 // left == 0
   bool has_v4 = true;                // address families the requester can reach

@@ -22,6 +22,13 @@ struct PeerSelectionOptions {
   // A reflector whose parent branch (regional hub) has a complete reflector
   // in the swarm is not given the origin: the hub serves it. Default true.
   bool skip_origin_when_parent_seeds = true;
+  // A reflector whose hub has a live reflector is not given the origin at
+  // all: the hub's reflectors fetch what their child branches need
+  // (tracker/service/desired_state, reflector_entitlement) and serve them as
+  // they go, so the datacenter's link carries each byte once per hub. When
+  // the hub falls silent (reflector liveness) the origin is given again.
+  // Default true.
+  bool skip_origin_when_parent_live = true;
   // A reflector whose branch has a complete sibling reflector is not given the
   // origin: the LAN holds every piece, the WAN would carry a second copy.
   // Default true. (Endpoints have no such rule: any endpoint can claim to be
