@@ -100,6 +100,15 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
     }
   }
   if (t.fresh) last_sample_ms_ = in.now_ms;
+  const double probes = double(in.loss_events) + double(n - first);
+  if (probes > 0 && t.dt_s > 0) {
+    const double w = std::min(1.0, t.dt_s * 1000.0 / double(opts_.loss_rate_window_ms));
+    loss_share_ += w * (double(std::max<int64_t>(0, in.loss_events)) / probes - loss_share_);
+    // Hysteresis: heavy loss starts at the threshold and ends below half of
+    // it, so the noise of a few probes per tick does not let growth resume.
+    if (loss_share_ >= opts_.congestion_loss_share) heavy_loss_ = true;
+    else if (loss_share_ < 0.5 * opts_.congestion_loss_share) heavy_loss_ = false;
+  }
   t.qd_ms = delay_.queuing_delay_ms();
   if (t.fresh && t.qd_ms) {
     if (prev_qd_ms_ && in.now_ms > prev_qd_at_ms_) {
@@ -199,10 +208,19 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // node's own manifest fetch over HTTP at a rollout's start), and ending
     // slow start on it left a branch 20 s of additive growth from 64 KiB/s.
     // grow() still ends it if the queue is there once the hold is over.
+    const bool ramping = s.slow_start;
     if (kind == GovernorEventKind::loss_backoff || s.rate >= 2 * s.slow_start_from) s.slow_start = false;
     if (s.rate <= floor) continue;  // nothing left to give
     double before = s.rate;
     s.rate = std::max(floor, s.rate * factor);
+    // A ramp's overshoot: with a queue, the tick delivered the link's rate
+    // (or this node's share), so go back just under it, whatever the delay
+    // says: a halving cost seconds of additive regrowth, and a mild cut left
+    // the limit at twice the link on the emulated WAN (the transport then
+    // overflowed the buffer and stalled).
+    if (ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 && opts_.slow_start_drain_fraction > 0 &&
+        s.bytes > 0)
+      s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * double(s.bytes) / t.dt_s));
     // A loss with no queue behind it may be noise (RFC 6817 still requires
     // the cut): while the queue stays under half the target, regrow at
     // slow-start speed up to the rate before the cut. A delay cut says that
@@ -222,7 +240,9 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
 void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) {
   bool holding = t.now_ms < hold_until_ms_;
   if (t.fresh) stale_ = false;
-  if (t.loss_events > 0 && !holding) {
+  // A loss with the queue below the setpoint is noise, not congestion: the
+  // delay control below goes on as if it had not happened.
+  if (t.loss_events > 0 && !holding && loss_is_congestion(t)) {
     backoff(t, opts_.loss_factor, GovernorEventKind::loss_backoff, double(policy.floor_bytes_per_s), out);
     return;
   }
@@ -264,11 +284,20 @@ void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) 
   for (Direction d : {Direction::down, Direction::up}) grow(t, dir(d), d, policy, out);
 }
 
+// Congestion: the queue is full by the delay signal (or it is unknown), or
+// so many probes are lost that a buffer must be overflowing whatever the
+// delay says. Otherwise the loss is random (issue #17).
+bool Governor::loss_is_congestion(const Tick& t) const {
+  if (!t.qd_ms || *t.qd_ms >= opts_.loss_queue_fraction * t.target_ms) return true;
+  return heavy_loss_;
+}
+
 // Below target: grow in proportion to the headroom, minus a proportional trim
 // above the knee so that flows sharing a queue settle at equal rates.
 void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, GovernorDecision& out) {
   int i = d == Direction::down ? 0 : 1;
   if (!t.limited[i]) return;  // application-limited: growing would only build an unused allowance
+  if (heavy_loss_) return;  // a buffer overflowing (loss_is_congestion): no growth
   // The headroom looks ahead along a rising trend: the queue keeps growing
   // for a tick or two after the rate stops, so growth must stop early.
   double qd = *t.qd_ms;
@@ -293,6 +322,14 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
     if (qd >= opts_.slow_start_exit_fraction * target) {
       s.slow_start = false;
       schedule_first_slowdown(t.now_ms);
+      // The queue shows one tick late: the ramp has overshot by up to one
+      // tick's growth. What the tick delivered is the link's rate (or this
+      // node's share of it): settle just under it.
+      const double delivered = double(s.bytes) / t.dt_s;
+      if (opts_.slow_start_drain_fraction > 0 && delivered > 0 && delivered < s.rate) {
+        s.rate = std::max(floor, opts_.slow_start_drain_fraction * delivered);
+        return;
+      }
     }
   }
   add = std::min(add, s.rate * opts_.max_growth_per_tick);

@@ -31,7 +31,12 @@ governor::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   l.governor.delay.current_filter_samples = 3;  // with 50 ms probes: a rising queue shows in 150 ms
   l.usage_window_ms = 400;  // paced bytes arrive evenly: no need to smooth over 2 s
   l.window_rtt_margin_ms = 30;  // a stalled sender returns at most ~30 ms of rate at once
-  l.governor.initial_link_fraction = 0.1;  // a declared link: start at 10% of it
+  // Full rate from the first second (issue #17): start at 256 KiB/s, or half
+  // a declared link, and slow start x1.5 per tick while the queue stays
+  // empty; the delay signal is the brake (docs/benchmarks.md, "Governor
+  // start-up and random loss").
+  l.governor.initial_rate_bytes_per_s = 262'144;
+  l.governor.initial_link_fraction = 0.5;
   return l;
 }
 
