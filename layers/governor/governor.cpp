@@ -132,7 +132,8 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
     if (t.dt_s <= 0 || s.limit_in_force == kNoLimit) continue;
     double used = double(s.bytes) / t.dt_s;
     t.in_use[i] = used >= opts_.idle_fraction * double(s.limit_in_force);
-    t.limited[i] = used >= opts_.app_limited_fraction * double(s.limit_in_force);
+    const double limited = s.slow_start ? opts_.slow_start_limited_fraction : opts_.app_limited_fraction;
+    t.limited[i] = used >= limited * double(s.limit_in_force);
   }
 }
 
@@ -207,12 +208,17 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // not end slow start: that queue is not ours (on the emulated WAN, the
     // node's own manifest fetch over HTTP at a rollout's start), and ending
     // slow start on it left a branch 20 s of additive growth from 64 KiB/s.
-    // grow() still ends it if the queue is there once the hold is over.
+    // grow() still ends it if the queue is there once the hold is over. A
+    // loss there is no different (on the emulated WAN the manifest fetch's
+    // queue and loss ended slow start at 28 KiB/s: 20 s to fill the link).
     const bool ramping = s.slow_start;
-    if (kind == GovernorEventKind::loss_backoff || s.rate >= 2 * s.slow_start_from) s.slow_start = false;
+    if (s.rate >= 2 * s.slow_start_from) s.slow_start = false;
     if (s.rate <= floor) continue;  // nothing left to give
     double before = s.rate;
-    s.rate = std::max(floor, s.rate * factor);
+    // Idle (neither direction moved): the queue is not ours; a lower start
+    // for the next burst of demand, but not below the start rate.
+    const double lowest = any_in_use ? floor : std::max(floor, std::min(before, s.slow_start_from));
+    s.rate = std::max(lowest, s.rate * factor);
     // A ramp's overshoot: with a queue, the tick delivered the link's rate
     // (or this node's share), so go back just under it, whatever the delay
     // says: a halving cost seconds of additive regrowth, and a mild cut left

@@ -112,6 +112,10 @@ struct GovernorOptions {
   int64_t stale_decay_tau_ms = 30'000;  // decay time constant toward the floor; default 30 s
 
   double app_limited_fraction = 0.5;    // grow only when the tick used >= this x the limit; default 0.5
+  // In slow start: the usage a node reports is smoothed (400 ms) and lags the
+  // limit by an RTT, so at x1.5 per tick it reads below half the limit even
+  // when the transport follows, and the ramp stalled. [0, app_limited_fraction]; default 0.25.
+  double slow_start_limited_fraction = 0.25;
   double idle_fraction = 0.1;           // a direction below this x its limit did not cause the queue; default 0.1
 
   Status validate() const;

@@ -87,6 +87,8 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.sample_timeout_ms >= 1, "sample_timeout_ms must be >= 1"));
   BC_RETURN_IF_ERROR(check(o.stale_decay_tau_ms >= 1, "stale_decay_tau_ms must be >= 1"));
   BC_RETURN_IF_ERROR(check(o.app_limited_fraction >= 0 && o.app_limited_fraction <= 1, "app_limited_fraction must be in [0, 1]"));
+  BC_RETURN_IF_ERROR(check(o.slow_start_limited_fraction >= 0 && o.slow_start_limited_fraction <= o.app_limited_fraction,
+                           "slow_start_limited_fraction must be in [0, app_limited_fraction]"));
   BC_RETURN_IF_ERROR(check(o.idle_fraction >= 0 && o.idle_fraction <= o.app_limited_fraction,
                            "idle_fraction must be in [0, app_limited_fraction]"));
   return {};

@@ -40,14 +40,14 @@ struct Driver {
   int64_t now_ms = 0;
   GovernorDecision last;
 
-  GovernorDecision tick(std::vector<double> rtts, int64_t loss = 0) {
+  GovernorDecision tick(std::vector<double> rtts, int64_t loss = 0, double used = 1.0) {
     now_ms += 200;
     GovernorInput in;
     in.now_ms = now_ms;
     in.unix_time_s = 1'700'000'000 + now_ms / 1000;
     in.rtt_samples_ms = rtts;
     double limit = last.down_limit_bytes_per_s == kNoLimit ? 1e7 : double(last.down_limit_bytes_per_s);
-    in.bytes_down = int64_t(limit * 0.2);
+    in.bytes_down = int64_t(limit * used * 0.2);
     in.loss_events = loss;
     last = gov.tick(in, policy);
     return last;
@@ -155,4 +155,21 @@ TEST_CASE("a periodic slowdown restores the rate before it in one tick, not by r
   }
   CHECK(started);
   CHECK(ended);
+}
+
+TEST_CASE("in slow start a flow that uses a third of its limit (usage lags the ramp) still grows; after it, it does not") {
+  GovernorOptions o = without_slowdowns();
+  o.slowdown_first_ms = 100'000'000;
+  Driver d{Governor(o)};
+  d.tick({40});
+  const double start = d.gov.rate_bytes_per_s(Direction::down);
+  for (int i = 0; i < 5; ++i) d.tick({40}, 0, 0.35);
+  CHECK(d.gov.rate_bytes_per_s(Direction::down) >= 5 * start);
+  // A queue at the exit fraction ends slow start; then 35% is application-limited.
+  const double q = 40 + 0.6 * kTargetMs;
+  for (int i = 0; i < 3; ++i) d.tick({q, q, q, q}, 0, 0.35);
+  for (int i = 0; i < 3; ++i) d.tick({40, 40, 40, 40}, 0, 0.35);
+  const double after = d.gov.rate_bytes_per_s(Direction::down);
+  for (int i = 0; i < 10; ++i) d.tick({40, 40, 40, 40}, 0, 0.35);
+  CHECK(d.gov.rate_bytes_per_s(Direction::down) == doctest::Approx(after));
 }

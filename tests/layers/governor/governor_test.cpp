@@ -376,6 +376,7 @@ TEST_CASE("after a delay cut the rate comes back fast to delay_recover_fraction 
     GovernorOptions o = without_slowdowns();
     o.delay_recover_fraction = recover;
     o.slow_start_drain_fraction = 0;  // the cut ends a ramp here: pin the recovery, not the drain
+    o.slow_start_limited_fraction = 0.5;  // the ramp stops at 2x the driver's 10 Mbit/s, as before
     Driver d{Governor(o)};
     for (int i = 0; i < 100; ++i) d.tick({40});
     const double before = d.gov.rate_bytes_per_s(Direction::down);
