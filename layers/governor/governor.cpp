@@ -224,9 +224,13 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // says: a halving cost seconds of additive regrowth, and a mild cut left
     // the limit at twice the link on the emulated WAN (the transport then
     // overflowed the buffer and stalled).
-    if (ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 && opts_.slow_start_drain_fraction > 0 &&
-        s.bytes > 0)
-      s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * double(s.bytes) / t.dt_s));
+    // A node's usage lags (smoothed, an RTT late), so the drain may land
+    // under the link (measured: 75% of it, then 10 s of additive growth):
+    // regrow at slow-start speed, while the queue stays under half the
+    // target, to the ramp's last rate before the overshoot.
+    const bool drain = ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 &&
+                       opts_.slow_start_drain_fraction > 0 && s.bytes > 0;
+    if (drain) s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * double(s.bytes) / t.dt_s));
     // A loss with no queue behind it may be noise (RFC 6817 still requires
     // the cut): while the queue stays under half the target, regrow at
     // slow-start speed up to the rate before the cut. A delay cut says that
@@ -235,6 +239,7 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // overshot the spare and re-queued).
     s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to)
                                                            : before * opts_.delay_recover_fraction;
+    if (drain) s.recover_to = before / (1 + opts_.max_growth_per_tick);
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
   // The cut shows in the queue's trend about one base RTT later, whatever the
@@ -333,6 +338,7 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
       // node's share of it): settle just under it.
       const double delivered = double(s.bytes) / t.dt_s;
       if (opts_.slow_start_drain_fraction > 0 && delivered > 0 && delivered < s.rate) {
+        s.recover_to = s.rate / (1 + opts_.max_growth_per_tick);  // as in backoff()
         s.rate = std::max(floor, opts_.slow_start_drain_fraction * delivered);
         return;
       }
