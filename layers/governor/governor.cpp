@@ -128,9 +128,11 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
   cap_down_.on_tick(in.now_ms, dt_ms, down_.bytes, down_.capped || in_slowdown_ ? std::nullopt : qd, target);
   cap_up_.on_tick(in.now_ms, dt_ms, up_.bytes, up_.capped || in_slowdown_ ? std::nullopt : qd, target);
   for (int i = 0; i < 2; ++i) {
-    const DirState& s = i == 0 ? down_ : up_;
-    if (t.dt_s <= 0 || s.limit_in_force == kNoLimit) continue;
+    DirState& s = i == 0 ? down_ : up_;
+    if (t.dt_s <= 0) continue;
     double used = double(s.bytes) / t.dt_s;
+    s.recent[s.recent_next++ % s.recent.size()] = used;
+    if (s.limit_in_force == kNoLimit) continue;
     t.in_use[i] = used >= opts_.idle_fraction * double(s.limit_in_force);
     const double limited = s.slow_start ? opts_.slow_start_limited_fraction : opts_.app_limited_fraction;
     t.limited[i] = used >= limited * double(s.limit_in_force);
@@ -219,8 +221,8 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // for the next burst of demand, but not below the start rate.
     const double lowest = any_in_use ? floor : std::max(floor, std::min(before, s.slow_start_from));
     s.rate = std::max(lowest, s.rate * factor);
-    // A ramp's overshoot: with a queue, the tick delivered the link's rate
-    // (or this node's share), so go back just under it, whatever the delay
+    // A ramp's overshoot: with a queue, the most a recent tick delivered is
+    // the link's rate (or this node's share), so go back just under it, whatever the delay
     // says: a halving cost seconds of additive regrowth, and a mild cut left
     // the limit at twice the link on the emulated WAN (the transport then
     // overflowed the buffer and stalled).
@@ -230,7 +232,7 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // target, to the ramp's last rate before the overshoot.
     const bool drain = ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 &&
                        opts_.slow_start_drain_fraction > 0 && s.bytes > 0;
-    if (drain) s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * double(s.bytes) / t.dt_s));
+    if (drain) s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * s.recent_peak()));
     // A loss with no queue behind it may be noise (RFC 6817 still requires
     // the cut): while the queue stays under half the target, regrow at
     // slow-start speed up to the rate before the cut. A delay cut says that
@@ -334,9 +336,9 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
       s.slow_start = false;
       schedule_first_slowdown(t.now_ms);
       // The queue shows one tick late: the ramp has overshot by up to one
-      // tick's growth. What the tick delivered is the link's rate (or this
-      // node's share of it): settle just under it.
-      const double delivered = double(s.bytes) / t.dt_s;
+      // tick's growth. The most a recent tick delivered is the link's rate
+      // (or this node's share of it): settle just under it.
+      const double delivered = s.recent_peak();
       if (opts_.slow_start_drain_fraction > 0 && delivered > 0 && delivered < s.rate) {
         s.recover_to = s.rate / (1 + opts_.max_growth_per_tick);  // as in backoff()
         s.rate = std::max(floor, opts_.slow_start_drain_fraction * delivered);

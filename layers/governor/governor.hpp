@@ -22,6 +22,8 @@
 //   for (auto& e : d.events) log(e);                           // `grow` at debug level
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -56,8 +58,8 @@ struct GovernorOptions {
   double slow_start_gain_per_s = 2.5;
   double slow_start_exit_fraction = 0.5;  // leave slow start at this x target delay; default 0.5
   // A ramp overshoots by up to one tick's growth before the queue shows; when
-  // a queue ends slow start, the rate drops to at most this x what the tick
-  // delivered (the link's rate, or this node's share of it), so the overshoot
+  // a queue ends slow start, the rate drops to at most this x the most a tick
+  // delivered in the last second (the link's rate, or this node's share), so the overshoot
   // drains without a blind halving. 0 (off) or [0.5, 1]; default 0.9.
   double slow_start_drain_fraction = 0.9;
   double growth_gain_per_s = 0.25;      // additive growth: gain x sqrt(rate x scale) per s; default 0.25
@@ -193,6 +195,11 @@ class Governor {
     bool capped = false;
     int64_t limit_in_force = kNoLimit;  // the limit the last tick returned
     int64_t bytes = 0;        // moved in this tick
+    // The most a tick delivered over the last 5 ticks (bytes/s): what a
+    // drain takes for the link's rate (one tick's usage lags at long RTTs).
+    std::array<double, 5> recent{};
+    size_t recent_next = 0;
+    double recent_peak() const { return *std::max_element(recent.begin(), recent.end()); }
   };
   struct Tick;  // per-tick scratch (governor.cpp)
 
