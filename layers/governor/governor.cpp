@@ -226,10 +226,9 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // says: a halving cost seconds of additive regrowth, and a mild cut left
     // the limit at twice the link on the emulated WAN (the transport then
     // overflowed the buffer and stalled).
-    // A node's usage lags (smoothed, an RTT late), so the drain may land
-    // under the link (measured: 75% of it, then 10 s of additive growth):
-    // regrow at slow-start speed, while the queue stays under half the
-    // target, to the ramp's last rate before the overshoot.
+    // The drain lands under the link (measured: 75-88% of it, then 8-10 s
+    // of additive growth): regrow at slow-start speed, while the queue
+    // stays under half the target, to the link's rate just measured.
     const bool drain = ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 &&
                        opts_.slow_start_drain_fraction > 0 && s.bytes > 0;
     if (drain) s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * s.recent_peak()));
@@ -241,7 +240,7 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // overshot the spare and re-queued).
     s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to)
                                                            : before * opts_.delay_recover_fraction;
-    if (drain) s.recover_to = before / (1 + opts_.max_growth_per_tick);
+    if (drain) s.recover_to = std::min(before, s.recent_peak());
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
   // The cut shows in the queue's trend about one base RTT later, whatever the
@@ -340,7 +339,7 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
       // (or this node's share of it): settle just under it.
       const double delivered = s.recent_peak();
       if (opts_.slow_start_drain_fraction > 0 && delivered > 0 && delivered < s.rate) {
-        s.recover_to = s.rate / (1 + opts_.max_growth_per_tick);  // as in backoff()
+        s.recover_to = std::min(s.rate, delivered);  // as in backoff()
         s.rate = std::max(floor, opts_.slow_start_drain_fraction * delivered);
         return;
       }
