@@ -23,6 +23,11 @@ governor::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   // so the control can be gentler and quicker than against libtorrent's lumps.
   l.governor.setpoint_fraction = o.setpoint_fraction;
   l.governor.backoff_threshold = 2.0;     // cut above the policy's target; trim between
+  // A loss counts as congestion only where the delay alone would cut: TCP's
+  // own probing keeps 10-30 ms of queue on a long-RTT link, and with the
+  // default (at the setpoint) random loss there still halved the rate
+  // (docs/benchmarks.md, "Governor start-up and random loss").
+  l.governor.loss_queue_fraction = 2.0;
   l.governor.fairness_gain_per_s = 0.3;   // a gentler trim: 1.0 took 40% off after each slowdown
   l.governor.backoff_mildest = 0.95;
   l.governor.backoff_hardest = 0.8;
