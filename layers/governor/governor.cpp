@@ -222,13 +222,10 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     const double lowest = any_in_use ? floor : std::max(floor, std::min(before, s.slow_start_from));
     s.rate = std::max(lowest, s.rate * factor);
     // A ramp's overshoot: with a queue, the most a recent tick delivered is
-    // the link's rate (or this node's share), so go back just under it, whatever the delay
-    // says: a halving cost seconds of additive regrowth, and a mild cut left
-    // the limit at twice the link on the emulated WAN (the transport then
-    // overflowed the buffer and stalled).
-    // The drain lands under the link (measured: 75-88% of it, then 8-10 s
-    // of additive growth): regrow at slow-start speed, while the queue
-    // stays under half the target, to the link's rate just measured.
+    // the link's rate (or this node's share), so go back just under it,
+    // whatever the delay says: a halving cost seconds of additive regrowth,
+    // and a mild cut left the limit at twice the link on the emulated WAN
+    // (the transport then overflowed the buffer and stalled).
     const bool drain = ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 &&
                        opts_.slow_start_drain_fraction > 0 && s.bytes > 0;
     if (drain) s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * s.recent_peak()));
@@ -240,6 +237,9 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // overshot the spare and re-queued).
     s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to)
                                                            : before * opts_.delay_recover_fraction;
+    // The drain lands under the link (measured: 75-88% of it, then 8-10 s
+    // of additive growth): regrow at slow-start speed, while the queue stays
+    // under half the target, to the link's rate just measured.
     if (drain) s.recover_to = std::min(before, s.recent_peak());
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
