@@ -107,7 +107,8 @@ Result<Scenario> parse_sim_scenario(std::string_view text, const SimLoadOptions&
     fleet = *f;
     root.erase("fleet");
     // The scenario parser needs a branch; the fleet replaces this one.
-    if (!explicit_branches) root.insert("branches", toml::array{toml::table{{"name", "fleet"}, {"endpoints", 1}}});
+    if (!explicit_branches) root.insert("branches", toml::array{toml::table{
+        {"name", "fleet"}, {"endpoints", 1}, {"wan", toml::table{{"down_mbit", 10}, {"up_mbit", 10}, {"rtt_ms", 40}}}}});
   }
   if (o.branches && !fleet) return Status::invalid_argument("--branches needs a [fleet] table in the scenario");
   if (fleet && o.branches) fleet->branches = *o.branches;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "netsim/sim/sim_state.hpp"
 
@@ -22,6 +23,7 @@ namespace bc::netsim::sim {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::int64_t kProbeIntervalMs = 100;  // the RTT prober's default interval
 
 // Max-min level of `caps` sharing `capacity`: flows capped below it get their
 // cap, the rest the level; +inf when every cap fits. Sorts caps.
@@ -61,7 +63,9 @@ void allocate_lan(SimState& st) {
 }  // namespace
 
 void allocate_rates(SimState& st) {
-  std::vector<int> wan_flows_of(st.nodes.size(), 0);
+  std::vector<int>& wan_flows_of = st.wan_flows_of;
+  for (int n : st.wan_nodes) wan_flows_of[n] = 0;
+  wan_flows_of.resize(st.nodes.size(), 0);
   st.wan_nodes.clear();
   for (const Flow& f : st.flows)
     if (f.wan && wan_flows_of[f.dst]++ == 0) st.wan_nodes.push_back(f.dst);
@@ -122,15 +126,22 @@ void tick_governors(SimState& st) {
     if (bs.def->governor != GovernorMode::on) continue;
     if (!n.gov) n.gov = std::make_unique<governor::Governor>();
     const double qd_ms = bs.queue_bytes / double(bs.def->wan.down_bytes_per_s) * 1000;
-    const double rtt[1] = {bs.def->wan.rtt_ms + qd_ms};
+    // What the real node feeds its governor: RTT probes to the origin every
+    // kProbeIntervalMs (layers/rtt_probe), each lost on the way out or back
+    // with the link's loss; a lost probe is a loss event and no sample.
+    std::vector<double> rtts;
+    std::int64_t lost = 0;
+    const double p_lost = 1 - (1 - bs.def->wan.loss) * (1 - bs.def->wan.loss);
+    for (std::int64_t k = 0; k < std::max<std::int64_t>(1, st.o.step_ms / kProbeIntervalMs); ++k) {
+      if (p_lost > 0 && st.rng.unit() < p_lost) ++lost;
+      else rtts.push_back(bs.def->wan.rtt_ms + qd_ms);
+    }
     governor::GovernorInput in;
     in.now_ms = st.now_ms;
     in.unix_time_s = st.o.unix_epoch_s + st.now_ms / 1000;
-    in.rtt_samples_ms = rtt;
+    in.rtt_samples_ms = rtts;
     in.bytes_down = static_cast<std::int64_t>(n.wan_step_bytes);
-    // Random loss: packets of 1448 bytes, each lost with the link's probability.
-    const double expected = double(n.wan_step_bytes) / 1448 * bs.def->wan.loss;
-    in.loss_events = static_cast<std::int64_t>(expected) + (st.rng.unit() < expected - std::floor(expected) ? 1 : 0);
+    in.loss_events = lost;
     const governor::WanPolicy& policy = bs.def->wan_policy ? *bs.def->wan_policy : kDefaultPolicy;
     governor::GovernorDecision d = n.gov->tick(in, policy);
     n.wan_limit = d.down_limit_bytes_per_s == governor::kNoLimit ? -1 : double(d.down_limit_bytes_per_s);

@@ -46,7 +46,7 @@ struct Node {
   std::vector<int> torrents;         // joined, in join order
   std::vector<std::pair<int, int>> pending;  // (assignment, chunks missing) not yet complete
   std::vector<int> current;          // per layer: the torrent it must hold, -1 none
-  std::set<int> neighbours;          // may exchange chunks (both ways)
+  std::vector<int> neighbours;       // may exchange chunks (both ways); ascending
   int downloads = 0, lan_uploads = 0;
   bool dirty = false;                // may find something new to fetch
   std::uint64_t wan_step_bytes = 0;
@@ -84,10 +84,20 @@ struct SimState {
   std::vector<Node> nodes;  // nodes[0] is the origin
   std::vector<BranchState> branches;
   std::vector<Flow> flows;
+  std::vector<int> dirty;      // nodes to run the picker for, marked with Node::dirty
+  std::size_t pending_total = 0;  // sum of Node::pending sizes
+  std::vector<int> wan_flows_of;  // per node: its WAN flows this step (0 outside wan_nodes)
   std::vector<int> wan_nodes;  // nodes with a WAN flow this step, ascending
   std::set<std::tuple<std::int64_t, int, int>> announce_due;  // (ms, node, torrent)
   SimResult r;
 };
+
+inline void mark_dirty(SimState& st, int i) {
+  Node& n = st.nodes[i];
+  if (n.dirty || n.role == Role::origin) return;
+  n.dirty = true;
+  st.dirty.push_back(i);
+}
 
 // sim_tracker.cpp
 void build_torrents(SimState& st);

@@ -83,13 +83,18 @@ void build_torrents(SimState& st) {
 }
 
 void connect(SimState& st, int a, int b) {
-  if (a == b || !st.nodes[a].neighbours.insert(b).second) return;
-  st.nodes[b].neighbours.insert(a);
+  if (a == b) return;
+  std::vector<int>& na = st.nodes[a].neighbours;
+  auto at = std::lower_bound(na.begin(), na.end(), b);
+  if (at != na.end() && *at == b) return;
+  na.insert(at, b);
+  std::vector<int>& nb = st.nodes[b].neighbours;
+  nb.insert(std::lower_bound(nb.begin(), nb.end(), a), a);
   for (auto [x, y] : {std::pair{a, b}, std::pair{b, a}}) {
     Node& n = st.nodes[x];
     const Node& m = st.nodes[y];
     for (std::size_t w = 0; w < n.avail.size(); ++w) n.avail[w] |= m.have[w];
-    n.dirty = true;
+    mark_dirty(st, x);
   }
 }
 

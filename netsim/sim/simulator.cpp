@@ -79,6 +79,13 @@ void assign(SimState& st, int a) {
       for (int i : *group) {
         Node& n = st.nodes[i];
         n.current[layer] = t->second;
+        // An earlier assignment of this layer not yet complete is superseded:
+        // its completion stays -1.
+        for (std::size_t k = n.pending.size(); k-- > 0;)
+          if (st.s->assignments[n.pending[k].first].layer == def.layer) {
+            n.pending.erase(n.pending.begin() + std::ptrdiff_t(k));
+            --st.pending_total;
+          }
         std::fill(n.want.begin(), n.want.end(), 0);
         for (int ct : n.current)
           if (ct >= 0)
@@ -86,9 +93,9 @@ void assign(SimState& st, int a) {
         int missing = 0;
         for (std::uint32_t c : tor.chunks) missing += !bit(n.have, c);
         if (missing == 0) record_completion(st, i, a);
-        else n.pending.emplace_back(a, missing);
+        else n.pending.emplace_back(a, missing), ++st.pending_total;
         if (std::find(n.torrents.begin(), n.torrents.end(), t->second) == n.torrents.end()) n.torrents.push_back(t->second);
-        n.dirty = true;
+        mark_dirty(st, i);
         announce(st, i, t->second);
       }
     }
@@ -159,11 +166,11 @@ void complete(SimState& st, const Flow& f) {
   if (!f.wan) --st.nodes[f.src].lan_uploads;
   ++st.branches[n.branch].avail[f.chunk];
   ++st.r.chunks_moved;
-  n.dirty = true;
+  mark_dirty(st, f.dst);
   for (int j : n.neighbours) {
     Node& m = st.nodes[j];
     set_bit(m.avail, f.chunk);
-    if (!bit(m.have, f.chunk)) m.dirty = true;
+    if (!bit(m.have, f.chunk)) mark_dirty(st, j);
   }
   for (std::size_t k = 0; k < n.pending.size();) {
     auto& [a, missing] = n.pending[k];
@@ -175,6 +182,7 @@ void complete(SimState& st, const Flow& f) {
       record_completion(st, f.dst, a);
       announce(st, f.dst, t);  // a seed now: releases its origin grant
       n.pending.erase(n.pending.begin() + std::ptrdiff_t(k));
+      --st.pending_total;
     } else {
       ++k;
     }
@@ -211,10 +219,24 @@ void advance(SimState& st) {
 }
 
 bool all_done(const SimState& st, std::size_t applied) {
-  if (applied < st.s->assignments.size()) return false;
-  for (const Node& n : st.nodes)
-    if (!n.pending.empty()) return false;
-  return true;
+  return applied == st.s->assignments.size() && st.pending_total == 0;
+}
+
+void run_pickers(SimState& st) {
+  std::vector<int> dirty;
+  dirty.swap(st.dirty);
+  std::sort(dirty.begin(), dirty.end());  // node order, whatever marked them
+  for (int i : dirty) pick(st, i);
+}
+
+// With nothing moving and nothing to pick, the next thing that can happen is
+// an assignment or an announce: jump to the step before it.
+void skip_idle(SimState& st, std::int64_t next_assignment_ms) {
+  if (!st.flows.empty() || !st.dirty.empty()) return;
+  std::int64_t next = next_assignment_ms;
+  if (!st.announce_due.empty()) next = std::min(next, std::get<0>(*st.announce_due.begin()));
+  const std::int64_t steps = (next - st.now_ms) / st.o.step_ms - 1;
+  if (steps > 0) st.now_ms += steps * st.o.step_ms;
 }
 
 }  // namespace
@@ -245,8 +267,7 @@ Result<SimResult> simulate(const Scenario& s, const SimOptions& o) {
       st.announce_due.erase(st.announce_due.begin());
       announce(st, i, t);
     }
-    for (std::size_t i = 1; i < st.nodes.size(); ++i)
-      if (st.nodes[i].dirty) pick(st, int(i));
+    run_pickers(st);
     allocate_rates(st);
     advance(st);
     tick_governors(st);
@@ -254,6 +275,7 @@ Result<SimResult> simulate(const Scenario& s, const SimOptions& o) {
       st.now_ms += o.step_ms;
       break;
     }
+    skip_idle(st, applied < order.size() ? s.assignments[order[applied]].at_ms : s.duration_ms);
   }
   return finish(st, applied == order.size());
 }

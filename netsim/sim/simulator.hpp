@@ -27,7 +27,7 @@ struct SimOptions {
   // nodes: 1.3 MB of bitsets) and a chunk at 0.2-3 s on the links we model.
   std::uint64_t chunk_bytes = 4ull << 20;
   int slots = 4;                            // chunks a node fetches at once
-  std::int64_t announce_interval_ms = 30'000;  // re-announce of an incomplete node
+  std::int64_t announce_interval_ms = 60'000;  // re-announce of an incomplete node (the tracker's min interval)
   std::size_t numwant = 50;                 // peers asked for per announce
   std::int64_t origin_bucket_ms = 1'000;    // origin upload series resolution
   std::int64_t unix_epoch_s = 1'767'225'600;  // wall clock at t=0 (policy windows); 2026-01-01
