@@ -36,7 +36,7 @@ std::string scenario(int duration_s) {
   return t.replace(t.find(key), key.size(), "duration_s = " + std::to_string(duration_s));
 }
 
-TEST_CASE("bc-netsim simulate writes its report; a run cut short fails with the seed and the replay command") {
+TEST_CASE("bc-netsim simulate writes its report and a run cut short fails with the seed and the replay command") {
   test::TmpDir dir;
   const std::string full = dir.path() + "/full.toml", cut = dir.path() + "/cut.toml";
   std::ofstream(full) << scenario(2400);

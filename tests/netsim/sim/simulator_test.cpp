@@ -56,7 +56,7 @@ std::string run_json(std::uint64_t seed) {
   return sim_report_json(s, *r).dump();
 }
 
-TEST_CASE("simulate: the same seed gives the same bytes; another seed another fleet and result") {
+TEST_CASE("simulate: the same seed gives the same bytes and another seed another fleet and result") {
   const std::string a = run_json(7), b = run_json(7);
   CHECK(a == b);
   Scenario f7 = fleet(7), f8 = fleet(8);
