@@ -15,7 +15,7 @@ CLI::App* SimulateFlags::add(CLI::App& app) {
   CLI::App* c = app.add_subcommand("simulate", "the whole fleet in virtual time (fluid model, real peer selection and governor)");
   c->add_option("scenario", scenario, "scenario TOML (may hold a [fleet] table)")->required();
   c->add_option("--seed", seed, "PRNG seed; 0 = the scenario's")->capture_default_str();
-  c->add_option("--out", out, "output directory (report.json, report.txt, origin_upload.csv)");
+  c->add_option("--out", out, "output directory (report.json, report.txt, origin_upload.csv and .gp)");
   c->add_option("--scale", scale, "layer sizes and times x this, as emulate's --scale")->check(CLI::Range(1.0 / 1024, 1.0));
   c->add_option("--branches", branches, "override the fleet's branch count")->check(CLI::Range(1, 100000));
   c->add_option("--step-ms", step_ms, "fluid step and governor tick, ms")->capture_default_str()->check(CLI::Range(10, 5000));
@@ -25,6 +25,12 @@ CLI::App* SimulateFlags::add(CLI::App& app) {
 }
 
 namespace {
+
+// `gnuplot origin_upload.gp` in the output directory draws origin_upload.png.
+constexpr const char* kOriginPlot =
+    "set terminal pngcairo size 1000,400\nset output 'origin_upload.png'\nset datafile separator ','\n"
+    "set xlabel 'time (s)'\nset ylabel 'origin upload (Mbit/s)'\nset key off\n"
+    "plot 'origin_upload.csv' every ::1 using 1:($2*8/1e6) with lines\n";
 
 int fail(const Status& s) {
   std::fprintf(stderr, "bc-netsim simulate: %s\n", s.to_string().c_str());
@@ -73,10 +79,11 @@ int run_simulate(const SimulateFlags& f) {
     if (ec) return fail(Status::io_error("creating " + f.out + ": " + ec.message()));
     for (auto [name, text] : {std::pair<std::string, std::string>{"report.json", j.dump(2) + "\n"},
                               {"report.txt", sim_report_table(j, SIZE_MAX)},
-                              {"origin_upload.csv", origin_upload_csv(*r, o.origin_bucket_ms)}}) {
+                              {"origin_upload.csv", origin_upload_csv(*r, o.origin_bucket_ms)},
+                              {"origin_upload.gp", kOriginPlot}}) {
       if (Status st = write_file_atomic(f.out + "/" + name, text, 0644); !st.ok()) return fail(st);
     }
-    std::printf("written: %s/{report.json,report.txt,origin_upload.csv}\n", f.out.c_str());
+    std::printf("written: %s/{report.json,report.txt,origin_upload.csv,origin_upload.gp}\n", f.out.c_str());
   }
   if (!r->violations.empty()) {
     for (const std::string& v : r->violations) std::fprintf(stderr, "invariant failed: %s\n", v.c_str());

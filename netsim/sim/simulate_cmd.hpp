@@ -1,6 +1,7 @@
 // `bc-netsim simulate SCENARIO [--seed N] [--out DIR] [--scale F] [--branches N]`:
 // loads the scenario (with its [fleet] shorthand), runs the simulator, writes
-// report.json, report.txt and origin_upload.csv, prints the table. A failed
+// report.json, report.txt, origin_upload.csv and origin_upload.gp (its gnuplot
+// script), prints the table. A failed
 // invariant prints the seed and the command that replays it (exit 4).
 #pragma once
 
