@@ -245,7 +245,15 @@ Result<SimResult> simulate(const Scenario& s, const SimOptions& o) {
   if (o.step_ms <= 0 || o.chunk_bytes == 0 || o.slots <= 0 || o.origin_bucket_ms <= 0)
     return Status::invalid_argument("simulate: step_ms, chunk_bytes, slots and origin_bucket_ms must be > 0");
   std::uint64_t total = 0;
-  for (const LayerDef& l : s.layers) total += l.size_bytes * 2;
+  for (std::size_t i = 0; i < s.layers.size(); ++i) {
+    // Realistic layers (emulate's content = "realistic") take their size from
+    // a Debian root when emulate writes them; the model needs it up front.
+    if (s.layers[i].size_bytes == 0)
+      return Status::invalid_argument("layers[" + std::to_string(i) + "] (\"" + s.layers[i].name +
+                                      "\"): no size; simulate models a layer by its size: give it size_mib "
+                                      "(and v2_change_ratio for a version 2) instead of realistic content");
+    total += s.layers[i].size_bytes * 2;
+  }
   if (total / o.chunk_bytes >= kMaxChunks)
     return Status::invalid_argument("simulate: layers too large for chunk size " + std::to_string(o.chunk_bytes) +
                                     "; use a larger chunk");

@@ -160,5 +160,13 @@ TEST_CASE("simulate: a bad fleet table is refused with the field named") {
   CHECK(s.status().to_string().find("fleet.endpoints") != std::string::npos);
 }
 
+TEST_CASE("simulate: a layer without a size (realistic content) is refused naming the layer") {
+  Scenario s = one_link(20, "on");
+  s.layers[0].size_bytes = 0;
+  auto r = simulate(s, SimOptions{});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().to_string().find("layers[0] (\"base\"): no size") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace bc::netsim::sim
