@@ -9,6 +9,7 @@
 #include <spdlog/logger.h>
 
 #include "endpoint/agent/endpoint_swarm.hpp"
+#include "endpoint/agent/facts_keeper.hpp"
 #include "endpoint/agent/layer_progress_view.hpp"
 #include "endpoint/agent/report_sender.hpp"
 #include "endpoint/agent/status_report.hpp"
@@ -68,6 +69,7 @@ class Agent {
   std::unique_ptr<tracker::TrackerClient> client_;
   std::unique_ptr<node::DesiredFeed> feed_;
   std::unique_ptr<ReportSender> reports_;
+  std::unique_ptr<FactsKeeper> facts_;
   std::unique_ptr<ContentIndex> index_;
   std::unique_ptr<node::NodeSwarm> node_;
   std::map<std::string, node::HeldLayer> held_;
@@ -88,6 +90,9 @@ Status Agent::open() {
   feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_);
   BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(o_.dir + "/reports"));
   reports_ = std::make_unique<ReportSender>(std::move(q), *client_, *log_);
+  FactsKeeperOptions fo;
+  fo.collect.root = o_.config.hardware_root;
+  facts_ = std::make_unique<FactsKeeper>(fo, o_.dir, *client_, *log_);
   ContentIndexOptions io;
   io.dir = o_.dir + "/index";
   BC_ASSIGN_OR_RETURN(index_, ContentIndex::open(io));
@@ -232,6 +237,7 @@ Result<node::Turn> Agent::turn() {
       return node::Turn::done;
   }
   reports_->flush();
+  if (!reports_->tracker_down()) facts_->tick(now_ms());
   node::SwarmHandlers h;
   h.on_progress = [this](const LayerProgress& p) { on_progress(p); };
   h.on_complete = [this](const LayerRef& l, const BytesBySource& b) { mark_complete(l.to_string(), b); };

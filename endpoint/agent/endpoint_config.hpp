@@ -42,6 +42,9 @@ struct EndpointConfig {
   // origin); false = unlimited WAN class, for no-governor comparison runs.
   // Default true.
   bool wan_governor = true;
+  // Where the hardware facts are read: sysfs at ROOT/sys, procfs at
+  // ROOT/proc (agent/hardware_facts.hpp). Default "/"; tests give a fake tree.
+  std::string hardware_root = "/";
 
   Status validate() const;
 };

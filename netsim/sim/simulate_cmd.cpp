@@ -1,5 +1,6 @@
 #include "netsim/sim/simulate_cmd.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,7 @@ CLI::App* SimulateFlags::add(CLI::App& app) {
   c->add_option("--branches", branches, "override the fleet's branch count")->check(CLI::Range(1, 100000));
   c->add_option("--step-ms", step_ms, "fluid step and governor tick, ms")->capture_default_str()->check(CLI::Range(10, 5000));
   c->add_option("--chunk-mib", chunk_mib, "transfer unit, MiB")->capture_default_str()->check(CLI::Range(1, 64));
+  c->add_option("--layer", layers, "NAME=MIB[:V2_RATIO]: model layer NAME at this size (needed for realistic layers)");
   c->add_option("--rows", rows, "branch rows printed (all are in report.txt)")->capture_default_str();
   return c;
 }
@@ -37,12 +39,30 @@ int fail(const Status& s) {
   return 1;
 }
 
+// --layer NAME=MIB[:V2_RATIO]: sets the layer's size (and its v2's change).
+Status apply_layer_sizes(const std::vector<std::string>& specs, Scenario* s) {
+  for (const std::string& spec : specs) {
+    const auto eq = spec.find('=');
+    double mib = 0, ratio = -1;
+    const std::string name = spec.substr(0, eq);
+    if (eq == std::string::npos || std::sscanf(spec.c_str() + eq + 1, "%lf:%lf", &mib, &ratio) < 1 || mib <= 0 ||
+        mib > 65536 || (ratio != -1 && (ratio <= 0 || ratio > 1)))
+      return Status::invalid_argument("--layer " + spec + ": want NAME=MIB[:V2_RATIO], MIB in (0, 65536], ratio in (0, 1]");
+    auto l = std::find_if(s->layers.begin(), s->layers.end(), [&](const LayerDef& d) { return d.name == name; });
+    if (l == s->layers.end()) return Status::invalid_argument("--layer " + spec + ": no layer \"" + name + "\"");
+    l->size_bytes = static_cast<std::uint64_t>(mib * 1048576);
+    if (ratio > 0) l->v2_change_ratio = ratio;
+  }
+  return Status();
+}
+
 std::string replay_command(const SimulateFlags& f, std::uint64_t seed) {
   std::string cmd = "bc-netsim simulate " + f.scenario + " --seed " + std::to_string(seed);
   if (f.scale != 1) cmd += " --scale " + std::to_string(f.scale);
   if (f.branches) cmd += " --branches " + std::to_string(f.branches);
   if (f.step_ms != 200) cmd += " --step-ms " + std::to_string(f.step_ms);
   if (f.chunk_mib != 4) cmd += " --chunk-mib " + std::to_string(f.chunk_mib);
+  for (const std::string& l : f.layers) cmd += " --layer " + l;
   return cmd;
 }
 
@@ -62,6 +82,7 @@ int run_simulate(const SimulateFlags& f) {
   lo.seed = seed;
   auto s = load_sim_scenario(f.scenario, lo);
   if (!s.ok()) return fail(s.status());
+  if (Status st = apply_layer_sizes(f.layers, &*s); !st.ok()) return fail(st);
   SimOptions o;
   o.seed = seed;
   o.step_ms = f.step_ms;

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace bc::netsim::sim {
 
@@ -19,6 +20,7 @@ struct SimulateFlags {
   std::int64_t step_ms = 200;
   std::uint64_t chunk_mib = 4;
   std::size_t rows = 40;
+  std::vector<std::string> layers;  // NAME=MIB[:V2_RATIO]: a layer's modelled size (realistic layers)
 
   CLI::App* add(CLI::App& app);
 };

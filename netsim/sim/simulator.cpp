@@ -251,7 +251,7 @@ Result<SimResult> simulate(const Scenario& s, const SimOptions& o) {
     if (s.layers[i].size_bytes == 0)
       return Status::invalid_argument("layers[" + std::to_string(i) + "] (\"" + s.layers[i].name +
                                       "\"): no size; simulate models a layer by its size: give it size_mib "
-                                      "(and v2_change_ratio for a version 2) instead of realistic content");
+                                      "and v2_change_ratio, or run with --layer NAME=MIB[:V2_RATIO]");
     total += s.layers[i].size_bytes * 2;
   }
   if (total / o.chunk_bytes >= kMaxChunks)

@@ -79,6 +79,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
+  add_facts_routes(app->router_, *app->ctx_);
   add_rollout_routes(app->router_, *app->ctx_, app->history_);
   add_console_api_routes(app->router_, *app->ctx_);
   add_console_routes(app->router_, config.console);

@@ -73,6 +73,10 @@ Result<json> TrackerClient::register_reflector(const std::string& token, const j
   return expect_json(node_call("POST", "/api/v1/reflectors/register", body.dump()), "register reflector");
 }
 
+Result<json> TrackerClient::put_facts(const std::map<std::string, std::string>& facts) {
+  return expect_json(node_call("PUT", "/api/v1/facts", json{{"facts", facts}}.dump()), "hardware facts");
+}
+
 Result<json> TrackerClient::heartbeat(const json& fields) {
   return expect_json(node_call("POST", "/api/v1/reflectors/heartbeat", fields.dump()), "heartbeat");
 }

@@ -39,6 +39,8 @@ class TrackerClient {
                                 const std::optional<std::string>& branch = std::nullopt);
   Result<nlohmann::json> register_reflector(const std::string& token, const nlohmann::json& fields);
   Result<nlohmann::json> heartbeat(const nlohmann::json& fields);
+  // PUT /api/v1/facts: an enrolled endpoint's hardware facts, when they changed.
+  Result<nlohmann::json> put_facts(const std::map<std::string, std::string>& facts);
   // GET /api/v1/desired with If-None-Match: etag and ?wait=wait_s.
   Result<DesiredPoll> poll_desired(const std::string& etag, int wait_s = 0);
   Result<nlohmann::json> report_status(const nlohmann::json& report);

@@ -43,6 +43,13 @@ TEST_CASE("bc-netsim simulate writes its report and a run cut short fails with t
   CHECK_MESSAGE(ok_rc == 0, ok_out);
   for (const char* f : {"report.json", "report.txt", "origin_upload.csv"})
     CHECK(std::filesystem::file_size(dir.path() + "/out/" + f) > 0);
+  // --layer models a layer at another size (how realistic layers get one).
+  auto [l_rc, l_out] = run(std::string(BC_NETSIM_BIN) + " simulate " + full + " --layer base=8:0.5");
+  CHECK_MESSAGE(l_rc == 0, l_out);
+  CHECK(l_out.find("WAN 12.0 MiB") != std::string::npos);  // 8 MiB + its 4 MiB v2
+  auto [bad_rc, bad_out] = run(std::string(BC_NETSIM_BIN) + " simulate " + full + " --layer nope=8");
+  CHECK(bad_rc == 1);
+  CHECK(bad_out.find("--layer nope=8: no layer \"nope\"") != std::string::npos);
   auto [rc, out] = run(std::string(BC_NETSIM_BIN) + " simulate " + cut + " --seed 9");
   CHECK(rc == 4);
   CHECK(out.find("invariant failed") != std::string::npos);
