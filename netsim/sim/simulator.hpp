@@ -33,7 +33,7 @@ struct SimOptions {
   std::int64_t unix_epoch_s = 1'767'225'600;  // wall clock at t=0 (policy windows); 2026-01-01
 };
 
-// One chunk fetch's share of a step, for the conservation check.
+// The fullest any link was, for the "no flow exceeds its link" invariant.
 struct LinkUse {
   double max_wan_ratio = 0;     // max over steps and branches of (branchcast + cross) rate / capacity
   double max_uplink_ratio = 0;  // same for the datacenter uplink
@@ -67,8 +67,8 @@ struct SimResult {
 
 // REQUIRES: s has branches, layers and assignments with valid fields (the
 // scenario parser's bounds, except the branch count, which a fleet raises).
-// invalid_argument for a scenario the model cannot run (a layer larger than
-// the chunk index allows).
+// invalid_argument for a scenario the model cannot run: a layer without a
+// size (realistic content), or layers too large for the chunk index.
 Result<SimResult> simulate(const Scenario& s, const SimOptions& o);
 
 }  // namespace bc::netsim::sim
