@@ -130,13 +130,10 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who, const std::stri
 HttpResponse desired(ApiContext& ctx, const Principal& who, const HttpRequest& req) {
   int64_t wait_s = 0;
   if (const auto* w = req.query_param("wait")) {
-    try {
-      size_t used = 0;
-      wait_s = std::stoll(*w, &used);
-      if (used != w->size()) throw std::invalid_argument("trailing");
-    } catch (...) {
+    // Digits only: stoll alone would take " 5" and "+5".
+    if (w->empty() || w->size() > 9 || w->find_first_not_of("0123456789") != std::string::npos)
       return HttpResponse::error(400, "wait must be an integer number of seconds");
-    }
+    wait_s = std::stoll(*w);
     if (wait_s < 0 || wait_s > ctx.limits.max_long_poll_s)
       return HttpResponse::error(400, "wait must be 0.." + std::to_string(ctx.limits.max_long_poll_s) + " seconds");
   }

@@ -268,7 +268,7 @@ Result<uint16_t> TrackerApp::start() {
   web_seed_->set_own_port(port);
   metrics_.set_server_gauges([server = server_.get()] {
     return TrackerMetrics::HttpServerGauges{server->open_connections(), server->held_long_polls(),
-                                            server->abandoned_long_polls()};
+                                            server->abandoned_long_polls(), server->refused_long_polls()};
   });
   BC_RETURN_IF_ERROR(start_origin(port));
   BC_RETURN_IF_ERROR(start_probe());

@@ -100,6 +100,13 @@ Result<DesiredPoll> TrackerClient::poll_desired(const std::string& etag, int wai
     if (out.etag.empty()) out.etag = etag;
     return out;
   }
+  if (r->status == 503) {
+    out.etag = etag;
+    const std::string& after = r->header("retry-after");
+    if (!after.empty() && after.size() <= 5 && after.find_first_not_of("0123456789") == std::string::npos)
+      out.retry_after_s = std::stoi(after);
+    return out;
+  }
   BC_ASSIGN_OR_RETURN(out.state, expect_json(r, "poll desired state"));
   return out;
 }
