@@ -22,6 +22,7 @@
 #include "netsim/report/run_inputs.hpp"
 #include "netsim/scenario/scenario_parse.hpp"
 #include "netsim/scenario/to_topology.hpp"
+#include "netsim/sim/simulate_cmd.hpp"
 #include "netsim/topo/cleanup.hpp"
 #include "netsim/topo/exec.hpp"
 #include "netsim/topo/netns.hpp"
@@ -267,9 +268,12 @@ int run_cli(int argc, char** argv) {
   CLI::App* rp = rf.add(app);
   EmulateFlags ef;
   CLI::App* em = ef.add(app);
+  sim::SimulateFlags sf;
+  CLI::App* si = sf.add(app);
 
   CLI11_PARSE(app, argc, argv);
   if (em->parsed()) return run_emulate(ef);
+  if (si->parsed()) return sim::run_simulate(sf);
   if (va->parsed()) return run_validate(validate_path);
   if (rp->parsed()) return run_report(rf);
   if (wanem->parsed()) return run_wanem(wf);
