@@ -51,16 +51,23 @@ Result<std::vector<Resolved>> resolve(const OpenedBundle& b, HeldSource* held) {
       else lack(printable(e.path) + " (root " + short_hex(f.root) + ")");
     } else if (e.kind == BundleKind::pieces) {
       out[i].pieces.resize(f.pieces.size());
-      size_t next = 0;
+      size_t next = 0, lacking = 0;
+      std::string first;
       for (uint32_t p = 0; p < f.pieces.size(); ++p) {
         if (next < e.pieces.size() && e.pieces[next] == p) { ++next; continue; }
         std::optional<HeldLocation> at;
         if (held) {
           BC_ASSIGN_OR_RETURN(at, held->find_piece(f.pieces[p], b.facts.piece_size));
         }
-        if (at && at->length == piece_length(e.size, b.facts.piece_size, p)) out[i].pieces[p] = std::move(at);
-        else lack(printable(e.path) + " piece " + std::to_string(p) + " (" + short_hex(f.pieces[p]) + ")");
+        if (at && at->length == piece_length(e.size, b.facts.piece_size, p)) {
+          out[i].pieces[p] = std::move(at);
+        } else if (lacking++ == 0) {
+          first = std::to_string(p) + " (" + short_hex(f.pieces[p]) + ")";
+        }
       }
+      if (lacking > 0)
+        lack(printable(e.path) + ": " + std::to_string(lacking) + " of " + std::to_string(f.pieces.size()) +
+             " pieces, the first " + first);
     }
   }
   if (missing_count == 0) return out;
@@ -71,7 +78,7 @@ Result<std::vector<Resolved>> resolve(const OpenedBundle& b, HeldSource* held) {
   if (missing_count > missing.size()) list += "; and " + std::to_string(missing_count - missing.size()) + " more";
   return Status::not_found(b.reader.path() + ": the bundle of " + b.meta.layer.to_string() + " was made against " +
                            (against.empty() ? std::string("no parents") : against) + "; this node lacks " +
-                           std::to_string(missing_count) + " file(s) or piece(s) of them: " + list +
+                           std::to_string(missing_count) + " file(s) they hold, whole or in part: " + list +
                            ". Import or fetch those layers first; nothing was written");
 }
 
