@@ -6,14 +6,22 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
+#include <string_view>
 
 #include "layers/bundle/bundle_io.hpp"
 #include "layers/bundle/bundle_plan.hpp"
+#include "layers/diff/layer_diff.hpp"
 #include "layers/model/layer_dir.hpp"
 
 namespace bc {
 
 namespace {
+
+// diff_layers' reason for a bin a holder of the parent builds from members it
+// holds elsewhere (layers/diff/layer_diff.cpp); tests/layers/bundle pins that
+// the exporter still sees it. Should it change, such bins travel whole: safe.
+constexpr std::string_view kDiffReasonAssembled = "bin assembled from held files";
 
 Status write_header(BundleWriter& w, const LayerDir& layer, const TorrentFacts& facts,
                     const std::vector<LayerRef>& against, const std::vector<BundleEntry>& table) {
@@ -63,8 +71,11 @@ Result<ExportReport> export_bundle(const ExportOptions& o) {
                                     "an importer trusts nothing but the tracker's signature");
   if (layer.torrent.empty()) return Status::invalid_argument(o.layer_dir + ": the layer has no torrent (no files)");
   BC_ASSIGN_OR_RETURN(TorrentFacts facts, read_layer_torrent(layer.torrent));
+  auto manifest = layer.peek();
+  if (!manifest.ok()) return manifest.status().with_context(o.layer_dir);
   std::vector<TorrentFacts> parent_facts;
   std::vector<LayerRef> against;
+  std::set<std::string> assembled;
   for (const std::string& dir : o.against_dirs) {
     BC_ASSIGN_OR_RETURN(LayerDir p, load_layer_dir(dir));
     auto pm = p.peek();
@@ -73,13 +84,17 @@ Result<ExportReport> export_bundle(const ExportOptions& o) {
     if (p.torrent.empty()) continue;  // holds no file
     auto pf = read_layer_torrent(p.torrent);
     if (!pf.ok()) return pf.status().with_context(dir);
+    // What a holder of this parent builds without fetching it, by the same
+    // rule the network path uses (bc-layer diff, prepare_payload).
+    for (const DiffCost& c : diff_layers(*pm, &*pf, *manifest, &facts).costs)
+      if (c.reason == kDiffReasonAssembled) assembled.insert(c.path);
     parent_facts.push_back(std::move(*pf));
   }
   if (against.size() > kMaxBundleAgainst)
     return Status::invalid_argument("export: at most " + std::to_string(kMaxBundleAgainst) + " --against layers");
   std::vector<const TorrentFacts*> parents;
   for (const auto& p : parent_facts) parents.push_back(&p);
-  const std::vector<BundleEntry> table = plan_bundle(facts, parents);
+  const std::vector<BundleEntry> table = plan_bundle(facts, parents, assembled);
 
   ExportReport r;
   for (const BundleEntry& e : table) {
@@ -88,6 +103,7 @@ Result<ExportReport> export_bundle(const ExportOptions& o) {
     r.files_held += e.kind == BundleKind::held;
     r.files_whole += e.kind == BundleKind::whole;
     r.files_pieces += e.kind == BundleKind::pieces;
+    r.files_assembled += e.kind == BundleKind::assembled;
     r.pieces_carried += e.pieces.size();
   }
   r.data_bytes = bundle_data_bytes(table);

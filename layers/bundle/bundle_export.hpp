@@ -20,7 +20,7 @@ struct ExportOptions {
 };
 
 struct ExportReport {
-  uint64_t files = 0, files_held = 0, files_whole = 0, files_pieces = 0;
+  uint64_t files = 0, files_held = 0, files_whole = 0, files_pieces = 0, files_assembled = 0;
   uint64_t pieces_carried = 0;
   uint64_t payload_bytes = 0;  // sum of the layer's torrent file sizes
   uint64_t data_bytes = 0;     // file bytes carried

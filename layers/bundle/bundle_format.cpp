@@ -11,6 +11,7 @@ const char* to_string(BundleKind k) {
     case BundleKind::held: return "held";
     case BundleKind::whole: return "whole";
     case BundleKind::pieces: return "pieces";
+    case BundleKind::assembled: return "assembled";
   }
   return "?";
 }

@@ -10,7 +10,7 @@
 //   u64 n, n bytes   the layer's torrent
 //   u64 count        table entries, one per torrent file, then for each:
 //     u32 n, n bytes   the file's payload path as the torrent names it
-//     u8 kind          held | whole | pieces (BundleKind)
+//     u8 kind          held | whole | pieces | assembled (BundleKind)
 //     u64 size         the file's size (must equal the torrent's)
 //     u64 data_bytes   bytes of this file carried in the data section
 //     u32 k, k * u32   pieces only: the piece indexes carried, ascending
@@ -42,6 +42,9 @@ enum class BundleKind : uint8_t {
   held = 0,    // no bytes: a holder of the parents has a file with this root
   whole = 1,   // every byte of the file
   pieces = 2,  // only the listed pieces; the rest are held (same piece hashes)
+  // No bytes: the importer's prepare_payload builds it from content it holds
+  // (a bin of packed files whose members the parents hold in other bins).
+  assembled = 3,
 };
 const char* to_string(BundleKind k);
 

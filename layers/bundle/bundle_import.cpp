@@ -11,6 +11,7 @@
 
 #include "layers/bundle/bundle_verify.hpp"
 #include "layers/bundle/held_copy.hpp"
+#include "layers/index/prepare_payload.hpp"
 #include "layers/util/hex.hpp"
 #include "layers/util/fs.hpp"
 
@@ -102,6 +103,7 @@ struct OutFile {
 
 Status place_entry(OpenedBundle& b, const BundleEntry& e, const Resolved& r, const std::string& payload,
                    ImportReport& rep) {
+  if (e.kind == BundleKind::assembled) return Status();  // assemble() builds it once the rest is placed
   const std::string target = payload + "/" + e.path;
   std::error_code ec;
   fs::create_directories(fs::path(target).parent_path(), ec);
@@ -133,6 +135,36 @@ Status place_entry(OpenedBundle& b, const BundleEntry& e, const Resolved& r, con
   return Status();
 }
 
+// The `assembled` files: prepare_payload builds every payload file that is
+// still missing (all others exist: it leaves them alone) from the held
+// content's index, e.g. a bin from members held in the parents' bins.
+Status assemble(OpenedBundle& b, HeldSource* held, const std::string& staging, const std::string& payload,
+                ImportReport& rep) {
+  size_t wanted = 0;
+  for (const BundleEntry& e : b.table) wanted += e.kind == BundleKind::assembled;
+  if (wanted == 0) return Status();
+  const std::string scratch = staging + "/.assembly";
+  auto index = held ? held->assembly_index(scratch) : Result<ContentIndex*>(Status::not_found("nothing is held"));
+  if (!index.ok())
+    return Status::not_found(b.reader.path() + ": " + std::to_string(wanted) +
+                             " file(s) are to be assembled from the parents' content, and " + index.status().message());
+  auto prep = prepare_payload(b.manifest(), b.facts, payload, **index);
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  if (!prep.ok()) return prep.status().with_context("assemble");
+  for (const BundleEntry& e : b.table) {
+    if (e.kind != BundleKind::assembled) continue;
+    struct stat st{};
+    if (::stat((payload + "/" + e.path).c_str(), &st) != 0 || uint64_t(st.st_size) != e.size)
+      return Status::not_found(b.reader.path() + ": " + printable(e.path) + " could not be assembled from held " +
+                               "content: this node lacks some of the parents' files (" + b.meta.layer.to_string() +
+                               " was made against them); nothing was kept");
+    ++rep.assembled_files;
+    rep.held_bytes += e.size;
+  }
+  return Status();
+}
+
 Status write_metadata(const OpenedBundle& b, const std::string& dir) {
   BC_RETURN_IF_ERROR(write_file_atomic(dir + "/layer.torrent", b.torrent, 0644));
   BC_RETURN_IF_ERROR(write_file_atomic(dir + "/manifest.sig", signature_hex(b.manifest().signature()) + "\n", 0644));
@@ -152,6 +184,7 @@ Status rebuild_into(OpenedBundle& b, const std::vector<Resolved>& resolved, cons
     if (o.progress) o.progress(done, rep.payload_bytes);
   }
   BC_RETURN_IF_ERROR(b.reader.check_trailer());
+  BC_RETURN_IF_ERROR(assemble(b, o.held, staging, payload, rep));
   BC_RETURN_IF_ERROR(verify_rebuilt(b.facts, payload, o.threads));
   if (o.materialize_tree) BC_RETURN_IF_ERROR(materialize_tree(b.manifest().manifest(), payload));
   BC_RETURN_IF_ERROR(write_metadata(b, staging));

@@ -33,7 +33,8 @@ struct ImportReport {
   uint64_t bundle_bytes = 0;         // bytes taken from the bundle's data
   uint64_t held_files = 0;           // whole files taken from held ones
   uint64_t held_pieces = 0;          // pieces taken from held files
-  uint64_t held_bytes = 0;           // bytes of both
+  uint64_t assembled_files = 0;      // built by prepare_payload from held content (bins of packed files)
+  uint64_t held_bytes = 0;           // bytes of all three
   uint64_t reflinked_bytes = 0;      // of held_bytes: shared by FICLONE (btrfs, xfs), not copied
 };
 

@@ -62,7 +62,7 @@ Result<BundleEntry> read_entry(BundleReader& r, const TorrentFacts& facts) {
     return Status::corruption(p + ": table entry \"" + printable(e.path) +
                               "\" is not a file of the layer (points outside it): refused");
   BC_ASSIGN_OR_RETURN(uint8_t kind, r.u8());
-  if (kind > uint8_t(BundleKind::pieces))
+  if (kind > uint8_t(BundleKind::assembled))
     return Status::corruption(p + ": table entry " + printable(e.path) + ": unknown kind " + std::to_string(kind));
   e.kind = BundleKind(kind);
   BC_ASSIGN_OR_RETURN(e.size, r.u64());

@@ -4,7 +4,8 @@
 
 namespace bc {
 
-std::vector<BundleEntry> plan_bundle(const TorrentFacts& layer, const std::vector<const TorrentFacts*>& parents) {
+std::vector<BundleEntry> plan_bundle(const TorrentFacts& layer, const std::vector<const TorrentFacts*>& parents,
+                                     const std::set<std::string>& assembled) {
   std::set<Sha256Digest> roots, pieces;
   for (const TorrentFacts* p : parents) {
     for (const auto& [path, f] : p->files) {
@@ -21,6 +22,8 @@ std::vector<BundleEntry> plan_bundle(const TorrentFacts& layer, const std::vecto
     e.size = f.size;
     if (f.size > 0 && roots.count(f.root)) {
       e.kind = BundleKind::held;
+    } else if (f.size > 0 && assembled.count(path)) {
+      e.kind = BundleKind::assembled;
     } else if (f.size > layer.piece_size && !f.pieces.empty() && !pieces.empty()) {
       for (uint32_t i = 0; i < f.pieces.size(); ++i)
         if (!pieces.count(f.pieces[i])) e.pieces.push_back(i);

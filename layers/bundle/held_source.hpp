@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +21,10 @@ class HeldSource {
   virtual Result<std::optional<HeldLocation>> find_file(const Sha256Digest& root) = 0;
   // A held piece with this v2 piece hash at this piece size; nullopt if none.
   virtual Result<std::optional<HeldLocation>> find_piece(const Sha256Digest& hash, uint32_t piece_bytes) = 0;
+  // A content index over what this source holds, for prepare_payload to
+  // build a bundle's `assembled` files; `scratch_dir` (created) may hold it
+  // and is removed by the caller. not_found when the source cannot make one.
+  virtual Result<ContentIndex*> assembly_index(const std::string& scratch_dir) = 0;
 };
 
 // The node's content index (layers/index/content_index.hpp).
@@ -32,6 +37,7 @@ class IndexSource : public HeldSource {
   Result<std::optional<HeldLocation>> find_piece(const Sha256Digest& hash, uint32_t piece_bytes) override {
     return index_.find_piece(hash, piece_bytes);
   }
+  Result<ContentIndex*> assembly_index(const std::string&) override { return &index_; }
 
  private:
   ContentIndex& index_;
@@ -41,14 +47,26 @@ class IndexSource : public HeldSource {
 // torrents: each file is taken to hold what its torrent says.
 class LayerDirsSource : public HeldSource {
  public:
-  // invalid_argument naming a directory that is not a built layer.
-  static Result<LayerDirsSource> open(const std::vector<std::string>& dirs);
+  // invalid_argument naming a directory that is not a built layer. With
+  // `signer`, parents signed by it can also be indexed for assembly.
+  static Result<LayerDirsSource> open(const std::vector<std::string>& dirs, const PublicKey* signer = nullptr);
   Result<std::optional<HeldLocation>> find_file(const Sha256Digest& root) override;
   Result<std::optional<HeldLocation>> find_piece(const Sha256Digest& hash, uint32_t piece_bytes) override;
+  // An LMDB index in scratch_dir over the parents verified by the signer,
+  // each seen through a directory of symlinks at their torrent paths (a
+  // built layer keeps its bins apart, in DIR/pack).
+  Result<ContentIndex*> assembly_index(const std::string& scratch_dir) override;
   const std::vector<LayerRef>& layers() const { return layers_; }
 
  private:
+  struct Parent {
+    TrustedManifest manifest;
+    TorrentFacts facts;
+    std::string payload_dir, bins_dir;
+  };
   std::vector<LayerRef> layers_;
+  std::vector<Parent> trusted_;
+  std::shared_ptr<ContentIndex> index_;
   std::map<Sha256Digest, HeldLocation> files_;
   std::map<std::pair<uint32_t, Sha256Digest>, HeldLocation> pieces_;
 };

@@ -18,11 +18,11 @@ int cmd_export(const ExportArgs& a) {
   o.progress = [&](uint64_t d, uint64_t t) { bar.update(d, t); };
   auto r = export_bundle(o);
   if (!r.ok()) return fail(r.status());
-  std::printf("wrote %s: %s (%s of the layer's %s carried; %llu files: %llu held by the parents, %llu whole, "
-              "%llu in part, %llu pieces)\n",
+  std::printf("wrote %s: %s (%s of the layer's %s carried; %llu files: %llu held by the parents, %llu assembled "
+              "from them, %llu whole, %llu in part, %llu pieces)\n",
               a.out.c_str(), human_bytes(r->bundle_bytes).c_str(), human_bytes(r->data_bytes).c_str(),
               human_bytes(r->payload_bytes).c_str(), (unsigned long long)r->files, (unsigned long long)r->files_held,
-              (unsigned long long)r->files_whole, (unsigned long long)r->files_pieces,
+              (unsigned long long)r->files_assembled, (unsigned long long)r->files_whole, (unsigned long long)r->files_pieces,
               (unsigned long long)r->pieces_carried);
   return 0;
 }
@@ -30,7 +30,7 @@ int cmd_export(const ExportArgs& a) {
 int cmd_import(const ImportArgs& a) {
   auto pk = load_public_key(a.pubkey);
   if (!pk.ok()) return fail(pk.status().with_context("--pubkey"));
-  auto held = LayerDirsSource::open(a.parents);
+  auto held = LayerDirsSource::open(a.parents, &*pk);
   if (!held.ok()) return fail(held.status());
   auto b = open_bundle(a.bundle, *pk);
   if (!b.ok()) return fail(b.status());

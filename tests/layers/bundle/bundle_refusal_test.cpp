@@ -30,7 +30,8 @@ Status refused(const test::TmpDir& tmp, const test::BundleVersions& v, const std
   if (!b.ok()) {
     s = b.status();
   } else {
-    auto held = LayerDirsSource::open(hold_v1 ? std::vector<std::string>{v.v1_dir} : std::vector<std::string>{});
+    const PublicKey pk = v.key.public_key();
+    auto held = LayerDirsSource::open(hold_v1 ? std::vector<std::string>{v.v1_dir} : std::vector<std::string>{}, &pk);
     REQUIRE(held.ok());
     ImportOptions o;
     o.out_dir = tmp / "out";
@@ -162,4 +163,22 @@ TEST_CASE("a held parent file that changed since it was recorded fails verificat
   CHECK(s.code() == Status::Code::corruption);
   CHECK_MESSAGE(s.message().find("same.bin does not hash to the signed manifest's root") != std::string::npos,
                 s.to_string());
+}
+
+TEST_CASE("bins to be assembled from parents that cannot be trusted (no key to index them) are refused, nothing kept") {
+  test::TmpDir tmp;
+  auto v = test::make_bundle(tmp);
+  const auto before = test::names_in(tmp.path());
+  auto held = LayerDirsSource::open({v.v1_dir});  // no signer: cannot index v1 to assemble from
+  REQUIRE(held.ok());
+  auto b = open_bundle(v.bundle, v.key.public_key());
+  REQUIRE(b.ok());
+  ImportOptions o;
+  o.out_dir = tmp / "out";
+  o.held = &*held;
+  auto r = rebuild_bundle(*b, o);
+  CHECK(r.status().code() == Status::Code::not_found);
+  CHECK_MESSAGE(r.status().message().find("to be assembled from the parents' content") != std::string::npos,
+                r.status().to_string());
+  CHECK(test::names_in(tmp.path()) == before);
 }

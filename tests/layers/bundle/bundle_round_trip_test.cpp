@@ -4,6 +4,7 @@
 
 #include "layers/bundle/bundle_plan.hpp"
 #include "layers/capture/verify.hpp"
+#include "layers/diff/layer_diff.hpp"
 #include "layers/index/content_index.hpp"
 #include "layers/swarm/swarm_node.hpp"
 #include "tests/layers/bundle/bundle_support.hpp"
@@ -42,6 +43,16 @@ TEST_CASE("plan_bundle carries new files whole, changed pieces of large files, n
     expect_data += e.data_bytes;
   }
   CHECK(bundle_data_bytes(table) == expect_data);
+  // Bins re-packed around the changed small file hold only v1's content:
+  // a holder of v1 assembles them, so the bundle carries no byte of them.
+  std::set<std::string> assembled;
+  for (const DiffCost& c : diff_layers(v.v1.manifest(), &v.v1.facts, v.v2.manifest(), &v.v2.facts).costs)
+    if (c.reason == "bin assembled from held files") assembled.insert(c.path);
+  REQUIRE_FALSE(assembled.empty());
+  auto with = plan_bundle(v.v2.facts, {&v.v1.facts}, assembled);
+  for (const BundleEntry& e : with)
+    if (assembled.count(e.path)) CHECK(e.kind == BundleKind::assembled);
+  CHECK(bundle_data_bytes(with) < expect_data);
   // Without parents every byte of every torrent file is carried.
   uint64_t torrent_bytes = 0;
   for (const auto& [path, f] : v.v2.facts.files) torrent_bytes += f.size;
@@ -52,19 +63,22 @@ TEST_CASE("export against v1 then import beside v1 rebuilds v2 byte for byte; th
   test::TmpDir tmp;
   auto v = test::make_bundle(tmp);
   const uint64_t bundle_bytes = std::filesystem::file_size(v.bundle);
-  const uint64_t data = bundle_data_bytes(plan_bundle(v.v2.facts, {&v.v1.facts}));
+  // The bundle carries exactly what bc-layer diff says a holder of v1 fetches.
+  const uint64_t data = diff_layers(v.v1.manifest(), &v.v1.facts, v.v2.manifest(), &v.v2.facts).bytes_to_move;
   // Metadata (manifest, torrent, table) on top of the carried bytes.
   CHECK(bundle_bytes > data);
   CHECK(bundle_bytes < data + v.v2.trusted.bytes().size() + v.v2.torrent.size() + 4096);
   CHECK(data < v.v2.manifest().total_file_bytes() / 4);
 
-  auto held = LayerDirsSource::open({v.v1_dir});
+  const PublicKey pk = v.key.public_key();
+  auto held = LayerDirsSource::open({v.v1_dir}, &pk);
   REQUIRE(held.ok());
   auto r = import_with(v.bundle, v.key.public_key(), &*held, tmp / "imported", true);
   REQUIRE_MESSAGE(r.ok(), r.status().to_string());
   CHECK(r->bundle_bytes == data);
   CHECK(r->held_bytes + r->bundle_bytes == r->payload_bytes);
   CHECK(r->held_pieces == test::kBundleBigPieces - 2);
+  CHECK(r->assembled_files > 0);
   // Every torrent file identical; the tree verifies as a built layer does.
   for (const auto& [path, f] : v.v2.facts.files)
     CHECK_MESSAGE(test::read_file(tmp / ("imported/payload/" + path)) == test::read_file(tmp / ("v2/" + path)), path);
