@@ -24,15 +24,17 @@ inline constexpr int kBundleChangedPieces[] = {3, 30};
 // with two pieces changed in place, small files (packed into bins) some
 // changed, "new.txt" and a symlink only in v2.
 inline void make_bundle_versions(const TmpDir& tmp) {
-  std::string same = random_bytes(100'000, 1);
+  // Above 256 KiB and random: a file of the torrent of its own whether small
+  // files are packed into 16 KiB bins (schema 2) or 256 KiB ones (schema 3).
+  std::string same = random_bytes(300'000, 1);
   std::string big = random_bytes(kBundleBigPieces * kBundlePiece, 2);
   write_file(tmp / "v1/same.bin", same);
-  write_file(tmp / "v1/changed.bin", random_bytes(50'000, 3));
+  write_file(tmp / "v1/changed.bin", random_bytes(300'000, 3));
   write_file(tmp / "v1/disk/big.img", big);
   for (int i = 0; i < 12; ++i) write_file(tmp / ("v1/etc/f" + std::to_string(i)), random_bytes(700 + 300 * i, 10 + i));
   for (int p : kBundleChangedPieces) big[size_t(p) * kBundlePiece + 17] ^= 0x5a;
   write_file(tmp / "v2/same.bin", same);
-  write_file(tmp / "v2/changed.bin", random_bytes(50'000, 4));
+  write_file(tmp / "v2/changed.bin", random_bytes(300'000, 4));
   write_file(tmp / "v2/disk/big.img", big);
   for (int i = 0; i < 12; ++i)
     write_file(tmp / ("v2/etc/f" + std::to_string(i)), random_bytes(700 + 300 * i, i == 5 ? 99 : 10 + i));
