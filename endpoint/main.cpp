@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "endpoint/commands.hpp"
+#include "endpoint/import_command.hpp"
 #include "endpoint/role.hpp"
 #include "layers/util/supervise.hpp"
 
@@ -63,8 +64,14 @@ int main(int argc, char** argv) {
   auto* rollback = app.add_subcommand("rollback", "return the target to the previous generation");
   rollback->add_option("--dir", dir, "state directory")->capture_default_str();
 
+  std::string bundle;
+  auto* import = app.add_subcommand("import", "import a portable layer bundle into the state directory");
+  import->add_option("bundle", bundle, "the bundle file (bc-layer export)")->required();
+  import->add_option("--dir", dir, "state directory")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   if (*enroll) return finish(enroll_command(ea));
+  if (*import) return finish(import_command(dir, bundle));
   if (*run) {  // supervised: a crash restarts the agent (layers/util/supervise.hpp)
     bc::SuperviseOptions so;
     so.name = "bc-endpoint";

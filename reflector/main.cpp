@@ -15,6 +15,7 @@
 #include "node/tracker_pin.hpp"
 #include "reflector/agent/reflector_config.hpp"
 #include "reflector/agent/reflector_driver.hpp"
+#include "reflector/import_command.hpp"
 
 namespace {
 std::atomic<bc::reflector::ReflectorDriver*> g_driver{nullptr};
@@ -130,8 +131,16 @@ int main(int argc, char** argv) {
   init->add_option("--listen", c.listen, "BitTorrent listen interfaces IP:PORT[,IP:PORT]");
   auto* run = app.add_subcommand("run", "register and cache/seed the branch's layers");
   run->add_option("--config", config_path, "config file")->capture_default_str();
+  std::string bundle;
+  auto* import = app.add_subcommand("import", "import a portable layer bundle into the cache (bc-layer export)");
+  import->add_option("bundle", bundle, "the bundle file")->required();
+  import->add_option("--config", config_path, "config file")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (init->parsed()) return cmd_init(c, config_path, pin);
+  if (import->parsed()) {
+    bc::Status s = bc::reflector::import_command(config_path, bundle);
+    return s.ok() ? 0 : fail(s);
+  }
   bc::SuperviseOptions so;  // a crash restarts the reflector (layers/util/supervise.hpp)
   so.name = "bc-reflector";
   so.forward_hangup = true;  // SIGHUP reloads the cache quota (the unit's ExecReload)

@@ -1,6 +1,7 @@
 // bc-layer: build, sign, verify, inspect, diff and apply layers locally.
 #include <CLI/CLI.hpp>
 
+#include "layers/tool/bundle_commands.hpp"
 #include "layers/tool/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -62,7 +63,22 @@ int main(int argc, char** argv) {
   diff->add_option("b", other, "layer directory B")->required();
   diff->add_flag("--json", json, "print JSON");
 
+  ExportArgs ex;
+  auto* exp = app.add_subcommand("export", "write a layer to one file, without what the receiver holds");
+  exp->add_option("layer", ex.layer_dir, "a built, signed layer directory")->required();
+  exp->add_option("--against", ex.against, "a layer directory the receiver holds (repeatable)");
+  exp->add_option("-o,--out", ex.out, "the bundle file to create")->required();
+  ImportArgs im;
+  auto* imp = app.add_subcommand("import", "rebuild a layer from a bundle and the parents held here");
+  imp->add_option("bundle", im.bundle, "the bundle file")->required();
+  imp->add_option("--parent", im.parents, "a layer directory held here (repeatable)");
+  imp->add_option("--pubkey", im.pubkey, "trusted public key file")->required();
+  imp->add_option("-o,--out", im.out, "the layer directory to create")->required();
+  imp->add_option("--threads", im.threads, "hashing threads (default: one per core)");
+
   CLI11_PARSE(app, argc, argv);
+  if (*exp) return cmd_export(ex);
+  if (*imp) return cmd_import(im);
   if (*apply) return cmd_apply(ap);
   if (*rollback) return cmd_rollback(ap.root, ap.keep_generations);
   if (*status) return cmd_status(ap.root, ap.keep_generations);
