@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -128,6 +129,24 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
       CHECK(link_ratio <= 1.5);
     }
   }
+
+  // DSCP (issue #17): every BitTorrent data packet the WAN links carried, in
+  // both directions, has the default policy's mark, Lower-Effort (DSCP 1).
+  json links = read_json(dir + "/links.json");
+  uint64_t data = 0, marked = 0;
+  std::function<void(const json&)> walk = [&](const json& j) {
+    if (j.is_object() && j.contains("bytes_by_class") && j["bytes_by_class"].contains("bittorrent")) {
+      const json& bt = j["bytes_by_class"]["bittorrent"];
+      data += bt.value("data_packets", uint64_t{0});
+      marked += bt.value("data_packets_by_dscp", json::object()).value("1", uint64_t{0});
+    }
+    if (j.is_structured())
+      for (const json& v : j) walk(v);
+  };
+  walk(links);
+  MESSAGE("WAN BitTorrent data packets: " << data << ", marked LE (DSCP 1): " << marked);
+  CHECK(data > 0);
+  CHECK(marked == data);
 }
 
 std::size_t count_of(const std::string& path, const std::string& needle) {

@@ -147,7 +147,7 @@ TEST_CASE("origin fairness figures for docs/benchmarks.md (BC_ORIGIN_FAIRNESS_BE
   for (bool fixed : {false, true})
     for (int n : {4, 8, 16}) {
       FairnessRun r = run_fairness(n, cap, fixed);
-      MESSAGE((fixed ? "fixed 8 slots" : "origin (slots ignored)") << ", N=" << n << ": " << describe(r, cap));
+      MESSAGE(std::string(fixed ? "fixed 8 slots" : "origin (slots ignored)") << ", N=" << n << ": " << describe(r, cap));
     }
 }
 
