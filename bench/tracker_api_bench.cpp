@@ -73,6 +73,7 @@ data_dir = "data"
 [auth]
 signing_key = "tracker.key"
 admin_token_file = "admin.token"
+replay_nonces_per_node = 1000000  # one node polls thousands of times a second here
 [server]
 insecure_plain_http = )" + std::string(tls ? "false" : "true") + "\n", dir);
   SystemClock clock;
