@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "netsim/realistic/realistic_tree.hpp"
+
 namespace bc::bench {
 
 namespace {
@@ -58,8 +60,60 @@ size_t Tree::large_count() const {
   return size_t(std::count_if(files.begin(), files.end(), [](const TreeFile& f) { return f.large; }));
 }
 
+bool parse_tree_content(const std::string& text, TreeSpec* spec) {
+  if (text == "random") spec->content = TreeContent::random;
+  else if (text == "realistic") spec->content = TreeContent::realistic;
+  else return false;
+  return true;
+}
+
+namespace {
+
+// A subset of the cached root of about spec.total_bytes, listed as a Tree.
+Tree realistic_tree(const std::string& root, const TreeSpec& spec) {
+  namespace fs = std::filesystem;
+  netsim::SubsetOptions o;
+  auto roots = netsim::find_realistic_roots(spec.roots_dir);
+  if (roots.ok()) {
+    o.root = roots->v1;
+    if (roots->usr_fallback) std::fprintf(stderr, "bench: WARNING: the roots cache holds the /usr fallback\n");
+  } else {
+    std::fprintf(stderr, "bench: WARNING: %s; using /usr/bin\n", std::string(roots.status().message()).c_str());
+    o.root = "/usr", o.subtree = "bin";
+  }
+  uint64_t source_bytes = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(fs::path(o.root) / o.subtree, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) source_bytes += it->file_size(ec);
+  o.fraction = source_bytes == 0 ? 1.0 : std::min(1.0, double(spec.total_bytes) / double(source_bytes));
+  auto st = netsim::copy_subset(o, root);
+  if (!st.ok()) {
+    std::fprintf(stderr, "bench: %s\n", st.status().to_string().c_str());
+    std::exit(1);
+  }
+  Tree t;
+  t.root = root;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    if (!it->is_regular_file() || it->is_symlink()) continue;
+    const uint64_t size = it->file_size();
+    t.files.push_back({it->path().lexically_relative(root).string(), size, size >= (4u << 20)});
+    t.total_bytes += size;
+  }
+  return t;
+}
+
+}  // namespace
+
 Tree generate_tree(const std::string& root, const TreeSpec& spec) {
   namespace fs = std::filesystem;
+  if (spec.content == TreeContent::realistic) {
+    if (fs::exists(root)) {
+      errno = EEXIST;
+      die(root);
+    }
+    return realistic_tree(root, spec);
+  }
   if (fs::exists(root)) {
     errno = EEXIST;
     die(root);

@@ -20,7 +20,17 @@ uint64_t parse_size(const std::string& text);
 // A tree like an OS or application layer: a few large image-like files hold
 // `large_share` of the bytes, the rest is many small files whose sizes are
 // log-uniform in [small_min_bytes, small_max_bytes], 256 per directory.
+// random: generated incompressible bytes (the worst case); realistic: a
+// subset of the cached Debian root (netsim/realistic/realistic_tree.hpp,
+// scripts/realistic-roots.sh), or /usr/bin when none is cached.
+enum class TreeContent { random, realistic };
+
 struct TreeSpec {
+  TreeContent content = TreeContent::random;  // default random (--content)
+  // realistic: where the roots are cached; default /var/cache/branchcast/roots.
+  std::string roots_dir = "/var/cache/branchcast/roots";
+  // random: the size; realistic: at most this much of the root (a path-hash
+  // subset of about this size; the whole root when it is smaller).
   uint64_t total_bytes = 2ull << 30;   // default 2 GiB
   double large_share = 0.75;           // default 75% of the bytes in large files
   unsigned large_files = 4;            // default 4
@@ -43,7 +53,11 @@ struct Tree {
 };
 
 // Writes the tree under `root` (which must not exist); exits on I/O errors.
+// A realistic tree marks files of >= 4 MiB large (the rest are its many
+// small files); large_share, large_files and the small sizes do not apply.
 Tree generate_tree(const std::string& root, const TreeSpec& spec);
+// Parses "random" | "realistic" into spec->content (for a --content option).
+bool parse_tree_content(const std::string& text, TreeSpec* spec);
 // Rewrites [offset, offset+len) of a file with fresh random bytes.
 void rewrite_range(const std::string& path, uint64_t offset, uint64_t len, SplitMix64& rng);
 // Replaces a file with `size` fresh random bytes.

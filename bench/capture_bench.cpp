@@ -275,6 +275,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", a.spec.seed, "content seed (default 1)");
   app.add_option("--idle-wait", a.idle_wait_s,
                  "before each round wait up to this many seconds for a 90% idle machine (default 60)");
+  app.add_option_function<std::string>("--content", [&](const std::string& c) { parse_tree_content(c, &a.spec); },
+                                       "random (default) | realistic: a subset of the cached Debian root")
+      ->check(CLI::IsMember({"random", "realistic"}));
   app.add_flag("--keep", a.keep, "keep the generated tree");
   app.add_flag("--no-single", a.no_single, "skip the 1-thread capture rounds");
   app.add_option("--child", child)->group("");  // internal: one measured operation

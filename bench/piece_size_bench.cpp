@@ -157,6 +157,9 @@ int main(int argc, char** argv) {
   app.add_option("--write-min-kib", write_min_kib, "smallest rewritten range, KiB (default 64)");
   app.add_option("--write-max-kib", write_max_kib, "largest rewritten range, KiB (default 1024)");
   app.add_option("--large-share", spec.large_share, "share of bytes in large files (default 0.75)");
+  app.add_option_function<std::string>("--content", [&](const std::string& c) { parse_tree_content(c, &spec); },
+                                       "random (default) | realistic: a subset of the cached Debian root")
+      ->check(CLI::IsMember({"random", "realistic"}));
   app.add_flag("--keep", keep, "keep the generated tree");
   CLI11_PARSE(app, argc, argv);
   spec.total_bytes = parse_size(size);

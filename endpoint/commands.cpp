@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "endpoint/agent/agent_driver.hpp"
+#include "endpoint/agent/facts_keeper.hpp"
+#include "endpoint/agent/hardware_facts.hpp"
 #include "endpoint/agent/report_queue.hpp"
 #include "endpoint/agent/status_report.hpp"
 #include "layers/apply/applier.hpp"
@@ -74,7 +76,10 @@ Status enroll_command(const EnrollArgs& a) {
   }
   std::optional<std::string> branch;
   if (!a.branch.empty()) branch = a.branch;
-  BC_ASSIGN_OR_RETURN(json rec, client.enroll(a.token, {}, branch));
+  HardwareFactsOptions fo;
+  fo.root = a.hardware_root;
+  const HardwareFacts facts = collect_hardware_facts(fo);
+  BC_ASSIGN_OR_RETURN(json rec, client.enroll(a.token, facts, branch));
 
   EndpointConfig c;
   c.tracker_url = addr.base();
@@ -89,8 +94,11 @@ Status enroll_command(const EnrollArgs& a) {
   c.listen_interfaces = a.listen;
   c.poll_interval_ms = a.poll_interval_ms;
   c.lan_download_limit_bytes_per_s = a.lan_download_limit_bytes_per_s;
+  c.hardware_root = a.hardware_root;
   BC_RETURN_IF_ERROR(save_config(a.dir, c));
-  std::printf("enrolled: node %s, branch %s\n", c.node_id.c_str(), c.branch.c_str());
+  BC_RETURN_IF_ERROR(save_sent_facts(a.dir, facts));
+  std::printf("enrolled: node %s, branch %s, %zu hardware facts\n", c.node_id.c_str(), c.branch.c_str(),
+              facts.size());
   return Status();
 }
 
@@ -115,12 +123,17 @@ Status status_command(const std::string& dir, bool as_json) {
   for (const auto& e : fs::directory_iterator(dir + "/layers", ec)) held.push_back(e.path().filename().string());
   std::sort(held.begin(), held.end());
   BC_ASSIGN_OR_RETURN(size_t queued, ReportQueue::count_pending(dir + "/reports"));
+  BC_ASSIGN_OR_RETURN(HardwareFacts sent, load_sent_facts(dir));
+  HardwareFactsOptions fo;
+  fo.root = c.hardware_root;
+  const HardwareFacts now = collect_hardware_facts(fo);
   json gens = json::array();
   for (const auto& g : ts.rollback_to) gens.push_back({{"generation", g.generation}, {"stack", g.stack}});
   json out{{"node", c.node_id},       {"branch", c.branch},           {"tracker", c.tracker_url},
            {"root", c.root},          {"generation", ts.state.generation}, {"applied", ts.state.stack},
            {"rollback_to", gens},     {"layers_held", held},          {"queued_reports", queued},
-           {"applying_now", ts.busy}};
+           {"applying_now", ts.busy}, {"hardware_facts", now},
+           {"hardware_facts_sent", sent == now}};
   if (as_json) {
     std::printf("%s\n", out.dump(2).c_str());
     return Status();
@@ -132,6 +145,8 @@ Status status_command(const std::string& dir, bool as_json) {
   for (const auto& g : ts.rollback_to)
     std::printf("  rollback -> generation %lld (%zu layers)\n", (long long)g.generation, g.stack.size());
   std::printf("layers held: %zu, queued reports: %zu\n", held.size(), queued);
+  std::printf("hardware facts%s:\n", sent == now ? "" : " (changed since the tracker last heard; the agent sends them)");
+  for (const auto& [k, v] : now) std::printf("  %-13s %s\n", k.c_str(), v.c_str());
   return Status();
 }
 

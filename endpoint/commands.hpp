@@ -25,6 +25,7 @@ struct EnrollArgs {
   std::string listen = "0.0.0.0:6881";
   int poll_interval_ms = 10'000;
   int64_t lan_download_limit_bytes_per_s = 0;
+  std::string hardware_root = "/";  // hardware facts from ROOT/sys and ROOT/proc
 };
 Status enroll_command(const EnrollArgs& a);
 

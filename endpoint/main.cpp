@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   enroll->add_option("--tracker-pubkey", ea.tracker_pubkey_file,
                      "file with the tracker's public key (hex); without it the key served now is pinned");
   enroll->add_option("--branch", ea.branch, "requested branch (the token's branch wins)");
+  enroll->add_option("--hardware-root", ea.hardware_root,
+                     "read hardware facts from DIR/sys and DIR/proc (driver layers match them)")
+      ->capture_default_str();
   enroll->add_option("--listen", ea.listen, "swarm listen interfaces IP:PORT")->capture_default_str();
   enroll->add_option("--poll-interval-ms", ea.poll_interval_ms, "desired-state poll period")->capture_default_str();
   enroll->add_option("--lan-download-limit", ea.lan_download_limit_bytes_per_s,

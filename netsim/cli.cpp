@@ -135,7 +135,7 @@ int run_report(const ReportFlags& f) {
   std::printf("%s", table.c_str());
   if (!f.no_plots) {
     if (Status st = draw_plots(*s, *in, r, f.out); !st.ok()) return fail(st);
-    std::printf("\nplots: %s/{wan_rate,queue_delay,completion_cdf}.png\n", f.out.c_str());
+    std::printf("\nplots: %s/{wan_rate,queue_delay,completion_cdf,wan_content}.png\n", f.out.c_str());
   }
   return 0;
 }
@@ -188,6 +188,7 @@ int run_emulate(const EmulateFlags& f) {
   o.bin_dir = f.bin_dir;
   o.rt_priority = f.rt_priority;
   o.plots = !f.no_plots;
+  o.roots_dir = f.roots;
   o.insecure_plain_peers = f.insecure_plain_peers;
   const auto t0 = std::chrono::steady_clock::now();
   o.progress = [t0](const std::string& line) {
@@ -211,7 +212,7 @@ int run_emulate(const EmulateFlags& f) {
   std::printf("\n%s", r->report_table.c_str());
   std::printf("\nrun directory: %s (links.json, nodes.json, report.json, report.txt, logs under nodes/ and tracker/)\n",
               o.run_dir.c_str());
-  if (!f.no_plots) std::printf("plots: %s/{wan_rate,queue_delay,completion_cdf}.png\n", o.run_dir.c_str());
+  if (!f.no_plots) std::printf("plots: %s/{wan_rate,queue_delay,completion_cdf,wan_content}.png\n", o.run_dir.c_str());
   if (r->interrupted) return 130;
   return r->all_complete ? 0 : 3;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "netsim/linktest.hpp"
+#include "netsim/realistic/realistic_tree.hpp"
 #include "netsim/wanem/link_options.hpp"
 
 namespace bc::netsim::cli {
@@ -101,6 +102,7 @@ struct UpFlags {
 
 struct EmulateFlags {
   std::string scenario, out, run_id, bin_dir;
+  std::string roots = kDefaultRootsDir;
   double scale = 1.0;
   int rt_priority = 50;
   bool insecure_plain_peers = false;
@@ -117,6 +119,9 @@ struct EmulateFlags {
     em->add_option("--rt-priority", rt_priority, "SCHED_FIFO priority of the emulator, 0 = off")
         ->capture_default_str()->check(CLI::Range(0, 99));
     em->add_flag("--no-plots", no_plots, "skip gnuplot");
+    em->add_option("--roots", roots,
+                   "Debian roots v1/v2 for layers with content = \"realistic\" (scripts/realistic-roots.sh DIR)")
+        ->capture_default_str();
     em->add_flag("--insecure-plain-peers", insecure_plain_peers,
                  "plain torrents and sockets between peers (no TLS): to measure what encryption costs");
     return em;

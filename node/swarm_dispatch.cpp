@@ -17,6 +17,7 @@ void on_checked(const LayerChecked& k, const SwarmHandlers& h, spdlog::logger& l
   // What is on disk was hashed: after a restart (or content seeded from
   // held layers) only the rest goes to the network.
   log.info("{}: checked: {} of {} bytes verified on disk", k.layer.to_string(), k.done_bytes, k.total_bytes);
+  if (h.on_checked) h.on_checked(k);
   if (k.total_bytes > 0 && k.done_bytes == k.total_bytes && h.on_complete) h.on_complete(k.layer, k.downloaded);
 }
 

@@ -20,6 +20,8 @@ struct SwarmHandlers {
   // May come twice for one layer (check, then finish); handlers ignore the
   // second.
   std::function<void(const LayerRef&, const BytesBySource& downloaded)> on_complete;
+  // The files were checked after an add or a recheck (logged either way).
+  std::function<void(const LayerChecked&)> on_checked;
   // The layer cannot be downloaded or seeded (libtorrent's reason).
   std::function<void(const LayerError&)> on_error;
 };

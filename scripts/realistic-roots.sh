@@ -10,6 +10,9 @@
 # fallback is this machine's /usr/lib/x86_64-linux-gnu + /usr/bin as v1 and
 # the same with /usr/share/perl added as v2 (real bytes, a synthetic change).
 #
+# The fallback leaves a FALLBACK file in the cache; bc-netsim emulate and the
+# benches print a warning when they see it.
+#
 # Usage: scripts/realistic-roots.sh [CACHE_DIR]   (default /var/cache/branchcast/roots)
 # Prints the two directories. Needs root for mmdebstrap (installs it if missing).
 set -euo pipefail
@@ -48,6 +51,8 @@ fallback() {
     [ "$v" = v2 ] && [ -d /usr/share/perl ] && cp -a /usr/share/perl "$cache/$v/usr/share/"
     touch "$cache/$v.done"
   done
+  # Readers (bc-netsim emulate, the benches) say loudly that this is not Debian.
+  touch "$cache/FALLBACK"
 }
 
 if ensure_mmdebstrap && timeout 10 curl -fsS -o /dev/null "$mirror/dists/bookworm/Release"; then

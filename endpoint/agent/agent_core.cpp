@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "layers/model/manifest.hpp"
+
 namespace bc::endpoint {
 
 const char* to_string(LayerPhase p) {
@@ -34,6 +36,18 @@ std::string stack_problem(const AgentCoreOptions& options, const std::vector<std
   }
   return {};
 }
+
+// True when an older version of `ref`'s layer is still downloading here.
+bool older_version_downloading(const std::string& ref, const std::map<std::string, LocalLayer>& local) {
+  auto want = LayerRef::parse(ref);
+  if (!want.ok()) return false;
+  for (const auto& [held, l] : local) {
+    if (l.phase != LayerPhase::downloading) continue;
+    auto r = LayerRef::parse(held);
+    if (r.ok() && r->name == want->name && r->version < want->version) return true;
+  }
+  return false;
+}
 }  // namespace
 
 CoreActions decide(const AgentCoreOptions& options, const CoreInput& in) {
@@ -45,7 +59,7 @@ CoreActions decide(const AgentCoreOptions& options, const CoreInput& in) {
   for (const auto& ref : in.desired) {
     auto it = in.local.find(ref);
     if (it == in.local.end()) {
-      out.fetch.push_back(ref);
+      (older_version_downloading(ref, in.local) ? out.waiting : out.fetch).push_back(ref);
       all_complete = false;
       continue;
     }

@@ -10,7 +10,12 @@
 //  - the stack is applied only when every desired layer is complete, and only
 //    when it differs from the applied stack (order matters);
 //  - a failed layer never changes the applied stack: the previous one stays;
-//  - an empty desired stack applies nothing (it never wipes the target).
+//  - an empty desired stack applies nothing (it never wipes the target);
+//  - a new version of a layer waits while an older version of it is still
+//    downloading, and starts once that one is complete (or failed): the
+//    content index then holds the older version's files, so only the changed
+//    bytes cross the network (the reflector's rule, reflector_core.hpp). The
+//    older download runs on although the stack no longer names it.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +59,7 @@ struct CoreActions {
   std::vector<std::string> fetch;   // start (or restart) these layers, in stack order
   bool apply = false;               // apply `desired` now
   std::vector<std::string> failed;  // desired layers currently failed (stack held back)
+  std::vector<std::string> waiting; // desired layers waiting for an older version's download
   std::string error;                // non-empty: the desired stack is refused, and why
   bool converged = false;           // applied == desired (and desired non-empty)
 };

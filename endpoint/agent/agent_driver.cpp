@@ -9,6 +9,7 @@
 #include <spdlog/logger.h>
 
 #include "endpoint/agent/endpoint_swarm.hpp"
+#include "endpoint/agent/facts_keeper.hpp"
 #include "endpoint/agent/layer_progress_view.hpp"
 #include "endpoint/agent/report_sender.hpp"
 #include "endpoint/agent/status_report.hpp"
@@ -16,6 +17,7 @@
 #include "node/bytes_by_source.hpp"
 #include "node/desired_feed.hpp"
 #include "node/layer_fetch.hpp"
+#include "node/layer_timeline.hpp"
 #include "node/node_loop.hpp"
 #include "node/node_swarm.hpp"
 #include "node/tracker_pin.hpp"
@@ -39,7 +41,7 @@ using nlohmann::json;
 class Agent {
  public:
   Agent(const AgentRunOptions& o, const Clock& clock, SecretKey key, PublicKey tracker_pk)
-      : o_(o), clock_(clock), key_(std::move(key)), poll_(o.config.poll_interval_ms),
+      : o_(o), clock_(clock), key_(std::move(key)),
         log_(node::make_node_logger("bc-endpoint", o.config.node_id)) {
     fetch_.tracker_key = tracker_pk;
   }
@@ -63,17 +65,18 @@ class Agent {
   const Clock& clock_;
   SecretKey key_;
   node::LayerFetchOptions fetch_;
-  node::Every poll_;
   node::Logger log_;
   std::unique_ptr<tracker::TrackerClient> client_;
   std::unique_ptr<node::DesiredFeed> feed_;
   std::unique_ptr<ReportSender> reports_;
+  std::unique_ptr<FactsKeeper> facts_;
   std::unique_ptr<ContentIndex> index_;
   std::unique_ptr<node::NodeSwarm> node_;
   std::map<std::string, node::HeldLayer> held_;
   std::map<std::string, LocalLayer> local_;
   std::map<std::string, BytesBySource> bytes_;  // per layer, cumulative since start
   std::map<std::string, LayerProgressView> views_;
+  node::LayerTimeline timeline_;  // per-layer fixed costs, logged when applied
   std::vector<std::string> desired_, applied_;
   bool have_desired_ = false, saved_tried_ = false;
   std::string last_error_;
@@ -85,9 +88,15 @@ Status Agent::open() {
   tracker::HttpClientOptions http =
       node::tracker_http_options(url, o_.config.tracker_ca_file, static_cast<uint32_t>(o_.http_timeout_ms));
   client_ = std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_);
-  feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_);
+  feed_ = std::make_unique<node::DesiredFeed>(*client_, o_.dir + "/desired.json", *log_,
+                                              node::DesiredFeedOptions{o_.config.poll_interval_ms});
+  // A change reaches the endpoint as the tracker stores it, not a poll later.
+  feed_->start_long_poll(std::make_unique<tracker::TrackerClient>(http, &key_, "", clock_));
   BC_ASSIGN_OR_RETURN(ReportQueue q, ReportQueue::open(o_.dir + "/reports"));
   reports_ = std::make_unique<ReportSender>(std::move(q), *client_, *log_);
+  FactsKeeperOptions fo;
+  fo.collect.root = o_.config.hardware_root;
+  facts_ = std::make_unique<FactsKeeper>(fo, o_.dir, *client_, *log_);
   ContentIndexOptions io;
   io.dir = o_.dir + "/index";
   BC_ASSIGN_OR_RETURN(index_, ContentIndex::open(io));
@@ -116,6 +125,8 @@ Status Agent::take_desired(const json& state) {
     for (const auto& x : stack) list += (list.empty() ? "" : " ") + x;
     log_->info("desired stack [{}]", list);
   }
+  for (const auto& ref : stack)
+    if (!local_.count(ref)) timeline_.mark(ref, node::LayerStep::seen, now_ms());
   desired_ = std::move(stack);
   have_desired_ = true;
   return Status();
@@ -133,11 +144,14 @@ void Agent::resume_from_saved() {
 Status Agent::start_layer(const std::string& ref) {
   BC_ASSIGN_OR_RETURN(LayerRef lr, LayerRef::parse(ref));
   BC_ASSIGN_OR_RETURN(node::HeldLayer h, node::obtain_layer(*client_, lr, o_.dir + "/layers/" + ref, fetch_));
+  timeline_.mark(ref, node::LayerStep::metadata, now_ms());
   BC_ASSIGN_OR_RETURN(uint64_t seeded, node::stage_payload(h, *index_, o_.dir));
+  timeline_.mark(ref, node::LayerStep::staged, now_ms());
   if (seeded > 0) log_->info("{}: {} bytes seeded from held content", ref, seeded);
   (void)node_->swarm().remove_layer(lr);  // a retry: the old torrent may still be in the session
   (void)node_->cover(lr);                  // a certificate naming it first (logged when refused)
   BC_RETURN_IF_ERROR(node_->swarm().add_layer(h.manifest, h.torrent, h.payload_dir(), LayerMode::download));
+  timeline_.mark(ref, node::LayerStep::added, now_ms());
   LocalLayer l;
   l.total_bytes = h.payload_bytes();
   local_[ref] = l;
@@ -160,6 +174,7 @@ void Agent::on_progress(const LayerProgress& p) {
   std::string ref = p.layer.to_string();
   auto it = local_.find(ref);
   if (it == local_.end() || it->second.phase != LayerPhase::downloading) return;
+  if (p.downloaded.total() > 0) timeline_.mark(ref, node::LayerStep::first_byte, now_ms());
   it->second.done_bytes = p.done_bytes;
   it->second.total_bytes = p.total_bytes;
   bytes_[ref] = p.downloaded;
@@ -171,6 +186,7 @@ void Agent::mark_complete(const std::string& ref, const BytesBySource& downloade
   auto it = local_.find(ref);
   if (it == local_.end() || it->second.phase == LayerPhase::complete) return;
   it->second.phase = LayerPhase::complete;
+  timeline_.mark(ref, node::LayerStep::complete, now_ms());
   it->second.done_bytes = it->second.total_bytes;
   if (downloaded.total() > 0) bytes_[ref] = downloaded;
   views_.try_emplace(ref, ref, *log_).first->second.finish(it->second.total_bytes, bytes_[ref]);
@@ -200,6 +216,11 @@ void Agent::apply() {
     applied_ = desired_;
     last_error_.clear();
     log_->info("applied generation {}", r->generation);
+    for (const auto& ref : desired_) {
+      if (timeline_.mark(ref, node::LayerStep::applied, now_ms()) < 0) continue;
+      log_->info("{}: timeline: {}", ref, timeline_.summary(ref));
+      timeline_.forget(ref);
+    }
   }
   queue_report("");
 }
@@ -210,7 +231,7 @@ void Agent::queue_report(const std::string& coalesce_key) {
 }
 
 Result<node::Turn> Agent::turn() {
-  if (poll_.due(now_ms())) {
+  if (feed_->due(now_ms())) {
     Status s = poll_desired();
     if (!s.ok() && !reports_->tracker_down()) log_->warn("desired state: {}", s.to_string());
     if (!s.ok() && !have_desired_ && !saved_tried_) resume_from_saved();
@@ -232,9 +253,13 @@ Result<node::Turn> Agent::turn() {
       return node::Turn::done;
   }
   reports_->flush();
+  if (!reports_->tracker_down()) facts_->tick(now_ms());
   node::SwarmHandlers h;
   h.on_progress = [this](const LayerProgress& p) { on_progress(p); };
   h.on_complete = [this](const LayerRef& l, const BytesBySource& b) { mark_complete(l.to_string(), b); };
+  h.on_checked = [this](const LayerChecked& k) {
+    timeline_.mark(k.layer.to_string(), node::LayerStep::checked, now_ms());
+  };
   h.on_error = [this](const LayerError& e) {
     fail_layer(e.layer.to_string(), "layer " + e.layer.to_string() + ": download: " + e.reason);
   };

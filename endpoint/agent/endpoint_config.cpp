@@ -20,6 +20,7 @@ Status EndpointConfig::validate() const {
   if (poll_interval_ms < 50) return Status::invalid_argument("config: poll_interval_ms must be >= 50");
   if (lan_download_limit_bytes_per_s < 0 || lan_download_limit_bytes_per_s > INT32_MAX)
     return Status::invalid_argument("config: lan_download_limit_bytes_per_s must be in [0, 2^31)");
+  if (hardware_root.empty()) return Status::invalid_argument("config: hardware_root is empty");
   if (keep_generations < 1 || keep_generations > 1000)
     return Status::invalid_argument("config: keep_generations must be 1..1000");
   return Status();
@@ -43,7 +44,8 @@ Status save_config(const std::string& dir, const EndpointConfig& c) {
                 {"poll_interval_ms", c.poll_interval_ms},
                 {"lan_download_limit_bytes_per_s", c.lan_download_limit_bytes_per_s},
                 {"wan_governor", c.wan_governor},
-                {"keep_generations", c.keep_generations}};
+                {"keep_generations", c.keep_generations},
+                {"hardware_root", c.hardware_root}};
   std::ostringstream out;
   out << "# written by bc-endpoint enroll\n" << t << "\n";
   return write_file_atomic(config_path(dir), out.str(), 0644);
@@ -74,6 +76,7 @@ Result<EndpointConfig> load_config(const std::string& dir) {
   c.lan_download_limit_bytes_per_s = t["lan_download_limit_bytes_per_s"].value_or(int64_t{0});
   c.wan_governor = t["wan_governor"].value_or(true);
   c.keep_generations = static_cast<int>(t["keep_generations"].value_or(int64_t{c.keep_generations}));
+  c.hardware_root = t["hardware_root"].value_or(c.hardware_root);
   Status s = c.validate();
   if (!s.ok()) return s.with_context(path);
   return c;

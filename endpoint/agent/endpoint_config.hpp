@@ -33,7 +33,7 @@ struct EndpointConfig {
   std::string tracker_public_key;  // 64 hex: every manifest must verify against it
   std::string root = "/";          // the target tree layers are applied to
   std::string listen_interfaces = "0.0.0.0:6881";  // swarm listen address(es)
-  int poll_interval_ms = 10'000;   // desired-state poll period, ms; default 10 s
+  int poll_interval_ms = 10'000;   // desired-state poll period without long polls (and after a failed one), ms; default 10 s
   int keep_generations = 3;        // rollback snapshots kept; default 3
   // Download cap for the swarm's LAN class (peers in the branch), bytes/s;
   // 0 = unlimited (default). Keeps the agent polite on a busy desktop LAN.
@@ -42,6 +42,9 @@ struct EndpointConfig {
   // origin); false = unlimited WAN class, for no-governor comparison runs.
   // Default true.
   bool wan_governor = true;
+  // Where the hardware facts are read: sysfs at ROOT/sys, procfs at
+  // ROOT/proc (agent/hardware_facts.hpp). Default "/"; tests give a fake tree.
+  std::string hardware_root = "/";
 
   Status validate() const;
 };

@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "layers/util/fs.hpp"
+#include "netsim/emulate/content_survey.hpp"
 #include "netsim/emulate/emulation_impl.hpp"
 #include "netsim/scenario/to_topology.hpp"
 
@@ -65,17 +67,43 @@ Status Emulation::build_network() {
   return Status();
 }
 
+// Realistic layers come from the cached Debian roots; random ones from the
+// plan. Each built layer is surveyed for the report (content.json): the raw
+// and wire bytes a branch must fetch are counted from the layers themselves.
 Status Emulation::build_layers() {
   const std::string dir = o_.run_dir + "/layers";
+  std::optional<RealisticRoots> roots;
+  ContentFacts facts;
   for (const LayerVersion& v : layer_versions(s_)) {
-    BC_ASSIGN_OR_RETURN(LayerPlan plan, plan_layer(s_.layers[v.layer_index], s_.seed, v.version));
-    say("generating " + ref_of(s_, v) + ": " + std::to_string(plan.files.size()) + " files, " +
-        mib(plan.total_bytes) + " MiB" + (v.version > 1 ? ", " + mib(plan.changed_bytes) + " MiB changed" : ""));
-    BC_ASSIGN_OR_RETURN(BuiltLayer built, write_layer(plan, v.kind, dir));
+    const LayerDef& l = s_.layers[v.layer_index];
+    BuiltLayer built;
+    if (l.content == LayerContent::realistic) {
+      if (!roots) {
+        BC_ASSIGN_OR_RETURN(roots, find_realistic_roots(o_.roots_dir));
+        if (roots->usr_fallback)
+          say("WARNING: realistic content from this machine's /usr (the roots cache holds the fallback of "
+              "scripts/realistic-roots.sh, not Debian roots): the v1 -> v2 change is synthetic");
+      }
+      SubsetStats st;
+      BC_ASSIGN_OR_RETURN(built, write_realistic_layer(l, v.version, *roots, v.kind, dir, &st));
+      say("realistic " + ref_of(s_, v) + " from " + (v.version == 1 ? roots->v1 : roots->v2) +
+          (l.subtree.empty() ? "" : "/" + l.subtree) + " at fraction " + std::to_string(l.subset_fraction) + ": " +
+          std::to_string(st.files) + " files, " + mib(st.bytes) + " MiB, " + std::to_string(st.symlinks) +
+          " symlinks, " + std::to_string(st.skipped) + " entries skipped");
+    } else {
+      BC_ASSIGN_OR_RETURN(LayerPlan plan, plan_layer(l, s_.seed, v.version));
+      say("generating " + ref_of(s_, v) + ": " + std::to_string(plan.files.size()) + " files, " +
+          mib(plan.total_bytes) + " MiB" + (v.version > 1 ? ", " + mib(plan.changed_bytes) + " MiB changed" : ""));
+      BC_ASSIGN_OR_RETURN(built, write_layer(plan, v.kind, dir));
+    }
+    BC_ASSIGN_OR_RETURN(VersionContent vc, survey_layer(built.dir, built.src));
+    say("  " + built.ref + ": raw " + mib(vc.raw_bytes()) + " MiB, wire " + mib(vc.wire_bytes()) + " MiB in " +
+        std::to_string(vc.wire.size()) + " torrent files");
+    facts.versions.push_back(std::move(vc));
     layers_.push_back(std::move(built));
     if (stopping()) return Status::aborted("stopped by signal");
   }
-  return Status();
+  return write_file_atomic(o_.run_dir + "/" + kContentFactsFile, facts.to_json().dump() + "\n", 0644);
 }
 
 Status Emulation::configure_tracker(std::map<std::string, std::map<AgentRole, std::string>>& tokens) {

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "layers/util/status.hpp"
+#include "netsim/realistic/realistic_tree.hpp"
 #include "netsim/scenario/scenario.hpp"
 
 namespace bc::netsim {
@@ -33,6 +34,9 @@ struct EmulateOptions {
   int poll_ms = 1000;           // status poll and progress bookkeeping period; default 1 s
   int progress_every_ms = 5000; // a progress line this often; default 5 s
   bool plots = true;            // draw the gnuplot PNGs; default on
+  // Where scripts/realistic-roots.sh cached the Debian roots that layers
+  // with content = "realistic" come from; default /var/cache/branchcast/roots.
+  std::string roots_dir = kDefaultRootsDir;
   // Plain torrents and sockets between peers (no TLS): only to measure what
   // encryption costs against the same scenario encrypted. Default false.
   bool insecure_plain_peers = false;

@@ -19,6 +19,11 @@ Result<Scenario> scale_scenario(const Scenario& s, double factor) {
   if (factor == 1.0) return out;
   out.duration_ms = std::max<std::int64_t>(1000, scale_ms(s.duration_ms, factor));
   for (LayerDef& l : out.layers) {
+    // A realistic layer keeps this share of its root's files (by path hash).
+    if (l.content == LayerContent::realistic) {
+      l.subset_fraction *= factor;
+      continue;
+    }
     auto scaled = static_cast<std::uint64_t>(std::llround(static_cast<double>(l.size_bytes) * factor));
     l.size_bytes = std::max(kMinScaledLayerBytes, scaled);
     // A file class larger than the shrunk layer becomes one file of the layer's size.

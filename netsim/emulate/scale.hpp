@@ -1,7 +1,9 @@
 // Shrinks a scenario for a short run: layer sizes and every time (duration,
 // assignments, faults, cross-traffic start/stop) are multiplied by a factor;
 // rates, RTTs, queues, loss and file sizes are kept, so the network behaves
-// as in the full run and only the amount of work shrinks. Pure.
+// as in the full run and only the amount of work shrinks. A realistic layer
+// keeps that share of its root's files instead (LayerDef::subset_fraction).
+// Pure.
 #pragma once
 
 #include "layers/util/status.hpp"

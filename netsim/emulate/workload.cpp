@@ -9,7 +9,7 @@ std::vector<LayerVersion> layer_versions(const Scenario& s) {
   for (std::size_t i = 0; i < s.layers.size(); ++i) {
     LayerKind kind = i == 0 ? LayerKind::base : LayerKind::app;
     out.push_back({i, 1, kind});
-    if (s.layers[i].v2_change_ratio) out.push_back({i, 2, kind});
+    if (s.layers[i].has_v2()) out.push_back({i, 2, kind});
   }
   return out;
 }

@@ -97,6 +97,33 @@ std::string governor_script(const Scenario& s, const std::vector<std::string>& b
   return g.str();
 }
 
+// One row per branch with content facts: branch stream/raw stream/wire.
+std::string content_data(const Report& r) {
+  std::ostringstream o;
+  o << "# branch stream_per_raw stream_per_wire\n";
+  for (const BranchReport& b : r.branches) {
+    if (b.bt_stream_per_wire < 0) continue;
+    char line[128];
+    std::snprintf(line, sizeof line, "%s %.4f %.4f\n", b.branch.c_str(), b.bt_stream_per_raw, b.bt_stream_per_wire);
+    o << line;
+  }
+  return o.str();
+}
+
+// Bars per branch: the link's BitTorrent stream against the raw and the wire
+// new content (compression shows as stream/raw well below 1, padding as
+// stream/raw above stream/wire).
+std::string content_script(const std::string& dir) {
+  std::ostringstream g;
+  g << "set terminal pngcairo size 800,500 font 'sans,10'\nset output '" << dir << "/wan_content.png'\n";
+  g << "set title 'BitTorrent stream at each WAN link against the new content'\n";
+  g << "set style data histogram\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n";
+  g << "set key inside top left\nset autoscale\nset yrange [0:*]\nset xlabel 'branch'\nset ylabel 'bytes at the link / new content'\n";
+  g << "plot '" << dir << "/content_ratio.dat' using 2:xtic(1) title 'per raw new content', '' using 3 title "
+    << "'per wire new content (torrent bytes to fetch)'\nunset output\n";
+  return g.str();
+}
+
 // elapsed_s cdf, one line per completed endpoint row of the branch.
 std::string cdf_data(const Report& r, const std::string& branch) {
   std::vector<double> v;
@@ -195,6 +222,11 @@ Status write_plot_script(const Scenario& s, const RunInputs& in, const Report& r
     governed.push_back(g.branch);
   }
   if (!governed.empty()) gp += governor_script(s, governed, out_dir);
+  const std::string content = content_data(r);
+  if (std::count(content.begin(), content.end(), '\n') > 1) {
+    BC_RETURN_IF_ERROR(put(out_dir, "content_ratio.dat", content));
+    gp += content_script(out_dir);
+  }
   return put(out_dir, "plots.gp", gp);
 }
 

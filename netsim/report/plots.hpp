@@ -4,6 +4,9 @@
 //                       scenario's constant downstream cross traffic),
 //   queue_delay.png     worst queuing delay per interval on each WAN link,
 //   completion_cdf.png  CDF of endpoint completion times per branch,
+//   wan_content.png     when the run has content facts: per branch the
+//                       link's BitTorrent stream against the raw and the
+//                       wire new content;
 //   governor.png        when the report has governor figures: per branch
 //                       (arm) the rollout's and the cross traffic's rate at
 //                       the link and the queuing delay, over time.

@@ -59,6 +59,39 @@ void cross_check(BranchReport& r) {
   r.cross_check_note = "ok";
 }
 
+double ratio(double num, std::int64_t den) { return den > 0 ? num / static_cast<double>(den) : -1; }
+
+// With content facts the new content is counted from the layers: raw and
+// wire (content_facts.hpp). new_content_bytes becomes the raw count, so the
+// older ratios keep their meaning (bytes against the content itself).
+void content_ratios(const Scenario& s, const BranchDef& b, const RunInputs& in, BranchReport& r, Report& rep) {
+  if (!in.content) return;
+  std::uint64_t raw = 0, wire = 0;
+  const std::vector<NewContent> news = assignment_new_content(s, *in.content, b.name);
+  for (std::size_t i = 0; i < news.size(); ++i) {
+    const NewContent& n = news[i];
+    if (n.raw_bytes > 0 || n.wire_bytes > 0)
+      r.new_content_by_assignment.push_back({s.assignments[i].layer, s.assignments[i].version, n.raw_bytes, n.wire_bytes});
+    if (!n.known) {
+      rep.warnings.push_back("content.json lacks a layer version assigned to branch " + b.name +
+                             ": its new content comes from the scenario");
+      return;
+    }
+    raw += n.raw_bytes, wire += n.wire_bytes;
+  }
+  r.raw_new_content_bytes = static_cast<std::int64_t>(raw);
+  r.wire_new_content_bytes = static_cast<std::int64_t>(wire);
+  r.new_content_bytes = raw;
+  if (r.wan_down_bt_stream_bytes >= 0) {
+    const auto stream = static_cast<double>(r.wan_down_bt_stream_bytes);
+    r.bt_stream_per_new_content = ratio(stream, r.raw_new_content_bytes);
+    r.bt_stream_per_raw = r.bt_stream_per_new_content;
+    r.bt_stream_per_wire = ratio(stream, r.wire_new_content_bytes);
+  }
+  r.wan_down_per_raw = ratio(static_cast<double>(r.wan_down_bytes), r.raw_new_content_bytes);
+  r.wan_down_per_wire = ratio(static_cast<double>(r.wan_down_bytes), r.wire_new_content_bytes);
+}
+
 BranchReport branch_report(const Scenario& s, const BranchDef& b, const RunInputs& in, Report& rep) {
   BranchReport r;
   r.branch = b.name;
@@ -83,6 +116,7 @@ BranchReport branch_report(const Scenario& s, const BranchDef& b, const RunInput
                                       static_cast<double>(r.new_content_bytes);
     }
   }
+  content_ratios(s, b, in, r, rep);
   if (r.new_content_bytes > 0)
     r.wan_down_per_new_content = static_cast<double>(r.wan_down_bytes) / static_cast<double>(r.new_content_bytes);
   for (const NodeData& n : in.nodes) {
@@ -108,6 +142,10 @@ const NodeData* find_node(const RunInputs& in, const std::string& name) {
 void completion_rows(const Scenario& s, const RunInputs& in, Report& rep) {
   for (const BranchDef& b : s.branches) {
     SwarmCapacity cap = branch_capacity(s, b);
+    // The bound is on the bytes that must cross: the wire new content when
+    // the run says what it is.
+    std::vector<NewContent> news;
+    if (in.content) news = assignment_new_content(s, *in.content, b.name);
     for (std::size_t e = 1; e <= b.endpoints; ++e) {
       const NodeData* n = find_node(in, b.endpoint_name(e));
       if (n == nullptr) rep.warnings.push_back("no counters for node " + b.endpoint_name(e));
@@ -117,7 +155,8 @@ void completion_rows(const Scenario& s, const RunInputs& in, Report& rep) {
         CompletionReport c;
         c.node = b.endpoint_name(e), c.branch = b.name, c.layer = a.layer, c.version = a.version;
         c.assigned_ms = a.at_ms;
-        c.bound_s = kumar_ross_lower_bound_s(static_cast<double>(assignment_new_bytes(s, i, b.name)), cap);
+        c.bound_bytes = i < news.size() && news[i].known ? news[i].wire_bytes : assignment_new_bytes(s, i, b.name);
+        c.bound_s = kumar_ross_lower_bound_s(static_cast<double>(c.bound_bytes), cap);
         if (n != nullptr) {
           for (const Completion& done : n->completions)
             if (done.layer == a.layer && done.version == a.version && done.done_ms >= a.at_ms) {
@@ -248,13 +287,20 @@ nlohmann::json Report::to_json() const {
          {"queue_delay_down_ms", {{"p50", b.qdelay_down_ms[0]}, {"p95", b.qdelay_down_ms[1]}, {"p99", b.qdelay_down_ms[2]}}},
          {"queue_delay_up_ms", {{"p50", b.qdelay_up_ms[0]}, {"p95", b.qdelay_up_ms[1]}, {"p99", b.qdelay_up_ms[2]}}},
          {"drops_down", b.drops_down}, {"drops_up", b.drops_up},
-         {"interactive_p50_ms", b.interactive_p50_ms}, {"interactive_p95_ms", b.interactive_p95_ms}});
+         {"interactive_p50_ms", b.interactive_p50_ms}, {"interactive_p95_ms", b.interactive_p95_ms},
+         {"raw_new_content_bytes", b.raw_new_content_bytes}, {"wire_new_content_bytes", b.wire_new_content_bytes},
+         {"bt_stream_per_raw", b.bt_stream_per_raw}, {"bt_stream_per_wire", b.bt_stream_per_wire},
+         {"wan_down_per_raw", b.wan_down_per_raw}, {"wan_down_per_wire", b.wan_down_per_wire}});
+    nlohmann::json by = nlohmann::json::array();
+    for (const auto& a : b.new_content_by_assignment)
+      by.push_back({{"layer", a.layer}, {"version", a.version}, {"raw_bytes", a.raw_bytes}, {"wire_bytes", a.wire_bytes}});
+    j["branches"].back()["new_content_by_assignment"] = std::move(by);
   }
   j["completions"] = nlohmann::json::array();
   for (const auto& c : completions) {
     j["completions"].push_back({{"node", c.node}, {"branch", c.branch}, {"layer", c.layer}, {"version", c.version},
                                 {"assigned_ms", c.assigned_ms}, {"done_ms", c.done_ms}, {"elapsed_s", c.elapsed_s},
-                                {"bound_s", c.bound_s}, {"ratio", c.ratio}});
+                                {"bound_s", c.bound_s}, {"bound_bytes", c.bound_bytes}, {"ratio", c.ratio}});
   }
   j["governor"] = nlohmann::json::array();
   for (const auto& g : governor) j["governor"].push_back(g.to_json());
@@ -284,13 +330,32 @@ std::string Report::to_table() const {
                     mib(b.wan_down_bt_ip_bytes).c_str(), mib(b.wan_down_tracker_ip_bytes).c_str());
       out += line;
     }
+    if (b.wire_new_content_bytes >= 0) {
+      std::snprintf(line, sizeof line,
+                    "         new content: raw %s MiB, wire %s MiB (torrent bytes to fetch); stream %.3fx raw, %.3fx "
+                    "wire; link %.3fx raw, %.3fx wire\n",
+                    mib(static_cast<std::uint64_t>(b.raw_new_content_bytes)).c_str(),
+                    mib(static_cast<std::uint64_t>(b.wire_new_content_bytes)).c_str(), b.bt_stream_per_raw,
+                    b.bt_stream_per_wire, b.wan_down_per_raw, b.wan_down_per_wire);
+      out += line;
+      std::string per = "         wire/raw by assignment:";
+      for (const auto& a : b.new_content_by_assignment) {
+        std::snprintf(line, sizeof line, " %s@%d %.3fx (%s MiB raw);", a.layer.c_str(), a.version,
+                      a.raw_bytes ? static_cast<double>(a.wire_bytes) / static_cast<double>(a.raw_bytes) : 0.0,
+                      mib(a.raw_bytes).c_str());
+        per += line;
+      }
+      out += per + "\n";
+    }
     if (b.interactive_p50_ms >= 0) {
       std::snprintf(line, sizeof line, "         interactive latency p50 %.1f ms p95 %.1f ms\n", b.interactive_p50_ms,
                     b.interactive_p95_ms);
       out += line;
     }
   }
-  out += "\nCompletion times against the Kumar-Ross lower bound\n";
+  out += "\nCompletion times against the Kumar-Ross lower bound";
+  out += std::any_of(branches.begin(), branches.end(), [](const BranchReport& b) { return b.wire_new_content_bytes >= 0; })
+             ? " (on the wire bytes that must cross)\n" : "\n";
   std::snprintf(line, sizeof line, "%-12s %-16s %10s %10s %10s %8s\n", "node", "layer", "assigned s", "elapsed s",
                 "bound s", "ratio");
   out += line;

@@ -21,7 +21,26 @@ struct BranchReport {
   std::string branch;
   std::uint64_t wan_down_bytes = 0;       // link counter, everything
   std::uint64_t wan_up_bytes = 0;
-  std::uint64_t new_content_bytes = 0;    // from the scenario
+  // From the run's content facts when it has them (the raw new content, see
+  // below), else from the scenario's sizes and change ratios.
+  std::uint64_t new_content_bytes = 0;
+  // From content.json (content_facts.hpp), -1 without it: the raw new
+  // content (manifest bytes the branch did not hold: new files, changed
+  // pieces) and the wire new content (the torrent bytes it must fetch,
+  // block-rounded), and the link's BitTorrent stream and IP bytes against each.
+  std::int64_t raw_new_content_bytes = -1;
+  std::int64_t wire_new_content_bytes = -1;
+  double bt_stream_per_raw = -1, bt_stream_per_wire = -1;
+  double wan_down_per_raw = -1, wan_down_per_wire = -1;
+  // The same per assignment that brought the branch something (content
+  // facts only): wire ÷ raw per layer version is what the layout puts on
+  // the wire for it (padding above 1, compression below).
+  struct AssignmentContent {
+    std::string layer;
+    int version = 1;
+    std::uint64_t raw_bytes = 0, wire_bytes = 0;
+  };
+  std::vector<AssignmentContent> new_content_by_assignment;
   double wan_down_per_new_content = 0;    // 1.0 = each new byte crossed the WAN once
   // The content-carrying part of the link's downstream bytes: the
   // BitTorrent stream (no IP/UDP/uTP headers, no tracker polls), and its
@@ -49,6 +68,7 @@ struct CompletionReport {
   std::int64_t done_ms = -1;   // -1: not completed
   double elapsed_s = -1;
   double bound_s = 0;          // Kumar–Ross lower bound
+  std::uint64_t bound_bytes = 0;  // F of the bound: wire new bytes with content facts, else the scenario's
   double ratio = -1;           // elapsed / bound
 };
 

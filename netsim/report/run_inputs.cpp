@@ -1,5 +1,7 @@
 #include "netsim/report/run_inputs.hpp"
 
+#include <filesystem>
+
 #include "layers/util/fs.hpp"
 
 namespace bc::netsim {
@@ -201,7 +203,18 @@ Result<RunInputs> load_run_inputs(const std::string& run_dir) {
     docs[i] = json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (docs[i].is_discarded()) return Status::invalid_argument(path + ": not valid JSON");
   }
-  return parse_run_inputs(docs[0], docs[1]);
+  BC_ASSIGN_OR_RETURN(RunInputs in, parse_run_inputs(docs[0], docs[1]));
+  const std::string content_path = run_dir + "/" + kContentFactsFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(content_path, ec)) return in;
+  auto text = read_small_file(content_path, kMaxRunInputBytes);
+  if (!text.ok()) return text.status().with_context(content_path);
+  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Status::invalid_argument(content_path + ": not valid JSON");
+  auto facts = ContentFacts::from_json(doc);
+  if (!facts.ok()) return facts.status().with_context(content_path);
+  in.content = std::move(*facts);
+  return in;
 }
 
 }  // namespace bc::netsim

@@ -8,17 +8,21 @@
 //               "window_changes": [{"branch", "at_ms", "end_ms", "cap_before_bytes_per_s",
 //               "cap_after_bytes_per_s"}]}  (t_ms and window_changes optional)
 //               written by the orchestrator from the agents' reports.
+//   content.json  optional (report/content_facts.hpp): what the run's layers
+//               hold, raw and on the wire; runs made before it lack it.
 // Parsing is bounded and every error names the field.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "layers/util/status.hpp"
+#include "netsim/report/content_facts.hpp"
 
 namespace bc::netsim {
 
@@ -92,10 +96,14 @@ struct RunInputs {
   std::vector<NodeData> nodes;
   std::vector<InteractiveData> interactive;
   std::vector<WindowChangeData> window_changes;
+  // The layers' content facts; nullopt when the run has no content.json (the
+  // report then counts new content from the scenario's numbers).
+  std::optional<ContentFacts> content;
 };
 
 Result<RunInputs> parse_run_inputs(const nlohmann::json& links, const nlohmann::json& nodes);
-// Reads RUN_DIR/links.json and RUN_DIR/nodes.json.
+// Reads RUN_DIR/links.json and RUN_DIR/nodes.json, and RUN_DIR/content.json
+// when it exists.
 Result<RunInputs> load_run_inputs(const std::string& run_dir);
 
 }  // namespace bc::netsim

@@ -74,8 +74,30 @@ Status check_branch(const std::string& at, BranchDef& b, std::int64_t duration_m
   return Status();
 }
 
+// A realistic layer's size comes from the root: the random-only keys are
+// refused rather than ignored, so nobody believes they had an effect.
+Status check_realistic_layer(const std::string& at, const LayerDef& l) {
+  const char* why = "not used with content = \"realistic\" (the Debian root decides the content)";
+  if (l.size_bytes != 0) return bad(at + ".size_mib", why);
+  if (!l.file_mix.empty()) return bad(at + ".file_mix", why);
+  if (l.v2_change_ratio) return bad(at + ".v2_change_ratio", std::string(why) + "; use v2 = \"upgrade\"");
+  if (!(l.subset_fraction > 0 && l.subset_fraction <= 1)) return bad(at + ".subset_fraction", "must be in (0, 1]");
+  if (l.subtree.size() > 255 || (!l.subtree.empty() && (l.subtree.front() == '/' || l.subtree.back() == '/')))
+    return bad(at + ".subtree", "must be a relative directory of at most 255 bytes, without a leading or trailing /");
+  for (std::size_t from = 0; from <= l.subtree.size() && !l.subtree.empty();) {
+    std::size_t to = std::min(l.subtree.find('/', from), l.subtree.size());
+    std::string part = l.subtree.substr(from, to - from);
+    if (part.empty() || part == "." || part == "..") return bad(at + ".subtree", "must not hold empty, . or .. parts");
+    from = to + 1;
+  }
+  return Status();
+}
+
 Status check_layer(const std::string& at, const LayerDef& l) {
   if (!is_short_name(l.name, 32, true)) return bad(at + ".name", "must be 1..32 of [a-z0-9-]");
+  if (l.content == LayerContent::realistic) return check_realistic_layer(at, l);
+  if (!l.subtree.empty()) return bad(at + ".subtree", "only with content = \"realistic\"");
+  if (l.v2_upgrade) return bad(at + ".v2", "\"upgrade\" only with content = \"realistic\"; use v2_change_ratio");
   if (l.size_bytes == 0 || l.size_bytes > kMaxLayerBytes) return bad(at + ".size", "must be in (0, 64 GiB]");
   if (l.file_mix.size() > kMaxFileMixEntries) return bad(at + ".file_mix", "more than 16 entries");
   double sum = 0;
@@ -135,7 +157,7 @@ Status Scenario::validate() {
     const LayerDef* l = layer(a.layer);
     if (l == nullptr) return bad(at + ".layer", "no layer \"" + a.layer + "\"");
     if (a.version != 1 && a.version != 2) return bad(at + ".version", "must be 1 or 2");
-    if (a.version == 2 && !l->v2_change_ratio) return bad(at + ".version", "layer \"" + a.layer + "\" has no version 2");
+    if (a.version == 2 && !l->has_v2()) return bad(at + ".version", "layer \"" + a.layer + "\" has no version 2");
     for (const auto& b : a.branches)
       if (branch(b) == nullptr) return bad(at + ".branches", "no branch \"" + b + "\"");
   }
@@ -168,6 +190,7 @@ const char* to_string(GovernorMode m) {
   }
   return "?";
 }
+const char* to_string(LayerContent c) { return c == LayerContent::realistic ? "realistic" : "random"; }
 const char* to_string(FaultKind k) {
   switch (k) {
     case FaultKind::kill_reflector: return "kill_reflector";

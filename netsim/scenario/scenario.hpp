@@ -107,12 +107,31 @@ struct FileMixEntry {
   double share = 0;              // share of the layer's bytes, (0, 1]; shares sum to 1
 };
 
+// Where a layer's bytes come from. random: keyed pseudo-random files of the
+// file mix (incompressible: the worst case); realistic: a real Debian root
+// (scripts/realistic-roots.sh; netsim/realistic/realistic_tree.hpp).
+enum class LayerContent { random, realistic };
+
 struct LayerDef {
   std::string name;  // [a-z0-9-], 1..32 bytes, unique
+  // random only: size and file mix.
   std::uint64_t size_bytes = 0;
   std::vector<FileMixEntry> file_mix;  // empty = one file class of 1 MiB
-  // Version 2 changes this share of the bytes of version 1; nullopt = no version 2.
+  // random only: version 2 changes this share of the bytes of version 1;
+  // nullopt = no version 2.
   std::optional<double> v2_change_ratio;
+  LayerContent content = LayerContent::random;  // TOML content = "random" | "realistic"
+  // realistic only: the directory of the root the layer holds ("" = the
+  // whole root; "usr/share"); relative, no "." or ".." parts.
+  std::string subtree;
+  // realistic only (TOML v2 = "upgrade"): version 2 is the same subtree of
+  // the upgraded root (roots/v2).
+  bool v2_upgrade = false;
+  // realistic only: the share of the root's files the layer keeps, chosen by
+  // path hash (1 = all). Not a TOML key: --scale sets it.
+  double subset_fraction = 1.0;
+
+  bool has_v2() const { return v2_change_ratio.has_value() || v2_upgrade; }
 };
 
 // At at_ms, every endpoint of the listed branches is told to hold layer@version.
@@ -156,5 +175,6 @@ const char* to_string(CrossKind k);
 const char* to_string(Direction d);
 const char* to_string(FaultKind k);
 const char* to_string(GovernorMode m);  // "on", "ledbat", "off-tcp"
+const char* to_string(LayerContent c);   // "random", "realistic"
 
 }  // namespace bc::netsim

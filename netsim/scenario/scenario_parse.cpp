@@ -194,9 +194,20 @@ void read_branch(Reader& r, BranchDef* b) {
 }
 
 void read_layer(Reader& r, LayerDef* l) {
-  r.keys({"name", "size_mib", "file_mix", "v2_change_ratio"});
+  r.keys({"name", "content", "size_mib", "file_mix", "v2_change_ratio", "subtree", "v2"});
   r.string("name", &l->name, true);
-  r.scaled("size_mib", 1 << 20, &l->size_bytes, true);
+  std::string content = "random";
+  r.string("content", &content);
+  if (content == "realistic") l->content = LayerContent::realistic;
+  else if (content != "random") r.fail(r.path("content"), "must be \"random\" or \"realistic\"");
+  // A random layer needs its size; a realistic one takes the root's (and
+  // validate() refuses size_mib there, naming the field).
+  r.scaled("size_mib", 1 << 20, &l->size_bytes, l->content == LayerContent::random);
+  r.string("subtree", &l->subtree);
+  std::string v2;
+  r.string("v2", &v2);
+  if (v2 == "upgrade") l->v2_upgrade = true;
+  else if (!v2.empty()) r.fail(r.path("v2"), "must be \"upgrade\" (the same subtree of the upgraded root)");
   r.tables("file_mix", kMaxFileMixEntries, [&](Reader& fr) {
     fr.keys({"file_kib", "share"});
     FileMixEntry e;

@@ -34,7 +34,7 @@ struct ReflectorConfig {
   int64_t upload_limit_bytes_per_s = 0;    // all peers; 0 = unlimited (default)
   int64_t download_limit_bytes_per_s = 0;  // all peers; 0 = unlimited (default)
   int max_parallel_fetches = 2;      // layers downloading at once; default 2
-  int poll_interval_ms = 2000;       // desired-state poll (with ETag); default 2 s
+  int poll_interval_ms = 2000;       // desired-state poll (with ETag) without long polls, ms; default 2 s
   int heartbeat_interval_ms = 15000; // heartbeat + status report; default 15 s
   // A bare heartbeat (an empty body: "alive") this often when the full one
   // is not due, so the tracker notices a dead reflector within its

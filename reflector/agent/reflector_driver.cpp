@@ -34,8 +34,7 @@ ReflectorCoreOptions core_options(const ReflectorConfig& c) {
 
 ReflectorDriver::ReflectorDriver(const ReflectorConfig& config, const Clock& clock, SecretKey key)
     : config_(config), clock_(clock), key_(std::move(key)), core_(core_options(config)),
-      poll_(config.poll_interval_ms), heartbeat_(config.heartbeat_interval_ms),
-      alive_(config.liveness_interval_ms) {}
+      heartbeat_(config.heartbeat_interval_ms), alive_(config.liveness_interval_ms) {}
 
 ReflectorDriver::~ReflectorDriver() = default;
 
@@ -54,7 +53,10 @@ Result<std::unique_ptr<ReflectorDriver>> ReflectorDriver::create(const Reflector
   d->log_ = node::make_node_logger("bc-reflector", d->node_id_);
   tracker::HttpClientOptions http = node::tracker_http_options(url, config.tracker_ca_file, 20'000);
   d->client_ = std::make_unique<tracker::TrackerClient>(http, &d->key_, "", clock);
-  d->feed_ = std::make_unique<node::DesiredFeed>(*d->client_, config.cache_dir + "/desired.json", *d->log_);
+  d->feed_ = std::make_unique<node::DesiredFeed>(*d->client_, config.cache_dir + "/desired.json", *d->log_,
+                                                 node::DesiredFeedOptions{config.poll_interval_ms});
+  // A change reaches the reflector as the tracker stores it, not a poll later.
+  d->feed_->start_long_poll(std::make_unique<tracker::TrackerClient>(http, &d->key_, "", clock));
   std::error_code ec;
   fs::create_directories(fs::path(config.cache_dir) / "layers", ec);
   if (ec) return Status::io_error("cannot create " + config.cache_dir + "/layers: " + ec.message());
@@ -168,7 +170,7 @@ void ReflectorDriver::reload() {
 
 void ReflectorDriver::step(int wait_ms) {
   if (reload_.exchange(false)) reload();
-  if (poll_.due(clock_.now_ms())) poll_desired();
+  if (feed_->due(clock_.now_ms())) poll_desired();
   run_actions();
   if (uploads_.due(clock_.now_ms())) report_uploads();
   node_->pump(wait_ms, handlers());

@@ -121,7 +121,7 @@ class ReflectorDriver {
   // Cumulative, by source: finished fetches, and fetches dropped or failed
   // (their bytes crossed the WAN too). Reports add the fetches in progress.
   BytesBySource downloaded_;
-  node::Every poll_, heartbeat_, uploads_{1'000};
+  node::Every heartbeat_, uploads_{1'000};
   node::Every alive_;  // bare heartbeats between full ones (liveness_interval_ms)
   std::string last_error_;
   std::atomic<bool> stop_{false};

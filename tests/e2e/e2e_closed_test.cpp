@@ -124,7 +124,9 @@ struct Probe {
 
 TEST_CASE("strangers, another CA's certificate and another branch's endpoint get 0 payload bytes from the origin, a reflector and an endpoint") {
   WorldOptions o;
-  o.branches = {{"east", 1, 1}, {"west", 0, 1}, {"north", 0, 1}};
+  // "south" has no node of its own: a node enrolled there is its first, so the
+  // tracker hands it the origin (west's one origin grant is west-e1's lease).
+  o.branches = {{"east", 1, 1}, {"west", 0, 1}, {"north", 0, 1}, {"south", 0, 0}};
   RolloutWorld w(o);
   const std::string secret = w.dir() + "/tree-secret", other = w.dir() + "/tree-other";
   write_file(secret + "/images/licensed.img", random_bytes(8u << 20, 11));
@@ -134,6 +136,7 @@ TEST_CASE("strangers, another CA's certificate and another branch's endpoint get
   give_users_files(w);
   w.assign_branch("east", {"secret@1"});
   w.assign_branch("west", {"secret@1"});
+  w.assign_branch("south", {"secret@1"});
   w.assign_branch("north", {"other@1"});
   w.start_all();
   WAIT_OR_FAIL(w, w.all_applied({"secret@1"}, "east") && w.all_applied({"secret@1"}, "west"), kRolloutTimeoutMs,
@@ -146,12 +149,12 @@ TEST_CASE("strangers, another CA's certificate and another branch's endpoint get
   const std::string raw_hash = std::string(reinterpret_cast<const char*>(
       lt::torrent_info(lt::span<const char>(t->body.data(), long(t->body.size())), lt::from_span).info_hashes().v2.data()), 20);
   // Addresses, as anyone watching the network would learn them: an east node
-  // is handed the reflector and the east endpoint, a west node (no
+  // is handed the reflector and the east endpoint, a south node (no
   // reflector) the origin.
-  Enrolled east = enroll(w, "east"), west = enroll(w, "west"), north = enroll(w, "north");
+  Enrolled east = enroll(w, "east"), south = enroll(w, "south"), north = enroll(w, "north");
   std::vector<Endpoint> targets;
   for (const auto& p : peers_for(w, east, raw_hash)) targets.push_back(p);
-  for (const auto& p : peers_for(w, west, raw_hash))
+  for (const auto& p : peers_for(w, south, raw_hash))
     if (p.ip == "127.0.0.100") targets.push_back(p);
   std::string listed;
   for (const auto& p : targets) listed += p.text() + " ";
@@ -191,7 +194,7 @@ TEST_CASE("strangers, another CA's certificate and another branch's endpoint get
 
 TEST_CASE("a node revoked mid-transfer is dropped by the origin, the reflector and an endpoint within 60 s and gets nothing more") {
   WorldOptions o;
-  o.branches = {{"east", 1, 1}, {"west", 0, 1}};
+  o.branches = {{"east", 1, 1}, {"west", 0, 1}, {"south", 0, 0}};  // south: see the test above
   RolloutWorld w(o);
   const std::string tree = w.dir() + "/tree-big";
   write_file(tree + "/images/big.img", random_bytes(32u << 20, 12));
@@ -199,6 +202,7 @@ TEST_CASE("a node revoked mid-transfer is dropped by the origin, the reflector a
   give_users_files(w);
   w.assign_branch("east", {"big@1"});
   w.assign_branch("west", {"big@1"});
+  w.assign_branch("south", {"big@1"});
   w.start_all();
   WAIT_OR_FAIL(w, w.all_applied({"big@1"}), kRolloutTimeoutMs, "big@1 was not applied");
 
@@ -210,7 +214,7 @@ TEST_CASE("a node revoked mid-transfer is dropped by the origin, the reflector a
   // The reflector and the east endpoint, as the tracker hands them to the
   // victim; the origin, as it is handed to a branch without a reflector.
   std::vector<Endpoint> targets = peers_for(w, victim, raw_hash);
-  for (const auto& e : peers_for(w, enroll(w, "west"), raw_hash))
+  for (const auto& e : peers_for(w, enroll(w, "south"), raw_hash))
     if (e.ip == "127.0.0.100") targets.push_back(e);
   REQUIRE(targets.size() >= 3);
   // 128 KiB/s: 32 MiB would take ~4 minutes, so the revocation lands mid-transfer.

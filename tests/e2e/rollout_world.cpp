@@ -69,7 +69,9 @@ RolloutWorld::RolloutWorld(WorldOptions options) : options_(std::move(options)) 
   for (const auto& b : options_.branches) {
     ++k;
     std::string prefix = "127." + std::to_string(k) + ".0.";
-    auto put = admin_->admin_json("PUT", "/api/v1/branches/" + b.name, {{"subnets", {"127." + std::to_string(k) + ".0.0/16"}}});
+    nlohmann::json branch{{"subnets", {"127." + std::to_string(k) + ".0.0/16"}}};
+    if (!b.parent.empty()) branch["parent"] = b.parent;
+    auto put = admin_->admin_json("PUT", "/api/v1/branches/" + b.name, branch);
     REQUIRE_MESSAGE(put.ok(), put.status().to_string());
     for (int i = 1; i <= b.reflectors; ++i) {
       auto n = std::make_unique<Node>();
@@ -101,11 +103,12 @@ std::string RolloutWorld::tracker_url() const { return "https://127.0.0.1:" + st
 std::string RolloutWorld::layer_tool() const { return BC_LAYER_BIN; }
 
 std::string RolloutWorld::publish(const std::string& tree, const std::string& name, int version,
-                                  const std::string& kind) {
+                                  const std::string& kind, const std::map<std::string, std::string>& match) {
   std::string out = tmp_.path() + "/" + name + "@" + std::to_string(version) + ".layer";
   std::string log = out + ".log";
   int rc = sh(layer_tool() + " build '" + tree + "' --name " + name + " --version " + std::to_string(version) +
-                  " --kind " + kind + " --out '" + out + "'",
+                  " --kind " + kind + " --out '" + out + "'" +
+                  [&] { std::string m; for (const auto& [k, g] : match) m += " --match '" + k + "=" + g + "'"; return m; }(),
               log);
   REQUIRE_MESSAGE(rc == 0, read_file(log));
   auto r = admin_->admin_json("POST", "/api/v1/layers/import", {{"dir", out}});
@@ -146,6 +149,10 @@ void RolloutWorld::enroll(Node& n) {
   }
   auto it = options_.endpoint_lan_limit.find(n.name);
   std::string limit = it == options_.endpoint_lan_limit.end() ? "" : " --lan-download-limit " + std::to_string(it->second);
+  auto hw = options_.endpoint_hardware_root.find(n.name);
+  // Without a fake tree an endpoint reads an empty one, not this machine's.
+  std::string hardware = hw == options_.endpoint_hardware_root.end() ? n.dir + "-no-hardware" : hw->second;
+  limit += " --hardware-root '" + hardware + "'";
   std::string log = n.dir + "-enroll.log";
   int rc = sh(std::string(BC_ENDPOINT_BIN) + " enroll --tracker " + tracker_url() + " --tracker-ca '" +
                   tracker_->ca_file() + "' --token " + endpoint_token_ +
@@ -169,9 +176,9 @@ void RolloutWorld::start(Node& n) {
 
 void RolloutWorld::start_all() {
   for (auto& n : nodes_)
-    if (n->reflector) start(*n);
+    if (n->reflector && !n->proc.running()) start(*n);
   for (auto& n : nodes_)
-    if (!n->reflector) start(*n);
+    if (!n->reflector && !n->proc.running()) start(*n);
 }
 
 Node& RolloutWorld::node(const std::string& name) {

@@ -26,6 +26,7 @@ struct BranchSpec {
   std::string name;  // [a-z0-9]
   int reflectors = 1;
   int endpoints = 3;
+  std::string parent;  // a regional hub: an earlier branch of the list; empty = none
 };
 
 struct WorldOptions {
@@ -51,6 +52,8 @@ struct WorldOptions {
   bool probe = false;
   // Endpoints' LAN download cap by node name ("east-e1"), bytes/s.
   std::map<std::string, int64_t> endpoint_lan_limit;
+  // Endpoints' hardware-facts root (DIR/sys, DIR/proc) by node name; others read none.
+  std::map<std::string, std::string> endpoint_hardware_root;
 };
 
 struct Node {
@@ -75,7 +78,9 @@ class RolloutWorld {
   // A layer captured from `tree` with bc-layer and imported into the tracker
   // (which verifies, signs and starts seeding it). Returns the built layer
   // directory. Fails the test on error.
-  std::string publish(const std::string& tree, const std::string& name, int version, const std::string& kind);
+  // `match`: a driver layer's rules (fact name -> glob).
+  std::string publish(const std::string& tree, const std::string& name, int version, const std::string& kind,
+                      const std::map<std::string, std::string>& match = {});
   void assign_branch(const std::string& branch, const std::vector<std::string>& stack);
 
   // Enrolls (first time) and starts every node's process.

@@ -97,5 +97,6 @@ void add_node_routes(Router& router, ApiContext& ctx);       // enroll, reflecto
 void add_desired_routes(Router& router, ApiContext& ctx);    // desired state polls, status reports
 void add_metrics_routes(Router& router, ApiContext& ctx);    // /metrics, /healthz, /api/v1/tracker
 void add_pki_routes(Router& router, ApiContext& ctx);        // node certificates, revocation
+void add_facts_routes(Router& router, ApiContext& ctx);      // an endpoint's hardware facts
 
 }  // namespace bc::tracker

@@ -110,7 +110,6 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who, const std::stri
     }
     BC_ASSIGN_OR_RETURN(json rec, get_json(t, Table::reflectors, who.id));
     std::string branch = rec.value("branch", "");
-    BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, branch));
     out["branch"] = branch;
     const int64_t live_since_s = ctx.clock.unix_s() - ctx.limits.reflector_live_s;
     BC_RETURN_IF_ERROR(add_branch_facts(t, branch, live_since_s, out));
@@ -120,7 +119,7 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who, const std::stri
     out["announce_key"] = rec.value("announce_key", "");
     out["announce_path"] = "/announce?bckey=" + rec.value("announce_key", "");
     out["layers"] = json::array();
-    const auto layers = reflector_layers(branch, endpoints, view);
+    BC_ASSIGN_OR_RETURN(const auto layers, load_reflector_layers(t, branch, view));
     for (const auto& l : layers) out["layers"].push_back(layer_json(l));
     add_layer_web_seeds(ctx, who, host, layers, out);
     return Status();
@@ -131,13 +130,10 @@ Result<json> desired_body(ApiContext& ctx, const Principal& who, const std::stri
 HttpResponse desired(ApiContext& ctx, const Principal& who, const HttpRequest& req) {
   int64_t wait_s = 0;
   if (const auto* w = req.query_param("wait")) {
-    try {
-      size_t used = 0;
-      wait_s = std::stoll(*w, &used);
-      if (used != w->size()) throw std::invalid_argument("trailing");
-    } catch (...) {
+    // Digits only: stoll alone would take " 5" and "+5".
+    if (w->empty() || w->size() > 9 || w->find_first_not_of("0123456789") != std::string::npos)
       return HttpResponse::error(400, "wait must be an integer number of seconds");
-    }
+    wait_s = std::stoll(*w);
     if (wait_s < 0 || wait_s > ctx.limits.max_long_poll_s)
       return HttpResponse::error(400, "wait must be 0.." + std::to_string(ctx.limits.max_long_poll_s) + " seconds");
   }

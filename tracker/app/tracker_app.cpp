@@ -79,6 +79,7 @@ Result<std::unique_ptr<TrackerApp>> TrackerApp::create(const TrackerConfig& conf
   add_node_routes(app->router_, *app->ctx_);
   add_desired_routes(app->router_, *app->ctx_);
   add_pki_routes(app->router_, *app->ctx_);
+  add_facts_routes(app->router_, *app->ctx_);
   add_rollout_routes(app->router_, *app->ctx_, app->history_);
   add_console_api_routes(app->router_, *app->ctx_);
   add_console_routes(app->router_, config.console);
@@ -267,7 +268,7 @@ Result<uint16_t> TrackerApp::start() {
   web_seed_->set_own_port(port);
   metrics_.set_server_gauges([server = server_.get()] {
     return TrackerMetrics::HttpServerGauges{server->open_connections(), server->held_long_polls(),
-                                            server->abandoned_long_polls()};
+                                            server->abandoned_long_polls(), server->refused_long_polls()};
   });
   BC_RETURN_IF_ERROR(start_origin(port));
   BC_RETURN_IF_ERROR(start_probe());

@@ -10,6 +10,9 @@ Status BtServiceOptions::validate() const {
   // Otherwise a peer announcing on time would be dropped between announces.
   if (registry.peer_timeout_s <= int64_t(interval_s))
     return Status::invalid_argument("peer_timeout_s must exceed interval_s");
+  if (grant_holder_interval_s == 0 || int64_t(grant_holder_interval_s) >= registry.swarm.origin_grants.ttl_s)
+    return Status::invalid_argument("grant_holder_interval_s must be positive and below the origin grant ttl (" +
+                                    std::to_string(registry.swarm.origin_grants.ttl_s) + " s)");
   if (max_numwant == 0 || default_numwant > max_numwant)
     return Status::invalid_argument("need 0 < default_numwant <= max_numwant");
   BC_RETURN_IF_ERROR(query.validate());
@@ -92,6 +95,10 @@ AnnounceResult BtService::announce_result(std::string_view query, const IpAddres
     ++(crosses_wan(p.tier) ? counters_.wan_peers : counters_.lan_peers);
     out.tiers.push_back(p.tier);
     out.peer_ids.push_back(p.peer->node_id);
+  }
+  if (!who.seed && s->origin_grants().holds(who.node_id)) {  // its announces renew the lease
+    resp.interval_s = std::min(resp.interval_s, options_.grant_holder_interval_s);
+    resp.min_interval_s = std::min(resp.min_interval_s, resp.interval_s);
   }
   resp.peers = endpoints_for(sel, who);
   resp.complete = s->complete();

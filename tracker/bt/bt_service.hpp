@@ -53,6 +53,11 @@ class BtDirectory {
 struct BtServiceOptions {
   uint32_t interval_s = 1800;      // "interval" sent to clients, seconds; default 1800
   uint32_t min_interval_s = 60;    // "min interval", seconds; default 60
+  // "interval" (and "min interval") sent to an incomplete holder of an origin
+  // grant, seconds: its announces renew the grant's lease
+  // (OriginGrantLimits::ttl_s must exceed this), so a holder that died loses
+  // the role within ttl_s. Default 30 (nodes re-announce no faster).
+  uint32_t grant_holder_interval_s = 30;
   uint32_t default_numwant = 50;   // peers when the client sends no numwant; default 50
   uint32_t max_numwant = 200;      // numwant is clamped to this; default 200
   // Use the ip=/ipv4=/ipv6= parameters instead of the connection's source

@@ -1,15 +1,22 @@
 // Who may be handed the origin: the origin's upload slots are shared fairly
-// across branches. A grant lets one requester (a reflector, or an endpoint
-// of a branch without a live reflector) be given the origin; each branch
-// holds at most `per_branch` grants and the swarm at most `total` at once,
-// so one branch with many reflectors cannot take every origin slot — its
-// other reflectors get the granted ones instead (same-branch tier).
+// across branches, and each branch pulls one copy of a layer across its WAN
+// link. A grant lets one requester (a reflector, or an endpoint of a branch
+// without a live reflector) be given the origin; each branch holds at most
+// `per_branch` grants (default 1) and the swarm at most `total` at once. With
+// one grant a branch's holder is its stand-in source: its sibling reflectors,
+// or its branch's endpoints, are handed the holder and take the layer from it
+// over the LAN, so each piece crosses the WAN once (two grants made two
+// endpoints each pull a whole copy: 1.86-1.99x the content at the link).
 //
-// A grant lasts `ttl_s` after it was last used and is renewed each time its
-// holder is handed the origin again; it is released when the holder
-// completes or leaves the swarm. The roaming pseudo-branch (empty BranchId)
-// is one branch like the others. Pure: time is passed in. Bounded by
-// per_branch and total.
+// A grant is a lease: it lasts `ttl_s` after it was last used and is renewed
+// each time its holder is handed the origin again (the tracker tells holders
+// to re-announce every BtServiceOptions::grant_holder_interval_s, well
+// within ttl_s). It is released when the holder leaves the swarm or (a
+// reflector) completes; a holder that died, or an endpoint that completed,
+// stops renewing, and after ttl_s the next node of its branch to announce
+// takes the role. The roaming pseudo-branch (empty
+// BranchId) is one branch like the others. Pure: time is passed in. Bounded
+// by per_branch and total.
 #pragma once
 
 #include <cstdint>
@@ -21,9 +28,11 @@
 namespace bc::tracker::bt {
 
 struct OriginGrantLimits {
-  size_t per_branch = 2;       // grants held at once per branch; default 2
+  size_t per_branch = 1;       // grants held at once per branch; default 1 (one WAN copy)
   size_t total = 64;           // grants held at once per swarm; default 64
-  int64_t ttl_s = 3600;        // a grant unused this long lapses, seconds; default 3600
+  // A grant not renewed this long lapses, seconds; default 75 (two missed
+  // 30 s holder announces plus slack: a dead stand-in is replaced in ~1 min).
+  int64_t ttl_s = 75;
 };
 
 class OriginGrants {

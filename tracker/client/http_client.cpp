@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <cctype>
 #include <optional>
 
@@ -59,6 +60,7 @@ struct HttpClient::Impl {
   beast::flat_buffer buffer;
   std::optional<TlsCheck> check;  // the current connection's certificate check
   bool connected = false;
+  std::atomic<bool> interrupted{false};  // set once by interrupt(), from any thread
 
   beast::tcp_stream& lowest() { return o.tls ? beast::get_lowest_layer(*secure) : *plain; }
 
@@ -66,8 +68,12 @@ struct HttpClient::Impl {
   beast::error_code run(const std::function<void(std::function<void(beast::error_code)>)>& op) {
     beast::error_code result = net::error::would_block;
     ioc.restart();
+    // After restart(): an interrupt() from here on stops the run() below (a
+    // stopped io_context's run() returns at once until the next restart()).
+    if (interrupted) return net::error::operation_aborted;
     op([&](beast::error_code ec) { result = ec; });
     ioc.run();
+    if (interrupted && result == net::error::would_block) result = net::error::operation_aborted;
     return result;
   }
 
@@ -132,6 +138,11 @@ HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_unique<Impl>
 HttpClient::~HttpClient() { impl_->close(); }
 
 void HttpClient::close() { impl_->close(); }
+
+void HttpClient::interrupt() {
+  impl_->interrupted = true;
+  impl_->ioc.stop();
+}
 
 Result<ClientResponse> HttpClient::request(const std::string& method, const std::string& target,
                                            const std::string& body,

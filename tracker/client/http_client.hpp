@@ -55,6 +55,10 @@ class HttpClient {
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  uint32_t timeout_ms = 0);
   void close();
+  // Thread-safe, the one call another thread may make: the request in
+  // flight (a long poll held by the server) and every later one end at once
+  // with unavailable. For shutting down a thread blocked in request().
+  void interrupt();
 
  private:
   struct Impl;

@@ -73,6 +73,10 @@ Result<json> TrackerClient::register_reflector(const std::string& token, const j
   return expect_json(node_call("POST", "/api/v1/reflectors/register", body.dump()), "register reflector");
 }
 
+Result<json> TrackerClient::put_facts(const std::map<std::string, std::string>& facts) {
+  return expect_json(node_call("PUT", "/api/v1/facts", json{{"facts", facts}}.dump()), "hardware facts");
+}
+
 Result<json> TrackerClient::heartbeat(const json& fields) {
   return expect_json(node_call("POST", "/api/v1/reflectors/heartbeat", fields.dump()), "heartbeat");
 }
@@ -94,6 +98,13 @@ Result<DesiredPoll> TrackerClient::poll_desired(const std::string& etag, int wai
   out.etag = r->header("etag");
   if (r->status == 304) {
     if (out.etag.empty()) out.etag = etag;
+    return out;
+  }
+  if (r->status == 503) {
+    out.etag = etag;
+    const std::string& after = r->header("retry-after");
+    if (!after.empty() && after.size() <= 5 && after.find_first_not_of("0123456789") == std::string::npos)
+      out.retry_after_s = std::stoi(after);
     return out;
   }
   BC_ASSIGN_OR_RETURN(out.state, expect_json(r, "poll desired state"));

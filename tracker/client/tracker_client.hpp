@@ -16,9 +16,11 @@
 namespace bc::tracker {
 
 struct DesiredPoll {
-  int status = 0;            // 200 (changed: `state` holds it) or 304 (unchanged)
+  int status = 0;            // 200 (changed: `state` holds it), 304 (unchanged) or
+                             // 503 (the tracker holds too many long polls: come back later)
   std::string etag;          // send back as `etag` next time
   nlohmann::json state;      // the desired state (200 only)
+  int retry_after_s = 0;     // 503 only: the tracker's Retry-After, seconds (0 = none given)
 };
 
 class TrackerClient {
@@ -39,7 +41,11 @@ class TrackerClient {
                                 const std::optional<std::string>& branch = std::nullopt);
   Result<nlohmann::json> register_reflector(const std::string& token, const nlohmann::json& fields);
   Result<nlohmann::json> heartbeat(const nlohmann::json& fields);
-  // GET /api/v1/desired with If-None-Match: etag and ?wait=wait_s.
+  // PUT /api/v1/facts: an enrolled endpoint's hardware facts, when they changed.
+  Result<nlohmann::json> put_facts(const std::map<std::string, std::string>& facts);
+  // GET /api/v1/desired with If-None-Match: etag and ?wait=wait_s (a long
+  // poll: the tracker holds the request until the state changes or wait_s
+  // pass). 200, 304 and 503 are results; other answers are errors.
   Result<DesiredPoll> poll_desired(const std::string& etag, int wait_s = 0);
   Result<nlohmann::json> report_status(const nlohmann::json& report);
 

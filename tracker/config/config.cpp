@@ -184,7 +184,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   auto* limits = r.section("limits");
   r.check_keys(limits, "limits",
                {"max_header_bytes", "max_body_bytes", "read_timeout_ms", "write_timeout_ms",
-                "max_connections", "max_long_polls", "max_long_poll_s", "max_json_depth",
+                "max_connections", "max_long_polls", "long_poll_retry_after_s", "max_long_poll_s", "max_json_depth",
                 "max_list_items", "max_wan_policy_bytes"});
   r.integer(limits, "limits", "max_header_bytes", &c.server.max_header_bytes, 1024, 1 << 20);
   r.integer(limits, "limits", "max_body_bytes", &c.server.max_body_bytes, 1024, int64_t(1) << 30);
@@ -192,6 +192,7 @@ void read_sections(Reader& r, TrackerConfig& c) {
   r.integer(limits, "limits", "write_timeout_ms", &c.server.write_timeout_ms, 100, 3'600'000);
   r.integer(limits, "limits", "max_connections", &c.server.max_connections, 1, 1'000'000);
   r.integer(limits, "limits", "max_long_polls", &c.server.max_long_polls, 0, 1'000'000);
+  r.integer(limits, "limits", "long_poll_retry_after_s", &c.server.long_poll_retry_after_s, 1, 3600);
   r.integer(limits, "limits", "max_long_poll_s", &c.api.max_long_poll_s, 0, 3600);
   r.integer(limits, "limits", "max_json_depth", &c.api.max_json_depth, 2, 64);
   r.integer(limits, "limits", "max_list_items", &c.api.max_list_items, 1, 1'000'000);

@@ -82,6 +82,7 @@ void HttpServer::stop() {
 uint32_t HttpServer::open_connections() const { return impl_->ctx->connections; }
 uint32_t HttpServer::held_long_polls() const { return impl_->ctx->long_polls; }
 uint64_t HttpServer::abandoned_long_polls() const { return impl_->ctx->abandoned_long_polls; }
+uint64_t HttpServer::refused_long_polls() const { return impl_->ctx->refused_long_polls; }
 uint64_t HttpServer::early_bytes_checks() const { return impl_->ctx->early_bytes_checks; }
 
 }  // namespace bc::tracker

@@ -32,6 +32,8 @@ class HttpServer {
   uint32_t held_long_polls() const;
   // Long polls released early because their peer closed the connection.
   uint64_t abandoned_long_polls() const;
+  // Long polls answered 503 + Retry-After because max_long_polls were held.
+  uint64_t refused_long_polls() const;
   // Times a parked long poll looked at its peer and found it alive with bytes
   // sent early (a pipelined request, a TLS close_notify) and unread; each
   // schedules a TCP-state re-check. Lets a test wait for that to have

@@ -23,6 +23,7 @@ struct ServerContext {
   std::atomic<uint64_t> next_request_id{1};
   std::atomic<uint64_t> refused_connections{0};
   std::atomic<uint64_t> abandoned_long_polls{0};  // released because the peer closed while parked
+  std::atomic<uint64_t> refused_long_polls{0};    // answered 503: max_long_polls were held already
   std::atomic<uint64_t> early_bytes_checks{0};    // a parked poll's peer found alive with unread bytes
   std::atomic<uint64_t> plain_on_tls_port{0};     // plain HTTP requests answered 400 on the HTTPS port
 };

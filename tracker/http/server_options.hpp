@@ -24,6 +24,9 @@ struct ServerOptions {
   uint32_t write_timeout_ms = 30'000;        // one whole response; default 30 s
   uint32_t max_connections = 1024;           // open connections; more are closed at accept; default 1024
   uint32_t max_long_polls = 4096;            // requests held waiting for a change; default 4096
+  // Beyond max_long_polls a long poll is answered 503 with this Retry-After,
+  // seconds, so refused pollers come back later rather than at once; default 5.
+  uint32_t long_poll_retry_after_s = 5;
   unsigned io_threads = 1;                   // network threads; default 1
   unsigned worker_threads = 4;               // handler threads (LMDB, verification); default 4
 

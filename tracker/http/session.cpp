@@ -228,9 +228,10 @@ template <class Stream>
 void Session<Stream>::hold(HttpResponse res) {
   auto now = std::chrono::steady_clock::now();
   if (!polling_) {
-    if (ctx_->long_polls >= ctx_->options.max_long_polls) return send(res, !keep_alive_);
+    // max_long_polls = 0 turns long polling off: the 304 goes at once.
+    if (ctx_->options.max_long_polls == 0) return send(res, !keep_alive_);
+    if (!take_poll_slot()) return refuse_poll();
     polling_ = true;
-    ctx_->long_polls++;
     poll_deadline_ = now + std::chrono::milliseconds(res.long_poll_ms);
   }
   if (now >= poll_deadline_) {
@@ -256,6 +257,31 @@ void Session<Stream>::hold(HttpResponse res) {
     if (!ec) self->on_poll_event(epoch, false);
   });
   watch_peer(epoch);
+}
+
+// One slot of max_long_polls, taken atomically: io threads park polls
+// concurrently, and a check-then-increment would let them overshoot the cap.
+template <class Stream>
+bool Session<Stream>::take_poll_slot() {
+  uint32_t held = ctx_->long_polls.load();
+  do {
+    if (held >= ctx_->options.max_long_polls) return false;
+  } while (!ctx_->long_polls.compare_exchange_weak(held, held + 1));
+  return true;
+}
+
+// Over the cap: a 304 at once would bring the node straight back (it asked
+// to wait), so say "busy, come back later" instead. The node's state is
+// unchanged either way; it keeps what it has.
+template <class Stream>
+void Session<Stream>::refuse_poll() {
+  ctx_->refused_long_polls++;
+  const uint32_t after_s = ctx_->options.long_poll_retry_after_s;
+  HttpResponse busy = HttpResponse::error(
+      503, "too many long polls held (limits.max_long_polls = " + std::to_string(ctx_->options.max_long_polls) +
+               "): retry after " + std::to_string(after_s) + " s");
+  busy.headers.emplace_back("Retry-After", std::to_string(after_s));
+  send(busy, !keep_alive_);
 }
 
 // While parked, no read or write is in flight on the socket, so a wait for

@@ -41,6 +41,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void dispatch();
   void on_response(HttpResponse res);
   void hold(HttpResponse res);
+  bool take_poll_slot();
+  void refuse_poll();
   void on_poll_event(uint64_t epoch, bool changed);
   void watch_peer(uint64_t epoch);
   void on_peer_readable(uint64_t epoch, boost::beast::error_code ec);

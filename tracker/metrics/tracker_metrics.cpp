@@ -83,6 +83,9 @@ void TrackerMetrics::write(Exposition& out) const {
   out.family("bc_tracker_http_long_polls_abandoned_total", "counter",
              "Long polls released early because the client closed the connection.");
   out.sample("bc_tracker_http_long_polls_abandoned_total", {}, static_cast<double>(g.abandoned_long_polls));
+  out.family("bc_tracker_http_long_polls_refused_total", "counter",
+             "Long polls answered 503 because limits.max_long_polls were held.");
+  out.sample("bc_tracker_http_long_polls_refused_total", {}, static_cast<double>(g.refused_long_polls));
 }
 
 }  // namespace bc::tracker

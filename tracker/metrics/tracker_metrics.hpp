@@ -45,6 +45,7 @@ class TrackerMetrics {
     uint32_t connections = 0;
     uint32_t long_polls = 0;              // held right now
     uint64_t abandoned_long_polls = 0;    // released early: the client closed while parked
+    uint64_t refused_long_polls = 0;      // answered 503: limits.max_long_polls were held
   };
   void set_server_gauges(std::function<HttpServerGauges()> fn);
 

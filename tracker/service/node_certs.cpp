@@ -40,8 +40,7 @@ Result<std::vector<std::string>> entitled_torrent_names(const Txn& t, const std:
     layers = effective_stack(e, view).layers;
   } else {
     const std::string branch = rec.value("branch", "");
-    BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(t, branch));
-    layers = reflector_layers(branch, endpoints, view);
+    BC_ASSIGN_OR_RETURN(layers, load_reflector_layers(t, branch, view));
   }
   std::vector<std::string> names;
   for (const LayerInfo& l : layers) {

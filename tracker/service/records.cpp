@@ -129,6 +129,18 @@ Result<std::map<std::string, std::vector<EndpointFacts>>> load_endpoints_by_bran
   return out;
 }
 
+Result<std::vector<LayerInfo>> load_reflector_layers(const Txn& txn, const std::string& branch,
+                                                     const AssignmentView& view) {
+  bool hub = false;
+  for (const auto& [child, parent] : view.parent_of) hub = hub || (parent == branch && child != branch);
+  if (!hub) {
+    BC_ASSIGN_OR_RETURN(auto endpoints, load_branch_endpoints(txn, branch));
+    return reflector_layers(branch, endpoints, view);
+  }
+  BC_ASSIGN_OR_RETURN(auto by_branch, load_endpoints_by_branch(txn));
+  return reflector_entitlement(branch, by_branch, view);
+}
+
 Result<NodeRef> node_for_announce_key(const Txn& txn, const std::string& key) {
   if (key.size() != 32) return Status::not_found("unknown announce key");
   BC_ASSIGN_OR_RETURN(json idx, get_json(txn, Table::announce_keys, key));

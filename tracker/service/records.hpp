@@ -33,6 +33,12 @@ Result<EndpointFacts> endpoint_from_json(const nlohmann::json& rec);
 Result<std::vector<EndpointFacts>> load_branch_endpoints(const Txn& txn, const std::string& branch);
 // Every endpoint, grouped by branch (one scan instead of one per branch).
 Result<std::map<std::string, std::vector<EndpointFacts>>> load_endpoints_by_branch(const Txn& txn);
+// What a reflector of `branch` holds and serves: reflector_layers of its
+// branch, and for a hub (a branch some branch names as parent) its
+// reflector_entitlement, so a hub's reflectors prefetch what their child
+// branches need. Only a hub pays for loading every branch's endpoints.
+Result<std::vector<LayerInfo>> load_reflector_layers(const Txn& txn, const std::string& branch,
+                                                     const AssignmentView& view);
 
 // A node as the BitTorrent tracker sees it when an announce arrives.
 struct NodeRef {

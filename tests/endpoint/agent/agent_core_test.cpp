@@ -62,6 +62,27 @@ TEST_CASE("agent core: a changed desired stack fetches only the new layer and ke
   CHECK(decide(opts(), in).apply);
 }
 
+TEST_CASE("agent core: a new version waits while its predecessor downloads, then starts (it dedups against it)") {
+  CoreInput in{{"base@2", "office@1"},
+               {{"base@1", layer(LayerPhase::downloading)}, {"office@1", layer(LayerPhase::complete)}},
+               {},
+               0};
+  CoreActions a = decide(opts(), in);
+  CHECK(a.fetch.empty());
+  CHECK(a.waiting == std::vector<std::string>{"base@2"});
+  CHECK_FALSE(a.apply);
+  // Another layer's download, or a newer version's, is not waited for.
+  in.local = {{"office@1", layer(LayerPhase::downloading)}, {"base@3", layer(LayerPhase::downloading)}};
+  CHECK(decide(opts(), in).fetch == std::vector<std::string>{"base@2"});
+  // The predecessor completes, or fails: the new version starts.
+  for (LayerPhase p : {LayerPhase::complete, LayerPhase::failed}) {
+    in.local = {{"base@1", layer(p)}, {"office@1", layer(LayerPhase::complete)}};
+    a = decide(opts(), in);
+    CHECK(a.fetch == std::vector<std::string>{"base@2"});
+    CHECK(a.waiting.empty());
+  }
+}
+
 TEST_CASE("agent core: reordering the same layers is a different stack and is applied") {
   CoreInput in{{"b@1", "a@1"},
                {{"a@1", layer(LayerPhase::complete)}, {"b@1", layer(LayerPhase::complete)}},

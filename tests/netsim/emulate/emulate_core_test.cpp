@@ -51,13 +51,18 @@ TEST_CASE("scaling shrinks layer sizes and times and keeps rates, RTTs and file 
   Scenario s = load_default();
   auto r = scale_scenario(s, 1.0 / 16);
   REQUIRE(r.ok());
-  CHECK(r->duration_ms == 2400'000 / 16);
-  CHECK(r->layers[0].size_bytes == (256u << 20) / 16);
+  CHECK(r->duration_ms == 3400'000 / 16);
   CHECK(r->assignments[2].at_ms == s.assignments[2].at_ms / 16);
   CHECK(r->branches[0].wan.down_bytes_per_s == s.branches[0].wan.down_bytes_per_s);
   CHECK(r->branches[1].wan.rtt_ms == s.branches[1].wan.rtt_ms);
-  CHECK(r->layers[0].file_mix[0].file_bytes == 4096);
-  CHECK(r->layers[0].file_mix[2].file_bytes == (256u << 20) / 16);  // 16 MiB files capped at the 16 MiB layer
+  // The realistic base keeps 1/16 of its root's files; its size stays the root's (0 here).
+  REQUIRE(r->layers[0].content == LayerContent::realistic);
+  CHECK(r->layers[0].subset_fraction == doctest::Approx(1.0 / 16));
+  CHECK(r->layers[0].size_bytes == 0);
+  // The random app layer shrinks; its 64 KiB files stay, 8 MiB files are capped at the 4 MiB layer.
+  CHECK(r->layers[1].size_bytes == (64u << 20) / 16);
+  CHECK(r->layers[1].file_mix[0].file_bytes == 64 * 1024);
+  CHECK(r->layers[1].file_mix[1].file_bytes == (64u << 20) / 16);
   CHECK_FALSE(scale_scenario(s, 2.0).ok());
   CHECK_FALSE(scale_scenario(s, 0).ok());
 }

@@ -1,15 +1,19 @@
 // `bc-netsim emulate` end to end (root): the default scenario scaled to 1/16
-// with the real bc-tracker, bc-reflector and bc-endpoint in namespaces. Checks
-// the issue's invariants from the run's report.json: every endpoint holds its
-// branch's final stack; a branch with a reflector fetches at most 1.03 x its
-// new content down its WAN link; a branch without one at most one copy per
-// endpoint (the origin fallback policy); and nothing of the run is left.
+// with the real bc-tracker, bc-reflector and bc-endpoint in namespaces (its
+// base layer from the cached Debian roots: the test makes them first with
+// scripts/realistic-roots.sh, a no-op when cached). Checks the issue's
+// invariants from the run's report.json: every endpoint holds its branch's
+// final stack; a branch with a reflector fetches at most 1.03 x its wire new
+// content (the torrent bytes it must fetch) down its WAN link; a branch
+// without one at most one copy per endpoint (the origin fallback policy); and
+// nothing of the run is left.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -28,7 +32,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kRunTimeoutS = 240;
+constexpr int kRunTimeoutS = 270;
+// mmdebstrap of two roots when nothing is cached (CI's first run).
+constexpr int kRootsTimeoutS = 540;
 // The link's BitTorrent stream per byte of new content in a branch with a
 // reflector (the issue's bound).
 constexpr double kMaxStreamRatio = 1.03;
@@ -68,6 +74,10 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
   const std::string dir = "/tmp/bc-netsim-emulate-test-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   const std::string run_id = "et" + std::to_string(::getpid() % 100000);
+  // The base layer is realistic: make (or find) the Debian roots first.
+  const std::string roots_cmd = "timeout " + std::to_string(kRootsTimeoutS) + " bash " BC_REALISTIC_ROOTS_SCRIPT " > " +
+                                dir + ".roots.log 2>&1";
+  REQUIRE_MESSAGE(std::system(roots_cmd.c_str()) == 0, "scripts/realistic-roots.sh failed: see " << dir << ".roots.log");
   int code = run_netsim({"emulate", std::string(BC_NETSIM_SCENARIOS_DIR) + "/default.toml", "--out", dir, "--scale",
                          "0.0625", "--run-id", run_id, "--no-plots"},
                         dir + ".log", kRunTimeoutS);
@@ -90,15 +100,19 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
   }
   CHECK(rows == 12 * 2);
 
-  // WAN bytes against the content new to each branch. Three measures:
-  // - the nodes' own payload counters (bytes from the origin, v2 padding
+  // WAN bytes against the content new to each branch, counted from the
+  // layers (content.json): raw (manifest bytes the branch did not hold) and
+  // wire (the torrent bytes it must fetch, whole 16 KiB blocks: what crosses
+  // whether the layout compresses or pads). Three measures against wire:
+  // - the nodes' own payload counters (bytes from the origin, padding
   //   excluded): a branch with a reflector fetches each new byte across its
-  //   WAN once, so <= 1.03x; without one each endpoint may fetch it (<= 4x);
+  //   WAN once, so within [0.85, 1.03] x wire (0.947 measured: the wire
+  //   count holds the padding the nodes do not count); without one each
+  //   endpoint may fetch it (<= 4x);
   // - the link's BitTorrent stream (the emulator's class tally: the bytes the
   //   BitTorrent connections carried, without IP/UDP/uTP headers and without
-  //   the tracker's HTTP): what dedup and the swarm moved. Files below 16 KiB
-  //   are packed into bins, so no 4 KiB file moves as a padded 16 KiB block;
-  //   a branch with a reflector stays <= 1.03x;
+  //   the tracker's HTTP): what dedup and the swarm moved; a branch with a
+  //   reflector stays <= 1.03x wire (1.004x measured);
   // - the link's IP bytes, printed (and bounded loosely): headers (~3.5%)
   //   and the control traffic on top (docs/netsim.md, "WAN bytes at the link").
   json nodes = read_json(dir + "/nodes.json");
@@ -108,21 +122,28 @@ TEST_CASE("the default scenario at 1/16 scale: all endpoints complete and WAN by
     uint64_t nodes_wan = 0;
     for (const json& n : nodes["nodes"])
       if (n.value("name", "").rfind(name + "-", 0) == 0) nodes_wan += n["bytes_by_source"].value("wan", uint64_t{0});
-    const double new_content = b["new_content_bytes"].get<double>();
-    const double nodes_ratio = double(nodes_wan) / new_content;
-    const double link_ratio = b["wan_down_per_new_content"];
-    const double stream_ratio = b["bt_stream_per_new_content"];
-    MESSAGE("branch " << name << ": nodes' WAN payload " << nodes_wan << " bytes = " << nodes_ratio
-                      << "x the new content; the link's BitTorrent stream " << b["wan_down_bt_stream_bytes"]
-                      << " bytes = " << stream_ratio << "x; the WAN link carried " << b["wan_down_bytes"]
-                      << " IP bytes = " << link_ratio << "x (tracker HTTP " << b["wan_down_tracker_ip_bytes"] << ")");
+    const double raw = b["raw_new_content_bytes"].get<double>();
+    const double wire = b["wire_new_content_bytes"].get<double>();
+    REQUIRE(raw > 0);  // the run wrote content.json and the report read it
+    REQUIRE(wire > 0);
+    const double nodes_ratio = double(nodes_wan) / wire;
+    const double link_ratio = b["wan_down_per_wire"];
+    const double stream_ratio = b["bt_stream_per_wire"];
+    MESSAGE("branch " << name << ": new content raw " << raw << " wire " << wire << " bytes; nodes' WAN payload "
+                      << nodes_wan << " = " << nodes_ratio << "x wire; the link's BitTorrent stream "
+                      << b["wan_down_bt_stream_bytes"] << " bytes = " << stream_ratio << "x wire, "
+                      << b["bt_stream_per_raw"] << "x raw; the WAN link carried " << b["wan_down_bytes"]
+                      << " IP bytes = " << link_ratio << "x wire (tracker HTTP " << b["wan_down_tracker_ip_bytes"]
+                      << ")");
     CHECK(stream_ratio > 0);  // the class tally ran
     CHECK(b["cross_check_ok"].get<bool>());
-    if (name == "c") {
-      CHECK(nodes_ratio <= 4.0);  // no reflector: at most one copy per endpoint
-      CHECK(link_ratio <= 4.0 * 1.5);
+    if (name == "c") {  // no reflector: one endpoint holds the branch's origin grant (issue #17)
+      CHECK(nodes_ratio >= 0.85);
+      CHECK(nodes_ratio <= 1.05);
+      CHECK(stream_ratio <= 1.05);
+      CHECK(link_ratio <= 1.5);
     } else {
-      CHECK(nodes_ratio >= 0.99);  // the bytes did cross, and were counted
+      CHECK(nodes_ratio >= 0.85);  // the bytes did cross, and were counted
       CHECK(nodes_ratio <= 1.03);
       CHECK(stream_ratio >= nodes_ratio);
       CHECK(stream_ratio <= kMaxStreamRatio);

@@ -41,6 +41,9 @@ TEST_CASE("kumar-ross bound refuses a swarm without server or peers") {
 TEST_CASE("content new to a branch counts v2 as its change ratio only after v1") {
   auto s = load_scenario(std::string(BC_NETSIM_SCENARIOS_DIR) + "/default.toml");
   REQUIRE(s.ok());
+  // The default base is realistic (its bytes come from content.json); this
+  // case is about the scenario's own numbers, so give it a random base.
+  s->layers[0] = LayerDef{"base", 256ull << 20, {}, 0.05};
   const std::uint64_t base = 256ull << 20, app = 64ull << 20;
   const std::uint64_t delta = static_cast<std::uint64_t>(0.05 * static_cast<double>(base) + 0.5);
   CHECK(assignment_new_bytes(*s, 0, "a") == base);

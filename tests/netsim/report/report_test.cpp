@@ -55,6 +55,42 @@ TEST_CASE("report compares WAN bytes with the content new to each branch") {
   CHECK(b.cross_check_ok);
 }
 
+TEST_CASE("with content facts the report counts raw and wire new content, and bounds completion on the wire bytes") {
+  Fixture f;
+  // base@1: one 10,000,000-byte file of 153 pieces (64 KiB) in the torrent as
+  // is; base@2: 3 pieces changed. Wire = whole 16 KiB blocks.
+  VersionContent v1{"base", 1, 65536, {}, {}}, v2{"base", 2, 65536, {}, {}};
+  std::vector<std::uint64_t> pieces(153);
+  for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i] = i + 1;
+  v1.raw = v1.wire = {ContentUnit{"img", 10'000'000, 0xa1, pieces, {}}};
+  pieces[0] = 1000, pieces[1] = 1001, pieces[152] = 1002;  // the last piece is 38,528 bytes: 3 blocks
+  v2.raw = v2.wire = {ContentUnit{"img", 10'000'000, 0xa2, pieces, {}}};
+  f.inputs.content = ContentFacts{{v1, v2}};
+  Report r = build_report(f.scenario, f.inputs);
+  CHECK(r.warnings.empty());
+  const BranchReport& a = r.branches[0];
+  CHECK(a.raw_new_content_bytes == 10'000'000 + 2 * 65536 + 38'528);
+  CHECK(a.wire_new_content_bytes == 10'000'000 / 16384 * 16384 + 16384 + 2 * 65536 + 3 * 16384);
+  CHECK(a.new_content_bytes == static_cast<std::uint64_t>(a.raw_new_content_bytes));
+  CHECK(a.wan_down_per_wire == doctest::Approx(12e6 / static_cast<double>(a.wire_new_content_bytes)));
+  CHECK(a.wan_down_per_raw == doctest::Approx(12e6 / static_cast<double>(a.raw_new_content_bytes)));
+  const BranchReport& b = r.branches[1];
+  CHECK(b.raw_new_content_bytes == 10'000'000);  // v2 went to a only
+  // The bound of a's v2 row uses its wire bytes.
+  const CompletionReport* v2row = nullptr;
+  for (const auto& c : r.completions)
+    if (c.branch == "a" && c.version == 2) v2row = &c;
+  REQUIRE(v2row != nullptr);
+  CHECK(v2row->bound_bytes == 2 * 65536 + 3 * 16384);
+  CHECK(r.to_table().find("new content: raw") != std::string::npos);
+  REQUIRE(a.new_content_by_assignment.size() == 2);
+  CHECK(a.new_content_by_assignment[1].layer == "base");
+  CHECK(a.new_content_by_assignment[1].version == 2);
+  CHECK(a.new_content_by_assignment[1].wire_bytes == 2 * 65536 + 3 * 16384);
+  CHECK(r.to_table().find("wire/raw by assignment: base@1 1.00") != std::string::npos);
+  CHECK(r.to_json()["branches"][0]["wire_new_content_bytes"] == a.wire_new_content_bytes);
+}
+
 TEST_CASE("report queue delay and interactive latency percentiles come from the run") {
   Fixture f;
   Report r = build_report(f.scenario, f.inputs);

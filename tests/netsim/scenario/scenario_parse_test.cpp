@@ -73,6 +73,42 @@ TEST_CASE("scenario errors name the field path and the reason") {
   CHECK(error_after("reflectors = 1", "reflectors = 65") == "branches[0].reflectors: must be <= 64");
 }
 
+TEST_CASE("a realistic layer parses; the random-only keys and bad subtrees are refused with their paths") {
+  const std::string realistic = "name = \"base\"\ncontent = \"realistic\"\nv2 = \"upgrade\"\nsubtree = \"usr/share\"";
+  std::string text = kMinimal;
+  text.replace(text.find("name = \"base\"\nsize_mib = 256\nv2_change_ratio = 0.05"),
+               std::string("name = \"base\"\nsize_mib = 256\nv2_change_ratio = 0.05").size(), realistic);
+  auto s = parse_scenario(text);
+  REQUIRE_MESSAGE(s.ok(), s.status().to_string());
+  CHECK(s->layers[0].content == LayerContent::realistic);
+  CHECK(s->layers[0].v2_upgrade);
+  CHECK(s->layers[0].has_v2());
+  CHECK(s->layers[0].subtree == "usr/share");
+  CHECK(s->layers[0].subset_fraction == 1.0);
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    auto r = parse_scenario(t);
+    REQUIRE_FALSE(r.ok());
+    return std::string(r.status().message());
+  };
+  const std::string why = "not used with content = \"realistic\" (the Debian root decides the content)";
+  CHECK(with("v2 = \"upgrade\"", "size_mib = 8") == "layers[0].size_mib: " + why);
+  CHECK(with("v2 = \"upgrade\"", "v2_change_ratio = 0.1") ==
+        "layers[0].v2_change_ratio: " + why + "; use v2 = \"upgrade\"");
+  CHECK(with("v2 = \"upgrade\"", "v2 = \"later\"") ==
+        "layers[0].v2: must be \"upgrade\" (the same subtree of the upgraded root)");
+  CHECK(with("content = \"realistic\"", "content = \"real\"") == "layers[0].content: must be \"random\" or \"realistic\"");
+  CHECK(with("usr/share", "usr/../etc") == "layers[0].subtree: must not hold empty, . or .. parts");
+  CHECK(with("\"usr/share\"", "\"/usr\"") ==
+        "layers[0].subtree: must be a relative directory of at most 255 bytes, without a leading or trailing /");
+  // A random layer still needs its size, and cannot take the realistic keys.
+  CHECK(error_after("size_mib = 256\n", "") == "layers[0].size_mib: missing");
+  CHECK(error_after("v2_change_ratio = 0.05", "v2 = \"upgrade\"") ==
+        "layers[0].v2: \"upgrade\" only with content = \"realistic\"; use v2_change_ratio");
+  CHECK(error_after("v2_change_ratio = 0.05", "subtree = \"usr\"") == "layers[0].subtree: only with content = \"realistic\"");
+}
+
 TEST_CASE("TOML syntax errors report line and column") {
   auto s = parse_scenario("name = \"x\"\nduration_s = = 3\n");
   REQUIRE_FALSE(s.ok());
@@ -203,6 +239,10 @@ TEST_CASE("every shipped scenario loads and validates") {
   REQUIRE(d->branches.size() == 3);
   CHECK(d->branches[1].wan.loss == doctest::Approx(0.005));
   CHECK(d->branches[2].reflectors == 0);
+  // The default scenario's base is a real Debian root and its upgrade; the app layer stays random.
+  CHECK(d->layers[0].content == LayerContent::realistic);
+  CHECK(d->layers[0].v2_upgrade);
+  CHECK(d->layers[1].content == LayerContent::random);
 }
 
 TEST_CASE("is_short_name: 1..max of lower-case letters and digits, a dash only where allowed") {

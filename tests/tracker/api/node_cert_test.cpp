@@ -58,6 +58,36 @@ struct CertWorld {
 
 }  // namespace
 
+TEST_CASE("a hub's reflector holds and is certified for what its child branches need, a leaf's only its own") {
+  CertWorld w;
+  // "emea" is the hub of branch b; branch a has no parent.
+  REQUIRE(w.f.call("PUT", "/api/v1/branches/emea", json{{"subnets", {"10.50.0.0/16"}}}.dump()).status == 200);
+  REQUIRE(w.f.call("PUT", "/api/v1/branches/b", json{{"subnets", {"10.2.0.0/16"}}, {"parent", "emea"}}.dump()).status ==
+          200);
+  auto hub = SecretKey::generate(), leaf = SecretKey::generate();
+  w.join(hub, "reflector", "emea");
+  w.join(leaf, "reflector", "b");
+  auto layers = [&](const SecretKey& k) {
+    auto r = w.f.node(k, "GET", "/api/v1/desired");
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    std::vector<std::string> refs;
+    const json body = w.f.body(r);  // held: a range over a temporary's member would dangle
+    for (const auto& l : body["layers"]) refs.push_back(l["ref"].get<std::string>());
+    return refs;
+  };
+  CHECK(layers(hub) == std::vector<std::string>{"office@2"});  // b's assignment: the hub prefetches it
+  CHECK(layers(leaf) == std::vector<std::string>{"office@2"});
+  CHECK(w.cert_ok(hub)["names"] == json{"office-v2"});
+  // A new assignment in the child reaches the hub's desired state.
+  REQUIRE(w.f.call("PUT", "/api/v1/assignments/branch/b", json{{"stack", {"base@1", "office@2"}}}.dump()).status ==
+          200);
+  CHECK(layers(hub) == std::vector<std::string>{"base@1", "office@2"});
+  // The hub's own branch assignment is its own; a's is nobody's business here.
+  REQUIRE(w.f.call("PUT", "/api/v1/assignments/branch/emea", json{{"stack", {"tools@3"}}}.dump()).status == 200);
+  CHECK(layers(hub) == std::vector<std::string>{"base@1", "office@2", "tools@3"});
+  CHECK(layers(leaf) == std::vector<std::string>{"base@1", "office@2"});
+}
+
 TEST_CASE("a node certificate names exactly the torrents its entitlement holds, signed by the tracker CA") {
   CertWorld w;
   auto ep = SecretKey::generate(), refl = SecretKey::generate();

@@ -79,12 +79,26 @@ TEST_CASE("an endpoint of a branch without a live reflector falls back across th
 TEST_CASE("a reflector gets the origin and its branch's other reflectors, never endpoints or other branches") {
   SwarmFixture f;
   fill_standard(f);
+  f.add("r2", NodeRole::reflector, "b1", 100);  // no sibling complete yet
   f.add("r3", NodeRole::reflector, "b1", kTotal);
   SplitMix64 rng(3);
   Selection s = select_peers(f.req("r3"), f.swarm, 50, {}, rng, 0);
   CHECK(ids(s) == std::vector<std::string>{"O", "r2", "r1"});
   CHECK(s.peers[0].tier == TierKind::origin);
   CHECK(f.swarm.origin_grants().holds("r3"));
+}
+
+TEST_CASE("a reflector whose sibling reflector is complete gets the sibling, not the origin (one WAN copy)") {
+  SwarmFixture f;
+  fill_standard(f);  // r2 is complete
+  f.add("r3", NodeRole::reflector, "b1", kTotal);
+  SplitMix64 rng(3);
+  Selection s = select_peers(f.req("r3"), f.swarm, 50, {}, rng, 0);
+  CHECK(ids(s) == std::vector<std::string>{"r2", "r1"});
+  CHECK_FALSE(f.swarm.origin_grants().holds("r3"));
+  PeerSelectionOptions o;
+  o.skip_origin_when_branch_seeds = false;
+  CHECK(ids(select_peers(f.req("r3"), f.swarm, 50, o, rng, 0)) == std::vector<std::string>{"O", "r2", "r1"});
 }
 
 TEST_CASE("a reflector under a regional hub gets the hub's reflectors, and the origin only while no hub reflector seeds") {
@@ -118,12 +132,28 @@ TEST_CASE("origin grants: at most per_branch reflectors of one branch get the or
   // Another branch is not affected by b1's use; a holder re-announcing keeps its grant.
   CHECK(contains(ids(select_peers(f.req("s1"), f.swarm, 50, {}, rng, 0)), "O"));
   CHECK(contains(ids(select_peers(f.req("r1"), f.swarm, 50, {}, rng, 10)), "O"));
-  // r1 completes: its grant goes, and r3 can take it.
+  // r1 completes: its grant goes. r3 takes r1's copy over the LAN (default),
+  // or the freed grant when siblings' seeds do not stop the origin.
   f.add("r1", NodeRole::reflector, "b1", 0);
   select_peers(f.req("r1"), f.swarm, 50, {}, rng, 11);
   CHECK_FALSE(f.swarm.origin_grants().holds("r1"));
-  CHECK(contains(ids(select_peers(f.req("r3"), f.swarm, 50, {}, rng, 12)), "O"));
+  CHECK_FALSE(contains(ids(select_peers(f.req("r3"), f.swarm, 50, {}, rng, 12)), "O"));
+  PeerSelectionOptions o;
+  o.skip_origin_when_branch_seeds = false;
+  CHECK(contains(ids(select_peers(f.req("r3"), f.swarm, 50, o, rng, 12)), "O"));
   CHECK(f.swarm.origin_grants().held("b1") == 2);
+}
+
+TEST_CASE("one WAN copy: by default a branch's first reflector holds its only origin grant, the second takes the first") {
+  SwarmFixture f;  // default limits: one grant per branch
+  f.add("O", NodeRole::origin, "", 0);
+  f.add("r1", NodeRole::reflector, "b1", kTotal);
+  f.add("r2", NodeRole::reflector, "b1", kTotal);
+  SplitMix64 rng(5);
+  CHECK(ids(select_peers(f.req("r1"), f.swarm, 50, {}, rng, 0)) == std::vector<std::string>{"O", "r2"});
+  Selection second = select_peers(f.req("r2"), f.swarm, 50, {}, rng, 1);
+  CHECK(ids(second) == std::vector<std::string>{"r1"});
+  CHECK(second.origin_refused);
 }
 
 TEST_CASE("an origin grant not renewed within its ttl lapses and frees the slot") {

@@ -78,6 +78,22 @@ TEST_CASE("service: a reflector is given the origin, counted as a WAN hand-out")
   CHECK(w.svc->counters().wan_peers == 1);
 }
 
+TEST_CASE("service: an incomplete origin grant holder is told to re-announce every grant_holder_interval_s (its lease)") {
+  World w;
+  w.svc->announce(announce_query('o', w.hash, 0, "started"), IpAddress::v4_from(10, 9, 0, 1), 100);
+  IpAddress refl = IpAddress::v4_from(10, 1, 0, 2), desk = IpAddress::v4_from(10, 1, 0, 50);
+  AnnounceResult r = w.svc->announce_result(announce_query('r', w.hash, 5, "started"), refl, 101);
+  CHECK(r.response.interval_s == 30);
+  CHECK(r.response.min_interval_s == 30);
+  AnnounceResult e = w.svc->announce_result(announce_query('e', w.hash, 5, "started"), desk, 102);
+  CHECK(e.response.interval_s == 1800);  // no grant: the usual interval
+  AnnounceResult done = w.svc->announce_result(announce_query('r', w.hash, 0, "completed"), refl, 103);
+  CHECK(done.response.interval_s == 1800);
+  BtServiceOptions bad;
+  bad.grant_holder_interval_s = 75;  // not below the grant ttl (75 s)
+  CHECK(bad.validate().message().find("grant_holder_interval_s") != std::string::npos);
+}
+
 TEST_CASE("service: refusals are bencoded failure reasons naming the cause") {
   World w;
   IpAddress src = IpAddress::v4_from(10, 1, 0, 9);

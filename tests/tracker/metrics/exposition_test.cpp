@@ -42,11 +42,12 @@ TEST_CASE("tracker metrics count requests by route and status and expose the ann
 
 TEST_CASE("tracker metrics expose the HTTP server's connections, held and abandoned long polls at scrape time") {
   TrackerMetrics m;
-  m.set_server_gauges([] { return TrackerMetrics::HttpServerGauges{3, 2, 7}; });
+  m.set_server_gauges([] { return TrackerMetrics::HttpServerGauges{3, 2, 7, 4}; });
   Exposition e;
   m.write(e);
   std::string t = e.text();
   CHECK_MESSAGE(t.find("bc_tracker_http_connections 3") != std::string::npos, t);
   CHECK(t.find("bc_tracker_http_long_polls 2") != std::string::npos);
   CHECK(t.find("bc_tracker_http_long_polls_abandoned_total 7") != std::string::npos);
+  CHECK(t.find("bc_tracker_http_long_polls_refused_total 4") != std::string::npos);
 }

@@ -61,12 +61,21 @@ void plan_endpoint_tiers(const Requester& r, const Swarm& swarm, const PeerSelec
   reflectors.bucket_permille = o.reflector_bucket_permille;
   plan.push_back(std::move(reflectors));
 
-  Tier holders{TierKind::branch_holders, collect(swarm, r.branch, r, [](const PeerEntry& p) {
-                 return p.role == NodeRole::endpoint && p.has_pieces;
+  // The branch's stand-in source (the endpoint holding its origin grant) is
+  // handed out even while empty, as a reflector is: it announced empty and
+  // re-announces only every grant_holder_interval_s, and its siblings must
+  // find it before it has pieces or they would wait for a second copy.
+  const OriginGrants& grants = swarm.origin_grants();
+  Tier holders{TierKind::branch_holders, collect(swarm, r.branch, r, [&](const PeerEntry& p) {
+                 return p.role == NodeRole::endpoint && (p.has_pieces || grants.holds(p.node_id));
                })};
   holders.capped = true;
   plan.push_back(std::move(holders));
 
+  // No "a branch endpoint seeds, so no origin" rule here: any enrolled
+  // endpoint can claim to be complete, and one that lies (or that the
+  // requester banned) would cut its branch off. A stand-in that completes
+  // keeps its grant until the lease lapses instead (select_peers.cpp).
   if (!r.branch_has_live_reflector && r.wan_fallback.value_or(o.wan_fallback)) add_wan_fallback(r, swarm, o, plan);
 }
 

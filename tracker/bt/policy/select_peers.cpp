@@ -24,11 +24,28 @@ std::vector<Tier> plan_for(const Requester& r, const Swarm& swarm, const PeerSel
   return plan;
 }
 
+// The branch's one grant belongs to its reflectors while one is live, and to
+// its endpoints otherwise: a requester of the side that may use it frees one
+// held by the other side (a dead reflector's, or an endpoint's from before
+// the reflector came), rather than wait out the grant's lease.
+void reclaim_branch_grant(const Requester& r, Swarm& swarm) {
+  if (r.branch.empty()) return;
+  NodeRole other;
+  if (r.role == NodeRole::reflector) other = NodeRole::endpoint;
+  else if (!r.branch_has_live_reflector) other = NodeRole::reflector;
+  else return;
+  OriginGrants& grants = swarm.origin_grants();
+  if (grants.held(r.branch) == 0) return;
+  for (const PeerEntry* p : swarm.branch(r.branch))
+    if (p->role == other && grants.holds(p->node_id)) grants.release(p->node_id);
+}
+
 // Takes an origin grant for the requester if the tier has anyone to give.
 bool grant_allows(const Tier& t, const Requester& r, Swarm& swarm, int64_t now_s, Selection& out) {
   if (!t.origin_gated) return true;
   bool any = std::any_of(t.peers.begin(), t.peers.end(), [&](const PeerEntry* p) { return reachable(*p, r); });
   if (!any) return false;
+  reclaim_branch_grant(r, swarm);
   if (swarm.origin_grants().acquire(r.branch, r.node_id, now_s)) return true;
   out.origin_refused = true;
   return false;
@@ -41,8 +58,14 @@ Selection select_peers(const Requester& r, Swarm& swarm, size_t numwant, const P
   Selection out;
   HandoutLedger& ledger = swarm.ledger();
   ledger.roll(now_s);
-  // A complete requester no longer needs the origin: free its grant.
-  if (r.seed) swarm.origin_grants().release(r.node_id);
+  // A complete reflector no longer needs the origin: free its grant (its
+  // siblings then take its copy: skip_origin_when_branch_seeds). A complete
+  // stand-in endpoint keeps its grant until the lease lapses (it no longer
+  // renews it), so its siblings finish from it rather than take a second
+  // copy the moment it completes. Lapsed leases go before the plan, which
+  // hands out grant holders as sources.
+  if (r.seed && r.role != NodeRole::endpoint) swarm.origin_grants().release(r.node_id);
+  swarm.origin_grants().expire(now_s);
   std::vector<Tier> plan = plan_for(r, swarm, o);
   std::unordered_set<const PeerEntry*> taken;
   std::vector<SelectedPeer> capped;  // candidates the cap passed over, in tier order

@@ -22,6 +22,11 @@ struct PeerSelectionOptions {
   // A reflector whose parent branch (regional hub) has a complete reflector
   // in the swarm is not given the origin: the hub serves it. Default true.
   bool skip_origin_when_parent_seeds = true;
+  // A reflector whose branch has a complete sibling reflector is not given the
+  // origin: the LAN holds every piece, the WAN would carry a second copy.
+  // Default true. (Endpoints have no such rule: any endpoint can claim to be
+  // complete; a completed stand-in keeps its grant until its lease lapses.)
+  bool skip_origin_when_branch_seeds = true;
   // How often one peer of a capped tier (endpoints handed to endpoints,
   // incomplete peers handed to seeds) may be handed out per hand-out window;
   // 0 = no cap. Default 100 (about half libtorrent's default connection

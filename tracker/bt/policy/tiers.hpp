@@ -21,13 +21,14 @@ bool is_reflector(const PeerEntry& p);
 bool is_origin(const PeerEntry& p);
 
 // An incomplete endpoint (endpoint_tiers.cpp): its branch's reflectors, then
-// its branch's endpoints that hold pieces; WAN fallback tiers only when the
-// branch has no live reflector and options allow; a roaming endpoint gets the
-// origin only.
+// its branch's endpoints that hold pieces or the branch's origin grant (the
+// stand-in source); WAN fallback tiers only when the branch has no live
+// reflector and options allow; a roaming endpoint gets the origin only.
 void plan_endpoint_tiers(const Requester& r, const Swarm& swarm, const PeerSelectionOptions& o,
                          std::vector<Tier>& plan);
 // An incomplete reflector (reflector_tiers.cpp): its parent branch's
-// reflectors and/or the origin (upstream), then its branch's other reflectors.
+// reflectors and/or the origin (upstream; not while a hub or sibling
+// reflector seeds), then its branch's other reflectors.
 void plan_reflector_tiers(const Requester& r, const Swarm& swarm, const PeerSelectionOptions& o,
                           std::vector<Tier>& plan);
 // A complete node (seed_tiers.cpp): its branch's incomplete peers, so it can
