@@ -70,6 +70,12 @@ Status NodeSwarm::apply_wan_settings(const nlohmann::json& state) {
   wan_problem_ = w.problem;
   Status s = governor_->configure(options_.tracker_host, w.probe_port, w.policy, w.share);
   if (!s.ok()) log_->warn("{}", s.to_string());
+  // The policy's DSCP marks the swarm's packets (new connections; the uTP
+  // socket at once). A valid policy's dscp is in [0, 63].
+  if (w.policy.dscp != dscp_ && swarm_->set_peer_dscp(w.policy.dscp).ok()) {
+    log_->info("peer packets marked DSCP {}", w.policy.dscp);
+    dscp_ = w.policy.dscp;
+  }
   return s;
 }
 

@@ -78,6 +78,7 @@ class NodeSwarm {
   tracker::BranchNet net_;
   std::string net_problem_;  // the last refused branch network, logged once
   std::string wan_problem_;  // the last refused part of the WAN settings, logged once
+  int dscp_ = governor::kDscpLowerEffort;  // the swarm's peer_dscp (SwarmNodeOptions default)
 };
 
 }  // namespace bc::node

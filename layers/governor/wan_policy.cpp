@@ -197,6 +197,7 @@ Status WanPolicy::validate() const {
     return Status::invalid_argument("link_down_bytes_per_s: must be 0 (unknown) or a rate up to 2^40");
   if (link_up_bytes_per_s < 0 || link_up_bytes_per_s > kMaxRateBytesPerS)
     return Status::invalid_argument("link_up_bytes_per_s: must be 0 (unknown) or a rate up to 2^40");
+  if (dscp < 0 || dscp > 63) return Status::invalid_argument("dscp: must be a DSCP in [0, 63] (1 = Lower-Effort)");
   BC_RETURN_IF_ERROR(check_caps(default_caps, "default.", floor_bytes_per_s));
   if (windows.size() > kMaxPolicyWindows)
     return Status::invalid_argument("windows: more than " + std::to_string(kMaxPolicyWindows) + " windows");
@@ -225,6 +226,7 @@ std::string WanPolicy::encode() const {
   j["target_delay_ms"] = target_delay_ms;
   j["floor_bytes_per_s"] = floor_bytes_per_s;
   j["latency_aware"] = latency_aware;
+  if (dscp != kDscpLowerEffort) j["dscp"] = dscp;  // the default is left out: older encodings stay byte-identical
   json d = json::object();
   encode_caps(default_caps, d);
   j["default"] = d;
@@ -249,7 +251,7 @@ Result<WanPolicy> WanPolicy::decode(std::string_view text) {
   if (!j.is_object()) return Status::invalid_argument("WAN policy: must be a JSON object");
   BC_RETURN_IF_ERROR(check_keys(j, "", {"schema", "utc_offset_min", "link_down_bytes_per_s",
                                         "link_up_bytes_per_s", "target_delay_ms", "floor_bytes_per_s",
-                                        "latency_aware", "default", "windows"}));
+                                        "latency_aware", "default", "windows", "dscp"}));
   BC_ASSIGN_OR_RETURN(int64_t schema, json_int(j, "schema", "WAN policy", 1, 1));
   (void)schema;
   WanPolicy p;
@@ -265,6 +267,9 @@ Result<WanPolicy> WanPolicy::decode(std::string_view text) {
   BC_RETURN_IF_ERROR(opt_int("target_delay_ms", 1, 1000, v));
   p.target_delay_ms = int(v);
   BC_RETURN_IF_ERROR(opt_int("floor_bytes_per_s", 1, kMaxRateBytesPerS, p.floor_bytes_per_s));
+  v = p.dscp;
+  BC_RETURN_IF_ERROR(opt_int("dscp", 0, 63, v));
+  p.dscp = int(v);
   BC_RETURN_IF_ERROR(opt_int("link_down_bytes_per_s", 0, kMaxRateBytesPerS, p.link_down_bytes_per_s));
   BC_RETURN_IF_ERROR(opt_int("link_up_bytes_per_s", 0, kMaxRateBytesPerS, p.link_up_bytes_per_s));
   if (j.contains("latency_aware")) {

@@ -22,6 +22,7 @@ inline constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
 inline constexpr size_t kMaxPolicyWindows = 64;
 inline constexpr size_t kMaxPolicyJsonBytes = 64 * 1024;
 inline constexpr int64_t kMaxRateBytesPerS = int64_t(1) << 40;  // ~8.8 Tbit/s: "any real link"
+inline constexpr int kDscpLowerEffort = 1;  // RFC 8622
 
 // A cap on one direction: none, an absolute rate, or a share of the link capacity.
 struct RateCap {
@@ -66,6 +67,10 @@ struct WanPolicy {
   int target_delay_ms = 25;           // added queuing delay the governor aims under; [1, 1000]
   int64_t floor_bytes_per_s = 16384;  // the governor never goes lower (a hard cap may); default 16 KiB/s
   bool latency_aware = true;          // false: the limit is the cap alone
+  // DSCP (RFC 2474) every swarm packet of the branch's nodes carries, [0, 63];
+  // default 1, Lower-Effort (RFC 8622): routers that honour it put people's
+  // traffic first. 0 = unmarked. JSON "dscp", written only when not 1.
+  int dscp = kDscpLowerEffort;
 
   // invalid_argument naming the field ("windows[2].download: ...").
   Status validate() const;

@@ -229,6 +229,11 @@ Status SwarmNode::set_layer_web_seeds(std::map<std::string, std::vector<std::str
 
 void SwarmNode::set_wan_limits(int64_t down, int64_t up) { impl_->session->set_wan_limits(down, up); }
 void SwarmNode::set_lan_limits(int64_t down, int64_t up) { impl_->session->set_lan_limits(down, up); }
+Status SwarmNode::set_peer_dscp(int dscp) {
+  if (dscp < 0 || dscp > 63) return Status::invalid_argument("peer_dscp " + std::to_string(dscp) + ": not in [0, 63]");
+  impl_->session->set_peer_dscp(dscp);
+  return Status();
+}
 
 void SwarmNode::set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes) {
   impl_->session->pacer()->set_pace(rate_bytes_per_s, window_bytes);

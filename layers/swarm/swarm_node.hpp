@@ -140,6 +140,10 @@ class SwarmNode {
   // unpaced. Any thread; applies within a millisecond to live connections.
   void set_wan_request_pace(int64_t rate_bytes_per_s, int64_t window_bytes);
   void set_lan_limits(int64_t download_bytes_per_s, int64_t upload_bytes_per_s);
+  // DSCP of peer packets, [0, 63] (SwarmNodeOptions::peer_dscp; the branch
+  // policy's "dscp"): the listen and uTP sockets at once, TCP connections
+  // made from now on. invalid_argument outside [0, 63].
+  Status set_peer_dscp(int dscp);
   // Payload bytes received from / sent to WAN peers (outside the LAN subnets,
   // as classed now) since the node started, removed layers included; what the
   // WAN governor counts per tick. Counted by our peer plugin as blocks arrive

@@ -29,6 +29,7 @@ Status SwarmNodeOptions::validate() const {
     return bad("socket_buffer_bytes must be in [64 KiB, 64 MiB]");
   if (connections_limit < 2 || connections_limit > 65536) return bad("connections_limit must be in [2, 65536]");
   if (unchoke_slots < 1 || unchoke_slots > 10000) return bad("unchoke_slots must be in [1, 10000]");
+  if (peer_dscp < 0 || peer_dscp > 63) return bad("peer_dscp must be a DSCP in [0, 63] (1 = Lower-Effort)");
   if (alert_queue_size < 100 || alert_queue_size > 1'000'000) return bad("alert_queue_size must be in [100, 1000000]");
   if (!tracker_key.empty() && tracker_key_param.empty()) return bad("tracker_key without tracker_key_param");
   if (tracker_key.find_first_of("&?#= \r\n") != std::string::npos ||

@@ -96,6 +96,23 @@ struct SwarmNodeOptions {
   int unchoke_slots = 8;
   // Alerts libtorrent queues between two poll_events calls. Default 10000.
   int alert_queue_size = 10000;
+  // The WAN class ignores unchoke slots too: every interested WAN peer is
+  // unchoked at once, and the WAN class's upload limit is split among them
+  // by libtorrent's rate limiter (equal shares per peer within each tick),
+  // rather than 8 peers holding the cap while the rest wait a rotation
+  // (5-30 s choked, measured with 14 reflector connections to the origin).
+  // For the origin, whose every peer is an enrolled, certified, entitled
+  // node the tracker granted. Default false (reflectors and endpoints keep
+  // the slots on the WAN: their WAN upload is a side effect).
+  bool wan_ignore_unchoke_slots = false;
+  // DSCP (0..63, RFC 2474) in the IP header of every packet to peers: TCP
+  // and uTP (libtorrent marks the listen, UDP and peer sockets), LAN and
+  // WAN alike, since libtorrent marks per socket, not per peer class (a LAN
+  // switch ignores the mark or puts the bulk copy behind people's traffic,
+  // which is what we want there too). Tracker HTTP is not marked. Changed at
+  // run time with SwarmNode::set_peer_dscp (new connections). Default 1,
+  // Lower-Effort (RFC 8622); 0 = unmarked.
+  int peer_dscp = 1;
 
   // Tracker announce URL, e.g. "http://tracker:8080/announce"; empty = no
   // tracker (peers only through add_peer). Default "".

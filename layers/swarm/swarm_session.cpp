@@ -42,6 +42,11 @@ void SwarmSession::set_up_classes(const SwarmNodeOptions& options, const std::ve
   lt::peer_class_info info = ses_->get_peer_class(lan_class_);
   info.ignore_unchoke_slots = true;  // every LAN peer is served; slots ration the WAN
   ses_->set_peer_class(lan_class_, info);
+  if (options.wan_ignore_unchoke_slots) {  // the origin: every entitled peer served at once
+    info = ses_->get_peer_class(wan_class_);
+    info.ignore_unchoke_slots = true;
+    ses_->set_peer_class(wan_class_, info);
+  }
   set_class_limits(lan_class_, options.lan_download_bytes_per_s, options.lan_upload_bytes_per_s);
   set_class_limits(wan_class_, options.wan_download_bytes_per_s, options.wan_upload_bytes_per_s);
   set_lan(lan);
@@ -97,6 +102,12 @@ void SwarmSession::set_class_limits(lt::peer_class_t c, int64_t down, int64_t up
   info.download_limit = int(std::clamp<int64_t>(down, 0, INT32_MAX));
   info.upload_limit = int(std::clamp<int64_t>(up, 0, INT32_MAX));
   ses_->set_peer_class(c, info);
+}
+
+void SwarmSession::set_peer_dscp(int dscp) {
+  lt::settings_pack p;
+  p.set_int(lt::settings_pack::peer_dscp, peer_dscp_setting(dscp));
+  ses_->apply_settings(std::move(p));
 }
 
 void SwarmSession::stop() {

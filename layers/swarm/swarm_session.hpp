@@ -64,6 +64,9 @@ class SwarmSession {
   // bytes/s, 0 = unlimited; applies to live connections.
   void set_wan_limits(int64_t down, int64_t up) { set_class_limits(wan_class_, down, up); }
   void set_lan_limits(int64_t down, int64_t up) { set_class_limits(lan_class_, down, up); }
+  // DSCP of peer packets (SwarmNodeOptions::peer_dscp): the listen and uTP
+  // sockets at once, peer connections made from now on.
+  void set_peer_dscp(int dscp);
 
   // Idempotent. After it, only the destructor may be called.
   void stop();

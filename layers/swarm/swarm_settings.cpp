@@ -63,6 +63,8 @@ std::string tls_listen_interfaces(const std::string& listen_interfaces) {
   return out;
 }
 
+int peer_dscp_setting(int dscp) { return (std::clamp(dscp, 0, 63) << 2) & 0xfc; }
+
 lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buffer_cap_bytes) {
   using sp = lt::settings_pack;
   lt::settings_pack s;
@@ -88,6 +90,8 @@ lt::settings_pack make_swarm_settings(const SwarmNodeOptions& o, int socket_buff
   s.set_int(sp::unchoke_slots_limit, o.unchoke_slots);
   s.set_int(sp::choking_algorithm, sp::fixed_slots_choker);
   s.set_int(sp::alert_queue_size, o.alert_queue_size);
+  // libtorrent's peer_dscp is the whole TOS byte (it masks 0xfc): DSCP << 2.
+  s.set_int(sp::peer_dscp, peer_dscp_setting(o.peer_dscp));
   s.set_int(sp::alert_mask, int(static_cast<std::uint32_t>(
       lt::alert_category::error | lt::alert_category::status | lt::alert_category::storage |
       lt::alert_category::tracker | lt::alert_category::peer | lt::alert_category::piece_progress |

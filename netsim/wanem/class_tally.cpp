@@ -45,14 +45,37 @@ ClassTally::Class ClassTally::add(std::span<const std::uint8_t> p) {
   b.ip += p.size();
   b.payload += payload;
   b.packets += 1;
+  if (payload > 0) {
+    b.data_packets += 1;
+    // The DSCP is the top 6 bits of the IPv4 TOS byte (RFC 2474); IPv6 is off
+    // in emulate, and an unparsable packet has no payload.
+    if (p.size() >= 2 && (p[0] >> 4) == 4) dscp_data_[c][p[1] >> 2] += 1;
+  }
   return c;
+}
+
+std::uint64_t ClassTally::data_packets_with_dscp(Class c, int dscp) const {
+  return dscp < 0 || dscp >= kDscpValues ? 0 : dscp_data_[c][dscp];
+}
+
+double ClassTally::marked_share(Class c, int dscp) const {
+  const std::uint64_t all = bytes_[c].data_packets;
+  return all == 0 ? 0.0 : double(data_packets_with_dscp(c, dscp)) / double(all);
 }
 
 nlohmann::json ClassTally::to_json() const {
   static const char* names[kClasses] = {"bittorrent", "tracker", "other"};
   nlohmann::json j = nlohmann::json::object();
-  for (int c = 0; c < kClasses; ++c)
-    j[names[c]] = {{"ip_bytes", bytes_[c].ip}, {"payload_bytes", bytes_[c].payload}, {"packets", bytes_[c].packets}};
+  for (int c = 0; c < kClasses; ++c) {
+    nlohmann::json by_dscp = nlohmann::json::object();
+    for (int d = 0; d < kDscpValues; ++d)
+      if (dscp_data_[c][d]) by_dscp[std::to_string(d)] = dscp_data_[c][d];
+    j[names[c]] = {{"ip_bytes", bytes_[c].ip},
+                   {"payload_bytes", bytes_[c].payload},
+                   {"packets", bytes_[c].packets},
+                   {"data_packets", bytes_[c].data_packets},
+                   {"data_packets_by_dscp", by_dscp}};
+  }
   return j;
 }
 

@@ -35,6 +35,9 @@ Status ReflectorConfig::validate() const {
     return Status::invalid_argument("max_parallel_fetches must be in 1..64");
   if (poll_interval_ms < 100 || heartbeat_interval_ms < 100)
     return Status::invalid_argument("poll_interval_ms and heartbeat_interval_ms must be >= 100");
+  if (liveness_interval_ms < 100 || liveness_interval_ms > 60'000)
+    return Status::invalid_argument("liveness_interval_ms must be in [100, 60000] (the tracker's reflector_live_s "
+                                    "is 7 s by default: keep it well below)");
   return Status();
 }
 
@@ -49,7 +52,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
   static const char* kKnown[] = {"tracker_url", "tracker_ca_file", "insecure_plain_http", "insecure_plain_peers", "identity_key_file", "tracker_public_key", "registration_token",
                                  "branch", "address", "cache_dir", "quota_bytes", "listen",
                                  "upload_limit_bytes_per_s", "download_limit_bytes_per_s",
-                                 "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms",
+                                 "max_parallel_fetches", "poll_interval_ms", "heartbeat_interval_ms", "liveness_interval_ms",
                                  "wan_governor", "utp"};
   for (const auto& [k, v] : t) {
     bool known = false;
@@ -80,6 +83,7 @@ Result<ReflectorConfig> parse_reflector_config(const std::string& text) {
   BC_RETURN_IF_ERROR(num("max_parallel_fetches", c.max_parallel_fetches));
   BC_RETURN_IF_ERROR(num("poll_interval_ms", c.poll_interval_ms));
   BC_RETURN_IF_ERROR(num("heartbeat_interval_ms", c.heartbeat_interval_ms));
+  BC_RETURN_IF_ERROR(num("liveness_interval_ms", c.liveness_interval_ms));
   if (t.contains("wan_governor")) {
     // as_boolean, not value<bool>: toml++ would read 1 as true.
     auto* b = t["wan_governor"].as_boolean();
@@ -131,6 +135,7 @@ std::string render_reflector_config(const ReflectorConfig& c) {
     << "max_parallel_fetches = " << c.max_parallel_fetches << "\n"
     << "poll_interval_ms = " << c.poll_interval_ms << "\n"
     << "heartbeat_interval_ms = " << c.heartbeat_interval_ms << "\n"
+    << "liveness_interval_ms = " << c.liveness_interval_ms << "\n"
     << "wan_governor = " << (c.wan_governor ? "true" : "false") << "\n"
     << "utp = " << (c.utp ? "true" : "false") << "\n";
   return o.str();

@@ -36,6 +36,12 @@ struct ReflectorConfig {
   int max_parallel_fetches = 2;      // layers downloading at once; default 2
   int poll_interval_ms = 2000;       // desired-state poll (with ETag) without long polls, ms; default 2 s
   int heartbeat_interval_ms = 15000; // heartbeat + status report; default 15 s
+  // A bare heartbeat (an empty body: "alive") this often when the full one
+  // is not due, so the tracker notices a dead reflector within its
+  // reflector_live_s (7 s) and stops handing it out. One small signed POST:
+  // 600 reflectors at 3 s are 200 requests/s (docs/benchmarks.md). [100,
+  // 60000] ms; default 3000.
+  int liveness_interval_ms = 3000;
   // The WAN governor (docs/architecture.md "WAN governor"): drives the WAN
   // class's limits from the branch policy and the RTT to the tracker. false =
   // static limits only (for no-governor comparison runs); default true.

@@ -34,7 +34,7 @@ ReflectorCoreOptions core_options(const ReflectorConfig& c) {
 
 ReflectorDriver::ReflectorDriver(const ReflectorConfig& config, const Clock& clock, SecretKey key)
     : config_(config), clock_(clock), key_(std::move(key)), core_(core_options(config)),
-      heartbeat_(config.heartbeat_interval_ms) {}
+      heartbeat_(config.heartbeat_interval_ms), alive_(config.liveness_interval_ms) {}
 
 ReflectorDriver::~ReflectorDriver() = default;
 
@@ -175,6 +175,7 @@ void ReflectorDriver::step(int wait_ms) {
   if (uploads_.due(clock_.now_ms())) report_uploads();
   node_->pump(wait_ms, handlers());
   if (heartbeat_.due(clock_.now_ms())) heartbeat_and_report();
+  else if (alive_.due(clock_.now_ms())) bare_heartbeat();
 }
 
 void ReflectorDriver::poll_desired() {
@@ -294,8 +295,14 @@ void ReflectorDriver::heartbeat_and_report() {
   fields["wan_demand_bytes_per_s"] = node_->governor().take_demand_bytes_per_s();
   auto hb = client_->heartbeat(fields);
   if (!hb.ok()) last_error_ = "heartbeat: " + hb.status().to_string();
+  alive_.restart(clock_.now_ms());
   auto r = client_->report_status(status_report(core_, bytes_by_source(), last_error_));
   if (!r.ok()) last_error_ = "status report: " + r.status().to_string();
 }
+
+// "Alive", nothing else: the tracker stamps last_heartbeat and keeps the
+// rest of the record. A failure is not an error of its own (the full
+// heartbeat reports the tracker's state).
+void ReflectorDriver::bare_heartbeat() { (void)client_->heartbeat(nlohmann::json::object()); }
 
 }  // namespace bc::reflector

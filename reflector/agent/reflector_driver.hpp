@@ -102,6 +102,7 @@ class ReflectorDriver {
   void drop_fetch(const LayerRef& ref);
   void report_uploads();
   void heartbeat_and_report();
+  void bare_heartbeat();
   std::string layer_dir(const std::string& info_hash) const;
 
   ReflectorConfig config_;
@@ -121,6 +122,7 @@ class ReflectorDriver {
   // (their bytes crossed the WAN too). Reports add the fetches in progress.
   BytesBySource downloaded_;
   node::Every heartbeat_, uploads_{1'000};
+  node::Every alive_;  // bare heartbeats between full ones (liveness_interval_ms)
   std::string last_error_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> reload_{false};

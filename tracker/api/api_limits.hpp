@@ -24,8 +24,12 @@ struct ApiLimits {
   size_t replay_nonces_per_node = 1024;
   // A reflector counts as live (handed out to its branch, listed in desired
   // states, and keeping WAN fallback off) for this long after its last
-  // heartbeat, seconds ([announce] reflector_live_s); default 300.
-  int64_t reflector_live_s = 300;
+  // heartbeat, seconds ([announce] reflector_live_s); default 7: reflectors
+  // heartbeat every 3 s (liveness_interval_ms), so one lost heartbeat is
+  // survived and a killed reflector is gone from peer lists, desired states
+  // and the fallback rule within 10 s (7 s, plus whole-second clock and the
+  // tracker's once-a-second check; #17).
+  int64_t reflector_live_s = 7;
   Status validate() const;
 };
 

@@ -59,6 +59,15 @@ void BtFrontend::housekeeping(int64_t now_s) {
   }
 }
 
+// A store error leaves the parked set as it was (logged by no one: the next
+// announce tries again).
+void BtFrontend::park_lapsed(int64_t now_s) {
+  if (now_s - last_lapsed_s_ < kLapsedEveryS) return;
+  last_lapsed_s_ = now_s;
+  auto lapsed = directory_.lapsed_reflectors();
+  if (lapsed.ok()) service_.set_lapsed(*lapsed, now_s);
+}
+
 HttpResponse BtFrontend::announce(const HttpRequest& req) {
   int64_t now_s = clock_.unix_s();
   std::string body;
@@ -66,6 +75,7 @@ HttpResponse BtFrontend::announce(const HttpRequest& req) {
   uint64_t forbidden = 0;
   {
     std::lock_guard lock(mu_);
+    park_lapsed(now_s);
     directory_.reset_last();
     uint64_t before = service_.counters().forbidden_announces;
     body = service_.announce(raw_query(req.target), source_of(req), now_s);

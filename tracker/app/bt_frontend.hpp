@@ -6,6 +6,7 @@
 // kExpireEveryS, both piggybacked on announces (no timer thread).
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -21,6 +22,9 @@ class BtFrontend {
  public:
   static constexpr int64_t kExpireEveryS = 60;
   static constexpr int64_t kPeersRefreshS = 10;
+  // Reflectors whose heartbeats lapsed are parked (BtService::set_lapsed)
+  // before an announce is answered, at most this often, seconds.
+  static constexpr int64_t kLapsedEveryS = 1;
 
   // REQUIRES: store, clock and metrics outlive the frontend; options valid.
   BtFrontend(const Store& store, const Clock& clock, TrackerMetrics& metrics,
@@ -39,6 +43,7 @@ class BtFrontend {
 
  private:
   void housekeeping(int64_t now_s);  // REQUIRES: mu_ held
+  void park_lapsed(int64_t now_s);   // REQUIRES: mu_ held
 
   const Clock& clock_;
   TrackerMetrics& metrics_;
@@ -47,6 +52,7 @@ class BtFrontend {
   bt::BtService service_;
   int64_t last_expire_s_ = 0;
   int64_t last_peers_s_ = 0;
+  int64_t last_lapsed_s_ = std::numeric_limits<int64_t>::min() / 2;
 };
 
 }  // namespace bc::tracker

@@ -19,6 +19,7 @@
 
 #include "layers/util/status.hpp"
 #include "tracker/bt/announce_request.hpp"
+#include "tracker/bt/parked_peers.hpp"
 #include "tracker/bt/policy/select_peers.hpp"
 #include "tracker/bt/response.hpp"
 #include "layers/util/rng.hpp"
@@ -109,6 +110,14 @@ class BtService {
   // Drops idle peers; call about once a minute.
   size_t expire(int64_t now_s) { return registry_.expire(now_s); }
 
+  // Nodes known to be gone (reflectors whose heartbeats lapsed): the whole
+  // list each call. Their entries leave every swarm until they are live
+  // again (parked_peers.hpp).
+  ParkedCounts set_lapsed(const std::vector<NodeId>& lapsed, int64_t now_s) {
+    return parked_.update(registry_, lapsed, now_s);
+  }
+  const ParkedPeers& parked() const { return parked_; }
+
   const SwarmRegistry& registry() const { return registry_; }
   const BtServiceCounters& counters() const { return counters_; }
 
@@ -118,6 +127,7 @@ class BtService {
   BtServiceOptions options_;
   BtDirectory& directory_;
   SwarmRegistry registry_;
+  ParkedPeers parked_;
   SplitMix64 rng_;
   BtServiceCounters counters_;
 };

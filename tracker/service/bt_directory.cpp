@@ -55,25 +55,44 @@ Result<CachedNode> StoreBtDirectory::load_node(const std::string& key) const {
   return n;
 }
 
+// The heartbeat summary (per branch and per reflector). Heartbeats do not
+// notify, so it follows commits instead, re-read at most once a second.
+Status StoreBtDirectory::load_heartbeats() {
+  const int64_t now_s = clock_.unix_s();
+  cache_.sync_commits(store_.commits(), now_s);  // before the read: see bt_directory_cache.hpp
+  if (cache_.latest_heartbeat) return Status();
+  std::map<std::string, int64_t> latest, by_reflector;
+  BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
+    return t.scan(Table::reflectors, "", [&](std::string_view id, std::string_view v) {
+      json r = json::parse(v, nullptr, false);
+      if (!r.is_object()) return true;
+      const int64_t hb = r.value("last_heartbeat", int64_t(0));
+      int64_t& at = latest.try_emplace(r.value("branch", ""), INT64_MIN).first->second;
+      at = std::max(at, hb);
+      by_reflector[std::string(id)] = hb;
+      return true;
+    });
+  }));
+  cache_.latest_heartbeat = std::move(latest);
+  cache_.reflector_heartbeat = std::move(by_reflector);
+  cache_.heartbeat_read_s = now_s;
+  return Status();
+}
+
 // Whether any reflector of `branch` heartbeated within reflector_live_s.
-// Heartbeats do not notify, so this summary follows every commit instead.
 Result<bool> StoreBtDirectory::live_reflector(const std::string& branch) {
-  cache_.sync_commits(store_.commits());  // before the read: see bt_directory_cache.hpp
-  if (!cache_.latest_heartbeat) {
-    std::map<std::string, int64_t> latest;
-    BC_RETURN_IF_ERROR(store_.read([&](const Txn& t) -> Status {
-      return t.scan(Table::reflectors, "", [&](std::string_view, std::string_view v) {
-        json r = json::parse(v, nullptr, false);
-        if (!r.is_object()) return true;
-        int64_t& at = latest.try_emplace(r.value("branch", ""), INT64_MIN).first->second;
-        at = std::max(at, r.value("last_heartbeat", int64_t(0)));
-        return true;
-      });
-    }));
-    cache_.latest_heartbeat = std::move(latest);
-  }
+  BC_RETURN_IF_ERROR(load_heartbeats());
   auto it = cache_.latest_heartbeat->find(branch);
   return it != cache_.latest_heartbeat->end() && it->second >= clock_.unix_s() - options_.reflector_live_s;
+}
+
+Result<std::vector<std::string>> StoreBtDirectory::lapsed_reflectors() {
+  BC_RETURN_IF_ERROR(load_heartbeats());
+  const int64_t live_since_s = clock_.unix_s() - options_.reflector_live_s;
+  std::vector<std::string> out;
+  for (const auto& [id, at] : cache_.reflector_heartbeat)
+    if (at < live_since_s) out.push_back(id);
+  return out;
 }
 
 Result<bt::NodeIdentity> StoreBtDirectory::node_for_key(std::string_view node_key, const bt::IpAddress&) {

@@ -21,6 +21,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "layers/util/clock.hpp"
 #include "tracker/bt/bt_service.hpp"
@@ -31,8 +32,10 @@ namespace bc::tracker {
 
 struct StoreBtDirectoryOptions {
   // A branch has a live reflector when one of its reflectors heartbeated
-  // within this many seconds; default 300.
-  int64_t reflector_live_s = 300;
+  // within this many seconds, and a reflector that has not is left out of
+  // peer lists; default 7 (reflectors heartbeat every 3 s: a live one
+  // survives one lost heartbeat, a dead one is gone within 10 s).
+  int64_t reflector_live_s = 7;
   // Refuse layers not assigned to the announcing node; default true.
   bool enforce_entitlement = true;
   // The origin seed's announce key ([origin] announce_key); empty = none.
@@ -59,6 +62,12 @@ class StoreBtDirectory final : public bt::BtDirectory {
   // not touch last_identity().
   Result<bool> node_entitled(const std::string& node_id, const std::string& role, const std::string& layer_ref);
 
+  // Every registered reflector whose last heartbeat is older than
+  // reflector_live_s (killed, hung or cut off): BtService parks their peer
+  // entries (tracker/bt/parked_peers.hpp). Read from the heartbeat summary,
+  // at most a second stale.
+  Result<std::vector<std::string>> lapsed_reflectors();
+
   const std::optional<bt::NodeIdentity>& last_identity() const { return last_; }
   // Forgets the last identity (call before each request).
   void reset_last() { last_.reset(); }
@@ -67,6 +76,7 @@ class StoreBtDirectory final : public bt::BtDirectory {
  private:
   Result<CachedNode> load_node(const std::string& key) const;
   Result<bt::NodeIdentity> node_for_id(const std::string& node_id, const std::string& role);
+  Status load_heartbeats();
   Result<bool> live_reflector(const std::string& branch);
   Status load_layers();
   Result<bool> entitled(const bt::NodeIdentity& who, const bt::InfoHash& hash);

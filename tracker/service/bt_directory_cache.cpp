@@ -13,8 +13,9 @@ void BtDirectoryCache::sync_generation(uint64_t generation) {
   entitled_.clear();
 }
 
-void BtDirectoryCache::sync_commits(uint64_t commits) {
+void BtDirectoryCache::sync_commits(uint64_t commits, int64_t now_s) {
   if (commits_ == commits) return;
+  if (latest_heartbeat && now_s < heartbeat_read_s + 1) return;  // at most one re-read a second
   commits_ = commits;
   latest_heartbeat.reset();
 }

@@ -19,6 +19,7 @@
 // Thread affinity: none of its own; StoreBtDirectory's owner serializes.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -62,8 +63,9 @@ class BtDirectoryCache {
   // Drops everything derived from notifying writes unless `generation` is
   // the one the cache holds.
   void sync_generation(uint64_t generation);
-  // Drops the heartbeat summary unless `commits` is the one it was read at.
-  void sync_commits(uint64_t commits);
+  // Drops the heartbeat summary unless `commits` is the one it was read at
+  // or it was read less than a second before `now_s` (unix seconds).
+  void sync_commits(uint64_t commits, int64_t now_s);
 
   // Published (not retired) layers: swarm key -> payload bytes.
   std::optional<std::unordered_map<bt::InfoHash, uint64_t, bt::InfoHashHash>> layers;
@@ -73,6 +75,13 @@ class BtDirectoryCache {
   std::optional<std::map<std::string, std::vector<EndpointFacts>>> endpoints_by_branch;
   // Branch -> latest reflector heartbeat (unix seconds).
   std::optional<std::map<std::string, int64_t>> latest_heartbeat;
+  // Reflector id -> its last heartbeat (unix seconds), read with the above.
+  std::map<std::string, int64_t> reflector_heartbeat;
+  // When the summary was read (unix seconds): with heartbeats every few
+  // seconds from every reflector, commits move all the time, so the summary
+  // is re-read at most once a second (stale by at most 1 s, against a live
+  // window of reflector_live_s).
+  int64_t heartbeat_read_s = INT64_MIN;
 
   const CachedNode* find_node(const std::string& key);
   void put_node(const std::string& key, CachedNode node);

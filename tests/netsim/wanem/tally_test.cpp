@@ -93,6 +93,33 @@ TEST_CASE("the class tally counts BitTorrent stream bytes without IP, UDP and uT
   CHECK(t.to_json()["bittorrent"]["packets"] == 3);
 }
 
+TEST_CASE("the class tally counts data packets by DSCP: the share of BitTorrent data packets carrying the mark") {
+  ClassTally t;
+  auto le = [](std::vector<std::uint8_t> p) {
+    p[1] = 1 << 2;  // TOS byte: DSCP 1 (Lower-Effort), ECN 0
+    return p;
+  };
+  t.add(le(utp(5)));
+  t.add(le(tcp(1, 500)));
+  t.add(tcp(2, 500));      // unmarked data
+  t.add(le(tcp(3, 0)));    // a bare ACK: not a data packet
+  auto cs1 = tcp(4, 100);
+  cs1[1] = 8 << 2;         // DSCP 8 (CS1)
+  t.add(cs1);
+  const auto bt = ClassTally::kBitTorrent;
+  CHECK(t.bytes(bt).packets == 5);
+  CHECK(t.bytes(bt).data_packets == 4);
+  CHECK(t.data_packets_with_dscp(bt, 1) == 2);
+  CHECK(t.data_packets_with_dscp(bt, 0) == 1);
+  CHECK(t.data_packets_with_dscp(bt, 8) == 1);
+  CHECK(t.marked_share(bt, 1) == doctest::Approx(0.5));
+  CHECK(t.marked_share(ClassTally::kTracker, 1) == 0.0);  // no data packets: no share
+  auto j = t.to_json()["bittorrent"];
+  CHECK(j["data_packets"] == 4);
+  CHECK(j["data_packets_by_dscp"]["1"] == 2);
+  CHECK(j["data_packets_by_dscp"].size() == 3);
+}
+
 TEST_CASE("a new connection on the same ports is a new flow: its sequence numbers are not resends") {
   ResendTally t;
   t.add(utp(100, 0, 7));

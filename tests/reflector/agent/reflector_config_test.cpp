@@ -94,3 +94,18 @@ TEST_CASE("an https tracker needs the pinned CA; plain http needs insecure_plain
   c.tracker_ca_file = "/ca.pem";
   CHECK_FALSE(c.validate().ok());
 }
+
+TEST_CASE("liveness_interval_ms: 3 s by default, round-trips, refused outside [100, 60000]") {
+  CHECK(good().liveness_interval_ms == 3000);
+  auto c = good();
+  c.liveness_interval_ms = 2500;
+  auto back = parse_reflector_config(render_reflector_config(c));
+  REQUIRE_MESSAGE(back.ok(), back.status().to_string());
+  CHECK(back->liveness_interval_ms == 2500);
+  for (int bad : {50, 120'000}) {
+    c.liveness_interval_ms = bad;
+    auto r = parse_reflector_config(render_reflector_config(c));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("liveness_interval_ms") != std::string::npos);
+  }
+}
