@@ -10,6 +10,7 @@ find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 
 # Debian's libtorrent target adds TORRENT_USE_ASSERTS to Debug builds, but the
 # shared library was built without asserts: that mismatch changes class layouts

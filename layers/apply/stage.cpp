@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "layers/apply/executor.hpp"
+#include "layers/model/bin_read.hpp"
 #include "layers/util/fs.hpp"
 #include "layers/util/hex.hpp"
 
@@ -50,18 +51,32 @@ struct Copier {
     return Status();
   }
 
+  // The last bin decoded: members of one bin are staged one after another,
+  // so each bin is read and decompressed once.
+  const Manifest* cached_manifest = nullptr;
+  uint32_t cached_bin = kNotPacked;
+  std::string cached_raw;
+
   Status copy_packed(const Op& op, const StageSource& src) {
     const Entry& e = op.entry;
     const std::string where = "packed file '" + printable(e.path) + "'";
     if (!src.manifest || e.bin >= src.manifest->bins.size())
       return Status::corruption(where + ": bin " + std::to_string(e.bin) + " is not in its layer's manifest");
-    const PackBin& bin = src.manifest->bins[e.bin];
-    if (e.offset > bin.size || e.size > bin.size - e.offset)
-      return Status::corruption(where + ": lies outside bin " + pack_bin_path(e.bin));
+    const Manifest& m = *src.manifest;
     const std::string dir = src.bins_dir.empty() ? payload_bins_dir(src.payload_dir) : src.bins_dir;
-    auto bytes = read_file_of_size(dir + "/" + std::to_string(e.bin), bin.size);
-    if (!bytes.ok()) return bytes.status().with_context(where);
-    std::span<const uint8_t> member(reinterpret_cast<const uint8_t*>(bytes->data()) + e.offset, size_t(e.size));
+    if (e.chunked()) return copy_chunked(op, m, dir);
+    const PackBin& bin = m.bins[e.bin];
+    if (e.offset > bin.raw_bytes() || e.size > bin.raw_bytes() - e.offset)
+      return Status::corruption(where + ": lies outside bin " + pack_bin_path(e.bin));
+    if (cached_manifest != &m || cached_bin != e.bin) {
+      cached_manifest = nullptr;
+      // Wire root and decoding checked here; the member's own root below.
+      BC_RETURN_IF_ERROR(read_bin(m, e.bin, {}, dir, &cached_raw).with_context(where));
+      cached_manifest = &m;
+      cached_bin = e.bin;
+    }
+    std::span<const uint8_t> member(reinterpret_cast<const uint8_t*>(cached_raw.data()) + e.offset,
+                                    size_t(e.size));
     MerkleHasher h(src.piece_bytes);
     h.update(member);
     FileHashes got = h.finish();
@@ -70,6 +85,24 @@ struct Copier {
                                 pack_bin_path(e.bin) + " have merkle root " + to_hex(got.root) +
                                 ", not the manifest's " + to_hex(e.root));
     return write_slot(op, member);
+  }
+
+  // A chunked file: decoded chunk by chunk into its slot (private until the
+  // transaction commits), its whole raw root checked before it counts.
+  Status copy_chunked(const Op& op, const Manifest& m, const std::string& bins_dir) {
+    const Entry& e = op.entry;
+    std::string slot = std::to_string(op.slot);
+    UniqueFd out(::openat(stage_fd, slot.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (out.get() < 0) return errno_status(slot_rel(SlotArea::stage, op.slot, 0), "create", errno);
+    BC_RETURN_IF_ERROR(read_chunked_file(m, e, bins_dir, [&](std::span<const uint8_t> chunk) {
+      BC_RETURN_IF_ERROR(write_all(out.get(), chunk.data(), chunk.size(), "staging " + printable(e.path)));
+      done += chunk.size();
+      if (progress) progress(done, total);
+      return Status();
+    }));
+    if (::fchmod(out.get(), e.mode) != 0) return errno_status(slot, "chmod", errno);
+    if (::fsync(out.get()) != 0) return errno_status("staging " + printable(e.path), "fsync", errno);
+    return Status();
   }
 
   Status copy_file(const Op& op, const StageSource& src) {

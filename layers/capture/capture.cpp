@@ -1,6 +1,7 @@
 #include "layers/capture/capture.hpp"
 
 #include "layers/capture/pack_bins.hpp"
+#include "layers/model/bin_codec.hpp"
 #include "layers/capture/parallel_hasher.hpp"
 #include "layers/model/pack.hpp"
 #include "layers/capture/walk.hpp"
@@ -18,6 +19,8 @@ Status CaptureOptions::validate() const {
     return Status::invalid_argument("capture: piece size must be a power of two in [16 KiB, 64 MiB]");
   if (kind != LayerKind::driver && !match.empty())
     return Status::invalid_argument("capture: only driver layers take a match rule");
+  if (compress && (chunk_bytes < kMerkleBlockBytes || (chunk_bytes & (chunk_bytes - 1)) || chunk_bytes > (16u << 20)))
+    return Status::invalid_argument("capture: chunk size must be a power of two in [16 KiB, 16 MiB]");
   return Status();
 }
 
@@ -51,18 +54,27 @@ Result<CapturedLayer> capture_layer(const CaptureOptions& o) {
   ho.progress = o.progress;
   BC_ASSIGN_OR_RETURN(std::vector<FileHashes> hashes, hash_files_parallel(jobs, ho));
   size_t k = 0;
+  for (auto& e : m.entries)
+    if (e.type == EntryType::file) e.root = hashes[k++].root;
+  std::vector<FileHashes> bin_hashes;
+  if (o.pack_small_files) {
+    if (o.compress) {
+      m.schema = kManifestSchema;
+      m.chunk_size = o.chunk_bytes;
+      m.compressor = compressor_id();
+    }
+    assign_bins(m, o.pack_against ? &*o.pack_against : nullptr);
+    BC_RETURN_IF_ERROR(chunk_compressible_files(m, o.source_dir));
+    BC_ASSIGN_OR_RETURN(bin_hashes, hash_bins(m, o.source_dir, o.threads));
+  }
   std::vector<FileHashes> payload_hashes;  // parallel to m.payload_files()
-  for (auto& e : m.entries) {
+  k = 0;
+  for (const auto& e : m.entries) {
     if (e.type != EntryType::file) continue;
-    e.root = hashes[k].root;
-    if (!o.pack_small_files || !packable(e)) payload_hashes.push_back(std::move(hashes[k]));
+    if (!e.packed()) payload_hashes.push_back(std::move(hashes[k]));
     ++k;
   }
-  if (o.pack_small_files) {
-    assign_bins(m, o.pack_against ? &*o.pack_against : nullptr);
-    BC_RETURN_IF_ERROR(hash_bins(m, o.source_dir));
-    for (const PackBin& b : m.bins) payload_hashes.push_back(FileHashes{b.root, {}});
-  }
+  for (auto& h : bin_hashes) payload_hashes.push_back(std::move(h));
   if (!jobs.empty()) {
     BC_ASSIGN_OR_RETURN(out.torrent, make_layer_torrent(m, payload_hashes, &m.info_hash));
   }

@@ -27,6 +27,13 @@ struct CaptureOptions {
   // parent): its unchanged bins are kept and changed small files are packed
   // apart from unchanged ones. Default none. Must be validated (decoded).
   std::optional<Manifest> pack_against;
+  // Compression on the wire (docs/architecture.md "Compression on the
+  // wire"); default true: a schema 3 manifest, small files in bins of
+  // 256 KiB, large compressible files chunked, every bin zstd unless it
+  // saves < 3%. false (--compress=none) writes schema 2, which nodes of the
+  // previous release read. Needs pack_small_files.
+  bool compress = true;
+  uint32_t chunk_bytes = kDefaultChunkBytes;   // schema 3 chunk size (raw)
   int64_t created_unix_s = 0;                  // timestamp written to the manifest
   std::function<void(uint64_t done, uint64_t total)> progress;  // optional
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "layers/capture/parallel_hasher.hpp"
+#include "layers/model/bin_read.hpp"
 #include "layers/model/pack.hpp"
 #include "layers/torrent/layer_torrent.hpp"
 #include "layers/util/fs.hpp"
@@ -59,16 +60,20 @@ static std::set<std::string> optional_dirs(const Manifest& m) {
   return out;
 }
 
-// Each bin (at most one block) is read whole and checked: size, bin root,
-// then every member against its own root.
+// Each bin (at most max(256 KiB, chunk_size) raw) is read whole and
+// checked: wire size and root, decoded bounded by its raw_size, then every
+// small member against its own root; a chunked file is read chunk by chunk
+// and checked against its whole raw root.
 static Status verify_bins(const Manifest& m, const std::string& bins_dir) {
   const auto members = bin_members(m);
+  std::string raw;
   for (size_t b = 0; b < m.bins.size(); ++b) {
-    auto bytes = read_file_of_size(bins_dir + "/" + std::to_string(b), m.bins[b].size);
-    if (!bytes.ok()) return bytes.status().with_context("bin " + pack_bin_path(b));
-    BC_RETURN_IF_ERROR(check_bin_bytes(
-        m, uint32_t(b), members[b], {reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()}));
+    if (!members[b].empty() && m.entries[members[b][0]].chunked()) continue;
+    BC_RETURN_IF_ERROR(read_bin(m, uint32_t(b), members[b], bins_dir, &raw));
   }
+  for (const Entry& e : m.entries)
+    if (e.chunked())
+      BC_RETURN_IF_ERROR(read_chunked_file(m, e, bins_dir, [](std::span<const uint8_t>) { return Status(); }));
   return Status();
 }
 

@@ -103,7 +103,11 @@ LayerDiff diff_layers(const Manifest& a, const TorrentFacts* ta, const Manifest&
     const bool assembled = std::all_of(members[i].begin(), members[i].end(),
                                        [&](size_t m) { return a_files.count(b.entries[m].root) > 0; });
     c.bytes_to_move = assembled ? 0 : c.size;
-    c.reason = assembled ? "bin assembled from held files" : "bin of packed files";
+    // Wire bytes: a compressed bin moves its compressed size.
+    const bool chunk = !members[i].empty() && b.entries[members[i][0]].chunked();
+    c.reason = assembled ? "bin assembled from held files"
+               : chunk   ? "chunk of a compressed file"
+                         : "bin of packed files";
     d.bytes_to_move += c.bytes_to_move;
     d.costs.push_back(std::move(c));
   }

@@ -3,6 +3,7 @@
 #include <lmdb.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -50,6 +51,9 @@ std::string encode_value(const HeldLocation& loc, const FileStamp& s) {
   put_u64(v, uint64_t(s.mtime_ns));
   put_u64(v, s.ino);
   v += loc.path;
+  // A path never holds NUL: what follows one marks a compressed bin (and an
+  // index written before schema 3 never has it).
+  if (loc.frame_raw_size) v += '\0' + std::to_string(loc.frame_raw_size);
   return v;
 }
 bool decode_value(std::string_view v, HeldLocation* loc, FileStamp* s) {
@@ -60,6 +64,12 @@ bool decode_value(std::string_view v, HeldLocation* loc, FileStamp* s) {
   s->mtime_ns = int64_t(get_u64(v.data() + 24));
   s->ino = get_u64(v.data() + 32);
   loc->path.assign(v.substr(kValueHeader));
+  loc->frame_raw_size = 0;
+  if (size_t nul = loc->path.find('\0'); nul != std::string::npos) {
+    loc->frame_raw_size = std::strtoull(loc->path.c_str() + nul + 1, nullptr, 10);
+    loc->path.resize(nul);
+    if (loc->frame_raw_size == 0) return false;
+  }
   return true;
 }
 
@@ -210,12 +220,15 @@ Status ContentIndex::record_layer(const TrustedManifest& layer, const std::strin
       BC_RETURN_IF_ERROR(put(impl_->pieces, kPiecesDb, key, encode_value({path, off, len}, s)));
     }
   }
-  // Packed files by their own roots, at their offsets in their bins, so a
+  // Packed files by their own (raw) roots, at their offsets in raw bins, so a
   // bin of another layer whose members are all held can be assembled
   // (prepare_payload) instead of fetched.
   std::map<uint32_t, FileStamp> bin_stamps;
   for (const Entry& e : m.entries) {
-    if (!e.packed()) continue;
+    // A chunked file is held as its chunks' bins (recorded above by their
+    // wire roots); a member of a compressed bin is marked so (frame_raw_size).
+    if (!e.packed() || e.chunked()) continue;
+    const uint64_t frame = m.bins[e.bin].codec == BinCodec::zstd ? m.bins[e.bin].raw_size : 0;
     const std::string path = dir + "/" + pack_bin_path(e.bin);
     auto st = bin_stamps.find(e.bin);
     if (st == bin_stamps.end()) {
@@ -223,7 +236,7 @@ Status ContentIndex::record_layer(const TrustedManifest& layer, const std::strin
       st = bin_stamps.emplace(e.bin, s).first;
     }
     BC_RETURN_IF_ERROR(put(impl_->files, kFilesDb, digest_key(e.root) + layer_key,
-                           encode_value({path, e.offset, e.size}, st->second)));
+                           encode_value({path, e.offset, e.size, frame}, st->second)));
   }
   MDB_val k = as_val(layer_key), v = as_val(rec);
   int rc = mdb_put(t.txn, impl_->layers, &k, &v, 0);

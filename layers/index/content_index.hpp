@@ -42,6 +42,10 @@ struct HeldLocation {
   std::string path;     // absolute path of a file recorded as verified
   uint64_t offset = 0;  // byte offset in the file
   uint64_t length = 0;  // bytes (the whole file's size for find_file)
+  // Non-zero: `path` is a compressed bin, one zstd frame of this many raw
+  // bytes, and offset/length count in those raw bytes (a member of a schema
+  // 3 bin). The reader decodes it (prepare_payload).
+  uint64_t frame_raw_size = 0;
 };
 
 struct ContentIndexStats {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "layers/model/bin_codec.hpp"
 #include "layers/model/pack.hpp"
 #include "layers/util/fs.hpp"
 
@@ -45,8 +46,35 @@ bool copy_range(int src, uint64_t src_off, int dst, uint64_t dst_off, uint64_t l
   return true;
 }
 
+// The held bytes; a member of a compressed bin is decoded (bounded by the
+// recorded raw size; the caller's consumer, libtorrent, checks the result).
+bool read_held(const HeldLocation& h, std::string* out) {
+  if (h.frame_raw_size) {
+    if (h.frame_raw_size > (64u << 20) || h.offset > h.frame_raw_size || h.length > h.frame_raw_size - h.offset)
+      return false;
+    struct stat st{};
+    if (::stat(h.path.c_str(), &st) != 0 || uint64_t(st.st_size) >= h.frame_raw_size) return false;
+    auto wire = read_file_of_size(h.path, uint64_t(st.st_size));
+    std::string raw;
+    if (!wire.ok() || !decode_bin(BinCodec::zstd, h.frame_raw_size,
+                                  {reinterpret_cast<const uint8_t*>(wire->data()), wire->size()}, &raw, h.path)
+                           .ok())
+      return false;
+    *out = raw.substr(size_t(h.offset), size_t(h.length));
+    return true;
+  }
+  Fd src(::open(h.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (src.fd < 0) return false;
+  out->resize(size_t(h.length));
+  return ::pread(src.fd, out->data(), out->size(), off_t(h.offset)) == ssize_t(h.length);
+}
+
 // Whole-file copy into a fresh `target`: reflink first, then copy_range.
 bool copy_whole(const HeldLocation& from, const std::string& target, uint32_t mode) {
+  if (from.frame_raw_size) {
+    std::string bytes;
+    return read_held(from, &bytes) && write_file_atomic(target, bytes, mode).ok();
+  }
   Fd src(::open(from.path.c_str(), O_RDONLY | O_CLOEXEC));
   if (src.fd < 0) return false;
   std::string tmp = target + ".bc-seed";
@@ -61,22 +89,33 @@ bool copy_whole(const HeldLocation& from, const std::string& target, uint32_t mo
 
 // A bin none of whose copies is held, built from its members held anywhere
 // (standalone or inside other bins): after an insertion re-packs a run of
-// bins, their members are still held. False when a member is not held or a
-// read fails (the bin is then fetched). Unverified: libtorrent hashes it.
-bool assemble_bin(const Manifest& m, const std::vector<size_t>& members, const std::string& target,
+// bins, their members are still held. A chunk is cut from its file held
+// whole (a schema 2 layer holds it so). A compressed bin is re-compressed
+// with the pinned parameters, only when this node's compressor is the one
+// the manifest names (another zstd may give other bytes). False when a
+// member is not held or a read fails (the bin is then fetched). Unverified:
+// libtorrent hashes it.
+bool assemble_bin(const Manifest& m, uint32_t b, const std::vector<size_t>& members, const std::string& target,
                   ContentIndex& index) {
-  std::string bin;
+  const PackBin& pb = m.bins[b];
+  if (pb.codec == BinCodec::zstd && m.compressor != compressor_id()) return false;
+  std::string bin, part;
   for (size_t i : members) {
     const Entry& e = m.entries[i];
     auto held = index.find_file(e.root);
     if (!held.ok() || !*held || (*held)->length != e.size) return false;
-    Fd src(::open((*held)->path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (src.fd < 0) return false;
-    const size_t at = bin.size();
-    bin.resize(at + size_t(e.size));
-    if (::pread(src.fd, bin.data() + at, size_t(e.size), off_t((*held)->offset)) != ssize_t(e.size)) return false;
+    HeldLocation from = **held;
+    if (e.chunked()) {  // the chunk of a file held whole (raw)
+      if (from.frame_raw_size) return false;
+      from.offset += uint64_t(b - e.bin) * m.chunk_size;
+      from.length = pb.raw_bytes();
+    }
+    if (!read_held(from, &part)) return false;
+    bin += part;
   }
-  return write_file_atomic(target, bin, 0644).ok();
+  if (pb.codec == BinCodec::zstd)
+    bin = compress_bin({reinterpret_cast<const uint8_t*>(bin.data()), bin.size()});
+  return bin.size() == pb.size && write_file_atomic(target, bin, 0644).ok();
 }
 
 bool exists(const std::string& path) {
@@ -110,7 +149,7 @@ Result<PrepareReport> prepare_payload(const TrustedManifest& layer, const Torren
     }
     if (e.bin != kNotPacked) {
       if (members.empty()) members = bin_members(layer.manifest());
-      if (assemble_bin(layer.manifest(), members[e.bin], target, index)) {
+      if (assemble_bin(layer.manifest(), e.bin, members[e.bin], target, index)) {
         ++r.bins_assembled;
         r.bin_bytes_assembled += e.size;
       }

@@ -1,5 +1,7 @@
 #include "layers/model/manifest.hpp"
 
+#include "layers/model/manifest_bins.hpp"
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -112,55 +114,10 @@ const Entry* Manifest::find(std::string_view path) const {
   return it != entries.end() && it->path == path ? &*it : nullptr;
 }
 
-// Bins and their members (header comment): every bin has members that tile
-// it exactly in manifest order; members are small non-empty files.
-static Status validate_packing(const Manifest& m) {
-  if (m.schema == kManifestSchemaUnpacked && !m.bins.empty())
-    return Status::invalid_argument("a schema 1 manifest has no bins");
-  if (m.bins.size() > m.entries.size()) return Status::invalid_argument("more bins than entries");
-  for (size_t b = 0; b < m.bins.size(); ++b)
-    if (m.bins[b].size == 0 || m.bins[b].size > kPackBinBytes || is_zero(m.bins[b].root))
-      return Status::invalid_argument("bin " + std::to_string(b) + ": size must be 1.." +
-                                      std::to_string(kPackBinBytes) + " bytes with a non-zero root");
-  std::vector<uint64_t> next(m.bins.size(), 0);  // where each bin's next member must start
-  for (size_t i = 0; i < m.entries.size(); ++i) {
-    const Entry& e = m.entries[i];
-    if (!e.packed()) {
-      if (e.offset != 0) return Status::invalid_argument("entry " + std::to_string(i) + ": offset without a bin");
-      continue;
-    }
-    std::string where = "entry " + std::to_string(i) + " ('" + printable(e.path) + "')";
-    if (e.type != EntryType::file) return Status::invalid_argument(where + ": only files can be packed");
-    if (e.size == 0 || e.size >= kPackBelowBytes)
-      return Status::invalid_argument(where + ": a packed file must be 1.." +
-                                      std::to_string(kPackBelowBytes - 1) + " bytes");
-    if (e.bin >= m.bins.size())
-      return Status::invalid_argument(where + ": bin " + std::to_string(e.bin) + " does not exist (" +
-                                      std::to_string(m.bins.size()) + " bins)");
-    const uint64_t bin_size = m.bins[e.bin].size;
-    if (e.offset > bin_size || e.size > bin_size - e.offset)
-      return Status::invalid_argument(where + ": bytes " + std::to_string(e.offset) + ".." +
-                                      std::to_string(e.offset + e.size) + " lie outside bin " +
-                                      std::to_string(e.bin) + " (" + std::to_string(bin_size) + " bytes)");
-    if (e.offset < next[e.bin])
-      return Status::invalid_argument(where + ": overlaps the previous member of bin " + std::to_string(e.bin));
-    if (e.offset > next[e.bin])
-      return Status::invalid_argument(where + ": leaves a gap in bin " + std::to_string(e.bin) +
-                                      " (members start where the previous one ended)");
-    next[e.bin] = e.offset + e.size;
-  }
-  for (size_t b = 0; b < m.bins.size(); ++b)
-    if (next[b] != m.bins[b].size)
-      return Status::invalid_argument("bin " + std::to_string(b) + ": its members fill " +
-                                      std::to_string(next[b]) + " of its " + std::to_string(m.bins[b].size) +
-                                      " bytes");
-  return Status();
-}
-
 static Status schema_supported(int64_t schema) {
-  if (schema == kManifestSchema || schema == kManifestSchemaUnpacked) return Status();
-  return Status::unsupported("manifest schema " + std::to_string(schema) + " (this build reads 1 and " +
-                             std::to_string(kManifestSchema) + ")");
+  if (schema >= kManifestSchemaUnpacked && schema <= kManifestSchema) return Status();
+  return Status::unsupported("manifest schema " + std::to_string(schema) + " (this build reads 1 to " +
+                             std::to_string(kManifestSchema) + "; upgrade this node)");
 }
 
 Status Manifest::validate() const {
@@ -252,17 +209,14 @@ std::string Manifest::encode() const {
       if (e.packed()) {
         o["bin"] = e.bin;
         o["offset"] = e.offset;
+        if (e.chunked()) o["chunks"] = e.chunks;
       }
     }
     if (e.type == EntryType::symlink) o["target"] = e.target;
     arr.push_back(std::move(o));
   }
   j["entries"] = std::move(arr);
-  if (schema != kManifestSchemaUnpacked) {
-    json bins_arr = json::array();
-    for (const auto& b : bins) bins_arr.push_back(json{{"size", b.size}, {"root", to_hex(b.root)}});
-    j["bins"] = std::move(bins_arr);
-  }
+  if (schema != kManifestSchemaUnpacked) encode_bins(*this, j);
   return j.dump(1) + "\n";
 }
 
@@ -296,10 +250,15 @@ static Result<Entry> decode_entry(const json& o, size_t i, int schema) {
     if (o.contains("bin") || o.contains("offset")) {
       if (schema == kManifestSchemaUnpacked)
         return Status::invalid_argument(where + ": schema 1 has no packed files");
-      BC_ASSIGN_OR_RETURN(int64_t bin, json_int(o, "bin", where, 0, int64_t(kMaxManifestEntries)));
-      BC_ASSIGN_OR_RETURN(int64_t off, json_int(o, "offset", where, 0, int64_t(kPackBinBytes)));
+      BC_ASSIGN_OR_RETURN(int64_t bin, json_int(o, "bin", where, 0, int64_t(kMaxManifestBins)));
+      BC_ASSIGN_OR_RETURN(int64_t off, json_int(o, "offset", where, 0, int64_t(pack_bin_bytes(schema))));
       e.bin = uint32_t(bin);
       e.offset = uint64_t(off);
+      if (o.contains("chunks")) {
+        if (schema < kManifestSchema) return Status::invalid_argument(where + ": chunked files need schema 3");
+        BC_ASSIGN_OR_RETURN(int64_t n, json_int(o, "chunks", where, 1, int64_t(kMaxManifestBins)));
+        e.chunks = uint32_t(n);
+      }
     }
   }
   if (e.type == EntryType::symlink) {
@@ -353,23 +312,7 @@ Result<Manifest> Manifest::decode(std::string_view bytes) {
     BC_ASSIGN_OR_RETURN(Entry e, decode_entry((*ents)[i], i, m.schema));
     m.entries.push_back(std::move(e));
   }
-  if (auto bins = j.find("bins"); bins != j.end()) {
-    if (m.schema == kManifestSchemaUnpacked) return Status::invalid_argument("manifest: schema 1 has no bins");
-    if (!bins->is_array() || bins->size() > m.entries.size())
-      return Status::invalid_argument("manifest: bins must be an array of at most one bin per entry");
-    for (size_t b = 0; b < bins->size(); ++b) {
-      const json& o = (*bins)[b];
-      std::string where = "bin " + std::to_string(b);
-      if (!o.is_object()) return Status::invalid_argument(where + ": not an object");
-      PackBin pb;
-      BC_ASSIGN_OR_RETURN(int64_t size, json_int(o, "size", where, 1, int64_t(kPackBinBytes)));
-      pb.size = uint64_t(size);
-      BC_ASSIGN_OR_RETURN(pb.root, decode_root(o, where));
-      m.bins.push_back(pb);
-    }
-  } else if (m.schema != kManifestSchemaUnpacked) {
-    return Status::invalid_argument("manifest: schema 2 needs a bins array");
-  }
+  BC_RETURN_IF_ERROR(decode_bins(j, m));
   BC_RETURN_IF_ERROR(m.validate());
   return m;
 }

@@ -29,6 +29,16 @@
 // exactly: in manifest order each starts where the previous one ended, the
 // first at 0, the last ends at the bin's size. The top-level name ".bc-pack"
 // is reserved: no entry may be it or lie below it.
+//
+// Schema 3 (docs/architecture.md "Compression on the wire") adds to the
+// top level "chunk_size" and "compressor" (layers/model/bin_codec.hpp), and
+// to every bin "codec" ("raw" | "zstd") and "raw_size": "size" and "root"
+// are then those of the *wire* bytes (what the torrent carries), members'
+// offsets and roots those of the raw bytes. Files below kPackBelowBytesV3
+// pack into bins of at most kPackBinBytesV3 raw bytes; a large compressible
+// file is *chunked*: "bin": b, "offset": 0, "chunks": n, and its chunk k
+// (chunk_size raw bytes, the last shorter) is the only member of bin b+k.
+// Schema 2 bins are raw: raw_size is their size.
 #pragma once
 
 #include <cstdint>
@@ -39,14 +49,20 @@
 #include <vector>
 
 #include "layers/crypto/sha256.hpp"
+#include "layers/model/bin_codec.hpp"
 #include "layers/util/status.hpp"
 
 namespace bc {
 
-inline constexpr int kManifestSchema = 2;        // what this build writes
+inline constexpr int kManifestSchema = 3;        // the newest this build reads and writes
+inline constexpr int kManifestSchemaRawBins = 2;   // read and written (--compress=none)
 inline constexpr int kManifestSchemaUnpacked = 1;  // still read: no bins
 inline constexpr uint64_t kPackBelowBytes = 16 * 1024;  // files below this may be packed
 inline constexpr uint64_t kPackBinBytes = 16 * 1024;    // a bin holds at most this (one v2 block)
+inline constexpr uint64_t kPackBelowBytesV3 = 256 * 1024;  // schema 3
+inline constexpr uint64_t kPackBinBytesV3 = 256 * 1024;    // schema 3: raw bytes of a bin
+inline constexpr uint32_t kDefaultChunkBytes = 1 << 20;    // schema 3: raw bytes of a chunk
+inline constexpr size_t kMaxManifestBins = 4'000'000;
 inline constexpr std::string_view kPackDirName = ".bc-pack";
 inline constexpr uint32_t kNotPacked = UINT32_MAX;
 inline constexpr size_t kMaxManifestBytes = 256u << 20;   // 256 MiB
@@ -88,15 +104,22 @@ struct Entry {
   Sha256Digest root{};       // files only; all-zero for an empty file
   std::string target;        // symlinks only; stored verbatim, never followed
   uint32_t bin = kNotPacked; // packed files only: index into Manifest::bins
-  uint64_t offset = 0;       // packed files only: byte offset inside the bin
+  uint64_t offset = 0;       // packed files only: byte offset inside the (raw) bin
+  uint32_t chunks = 0;       // schema 3 chunked files: bins [bin, bin + chunks)
   bool packed() const { return bin != kNotPacked; }
+  bool chunked() const { return chunks != 0; }
   friend bool operator==(const Entry&, const Entry&) = default;
 };
 
-// One bin of packed small files (a file of the torrent).
+// One bin of packed small files, or one chunk of a large file (a file of
+// the torrent).
 struct PackBin {
-  uint64_t size = 0;         // 1..kPackBinBytes
-  Sha256Digest root{};       // v2 merkle root of the bin's bytes
+  uint64_t size = 0;         // wire bytes: 1..kPackBinBytes (schema 2)
+  Sha256Digest root{};       // v2 merkle root of the bin's wire bytes
+  BinCodec codec = BinCodec::raw;  // schema 3
+  uint64_t raw_size = 0;     // schema 3: bytes once decoded
+  // The bin's bytes once decoded (members' offsets count in these).
+  uint64_t raw_bytes() const { return codec == BinCodec::raw ? size : raw_size; }
   friend bool operator==(const PackBin&, const PackBin&) = default;
 };
 
@@ -117,8 +140,15 @@ struct PayloadFile {
   uint32_t bin = kNotPacked;  // the bin's index when this is a bin
 };
 
+// The packing limits of a schema: files below pack_below_bytes pack into
+// bins of at most pack_bin_bytes raw bytes.
+uint64_t pack_below_bytes(int schema);
+uint64_t pack_bin_bytes(int schema);
+
 struct Manifest {
-  int schema = kManifestSchema;
+  // A manifest made in code starts as schema 2 (raw bins); capture makes 3
+  // when it compresses (CaptureOptions::compress).
+  int schema = kManifestSchemaRawBins;
   std::string name;
   int64_t version = 0;
   LayerKind kind = LayerKind::base;
@@ -129,6 +159,8 @@ struct Manifest {
   std::map<std::string, std::string> match;  // driver layers: fact name -> glob
   std::vector<Entry> entries;
   std::vector<PackBin> bins;  // schema 2; empty when nothing is packed
+  uint32_t chunk_size = 0;    // schema 3: raw bytes of a chunk of a chunked file
+  std::string compressor;     // schema 3: compressor_id() of the capturing node
 
   LayerRef ref() const { return {name, version}; }
   // The torrent's files: unpacked regular files (manifest order), then the

@@ -26,8 +26,8 @@ namespace bc {
 // wire than the content, 1/128 about 1% (docs/benchmarks.md).
 inline constexpr uint64_t kPackCutOneIn = 128;
 
-// True for the files assign_bins packs: regular, 1..kPackBelowBytes-1 bytes.
-bool packable(const Entry& e);
+// True for the files assign_bins packs: regular, 1..pack_below_bytes(schema)-1 bytes.
+bool packable(const Entry& e, int schema = kManifestSchemaRawBins);
 
 // True when a bin ends after the file at `path` whatever follows.
 bool pack_cut_after(std::string_view path);
@@ -44,18 +44,31 @@ bool pack_cut_after(std::string_view path);
 // (neighbours of a changed file: a node holding the parent assembles their
 // bins from its own copies), then the new ones, so a version that rewrites
 // small files moves bins of new content only, not a 16 KiB block per file.
-// REQUIRES: m.schema == kManifestSchema; parent, if given, validated.
+// The limits are those of m.schema (2: 16 KiB; 3: 256 KiB); a parent of
+// another schema has its contents counted as held, its bins are not kept.
+// Raw sizes only: in schema 3 the caller encodes the bins (hash_bins).
+// REQUIRES: m.schema >= 2; parent, if given, validated.
 void assign_bins(Manifest& m, const Manifest* parent = nullptr);
 
+// Schema 3: makes entry i (a large file, not packed) a chunked file: appends
+// one bin per m.chunk_size raw bytes (sizes raw, roots zero: the caller
+// encodes and hashes them). REQUIRES: m.chunk_size set.
+void chunk_file(Manifest& m, size_t i);
+
 // The manifest indexes of bin b's members, in manifest (= offset) order, for
-// every bin. REQUIRES: m.validate().ok().
+// every bin (a chunked file is the one member of each of its bins).
+// REQUIRES: m.validate().ok().
 std::vector<std::vector<size_t>> bin_members(const Manifest& m);
 
-// Checks the bytes of bin b: its size and merkle root against the manifest,
-// then every member's slice against the member's size and root. corruption
-// naming the bin or the member. `members` as from bin_members(m)[b].
+// Checks the wire bytes of bin b: size and merkle root against the
+// manifest, then decodes them (bounded by the signed raw_size) and checks
+// every small member's slice against the member's size and root (a chunk's
+// file is checked whole by its reader). corruption naming the bin or the
+// member. `members` as from bin_members(m)[b]. The raw bytes go to raw_out.
 Status check_bin_bytes(const Manifest& m, uint32_t b, const std::vector<size_t>& members,
-                       std::span<const uint8_t> bytes);
+                       std::span<const uint8_t> wire, std::string* raw_out = nullptr);
+// Only the wire size and merkle root of bin b.
+Status check_bin_wire(const Manifest& m, uint32_t b, std::span<const uint8_t> wire);
 
 // The v2 merkle root of a file held in memory (at most a few blocks).
 Sha256Digest small_file_root(std::span<const uint8_t> bytes, uint32_t piece_bytes);

@@ -47,6 +47,7 @@ int cmd_build(const BuildArgs& a) {
   o.piece_bytes = a.piece_kib * 1024;
   o.threads = a.threads;
   o.pack_small_files = !a.no_pack;
+  o.compress = a.compress == "zstd";
   if (!a.pack_against.empty()) {
     auto prev = load_layer_dir(a.pack_against);
     if (!prev.ok()) return fail(prev.status().with_context("--pack-against"));

@@ -23,6 +23,7 @@ struct BuildArgs {
   uint32_t piece_kib = kDefaultPieceBytes / 1024;
   unsigned threads = 0;
   bool no_pack = false;  // --no-pack: every file its own torrent file (for comparisons)
+  std::string compress = "zstd";  // --compress=zstd|none
   std::string pack_against;  // --pack-against DIR: the previous version's built layer
   std::vector<std::string> match;  // KEY=GLOB, driver layers
   std::string sign_key;            // optional: sign right after building

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
                     "changed small files apart (smaller deltas)");
   build->add_flag("--no-pack", b.no_pack,
                   "keep files below 16 KiB as files of the torrent instead of packing them into bins");
+  build->add_option("--compress", b.compress,
+                    "zstd (default: schema 3, bins compressed on the wire) or none (schema 2, what nodes "
+                    "of the previous release read)")
+      ->check(CLI::IsMember({"zstd", "none"}));
   build->add_option("--sign", b.sign_key, "sign with this secret key right after building");
 
   std::string out, dir, key;

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "layers/crypto/ed25519.hpp"
+#include "layers/model/layer_dir.hpp"
 #include "layers/model/trusted_manifest.hpp"
 #include "layers/swarm/ban_list.hpp"
 #include "tests/layers/swarm/swarm_test_util.hpp"
@@ -73,6 +74,31 @@ uint64_t wire_bytes(const std::vector<std::string>& trees) {
   for (const auto& t : trees)
     for (const auto& e : fs::recursive_directory_iterator(t))
       if (e.is_regular_file() && !e.is_symlink()) n += (e.file_size() + kBlock - 1) / kBlock * kBlock;
+  return n;
+}
+
+uint64_t payload_bytes(const std::vector<std::string>& layer_dirs) {
+  uint64_t n = 0;
+  for (const auto& d : layer_dirs) {
+    auto l = load_layer_dir(d);
+    REQUIRE_MESSAGE(l.ok(), l.status().to_string());
+    auto m = l->peek();
+    REQUIRE_MESSAGE(m.ok(), m.status().to_string());
+    for (const auto& f : m->payload_files()) n += f.size;
+  }
+  return n;
+}
+
+uint64_t padded_payload_bytes(const std::vector<std::string>& layer_dirs) {
+  constexpr uint64_t kBlock = 16 * 1024;
+  uint64_t n = 0;
+  for (const auto& d : layer_dirs) {
+    auto l = load_layer_dir(d);
+    REQUIRE_MESSAGE(l.ok(), l.status().to_string());
+    auto m = l->peek();
+    REQUIRE_MESSAGE(m.ok(), m.status().to_string());
+    for (const auto& f : m->payload_files()) n += (f.size + kBlock - 1) / kBlock * kBlock;
+  }
   return n;
 }
 

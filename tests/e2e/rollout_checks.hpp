@@ -28,6 +28,11 @@ void make_base_v2(const std::string& v1, const std::string& v2);
 // What the BitTorrent wire carries for the trees (each file's last 16 KiB
 // block travels whole): what the origin's own upload counter counts.
 uint64_t wire_bytes(const std::vector<std::string>& trees);
+// The bytes a built layer's torrent carries (its payload files: unpacked
+// files and bins, compressed ones at their wire size), without and with
+// block padding: what the 1.02x / 1.1x checks count against (issue #16).
+uint64_t payload_bytes(const std::vector<std::string>& layer_dirs);
+uint64_t padded_payload_bytes(const std::vector<std::string>& layer_dirs);
 // The tree an endpoint should hold: the layers in stack order (later wins).
 std::map<std::string, std::string> expected_tree(const std::vector<std::string>& trees);
 // Fails the test unless n's root holds `expected` and its user's file.

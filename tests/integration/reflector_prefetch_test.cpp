@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "layers/model/layer_dir.hpp"
 #include "tests/integration/support/reflector_fixture.hpp"
 
 using namespace bc;
@@ -88,8 +89,13 @@ TEST_CASE("a reflector reports the WAN bytes of a fetch still in progress, and t
   while (!seeding(d, ref) && std::chrono::steady_clock::now() < deadline) d.step(50);
   REQUIRE(seeding(d, ref));
   // Done: every byte counted once, not twice (in progress + finished).
+  // The layer's wire bytes (compressed bins at their size, issue #16): what
+  // the reflector's payload holds.
   uint64_t layer_bytes = 0;
-  for (const auto& [path, content] : f.files) layer_bytes += content.size();
+  const std::string held = f.tmp.path() + "/cache/layers/" + d.core().cache().at(ref).info_hash + "/payload";
+  for (const auto& e : std::filesystem::recursive_directory_iterator(held))
+    if (e.is_regular_file()) layer_bytes += e.file_size();
+  REQUIRE(layer_bytes > 0);
   CHECK(d.bytes_by_source().total() >= layer_bytes);
   CHECK(d.bytes_by_source().total() < 2 * layer_bytes);
 }
@@ -151,7 +157,11 @@ TEST_CASE("when the assignment moves to a new layer that does not fit next to th
   CHECK_FALSE(std::filesystem::exists(dir1));
   CHECK(d.core().cache_bytes() <= cfg.quota_bytes);
   std::string p2 = f.tmp.path() + "/cache/layers/" + d.core().cache().at(r2).info_hash + "/payload";
-  for (const auto& [path, content] : files2) CHECK(test::read_file(p2 + "/" + path) == content);
+  auto l2 = load_layer_dir(dir2);
+  REQUIRE(l2.ok());
+  auto m2 = l2->peek();
+  REQUIRE(m2.ok());
+  for (const auto& [path, content] : files2) CHECK(payload_file(*m2, p2, path) == content);
 }
 
 TEST_CASE("a restarted reflector finds its cached layer on disk and seeds it again without any source") {

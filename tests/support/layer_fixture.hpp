@@ -39,9 +39,10 @@ inline CaptureOptions capture_options(const std::string& source_dir, LayerRef re
 
 inline TestLayer capture_test_layer(const std::string& source_dir, LayerRef ref, uint32_t piece_bytes,
                                     const SecretKey& key = SecretKey::generate(), bool pack_small_files = true,
-                                    const Manifest* pack_against = nullptr) {
+                                    const Manifest* pack_against = nullptr, bool compress = true) {
   CaptureOptions o = capture_options(source_dir, std::move(ref), piece_bytes);
   o.pack_small_files = pack_small_files;
+  o.compress = compress;
   if (pack_against) o.pack_against = *pack_against;
   auto captured = capture_layer(o);
   REQUIRE_MESSAGE(captured.ok(), captured.status().to_string());

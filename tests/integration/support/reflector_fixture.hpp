@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
+#include "layers/model/bin_read.hpp"
 #include "reflector/agent/reflector_driver.hpp"
 #include "tests/integration/support/local_client.hpp"
 #include "tests/integration/support/tracker_ca_cert.hpp"
@@ -129,11 +130,19 @@ inline bool seeding(const reflector::ReflectorDriver& d, const LayerRef& ref) {
   return it != d.core().cache().end() && it->second.state == reflector::CacheState::seeding;
 }
 // A file's bytes in a downloaded payload: a packed small file is read from
-// its bin at its offset (the payload holds the torrent's layout).
+// its bin at its offset, a chunked one from its bins (decoded and checked:
+// the payload holds the torrent's layout, compressed bins included).
 inline std::string payload_file(const Manifest& m, const std::string& dir, const std::string& path) {
   const Entry* e = m.find(path);
   if (!e || !e->packed()) return test::read_file(dir + "/" + path);
-  return test::read_file(dir + "/" + pack_bin_path(e->bin)).substr(size_t(e->offset), size_t(e->size));
+  std::string out;
+  Status s = e->chunked() ? read_chunked_file(m, *e, payload_bins_dir(dir), [&](std::span<const uint8_t> c) {
+    out.append(reinterpret_cast<const char*>(c.data()), c.size());
+    return Status();
+  })
+                          : read_bin(m, e->bin, {}, payload_bins_dir(dir), &out);
+  if (!s.ok()) return "unreadable: " + s.to_string();
+  return e->chunked() ? out : out.substr(size_t(e->offset), size_t(e->size));
 }
 
 // A fresh peer (in this process) fetches the layer from the reflector alone

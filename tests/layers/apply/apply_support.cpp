@@ -27,14 +27,23 @@ BuiltLayer build_layer(const std::string& src, const std::string& name, int64_t 
   o.piece_bytes = piece_bytes;
   o.threads = 1;
   o.created_unix_s = 1'800'000'000;
-  auto l = capture_layer(o);
-  REQUIRE_MESSAGE(l.ok(), l.status().to_string());
-  std::string bytes = l->manifest.encode();
+  return build_layer_with(o);
+}
+
+std::unique_ptr<TrustedManifest> sign_for_test(const Manifest& m) {
+  std::string bytes = m.encode();
   Signature sig = test_key().sign({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   auto tm = TrustedManifest::verify(bytes, sig, test_key().public_key());
-  REQUIRE(tm.ok());
+  REQUIRE_MESSAGE(tm.ok(), tm.status().to_string());
+  return std::make_unique<TrustedManifest>(std::move(*tm));
+}
+
+BuiltLayer build_layer_with(const CaptureOptions& o) {
+  const std::string& src = o.source_dir;
+  auto l = capture_layer(o);
+  REQUIRE_MESSAGE(l.ok(), l.status().to_string());
   BuiltLayer b;
-  b.tm = std::make_unique<TrustedManifest>(std::move(*tm));
+  b.tm = sign_for_test(l->manifest);
   b.payload = src;
   // A fresh side directory per build: an earlier BuiltLayer of the same tree
   // keeps its own bins, as separate built layers do.

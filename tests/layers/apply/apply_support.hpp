@@ -8,6 +8,7 @@
 #include <string>
 
 #include "layers/apply/applier.hpp"
+#include "layers/capture/capture.hpp"
 
 namespace bc::test {
 
@@ -23,6 +24,11 @@ struct BuiltLayer {
 // TrustedManifest::verify. REQUIRES (doctest): capture succeeds.
 BuiltLayer build_layer(const std::string& src, const std::string& name, int64_t version,
                        uint32_t piece_bytes = 16 * 1024);
+
+// The same with every capture option the caller's (compression, pack_against...).
+BuiltLayer build_layer_with(const CaptureOptions& o);
+// A manifest signed by the test key and trusted: for crafted manifests.
+std::unique_ptr<TrustedManifest> sign_for_test(const Manifest& m);
 
 struct Node {
   char type = '?';  // f, d, l, o

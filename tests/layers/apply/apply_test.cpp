@@ -160,7 +160,16 @@ TEST_CASE("a manifest owning .branchcast is refused and the target is untouched"
 TEST_CASE("payload bytes that do not match the manifest are refused and the target is untouched") {
   TmpDir tmp;
   make_base(tmp / "layer", "motd\n");
-  BuiltLayer l = build_layer(tmp / "layer", "base", 1);
+  // Schema 2: usr/bin/tool stays a file of the payload (schema 3 packs files
+  // below 256 KiB into bins; tampered bins are pack_apply_test's and
+  // compress_apply_test's).
+  CaptureOptions o;
+  o.source_dir = tmp / "layer";
+  o.ref = {"base", 1};
+  o.piece_bytes = 16 * 1024;
+  o.threads = 1;
+  o.compress = false;
+  BuiltLayer l = build_layer_with(o);
   std::string bin = tmp / "layer/usr/bin/tool";
   std::string bytes = read_file(bin);
   bytes[40'000] ^= 1;  // same size, one bit flipped

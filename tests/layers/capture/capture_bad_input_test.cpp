@@ -167,7 +167,8 @@ TEST_CASE("names that differ only in case keep their own paths in the torrent fa
 
 TEST_CASE("a layer whose only file sits at its top level reads back as a single-file torrent") {
   test::TmpDir tmp;
-  test::write_file(tmp / "src/only.img", test::random_bytes(150'000, 4));
+  // 300 KB of random bytes: neither packed (>= 256 KiB) nor chunked (does not compress).
+  test::write_file(tmp / "src/only.img", test::random_bytes(300'000, 4));
   CapturedLayer l = capture_and_check(tmp / "src");
   auto facts = read_layer_torrent(l.torrent);
   REQUIRE(facts.ok());

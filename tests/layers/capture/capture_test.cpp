@@ -220,8 +220,9 @@ TEST_CASE("a layer without regular files has no torrent and still verifies") {
 
 TEST_CASE("a layer whose only file sits at the root reads back (libtorrent's single-file form)") {
   test::TmpDir tmp;
-  // 20 KB: a file below 16 KiB would be packed into a bin at .bc-pack/0.
-  test::write_file(tmp / "src/only.txt", test::random_bytes(20'000, 4));
+  // 300 KB of random bytes: a file below 256 KiB (schema 3) would be packed
+  // into a bin at .bc-pack/0, a compressible one chunked.
+  test::write_file(tmp / "src/only.txt", test::random_bytes(300'000, 4));
   auto l = capture_layer(opts(tmp / "src"));
   REQUIRE(l.ok());
   auto facts = read_layer_torrent(l->torrent);
@@ -232,7 +233,7 @@ TEST_CASE("a layer whose only file sits at the root reads back (libtorrent's sin
   CHECK(check_torrent_matches(l->manifest, *facts).ok());
   CHECK(facts->manifest_path("only.txt") == "only.txt");
   // One nested file keeps the ordinary multi-file form.
-  test::write_file(tmp / "nested/a/b/only.txt", test::random_bytes(20'000, 4));
+  test::write_file(tmp / "nested/a/b/only.txt", test::random_bytes(300'000, 4));
   auto n = capture_layer(opts(tmp / "nested"));
   REQUIRE(n.ok());
   auto nf = read_layer_torrent(n->torrent);

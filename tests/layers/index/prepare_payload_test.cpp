@@ -51,8 +51,11 @@ struct Versions {
 };
 Versions capture_versions(const test::TmpDir& tmp) {
   auto key = SecretKey::generate();
-  Versions v{test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key),
-             test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key), open_index(tmp / "index")};
+  // Schema 2 (compress off): these cases pin raw files and pieces; the
+  // compressed round trip is tests/layers/apply/compress_apply_test.cpp.
+  Versions v{test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key, true, nullptr, false),
+             test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key, true, nullptr, false),
+             open_index(tmp / "index")};
   REQUIRE(v.idx->record_layer(v.v1.trusted, v.v1.source_dir, v.v1.facts).ok());
   return v;
 }
@@ -131,4 +134,38 @@ TEST_CASE("a bin re-packed by an insertion is assembled from its members held in
     CHECK(small_file_root({reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()}, kPiece) ==
           v2.manifest().bins[b].root);
   }
+}
+
+TEST_CASE("schema 3: a compressed bin of held members is re-compressed to the signed wire bytes") {
+  test::TmpDir tmp;
+  auto text = [](int i) {
+    std::string s;
+    while (s.size() < 3000) s += "option" + std::to_string(i) + " = enabled # default\n";
+    return s;
+  };
+  for (int i = 0; i < 200; ++i) {
+    const std::string name = "f" + std::to_string(100 + i);
+    test::write_file(tmp / ("v1/d/" + name), text(i));
+    test::write_file(tmp / ("v2/d/" + name), i == 5 ? text(1000) : text(i));  // one changed in place
+  }
+  auto key = SecretKey::generate();
+  auto v1 = test::capture_test_layer(tmp / "v1", {"app", 1}, kPiece, key);
+  auto v2 = test::capture_test_layer(tmp / "v2", {"app", 2}, kPiece, key, true, &v1.manifest());
+  REQUIRE(v2.manifest().schema == 3);
+  auto idx = open_index(tmp / "index");
+  REQUIRE(idx->record_layer(v1.trusted, v1.source_dir, v1.facts).ok());
+  auto report = prepare_payload(v2.trusted, v2.facts, tmp / "payload", *idx);
+  REQUIRE_MESSAGE(report.ok(), report.status().to_string());
+  MESSAGE(v2.manifest().bins.size() << " bins: " << report->files_copied << " held whole, "
+                                    << report->bins_assembled << " assembled");
+  CHECK(report->bins_assembled >= 1);  // the changed file's old neighbours, re-packed and re-compressed
+  size_t zstd_assembled = 0;
+  for (size_t b = 0; b < v2.manifest().bins.size(); ++b) {
+    auto bytes = read_file_of_size(tmp / ("payload/.bc-pack/" + std::to_string(b)), v2.manifest().bins[b].size);
+    if (!bytes.ok()) continue;
+    CHECK(small_file_root({reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()}, kPiece) ==
+          v2.manifest().bins[b].root);
+    zstd_assembled += v2.manifest().bins[b].codec == BinCodec::zstd;
+  }
+  CHECK(zstd_assembled >= 1);
 }

@@ -68,7 +68,7 @@ TEST_CASE("decode rejects malformed JSON, wrong types and oversize fields precis
   CHECK(Manifest::decode("[]").status().message().find("not a JSON object") != std::string::npos);
   std::string deep(100, '[');
   CHECK(Manifest::decode(deep).status().message().find("nesting") != std::string::npos);
-  auto r = Manifest::decode(R"({"schema":3})");
+  auto r = Manifest::decode(R"({"schema":4})");
   CHECK(r.status().code() == Status::Code::unsupported);
   std::string good = sample().encode();
   std::string bad = good;

@@ -25,7 +25,8 @@ test::TestLayer make_layer(const test::TmpDir& tmp, const std::string& name, uin
   const std::string src = tmp / name;
   test::write_file(src + "/etc/motd", "hello " + name + "\n");
   test::write_file(src + "/etc/hosts", "127.0.0.1 localhost\n");
-  test::write_file(src + "/usr/lib/deep/lib.so", test::random_bytes(150'000, seed));
+  // 300 KB of random bytes: not packed (>= 256 KiB), not chunked (does not compress).
+  test::write_file(src + "/usr/lib/deep/lib.so", test::random_bytes(300'000, seed));
   return test::capture_test_layer(src, {name, 1}, kPiece);
 }
 
