@@ -135,9 +135,9 @@ TEST_CASE("the imported manifest is signed by the tracker and the stored payload
   CHECK(f.call("GET", "/api/v1/layers/base@1/torrent").status == 200);
   // Tampered payload (a large file in the tree, or a bin in the layer's pack
   // directory): the import is refused and nothing is recorded.
-  const std::string big(20'000, 'o');
-  std::string bad = test::make_layer_dir(f.tmp.path(), "evil@1", {{"x", big}});
-  test::write_file(f.tmp / "src-evil-1/x", std::string(20'000, 't'));
+  // (random and over 256 KiB: neither packed into a bin nor chunked, the file itself is in the tree)
+  std::string bad = test::make_layer_dir(f.tmp.path(), "evil@1", {{"x", test::random_bytes(300'000, 1)}});
+  test::write_file(f.tmp / "src-evil-1/x", test::random_bytes(300'000, 2));
   auto refused = f.call("POST", "/api/v1/layers/import", json{{"dir", bad}}.dump());
   CHECK(refused.status >= 400);
   CHECK(refused.status < 500);

@@ -22,7 +22,9 @@ struct World {
 
   World() {
     for (auto [ref, file] : {std::pair{"base@1", "a"}, std::pair{"other@1", "b"}}) {
-      f.import_layer(ref, {{"etc/" + std::string(file), std::string(20000, file[0])}});
+      // Random and over 256 KiB: a torrent file of its own (smaller files are packed
+      // into bins, compressible large ones chunked), so the URL path names it.
+      f.import_layer(ref, {{"etc/" + std::string(file), test::random_bytes(300'000, uint64_t(file[0]))}});
       info_hash[ref] = f.body(f.call("GET", std::string("/api/v1/layers/") + ref))["info_hash"];
     }
     put("/api/v1/branches/a", {{"subnets", {"10.1.0.0/16"}}});
