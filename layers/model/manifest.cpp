@@ -220,7 +220,7 @@ std::string Manifest::encode() const {
   return j.dump(1) + "\n";
 }
 
-static Result<Sha256Digest> decode_root(const json& o, const std::string& where) {
+Result<Sha256Digest> decode_root(const json& o, const std::string& where) {
   BC_ASSIGN_OR_RETURN(std::string root, json_string(o, "root", where, 64));
   auto bytes = from_hex(root);
   if (!bytes || bytes->size() != 32) return Status::invalid_argument(where + ": root must be 64 hex digits");

@@ -29,15 +29,6 @@ void encode_bins(const Manifest& m, json& j) {
   }
 }
 
-static Result<Sha256Digest> bin_root(const json& o, const std::string& where) {
-  BC_ASSIGN_OR_RETURN(std::string root, json_string(o, "root", where, 64));
-  auto bytes = from_hex(root);
-  if (!bytes || bytes->size() != 32) return Status::invalid_argument(where + ": root must be 64 hex digits");
-  Sha256Digest d;
-  std::copy(bytes->begin(), bytes->end(), d.begin());
-  return d;
-}
-
 static Result<PackBin> decode_bin_entry(const json& o, size_t b, int schema) {
   std::string where = "bin " + std::to_string(b);
   if (!o.is_object()) return Status::invalid_argument(where + ": not an object");
@@ -46,7 +37,7 @@ static Result<PackBin> decode_bin_entry(const json& o, size_t b, int schema) {
   const int64_t max_size = v3 ? int64_t(kMaxFileBytes) : int64_t(kPackBinBytes);
   BC_ASSIGN_OR_RETURN(int64_t size, json_int(o, "size", where, 1, max_size));
   pb.size = uint64_t(size);
-  BC_ASSIGN_OR_RETURN(pb.root, bin_root(o, where));
+  BC_ASSIGN_OR_RETURN(pb.root, decode_root(o, where));
   if (!v3) return pb;
   BC_ASSIGN_OR_RETURN(std::string codec, json_string(o, "codec", where, 16));
   if (!parse_bin_codec(codec, &pb.codec))

@@ -16,5 +16,8 @@ Status decode_bins(const nlohmann::json& j, Manifest& m);
 // are small non-empty files; a chunked file is the only member of each of
 // its bins.
 Status validate_packing(const Manifest& m);
+// o["root"] as a digest: 64 hex digits, else invalid_argument naming `where`.
+// (manifest.cpp; entries and bins share it)
+Result<Sha256Digest> decode_root(const nlohmann::json& o, const std::string& where);
 
 }  // namespace bc
