@@ -200,13 +200,20 @@ void advance(SimState& st) {
     const double finish_ms = double(st.now_ms) + (f.rate > 0 ? 1000 * f.left / f.rate : 0);
     f.left -= moved;
     if (f.wan) {
-      st.branches[st.nodes[f.dst].branch].out.wan_down_bytes += std::uint64_t(std::llround(moved));
-      st.nodes[f.dst].wan_step_bytes += std::uint64_t(std::llround(moved));
-      st.r.origin_upload_bytes += std::uint64_t(std::llround(moved));
+      st.nodes[f.dst].wan_step_bytes += std::uint64_t(std::llround(moved));  // the governor's feed
       st.r.origin_bytes_per_s[bucket] += moved * 1000.0 / double(st.o.origin_bucket_ms);
     }
-    if (f.left <= 0.5) done.emplace_back(finish_ms, f);
-    else st.flows[keep++] = f;
+    if (f.left <= 0.5) {
+      // The byte totals count a chunk exactly, once, when it has arrived:
+      // summing rounded per-step shares drifted a few bytes from the chunk sizes.
+      if (f.wan) {
+        st.branches[st.nodes[f.dst].branch].out.wan_down_bytes += st.chunk_bytes[f.chunk];
+        st.r.origin_upload_bytes += st.chunk_bytes[f.chunk];
+      }
+      done.emplace_back(finish_ms, f);
+    } else {
+      st.flows[keep++] = f;
+    }
   }
   st.flows.resize(keep);
   // In finishing order, so completion times fall within the step, not at its end.
