@@ -100,15 +100,6 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
     }
   }
   if (t.fresh) last_sample_ms_ = in.now_ms;
-  const double probes = double(in.loss_events) + double(n - first);
-  if (probes > 0 && t.dt_s > 0) {
-    const double w = std::min(1.0, t.dt_s * 1000.0 / double(opts_.loss_rate_window_ms));
-    loss_share_ += w * (double(std::max<int64_t>(0, in.loss_events)) / probes - loss_share_);
-    // Hysteresis: heavy loss starts at the threshold and ends below half of
-    // it, so the noise of a few probes per tick does not let growth resume.
-    if (loss_share_ >= opts_.congestion_loss_share) heavy_loss_ = true;
-    else if (loss_share_ < 0.5 * opts_.congestion_loss_share) heavy_loss_ = false;
-  }
   t.qd_ms = delay_.queuing_delay_ms();
   if (t.fresh && t.qd_ms) {
     if (prev_qd_ms_ && in.now_ms > prev_qd_at_ms_) {
@@ -128,14 +119,11 @@ void Governor::measure(const GovernorInput& in, Tick& t, GovernorDecision& out) 
   cap_down_.on_tick(in.now_ms, dt_ms, down_.bytes, down_.capped || in_slowdown_ ? std::nullopt : qd, target);
   cap_up_.on_tick(in.now_ms, dt_ms, up_.bytes, up_.capped || in_slowdown_ ? std::nullopt : qd, target);
   for (int i = 0; i < 2; ++i) {
-    DirState& s = i == 0 ? down_ : up_;
-    if (t.dt_s <= 0) continue;
+    const DirState& s = i == 0 ? down_ : up_;
+    if (t.dt_s <= 0 || s.limit_in_force == kNoLimit) continue;
     double used = double(s.bytes) / t.dt_s;
-    s.recent[s.recent_next++ % s.recent.size()] = used;
-    if (s.limit_in_force == kNoLimit) continue;
     t.in_use[i] = used >= opts_.idle_fraction * double(s.limit_in_force);
-    const double limited = s.slow_start ? opts_.slow_start_limited_fraction : opts_.app_limited_fraction;
-    t.limited[i] = used >= limited * double(s.limit_in_force);
+    t.limited[i] = used >= opts_.app_limited_fraction * double(s.limit_in_force);
   }
 }
 
@@ -210,25 +198,11 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // not end slow start: that queue is not ours (on the emulated WAN, the
     // node's own manifest fetch over HTTP at a rollout's start), and ending
     // slow start on it left a branch 20 s of additive growth from 64 KiB/s.
-    // grow() still ends it if the queue is there once the hold is over. A
-    // loss there is no different (on the emulated WAN the manifest fetch's
-    // queue and loss ended slow start at 28 KiB/s: 20 s to fill the link).
-    const bool ramping = s.slow_start;
-    if (s.rate >= 2 * s.slow_start_from) s.slow_start = false;
+    // grow() still ends it if the queue is there once the hold is over.
+    if (kind == GovernorEventKind::loss_backoff || s.rate >= 2 * s.slow_start_from) s.slow_start = false;
     if (s.rate <= floor) continue;  // nothing left to give
     double before = s.rate;
-    // Idle (neither direction moved): the queue is not ours; a lower start
-    // for the next burst of demand, but not below the start rate.
-    const double lowest = any_in_use ? floor : std::max(floor, std::min(before, s.slow_start_from));
-    s.rate = std::max(lowest, s.rate * factor);
-    // A ramp's overshoot: with a queue, the most a recent tick delivered is
-    // the link's rate (or this node's share), so go back just under it,
-    // whatever the delay says: a halving cost seconds of additive regrowth,
-    // and a mild cut left the limit at twice the link on the emulated WAN
-    // (the transport then overflowed the buffer and stalled).
-    const bool drain = ramping && kind == GovernorEventKind::backoff && t.dt_s > 0 &&
-                       opts_.slow_start_drain_fraction > 0 && s.bytes > 0;
-    if (drain) s.rate = std::max(floor, std::min(before, opts_.slow_start_drain_fraction * s.recent_peak()));
+    s.rate = std::max(floor, s.rate * factor);
     // A loss with no queue behind it may be noise (RFC 6817 still requires
     // the cut): while the queue stays under half the target, regrow at
     // slow-start speed up to the rate before the cut. A delay cut says that
@@ -237,10 +211,6 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
     // overshot the spare and re-queued).
     s.recover_to = kind == GovernorEventKind::loss_backoff ? std::max(before, s.recover_to)
                                                            : before * opts_.delay_recover_fraction;
-    // The drain lands under the link (measured: 75-88% of it, then 8-10 s
-    // of additive growth): regrow at slow-start speed, while the queue stays
-    // under half the target, to the link's rate just measured.
-    if (drain) s.recover_to = std::min(before, s.recent_peak());
     emit(out, {kind, d, before, s.rate, t.qd_ms.value_or(-1)});
   }
   // The cut shows in the queue's trend about one base RTT later, whatever the
@@ -252,9 +222,7 @@ void Governor::backoff(Tick& t, double factor, GovernorEventKind kind, double fl
 void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) {
   bool holding = t.now_ms < hold_until_ms_;
   if (t.fresh) stale_ = false;
-  // A loss with the queue below the setpoint is noise, not congestion: the
-  // delay control below goes on as if it had not happened.
-  if (t.loss_events > 0 && !holding && loss_is_congestion(t)) {
+  if (t.loss_events > 0 && !holding) {
     backoff(t, opts_.loss_factor, GovernorEventKind::loss_backoff, double(policy.floor_bytes_per_s), out);
     return;
   }
@@ -296,20 +264,11 @@ void Governor::control(Tick& t, const WanPolicy& policy, GovernorDecision& out) 
   for (Direction d : {Direction::down, Direction::up}) grow(t, dir(d), d, policy, out);
 }
 
-// Congestion: the queue is full by the delay signal (or it is unknown), or
-// so many probes are lost that a buffer must be overflowing whatever the
-// delay says. Otherwise the loss is random (issue #17).
-bool Governor::loss_is_congestion(const Tick& t) const {
-  if (!t.qd_ms || *t.qd_ms >= opts_.loss_queue_fraction * t.target_ms) return true;
-  return heavy_loss_;
-}
-
 // Below target: grow in proportion to the headroom, minus a proportional trim
 // above the knee so that flows sharing a queue settle at equal rates.
 void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, GovernorDecision& out) {
   int i = d == Direction::down ? 0 : 1;
   if (!t.limited[i]) return;  // application-limited: growing would only build an unused allowance
-  if (heavy_loss_) return;  // a buffer overflowing (loss_is_congestion): no growth
   // The headroom looks ahead along a rising trend: the queue keeps growing
   // for a tick or two after the rate stops, so growth must stop early.
   double qd = *t.qd_ms;
@@ -334,15 +293,6 @@ void Governor::grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, 
     if (qd >= opts_.slow_start_exit_fraction * target) {
       s.slow_start = false;
       schedule_first_slowdown(t.now_ms);
-      // The queue shows one tick late: the ramp has overshot by up to one
-      // tick's growth. The most a recent tick delivered is the link's rate
-      // (or this node's share of it): settle just under it.
-      const double delivered = s.recent_peak();
-      if (opts_.slow_start_drain_fraction > 0 && delivered > 0 && delivered < s.rate) {
-        s.recover_to = std::min(s.rate, delivered);  // as in backoff()
-        s.rate = std::max(floor, opts_.slow_start_drain_fraction * delivered);
-        return;
-      }
     }
   }
   add = std::min(add, s.rate * opts_.max_growth_per_tick);

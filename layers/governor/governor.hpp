@@ -22,8 +22,6 @@
 //   for (auto& e : d.events) log(e);                           // `grow` at debug level
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -52,16 +50,8 @@ struct GovernorOptions {
   int64_t max_tick_gap_ms = 2'000;    // a longer tick counts as this much for control; default 2 s
   size_t max_samples_per_tick = 1'024;  // RTT samples used per tick (the newest); default 1024
 
-  // Slow start: +this x rate per s at full headroom, at most max_growth_per_tick
-  // per tick (x1.5 per 200 ms tick at 2.5: 64 KiB/s to 20 Mbit/s in ~1.7 s; at
-  // 1.0 it took 6-9 s to reach 80%, issue #17). Default 2.5.
-  double slow_start_gain_per_s = 2.5;
+  double slow_start_gain_per_s = 1.0;   // slow start: +this x rate per s at full headroom; default 1.0
   double slow_start_exit_fraction = 0.5;  // leave slow start at this x target delay; default 0.5
-  // A ramp overshoots by up to one tick's growth before the queue shows; when
-  // a queue ends slow start, the rate drops to at most this x the most a tick
-  // delivered in the last second (the link's rate, or this node's share), so the overshoot
-  // drains without a blind halving. 0 (off) or [0.5, 1]; default 0.9.
-  double slow_start_drain_fraction = 0.9;
   double growth_gain_per_s = 0.25;      // additive growth: gain x sqrt(rate x scale) per s; default 0.25
   int64_t growth_scale_bytes_per_s = 125'000;  // scale of the additive growth when the policy
                                                // declares no link capacity; default 1 Mbit/s
@@ -87,19 +77,6 @@ struct GovernorOptions {
   // good guess of the spare (docs/benchmarks.md). [0, 1); default 0.
   double delay_recover_fraction = 0;
   double loss_factor = 0.5;             // cut on a loss signal (RFC 6817); default x0.5
-  // A loss cuts only when the queuing delay is at least this x the setpoint
-  // (or unknown): with the queue below it the delay signal says the link is
-  // not full, so the loss is random (radio, a lossy path), not congestion,
-  // and halving on it held a 20 Mbit/s, 2%-loss link at 4% (issue #17).
-  // 0 = every loss cuts (RFC 6817). [0, 4]; default 1.
-  double loss_queue_fraction = 1.0;
-  // ...or when this share of the RTT probes was lost, smoothed over about
-  // loss_rate_window_ms: a buffer kept full by others looks like an empty
-  // queue to the delay signal (the base was measured on it), and its tail
-  // drops show as heavy loss, random loss as a few percent. (0, 1]; default
-  // 0.1; 1 = only the queue decides.
-  double congestion_loss_share = 0.1;
-  int64_t loss_rate_window_ms = 2'000;  // default 2 s
 
   int64_t slowdown_first_ms = 3'000;    // first slowdown this long after slow start ends (or the
                                         // first cut), else slowdown_interval_ms after start; default 3 s
@@ -114,10 +91,6 @@ struct GovernorOptions {
   int64_t stale_decay_tau_ms = 30'000;  // decay time constant toward the floor; default 30 s
 
   double app_limited_fraction = 0.5;    // grow only when the tick used >= this x the limit; default 0.5
-  // In slow start: the usage a node reports is smoothed (400 ms) and lags the
-  // limit by an RTT, so at x1.5 per tick it reads below half the limit even
-  // when the transport follows, and the ramp stalled. [0, app_limited_fraction]; default 0.25.
-  double slow_start_limited_fraction = 0.25;
   double idle_fraction = 0.1;           // a direction below this x its limit did not cause the queue; default 0.1
 
   Status validate() const;
@@ -154,7 +127,7 @@ struct GovernorInput {
                                            // empty; borrowed for the call; invalid ones ignored
   int64_t bytes_down = 0;    // WAN-class bytes received since the last tick
   int64_t bytes_up = 0;      // WAN-class bytes sent since the last tick
-  int64_t loss_events = 0;   // RTT probes lost since the last tick (rtt_samples_ms: those answered)
+  int64_t loss_events = 0;   // losses/retransmit timeouts seen since the last tick
   int64_t budget_down_bytes_per_s = kNoLimit;  // this node's share of the branch budget (split_budget)
   int64_t budget_up_bytes_per_s = kNoLimit;
 };
@@ -195,11 +168,6 @@ class Governor {
     bool capped = false;
     int64_t limit_in_force = kNoLimit;  // the limit the last tick returned
     int64_t bytes = 0;        // moved in this tick
-    // The most a tick delivered over the last 5 ticks (bytes/s): what a
-    // drain takes for the link's rate (one tick's usage lags at long RTTs).
-    std::array<double, 5> recent{};
-    size_t recent_next = 0;
-    double recent_peak() const { return *std::max_element(recent.begin(), recent.end()); }
   };
   struct Tick;  // per-tick scratch (governor.cpp)
 
@@ -208,7 +176,6 @@ class Governor {
   void measure(const GovernorInput& in, Tick& t, GovernorDecision& out);
   bool run_slowdown(Tick& t, const WanPolicy& policy, GovernorDecision& out);
   void control(Tick& t, const WanPolicy& policy, GovernorDecision& out);
-  bool loss_is_congestion(const Tick& t) const;
   void backoff(Tick& t, double factor, GovernorEventKind kind, double floor, GovernorDecision& out);
   void grow(Tick& t, DirState& s, Direction d, const WanPolicy& policy, GovernorDecision& out);
   void schedule_first_slowdown(int64_t now_ms);
@@ -234,8 +201,6 @@ class Governor {
   std::optional<double> prev_qd_ms_;  // filtered queuing delay at the last fresh tick
   int64_t prev_qd_at_ms_ = 0;
   double slope_ms_per_s_ = 0;         // smoothed trend of the queuing delay
-  double loss_share_ = 0;             // smoothed share of RTT probes lost
-  bool heavy_loss_ = false;           // loss_share_ above congestion_loss_share (hysteresis)
 };
 
 }  // namespace bc::governor

@@ -69,14 +69,6 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.delay_recover_fraction >= 0 && o.delay_recover_fraction < 1,
                            "delay_recover_fraction must be in [0, 1)"));
   BC_RETURN_IF_ERROR(check(o.loss_factor > 0 && o.loss_factor < 1, "loss_factor must be in (0, 1)"));
-  BC_RETURN_IF_ERROR(check(o.loss_queue_fraction >= 0 && o.loss_queue_fraction <= 4,
-                           "loss_queue_fraction must be in [0, 4]"));
-  BC_RETURN_IF_ERROR(check(o.congestion_loss_share > 0 && o.congestion_loss_share <= 1,
-                           "congestion_loss_share must be in (0, 1]"));
-  BC_RETURN_IF_ERROR(check(o.loss_rate_window_ms >= 100, "loss_rate_window_ms must be >= 100"));
-  BC_RETURN_IF_ERROR(check(o.slow_start_drain_fraction == 0 ||
-                               (o.slow_start_drain_fraction >= 0.5 && o.slow_start_drain_fraction <= 1),
-                           "slow_start_drain_fraction must be 0 (off) or in [0.5, 1]"));
   BC_RETURN_IF_ERROR(check(o.slowdown_first_ms >= 0, "slowdown_first_ms must be >= 0"));
   BC_RETURN_IF_ERROR(check(o.slowdown_interval_ms >= 1'000, "slowdown_interval_ms must be >= 1000"));
   BC_RETURN_IF_ERROR(check(o.slowdown_duty_multiplier >= 1, "slowdown_duty_multiplier must be >= 1"));
@@ -87,8 +79,6 @@ Status GovernorOptions::validate() const {
   BC_RETURN_IF_ERROR(check(o.sample_timeout_ms >= 1, "sample_timeout_ms must be >= 1"));
   BC_RETURN_IF_ERROR(check(o.stale_decay_tau_ms >= 1, "stale_decay_tau_ms must be >= 1"));
   BC_RETURN_IF_ERROR(check(o.app_limited_fraction >= 0 && o.app_limited_fraction <= 1, "app_limited_fraction must be in [0, 1]"));
-  BC_RETURN_IF_ERROR(check(o.slow_start_limited_fraction >= 0 && o.slow_start_limited_fraction <= o.app_limited_fraction,
-                           "slow_start_limited_fraction must be in [0, app_limited_fraction]"));
   BC_RETURN_IF_ERROR(check(o.idle_fraction >= 0 && o.idle_fraction <= o.app_limited_fraction,
                            "idle_fraction must be in [0, app_limited_fraction]"));
   return {};

@@ -6,7 +6,7 @@
 namespace bc::governor {
 
 BottleneckLink::BottleneckLink(BottleneckLinkOptions opts, size_t flows)
-    : opts_(opts), queue_(flows, 0), delivered_(flows, 0), rng_(opts.seed) {}
+    : opts_(opts), queue_(flows, 0), delivered_(flows, 0), losses_(flows, 0), rng_(opts.seed) {}
 
 double BottleneckLink::queue_total() const { return std::accumulate(queue_.begin(), queue_.end(), 0.0); }
 
@@ -25,24 +25,20 @@ void BottleneckLink::step(double dt_ms, std::span<const double> offered) {
     double out = served * (queue_[i] + arrive[i]) / total;
     queue_[i] += arrive[i] - out;
     delivered_[i] += out;
+    if (opts_.random_loss_per_packet > 0 && out > 0) {
+      double p_any = 1.0 - std::pow(1.0 - opts_.random_loss_per_packet, out / opts_.packet_bytes);
+      if (rng_.unit() < p_any) ++losses_[i];
+    }
   }
   double limit = opts_.buffer_ms / 1000.0 * opts_.capacity_bytes_per_s;
   double excess = queue_total() - limit;
-  drop_share_ = 0;
   if (excess > 0 && arrivals > 0) {
-    double dropped = 0;
     for (size_t i = 0; i < n; ++i) {
       double drop = std::min(queue_[i], excess * arrive[i] / arrivals);
       queue_[i] -= drop;
-      dropped += drop;
+      if (drop > 0) ++losses_[i];
     }
-    drop_share_ = dropped / arrivals;
   }
-}
-
-bool BottleneckLink::probe_lost() {
-  const double p = 1.0 - (1.0 - opts_.random_loss_per_packet) * (1.0 - drop_share_);
-  return p > 0 && rng_.unit() < p;
 }
 
 double BottleneckLink::take_delivered(size_t i) {
@@ -51,5 +47,10 @@ double BottleneckLink::take_delivered(size_t i) {
   return d;
 }
 
+int64_t BottleneckLink::take_losses(size_t i) {
+  int64_t l = losses_[i];
+  losses_[i] = 0;
+  return l;
+}
 
 }  // namespace bc::governor

@@ -16,7 +16,8 @@ namespace bc::governor {
 struct BottleneckLinkOptions {
   double capacity_bytes_per_s = 1.25e6;  // default 10 Mbit/s
   double buffer_ms = 500;                // queue limit as time at capacity; default 500 ms
-  double random_loss_per_packet = 0;     // probability a packet (data or probe) is lost at random; default 0
+  double random_loss_per_packet = 0;     // probability a packet is lost at random; default 0
+  double packet_bytes = 1500;            // for the random-loss draw; default 1500
   uint64_t seed = 1;                     // RNG seed for random loss
 };
 
@@ -29,18 +30,16 @@ class BottleneckLink {
   void step(double dt_ms, std::span<const double> offered_bytes_per_s);
 
   double queuing_delay_ms() const { return queue_total() * 1000.0 / opts_.capacity_bytes_per_s; }
-  // Bytes delivered to flow i since the last take_delivered.
+  // Bytes delivered to / loss events of flow i since the last take_*.
   double take_delivered(size_t i);
-  // Whether an RTT probe sent now is lost: at random (random_loss_per_packet),
-  // or by tail drop with the share of arrivals the last step dropped.
-  bool probe_lost();
+  int64_t take_losses(size_t i);
 
  private:
   double queue_total() const;
   BottleneckLinkOptions opts_;
   std::vector<double> queue_;      // bytes of each flow in the queue
   std::vector<double> delivered_;
-  double drop_share_ = 0;  // share of the last step's arrivals dropped
+  std::vector<int64_t> losses_;
   SplitMix64 rng_;  // the same losses for a seed on every standard library
 };
 

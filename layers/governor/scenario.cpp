@@ -12,7 +12,6 @@ struct Node {
   int64_t start_ms;
   double limit = 0;  // bytes/s in force
   std::vector<double> samples;
-  int64_t lost = 0;  // probes lost since the last tick
 };
 
 }  // namespace
@@ -37,10 +36,7 @@ Trace run_scenario(const ScenarioSpec& spec) {
       double qd = link.queuing_delay_ms();
       trace.delay_samples.push_back({now, qd});
       if (!in_gap)
-        for (auto& n : nodes) {
-          if (link.probe_lost()) ++n.lost;  // as a node's prober counts them
-          else n.samples.push_back(spec.base_rtt_ms(now) + qd);
-        }
+        for (auto& n : nodes) n.samples.push_back(spec.base_rtt_ms(now) + qd);
     }
     if (now % spec.tick_ms != 0) continue;
     TraceRow row;
@@ -51,10 +47,10 @@ Trace run_scenario(const ScenarioSpec& spec) {
     for (size_t g = 0; g < ng; ++g) {
       Node& n = nodes[g];
       double bytes = link.take_delivered(g);
+      int64_t losses = link.take_losses(g);
       row.throughput_bytes_per_s.push_back(bytes * 1000.0 / double(spec.tick_ms));
       if (now < n.start_ms) {
         n.samples.clear();
-        n.lost = 0;
         row.limit_bytes_per_s.push_back(0);
         continue;
       }
@@ -63,16 +59,16 @@ Trace run_scenario(const ScenarioSpec& spec) {
       in.unix_time_s = spec.start_unix_s + now / 1000;
       in.rtt_samples_ms = n.samples;
       in.bytes_down = int64_t(bytes);
-      in.loss_events = n.lost;
+      in.loss_events = losses;
       GovernorDecision d = n.gov.tick(in, spec.policy);
       n.samples.clear();
-      n.lost = 0;
       n.limit = d.down_limit_bytes_per_s == kNoLimit ? max_offer : double(d.down_limit_bytes_per_s);
       row.limit_bytes_per_s.push_back(n.limit);
       for (const auto& e : d.events)
         if (e.kind != GovernorEventKind::grow && e.dir == Direction::down) trace.events.push_back({now, g, e});
     }
     link.take_delivered(ng);
+    link.take_losses(ng);
     trace.rows.push_back(std::move(row));
   }
   return trace;
@@ -146,7 +142,7 @@ NamedScenario named_scenario(const std::string& name, double capacity_bytes_per_
     n.settle_from_ms = 300'000;
   } else if (name == "loss") {
     s.duration_ms = 300'000;
-    s.link.random_loss_per_packet = 0.01;
+    s.link.random_loss_per_packet = 2e-4;
     s.cross_bytes_per_s = [c](int64_t) { return 0.3 * c; };
     n.settle_from_ms = 60'000;
   } else {

@@ -64,7 +64,7 @@ Trace run_scenario(const ScenarioSpec& spec);
 //   drift     base RTT +20 ms linearly over 10 min (60..660 s), 30% cross; 720 s
 //   route     base RTT 40 -> 80 ms at 120 s, -> 30 ms at 420 s, 30% cross; 720 s
 //   latecomer a second governor starts at 60 s; no cross traffic; 600 s
-//   loss      1% random loss (data and RTT probes), 30% cross; 300 s
+//   loss      random loss 2e-4 per packet, 30% cross; 300 s
 // `settle_from_ms` is where the steady-state summary window starts.
 struct NamedScenario {
   std::string name;

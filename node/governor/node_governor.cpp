@@ -23,11 +23,6 @@ governor::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   // so the control can be gentler and quicker than against libtorrent's lumps.
   l.governor.setpoint_fraction = o.setpoint_fraction;
   l.governor.backoff_threshold = 2.0;     // cut above the policy's target; trim between
-  // A loss counts as congestion only where the delay alone would cut: TCP's
-  // own probing keeps 10-30 ms of queue on a long-RTT link, and with the
-  // default (at the setpoint) random loss there still halved the rate
-  // (docs/benchmarks.md, "Governor start-up and random loss").
-  l.governor.loss_queue_fraction = 2.0;
   l.governor.fairness_gain_per_s = 0.3;   // a gentler trim: 1.0 took 40% off after each slowdown
   l.governor.backoff_mildest = 0.95;
   l.governor.backoff_hardest = 0.8;
@@ -36,12 +31,7 @@ governor::WanGovernorLoopOptions loop_options(const NodeGovernorOptions& o) {
   l.governor.delay.current_filter_samples = 3;  // with 50 ms probes: a rising queue shows in 150 ms
   l.usage_window_ms = 400;  // paced bytes arrive evenly: no need to smooth over 2 s
   l.window_rtt_margin_ms = 30;  // a stalled sender returns at most ~30 ms of rate at once
-  // Full rate from the first second (issue #17): start at 256 KiB/s, or half
-  // a declared link, and slow start x1.5 per tick while the queue stays
-  // empty; the delay signal is the brake (docs/benchmarks.md, "Governor
-  // start-up and random loss").
-  l.governor.initial_rate_bytes_per_s = 262'144;
-  l.governor.initial_link_fraction = 0.5;
+  l.governor.initial_link_fraction = 0.1;  // a declared link: start at 10% of it
   return l;
 }
 

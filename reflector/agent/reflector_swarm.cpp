@@ -17,14 +17,7 @@ node::NodeSwarmOptions reflector_swarm_options(const ReflectorConfig& config, co
   o.swarm.insecure_plain_peers = config.insecure_plain_peers;
   o.swarm.wan_download_bytes_per_s = o.swarm.lan_download_bytes_per_s = config.download_limit_bytes_per_s;
   o.swarm.wan_upload_bytes_per_s = o.swarm.lan_upload_bytes_per_s = config.upload_limit_bytes_per_s;
-  // Governed, the reflector dials the origin over TCP: the governor paces the
-  // requests and brakes on queuing delay, and the sender's TCP (BBR on the
-  // origin host) does not halve on random loss as uTP does (issue #17:
-  // 10 Mbit/s, 120 ms, 0.5% loss went from 0.34 to 0.69 of the link,
-  // docs/benchmarks.md, "Governor start-up and random loss"). Ungoverned,
-  // uTP's LEDBAT is the only yielding, so it dials uTP. Incoming uTP either way.
-  o.swarm.enable_utp = config.utp;
-  o.swarm.outgoing_utp = config.utp && !config.wan_governor;
+  o.swarm.enable_utp = o.swarm.outgoing_utp = config.utp;
   o.governor.enabled = config.wan_governor;
   o.governor.listen_interfaces = config.listen;  // probes leave from the payload's address
   o.governor.down_cap_bytes_per_s = config.download_limit_bytes_per_s;

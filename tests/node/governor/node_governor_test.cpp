@@ -72,7 +72,7 @@ TEST_CASE("latency control starts only once the responder answers; an unreachabl
   REQUIRE(silent.configure("127.0.0.1", test::free_udp_port(), p, 1.0).ok());
   CHECK(silent.probing());
   poll_for(silent, 1'500, [] { return false; });
-  CHECK(silent.applied()->first == governor::kNoLimit);  // not latency control's 256 KiB/s start rate, then the floor
+  CHECK(silent.applied()->first == governor::kNoLimit);  // not latency control's 64 KiB/s start rate, then the floor
 
   boost::asio::io_context io;
   auto responder = rtt_probe::EchoResponder::start(io, clock, {});
@@ -81,8 +81,7 @@ TEST_CASE("latency control starts only once the responder answers; an unreachabl
   NodeGovernor live(*node, clock, o);
   REQUIRE(live.configure("127.0.0.1", (*responder)->local_endpoint().port(), p, 1.0).ok());
   poll_for(live, 5'000, [&] { return live.applied() && live.applied()->first != governor::kNoLimit; });
-  // Latency control took over, from its start rate (256 KiB/s; the class limit sits 25% above the pace).
-  CHECK(live.applied()->first <= 2 * 262'144);
+  CHECK(live.applied()->first <= 128 * 1024);  // latency control took over, from its start rate
   (*responder)->stop();
   io.stop();
   t.join();
