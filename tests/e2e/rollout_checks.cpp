@@ -77,29 +77,25 @@ uint64_t wire_bytes(const std::vector<std::string>& trees) {
   return n;
 }
 
-uint64_t payload_bytes(const std::vector<std::string>& layer_dirs) {
+namespace {
+// The published layers' torrent files, each rounded up to `unit` bytes.
+uint64_t payload_file_bytes(const std::vector<std::string>& layer_dirs, uint64_t unit) {
   uint64_t n = 0;
   for (const auto& d : layer_dirs) {
     auto l = load_layer_dir(d);
     REQUIRE_MESSAGE(l.ok(), l.status().to_string());
     auto m = l->peek();
     REQUIRE_MESSAGE(m.ok(), m.status().to_string());
-    for (const auto& f : m->payload_files()) n += f.size;
+    for (const auto& f : m->payload_files()) n += (f.size + unit - 1) / unit * unit;
   }
   return n;
 }
+}  // namespace
+
+uint64_t payload_bytes(const std::vector<std::string>& layer_dirs) { return payload_file_bytes(layer_dirs, 1); }
 
 uint64_t padded_payload_bytes(const std::vector<std::string>& layer_dirs) {
-  constexpr uint64_t kBlock = 16 * 1024;
-  uint64_t n = 0;
-  for (const auto& d : layer_dirs) {
-    auto l = load_layer_dir(d);
-    REQUIRE_MESSAGE(l.ok(), l.status().to_string());
-    auto m = l->peek();
-    REQUIRE_MESSAGE(m.ok(), m.status().to_string());
-    for (const auto& f : m->payload_files()) n += (f.size + kBlock - 1) / kBlock * kBlock;
-  }
-  return n;
+  return payload_file_bytes(layer_dirs, 16 * 1024);  // libtorrent sends a file's last block whole
 }
 
 // The tree an endpoint should hold: the layers in stack order (later wins),

@@ -10,10 +10,6 @@ using namespace bc::tracker::bt::test;
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
 // origin O; branch b1: reflectors r1 (60%), r2 (seed); endpoints e1 (holds), e2 (empty), me;
 // branch b2: reflector x1, endpoint x2 (holds).
 void fill_standard(SwarmFixture& f) {

@@ -14,10 +14,6 @@ using namespace bc::tracker::bt::test;
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
 // Branch b1 has no live reflector; its endpoints e1..e3 are empty.
 Selection announce(SwarmFixture& f, const std::string& id, int64_t now_s, SplitMix64& rng,
                    const PeerSelectionOptions& o = {}) {

@@ -1,6 +1,7 @@
 // A swarm built by hand for the policy suites.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ inline std::vector<std::string> ids(const Selection& s) {
   std::vector<std::string> out;
   for (const SelectedPeer& p : s.peers) out.push_back(p.peer->node_id);
   return out;
+}
+
+inline bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 }  // namespace bc::tracker::bt::test
